@@ -1,0 +1,365 @@
+// The lookup structure (FIB): a Poptrie-style compressed multibit trie per family, built from
+// the RIB and rebuilt piecewise as routes change. Lookups live in lookup.ts; this file builds.
+//
+// Layout
+//   direct[2^S]  u32 per entry, indexed by the top S key bits (S = 18 for IPv4, 16 for IPv6):
+//                odd  = leaf: (route id + 1) << 1 | 1   (so 1 means "no route")
+//                even = pointer to a node (24 bytes) for a slot that holds longer prefixes
+//   node, 24 bytes, one per 64-ary branch covering 6 key bits:
+//     @0  vector  u64  bit v set: child v is a node
+//     @8  leafvec u64  bit v set: a run of equal leaves starts at child v (leaf children only)
+//     @16 leaves  u32  pointer to i32 route ids, one per set bit of leafvec (-1 = no route)
+//     @20 children u32 pointer to the child nodes, one per set bit of vector, contiguous
+//   Child v of a node is found by popcount: node children[popcnt(vector & bits 0..v) - 1],
+//   or leaf leaves[popcnt(leafvec & bits 0..v) - 1]. Runs of equal leaves are stored once,
+//   which is what keeps a full table in a few MiB.
+//
+// Updates touch only what a change can reach. A prefix of length L <= S refills the 2^(S-L)
+// direct slots it covers. A longer one walks down to the node whose 6 bits hold L and
+// re-derives just the children under the prefix, keeping the rest of that node (its other
+// leaves, its other child subtrees) as they are; a node left with a single run of leaves and
+// no children is folded back into its parent, so updates leave the same shape a fresh build
+// would. Everything runs between lookups (one thread), so no lookup sees half a change.
+
+import { alloc, free } from '../memory/alloc';
+import { keyBit, keyChunk } from './keys';
+import { child, hasChildren, head } from './rib';
+
+export const NODE_BYTES: usize = 24;
+export const STRIDE: i32 = 6;
+
+/** A table descriptor: where its direct array is, its S, its memory pool and its RIB root. */
+@unmanaged export class Poptrie {
+  direct: usize;
+  directBits: i32;
+  pool: i32;
+  ribRoot: usize;
+}
+
+@inline export function leafEntry(route: i32): u32 {
+  return (<u32>(route + 1) << 1) | 1;
+}
+
+// Per recursion level, the 64 children being built: best route (i32) then RIB node (u32).
+// IPv6 has (128 - 16) / 6 + 1 = 19 levels below the direct array.
+const MAX_LEVELS: i32 = 20;
+const LEVEL_BYTES: usize = 64 * 8;
+const RIB_COLUMN: usize = 256;
+const scratch: usize = memory.data(<i32>(MAX_LEVELS * <i32>LEVEL_BYTES));
+
+/**
+ * Records, for each of the 64 children below a node at depth `target - 6`, the best route
+ * covering it and its RIB node (if longer prefixes lie below it). `n` is at `depth`, key bits `index`.
+ */
+function collect(n: usize, depth: i32, index: u32, best: i32, target: i32, level: usize): void {
+  if (!n) {
+    const span = target - depth;
+    const first = index << span;
+    const last = (index + 1) << span;
+    for (let v = first; v < last; v++) {
+      store<i32>(level + (<usize>v << 2), best);
+      store<u32>(level + RIB_COLUMN + (<usize>v << 2), 0);
+    }
+    return;
+  }
+  const h = head(n);
+  if (h >= 0) best = h;
+  if (depth == target) {
+    store<i32>(level + (<usize>index << 2), best);
+    store<u32>(level + RIB_COLUMN + (<usize>index << 2), hasChildren(n) ? <u32>n : 0);
+    return;
+  }
+  collect(child(n, 0), depth + 1, index << 1, best, target, level);
+  collect(child(n, 1), depth + 1, (index << 1) | 1, best, target, level);
+}
+
+/** Fills `node` from the RIB node `rib` at `depth`, whose own route is already folded into `best`. */
+function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, pool: i32): void {
+  const scratchLevel = scratch + <usize>level * LEVEL_BYTES;
+  const target = depth + STRIDE;
+  collect(child(rib, 0), depth + 1, 0, best, target, scratchLevel);
+  collect(child(rib, 1), depth + 1, 1, best, target, scratchLevel);
+
+  let vector: u64 = 0;
+  let leafvec: u64 = 0;
+  let leafCount: i32 = 0;
+  let previous: i32 = 0;
+  for (let v = 0; v < 64; v++) {
+    if (load<u32>(scratchLevel + RIB_COLUMN + (<usize>v << 2))) {
+      vector |= <u64>1 << v;
+    } else {
+      const leaf = load<i32>(scratchLevel + (<usize>v << 2));
+      if (leafCount == 0 || leaf != previous) {
+        leafvec |= <u64>1 << v;
+        previous = leaf;
+        leafCount++;
+      }
+    }
+  }
+
+  let leaves: usize = 0;
+  if (leafCount) {
+    leaves = alloc(<usize>leafCount << 2, pool);
+    let out = leaves;
+    let bits = leafvec;
+    while (bits) {
+      const v = <usize>ctz(bits);
+      store<i32>(out, load<i32>(scratchLevel + (v << 2)));
+      out += 4;
+      bits &= bits - 1;
+    }
+  }
+  const childCount = <i32>popcnt(vector);
+  let children: usize = 0;
+  if (childCount) {
+    children = alloc(<usize>childCount * NODE_BYTES, pool);
+    let out = children;
+    let bits = vector;
+    while (bits) {
+      const v = <usize>ctz(bits);
+      buildNode(out, load<u32>(scratchLevel + RIB_COLUMN + (v << 2)), target,
+        load<i32>(scratchLevel + (v << 2)), level + 1, pool);
+      out += NODE_BYTES;
+      bits &= bits - 1;
+    }
+  }
+  store<u64>(node, vector);
+  store<u64>(node, leafvec, 8);
+  store<u32>(node, <u32>leaves, 16);
+  store<u32>(node, <u32>children, 20);
+}
+
+/** Frees what `node` points to (not the node's own 24 bytes, which live in its parent's array). */
+function freeNodeContents(node: usize, pool: i32): void {
+  const leafCount = <usize>popcnt(load<u64>(node, 8));
+  if (leafCount) free(load<u32>(node, 16), leafCount << 2, pool);
+  const childCount = <usize>popcnt(load<u64>(node));
+  if (childCount) {
+    const children = <usize>load<u32>(node, 20);
+    for (let k: usize = 0; k < childCount; k++) freeNodeContents(children + k * NODE_BYTES, pool);
+    free(children, childCount * NODE_BYTES, pool);
+  }
+}
+
+/** Points direct slot `slot` at the RIB node `rib` (0 if none) below `best`, and frees what it held. */
+function setSlot(t: Poptrie, slot: u32, rib: usize, best: i32): void {
+  let entry: u32;
+  if (rib) {
+    const h = head(rib);
+    if (h >= 0) best = h;
+  }
+  if (rib && hasChildren(rib)) {
+    const node = alloc(NODE_BYTES, t.pool);
+    buildNode(node, rib, t.directBits, best, 0, t.pool);
+    entry = <u32>node;
+  } else {
+    entry = leafEntry(best);
+  }
+  const at = t.direct + (<usize>slot << 2);
+  const old = load<u32>(at);
+  store<u32>(at, entry);
+  if (!(old & 1)) {
+    freeNodeContents(old, t.pool);
+    free(old, NODE_BYTES, t.pool);
+  }
+}
+
+/** Refills every direct slot under RIB node `n` (0 if none) at `depth`, key bits `index`. */
+function fillSlots(t: Poptrie, n: usize, depth: i32, index: u32, best: i32): void {
+  const s = t.directBits;
+  if (depth == s) {
+    setSlot(t, index, n, best);
+    return;
+  }
+  if (!n) {
+    const span = s - depth;
+    const first = index << span;
+    const count: u32 = 1 << span;
+    for (let k: u32 = 0; k < count; k++) setSlot(t, first + k, 0, best);
+    return;
+  }
+  const h = head(n);
+  if (h >= 0) best = h;
+  fillSlots(t, child(n, 0), depth + 1, index << 1, best);
+  fillSlots(t, child(n, 1), depth + 1, (index << 1) | 1, best);
+}
+
+/** Rebuilds direct slot `slot` from the RIB, which it reaches along the key (hi, lo). */
+function rebuildSlot(t: Poptrie, slot: u32, hi: u64, lo: u64): void {
+  let node = t.ribRoot;
+  let best: i32 = -1;
+  for (let depth = 0; depth < t.directBits && node; depth++) {
+    const h = head(node);
+    if (h >= 0) best = h;
+    node = child(node, keyBit(hi, lo, depth));
+  }
+  setSlot(t, slot, node, best);
+}
+
+/**
+ * Re-derives the children of `node` (at `depth`) that lie under the prefix (hi, lo)/`length`,
+ * depth < length <= depth + 6, and keeps every other child as it is.
+ */
+function updateChildren(t: Poptrie, node: usize, depth: i32, hi: u64, lo: u64, length: i32, level: i32): void {
+  const scratchLevel = scratch + <usize>level * LEVEL_BYTES;
+  const span = depth + STRIDE - length;
+  const first = (keyChunk(hi, lo, depth) >> span) << span;
+  const count: u32 = 1 << span;
+
+  // the best route above `length` and the RIB node at it; then the children under it
+  let rib = t.ribRoot;
+  let best: i32 = -1;
+  for (let d = 0; d < length && rib; d++) {
+    const h = head(rib);
+    if (h >= 0) best = h;
+    rib = child(rib, keyBit(hi, lo, d));
+  }
+  collect(rib, length, first >> span, best, depth + STRIDE, scratchLevel);
+
+  const oldVector = load<u64>(node);
+  const oldLeafvec = load<u64>(node, 8);
+  const oldLeaves = <usize>load<u32>(node, 16);
+  const oldChildren = <usize>load<u32>(node, 20);
+  const range = ((<u64>1 << count) - 1) << first; // count == 64 only when span == 6, never here
+  let vector = oldVector & ~range;
+  for (let v = first; v < first + count; v++) {
+    if (load<u32>(scratchLevel + RIB_COLUMN + (<usize>v << 2))) vector |= <u64>1 << v;
+  }
+
+  // leaves: every leaf position, old ones decoded in place, new ones from the scratch
+  let leafvec: u64 = 0;
+  let leafCount: i32 = 0;
+  let previous: i32 = 0;
+  for (let v: u32 = 0; v < 64; v++) {
+    if (vector & (<u64>1 << v)) continue;
+    const leaf = v - first < count
+      ? load<i32>(scratchLevel + (<usize>v << 2))
+      : load<i32>(oldLeaves + ((<usize>popcnt(oldLeafvec << (63 - v)) - 1) << 2));
+    // stash the value so the write below need not decode again (the old array may be reused)
+    store<i32>(scratchLevel + (<usize>v << 2), leaf);
+    if (leafCount == 0 || leaf != previous) {
+      leafvec |= <u64>1 << v;
+      previous = leaf;
+      leafCount++;
+    }
+  }
+  const oldLeafCount = <i32>popcnt(oldLeafvec);
+  let leaves = oldLeaves;
+  if (leafCount != oldLeafCount) leaves = leafCount ? alloc(<usize>leafCount << 2, t.pool) : 0;
+  let out = leaves;
+  for (let bits = leafvec; bits; bits &= bits - 1) {
+    store<i32>(out, load<i32>(scratchLevel + (<usize>ctz(bits) << 2)));
+    out += 4;
+  }
+  if (leaves != oldLeaves && oldLeafCount) free(oldLeaves, <usize>oldLeafCount << 2, t.pool);
+
+  // children: rebuild those under the prefix; the others keep their subtrees
+  let children = oldChildren;
+  if (vector == oldVector) {
+    for (let bits = vector & range; bits; bits &= bits - 1) {
+      const v = ctz(bits);
+      const record = oldChildren + (<usize>popcnt(oldVector << (63 - v)) - 1) * NODE_BYTES;
+      freeNodeContents(record, t.pool);
+      buildNode(record, load<u32>(scratchLevel + RIB_COLUMN + (<usize>v << 2)), depth + STRIDE,
+        load<i32>(scratchLevel + (<usize>v << 2)), level + 1, t.pool);
+    }
+  } else {
+    const childCount = <usize>popcnt(vector);
+    children = childCount ? alloc(childCount * NODE_BYTES, t.pool) : 0;
+    let record = children;
+    for (let bits = vector; bits; bits &= bits - 1) {
+      const v = ctz(bits);
+      if ((range >> v) & 1) {
+        buildNode(record, load<u32>(scratchLevel + RIB_COLUMN + (<usize>v << 2)), depth + STRIDE,
+          load<i32>(scratchLevel + (<usize>v << 2)), level + 1, t.pool);
+      } else {
+        memory.copy(record, oldChildren + (<usize>popcnt(oldVector << (63 - v)) - 1) * NODE_BYTES, NODE_BYTES);
+      }
+      record += NODE_BYTES;
+    }
+    for (let bits = oldVector & range; bits; bits &= bits - 1) {
+      freeNodeContents(oldChildren + (<usize>popcnt(oldVector << (63 - ctz(bits))) - 1) * NODE_BYTES, t.pool);
+    }
+    const oldChildCount = <usize>popcnt(oldVector);
+    if (oldChildCount) free(oldChildren, oldChildCount * NODE_BYTES, t.pool);
+  }
+
+  store<u64>(node, vector);
+  store<u64>(node, leafvec, 8);
+  store<u32>(node, <u32>leaves, 16);
+  store<u32>(node, <u32>children, 20);
+}
+
+@inline function isTrivial(node: usize): bool {
+  return load<u64>(node) == 0 && popcnt(load<u64>(node, 8)) == 1;
+}
+
+// the nodes passed on the way down, for folding trivial ones back into their parents
+const trail: usize = memory.data(MAX_LEVELS * 4);
+
+/** Brings the lookup structure up to date after the RIB changed at prefix (hi, lo)/length. */
+export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
+  const s = t.directBits;
+  if (length <= s) {
+    let node = t.ribRoot;
+    let best: i32 = -1;
+    for (let depth = 0; depth < length && node; depth++) {
+      const h = head(node);
+      if (h >= 0) best = h;
+      node = child(node, keyBit(hi, lo, depth));
+    }
+    fillSlots(t, node, length, length == 0 ? 0 : <u32>(hi >> (64 - length)), best);
+    return;
+  }
+  const slot = <u32>(hi >> (64 - s));
+  const entry = load<u32>(t.direct + (<usize>slot << 2));
+  if (entry & 1) {
+    rebuildSlot(t, slot, hi, lo);
+    return;
+  }
+  let node = <usize>entry;
+  let depth = s;
+  let level = 0;
+  while (true) {
+    store<u32>(trail + (<usize>level << 2), <u32>node);
+    if (length <= depth + STRIDE) {
+      updateChildren(t, node, depth, hi, lo, length, level);
+      break;
+    }
+    const v = keyChunk(hi, lo, depth);
+    const vector = load<u64>(node);
+    if (!(vector & (<u64>1 << v))) {
+      // no branch below here yet: the one child holding the prefix is re-derived whole
+      updateChildren(t, node, depth, hi, lo, depth + STRIDE, level);
+      break;
+    }
+    node = <usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES;
+    depth += STRIDE;
+    level++;
+  }
+  // fold nodes left with one run of leaves back into their parents
+  while (isTrivial(node)) {
+    if (level == 0) {
+      rebuildSlot(t, slot, hi, lo);
+      return;
+    }
+    level--;
+    depth -= STRIDE;
+    node = <usize>load<u32>(trail + (<usize>level << 2));
+    updateChildren(t, node, depth, hi, lo, depth + STRIDE, level);
+  }
+}
+
+/** Rebuilds the whole lookup structure from the RIB (after a bulk load). */
+export function rebuildAll(t: Poptrie): void {
+  fillSlots(t, t.ribRoot, 0, 0, -1);
+}
+
+export function initPoptrie(t: Poptrie, directBits: i32, pool: i32, ribRoot: usize): void {
+  t.directBits = directBits;
+  t.pool = pool;
+  t.ribRoot = ribRoot;
+  const slots = <usize>1 << directBits;
+  t.direct = alloc(slots << 2, pool);
+  for (let i: usize = 0; i < slots; i++) store<u32>(t.direct + (i << 2), leafEntry(-1));
+}

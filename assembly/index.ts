@@ -1,0 +1,186 @@
+// The WebAssembly module's exports: route changes, lookups and memory figures. All calls pass
+// numbers only; bulk data goes through the I/O region (memory/map.ts).
+
+import { alloc, poolBytesInUse, realloc, POOL_FIB4, POOL_FIB6, POOL_OTHER } from './memory/alloc';
+import { IO_BYTES, IO_OUTPUT, MAX_BATCH4, MAX_BATCH6 } from './memory/map';
+import { FAMILY_V4, loadHi, loadLo } from './fib/keys';
+import { newRibNode, ribInsert, ribRemove, findNode, head } from './fib/rib';
+import {
+  clearRoute, ensureRouteCapacity, routeExists, routeFamily, routeHi, routeLength, routeLo,
+  routeMetric, routeNext, routeRecord, routeTableInit, writeRoute,
+} from './fib/routes';
+import { initPoptrie, Poptrie, rebuildAll, updatePrefix } from './fib/poptrie';
+import { DIRECT_BITS_V4, DIRECT_BITS_V6, lookup4 as find4, lookup6 as find6 } from './fib/lookup';
+
+const io = alloc(IO_BYTES, POOL_OTHER);
+
+const fib4 = changetype<Poptrie>(memory.data(offsetof<Poptrie>()));
+const fib6 = changetype<Poptrie>(memory.data(offsetof<Poptrie>()));
+routeTableInit();
+initPoptrie(fib4, DIRECT_BITS_V4, POOL_FIB4, newRibNode());
+initPoptrie(fib6, DIRECT_BITS_V6, POOL_FIB6, newRibNode());
+
+@inline function tableOf(family: i32): Poptrie {
+  return family == FAMILY_V4 ? fib4 : fib6;
+}
+
+export function ioPointer(): usize { return io; }
+export function ioOutputOffset(): usize { return IO_OUTPUT; }
+export function maxBatch4(): i32 { return MAX_BATCH4; }
+export function maxBatch6(): i32 { return MAX_BATCH6; }
+
+// ids of routes a call removed, for the host to release: grows with the largest such call
+let removedList: usize = 0;
+let removedCapacity: i32 = 0;
+
+function listRemoved(index: i32, id: i32): void {
+  if (index == removedCapacity) {
+    const next = max(1024, removedCapacity * 2);
+    removedList = realloc(removedList, <usize>removedCapacity << 2, <usize>next << 2, POOL_OTHER);
+    removedCapacity = next;
+  }
+  store<i32>(removedList + (<usize>index << 2), id);
+}
+
+/** Where the last addRoutes(replace) or removePrefix call listed the ids it removed. */
+export function removedPointer(): usize { return removedList; }
+
+/** Size of one addRoutes record:
+ *  @0 key 16 bytes, network order (IPv4: 4 bytes then zeros)
+ *  @16 id i32  @20 metric u32  @24 family u8  @25 prefix length u8
+ *  @26 u8 out: 1 if the route was already present  @28 u32 attribute class; out: the present id */
+export const ROUTE_INPUT: i32 = 32;
+
+/**
+ * Adds `count` routes from the I/O region. The host has checked families, lengths and that
+ * each id is free. With `deferLookup` the lookup structure is left stale until `rebuild`,
+ * which is cheaper than piecewise updates for a bulk load. With `replace`, routes of the same
+ * prefix and metric go first (as `ip route replace`); their ids are listed at `removedPointer()`.
+ * Returns how many ids that list holds.
+ */
+export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
+  let replaced = 0;
+  for (let i = 0; i < count; i++) {
+    const record = io + <usize>i * ROUTE_INPUT;
+    const id = load<i32>(record, 16);
+    const metric = load<u32>(record, 20);
+    const family = <i32>load<u8>(record, 24);
+    const length = <i32>load<u8>(record, 25);
+    const hi = loadHi(record);
+    const lo = loadLo(record);
+    const t = tableOf(family);
+    if (replace) {
+      const node = findNode(t.ribRoot, hi, lo, length, false);
+      let cur = node ? head(node) : -1;
+      while (cur >= 0) {
+        const next = routeNext(cur);
+        if (routeMetric(cur) == metric) {
+          ribRemove(t.ribRoot, cur);
+          clearRoute(cur);
+          listRemoved(replaced++, cur);
+        }
+        cur = next;
+      }
+    }
+    ensureRouteCapacity(id + 1);
+    writeRoute(id, family, hi, lo, length, metric, load<u32>(record, 28));
+    const existing = ribInsert(t.ribRoot, id);
+    if (existing >= 0) {
+      clearRoute(id);
+      store<u8>(record, 1, 26);
+      store<i32>(record, existing, 28);
+    }
+    if (!deferLookup) updatePrefix(t, hi, lo, length);
+  }
+  return replaced;
+}
+
+/** Removes every route of the prefix whose key is at the start of the I/O region; lists their ids at `removedPointer()`. */
+export function removePrefix(family: i32, length: i32): i32 {
+  const t = tableOf(family);
+  const hi = loadHi(io), lo = loadLo(io);
+  const node = findNode(t.ribRoot, hi, lo, length, false);
+  if (!node) return 0;
+  let removed = 0;
+  let id = head(node);
+  while (id >= 0) {
+    const next = routeNext(id);
+    ribRemove(t.ribRoot, id);
+    clearRoute(id);
+    listRemoved(removed++, id);
+    id = next;
+  }
+  updatePrefix(t, hi, lo, length);
+  return removed;
+}
+
+/** Removes the `count` route ids listed in the I/O region; returns how many existed. */
+export function removeRoutes(count: i32): i32 {
+  let removed = 0;
+  for (let i = 0; i < count; i++) {
+    const id = load<i32>(io + (<usize>i << 2));
+    if (!routeExists(id)) continue;
+    const t = tableOf(routeFamily(id));
+    if (ribRemove(t.ribRoot, id)) {
+      updatePrefix(t, routeHi(id), routeLo(id), routeLength(id));
+      removed++;
+    }
+    clearRoute(id);
+  }
+  return removed;
+}
+
+/** Rebuilds one family's lookup structure from its RIB. */
+export function rebuild(family: i32): void {
+  rebuildAll(tableOf(family));
+}
+
+/** Lists the ids of the routes for the prefix whose key is at the start of the I/O region, best first. */
+export function routesAt(family: i32, length: i32): i32 {
+  const node = findNode(tableOf(family).ribRoot, loadHi(io), loadLo(io), length, false);
+  if (!node) return 0;
+  let count = 0;
+  for (let id = head(node); id >= 0; id = routeNext(id)) {
+    store<i32>(io + 16 + (<usize>count << 2), id);
+    count++;
+  }
+  return count;
+}
+
+export function lookup4(addr: u32): i32 {
+  return find4(fib4.direct, addr);
+}
+
+/** Looks up `count` host-order IPv4 addresses from the I/O region into IO_OUTPUT. */
+export function lookup4Batch(count: i32): void {
+  const direct = fib4.direct;
+  const out = io + IO_OUTPUT;
+  for (let i: usize = 0, n = <usize>count; i < n; i++) {
+    store<i32>(out + (i << 2), find4(direct, load<u32>(io + (i << 2))));
+  }
+}
+
+/** Looks up the 16-byte address at the start of the I/O region. */
+export function lookup6(): i32 {
+  return find6(fib6.direct, loadHi(io), loadLo(io));
+}
+
+/** Looks up `count` 16-byte IPv6 addresses from the I/O region into IO_OUTPUT. */
+export function lookup6Batch(count: i32): void {
+  const direct = fib6.direct;
+  const out = io + IO_OUTPUT;
+  for (let i: usize = 0, n = <usize>count; i < n; i++) {
+    const at = io + (i << 4);
+    store<i32>(out + (i << 2), find6(direct, loadHi(at), loadLo(at)));
+  }
+}
+
+/** Where route `id`'s record is (see fib/routes.ts), for the host to read its prefix. */
+export function routeRecordPointer(id: i32): usize {
+  return routeExists(id) ? routeRecord(id) : 0;
+}
+
+/** Bytes in use by pool: 0 IPv4 lookup, 1 IPv6 lookup, 2 RIB and route records, 3 other. */
+export function poolBytes(pool: i32): f64 {
+  return <f64>poolBytesInUse(pool);
+}

@@ -1,0 +1,484 @@
+import { FibscopeArgumentError } from '../errors.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/address.js';
+import { parsePrefixText, type PrefixKey } from '../net/prefix.js';
+import { parseRoutes, type RouteFormat } from '../routes/index.js';
+import { RouteList } from '../routes/route-list.js';
+import { ROUTE_TYPES, routeTypeCode, type NextHop, type Route, type RouteAttributes } from '../routes/route.js';
+import { instantiateModule, type FibscopeExports } from '../wasm/module.js';
+
+/** Bytes per route record in the I/O region (see assembly/index.ts addRoutes). */
+const ROUTE_INPUT = 32;
+/** A load bigger than this rebuilds the lookup structure once instead of piece by piece. */
+const BULK_THRESHOLD = 4096;
+
+export interface FibStats {
+  ipv4Routes: number;
+  ipv6Routes: number;
+  /** Bytes of WebAssembly memory the table uses: lookup structures, RIB and route records. */
+  memoryBytes: number;
+  ipv4LookupBytes: number;
+  ipv6LookupBytes: number;
+  ribBytes: number;
+}
+
+export interface LoadOptions {
+  format?: RouteFormat | 'auto';
+  /** Named in error messages; a file path or a label. */
+  source?: string;
+}
+
+export interface LoadResult {
+  /** Routes now in the table from this load (duplicates excluded). */
+  added: number;
+  ipv4: number;
+  ipv6: number;
+  /** Lines that repeated a route already present (same prefix, metric, type, next hops, device). */
+  duplicates: number;
+}
+
+export interface RemoveMatch {
+  metric?: number;
+  nextHop?: string | null;
+  dev?: string | null;
+}
+
+export interface FibOptions {
+  /** A compiled fibscope module, for hosts that load the .wasm themselves. */
+  module?: WebAssembly.Module;
+}
+
+/**
+ * A longest-prefix-match routing table for IPv4 and IPv6 in WebAssembly.
+ *
+ * The WebAssembly side keeps the RIB (every route, ordered per prefix by metric) and the
+ * lookup structure; this side keeps what lookups never read (next-hop text, device, type)
+ * in columns indexed by route id.
+ */
+export class Fib {
+  private readonly wasm: FibscopeExports;
+  private readonly ioPointer: number;
+  private readonly ioOutput: number;
+  private readonly maxBatch4: number;
+  private readonly maxBatch6: number;
+  private bytes!: Uint8Array;
+  private u32!: Uint32Array;
+  private i32!: Int32Array;
+  private view!: DataView;
+
+  // per route id
+  private family = new Uint8Array(1024);
+  private prefixLength = new Uint8Array(1024);
+  private metric = new Uint32Array(1024);
+  private type = new Uint8Array(1024);
+  private nextHop: (string | null)[] = [];
+  private dev: (string | null)[] = [];
+  private nextHops = new Map<number, NextHop[]>();
+  private cache: (Route | undefined)[] = [];
+  private freeIds: number[] = [];
+  private nextId = 0;
+  private counts = { 4: 0, 6: 0 };
+  /** Scratch for parsing the prefix of one API call. */
+  private readonly key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };
+
+  // attribute classes: routes with equal class, prefix and metric are duplicates
+  private attributeClasses = new Map<string, number>();
+  private lastAttributes: [string | null, string | null, number, readonly NextHop[] | undefined] | undefined;
+  private lastClass = 0;
+
+  private constructor(wasm: FibscopeExports) {
+    this.wasm = wasm;
+    this.ioPointer = wasm.ioPointer();
+    this.ioOutput = this.ioPointer + wasm.ioOutputOffset();
+    this.maxBatch4 = wasm.maxBatch4();
+    this.maxBatch6 = wasm.maxBatch6();
+  }
+
+  /** Compiles the WebAssembly once per process and returns a new, empty table. */
+  static async create(options: FibOptions = {}): Promise<Fib> {
+    return new Fib(await instantiateModule(options.module));
+  }
+
+  /**
+   * Adds a route and returns its id (stable while the route exists). Adding a route identical
+   * to one present (same prefix, metric, type, next hops, device) keeps that one and returns its id.
+   */
+  add(prefix: string, attributes: RouteAttributes = {}): number {
+    const key = parsePrefixText(prefix, this.key);
+    this.stage(key, attributes, 0);
+    return this.commitOne(false);
+  }
+
+  /** Replaces the routes of `prefix` that have the same metric (as `ip route replace`), or adds; returns the id. */
+  replace(prefix: string, attributes: RouteAttributes = {}): number {
+    const key = parsePrefixText(prefix, this.key);
+    this.stage(key, attributes, 0);
+    return this.commitOne(true);
+  }
+
+  /** Removes the routes of `prefix` that match (all of them when `match` is omitted); returns how many. */
+  remove(prefix: string, match: RemoveMatch = {}): number {
+    const key = parsePrefixText(prefix, this.key);
+    if (match.metric === undefined && match.nextHop === undefined && match.dev === undefined) {
+      this.writeKey(key, this.ioPointer);
+      const removed = this.wasm.removePrefix(key.family, key.length);
+      this.releaseRemoved(removed);
+      return removed;
+    }
+    const ids = this.idsAt(key).filter((id) =>
+      (match.metric === undefined || this.metric[id] === match.metric)
+      && (match.nextHop === undefined || this.nextHop[id] === match.nextHop)
+      && (match.dev === undefined || this.dev[id] === match.dev));
+    return this.removeIds(ids);
+  }
+
+  /** The routes for exactly this prefix, best first (the first is the one lookups return). */
+  routesFor(prefix: string): Route[] {
+    return this.idsAt(parsePrefixText(prefix, this.key)).map((id) => this.route(id)!);
+  }
+
+  /** Removes one route by id; false if there is no such route. */
+  removeRoute(id: number): boolean {
+    return this.exists(id) && this.removeIds([id]) === 1;
+  }
+
+  /** Loads routes from text in any format of SPEC section 3, or from an already parsed list. */
+  load(input: string | RouteList, options: LoadOptions = {}): LoadResult {
+    const list = typeof input === 'string'
+      ? parseRoutes(input, { format: options.format ?? 'auto', source: options.source })
+      : input;
+    return this.addList(list);
+  }
+
+  /** The route that an address matches, or undefined. Throws on a string that is not an address. */
+  lookup(address: string): Route | undefined {
+    const v4 = parseIPv4(address);
+    let id: number;
+    if (v4 >= 0) {
+      id = this.wasm.lookup4(v4);
+    } else {
+      this.refreshViews();
+      if (!parseIPv6(address, this.bytes, this.ioPointer)) {
+        throw new FibscopeArgumentError(`not an IPv4 or IPv6 address: '${address}'`);
+      }
+      id = this.wasm.lookup6();
+    }
+    return id < 0 ? undefined : this.route(id);
+  }
+
+  /** Route ids for host-order IPv4 addresses (-1: no route). One WebAssembly call per 64k addresses. */
+  lookup4(addresses: Uint32Array, out: Int32Array = new Int32Array(addresses.length)): Int32Array {
+    if (out.length < addresses.length) throw new FibscopeArgumentError(`out holds ${out.length} ids, ${addresses.length} needed`);
+    this.refreshViews();
+    const input = this.ioPointer >>> 2;
+    const output = this.ioOutput >>> 2;
+    for (let start = 0; start < addresses.length; start += this.maxBatch4) {
+      const count = Math.min(this.maxBatch4, addresses.length - start);
+      this.u32.set(addresses.subarray(start, start + count), input);
+      this.wasm.lookup4Batch(count);
+      out.set(this.i32.subarray(output, output + count), start);
+    }
+    return out;
+  }
+
+  /** Route ids for IPv6 addresses, 16 network-order bytes each (-1: no route). */
+  lookup6(addresses: Uint8Array, out: Int32Array = new Int32Array(addresses.length >>> 4)): Int32Array {
+    if (addresses.length % 16 !== 0) throw new FibscopeArgumentError(`IPv6 addresses take 16 bytes each; got ${addresses.length} bytes`);
+    const total = addresses.length >>> 4;
+    if (out.length < total) throw new FibscopeArgumentError(`out holds ${out.length} ids, ${total} needed`);
+    this.refreshViews();
+    const output = this.ioOutput >>> 2;
+    for (let start = 0; start < total; start += this.maxBatch6) {
+      const count = Math.min(this.maxBatch6, total - start);
+      this.bytes.set(addresses.subarray(start * 16, (start + count) * 16), this.ioPointer);
+      this.wasm.lookup6Batch(count);
+      out.set(this.i32.subarray(output, output + count), start);
+    }
+    return out;
+  }
+
+  /** The route with this id, or undefined if there is none. */
+  route(id: number): Route | undefined {
+    if (!this.exists(id)) return undefined;
+    let route = this.cache[id];
+    if (!route) {
+      const nextHops = this.nextHops.get(id)
+        ?? (this.nextHop[id] !== null || this.dev[id] !== null ? [{ via: this.nextHop[id], dev: this.dev[id], weight: 1 }] : []);
+      route = Object.freeze({
+        id,
+        prefix: this.prefixText(id),
+        type: ROUTE_TYPES[this.type[id]],
+        nextHop: this.nextHop[id],
+        dev: this.dev[id],
+        metric: this.metric[id],
+        nextHops: Object.freeze(nextHops.map((hop) => Object.freeze({ ...hop }))),
+      });
+      this.cache[id] = route;
+    }
+    return route;
+  }
+
+  /** Every route in the table, in id order. */
+  *routes(): IterableIterator<Route> {
+    for (let id = 0; id < this.nextId; id++) {
+      if (this.family[id] !== 0) yield this.route(id)!;
+    }
+  }
+
+  stats(): FibStats {
+    const ipv4LookupBytes = this.wasm.poolBytes(0);
+    const ipv6LookupBytes = this.wasm.poolBytes(1);
+    const ribBytes = this.wasm.poolBytes(2);
+    return {
+      ipv4Routes: this.counts[4],
+      ipv6Routes: this.counts[6],
+      memoryBytes: ipv4LookupBytes + ipv6LookupBytes + ribBytes,
+      ipv4LookupBytes,
+      ipv6LookupBytes,
+      ribBytes,
+    };
+  }
+
+  /** How many routes there are of each prefix length: `ipv4[0..32]`, `ipv6[0..128]`. */
+  prefixLengthCounts(): { ipv4: number[]; ipv6: number[] } {
+    const ipv4 = new Array<number>(33).fill(0);
+    const ipv6 = new Array<number>(129).fill(0);
+    for (let id = 0; id < this.nextId; id++) {
+      if (this.family[id] === 4) ipv4[this.prefixLength[id]]++;
+      else if (this.family[id] === 6) ipv6[this.prefixLength[id]]++;
+    }
+    return { ipv4, ipv6 };
+  }
+
+  private exists(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.nextId && this.family[id] !== 0;
+  }
+
+  /** Adds every route of `list` through the I/O region, in batches. */
+  private addList(list: RouteList): LoadResult {
+    const bulk = list.count > BULK_THRESHOLD;
+    const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
+    const key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };
+    const attributes: RouteAttributes = {};
+    const perCall = Math.floor((this.ioOutput - this.ioPointer) / ROUTE_INPUT);
+    let pending = 0;
+    const flush = () => {
+      this.flushAdds(pending, bulk, result);
+      pending = 0;
+    };
+    for (let i = 0; i < list.count; i++) {
+      key.family = list.family[i] as 4 | 6;
+      key.length = list.prefixLength[i];
+      if (key.family === 4) key.v4 = list.v4[i];
+      else key.v6 = list.v6.subarray(i * 16, i * 16 + 16);
+      attributes.type = ROUTE_TYPES[list.type[i]];
+      attributes.nextHop = list.nextHop[i];
+      attributes.dev = list.dev[i];
+      attributes.metric = list.metric[i];
+      attributes.nextHops = list.nextHops.get(i);
+      this.stage(key, attributes, pending++);
+      if (pending === perCall) flush();
+    }
+    flush();
+    if (bulk) {
+      if (result.ipv4 > 0) this.wasm.rebuild(4);
+      if (result.ipv6 > 0) this.wasm.rebuild(6);
+    }
+    return result;
+  }
+
+  /** Hands the route staged in record 0 to WebAssembly now; returns its id (or the id of the identical one present). */
+  private commitOne(replace: boolean): number {
+    const replaced = this.wasm.addRoutes(1, false, replace);
+    this.releaseRemoved(replaced);
+    const record = this.ioPointer;
+    this.refreshViews();
+    const id = this.i32[(record + 16) >>> 2];
+    const family = this.bytes[record + 24] as 4 | 6;
+    if (this.bytes[record + 26] !== 0) {
+      this.release(id);
+      return this.i32[(record + 28) >>> 2];
+    }
+    this.counts[family]++;
+    return id;
+  }
+
+  /** Releases the ids the last call listed as removed. */
+  private releaseRemoved(count: number): void {
+    if (count === 0) return;
+    this.refreshViews();
+    const first = this.wasm.removedPointer() >>> 2;
+    for (let i = 0; i < count; i++) {
+      const id = this.i32[first + i];
+      this.counts[this.family[id] as 4 | 6]--;
+      this.release(id);
+    }
+  }
+
+  /** Writes route record `slot` of the I/O region and records its attributes under a new id. */
+  private stage(key: PrefixKey, attributes: RouteAttributes, slot: number): void {
+    const metric = checkMetric(attributes.metric ?? 0);
+    const type = attributes.type ?? 'unicast';
+    const typeCode = routeTypeCode(type);
+    if (typeCode < 0) throw new FibscopeArgumentError(`unknown route type '${type}'`);
+    const nextHops = attributes.nextHops && attributes.nextHops.length > 0 ? attributes.nextHops : undefined;
+    const nextHop = attributes.nextHop ?? nextHops?.[0]?.via ?? null;
+    const dev = attributes.dev ?? nextHops?.[0]?.dev ?? null;
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
+    if (id >= this.family.length) this.growColumns(id + 1);
+    this.family[id] = key.family;
+    this.prefixLength[id] = key.length;
+    this.metric[id] = metric;
+    this.type[id] = typeCode;
+    this.nextHop[id] = nextHop;
+    this.dev[id] = dev;
+    if (nextHops) this.nextHops.set(id, nextHops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
+    else this.nextHops.delete(id);
+    this.cache[id] = undefined;
+
+    this.refreshViews();
+    const record = this.ioPointer + slot * ROUTE_INPUT;
+    this.writeKey(key, record);
+    this.view.setInt32(record + 16, id, true);
+    this.view.setUint32(record + 20, metric, true);
+    this.bytes[record + 24] = key.family;
+    this.bytes[record + 25] = key.length;
+    this.bytes[record + 26] = 0;
+    this.view.setUint32(record + 28, this.attributeClass(nextHop, dev, typeCode, nextHops), true);
+  }
+
+  /**
+   * Hands `count` staged records to WebAssembly. A record that duplicates a route already
+   * present comes back marked; its id is released (the route present stays).
+   */
+  private flushAdds(count: number, defer: boolean, result: LoadResult): void {
+    if (count === 0) return;
+    this.wasm.addRoutes(count, defer, false);
+    this.refreshViews();
+    for (let slot = 0; slot < count; slot++) {
+      const record = this.ioPointer + slot * ROUTE_INPUT;
+      const family = this.bytes[record + 24] as 4 | 6;
+      if (this.bytes[record + 26] !== 0) {
+        this.release(this.i32[(record + 16) >>> 2]);
+        result.duplicates++;
+        continue;
+      }
+      this.counts[family]++;
+      result.added++;
+      if (family === 4) result.ipv4++; else result.ipv6++;
+    }
+  }
+
+  private attributeClass(nextHop: string | null, dev: string | null, type: number, nextHops: readonly NextHop[] | undefined): number {
+    const last = this.lastAttributes;
+    if (last && last[0] === nextHop && last[1] === dev && last[2] === type && last[3] === nextHops) return this.lastClass;
+    const text = `${type}\u0000${nextHop}\u0000${dev}\u0000${nextHops ? JSON.stringify(nextHops) : ''}`;
+    let value = this.attributeClasses.get(text);
+    if (value === undefined) {
+      value = this.attributeClasses.size + 1;
+      this.attributeClasses.set(text, value);
+    }
+    this.lastAttributes = [nextHop, dev, type, nextHops];
+    this.lastClass = value;
+    return value;
+  }
+
+  /** Writes a key as WebAssembly reads it: 16 network-order bytes (IPv4: 4, then zeros). */
+  private writeKey(key: PrefixKey, at: number): void {
+    this.refreshViews();
+    if (key.family === 4) {
+      this.view.setUint32(at, key.v4, false);
+      this.view.setUint32(at + 4, 0);
+      this.view.setUint32(at + 8, 0);
+      this.view.setUint32(at + 12, 0);
+    } else {
+      this.bytes.set(key.v6, at);
+    }
+  }
+
+  /** Ids of the routes for exactly this prefix, best first. */
+  private idsAt(key: PrefixKey): number[] {
+    this.writeKey(key, this.ioPointer);
+    const count = this.wasm.routesAt(key.family, key.length);
+    this.refreshViews();
+    const first = (this.ioPointer + 16) >>> 2;
+    return Array.from(this.i32.subarray(first, first + count));
+  }
+
+  private removeIds(ids: number[]): number {
+    if (ids.length === 0) return 0;
+    this.refreshViews();
+    const perCall = (this.ioOutput - this.ioPointer) >>> 2;
+    let removed = 0;
+    for (let start = 0; start < ids.length; start += perCall) {
+      const chunk = ids.slice(start, start + perCall);
+      this.i32.set(chunk, this.ioPointer >>> 2);
+      removed += this.wasm.removeRoutes(chunk.length);
+      for (const id of chunk) {
+        this.counts[this.family[id] as 4 | 6]--;
+        this.release(id);
+      }
+    }
+    return removed;
+  }
+
+  private release(id: number): void {
+    this.family[id] = 0;
+    this.nextHop[id] = null;
+    this.dev[id] = null;
+    this.nextHops.delete(id);
+    this.cache[id] = undefined;
+    this.freeIds.push(id);
+  }
+
+  private prefixText(id: number): string {
+    this.refreshViews();
+    const record = this.wasm.routeRecordPointer(id);
+    const length = this.prefixLength[id];
+    if (this.family[id] === 4) {
+      // the record's key is a u64 whose top 32 bits are the address
+      return `${formatIPv4(this.view.getUint32(record + 4, true))}/${length}`;
+    }
+    const address = new Uint8Array(16);
+    const hi = this.view.getBigUint64(record, true);
+    const lo = this.view.getBigUint64(record + 8, true);
+    const out = new DataView(address.buffer);
+    out.setBigUint64(0, hi, false);
+    out.setBigUint64(8, lo, false);
+    return `${formatIPv6(address, 0)}/${length}`;
+  }
+
+  private growColumns(needed: number): void {
+    let size = this.family.length;
+    while (size < needed) size *= 2;
+    const widen = <T extends Uint8Array | Uint32Array>(old: T): T => {
+      const next = new (old.constructor as new (n: number) => T)(size);
+      next.set(old);
+      return next;
+    };
+    this.family = widen(this.family);
+    this.prefixLength = widen(this.prefixLength);
+    this.metric = widen(this.metric);
+    this.type = widen(this.type);
+  }
+
+  /**
+   * WebAssembly memory may have grown during any call that allocates, which detaches every view
+   * of the old buffer: a detached view has length 0, which is cheaper to test than fetching
+   * `memory.buffer` each time.
+   */
+  private refreshViews(): void {
+    if (this.bytes !== undefined && this.bytes.length !== 0) return;
+    const buffer = this.wasm.memory.buffer;
+    this.bytes = new Uint8Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.view = new DataView(buffer);
+  }
+}
+
+function checkMetric(metric: number): number {
+  if (!Number.isInteger(metric) || metric < 0 || metric > 0xffffffff) {
+    throw new FibscopeArgumentError(`metric must be an integer 0..4294967295, got ${metric}`);
+  }
+  return metric;
+}

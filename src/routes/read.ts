@@ -1,0 +1,88 @@
+/**
+ * Reading a routes file from disk (Node only; kept apart from `index.ts` so that browser bundles
+ * do not pull in node:fs). Gzip-compressed files are recognised by their magic bytes (1f 8b),
+ * whatever their name; the text is decoded as UTF-8.
+ */
+
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { gunzip, gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { FibscopeError } from '../errors.js';
+import type { ParseRoutesOptions } from './index.js';
+import { parseRoutes } from './index.js';
+import { RouteList } from './route-list.js';
+
+const gunzipAsync = promisify(gunzip);
+
+export type ReadRoutesOptions = Omit<ParseRoutesOptions, 'source'>;
+
+/**
+ * Reads and parses a routes file; errors name `path` as the source. A file that cannot be read
+ * or decompressed rejects with FibscopeError code 'ROUTES_UNREADABLE'; a bad line with
+ * RouteFormatError.
+ */
+export async function readRoutesFile(path: string, options: ReadRoutesOptions = {},
+  into: RouteList = new RouteList()): Promise<RouteList> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  if (isGzip(bytes)) {
+    try {
+      bytes = await gunzipAsync(bytes);
+    } catch (error) {
+      throw unreadable(path, error, 'it starts like gzip but does not decompress');
+    }
+  }
+  return parseRoutes(decode(bytes), { ...options, source: path }, into);
+}
+
+/** `readRoutesFile` without the promise, for command-line start-up and scripts. */
+export function readRoutesFileSync(path: string, options: ReadRoutesOptions = {},
+  into: RouteList = new RouteList()): RouteList {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw unreadable(path, error, 'it starts like gzip but does not decompress');
+    }
+  }
+  return parseRoutes(decode(bytes), { ...options, source: path }, into);
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+function decode(bytes: Uint8Array): string {
+  // Not fatal: invalid bytes become U+FFFD, which parseRoutes reports as a binary file near the
+  // start, or as a bad line further down.
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+/** "ENOENT: no such file or directory, open 'x'" → "no such file or directory (ENOENT)". */
+function unreadable(path: string, error: unknown, context?: string): FibscopeError {
+  let reason = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (reason.startsWith(`${code}: `)) reason = reason.slice(code.length + 2);
+    const comma = reason.lastIndexOf(', ');
+    if (comma > 0 && /^, [a-z]+ '/.test(reason.slice(comma))) reason = reason.slice(0, comma);
+    reason = `${reason} (${code})`;
+  }
+  const message = context
+    ? `cannot read routes file ${path}: ${context}: ${reason}`
+    : `cannot read routes file ${path}: ${reason}`;
+  const result = new FibscopeError('ROUTES_UNREADABLE', message);
+  (result as { cause?: unknown }).cause = error;
+  return result;
+}

@@ -1,0 +1,81 @@
+import type { NextHop, RouteType } from './route.js';
+import { routeTypeCode } from './route.js';
+
+/**
+ * Parsed routes in columns, so a million-line table does not become a million objects.
+ * Parsers append; `Fib.load` copies the columns into WebAssembly memory in batches.
+ * Addresses are stored with host bits already masked.
+ */
+export class RouteList {
+  count = 0;
+  family = new Uint8Array(1024);
+  prefixLength = new Uint8Array(1024);
+  metric = new Uint32Array(1024);
+  type = new Uint8Array(1024);
+  /** Source line (1-based) of each route, for error messages about it later. */
+  line = new Uint32Array(1024);
+  /** Host-order IPv4 address, for family 4. */
+  v4 = new Uint32Array(1024);
+  /** 16 bytes per route, network order, for family 6. */
+  v6 = new Uint8Array(1024 * 16);
+  nextHop: (string | null)[] = [];
+  dev: (string | null)[] = [];
+  /** Multipath next hops, by route index (sparse). */
+  nextHops = new Map<number, NextHop[]>();
+
+  /** Appends an IPv4 route. `address` is host order; host bits beyond `prefixLength` are cleared. */
+  push4(address: number, prefixLength: number, nextHop: string | null, dev: string | null,
+    metric = 0, type: RouteType = 'unicast', line = 0, nextHops?: NextHop[]): void {
+    const i = this.reserve();
+    this.family[i] = 4;
+    this.v4[i] = prefixLength === 0 ? 0 : (address & (0xffffffff << (32 - prefixLength))) >>> 0;
+    this.finish(i, prefixLength, nextHop, dev, metric, type, line, nextHops);
+  }
+
+  /** Appends an IPv6 route from 16 bytes at `offset`; host bits beyond `prefixLength` are cleared. */
+  push6(bytes: Uint8Array, offset: number, prefixLength: number, nextHop: string | null,
+    dev: string | null, metric = 0, type: RouteType = 'unicast', line = 0, nextHops?: NextHop[]): void {
+    const i = this.reserve();
+    this.family[i] = 6;
+    const base = i * 16;
+    for (let b = 0; b < 16; b++) {
+      const keep = prefixLength - b * 8;
+      const mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : (0xff << (8 - keep)) & 0xff;
+      this.v6[base + b] = bytes[offset + b] & mask;
+    }
+    this.finish(i, prefixLength, nextHop, dev, metric, type, line, nextHops);
+  }
+
+  private finish(i: number, prefixLength: number, nextHop: string | null, dev: string | null,
+    metric: number, type: RouteType, line: number, nextHops?: NextHop[]): void {
+    this.prefixLength[i] = prefixLength;
+    this.metric[i] = metric;
+    this.type[i] = routeTypeCode(type);
+    this.line[i] = line;
+    this.nextHop[i] = nextHop;
+    this.dev[i] = dev;
+    if (nextHops && nextHops.length > 0) this.nextHops.set(i, nextHops);
+    this.count = i + 1;
+  }
+
+  private reserve(): number {
+    const i = this.count;
+    if (i === this.family.length) this.grow(i * 2);
+    return i;
+  }
+
+  private grow(capacity: number): void {
+    const widen = <T extends Uint8Array | Uint32Array>(old: T, size: number): T => {
+      const next = new (old.constructor as new (n: number) => T)(size);
+      next.set(old);
+      return next;
+    };
+    this.family = widen(this.family, capacity);
+    this.prefixLength = widen(this.prefixLength, capacity);
+    this.metric = widen(this.metric, capacity);
+    this.type = widen(this.type, capacity);
+    this.line = widen(this.line, capacity);
+    this.v4 = widen(this.v4, capacity);
+    this.v6 = widen(this.v6, capacity * 16);
+  }
+}

@@ -1,0 +1,43 @@
+import { instantiate } from '../../build/fibscope.js';
+
+/** The WebAssembly module's exports, as its generated bindings type them. */
+export type FibscopeExports = Awaited<ReturnType<typeof instantiate>>;
+
+/** Where the module comes from when the caller does not hand one over. */
+const WASM_URL = new URL('../../build/fibscope.wasm', import.meta.url);
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/** Compiles the module once per process (or page) and hands out the same compiled module after. */
+export function compileModule(): Promise<WebAssembly.Module> {
+  compiled ??= fetchAndCompile().catch((error: unknown) => {
+    compiled = undefined; // let a later call try again
+    throw error;
+  });
+  return compiled;
+}
+
+async function fetchAndCompile(): Promise<WebAssembly.Module> {
+  if (WASM_URL.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(WASM_URL));
+  }
+  const response = await fetch(WASM_URL);
+  if (!response.ok) throw new Error(`cannot load ${WASM_URL.href}: HTTP ${response.status}`);
+  if (typeof WebAssembly.compileStreaming === 'function'
+    && response.headers.get('content-type')?.startsWith('application/wasm')) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** A fresh instance: its own memory, so two tables never share state. */
+export async function instantiateModule(module?: WebAssembly.Module): Promise<FibscopeExports> {
+  return instantiate(module ?? await compileModule(), {
+    env: {
+      abort(_message: number, _file: number, line: number, column: number): never {
+        throw new Error(`fibscope WebAssembly aborted at ${line}:${column}`);
+      },
+    },
+  });
+}
