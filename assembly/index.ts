@@ -10,7 +10,7 @@ import {
   routeMetric, routeNext, routeRecord, routeTableInit, writeRoute,
 } from './fib/routes';
 import { initPoptrie, Poptrie, rebuildAll, updatePrefix } from './fib/poptrie';
-import { DIRECT_BITS_V4, DIRECT_BITS_V6, lookup4 as find4, lookup6 as find6 } from './fib/lookup';
+import { DIRECT_BITS_V4, DIRECT_BITS_V6, lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './fib/lookup';
 
 const io = alloc(IO_BYTES, POOL_OTHER);
 
@@ -153,11 +153,7 @@ export function lookup4(addr: u32): i32 {
 
 /** Looks up `count` host-order IPv4 addresses from the I/O region into IO_OUTPUT. */
 export function lookup4Batch(count: i32): void {
-  const direct = fib4.direct;
-  const out = io + IO_OUTPUT;
-  for (let i: usize = 0, n = <usize>count; i < n; i++) {
-    store<i32>(out + (i << 2), find4(direct, load<u32>(io + (i << 2))));
-  }
+  lookup4Many(fib4.direct, io, io + IO_OUTPUT, count);
 }
 
 /** Looks up the 16-byte address at the start of the I/O region. */
@@ -167,12 +163,7 @@ export function lookup6(): i32 {
 
 /** Looks up `count` 16-byte IPv6 addresses from the I/O region into IO_OUTPUT. */
 export function lookup6Batch(count: i32): void {
-  const direct = fib6.direct;
-  const out = io + IO_OUTPUT;
-  for (let i: usize = 0, n = <usize>count; i < n; i++) {
-    const at = io + (i << 4);
-    store<i32>(out + (i << 2), find6(direct, loadHi(at), loadLo(at)));
-  }
+  lookup6Many(fib6.direct, io, io + IO_OUTPUT, count);
 }
 
 /** Where route `id`'s record is (see fib/routes.ts), for the host to read its prefix. */

@@ -28,6 +28,11 @@ export function seeded(seed: number): () => number {
 const V4_MIX: [number, number][] = [[24, 63.1], [22, 10.9], [23, 10.4], [21, 5.0], [20, 4.4], [19, 2.5], [16, 1.3], [18, 1.3], [17, 0.8]];
 const V6_MIX: [number, number][] = [[48, 45.4], [32, 10.9], [44, 10.1], [40, 9.4], [36, 3.8], [47, 3.6], [29, 2], [46, 2], [56, 1.5], [64, 1]];
 
+/** An IPv4 prefix length drawn from the global table's mix. */
+export function pickV4Length(random: () => number): number {
+  return pick(random, V4_MIX);
+}
+
 function pick(random: () => number, mix: [number, number][]): number {
   const total = mix.reduce((s, [, w]) => s + w, 0);
   let x = (random() / 2 ** 32) * total;

@@ -23,7 +23,7 @@
 
 import { alloc, free } from '../memory/alloc';
 import { keyBit, keyChunk } from './keys';
-import { child, hasChildren, head } from './rib';
+import { child, hasChildren, head, pathNode } from './rib';
 
 export const NODE_BYTES: usize = 24;
 export const STRIDE: i32 = 6;
@@ -184,16 +184,21 @@ function fillSlots(t: Poptrie, n: usize, depth: i32, index: u32, best: i32): voi
   fillSlots(t, child(n, 1), depth + 1, (index << 1) | 1, best);
 }
 
-/** Rebuilds direct slot `slot` from the RIB, which it reaches along the key (hi, lo). */
-function rebuildSlot(t: Poptrie, slot: u32, hi: u64, lo: u64): void {
-  let node = t.ribRoot;
+/** The best route on the RIB path above `depth` (see rib.ts pathNode). */
+function bestAbove(depth: i32): i32 {
   let best: i32 = -1;
-  for (let depth = 0; depth < t.directBits && node; depth++) {
+  for (let d = 0; d < depth; d++) {
+    const node = pathNode(d);
+    if (!node) break;
     const h = head(node);
     if (h >= 0) best = h;
-    node = child(node, keyBit(hi, lo, depth));
   }
-  setSlot(t, slot, node, best);
+  return best;
+}
+
+/** Rebuilds direct slot `slot` from the RIB path of the change. */
+function rebuildSlot(t: Poptrie, slot: u32): void {
+  setSlot(t, slot, pathNode(t.directBits), bestAbove(t.directBits));
 }
 
 /**
@@ -206,15 +211,8 @@ function updateChildren(t: Poptrie, node: usize, depth: i32, hi: u64, lo: u64, l
   const first = (keyChunk(hi, lo, depth) >> span) << span;
   const count: u32 = 1 << span;
 
-  // the best route above `length` and the RIB node at it; then the children under it
-  let rib = t.ribRoot;
-  let best: i32 = -1;
-  for (let d = 0; d < length && rib; d++) {
-    const h = head(rib);
-    if (h >= 0) best = h;
-    rib = child(rib, keyBit(hi, lo, d));
-  }
-  collect(rib, length, first >> span, best, depth + STRIDE, scratchLevel);
+  // the children under the prefix, from the RIB node at `length` and the best route above it
+  collect(pathNode(length), length, first >> span, bestAbove(length), depth + STRIDE, scratchLevel);
 
   const oldVector = load<u64>(node);
   const oldLeafvec = load<u64>(node, 8);
@@ -297,24 +295,20 @@ function updateChildren(t: Poptrie, node: usize, depth: i32, hi: u64, lo: u64, l
 // the nodes passed on the way down, for folding trivial ones back into their parents
 const trail: usize = memory.data(MAX_LEVELS * 4);
 
-/** Brings the lookup structure up to date after the RIB changed at prefix (hi, lo)/length. */
+/**
+ * Brings the lookup structure up to date after the RIB changed at prefix (hi, lo)/length.
+ * Reads the RIB along the path that change walked (rib.ts pathNode), so call it right after.
+ */
 export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
   const s = t.directBits;
   if (length <= s) {
-    let node = t.ribRoot;
-    let best: i32 = -1;
-    for (let depth = 0; depth < length && node; depth++) {
-      const h = head(node);
-      if (h >= 0) best = h;
-      node = child(node, keyBit(hi, lo, depth));
-    }
-    fillSlots(t, node, length, length == 0 ? 0 : <u32>(hi >> (64 - length)), best);
+    fillSlots(t, pathNode(length), length, length == 0 ? 0 : <u32>(hi >> (64 - length)), bestAbove(length));
     return;
   }
   const slot = <u32>(hi >> (64 - s));
   const entry = load<u32>(t.direct + (<usize>slot << 2));
   if (entry & 1) {
-    rebuildSlot(t, slot, hi, lo);
+    rebuildSlot(t, slot);
     return;
   }
   let node = <usize>entry;
@@ -340,7 +334,7 @@ export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
   // fold nodes left with one run of leaves back into their parents
   while (isTrivial(node)) {
     if (level == 0) {
-      rebuildSlot(t, slot, hi, lo);
+      rebuildSlot(t, slot);
       return;
     }
     level--;

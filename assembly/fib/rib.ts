@@ -31,18 +31,32 @@ export function newRibNode(): usize {
   return node;
 }
 
+// The nodes from the root to the prefix of the last insert, remove or find (0 where there is
+// none), so the lookup structure's update can read that path instead of walking it again.
+const path: usize = memory.data(129 * sizeof<usize>());
+
+/** The RIB node at `depth` on the path of the last ribInsert, ribRemove or findNode (0 if none). */
+@inline export function pathNode(depth: i32): usize {
+  return load<usize>(path + (<usize>depth << 2));
+}
+
 /** The node for `length` bits of the key, made on the way if `create`; 0 if absent. */
 export function findNode(root: usize, hi: u64, lo: u64, length: i32, create: bool): usize {
   let node = root;
+  store<usize>(path, node);
   for (let depth = 0; depth < length; depth++) {
     const slot = node + (<usize>keyBit(hi, lo, depth) << 2);
     let next = <usize>load<u32>(slot);
     if (!next) {
-      if (!create) return 0;
+      if (!create) {
+        memory.fill(path + (<usize>(depth + 1) << 2), 0, <usize>(length - depth) << 2);
+        return 0;
+      }
       next = newRibNode();
       store<u32>(slot, <u32>next);
     }
     node = next;
+    store<usize>(path + (<usize>(depth + 1) << 2), node);
   }
   return node;
 }
@@ -81,9 +95,6 @@ export function ribInsert(root: usize, id: i32): i32 {
   return existing;
 }
 
-// path of nodes from the root, for pruning on removal (depth 0..128)
-const path: usize = memory.data(129 * sizeof<usize>());
-
 /** Takes route `id` out of its prefix's list and prunes nodes left empty. Returns false if absent. */
 export function ribRemove(root: usize, id: i32): bool {
   const hi = routeHi(id), lo = routeLo(id);
@@ -110,6 +121,7 @@ export function ribRemove(root: usize, id: i32): bool {
     if (head(n) >= 0 || hasChildren(n)) break;
     const parent = load<usize>(path + (<usize>(depth - 1) << 2));
     store<u32>(parent + (<usize>keyBit(hi, lo, depth - 1) << 2), 0);
+    store<usize>(path + (<usize>depth << 2), 0);
     free(n, RIB_NODE, POOL_RIB);
   }
   return true;

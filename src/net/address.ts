@@ -217,7 +217,12 @@ export interface PrefixBuffer {
 }
 
 export function createPrefixBuffer(): PrefixBuffer {
-  return { family: 0, length: 0, v4: 0, v6: new Uint8Array(16) };
+  // `v4` starts as a non-integer so that V8 gives the field a double representation at once:
+  // addresses from 128.0.0.0 up do not fit a small integer, and changing the representation
+  // mid-file throws away the optimized parser loop.
+  const buffer: PrefixBuffer = { family: 0, length: 0, v4: 0.5, v6: new Uint8Array(16) };
+  buffer.v4 = 0;
+  return buffer;
 }
 
 /** Status codes of `scanPrefix`. */

@@ -3,7 +3,7 @@
  * comments are passed over):
  * - `[` (or `{`) first: ip-json;
  * - a line starting `TABLE_DUMP` or `BGP4MP`: bgpdump;
- * - `ADDRESS<TAB>DIGITS<TAB>WORD`: pfx2as;
+ * - `ADDRESS<TAB>LENGTH<TAB>ASN` (tabs or blanks; see `isPfx2as`): pfx2as;
  * - a line starting with a route type word (`blackhole 10.0.0.0/8`), an indented `nexthop` line, or
  *   an `ip` keyword (`via`, `dev`, `proto`, `scope`, `metric`, `table`, `src`) as a word after the
  *   prefix: ip;
@@ -45,7 +45,7 @@ export function detectRouteFormat(text: string): RouteFormat {
     const t0 = i;
     while (i < end && !isBlank(text.charCodeAt(i))) i++;
     const t1 = i;
-    if (i > lineStart && t0 > lineStart && tokenIs(text, t0, t1, 'nexthop')) return 'ip';
+    if (t0 > lineStart && tokenIs(text, t0, t1, 'nexthop')) return 'ip';
     if (ROUTE_TYPE_WORDS.some((word) => tokenIs(text, t0, t1, word))) return 'ip';
 
     if (isPfx2as(text, t0, end, scratch)) return 'pfx2as';
@@ -64,16 +64,28 @@ function startsWith(text: string, start: number, end: number, word: string): boo
   return end - start >= word.length && text.startsWith(word, start);
 }
 
-/** `ADDRESS<TAB>DIGITS<TAB>WORD` and nothing more. */
+/**
+ * `ADDRESS LENGTH ASN` and nothing more: a bare address, 1-3 digits, then digits with `_` or `,`
+ * (multi-origin, AS sets), separated by tabs (or blanks: a plain host route with the label "24"
+ * on device "15169" is not a thing).
+ */
 function isPfx2as(text: string, start: number, end: number, scratch: Uint8Array): boolean {
-  const tab1 = text.indexOf('\t', start);
-  if (tab1 < 0 || tab1 >= end) return false;
-  const tab2 = text.indexOf('\t', tab1 + 1);
-  if (tab2 < 0 || tab2 >= end || tab2 === tab1 + 1 || tab2 + 1 >= end) return false;
-  for (let i = tab1 + 1; i < tab2; i++) {
+  let i = start;
+  while (i < end && !isBlank(text.charCodeAt(i))) i++;
+  const addressEnd = i;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  const lengthStart = i;
+  while (i < end && isDigit(text.charCodeAt(i))) i++;
+  if (i === lengthStart || i - lengthStart > 3 || i === end || !isBlank(text.charCodeAt(i))) return false;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  if (i === end || !isDigit(text.charCodeAt(i))) return false;
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
+    if (!isDigit(c) && c !== 95 /* _ */ && c !== 44 /* , */) return false;
   }
-  for (let i = tab2 + 1; i < end; i++) if (isBlank(text.charCodeAt(i))) return false;
-  return parseIPv4(text, start, tab1) >= 0 || parseIPv6(text, scratch, 0, start, tab1);
+  return parseIPv4(text, start, addressEnd) >= 0 || parseIPv6(text, scratch, 0, start, addressEnd);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }

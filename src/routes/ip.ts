@@ -10,7 +10,7 @@
  *     \tnexthop via 10.77.0.3 dev veth0 weight 3
  *
  * A line that starts with a blank continues the route above it (multipath `nexthop` lines,
- * `cache` lines). A route line is `[TYPE] PREFIX|default ATTRIBUTES...`; of the attributes, `via`,
+ * `cache` lines); `ip -o` puts those on the route line after a backslash, which counts as a blank. A route line is `[TYPE] PREFIX|default ATTRIBUTES...`; of the attributes, `via`,
  * `dev`, `metric` and the `nexthop ... weight` groups are kept, the others are skipped with their
  * values (`proto static`, `mtu lock 1400`, `expires 297sec`, `encap mpls 100 ...`). Unknown words
  * are taken for flags (newer `ip` versions add flags; they must not break loading). Routes of every
@@ -147,6 +147,7 @@ class IpTextParser {
       while (i < end && isBlank(text.charCodeAt(i))) i++;
       if (i === end || text.charCodeAt(i) === CH_HASH) continue;
       this.tokenize(i, end);
+      if (this.count === 0) continue;
       if (i > lineStart) {
         if (!this.route.active) {
           throw this.error(`expected a route line, found an indented line ${quoteInput(text, i, this.lineEndTrimmed(end))} with no route above it`);
@@ -168,9 +169,11 @@ class IpTextParser {
   private tokenize(i: number, end: number): void {
     const text = this.text;
     let count = 0;
-    while (i < end) {
+    for (;;) {
+      while (i < end && isSeparator(text.charCodeAt(i))) i++;
+      if (i === end) break;
       const start = i;
-      while (i < end && !isBlank(text.charCodeAt(i))) i++;
+      while (i < end && !isSeparator(text.charCodeAt(i))) i++;
       if (count === this.starts.length) {
         const starts = new Int32Array(count * 2);
         const ends = new Int32Array(count * 2);
@@ -182,7 +185,6 @@ class IpTextParser {
       this.starts[count] = start;
       this.ends[count] = i;
       count++;
-      while (i < end && isBlank(text.charCodeAt(i))) i++;
     }
     this.count = count;
   }
@@ -348,6 +350,11 @@ class IpTextParser {
   private error(message: string): RouteFormatError {
     return new RouteFormatError(this.source, this.line, message);
   }
+}
+
+/** Blanks, and the backslash that `ip -o` prints where a line break would be. */
+function isSeparator(c: number): boolean {
+  return isBlank(c) || c === 92;
 }
 
 /** A lowercase word with no `:` or `.`: a route type, not an address (`fe80::` has a colon). */

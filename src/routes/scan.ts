@@ -8,7 +8,6 @@
 import { canonicalAddress, quoteInput } from '../net/address.js';
 
 export const CH_TAB = 9;
-export const CH_LF = 10;
 export const CH_CR = 13;
 export const CH_SPACE = 32;
 export const CH_HASH = 35;
@@ -17,15 +16,12 @@ export const CH_DASH = 45;
 export const CH_0 = 48;
 export const CH_9 = 57;
 
-/** Space, tab, CR, vertical tab, form feed. (LF ends a line and never reaches the tokenizers.) */
+/**
+ * Space, tab, CR, vertical tab, form feed (and LF, which ends a line and never reaches the
+ * tokenizers). One comparison for the common case of a printable character.
+ */
 export function isBlank(c: number): boolean {
-  return c === CH_SPACE || c === CH_TAB || c === CH_CR || c === 11 || c === 12;
-}
-
-/** Index of the end of the line starting at `pos` (the LF, or `text.length`). */
-export function lineEnd(text: string, pos: number): number {
-  const nl = text.indexOf('\n', pos);
-  return nl < 0 ? text.length : nl;
+  return c <= CH_SPACE && (c === CH_SPACE || (c >= CH_TAB && c <= CH_CR));
 }
 
 /**
@@ -49,18 +45,28 @@ export function copyString(text: string, start: number, end: number): string {
 export class Interner {
   private keys: string[] = [];
   private values: string[] = [];
-  private hashes: number[] = [];
+  private hashes = new Int32Array(128);
+  /** The entry handed out last: sorted tables repeat it line after line, so try it first. */
+  private last = -1;
   /** Open addressing: index + 1 into keys/values, 0 = empty. Size is a power of two. */
   private slots = new Int32Array(256);
 
   constructor(private readonly make: (key: string) => string = (key) => key) {}
 
   get(text: string, start: number, end: number): string {
+    const length = end - start;
+    if (this.last >= 0) {
+      const key = this.keys[this.last];
+      if (key.length === length) {
+        let i = 0;
+        while (i < length && key.charCodeAt(i) === text.charCodeAt(start + i)) i++;
+        if (i === length) return this.values[this.last];
+      }
+    }
     let hash = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
     const mask = this.slots.length - 1;
     let slot = hash & mask;
-    const length = end - start;
     for (;;) {
       const entry = this.slots[slot];
       if (entry === 0) break;
@@ -72,7 +78,10 @@ export class Interner {
           for (let i = 0; i < length; i++) {
             if (key.charCodeAt(i) !== text.charCodeAt(start + i)) { same = false; break; }
           }
-          if (same) return this.values[index];
+          if (same) {
+            this.last = index;
+            return this.values[index];
+          }
         }
       }
       slot = (slot + 1) & mask;
@@ -82,14 +91,16 @@ export class Interner {
     const index = this.keys.length;
     this.keys.push(key);
     this.values.push(value);
-    this.hashes.push(hash);
+    if (index === this.hashes.length) {
+      const hashes = new Int32Array(index * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
+    this.hashes[index] = hash;
     this.slots[slot] = index + 1;
+    this.last = index;
     if (this.keys.length * 2 > this.slots.length) this.rehash();
     return value;
-  }
-
-  get size(): number {
-    return this.keys.length;
   }
 
   private rehash(): void {
@@ -138,10 +149,3 @@ export { quoteInput };
 
 /** The example every "expected a prefix" message shows. */
 export const PREFIX_EXAMPLE = 'a prefix like 10.0.0.0/8 or 2001:db8::/32';
-
-/** 1-based line number of the character at `offset`. */
-export function lineOfOffset(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}

@@ -1,6 +1,8 @@
 /**
  * The slow, obviously correct longest-prefix match the WebAssembly table is checked against:
- * one Map per prefix length, searched longest first. Keys are BigInt (IPv4 and IPv6 alike).
+ * one Map per prefix length, searched longest first. Addresses are BigInt (IPv4 and IPv6 alike);
+ * map keys are their hex text, because V8 hashes a BigInt by its low bits, which masked IPv6
+ * prefixes share, and a Map of them degrades to a list.
  * Among routes of one prefix the lowest metric wins, then the one given last.
  */
 interface Entry {
@@ -11,8 +13,8 @@ interface Entry {
 
 export class ReferenceLpm {
   private readonly bits: number;
-  private readonly byLength = new Map<number, Map<bigint, Entry[]>>();
-  private readonly where = new Map<number, { key: bigint; length: number }>();
+  private readonly byLength = new Map<number, Map<string, Entry[]>>();
+  private readonly where = new Map<number, { key: string; length: number }>();
   private order = 0;
   /** Prefix lengths in use, longest first; undefined when it must be recomputed. */
   private lengths: number[] | undefined;
@@ -21,10 +23,10 @@ export class ReferenceLpm {
     this.bits = bits;
   }
 
-  private mask(address: bigint, length: number): bigint {
-    if (length === 0) return 0n;
+  private mask(address: bigint, length: number): string {
+    if (length === 0) return '0';
     const hostBits = BigInt(this.bits - length);
-    return (address >> hostBits) << hostBits;
+    return ((address >> hostBits) << hostBits).toString(16);
   }
 
   /** Records route `id` for address/length (host bits ignored); an id given again is re-given. */
