@@ -1,14 +1,19 @@
-// `npm run bench [-- --json]`: runs every suite, prints a table (or JSON with --json).
+// `npm run bench [-- --json [FILE]]`: runs every suite and prints a table of medians and
+// ratios; with --json it also writes the figures to FILE (default bench-results.json).
+import { writeFileSync } from 'node:fs';
 import { fibBenchmarks, type Figure } from './fib.js';
 
-const json = process.argv.includes('--json');
+const jsonAt = process.argv.indexOf('--json');
+const jsonFile = jsonAt < 0 ? undefined : process.argv[jsonAt + 1] ?? 'bench-results.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const figures: Figure[] = await fibBenchmarks(log);
 
-if (json) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
-} else {
+if (jsonFile) {
+  writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), figures }, null, 2)}\n`);
+  log(`figures written to ${jsonFile}`);
+}
+{
   const rows = figures.map((f) => ({
     benchmark: f.name,
     median: `${f.value.toFixed(f.value < 10 ? 2 : 1)} ${f.unit}`,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The command line: parses arguments, calls the library, formats the answer. Nothing else.
 import { Command, CommanderError, Option } from 'commander';
-import { FibscopeError } from './errors.js';
+import { FibscopeError, RouteFormatError } from './errors.js';
 import { Fib } from './fib/fib.js';
 import { readRoutesFile } from './routes/read.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
@@ -32,6 +32,7 @@ async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicate
   let duplicates = 0;
   for (const path of options.routes) {
     const list = await readRoutesFile(path, { format: options.routesFormat ?? 'auto' });
+    if (list.count === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
     duplicates += fib.load(list).duplicates;
   }
   return { fib, duplicates };

@@ -4,9 +4,8 @@
  * whatever their name; the text is decoded as UTF-8.
  */
 
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { gunzip, gunzipSync } from 'node:zlib';
+import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { FibscopeError } from '../errors.js';
 import type { ParseRoutesOptions } from './index.js';
@@ -33,25 +32,6 @@ export async function readRoutesFile(path: string, options: ReadRoutesOptions = 
   if (isGzip(bytes)) {
     try {
       bytes = await gunzipAsync(bytes);
-    } catch (error) {
-      throw unreadable(path, error, 'it starts like gzip but does not decompress');
-    }
-  }
-  return parseRoutes(decode(bytes), { ...options, source: path }, into);
-}
-
-/** `readRoutesFile` without the promise, for command-line start-up and scripts. */
-export function readRoutesFileSync(path: string, options: ReadRoutesOptions = {},
-  into: RouteList = new RouteList()): RouteList {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw unreadable(path, error);
-  }
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
     } catch (error) {
       throw unreadable(path, error, 'it starts like gzip but does not decompress');
     }

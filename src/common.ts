@@ -1,0 +1,10 @@
+// Everything that works the same in Node and in browsers.
+export { Fib } from './fib/fib.js';
+export type { FibStats, FibOptions, LoadOptions, LoadResult, RemoveMatch } from './fib/fib.js';
+export type { Route, RouteAttributes, RouteType, NextHop } from './routes/route.js';
+export { ROUTE_TYPES } from './routes/route.js';
+export { RouteList } from './routes/route-list.js';
+export { parseRoutes } from './routes/index.js';
+export type { RouteFormat } from './routes/index.js';
+export { FibscopeError, RouteFormatError, FibscopeArgumentError } from './errors.js';
+export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';

@@ -1,0 +1,3 @@
+// The package's Node entry: the same API as index.ts, with the calls that need Node's file system.
+export * from './common.js';
+export { readRoutesFile } from './routes/read.js';

@@ -1,0 +1,113 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+// The built CLI, run as a user runs it (npm test builds first).
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const SAMPLE = new URL('../samples/routes.txt', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'fibscope-cli-'));
+
+function fibscope(...args: string[]) {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('fibscope lookup', () => {
+  it('prints the matching route per address, like ip route get', () => {
+    const run = fibscope('lookup', '-r', SAMPLE, '8.8.8.8', '10.20.30.40', '2001:4860:4860::8888', '203.0.113.5');
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')).toEqual([
+      '8.8.8.8 from 8.8.8.0/24 via google-dns dev eth0 metric 0',
+      '10.20.30.40 from 10.20.30.40/32 via 10.255.0.4 dev eth3 metric 0',
+      '2001:4860:4860::8888 from 2001:4860:4860::/48 via google-dns dev eth0 metric 0',
+      '203.0.113.5 from 0.0.0.0/0 via 192.0.2.1 dev eth0 metric 100',
+      '',
+    ]);
+  });
+
+  it('answers in JSON, with null for an address no route covers', () => {
+    const routes = file('v6only.txt', '2001:db8::/32 lab\n');
+    const run = fibscope('lookup', '-r', routes, '-f', 'json', '2001:db8::1', '192.0.2.1');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([
+      { address: '2001:db8::1', route: { prefix: '2001:db8::/32', type: 'unicast', nextHop: 'lab', dev: null, metric: 0, nextHops: [{ via: 'lab', dev: null, weight: 1 }] } },
+      { address: '192.0.2.1', route: null },
+    ]);
+  });
+
+  it('shows every next hop of a multipath route from ip route output', () => {
+    const routes = file('multipath.ip', '10.9.0.0/16 proto static metric 5\n\tnexthop via 10.0.0.1 dev veth0 weight 1\n\tnexthop via 10.0.0.2 dev veth1 weight 3\n');
+    const run = fibscope('lookup', '-r', routes, '10.9.8.7');
+    expect(run.stdout).toBe('10.9.8.7 from 10.9.0.0/16 metric 5\n\tnexthop via 10.0.0.1 dev veth0 weight 1\n\tnexthop via 10.0.0.2 dev veth1 weight 3\n');
+  });
+
+  it('reads gzip-compressed routes whatever the file is called', () => {
+    const routes = file('routes.txt', gzipSync('198.51.100.0/24 gz\n'));
+    expect(fibscope('lookup', '-r', routes, '198.51.100.9').stdout).toContain('via gz');
+  });
+
+  it('merges several routes files, the later one winning for equal routes', () => {
+    const a = file('a.txt', '10.0.0.0/8 first\n');
+    const b = file('b.txt', '10.0.0.0/8 second\n');
+    expect(fibscope('lookup', '-r', a, '-r', b, '10.1.1.1').stdout).toContain('via second');
+  });
+});
+
+describe('fibscope routes', () => {
+  it('summarises the table as JSON', () => {
+    const run = fibscope('routes', '-r', SAMPLE, '-f', 'json');
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.ipv4Routes).toBe(14);
+    expect(summary.ipv6Routes).toBe(10);
+    expect(summary.duplicates).toBe(0);
+    expect(summary.prefixLengths.ipv4).toEqual({ '/0': 2, '/4': 1, '/8': 2, '/12': 1, '/16': 2, '/24': 5, '/32': 1 });
+    expect(summary.memory.ipv4LookupBytes).toBeGreaterThanOrEqual(1 << 20);
+  });
+
+  it('counts duplicate lines instead of storing them twice', () => {
+    const routes = file('dups.txt', '10.0.0.0/8 a\n'.repeat(1000));
+    const summary = JSON.parse(fibscope('routes', '-r', routes, '-f', 'json').stdout);
+    expect(summary.ipv4Routes).toBe(1);
+    expect(summary.duplicates).toBe(999);
+  });
+
+  it('prints a table of prefix lengths', () => {
+    const run = fibscope('routes', '-r', SAMPLE);
+    expect(run.stdout).toMatch(/IPv4 routes\s*│\s*14/);
+    expect(run.stdout).toMatch(/\/24\s*│\s*5\s*│/);
+  });
+});
+
+describe('fibscope bad input', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['a malformed prefix', () => ['lookup', '-r', file('bad.txt', '10.0.0.0/8 a\n10.0.0/8 b\n'), '1.1.1.1'], /bad\.txt:2: .*'10\.0\.0\/8'/],
+    ['a length out of range', () => ['lookup', '-r', file('len.txt', '\n\n2001:db8::/129\n'), '::1'], /len\.txt:3: .*out of range 0\.\.128/],
+    ['a junk line', () => ['routes', '-r', file('junk.txt', '10.0.0.0/8\nhello world\n')], /junk\.txt:2: /],
+    ['a binary file', () => ['routes', '-r', file('bin.dat', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]))], /bin\.dat:1: .*binary/],
+    ['an empty file', () => ['routes', '-r', file('empty.txt', '')], /empty\.txt:1: no routes/],
+    ['a file of comments', () => ['routes', '-r', file('comments.txt', '# nothing\n# here\n')], /comments\.txt:1: no routes/],
+    ['a missing file', () => ['routes', '-r', join(dir, 'missing.txt')], /cannot read routes file .*missing\.txt/],
+    ['a bad address', () => ['lookup', '-r', SAMPLE, '8.8.8.8', '300.1.1.1'], /not an IPv4 or IPv6 address: '300\.1\.1\.1'/],
+    ['an unknown routes format', () => ['routes', '-r', SAMPLE, '--routes-format', 'csv'], /invalid/],
+    ['an unknown option', () => ['routes', '-r', SAMPLE, '--frobnicate'], /unknown option/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`exits 2 on ${what}, saying where, without a stack trace`, () => {
+      const run = fibscope(...args());
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stdout).toBe('');
+    });
+  }
+});
