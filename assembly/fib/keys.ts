@@ -11,9 +11,10 @@ export const FAMILY_V6: i32 = 6;
 
 /** The 6 key bits starting at `depth`, zero-padded past the end of the key. */
 @inline export function keyChunk(hi: u64, lo: u64, depth: i32): u32 {
-  // every chunk boundary of our strides (16+6k, 18+6k) is either <= 58 or >= 64,
-  // so a chunk never straddles the two halves
-  return depth < 64 ? <u32>((hi << depth) >> 58) : <u32>((lo << (depth - 64)) >> 58);
+  if (depth <= 58) return <u32>((hi << <u64>depth) >> 58);
+  if (depth >= 64) return <u32>((lo << <u64>(depth - 64)) >> 58);
+  // straddles the halves
+  return <u32>(((hi << <u64>depth) | (lo >> <u64>(64 - depth))) >> 58);
 }
 
 /** Reads a 16-byte network-order IPv6 address as its high half. */

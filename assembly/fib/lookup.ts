@@ -4,7 +4,7 @@
 import { NODE_BYTES } from './poptrie';
 
 export const DIRECT_BITS_V4: i32 = 18;
-export const DIRECT_BITS_V6: i32 = 16;
+export const DIRECT_BITS_V6: i32 = 20;
 
 /** Route id for a host-order IPv4 address, -1 if none. */
 @inline export function lookup4(direct: usize, addr: u32): i32 {
@@ -31,16 +31,16 @@ export const DIRECT_BITS_V6: i32 = 16;
   let entry = load<u32>(direct + (<usize>(hi >> (64 - DIRECT_BITS_V6)) << 2));
   if (entry & 1) return <i32>(entry >> 1) - 1;
   let node = <usize>entry;
-  // branches at 16, 22, ..., 58 read `hi`; from 64 on they read `lo`, so none straddles the two
-  let key = hi << DIRECT_BITS_V6;
-  let depth: i32 = DIRECT_BITS_V6;
+  // the key as a 128-bit shift register: the next 6 bits are always the top of `hi`
+  hi = (hi << DIRECT_BITS_V6) | (lo >> (64 - DIRECT_BITS_V6));
+  lo <<= DIRECT_BITS_V6;
   while (true) {
-    const v = key >> 58;
+    const v = hi >> 58;
     const vector = load<u64>(node);
     if (vector & (<u64>1 << v)) {
       node = <usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES;
-      depth += 6;
-      key = depth < 64 ? key << 6 : lo << <u64>(depth - 64);
+      hi = (hi << 6) | (lo >> 58);
+      lo <<= 6;
     } else {
       const leafvec = load<u64>(node, 8);
       return load<i32>(<usize>load<u32>(node, 16) + ((<usize>popcnt(leafvec << (63 - v)) - 1) << 2));
@@ -51,10 +51,11 @@ export const DIRECT_BITS_V6: i32 = 16;
 // Batch lookups walk LANES addresses in lockstep, one trie level per round: the loads of one
 // round are independent of each other, so the processor overlaps their cache misses instead
 // of waiting for each address's chain of loads in turn.
-const LANES: i32 = 16;
-const laneNode: usize = memory.data(LANES * 4);
-const laneHi: usize = memory.data(LANES * 8);
-const laneLo: usize = memory.data(LANES * 8);
+const LANES: i32 = 64;
+const laneNode: usize = memory.data(64 * 4);
+const LANES6: i32 = 64;
+const laneHi: usize = memory.data(64 * 8);
+const laneLo: usize = memory.data(64 * 8);
 
 /** Route ids for `count` host-order IPv4 addresses at `input`, written to `output`. */
 export function lookup4Many(direct: usize, input: usize, output: usize, count: i32): void {
@@ -62,19 +63,19 @@ export function lookup4Many(direct: usize, input: usize, output: usize, count: i
   for (; i + LANES <= count; i += LANES) {
     const inBlock = input + (<usize>i << 2);
     const outBlock = output + (<usize>i << 2);
-    let pending: u32 = 0;
+    let pending: u64 = 0;
     for (let lane = 0; lane < LANES; lane++) {
       const entry = load<u32>(direct + (<usize>(load<u32>(inBlock + (<usize>lane << 2)) >> (32 - DIRECT_BITS_V4)) << 2));
       if (entry & 1) {
         store<i32>(outBlock + (<usize>lane << 2), <i32>(entry >> 1) - 1);
       } else {
         store<u32>(laneNode + (<usize>lane << 2), entry);
-        pending |= 1 << lane;
+        pending |= <u64>1 << lane;
       }
     }
     let depth: u32 = DIRECT_BITS_V4;
     while (pending) {
-      let next: u32 = 0;
+      let next: u64 = 0;
       for (let bits = pending; bits; bits &= bits - 1) {
         const lane = <usize>ctz(bits);
         const node = <usize>load<u32>(laneNode + (lane << 2));
@@ -83,7 +84,7 @@ export function lookup4Many(direct: usize, input: usize, output: usize, count: i
         if (vector & (<u64>1 << v)) {
           store<u32>(laneNode + (lane << 2),
             <u32>(<usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES));
-          next |= 1 << <u32>lane;
+          next |= <u64>1 << <u64>lane;
         } else {
           const leafvec = load<u64>(node, 8);
           store<i32>(outBlock + (lane << 2),
@@ -102,37 +103,39 @@ export function lookup4Many(direct: usize, input: usize, output: usize, count: i
 /** Route ids for `count` 16-byte IPv6 addresses at `input`, written to `output`. */
 export function lookup6Many(direct: usize, input: usize, output: usize, count: i32): void {
   let i = 0;
-  for (; i + LANES <= count; i += LANES) {
+  for (; i + LANES6 <= count; i += LANES6) {
     const inBlock = input + (<usize>i << 4);
     const outBlock = output + (<usize>i << 2);
-    let pending: u32 = 0;
-    for (let lane = 0; lane < LANES; lane++) {
+    let pending: u64 = 0;
+    for (let lane = 0; lane < LANES6; lane++) {
       const hi = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4)));
       const entry = load<u32>(direct + (<usize>(hi >> (64 - DIRECT_BITS_V6)) << 2));
       if (entry & 1) {
         store<i32>(outBlock + (<usize>lane << 2), <i32>(entry >> 1) - 1);
       } else {
+        // the key as a shift register (see lookup6), past the direct bits
+        const lo = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4), 8));
         store<u32>(laneNode + (<usize>lane << 2), entry);
-        store<u64>(laneHi + (<usize>lane << 3), hi);
-        store<u64>(laneLo + (<usize>lane << 3), bswap<u64>(load<u64>(inBlock + (<usize>lane << 4), 8)));
-        pending |= 1 << lane;
+        store<u64>(laneHi + (<usize>lane << 3), (hi << DIRECT_BITS_V6) | (lo >> (64 - DIRECT_BITS_V6)));
+        store<u64>(laneLo + (<usize>lane << 3), lo << DIRECT_BITS_V6);
+        pending |= <u64>1 << lane;
       }
     }
-    let depth: i32 = DIRECT_BITS_V6;
     while (pending) {
-      let next: u32 = 0;
-      // branches never straddle the key halves (see lookup6), so one half serves each round
-      const half = depth < 64 ? laneHi : laneLo;
-      const shift = <u64>(depth < 64 ? depth : depth - 64);
+      let next: u64 = 0;
       for (let bits = pending; bits; bits &= bits - 1) {
         const lane = <usize>ctz(bits);
         const node = <usize>load<u32>(laneNode + (lane << 2));
-        const v = (load<u64>(half + (lane << 3)) << shift) >> 58;
+        const hi = load<u64>(laneHi + (lane << 3));
+        const v = hi >> 58;
         const vector = load<u64>(node);
         if (vector & (<u64>1 << v)) {
+          const lo = load<u64>(laneLo + (lane << 3));
           store<u32>(laneNode + (lane << 2),
             <u32>(<usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES));
-          next |= 1 << <u32>lane;
+          store<u64>(laneHi + (lane << 3), (hi << 6) | (lo >> 58));
+          store<u64>(laneLo + (lane << 3), lo << 6);
+          next |= <u64>1 << <u64>lane;
         } else {
           const leafvec = load<u64>(node, 8);
           store<i32>(outBlock + (lane << 2),
@@ -140,7 +143,6 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
         }
       }
       pending = next;
-      depth += 6;
     }
   }
   for (; i < count; i++) {

@@ -2,9 +2,11 @@
 // the RIB and rebuilt piecewise as routes change. Lookups live in lookup.ts; this file builds.
 //
 // Layout
-//   direct[2^S]  u32 per entry, indexed by the top S key bits (S = 18 for IPv4, 16 for IPv6):
+//   direct[2^S]  u32 per entry, indexed by the top S key bits (S = 18 for IPv4, 20 for IPv6):
 //                odd  = leaf: (route id + 1) << 1 | 1   (so 1 means "no route")
-//                even = pointer to a node (24 bytes) for a slot that holds longer prefixes
+//                even = pointer to a top node for a slot that holds longer prefixes: a node
+//                       with its leaves right after it (24 + 4 * leaves bytes), so the lookups
+//                       that end there, most of them, read one place instead of two
 //   node, 24 bytes, one per 64-ary branch covering 6 key bits:
 //     @0  vector  u64  bit v set: child v is a node
 //     @8  leafvec u64  bit v set: a run of equal leaves starts at child v (leaf children only)
@@ -41,7 +43,7 @@ export const STRIDE: i32 = 6;
 }
 
 // Per recursion level, the 64 children being built: best route (i32) then RIB node (u32).
-// IPv6 has (128 - 16) / 6 + 1 = 19 levels below the direct array.
+// IPv6 has (128 - 20) / 6 + 1 = 19 levels below the direct array.
 const MAX_LEVELS: i32 = 20;
 const LEVEL_BYTES: usize = 64 * 8;
 const RIB_COLUMN: usize = 256;
@@ -73,8 +75,11 @@ function collect(n: usize, depth: i32, index: u32, best: i32, target: i32, level
   collect(child(n, 1), depth + 1, (index << 1) | 1, best, target, level);
 }
 
-/** Fills `node` from the RIB node `rib` at `depth`, whose own route is already folded into `best`. */
-function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, pool: i32): void {
+/**
+ * Fills `node` from the RIB node `rib` at `depth`, whose own route is already folded into `best`.
+ * With `node` 0 it makes a top node, leaves inline (see the layout above). Returns the node.
+ */
+function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, pool: i32): usize {
   const scratchLevel = scratch + <usize>level * LEVEL_BYTES;
   const target = depth + STRIDE;
   collect(child(rib, 0), depth + 1, 0, best, target, scratchLevel);
@@ -98,8 +103,13 @@ function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, p
   }
 
   let leaves: usize = 0;
-  if (leafCount) {
+  if (!node) {
+    node = alloc(topNodeBytes(leafCount), pool);
+    leaves = node + NODE_BYTES;
+  } else if (leafCount) {
     leaves = alloc(<usize>leafCount << 2, pool);
+  }
+  if (leafCount) {
     let out = leaves;
     let bits = leafvec;
     while (bits) {
@@ -127,12 +137,27 @@ function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, p
   store<u64>(node, leafvec, 8);
   store<u32>(node, <u32>leaves, 16);
   store<u32>(node, <u32>children, 20);
+  return node;
+}
+
+@inline function topNodeBytes(leafCount: i32): usize {
+  return NODE_BYTES + (<usize>leafCount << 2);
+}
+
+/** Frees a top node, its inline leaves and everything below it. */
+function freeTopNode(node: usize, pool: i32): void {
+  freeChildren(node, pool);
+  free(node, topNodeBytes(<i32>popcnt(load<u64>(node, 8))), pool);
 }
 
 /** Frees what `node` points to (not the node's own 24 bytes, which live in its parent's array). */
 function freeNodeContents(node: usize, pool: i32): void {
   const leafCount = <usize>popcnt(load<u64>(node, 8));
   if (leafCount) free(load<u32>(node, 16), leafCount << 2, pool);
+  freeChildren(node, pool);
+}
+
+function freeChildren(node: usize, pool: i32): void {
   const childCount = <usize>popcnt(load<u64>(node));
   if (childCount) {
     const children = <usize>load<u32>(node, 20);
@@ -149,19 +174,14 @@ function setSlot(t: Poptrie, slot: u32, rib: usize, best: i32): void {
     if (h >= 0) best = h;
   }
   if (rib && hasChildren(rib)) {
-    const node = alloc(NODE_BYTES, t.pool);
-    buildNode(node, rib, t.directBits, best, 0, t.pool);
-    entry = <u32>node;
+    entry = <u32>buildNode(0, rib, t.directBits, best, 0, t.pool);
   } else {
     entry = leafEntry(best);
   }
   const at = t.direct + (<usize>slot << 2);
   const old = load<u32>(at);
   store<u32>(at, entry);
-  if (!(old & 1)) {
-    freeNodeContents(old, t.pool);
-    free(old, NODE_BYTES, t.pool);
-  }
+  if (!(old & 1)) freeTopNode(old, t.pool);
 }
 
 /** Refills every direct slot under RIB node `n` (0 if none) at `depth`, key bits `index`. */
@@ -203,9 +223,10 @@ function rebuildSlot(t: Poptrie, slot: u32): void {
 
 /**
  * Re-derives the children of `node` (at `depth`) that lie under the prefix (hi, lo)/`length`,
- * depth < length <= depth + 6, and keeps every other child as it is.
+ * depth < length <= depth + 6, and keeps every other child as it is. A top node (level 0)
+ * whose leaf count changes moves, with the direct slot following it. Returns the node.
  */
-function updateChildren(t: Poptrie, node: usize, depth: i32, hi: u64, lo: u64, length: i32, level: i32): void {
+function updateChildren(t: Poptrie, node: usize, depth: i32, hi: u64, lo: u64, length: i32, level: i32): usize {
   const scratchLevel = scratch + <usize>level * LEVEL_BYTES;
   const span = depth + STRIDE - length;
   const first = (keyChunk(hi, lo, depth) >> span) << span;
@@ -242,14 +263,22 @@ function updateChildren(t: Poptrie, node: usize, depth: i32, hi: u64, lo: u64, l
     }
   }
   const oldLeafCount = <i32>popcnt(oldLeafvec);
+  const oldNode = node;
   let leaves = oldLeaves;
-  if (leafCount != oldLeafCount) leaves = leafCount ? alloc(<usize>leafCount << 2, t.pool) : 0;
+  if (leafCount != oldLeafCount) {
+    if (level == 0) {
+      node = alloc(topNodeBytes(leafCount), t.pool);
+      leaves = node + NODE_BYTES;
+    } else {
+      leaves = leafCount ? alloc(<usize>leafCount << 2, t.pool) : 0;
+    }
+  }
   let out = leaves;
   for (let bits = leafvec; bits; bits &= bits - 1) {
     store<i32>(out, load<i32>(scratchLevel + (<usize>ctz(bits) << 2)));
     out += 4;
   }
-  if (leaves != oldLeaves && oldLeafCount) free(oldLeaves, <usize>oldLeafCount << 2, t.pool);
+  if (leaves != oldLeaves && oldLeafCount && level != 0) free(oldLeaves, <usize>oldLeafCount << 2, t.pool);
 
   // children: rebuild those under the prefix; the others keep their subtrees
   let children = oldChildren;
@@ -286,6 +315,11 @@ function updateChildren(t: Poptrie, node: usize, depth: i32, hi: u64, lo: u64, l
   store<u64>(node, leafvec, 8);
   store<u32>(node, <u32>leaves, 16);
   store<u32>(node, <u32>children, 20);
+  if (node != oldNode) {
+    store<u32>(t.direct + (<usize>(hi >> (64 - t.directBits)) << 2), <u32>node);
+    free(oldNode, topNodeBytes(oldLeafCount), t.pool);
+  }
+  return node;
 }
 
 @inline function isTrivial(node: usize): bool {
@@ -317,14 +351,14 @@ export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
   while (true) {
     store<u32>(trail + (<usize>level << 2), <u32>node);
     if (length <= depth + STRIDE) {
-      updateChildren(t, node, depth, hi, lo, length, level);
+      node = updateChildren(t, node, depth, hi, lo, length, level);
       break;
     }
     const v = keyChunk(hi, lo, depth);
     const vector = load<u64>(node);
     if (!(vector & (<u64>1 << v))) {
       // no branch below here yet: the one child holding the prefix is re-derived whole
-      updateChildren(t, node, depth, hi, lo, depth + STRIDE, level);
+      node = updateChildren(t, node, depth, hi, lo, depth + STRIDE, level);
       break;
     }
     node = <usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES;
@@ -339,8 +373,7 @@ export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
     }
     level--;
     depth -= STRIDE;
-    node = <usize>load<u32>(trail + (<usize>level << 2));
-    updateChildren(t, node, depth, hi, lo, depth + STRIDE, level);
+    node = updateChildren(t, <usize>load<u32>(trail + (<usize>level << 2)), depth, hi, lo, depth + STRIDE, level);
   }
 }
 
