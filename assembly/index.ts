@@ -1,28 +1,21 @@
 // The WebAssembly module's exports: route changes, lookups and memory figures. All calls pass
 // numbers only; bulk data goes through the I/O region (memory/map.ts).
 
-import { alloc, poolBytesInUse, realloc, POOL_FIB4, POOL_FIB6, POOL_OTHER } from './memory/alloc';
+import { alloc, poolBytesInUse, realloc, POOL_OTHER } from './memory/alloc';
 import { IO_BYTES, IO_OUTPUT, MAX_BATCH4, MAX_BATCH6 } from './memory/map';
-import { FAMILY_V4, loadHi, loadLo } from './fib/keys';
-import { newRibNode, ribInsert, ribRemove, findNode, head } from './fib/rib';
+import { loadHi, loadLo } from './fib/keys';
+import { ribInsert, ribRemove, findNode, head } from './fib/rib';
 import {
   clearRoute, ensureRouteCapacity, routeExists, routeFamily, routeHi, routeLength, routeLo,
-  routeMetric, routeNext, routeRecord, routeTableInit, writeRoute,
+  routeMetric, routeNext, routeRecord, writeRoute,
 } from './fib/routes';
-import { initPoptrie, Poptrie, rebuildAll, updatePrefix } from './fib/poptrie';
-import { DIRECT_BITS_V4, DIRECT_BITS_V6, lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './fib/lookup';
+import { rebuildAll, updatePrefix } from './fib/poptrie';
+import { lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './fib/lookup';
+import { fib4, fib6, tableOf } from './fib/tables';
+
+export * from './analyze';
 
 const io = alloc(IO_BYTES, POOL_OTHER);
-
-const fib4 = changetype<Poptrie>(memory.data(offsetof<Poptrie>()));
-const fib6 = changetype<Poptrie>(memory.data(offsetof<Poptrie>()));
-routeTableInit();
-initPoptrie(fib4, DIRECT_BITS_V4, POOL_FIB4, newRibNode());
-initPoptrie(fib6, DIRECT_BITS_V6, POOL_FIB6, newRibNode());
-
-@inline function tableOf(family: i32): Poptrie {
-  return family == FAMILY_V4 ? fib4 : fib6;
-}
 
 export function ioPointer(): usize { return io; }
 export function ioOutputOffset(): usize { return IO_OUTPUT; }

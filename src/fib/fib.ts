@@ -238,6 +238,14 @@ export class Fib {
     };
   }
 
+  /**
+   * @internal The WebAssembly instance behind this table and its I/O region: an Analyzer counts
+   * in the same instance, so its per-packet lookups are plain calls inside WebAssembly.
+   */
+  engine(): { wasm: FibscopeExports; ioPointer: number } {
+    return { wasm: this.wasm, ioPointer: this.ioPointer };
+  }
+
   /** How many routes there are of each prefix length: `ipv4[0..32]`, `ipv6[0..128]`. */
   prefixLengthCounts(): { ipv4: number[]; ipv6: number[] } {
     const ipv4 = new Array<number>(33).fill(0);

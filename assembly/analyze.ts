@@ -1,0 +1,137 @@
+// Exports for capture analysis: counters, capture inputs, and the feed that runs the per-packet
+// loop. The host copies capture bytes into the input buffer and makes one call per chunk.
+
+import { alloc, free, POOL_OTHER } from './memory/alloc';
+import { Counters, freeCounters, newCounters, ROUTE_COUNTER_BYTES } from './count/counters';
+import { ENTRY_BYTES } from './count/destinations';
+import { REASON_COUNT } from './parse/status';
+import { CaptureInput, feed, freeInput, INPUT_BYTES, newInput } from './capture/input';
+
+/** A buffer for capture bytes, one per analyzer (it holds the analyzer's unread tail). */
+export function captureBufferCreate(): usize {
+  return alloc(INPUT_BYTES, POOL_OTHER);
+}
+
+export function captureBufferFree(buffer: usize): void {
+  free(buffer, INPUT_BYTES, POOL_OTHER);
+}
+
+export function captureBufferBytes(): u32 {
+  return INPUT_BYTES;
+}
+
+export function countersCreate(): usize {
+  return changetype<usize>(newCounters());
+}
+
+export function countersFree(counters: usize): void {
+  freeCounters(changetype<Counters>(counters));
+}
+
+export function inputCreate(): usize {
+  return changetype<usize>(newInput());
+}
+
+export function inputFree(input: usize): void {
+  freeInput(changetype<CaptureInput>(input));
+}
+
+/**
+ * Reads `length` bytes at the start of `buffer` as the continuation of `input`'s stream and
+ * counts every complete record into `counters`. The bytes it could not use yet (a record cut by
+ * the chunk's end) are moved to the start of the buffer; returns how many.
+ */
+export function inputFeed(input: usize, counters: usize, buffer: usize, length: u32, final: bool): u32 {
+  const used = feed(changetype<CaptureInput>(input), changetype<Counters>(counters), buffer, length, final);
+  const rest = length - used;
+  if (rest && used) memory.copy(buffer, buffer + used, rest);
+  return rest;
+}
+
+// --- reading the results. Sums are handed over as f64: exact below 2^53.
+
+/** Writes the totals, then the malformed reasons, as f64 at `out`; returns how many values. */
+export function countersTotals(counters: usize, out: usize): i32 {
+  const c = changetype<Counters>(counters);
+  store<f64>(out, <f64>c.records);
+  store<f64>(out, <f64>c.bytes, 8);
+  store<f64>(out, <f64>c.counted, 16);
+  store<f64>(out, <f64>c.ipv4, 24);
+  store<f64>(out, <f64>c.ipv6, 32);
+  store<f64>(out, <f64>c.nonIp, 40);
+  store<f64>(out, <f64>c.malformed, 48);
+  store<f64>(out, <f64>c.unsupportedLink, 56);
+  store<f64>(out, <f64>c.noRoutePackets, 64);
+  store<f64>(out, <f64>c.noRouteBytes, 72);
+  for (let i = 0; i < REASON_COUNT; i++) {
+    store<f64>(out + 80 + (<usize>i << 3), <f64>load<u64>(c.reasons + (<usize>i << 3)));
+  }
+  return 10 + REASON_COUNT;
+}
+
+/** Route counters: ROUTE_COUNTER_BYTES per route id (packets u64, bytes u64, destinations u32). */
+export function countersRoutes(counters: usize): usize {
+  return changetype<Counters>(counters).routes;
+}
+
+export function countersRouteCapacity(counters: usize): i32 {
+  return changetype<Counters>(counters).routeCapacity;
+}
+
+export function routeCounterBytes(): u32 {
+  return <u32>ROUTE_COUNTER_BYTES;
+}
+
+/** Destination entries (layout in count/destinations.ts), slots of which family 0 are empty. */
+export function countersDestinations(counters: usize): usize {
+  return changetype<Counters>(counters).destinations.entries;
+}
+
+export function countersDestinationSlots(counters: usize): u32 {
+  return changetype<Counters>(counters).destinations.mask + 1;
+}
+
+export function countersDestinationCount(counters: usize): u32 {
+  return changetype<Counters>(counters).destinations.count;
+}
+
+export function destinationEntryBytes(): u32 {
+  return <u32>ENTRY_BYTES;
+}
+
+/** 0 not yet known, 1 pcap, 2 pcapng. */
+export function inputFormat(input: usize): i32 {
+  return changetype<CaptureInput>(input).detected;
+}
+
+export function inputRecords(input: usize): f64 {
+  return <f64>changetype<CaptureInput>(input).records;
+}
+
+export function inputError(input: usize): i32 {
+  return changetype<CaptureInput>(input).error;
+}
+
+export function inputErrorDetail(input: usize): u32 {
+  return changetype<CaptureInput>(input).errorDetail;
+}
+
+export function inputErrorRecord(input: usize): f64 {
+  return <f64>changetype<CaptureInput>(input).errorRecord;
+}
+
+export function inputErrorOffset(input: usize): f64 {
+  return <f64>changetype<CaptureInput>(input).errorOffset;
+}
+
+export function inputLinkTypes(input: usize): usize {
+  return changetype<CaptureInput>(input).linkTypes;
+}
+
+export function inputLinkTypeCount(input: usize): i32 {
+  return changetype<CaptureInput>(input).linkTypeCount;
+}
+
+export function inputPrecision(input: usize): i32 {
+  return changetype<CaptureInput>(input).precision;
+}

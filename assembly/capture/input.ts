@@ -1,0 +1,356 @@
+// Reading one capture stream: pcap or pcapng framing, detected from the magic number, fed in
+// chunks. Each complete record goes to countFrame; a record cut by the chunk's end waits for
+// the next chunk (the host keeps the tail). Damage stops the input with a reason, the record
+// number and the byte offset, and everything before it stays counted.
+
+import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
+import { Counters, countFrame } from '../count/counters';
+import {
+  READ_BAD_BLOCK_LENGTH, READ_BAD_BLOCK_TRAILER, READ_BAD_BYTE_ORDER_MAGIC, READ_BLOCK_TOO_SHORT,
+  READ_CAPLEN_BEYOND_BLOCK, READ_EMPTY, READ_NOT_A_CAPTURE, READ_RECORD_TOO_LONG,
+  READ_TRUNCATED_FILE_HEADER, READ_TRUNCATED_RECORD, READ_UNDECLARED_INTERFACE,
+} from './errors';
+
+/** libpcap's limit for one record (MAXIMUM_SNAPLEN). */
+export const MAX_RECORD: u32 = 262144;
+/** The host's input buffer: any packet block fits, with room to spare. */
+export const INPUT_BYTES: u32 = 1 << 20;
+
+const FORMAT_UNKNOWN: i32 = 0;
+const FORMAT_PCAP: i32 = 1;
+const FORMAT_PCAPNG: i32 = 2;
+const FORMAT_STOPPED: i32 = 3;
+
+const MAX_LINK_TYPES: i32 = 16;
+// pcapng interface: link type u32, snaplen u32, tsresol u32 (the option's byte; 6 = µs)
+const INTERFACE_BYTES: usize = 12;
+
+@unmanaged export class CaptureInput {
+  format: i32;
+  /** the file's (pcapng: the section's) byte order is big-endian */
+  bigEndian: i32;
+  /** 1 for pcap or pcapng once detected, for the report */
+  detected: i32;
+  pcapNanos: i32;
+  pcapModified: i32;
+  /** 0: never; 1: always (before 2.3); 2: when caplen > len (2.3) */
+  pcapSwapLengths: i32;
+  pcapLinkType: u32;
+  /** file offset of the first byte the next feed sees */
+  offset: u64;
+  records: u64;
+  error: i32;
+  errorDetail: u32;
+  errorRecord: u64;
+  errorOffset: u64;
+  interfaces: usize;
+  interfaceCount: i32;
+  interfaceCapacity: i32;
+  /** bytes of an oversized non-packet block still to pass over */
+  skip: u64;
+  linkTypes: usize;
+  linkTypeCount: i32;
+  /** decimal digits of the timestamps (6 or 9) */
+  precision: i32;
+}
+
+export function newInput(): CaptureInput {
+  const size = offsetof<CaptureInput>();
+  const input = changetype<CaptureInput>(alloc(size, POOL_OTHER));
+  memory.fill(changetype<usize>(input), 0, size);
+  input.linkTypes = alloc(<usize>MAX_LINK_TYPES << 2, POOL_OTHER);
+  input.precision = 6;
+  return input;
+}
+
+export function freeInput(input: CaptureInput): void {
+  if (input.interfaceCapacity) free(input.interfaces, <usize>input.interfaceCapacity * INTERFACE_BYTES, POOL_OTHER);
+  free(input.linkTypes, <usize>MAX_LINK_TYPES << 2, POOL_OTHER);
+  free(changetype<usize>(input), offsetof<CaptureInput>(), POOL_OTHER);
+}
+
+@inline function u16At(input: CaptureInput, at: usize): u32 {
+  const v = load<u16>(at);
+  return input.bigEndian ? <u32>bswap<u16>(v) : <u32>v;
+}
+
+@inline function u32At(input: CaptureInput, at: usize): u32 {
+  const v = load<u32>(at);
+  return input.bigEndian ? bswap<u32>(v) : v;
+}
+
+function declareLinkType(input: CaptureInput, linkType: u32): void {
+  for (let i = 0; i < input.linkTypeCount; i++) {
+    if (load<u32>(input.linkTypes + (<usize>i << 2)) == linkType) return;
+  }
+  if (input.linkTypeCount < MAX_LINK_TYPES) {
+    store<u32>(input.linkTypes + (<usize>input.linkTypeCount << 2), linkType);
+    input.linkTypeCount++;
+  }
+}
+
+function stop(input: CaptureInput, error: i32, at: u64, detail: u32): void {
+  input.format = FORMAT_STOPPED;
+  input.error = error;
+  input.errorOffset = at;
+  input.errorRecord = input.records + 1;
+  input.errorDetail = detail;
+}
+
+/**
+ * Reads what it can of `length` bytes at `data` (the stream continues from where the last feed
+ * stopped). Returns how many bytes it used; the host keeps the rest for the next feed. With
+ * `final`, the stream ends here, so a record cut short is damage.
+ */
+export function feed(input: CaptureInput, counters: Counters, data: usize, length: u32, final: bool): u32 {
+  let pos: u32 = 0;
+  if (input.format == FORMAT_UNKNOWN) {
+    pos = readFileHeader(input, data, length, final);
+    if (input.format == FORMAT_UNKNOWN || input.format == FORMAT_STOPPED) return pos;
+  }
+  if (input.format == FORMAT_PCAP) pos = readPcapRecords(input, counters, data, pos, length, final);
+  else if (input.format == FORMAT_PCAPNG) pos = readPcapngBlocks(input, counters, data, pos, length, final);
+  else pos = length; // stopped: the rest is not read
+  input.offset += pos;
+  return pos;
+}
+
+function readFileHeader(input: CaptureInput, data: usize, length: u32, final: bool): u32 {
+  if (length < 4) {
+    if (final) stop(input, length == 0 ? READ_EMPTY : READ_NOT_A_CAPTURE, 0, length);
+    return 0;
+  }
+  const magic = load<u32>(data);
+  if (magic == 0x0a0d0d0a) {
+    input.format = FORMAT_PCAPNG;
+    input.detected = 2;
+    return 0; // the section header block is read as a block
+  }
+  let nanos = 0, modified = 0, bigEndian = 0;
+  if (magic == 0xa1b2c3d4) {} else if (magic == 0xd4c3b2a1) bigEndian = 1;
+  else if (magic == 0xa1b23c4d) nanos = 1;
+  else if (magic == 0x4d3cb2a1) { nanos = 1; bigEndian = 1; }
+  else if (magic == 0xa1b2cd34) modified = 1;
+  else if (magic == 0x34cdb2a1) { modified = 1; bigEndian = 1; }
+  else {
+    stop(input, READ_NOT_A_CAPTURE, 0, magic);
+    return 0;
+  }
+  if (length < 24) {
+    if (final) stop(input, READ_TRUNCATED_FILE_HEADER, 0, length);
+    return 0;
+  }
+  input.format = FORMAT_PCAP;
+  input.detected = 1;
+  input.bigEndian = bigEndian;
+  input.pcapNanos = nanos;
+  input.pcapModified = modified;
+  input.precision = nanos ? 9 : 6;
+  const major = u16At(input, data + 4);
+  const minor = u16At(input, data + 6);
+  // before 2.3 the record header had captured and original lengths the other way round;
+  // some 2.3 writers did too, which shows as a captured length above the original one
+  input.pcapSwapLengths = major < 2 || (major == 2 && minor < 3) ? 1 : major == 2 && minor == 3 ? 2 : 0;
+  // the upper bits of the link type field carry FCS information, not the link type
+  input.pcapLinkType = u32At(input, data + 20) & 0x03ffffff;
+  declareLinkType(input, input.pcapLinkType);
+  return 24;
+}
+
+function readPcapRecords(input: CaptureInput, counters: Counters, data: usize, pos: u32, length: u32, final: bool): u32 {
+  const headerBytes: u32 = input.pcapModified ? 24 : 16;
+  while (true) {
+    const available = length - pos;
+    if (available < headerBytes) {
+      if (final && available > 0) stop(input, READ_TRUNCATED_RECORD, input.offset + pos, available);
+      return pos;
+    }
+    const record = data + pos;
+    const seconds = u32At(input, record);
+    const fraction = u32At(input, record + 4);
+    let caplen = u32At(input, record + 8);
+    let origLen = u32At(input, record + 12);
+    if (input.pcapSwapLengths == 1 || (input.pcapSwapLengths == 2 && caplen > origLen)) {
+      const t = caplen;
+      caplen = origLen;
+      origLen = t;
+    }
+    if (caplen > MAX_RECORD) {
+      stop(input, READ_RECORD_TOO_LONG, input.offset + pos, caplen);
+      return pos;
+    }
+    if (available < headerBytes + caplen) {
+      if (final) stop(input, READ_TRUNCATED_RECORD, input.offset + pos, available);
+      return pos;
+    }
+    const time = <u64>seconds * 1_000_000_000 + (input.pcapNanos ? <u64>fraction : <u64>fraction * 1000);
+    countFrame(counters, input.pcapLinkType, record + headerBytes, caplen, origLen, time);
+    input.records++;
+    pos += headerBytes + caplen;
+  }
+}
+
+const BLOCK_SHB: u32 = 0x0a0d0d0a;
+const BLOCK_IDB: u32 = 1;
+const BLOCK_PB: u32 = 2;
+const BLOCK_SPB: u32 = 3;
+const BLOCK_EPB: u32 = 6;
+
+@inline function isPacketBlock(type: u32): bool {
+  return type == BLOCK_EPB || type == BLOCK_SPB || type == BLOCK_PB;
+}
+
+function readPcapngBlocks(input: CaptureInput, counters: Counters, data: usize, pos: u32, length: u32, final: bool): u32 {
+  while (true) {
+    if (input.skip) {
+      const n = <u32>min(<u64>(length - pos), input.skip);
+      pos += n;
+      input.skip -= n;
+      if (input.skip) return pos;
+    }
+    const available = length - pos;
+    const block = data + pos;
+    const at = input.offset + pos;
+    if (available < 12) {
+      if (final && available > 0) stop(input, READ_TRUNCATED_RECORD, at, available);
+      return pos;
+    }
+    const rawType = load<u32>(block);
+    if (rawType == BLOCK_SHB) {
+      const byteOrder = load<u32>(block, 8);
+      if (byteOrder == 0x1a2b3c4d) input.bigEndian = 0;
+      else if (byteOrder == 0x4d3c2b1a) input.bigEndian = 1;
+      else {
+        stop(input, READ_BAD_BYTE_ORDER_MAGIC, at, byteOrder);
+        return pos;
+      }
+      input.interfaceCount = 0; // interfaces belong to their section
+    }
+    const type = u32At(input, block);
+    const blockLength = u32At(input, block + 4);
+    if (blockLength < 12 || (blockLength & 3) != 0) {
+      stop(input, READ_BAD_BLOCK_LENGTH, at, blockLength);
+      return pos;
+    }
+    if (blockLength > INPUT_BYTES) {
+      if (isPacketBlock(type) || type == BLOCK_SHB || type == BLOCK_IDB) {
+        stop(input, READ_RECORD_TOO_LONG, at, blockLength);
+        return pos;
+      }
+      // a huge block of a kind we do not read: pass over it as it streams by
+      input.skip = blockLength;
+      continue;
+    }
+    if (available < blockLength) {
+      if (final) stop(input, READ_TRUNCATED_RECORD, at, available);
+      return pos;
+    }
+    if (u32At(input, block + blockLength - 4) != blockLength) {
+      stop(input, READ_BAD_BLOCK_TRAILER, at, u32At(input, block + blockLength - 4));
+      return pos;
+    }
+    let error = 0;
+    if (type == BLOCK_IDB) error = readInterface(input, block, blockLength);
+    else if (type == BLOCK_EPB || type == BLOCK_PB) error = readPacketBlock(input, counters, block, blockLength, type == BLOCK_PB);
+    else if (type == BLOCK_SPB) error = readSimplePacket(input, counters, block, blockLength);
+    if (error) {
+      stop(input, error, at, input.errorDetail);
+      return pos;
+    }
+    pos += blockLength;
+  }
+}
+
+function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32 {
+  if (blockLength < 20) return READ_BLOCK_TOO_SHORT;
+  if (input.interfaceCount == input.interfaceCapacity) {
+    const next = max(4, input.interfaceCapacity * 2);
+    input.interfaces = realloc(input.interfaces, <usize>input.interfaceCapacity * INTERFACE_BYTES, <usize>next * INTERFACE_BYTES, POOL_OTHER);
+    input.interfaceCapacity = next;
+  }
+  const entry = input.interfaces + <usize>input.interfaceCount * INTERFACE_BYTES;
+  const linkType = u16At(input, block + 8);
+  store<u32>(entry, linkType);
+  store<u32>(entry, u32At(input, block + 12), 4);
+  let tsresol: u32 = 6;
+  // options: code u16, length u16, value padded to 4 bytes; if_tsresol is code 9
+  let option = block + 16;
+  const end = block + blockLength - 4;
+  while (option + 4 <= end) {
+    const code = u16At(input, option);
+    const size = u16At(input, option + 2);
+    if (code == 0 || option + 4 + size > end) break;
+    if (code == 9 && size >= 1) tsresol = load<u8>(option + 4);
+    option += 4 + ((size + 3) & ~3);
+  }
+  store<u32>(entry, tsresol, 8);
+  input.interfaceCount++;
+  declareLinkType(input, linkType);
+  const digits = tsresol & 0x80 ? 9 : <i32>min(tsresol, 9);
+  if (digits > input.precision) input.precision = digits;
+  return 0;
+}
+
+/** Nanoseconds since 1970 from pcapng ticks at the interface's resolution. */
+function ticksToNanos(ticks: u64, tsresol: u32): u64 {
+  if (tsresol & 0x80) {
+    const shift = <u64>(tsresol & 0x7f);
+    if (shift == 0) return ticks * 1_000_000_000;
+    if (shift > 60) return 0;
+    const seconds = ticks >> shift;
+    const fraction = ticks & ((<u64>1 << shift) - 1);
+    // scale the fraction without overflowing 64 bits: drop bits below a nanosecond first
+    const drop = shift > 32 ? shift - 32 : 0;
+    return seconds * 1_000_000_000 + (((fraction >> drop) * 1_000_000_000) >> (shift - drop));
+  }
+  let value = ticks;
+  let exponent = <i32>tsresol;
+  while (exponent < 9) { value *= 10; exponent++; }
+  while (exponent > 9) { value /= 10; exponent--; }
+  return value;
+}
+
+function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, blockLength: u32, obsolete: bool): i32 {
+  if (blockLength < 32) return READ_BLOCK_TOO_SHORT;
+  const interfaceId = obsolete ? u16At(input, block + 8) : u32At(input, block + 8);
+  if (interfaceId >= <u32>input.interfaceCount) {
+    input.errorDetail = interfaceId;
+    return READ_UNDECLARED_INTERFACE;
+  }
+  const caplen = u32At(input, block + 20);
+  const origLen = u32At(input, block + 24);
+  if (caplen > MAX_RECORD) {
+    input.errorDetail = caplen;
+    return READ_RECORD_TOO_LONG;
+  }
+  if (<u64>caplen + 32 > <u64>blockLength) {
+    input.errorDetail = caplen;
+    return READ_CAPLEN_BEYOND_BLOCK;
+  }
+  const entry = input.interfaces + <usize>interfaceId * INTERFACE_BYTES;
+  const ticks = (<u64>u32At(input, block + 12) << 32) | <u64>u32At(input, block + 16);
+  countFrame(counters, load<u32>(entry), block + 28, caplen, origLen, ticksToNanos(ticks, load<u32>(entry, 8)));
+  input.records++;
+  return 0;
+}
+
+function readSimplePacket(input: CaptureInput, counters: Counters, block: usize, blockLength: u32): i32 {
+  if (blockLength < 16) return READ_BLOCK_TOO_SHORT;
+  if (input.interfaceCount == 0) {
+    input.errorDetail = 0;
+    return READ_UNDECLARED_INTERFACE;
+  }
+  const origLen = u32At(input, block + 8);
+  // the captured length is what the block holds, at most the original length and the snaplen
+  let caplen = min(origLen, blockLength - 16);
+  const snaplen = load<u32>(input.interfaces, 4);
+  if (snaplen && caplen > snaplen) caplen = snaplen;
+  if (caplen > MAX_RECORD) {
+    input.errorDetail = caplen;
+    return READ_RECORD_TOO_LONG;
+  }
+  // no timestamp in a simple packet block
+  countFrame(counters, load<u32>(input.interfaces), block + 12, caplen, origLen, 0);
+  input.records++;
+  return 0;
+}

@@ -1,0 +1,103 @@
+// The link layer: where the network header starts and which IP version the link announces.
+// Each decoder checks its header length once, then reads fields without further checks.
+
+import {
+  FRAME_IPV4, FRAME_IPV6, FRAME_MALFORMED, FRAME_NON_IP, FRAME_UNSUPPORTED_LINK,
+  REASON_LINK_HEADER_TRUNCATED,
+} from './status';
+
+// link types (tcpdump.org/linktypes.html)
+const LINKTYPE_NULL: u32 = 0;
+const LINKTYPE_ETHERNET: u32 = 1;
+const LINKTYPE_RAW_BSD12: u32 = 12;
+const LINKTYPE_RAW_BSD14: u32 = 14;
+const LINKTYPE_RAW: u32 = 101;
+const LINKTYPE_LOOP: u32 = 108;
+const LINKTYPE_LINUX_SLL: u32 = 113;
+const LINKTYPE_IPV4: u32 = 228;
+const LINKTYPE_IPV6: u32 = 229;
+const LINKTYPE_LINUX_SLL2: u32 = 276;
+
+const ETHERTYPE_IPV4: u32 = 0x0800;
+const ETHERTYPE_IPV6: u32 = 0x86dd;
+
+/** Where the network header of the last frame starts, and the malformed reason if any. */
+export let networkOffset: u32 = 0;
+export let linkReason: i32 = 0;
+
+@inline function be16(at: usize): u32 {
+  return <u32>bswap<u16>(load<u16>(at));
+}
+
+/** IPv4, IPv6 or not IP, from an ethertype; VLAN tags from `offset` on are skipped. */
+function byEthertype(data: usize, caplen: u32, offset: u32, ethertype: u32): i32 {
+  // 802.1Q, 802.1ad and the old QinQ tag: 2 bytes of tag control, then the next ethertype
+  while (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100) {
+    if (offset + 4 > caplen) return truncated();
+    ethertype = be16(data + offset + 2);
+    offset += 4;
+  }
+  networkOffset = offset;
+  if (ethertype == ETHERTYPE_IPV4) return FRAME_IPV4;
+  if (ethertype == ETHERTYPE_IPV6) return FRAME_IPV6;
+  return FRAME_NON_IP;
+}
+
+function truncated(): i32 {
+  linkReason = REASON_LINK_HEADER_TRUNCATED;
+  return FRAME_MALFORMED;
+}
+
+/** BSD address families: 2 is IPv4; 24, 28 and 30 are IPv6 (NetBSD, FreeBSD, Darwin). */
+function byAddressFamily(family: u32): i32 {
+  networkOffset = 4;
+  if (family == 2) return FRAME_IPV4;
+  if (family == 24 || family == 28 || family == 30) return FRAME_IPV6;
+  return FRAME_NON_IP;
+}
+
+/** Decodes the link header of a frame of `caplen` captured bytes at `data`. */
+export function decodeLink(linkType: u32, data: usize, caplen: u32): i32 {
+  switch (linkType) {
+    case LINKTYPE_ETHERNET: {
+      if (caplen < 14) return truncated();
+      return byEthertype(data, caplen, 14, be16(data + 12));
+    }
+    case LINKTYPE_LINUX_SLL: {
+      if (caplen < 16) return truncated();
+      return byEthertype(data, caplen, 16, be16(data + 14));
+    }
+    case LINKTYPE_LINUX_SLL2: {
+      if (caplen < 20) return truncated();
+      return byEthertype(data, caplen, 20, be16(data));
+    }
+    case LINKTYPE_NULL: {
+      if (caplen < 4) return truncated();
+      // the family is in the byte order of the machine that captured: a small number either way
+      let family = load<u32>(data);
+      if (family & 0xffff0000) family = bswap<u32>(family);
+      return byAddressFamily(family);
+    }
+    case LINKTYPE_LOOP: {
+      if (caplen < 4) return truncated();
+      return byAddressFamily(bswap<u32>(load<u32>(data)));
+    }
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_BSD12:
+    case LINKTYPE_RAW_BSD14: {
+      networkOffset = 0;
+      // the version nibble decides; anything else is taken as IPv4 and fails its version check
+      if (caplen >= 1 && (load<u8>(data) >> 4) == 6) return FRAME_IPV6;
+      return FRAME_IPV4;
+    }
+    case LINKTYPE_IPV4: {
+      networkOffset = 0;
+      return FRAME_IPV4;
+    }
+    case LINKTYPE_IPV6: {
+      networkOffset = 0;
+      return FRAME_IPV6;
+    }
+  }
+  return FRAME_UNSUPPORTED_LINK;
+}

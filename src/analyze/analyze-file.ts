@@ -1,0 +1,90 @@
+// Node: analyze capture files (plain or gzip, recognised by their first bytes) or standard input.
+import { open, type FileHandle } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { FibscopeError } from '../errors.js';
+import { Fib } from '../fib/fib.js';
+import { Analyzer } from './analyzer.js';
+import type { Report } from './report.js';
+
+/** Called as a capture is read: bytes of the file so far, and its size when known. */
+export type ProgressListener = (read: number, total: number | undefined) => void;
+
+export interface AnalyzeOptions {
+  /** The routing table; without one, only destinations are counted. */
+  fib?: Fib;
+  onProgress?: ProgressListener;
+}
+
+/**
+ * The SPEC report for one capture file ('-' for standard input). A damaged capture resolves
+ * with everything read before the damage and the input's `error` set; only a file that cannot
+ * be opened rejects.
+ */
+export async function analyzeFile(path: string, options: AnalyzeOptions = {}): Promise<Report> {
+  return analyzeFiles([path], options);
+}
+
+/** One report over several captures, read one after another into the same counters. */
+export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}): Promise<Report> {
+  const fib = options.fib ?? await Fib.create();
+  const analyzer = new Analyzer({ fib, name: paths[0] });
+  try {
+    for (const [index, path] of paths.entries()) {
+      if (index > 0) analyzer.nextInput(path);
+      await readCapture(analyzer, path, options.onProgress);
+      analyzer.end();
+    }
+    return analyzer.report();
+  } finally {
+    analyzer.dispose();
+  }
+}
+
+/** Feeds one file, or standard input for '-', into the analyzer's current input. */
+export async function readCapture(analyzer: Analyzer, path: string, onProgress?: ProgressListener): Promise<void> {
+  if (path === '-') {
+    await pump(analyzer, process.stdin);
+    return;
+  }
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    throw new FibscopeError('CAPTURE_UNREADABLE', `cannot open capture ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const total = (await file.stat()).size;
+    const head = new Uint8Array(2);
+    const { bytesRead } = await file.read(head, 0, 2, 0);
+    if (bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b) {
+      const compressed = file.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
+      let read = 0;
+      compressed.on('data', (chunk) => onProgress?.((read += chunk.length), total));
+      await pump(analyzer, compressed.pipe(createGunzip()));
+      return;
+    }
+    // a plain file is read straight into WebAssembly memory
+    let position = 0;
+    while (!analyzer.failed) {
+      const count = await analyzer.pushFrom(async (view) => (await file.read(view, 0, view.length, position)).bytesRead);
+      if (count === 0) break;
+      position += count;
+      onProgress?.(position, total);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+async function pump(analyzer: Analyzer, stream: Readable): Promise<void> {
+  try {
+    for await (const chunk of stream) {
+      analyzer.push(chunk as Uint8Array);
+      if (analyzer.failed) break;
+    }
+  } catch (error) {
+    // a compressed stream that breaks off: what was read stays counted
+    analyzer.fail(`the compressed stream is damaged: ${(error as Error).message}`);
+  }
+}

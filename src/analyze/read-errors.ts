@@ -1,0 +1,29 @@
+// Words for why reading a capture stopped (codes from assembly/capture/errors.ts).
+
+const MAX_RECORD = 262144;
+
+export interface ReadStop {
+  code: number;
+  detail: number;
+  record: number;
+  offset: number;
+}
+
+/** The reason, naming the record number and byte offset where they mean something. */
+export function describeReadStop(stop: ReadStop): string {
+  const where = `record ${stop.record} at byte offset ${stop.offset}`;
+  switch (stop.code) {
+    case 1: return `not a pcap or pcapng capture: it starts with 0x${(stop.detail >>> 0).toString(16).padStart(8, '0')}`;
+    case 2: return 'empty file: not a capture';
+    case 3: return `the file header is cut short: ${stop.detail} of 24 bytes`;
+    case 4: return `${where} is cut short: the capture ends ${stop.detail} bytes into it`;
+    case 5: return `${where} claims ${stop.detail} captured bytes, over the ${MAX_RECORD}-byte limit`;
+    case 6: return `block at byte offset ${stop.offset} has length ${stop.detail}: not a multiple of 4 of at least 12`;
+    case 7: return `block at byte offset ${stop.offset} ends with length ${stop.detail}, not the one it starts with`;
+    case 8: return `${where} belongs to interface ${stop.detail}, which no interface description block declared`;
+    case 9: return `block at byte offset ${stop.offset} is too short for its kind`;
+    case 10: return `section header at byte offset ${stop.offset} has a bad byte-order magic 0x${(stop.detail >>> 0).toString(16)}`;
+    case 11: return `${where} claims ${stop.detail} captured bytes, more than its block holds`;
+    default: return `reading stopped (code ${stop.code}) at byte offset ${stop.offset}`;
+  }
+}
