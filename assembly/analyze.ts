@@ -3,7 +3,7 @@
 
 import { alloc, free, POOL_OTHER } from './memory/alloc';
 import { Counters, freeCounters, newCounters, ROUTE_COUNTER_BYTES } from './count/counters';
-import { ENTRY_BYTES } from './count/destinations';
+import { ENTRY_BYTES, sortedDestinations } from './count/destinations';
 import { REASON_COUNT } from './parse/status';
 import { CaptureInput, feed, freeInput, INPUT_BYTES, newInput } from './capture/input';
 
@@ -93,6 +93,21 @@ export function countersDestinationSlots(counters: usize): u32 {
 
 export function countersDestinationCount(counters: usize): u32 {
   return changetype<Counters>(counters).destinations.count;
+}
+
+let sorted: usize = 0;
+let sortedCapacity: u32 = 0;
+
+/** Lists the destination entries busiest first; returns where (count u32 pointers, see countersDestinationCount). */
+export function countersSortDestinations(counters: usize): usize {
+  const table = changetype<Counters>(counters).destinations;
+  if (table.count > sortedCapacity) {
+    if (sortedCapacity) free(sorted, <usize>sortedCapacity << 2, POOL_OTHER);
+    sortedCapacity = max(table.count, 1024);
+    sorted = alloc(<usize>sortedCapacity << 2, POOL_OTHER);
+  }
+  sortedDestinations(table, sorted);
+  return sorted;
 }
 
 export function destinationEntryBytes(): u32 {

@@ -5,6 +5,7 @@
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
 import { Counters, countFrame } from '../count/counters';
+import { packTime, ticksToTime } from './time';
 import {
   READ_BAD_BLOCK_LENGTH, READ_BAD_BLOCK_TRAILER, READ_BAD_BYTE_ORDER_MAGIC, READ_BLOCK_TOO_SHORT,
   READ_CAPLEN_BEYOND_BLOCK, READ_EMPTY, READ_NOT_A_CAPTURE, READ_RECORD_TOO_LONG,
@@ -183,8 +184,8 @@ function readPcapRecords(input: CaptureInput, counters: Counters, data: usize, p
       if (final) stop(input, READ_TRUNCATED_RECORD, input.offset + pos, available);
       return pos;
     }
-    const time = <u64>seconds * 1_000_000_000 + (input.pcapNanos ? <u64>fraction : <u64>fraction * 1000);
-    countFrame(counters, input.pcapLinkType, record + headerBytes, caplen, origLen, time);
+    const nanoseconds = input.pcapNanos ? fraction : fraction * 1000;
+    countFrame(counters, input.pcapLinkType, record + headerBytes, caplen, origLen, packTime(seconds, nanoseconds));
     input.records++;
     pos += headerBytes + caplen;
   }
@@ -291,25 +292,6 @@ function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32
   return 0;
 }
 
-/** Nanoseconds since 1970 from pcapng ticks at the interface's resolution. */
-function ticksToNanos(ticks: u64, tsresol: u32): u64 {
-  if (tsresol & 0x80) {
-    const shift = <u64>(tsresol & 0x7f);
-    if (shift == 0) return ticks * 1_000_000_000;
-    if (shift > 60) return 0;
-    const seconds = ticks >> shift;
-    const fraction = ticks & ((<u64>1 << shift) - 1);
-    // scale the fraction without overflowing 64 bits: drop bits below a nanosecond first
-    const drop = shift > 32 ? shift - 32 : 0;
-    return seconds * 1_000_000_000 + (((fraction >> drop) * 1_000_000_000) >> (shift - drop));
-  }
-  let value = ticks;
-  let exponent = <i32>tsresol;
-  while (exponent < 9) { value *= 10; exponent++; }
-  while (exponent > 9) { value /= 10; exponent--; }
-  return value;
-}
-
 function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, blockLength: u32, obsolete: bool): i32 {
   if (blockLength < 32) return READ_BLOCK_TOO_SHORT;
   const interfaceId = obsolete ? u16At(input, block + 8) : u32At(input, block + 8);
@@ -329,7 +311,7 @@ function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, 
   }
   const entry = input.interfaces + <usize>interfaceId * INTERFACE_BYTES;
   const ticks = (<u64>u32At(input, block + 12) << 32) | <u64>u32At(input, block + 16);
-  countFrame(counters, load<u32>(entry), block + 28, caplen, origLen, ticksToNanos(ticks, load<u32>(entry, 8)));
+  countFrame(counters, load<u32>(entry), block + 28, caplen, origLen, ticksToTime(ticks, load<u32>(entry, 8)));
   input.records++;
   return 0;
 }

@@ -70,7 +70,7 @@ function routeCounter(c: Counters, route: i32): usize {
   store<u64>(at, load<u64>(at) + value);
 }
 
-/** Counts one record: `caplen` captured bytes at `data`, `origLen` on the wire, at `time` ns. */
+/** Counts one record: `caplen` captured bytes at `data`, `origLen` on the wire, at `time` (capture/time.ts). */
 export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32, origLen: u32, time: u64): void {
   c.records++;
   c.bytes += origLen;

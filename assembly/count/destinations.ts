@@ -4,7 +4,7 @@
 // Entry layout, 64 bytes:
 //   @0  hi u64 / @8 lo u64   the address (IPv4: hi = address, lo = 0)
 //   @16 packets u64          @24 bytes u64
-//   @32 first seen u64       @40 last seen u64   (nanoseconds since 1970)
+//   @32 first seen u64       @40 last seen u64   (seconds << 32 | nanoseconds: see capture/time.ts)
 //   @48 route i32            the route of its last packet (-1: none)
 //   @52 family u8            4 or 6; 0 = empty slot
 
@@ -80,4 +80,57 @@ function grow(t: DestinationTable): void {
     t.count++;
   }
   free(oldEntries, <usize>oldCapacity * ENTRY_BYTES, POOL_OTHER);
+}
+
+/** Entry `a` comes before entry `b`: more packets, then more bytes, then lower family and address. */
+@inline function before(a: usize, b: usize): bool {
+  const pa = load<u64>(a, 16), pb = load<u64>(b, 16);
+  if (pa != pb) return pa > pb;
+  const ba = load<u64>(a, 24), bb = load<u64>(b, 24);
+  if (ba != bb) return ba > bb;
+  const fa = load<u8>(a, 52), fb = load<u8>(b, 52);
+  if (fa != fb) return fa < fb;
+  const ha = load<u64>(a), hb = load<u64>(b);
+  if (ha != hb) return ha < hb;
+  return load<u64>(a, 8) < load<u64>(b, 8);
+}
+
+/**
+ * Writes the entry pointers of every destination to `out` (count u32s), busiest first: the
+ * order every report lists them in. Heap sort: no recursion, no extra memory.
+ */
+export function sortedDestinations(t: DestinationTable, out: usize): u32 {
+  let n: u32 = 0;
+  for (let slot: u32 = 0; slot <= t.mask; slot++) {
+    const entry = t.entries + <usize>slot * ENTRY_BYTES;
+    if (load<u8>(entry, 52)) {
+      store<u32>(out + (<usize>n << 2), <u32>entry);
+      n++;
+    }
+  }
+  // a heap whose root is the entry that comes last, then pop roots to the end
+  for (let start = <i32>(n >> 1) - 1; start >= 0; start--) siftDown(out, <u32>start, n);
+  for (let end = n; end > 1; end--) {
+    const last = end - 1;
+    const root = load<u32>(out);
+    store<u32>(out, load<u32>(out + (<usize>last << 2)));
+    store<u32>(out + (<usize>last << 2), root);
+    siftDown(out, 0, last);
+  }
+  return n;
+}
+
+function siftDown(heap: usize, root: u32, size: u32): void {
+  while (true) {
+    let child = root * 2 + 1;
+    if (child >= size) return;
+    const right = child + 1;
+    if (right < size && before(load<u32>(heap + (<usize>child << 2)), load<u32>(heap + (<usize>right << 2)))) child = right;
+    const rootEntry = load<u32>(heap + (<usize>root << 2));
+    const childEntry = load<u32>(heap + (<usize>child << 2));
+    if (!before(rootEntry, childEntry)) return;
+    store<u32>(heap + (<usize>root << 2), childEntry);
+    store<u32>(heap + (<usize>child << 2), rootEntry);
+    root = child;
+  }
 }

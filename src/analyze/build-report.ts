@@ -25,14 +25,21 @@ function reasonName(index: number): string {
 
 /** Reads every counter out of WebAssembly memory into the SPEC report. */
 export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[]): Report {
-  const count = wasm.countersTotals(counters, io);
-  const totals = new Float64Array(wasm.memory.buffer, io, count).slice();
+  // the calls that may grow memory come first: views made after them stay valid
+  const sorted = wasm.countersSortDestinations(counters) >>> 0;
+  const count = wasm.countersDestinationCount(counters) >>> 0;
+  const values = wasm.countersTotals(counters, io);
+  const totals = new Float64Array(wasm.memory.buffer, io, values).slice();
   const malformedReasons: Record<string, number> = {};
-  for (let i = 10; i < count; i++) if (totals[i] > 0) malformedReasons[reasonName(i - 10)] = totals[i];
+  for (let i = 10; i < values; i++) if (totals[i] > 0) malformedReasons[reasonName(i - 10)] = totals[i];
 
   const inputReports = inputs.map((input) => inputReport(wasm, input));
   const precision = Math.max(6, ...inputs.map((input) => wasm.inputPrecision(input.handle)));
   const view = new DataView(wasm.memory.buffer);
+
+  // 64-bit counters as two u32 halves: exact below 2^53, and no BigInt per value
+  const u64 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
+  const time = timeFormatter(precision);
 
   const routes: RouteCounters[] = [];
   const routeBase = wasm.countersRoutes(counters) >>> 0;
@@ -40,7 +47,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   const capacity = wasm.countersRouteCapacity(counters);
   for (let id = 0; id < capacity; id++) {
     const at = routeBase + id * routeBytes;
-    const packets = Number(view.getBigUint64(at, true));
+    const packets = u64(at);
     if (packets === 0) continue;
     const route = fib.route(id);
     routes.push({
@@ -50,41 +57,40 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
       metric: route?.metric ?? 0,
       type: route?.type ?? 'unicast',
       packets,
-      bytes: Number(view.getBigUint64(at + 8, true)),
+      bytes: u64(at + 8),
       destinations: view.getUint32(at + 16, true),
     });
   }
   routes.sort((a, b) => b.packets - a.packets || b.bytes - a.bytes || (a.prefix < b.prefix ? -1 : 1));
 
+  // in WebAssembly's order: busiest first (then bytes, then address)
   const destinations: DestinationCounters[] = [];
-  const entries = wasm.countersDestinations(counters) >>> 0;
-  const slots = wasm.countersDestinationSlots(counters) >>> 0;
-  const entryBytes = wasm.destinationEntryBytes();
+  const order = new Uint32Array(wasm.memory.buffer, sorted, count);
   const v6 = new Uint8Array(16);
   const v6View = new DataView(v6.buffer);
-  for (let slot = 0; slot < slots; slot++) {
-    const at = entries + slot * entryBytes;
-    const family = view.getUint8(at + 52);
-    if (family === 0) continue;
+  for (let i = 0; i < count; i++) {
+    const at = order[i];
     let address: string;
-    if (family === 4) {
+    if (view.getUint8(at + 52) === 4) {
       address = formatIPv4(view.getUint32(at, true));
     } else {
-      v6View.setBigUint64(0, view.getBigUint64(at, true), false);
-      v6View.setBigUint64(8, view.getBigUint64(at + 8, true), false);
+      // the key halves are u64s, most significant half first: back to network byte order
+      v6View.setUint32(0, view.getUint32(at + 4, true));
+      v6View.setUint32(4, view.getUint32(at, true));
+      v6View.setUint32(8, view.getUint32(at + 12, true));
+      v6View.setUint32(12, view.getUint32(at + 8, true));
       address = formatIPv6(v6);
     }
     const routeId = view.getInt32(at + 48, true);
     destinations.push({
       address,
       prefix: routeId < 0 ? null : fib.route(routeId)?.prefix ?? null,
-      packets: Number(view.getBigUint64(at + 16, true)),
-      bytes: Number(view.getBigUint64(at + 24, true)),
-      firstSeen: isoTime(view.getBigUint64(at + 32, true), precision),
-      lastSeen: isoTime(view.getBigUint64(at + 40, true), precision),
+      packets: u64(at + 16),
+      bytes: u64(at + 24),
+      firstSeen: time(view.getUint32(at + 36, true), view.getUint32(at + 32, true)),
+      lastSeen: time(view.getUint32(at + 44, true), view.getUint32(at + 40, true)),
     });
   }
-  destinations.sort((a, b) => b.packets - a.packets || b.bytes - a.bytes || (a.address < b.address ? -1 : 1));
 
   return {
     fibscope: { version: VERSION },
@@ -124,11 +130,19 @@ function inputReport(wasm: FibscopeExports, input: InputState): InputReport {
   };
 }
 
-const NANOS = 1_000_000_000n;
-
-/** ISO 8601 UTC with `digits` decimals (6 for µs captures, 9 for ns). */
-function isoTime(nanos: bigint, digits: number): string {
-  const seconds = nanos / NANOS;
-  const fraction = (nanos % NANOS).toString().padStart(9, '0').slice(0, digits);
-  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
+/**
+ * ISO 8601 UTC with `digits` decimals (6 for µs captures, 9 for ns). The text of each second is
+ * made once: a capture spans few seconds compared with its destinations.
+ */
+function timeFormatter(digits: number): (seconds: number, nanoseconds: number) => string {
+  const seconds = new Map<number, string>();
+  const scale = 10 ** (9 - digits);
+  return (second, nanoseconds) => {
+    let text = seconds.get(second);
+    if (text === undefined) {
+      text = new Date(second * 1000).toISOString().slice(0, 20);
+      seconds.set(second, text);
+    }
+    return `${text}${String(Math.floor(nanoseconds / scale)).padStart(digits, '0')}Z`;
+  };
 }
