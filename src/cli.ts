@@ -6,22 +6,29 @@ import { Fib } from './fib/fib.js';
 import { readRoutesFile } from './routes/read.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
 import { formatLookups, formatRouteSummary, type OutputFormat } from './cli/output.js';
+import { progressBar } from './cli/progress.js';
+import { Analyzer } from './analyze/analyzer.js';
+import { readCapture } from './analyze/analyze-file.js';
+import { formatReport, type ReportFormat } from './report/index.js';
+import { writeFile } from 'node:fs/promises';
 
 const VERSION = '0.1.0';
 
 /** Exit statuses of SPEC section 4. */
 const EXIT_USAGE = 2;
+const EXIT_DAMAGED_INPUT = 1;
 
 interface RoutesOptions {
-  routes: string[];
+  routes?: string[];
   routesFormat?: RouteFormat;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function routesOptions(command: Command): Command {
+function routesOptions(command: Command, required = true): Command {
+  const routes = new Option('-r, --routes <file>', 'routes file (repeatable; gzip read transparently)').argParser(collect);
   return command
-    .requiredOption('-r, --routes <file>', 'routes file (repeatable; gzip read transparently)', collect)
+    .addOption(required ? routes.makeOptionMandatory() : routes)
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)')
       .choices(ROUTE_FORMATS));
 }
@@ -30,7 +37,7 @@ function routesOptions(command: Command): Command {
 async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicates: number }> {
   const fib = await Fib.create();
   let duplicates = 0;
-  for (const path of options.routes) {
+  for (const path of options.routes ?? []) {
     const list = await readRoutesFile(path, { format: options.routesFormat ?? 'auto' });
     if (list.count === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
     duplicates += fib.load(list).duplicates;
@@ -44,6 +51,64 @@ const program = new Command()
   .version(VERSION)
   .showHelpAfterError()
   .exitOverride();
+
+interface AnalyzeOptions extends RoutesOptions {
+  format: ReportFormat;
+  by: 'route' | 'destination' | 'nexthop' | 'dev';
+  top: number;
+  sort: 'packets' | 'bytes';
+  output?: string;
+  progress?: boolean;
+  plainNumbers?: boolean;
+}
+
+const count = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new FibscopeError('BAD_ARGUMENT', `--top takes a whole number, not '${value}'`);
+  return Number(value);
+};
+
+routesOptions(program.command('analyze'), false)
+  .description('count the packets of captures by route, next hop, device and destination')
+  .argument('<capture...>', "pcap or pcapng files (gzip read transparently); '-' reads standard input")
+  .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'ndjson', 'csv', 'prom']).default('table'))
+  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson').choices(['route', 'destination', 'nexthop', 'dev']).default('route'))
+  .addOption(new Option('-n, --top <n>', 'rows per table (0 = all)').argParser(count).default(20))
+  .addOption(new Option('--sort <key>', 'order of rows').choices(['packets', 'bytes']).default('packets'))
+  .option('-o, --output <file>', 'write the report there instead of to stdout')
+  .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
+  .option('--no-progress', 'no progress bar')
+  .option('--plain-numbers', 'print exact numbers in tables instead of human units')
+  .action(async (captures: string[], options: AnalyzeOptions) => {
+    if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
+    const { fib } = await loadTables(options);
+    const progress = progressBar(options.progress ?? process.stderr.isTTY === true);
+    const analyzer = new Analyzer({ fib, name: captures[0] });
+    let damaged = false;
+    try {
+      for (const [index, path] of captures.entries()) {
+        if (index > 0) analyzer.nextInput(path);
+        progress.start(path);
+        await readCapture(analyzer, path, progress.listener);
+        analyzer.end();
+        progress.stop();
+      }
+      const report = analyzer.report();
+      for (const input of report.inputs) {
+        if (input.error === null) continue;
+        damaged = true;
+        process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
+      }
+      const text = formatReport(report, options.format, {
+        by: options.by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
+      });
+      if (options.output) await writeFile(options.output, text);
+      else process.stdout.write(text);
+    } finally {
+      progress.stop();
+      analyzer.dispose();
+    }
+    if (damaged) process.exitCode = EXIT_DAMAGED_INPUT;
+  });
 
 routesOptions(program.command('lookup'))
   .description('the matching route per address, like `ip route get`')
@@ -59,7 +124,7 @@ routesOptions(program.command('routes'))
   .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
   .action(async (options: RoutesOptions & { format: OutputFormat }) => {
     const { fib, duplicates } = await loadTables(options);
-    process.stdout.write(formatRouteSummary(fib, options.routes, duplicates, options.format));
+    process.stdout.write(formatRouteSummary(fib, options.routes ?? [], duplicates, options.format));
   });
 
 try {

@@ -13,7 +13,7 @@ export interface ReadStop {
 export function describeReadStop(stop: ReadStop): string {
   const where = `record ${stop.record} at byte offset ${stop.offset}`;
   switch (stop.code) {
-    case 1: return `not a pcap or pcapng capture: it starts with 0x${(stop.detail >>> 0).toString(16).padStart(8, '0')}`;
+    case 1: return `not a pcap or pcapng capture: byte offset 0 holds ${firstBytes(stop.detail)}`;
     case 2: return 'empty file: not a capture';
     case 3: return `the file header is cut short: ${stop.detail} of 24 bytes`;
     case 4: return `${where} is cut short: the capture ends ${stop.detail} bytes into it`;
@@ -26,4 +26,9 @@ export function describeReadStop(stop: ReadStop): string {
     case 11: return `${where} claims ${stop.detail} captured bytes, more than its block holds`;
     default: return `reading stopped (code ${stop.code}) at byte offset ${stop.offset}`;
   }
+}
+
+/** The first four bytes of a file, in file order, from the little-endian u32 WebAssembly read. */
+function firstBytes(word: number): string {
+  return [0, 8, 16, 24].map((shift) => ((word >>> shift) & 0xff).toString(16).padStart(2, '0')).join(' ');
 }

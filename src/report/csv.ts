@@ -1,0 +1,69 @@
+// `-f csv`: RFC 4180 text, one header row and one row per row of `by`.
+import type { Report } from '../analyze/report.js';
+import { reportRows, type RowsBy } from './aggregate.js';
+import type { ReportBy, ReportOptions } from './options.js';
+
+type Field = string | number | null;
+
+/** Column names (the JSON member names) and values, per row kind. */
+const COLUMNS: { [B in ReportBy]: readonly [string, (row: RowsBy[B]) => Field][] } = {
+  route: [
+    ['prefix', (r) => r.prefix],
+    ['nextHop', (r) => r.nextHop],
+    ['dev', (r) => r.dev],
+    ['metric', (r) => r.metric],
+    ['routeType', (r) => r.routeType],
+    ['packets', (r) => r.packets],
+    ['bytes', (r) => r.bytes],
+    ['destinations', (r) => r.destinations],
+  ],
+  destination: [
+    ['address', (r) => r.address],
+    ['prefix', (r) => r.prefix],
+    ['packets', (r) => r.packets],
+    ['bytes', (r) => r.bytes],
+    ['firstSeen', (r) => r.firstSeen],
+    ['lastSeen', (r) => r.lastSeen],
+  ],
+  nexthop: [
+    ['nextHop', (r) => r.nextHop],
+    ['routes', (r) => r.routes],
+    ['packets', (r) => r.packets],
+    ['bytes', (r) => r.bytes],
+    ['destinations', (r) => r.destinations],
+  ],
+  dev: [
+    ['dev', (r) => r.dev],
+    ['routes', (r) => r.routes],
+    ['packets', (r) => r.packets],
+    ['bytes', (r) => r.bytes],
+    ['destinations', (r) => r.destinations],
+  ],
+};
+
+/**
+ * A header row, then every row of `by` in `sort` order (all of them, whatever `top` says, as
+ * in ndjson). RFC 4180 quoting: a field with a comma, double quote, CR or LF is enclosed in
+ * double quotes, its quotes doubled. Records end in LF (not the RFC's CRLF: every CSV reader
+ * takes LF, and Unix tools expect it), the last one too. Null is an empty field; counts are
+ * plain integers.
+ */
+export function formatCsv(report: Report, options: Pick<ReportOptions, 'by' | 'sort'>): string {
+  return csvFor(report, options.by, options);
+}
+
+function csvFor<B extends ReportBy>(report: Report, by: B, options: Pick<ReportOptions, 'sort'>): string {
+  const columns = COLUMNS[by] as readonly [string, (row: RowsBy[B]) => Field][];
+  let text = `${columns.map(([name]) => csvField(name)).join(',')}\n`;
+  for (const row of reportRows(report, by, options.sort)) {
+    text += `${columns.map(([, value]) => csvField(value(row))).join(',')}\n`;
+  }
+  return text;
+}
+
+/** One field of RFC 4180. */
+export function csvField(value: Field): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -1,0 +1,48 @@
+// What the text reports (table, csv, ndjson) show of a Report, and how.
+import { FibscopeArgumentError } from '../errors.js';
+
+/** The row kinds of `--by`. */
+export const REPORT_BYS = ['route', 'destination', 'nexthop', 'dev'] as const;
+export type ReportBy = (typeof REPORT_BYS)[number];
+
+/** The orders of `--sort`: that count descending. */
+export const REPORT_SORTS = ['packets', 'bytes'] as const;
+export type ReportSort = (typeof REPORT_SORTS)[number];
+
+export interface ReportOptions {
+  /** What one row is: a route, a destination, a next hop or a device. */
+  by: ReportBy;
+  /** Rows in the table format; 0 = all. The csv and ndjson formats always give every row. */
+  top: number;
+  /** Rows by this count, descending. */
+  sort: ReportSort;
+  /** Table format only: 1.23M packets and 4.56 GiB instead of plain integers. */
+  humanUnits: boolean;
+}
+
+export const DEFAULT_REPORT_OPTIONS: Readonly<ReportOptions> = Object.freeze({
+  by: 'route',
+  top: 20,
+  sort: 'packets',
+  humanUnits: true,
+});
+
+/** The defaults overlaid with `options` (undefined members keep the default), checked. */
+export function resolveReportOptions(options: Partial<ReportOptions> = {}): ReportOptions {
+  const resolved: ReportOptions = {
+    by: options.by ?? DEFAULT_REPORT_OPTIONS.by,
+    top: options.top ?? DEFAULT_REPORT_OPTIONS.top,
+    sort: options.sort ?? DEFAULT_REPORT_OPTIONS.sort,
+    humanUnits: options.humanUnits ?? DEFAULT_REPORT_OPTIONS.humanUnits,
+  };
+  if (!(REPORT_BYS as readonly string[]).includes(resolved.by)) {
+    throw new FibscopeArgumentError(`report rows by ${JSON.stringify(resolved.by)}: expected one of ${REPORT_BYS.join(', ')}`);
+  }
+  if (!(REPORT_SORTS as readonly string[]).includes(resolved.sort)) {
+    throw new FibscopeArgumentError(`report sort ${JSON.stringify(resolved.sort)}: expected one of ${REPORT_SORTS.join(', ')}`);
+  }
+  if (!Number.isSafeInteger(resolved.top) || resolved.top < 0) {
+    throw new FibscopeArgumentError(`report top ${String(resolved.top)}: expected a whole number, 0 for all rows`);
+  }
+  return resolved;
+}

@@ -1,0 +1,205 @@
+// `-f table` (the default): a summary block, the inputs, then the top rows of `--by`, for people.
+import Table from 'cli-table3';
+import type { Report } from '../analyze/report.js';
+import { reportRows, topRows, type DestinationRow, type DevRow, type NextHopRow, type RouteRow } from './aggregate.js';
+import type { ReportBy, ReportOptions } from './options.js';
+
+// no colours (the output goes to files and pipes as often as to terminals), no rule between rows
+const STYLE = { head: [], border: [], compact: true };
+
+/**
+ * Human text of the report. Counts are human-scaled when `humanUnits` is on: packets (and
+ * records) with decimal k/M/G/T suffixes, bytes in binary B/KiB/MiB/GiB/TiB, three significant
+ * digits; off, every count is a plain integer. The share column is of counted packets (or, by
+ * bytes, of counted bytes: the routes' bytes plus the unrouted bytes). Empty reports give the
+ * summary and a line saying there are no rows.
+ */
+export function formatTable(report: Report, options: ReportOptions): string {
+  const packets = options.humanUnits ? humanPackets : plain;
+  const bytes = options.humanUnits ? humanBytes : plain;
+  const parts = [summaryTable(report, packets, options.humanUnits ? humanBytes : (n) => `${n} bytes`)];
+  if (report.inputs.length > 0) parts.push(inputsTable(report, packets));
+  parts.push(rowsTable(report, options, packets, bytes));
+  return `${parts.join('\n\n')}\n`;
+}
+
+type Count = (n: number) => string;
+
+function summaryTable(report: Report, packets: Count, bytes: Count): string {
+  const t = report.totals;
+  const reasons = Object.entries(t.malformedReasons)
+    .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([reason, n]) => `${reason}: ${packets(n)}`);
+  const table = new Table({ style: STYLE });
+  table.push(
+    { records: packets(t.records) },
+    { bytes: bytes(t.bytes) },
+    { counted: withShare(packets(t.counted), t.counted, t.records, 'records') },
+    { 'IPv4 / IPv6': `${packets(t.ipv4)} / ${packets(t.ipv6)}` },
+    { 'non-IP': packets(t.nonIp) },
+    { malformed: reasons.length > 0 ? `${packets(t.malformed)} (${reasons.join(', ')})` : packets(t.malformed) },
+    { 'unsupported link': packets(t.unsupportedLink) },
+    { 'no route': withShare(`${packets(t.noRoute.packets)} packets, ${bytes(t.noRoute.bytes)}`, t.noRoute.packets, t.counted, 'counted') },
+  );
+  return table.toString();
+}
+
+function inputsTable(report: Report, packets: Count): string {
+  const table = new Table({
+    head: ['input', 'format', 'link types', 'records', 'error'],
+    colAligns: ['left', 'left', 'left', 'right', 'left'],
+    style: STYLE,
+  });
+  for (const input of report.inputs) {
+    table.push([
+      input.path,
+      input.format ?? 'not a capture',
+      input.linkTypes.length > 0 ? input.linkTypes.map(linkTypeName).join(', ') : '-',
+      packets(input.records),
+      input.error ?? '-',
+    ]);
+  }
+  return table.toString();
+}
+
+const NOUNS: Record<ReportBy, [string, string]> = {
+  route: ['route', 'routes'],
+  destination: ['destination', 'destinations'],
+  nexthop: ['next hop', 'next hops'],
+  dev: ['device', 'devices'],
+};
+
+function rowsTable(report: Report, options: ReportOptions, packets: Count, bytes: Count): string {
+  const all = reportRows(report, options.by, options.sort);
+  const rows = topRows(all, options.top);
+  const [one, many] = NOUNS[options.by];
+  if (all.length === 0) {
+    return options.by === 'destination' ? 'no destinations counted' : `no ${many}: no route matched a counted packet`;
+  }
+  const noun = all.length === 1 ? one : many;
+  const title = rows.length < all.length
+    ? `top ${rows.length} of ${all.length} ${noun} by ${options.sort}`
+    : `${all.length} ${noun} by ${options.sort}`;
+
+  const counted = {
+    packets: report.totals.counted,
+    bytes: report.routes.reduce((sum, route) => sum + route.bytes, report.totals.noRoute.bytes),
+  };
+  const shareOf = (row: { packets: number; bytes: number }) => share(row[options.sort], counted[options.sort]);
+  const shareHead = `%${options.sort}`;
+
+  let table: string;
+  switch (options.by) {
+    case 'route': {
+      const routes = rows as RouteRow[];
+      const typed = routes.some((row) => row.routeType !== 'unicast');
+      table = render(routes, [
+        ['prefix', 'left', (r) => r.prefix],
+        ['next hop', 'left', (r) => r.nextHop ?? '-'],
+        ['dev', 'left', (r) => r.dev ?? '-'],
+        // the type only when it says something: a blackhole or local route that took traffic
+        ...(typed ? [['type', 'left', (r: RouteRow) => r.routeType] as Column<RouteRow>] : []),
+        ['packets', 'right', (r) => packets(r.packets)],
+        ['bytes', 'right', (r) => bytes(r.bytes)],
+        [shareHead, 'right', shareOf],
+        ['destinations', 'right', (r) => packets(r.destinations)],
+      ]);
+      break;
+    }
+    case 'destination':
+      table = render(rows as DestinationRow[], [
+        ['address', 'left', (r) => r.address],
+        ['prefix', 'left', (r) => r.prefix ?? '-'],
+        ['packets', 'right', (r) => packets(r.packets)],
+        ['bytes', 'right', (r) => bytes(r.bytes)],
+        [shareHead, 'right', shareOf],
+        ['first seen', 'left', (r) => r.firstSeen],
+        ['last seen', 'left', (r) => r.lastSeen],
+      ]);
+      break;
+    case 'nexthop':
+    case 'dev':
+      table = render(rows as (NextHopRow | DevRow)[], [
+        options.by === 'nexthop'
+          ? ['next hop', 'left', (r) => (r as NextHopRow).nextHop ?? '-']
+          : ['dev', 'left', (r) => (r as DevRow).dev ?? '-'],
+        ['routes', 'right', (r) => packets(r.routes)],
+        ['packets', 'right', (r) => packets(r.packets)],
+        ['bytes', 'right', (r) => bytes(r.bytes)],
+        [shareHead, 'right', shareOf],
+        ['destinations', 'right', (r) => packets(r.destinations)],
+      ]);
+      break;
+  }
+  return `${title}\n${table}`;
+}
+
+/** A column: heading, alignment, the cell text of a row. */
+type Column<R> = [string, 'left' | 'right', (row: R) => string];
+
+function render<R>(rows: R[], columns: Column<R>[]): string {
+  const table = new Table({
+    head: columns.map(([head]) => head),
+    colAligns: columns.map(([, align]) => align),
+    style: STYLE,
+  });
+  for (const row of rows) table.push(columns.map(([, , cell]) => cell(row)));
+  return table.toString();
+}
+
+/** `text (12.3% of what)`, or just `text` when `whole` is 0. */
+function withShare(text: string, part: number, whole: number, what: string): string {
+  return whole > 0 ? `${text} (${share(part, whole)} of ${what})` : text;
+}
+
+function plain(n: number): string {
+  return String(n);
+}
+
+/** `part` as a percentage of `whole` with one decimal, or '-' when `whole` is 0. */
+function share(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
+}
+
+const PACKET_SUFFIXES = ['', 'k', 'M', 'G', 'T', 'P'];
+const BYTE_UNITS = [' B', ' KiB', ' MiB', ' GiB', ' TiB', ' PiB'];
+
+/** Packets with decimal suffixes and three significant digits: 999, 1.00k, 12.3k, 1.23M. */
+export function humanPackets(n: number): string {
+  return scaled(n, 1000, PACKET_SUFFIXES);
+}
+
+/** Bytes in binary units with three significant digits: 512 B, 1.50 KiB, 3.40 GiB. */
+export function humanBytes(n: number): string {
+  return scaled(n, 1024, BYTE_UNITS);
+}
+
+function scaled(n: number, base: number, units: string[]): string {
+  if (n < base) return `${n}${units[0]}`;
+  let value = n;
+  let unit = 0;
+  while (value >= base && unit < units.length - 1) {
+    value /= base;
+    unit++;
+  }
+  // three significant digits, deciding the decimals on the rounded value (9.996 → 10.0)
+  let decimals = value < 9.995 ? 2 : value < 99.95 ? 1 : 0;
+  if (value >= 999.5 && unit < units.length - 1) {
+    // rounds up to the next unit: 1023.9 KiB → 1.00 MiB
+    value /= base;
+    unit++;
+    decimals = 2;
+  }
+  return `${value.toFixed(decimals)}${units[unit]}`;
+}
+
+/** LINKTYPE_ names of the link types fibscope decodes; others by number. */
+const LINK_TYPE_NAMES: Record<number, string> = {
+  0: 'NULL', 1: 'EN10MB', 12: 'RAW', 14: 'RAW', 101: 'RAW', 108: 'LOOP', 113: 'LINUX_SLL',
+  228: 'IPV4', 229: 'IPV6', 276: 'LINUX_SLL2',
+};
+
+function linkTypeName(linkType: number): string {
+  const name = LINK_TYPE_NAMES[linkType];
+  return name === undefined ? String(linkType) : `${linkType} (${name})`;
+}
