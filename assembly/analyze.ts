@@ -3,7 +3,7 @@
 
 import { alloc, free, POOL_OTHER } from './memory/alloc';
 import { Counters, freeCounters, newCounters, ROUTE_COUNTER_BYTES } from './count/counters';
-import { ENTRY_BYTES, sortedDestinations } from './count/destinations';
+import { copySortedDestinations, ENTRY_BYTES } from './count/destinations';
 import { REASON_COUNT } from './parse/status';
 import { CaptureInput, feed, freeInput, INPUT_BYTES, newInput } from './capture/input';
 
@@ -95,19 +95,24 @@ export function countersDestinationCount(counters: usize): u32 {
   return changetype<Counters>(counters).destinations.count;
 }
 
-let sorted: usize = 0;
-let sortedCapacity: u32 = 0;
-
-/** Lists the destination entries busiest first; returns where (count u32 pointers, see countersDestinationCount). */
-export function countersSortDestinations(counters: usize): usize {
+/**
+ * Copies the destination entries, busiest first, into a fresh block (count * entry bytes,
+ * layout in count/destinations.ts) and returns it; the host frees it with destinationsFree.
+ */
+export function countersCopyDestinations(counters: usize): usize {
   const table = changetype<Counters>(counters).destinations;
-  if (table.count > sortedCapacity) {
-    if (sortedCapacity) free(sorted, <usize>sortedCapacity << 2, POOL_OTHER);
-    sortedCapacity = max(table.count, 1024);
-    sorted = alloc(<usize>sortedCapacity << 2, POOL_OTHER);
-  }
-  sortedDestinations(table, sorted);
-  return sorted;
+  const count = <usize>max(table.count, 1);
+  const out = alloc(count * ENTRY_BYTES, POOL_OTHER);
+  const keys = alloc(count << 3, POOL_OTHER);
+  const scratch = alloc(count << 3, POOL_OTHER);
+  copySortedDestinations(table, out, keys, scratch);
+  free(scratch, count << 3, POOL_OTHER);
+  free(keys, count << 3, POOL_OTHER);
+  return out;
+}
+
+export function destinationsFree(copy: usize, count: u32): void {
+  free(copy, <usize>max(count, 1) * ENTRY_BYTES, POOL_OTHER);
 }
 
 export function destinationEntryBytes(): u32 {

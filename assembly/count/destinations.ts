@@ -82,55 +82,52 @@ function grow(t: DestinationTable): void {
   free(oldEntries, <usize>oldCapacity * ENTRY_BYTES, POOL_OTHER);
 }
 
-/** Entry `a` comes before entry `b`: more packets, then more bytes, then lower family and address. */
-@inline function before(a: usize, b: usize): bool {
-  const pa = load<u64>(a, 16), pb = load<u64>(b, 16);
-  if (pa != pb) return pa > pb;
-  const ba = load<u64>(a, 24), bb = load<u64>(b, 24);
-  if (ba != bb) return ba > bb;
-  const fa = load<u8>(a, 52), fb = load<u8>(b, 52);
-  if (fa != fb) return fa < fb;
-  const ha = load<u64>(a), hb = load<u64>(b);
-  if (ha != hb) return ha < hb;
-  return load<u64>(a, 8) < load<u64>(b, 8);
-}
+// a radix sort's digit counts
+const counts: usize = memory.data(65536 * 4);
 
 /**
- * Writes the entry pointers of every destination to `out` (count u32s), busiest first: the
- * order every report lists them in. Heap sort: no recursion, no extra memory.
+ * Copies every destination entry to `out` (count * ENTRY_BYTES), busiest first; entries with
+ * equal packet counts keep their table order. A stable two-pass radix sort on the packet count
+ * (16 bits a pass, counts above 2^32 - 1 taken as that) over `keys` and `scratch`, which hold
+ * count u64s each.
  */
-export function sortedDestinations(t: DestinationTable, out: usize): u32 {
+export function copySortedDestinations(t: DestinationTable, out: usize, keys: usize, scratch: usize): u32 {
   let n: u32 = 0;
   for (let slot: u32 = 0; slot <= t.mask; slot++) {
     const entry = t.entries + <usize>slot * ENTRY_BYTES;
-    if (load<u8>(entry, 52)) {
-      store<u32>(out + (<usize>n << 2), <u32>entry);
-      n++;
-    }
+    if (!load<u8>(entry, 52)) continue;
+    const packets = min(load<u64>(entry, 16), <u64>0xffffffff);
+    // descending packets: sort ascending on the complement; the low half says where the entry is
+    store<u64>(keys + (<usize>n << 3), ((0xffffffff - packets) << 32) | <u64>slot);
+    n++;
   }
-  // a heap whose root is the entry that comes last, then pop roots to the end
-  for (let start = <i32>(n >> 1) - 1; start >= 0; start--) siftDown(out, <u32>start, n);
-  for (let end = n; end > 1; end--) {
-    const last = end - 1;
-    const root = load<u32>(out);
-    store<u32>(out, load<u32>(out + (<usize>last << 2)));
-    store<u32>(out + (<usize>last << 2), root);
-    siftDown(out, 0, last);
+  let from = keys, to = scratch;
+  for (let shift: u64 = 32; shift < 64; shift += 16) {
+    memory.fill(counts, 0, 65536 * 4);
+    for (let i: u32 = 0; i < n; i++) {
+      const digit = <usize>((load<u64>(from + (<usize>i << 3)) >> shift) & 0xffff);
+      store<u32>(counts + (digit << 2), load<u32>(counts + (digit << 2)) + 1);
+    }
+    let total: u32 = 0;
+    for (let digit: usize = 0; digit < 65536; digit++) {
+      const c = load<u32>(counts + (digit << 2));
+      store<u32>(counts + (digit << 2), total);
+      total += c;
+    }
+    for (let i: u32 = 0; i < n; i++) {
+      const key = load<u64>(from + (<usize>i << 3));
+      const digit = <usize>((key >> shift) & 0xffff);
+      const place = load<u32>(counts + (digit << 2));
+      store<u32>(counts + (digit << 2), place + 1);
+      store<u64>(to + (<usize>place << 3), key);
+    }
+    const swap = from;
+    from = to;
+    to = swap;
+  }
+  for (let i: u32 = 0; i < n; i++) {
+    const slot = <u32>load<u64>(from + (<usize>i << 3));
+    memory.copy(out + <usize>i * ENTRY_BYTES, t.entries + <usize>slot * ENTRY_BYTES, ENTRY_BYTES);
   }
   return n;
-}
-
-function siftDown(heap: usize, root: u32, size: u32): void {
-  while (true) {
-    let child = root * 2 + 1;
-    if (child >= size) return;
-    const right = child + 1;
-    if (right < size && before(load<u32>(heap + (<usize>child << 2)), load<u32>(heap + (<usize>right << 2)))) child = right;
-    const rootEntry = load<u32>(heap + (<usize>root << 2));
-    const childEntry = load<u32>(heap + (<usize>child << 2));
-    if (!before(rootEntry, childEntry)) return;
-    store<u32>(heap + (<usize>root << 2), childEntry);
-    store<u32>(heap + (<usize>child << 2), rootEntry);
-    root = child;
-  }
 }

@@ -4,6 +4,11 @@ import type { FibscopeExports } from '../wasm/module.js';
 import { describeReadStop } from './read-errors.js';
 import type { DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
 
+/** A 64-bit counter as two u32 halves: exact below 2^53, and no BigInt per value. */
+function readU64(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
+}
+
 export const VERSION = '0.1.0';
 
 /** What the host keeps about one capture input. */
@@ -25,9 +30,13 @@ function reasonName(index: number): string {
 
 /** Reads every counter out of WebAssembly memory into the SPEC report. */
 export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[]): Report {
-  // the calls that may grow memory come first: views made after them stay valid
-  const sorted = wasm.countersSortDestinations(counters) >>> 0;
+  // the destinations, busiest first, copied out of WebAssembly in one piece; the objects are
+  // made only if someone reads them (a table by route never does)
   const count = wasm.countersDestinationCount(counters) >>> 0;
+  const copy = wasm.countersCopyDestinations(counters) >>> 0;
+  const entryBytes = wasm.destinationEntryBytes();
+  const entries = new Uint8Array(wasm.memory.buffer, copy, count * entryBytes).slice();
+  wasm.destinationsFree(copy, count);
   const values = wasm.countersTotals(counters, io);
   const totals = new Float64Array(wasm.memory.buffer, io, values).slice();
   const malformedReasons: Record<string, number> = {};
@@ -37,11 +46,11 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   const precision = Math.max(6, ...inputs.map((input) => wasm.inputPrecision(input.handle)));
   const view = new DataView(wasm.memory.buffer);
 
-  // 64-bit counters as two u32 halves: exact below 2^53, and no BigInt per value
-  const u64 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
+  const u64 = (at: number) => readU64(view, at);
   const time = timeFormatter(precision);
 
   const routes: RouteCounters[] = [];
+  const routeIds: number[] = [];
   const routeBase = wasm.countersRoutes(counters) >>> 0;
   const routeBytes = wasm.routeCounterBytes();
   const capacity = wasm.countersRouteCapacity(counters);
@@ -50,6 +59,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     const packets = u64(at);
     if (packets === 0) continue;
     const route = fib.route(id);
+    routeIds.push(id);
     routes.push({
       prefix: route?.prefix ?? `(removed route ${id})`,
       nextHop: route?.nextHop ?? null,
@@ -61,38 +71,12 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
       destinations: view.getUint32(at + 16, true),
     });
   }
+  const prefixOf = new Map(routeIds.map((id, i) => [id, routes[i].prefix]));
   routes.sort((a, b) => b.packets - a.packets || b.bytes - a.bytes || (a.prefix < b.prefix ? -1 : 1));
 
-  // in WebAssembly's order: busiest first (then bytes, then address)
-  const destinations: DestinationCounters[] = [];
-  const order = new Uint32Array(wasm.memory.buffer, sorted, count);
-  const v6 = new Uint8Array(16);
-  const v6View = new DataView(v6.buffer);
-  for (let i = 0; i < count; i++) {
-    const at = order[i];
-    let address: string;
-    if (view.getUint8(at + 52) === 4) {
-      address = formatIPv4(view.getUint32(at, true));
-    } else {
-      // the key halves are u64s, most significant half first: back to network byte order
-      v6View.setUint32(0, view.getUint32(at + 4, true));
-      v6View.setUint32(4, view.getUint32(at, true));
-      v6View.setUint32(8, view.getUint32(at + 12, true));
-      v6View.setUint32(12, view.getUint32(at + 8, true));
-      address = formatIPv6(v6);
-    }
-    const routeId = view.getInt32(at + 48, true);
-    destinations.push({
-      address,
-      prefix: routeId < 0 ? null : fib.route(routeId)?.prefix ?? null,
-      packets: u64(at + 16),
-      bytes: u64(at + 24),
-      firstSeen: time(view.getUint32(at + 36, true), view.getUint32(at + 32, true)),
-      lastSeen: time(view.getUint32(at + 44, true), view.getUint32(at + 40, true)),
-    });
-  }
+  let destinations: DestinationCounters[] | undefined;
 
-  return {
+  const report = {
     fibscope: { version: VERSION },
     inputs: inputReports,
     totals: {
@@ -108,8 +92,46 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
       malformedReasons,
     },
     routes,
-    destinations,
-  };
+  } as Omit<Report, 'destinations'> as Report;
+  Object.defineProperty(report, 'destinations', {
+    enumerable: true,
+    get: () => (destinations ??= readDestinations(entries, entryBytes, count, prefixOf, time)),
+  });
+  return report;
+}
+
+/** Destination objects from the copied entries (layout in assembly/count/destinations.ts). */
+function readDestinations(entries: Uint8Array, entryBytes: number, count: number, prefixOf: Map<number, string>,
+  time: (seconds: number, nanoseconds: number) => string): DestinationCounters[] {
+  const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+  const u64 = (at: number) => readU64(view, at);
+  const v6 = new Uint8Array(16);
+  const v6View = new DataView(v6.buffer);
+  const out: DestinationCounters[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = i * entryBytes;
+    let address: string;
+    if (view.getUint8(at + 52) === 4) {
+      address = formatIPv4(view.getUint32(at, true));
+    } else {
+      // the key halves are u64s, most significant half first: back to network byte order
+      v6View.setUint32(0, view.getUint32(at + 4, true));
+      v6View.setUint32(4, view.getUint32(at, true));
+      v6View.setUint32(8, view.getUint32(at + 12, true));
+      v6View.setUint32(12, view.getUint32(at + 8, true));
+      address = formatIPv6(v6);
+    }
+    const routeId = view.getInt32(at + 48, true);
+    out[i] = {
+      address,
+      prefix: routeId < 0 ? null : prefixOf.get(routeId) ?? null,
+      packets: u64(at + 16),
+      bytes: u64(at + 24),
+      firstSeen: time(view.getUint32(at + 36, true), view.getUint32(at + 32, true)),
+      lastSeen: time(view.getUint32(at + 44, true), view.getUint32(at + 40, true)),
+    };
+  }
+  return out;
 }
 
 function inputReport(wasm: FibscopeExports, input: InputState): InputReport {
