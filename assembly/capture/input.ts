@@ -23,8 +23,9 @@ const FORMAT_PCAPNG: i32 = 2;
 const FORMAT_STOPPED: i32 = 3;
 
 const MAX_LINK_TYPES: i32 = 16;
-// pcapng interface: link type u32, snaplen u32, tsresol u32 (the option's byte; 6 = µs)
-const INTERFACE_BYTES: usize = 12;
+// pcapng interface: link type u32 @0, snaplen u32 @4, tsresol u32 @8 (the option's byte; 6 = µs),
+// tsoffset i64 @12 (seconds added to every timestamp)
+const INTERFACE_BYTES: usize = 20;
 
 @unmanaged export class CaptureInput {
   format: i32;
@@ -274,7 +275,8 @@ function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32
   store<u32>(entry, linkType);
   store<u32>(entry, u32At(input, block + 12), 4);
   let tsresol: u32 = 6;
-  // options: code u16, length u16, value padded to 4 bytes; if_tsresol is code 9
+  let tsoffset: u64 = 0;
+  // options: code u16, length u16, value padded to 4 bytes; if_tsresol is code 9, if_tsoffset 14
   let option = block + 16;
   const end = block + blockLength - 4;
   while (option + 4 <= end) {
@@ -282,9 +284,14 @@ function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32
     const size = u16At(input, option + 2);
     if (code == 0 || option + 4 + size > end) break;
     if (code == 9 && size >= 1) tsresol = load<u8>(option + 4);
+    if (code == 14 && size >= 8) {
+      const word = load<u64>(option + 4);
+      tsoffset = input.bigEndian ? bswap<u64>(word) : word;
+    }
     option += 4 + ((size + 3) & ~3);
   }
   store<u32>(entry, tsresol, 8);
+  store<u64>(entry, tsoffset, 12);
   input.interfaceCount++;
   declareLinkType(input, linkType);
   const digits = tsresol & 0x80 ? 9 : <i32>min(tsresol, 9);
@@ -311,7 +318,9 @@ function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, 
   }
   const entry = input.interfaces + <usize>interfaceId * INTERFACE_BYTES;
   const ticks = (<u64>u32At(input, block + 12) << 32) | <u64>u32At(input, block + 16);
-  countFrame(counters, load<u32>(entry), block + 28, caplen, origLen, ticksToTime(ticks, load<u32>(entry, 8)));
+  // if_tsoffset moves whole seconds: the high half of the packed time
+  const time = ticksToTime(ticks, load<u32>(entry, 8)) + (load<u64>(entry, 12) << 32);
+  countFrame(counters, load<u32>(entry), block + 28, caplen, origLen, time);
   input.records++;
   return 0;
 }
