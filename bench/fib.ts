@@ -9,8 +9,9 @@ export interface Figure {
   name: string;
   value: number;
   unit: string;
-  /** The same figure for the peer, when one was measured. */
+  /** The same figure for the peer, when one was measured, and what the peer is. */
   peer?: number;
+  peerName?: string;
   note?: string;
 }
 
@@ -83,7 +84,7 @@ export async function fibBenchmarks(log: (line: string) => void): Promise<Figure
   const peerLoad = time(() => {
     for (const p of v4Prefixes) lpm.addPrefix(`${ipv4Text(p.addr)}/${p.length}`, p);
   });
-  figures.push({ name: `load ${v4Prefixes.length} IPv4 prefixes from text`, value: median(loadTimes), unit: 'ms', peer: peerLoad });
+  figures.push({ name: `load ${v4Prefixes.length} IPv4 prefixes from text`, value: median(loadTimes), unit: 'ms', peer: peerLoad, peerName: 'longest-prefix-match' });
   figures.push({ name: 'IPv4 lookup structure', value: fib.stats().ipv4LookupBytes / 2 ** 20, unit: 'MiB' });
   log(`loaded in ${median(loadTimes).toFixed(0)} ms (peer ${peerLoad.toFixed(0)} ms)`);
 
@@ -109,7 +110,7 @@ export async function fibBenchmarks(log: (line: string) => void): Promise<Figure
   const peerRate = await lookupRate('peer getMatch', () => {
     for (const s of peerStrings) sink += lpm.getMatch(s).length;
   }, strings.length);
-  figures.push({ name: "fib.lookup('a.b.c.d')", value: singleRate / 1e6, unit: 'M lookups/s', peer: peerRate / 1e6 });
+  figures.push({ name: "fib.lookup('a.b.c.d')", value: singleRate / 1e6, unit: 'M lookups/s', peer: peerRate / 1e6, peerName: 'longest-prefix-match' });
 
   // --- IPv6
   const v6Count = 1 << 18;

@@ -1,13 +1,21 @@
 // `npm run bench [-- --json [FILE]]`: runs every suite and prints a table of medians and
 // ratios; with --json it also writes the figures to FILE (default bench-results.json).
 import { writeFileSync } from 'node:fs';
+import { analyzeBenchmarks } from './analyze.js';
 import { fibBenchmarks, type Figure } from './fib.js';
 
 const jsonAt = process.argv.indexOf('--json');
-const jsonFile = jsonAt < 0 ? undefined : process.argv[jsonAt + 1] ?? 'bench-results.json';
+const suites = ['fib', 'analyze'];
+const afterJson = process.argv[jsonAt + 1];
+const jsonFile = jsonAt < 0 ? undefined
+  : afterJson !== undefined && !afterJson.startsWith('-') && !suites.includes(afterJson) ? afterJson : 'bench-results.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const figures: Figure[] = await fibBenchmarks(log);
+// `-- fib` or `-- analyze` runs one suite
+const only = process.argv.slice(2).find((arg) => suites.includes(arg));
+const figures: Figure[] = [];
+if (!only || only === 'fib') figures.push(...await fibBenchmarks(log));
+if (!only || only === 'analyze') figures.push(...await analyzeBenchmarks(log));
 
 if (jsonFile) {
   writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), figures }, null, 2)}\n`);
@@ -17,7 +25,7 @@ if (jsonFile) {
   const rows = figures.map((f) => ({
     benchmark: f.name,
     median: `${f.value.toFixed(f.value < 10 ? 2 : 1)} ${f.unit}`,
-    'longest-prefix-match (npm)': f.peer === undefined ? '' : `${f.peer.toFixed(f.peer < 10 ? 2 : 1)} ${f.unit}`,
+    peer: f.peer === undefined ? '' : `${f.peerName}: ${f.peer.toFixed(f.peer < 10 ? 2 : 1)} ${f.unit}`,
     ratio: f.peer === undefined ? '' : f.unit === 'ms' ? `${(f.peer / f.value).toFixed(1)}× faster` : `${(f.value / f.peer).toFixed(1)}×`,
     note: f.note ?? '',
   }));

@@ -6,6 +6,16 @@ import { NODE_BYTES } from './poptrie';
 export const DIRECT_BITS_V4: i32 = 18;
 export const DIRECT_BITS_V6: i32 = 20;
 
+/** The child node at branch `v` of `node`, whose vector has bit `v` set. */
+@inline function childAt(node: usize, vector: u64, v: u64): usize {
+  return <usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES;
+}
+
+/** The route id of leaf branch `v` of `node`: its run's entry in the leaf array. */
+@inline function leafAt(node: usize, v: u64): i32 {
+  return load<i32>(<usize>load<u32>(node, 16) + ((<usize>popcnt(load<u64>(node, 8) << (63 - v)) - 1) << 2));
+}
+
 /** Route id for a host-order IPv4 address, -1 if none. */
 @inline export function lookup4(direct: usize, addr: u32): i32 {
   let entry = load<u32>(direct + (<usize>(addr >> (32 - DIRECT_BITS_V4)) << 2));
@@ -17,11 +27,10 @@ export const DIRECT_BITS_V6: i32 = 20;
     const v = <u64>((addr << depth) >> 26);
     const vector = load<u64>(node);
     if (vector & (<u64>1 << v)) {
-      node = <usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES;
+      node = childAt(node, vector, v);
       depth += 6;
     } else {
-      const leafvec = load<u64>(node, 8);
-      return load<i32>(<usize>load<u32>(node, 16) + ((<usize>popcnt(leafvec << (63 - v)) - 1) << 2));
+      return leafAt(node, v);
     }
   }
 }
@@ -38,12 +47,11 @@ export const DIRECT_BITS_V6: i32 = 20;
     const v = hi >> 58;
     const vector = load<u64>(node);
     if (vector & (<u64>1 << v)) {
-      node = <usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES;
+      node = childAt(node, vector, v);
       hi = (hi << 6) | (lo >> 58);
       lo <<= 6;
     } else {
-      const leafvec = load<u64>(node, 8);
-      return load<i32>(<usize>load<u32>(node, 16) + ((<usize>popcnt(leafvec << (63 - v)) - 1) << 2));
+      return leafAt(node, v);
     }
   }
 }
@@ -82,13 +90,10 @@ export function lookup4Many(direct: usize, input: usize, output: usize, count: i
         const v = <u64>((load<u32>(inBlock + (lane << 2)) << depth) >> 26);
         const vector = load<u64>(node);
         if (vector & (<u64>1 << v)) {
-          store<u32>(laneNode + (lane << 2),
-            <u32>(<usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES));
+          store<u32>(laneNode + (lane << 2), <u32>childAt(node, vector, v));
           next |= <u64>1 << <u64>lane;
         } else {
-          const leafvec = load<u64>(node, 8);
-          store<i32>(outBlock + (lane << 2),
-            load<i32>(<usize>load<u32>(node, 16) + ((<usize>popcnt(leafvec << (63 - v)) - 1) << 2)));
+          store<i32>(outBlock + (lane << 2), leafAt(node, v));
         }
       }
       pending = next;
@@ -131,15 +136,12 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
         const vector = load<u64>(node);
         if (vector & (<u64>1 << v)) {
           const lo = load<u64>(laneLo + (lane << 3));
-          store<u32>(laneNode + (lane << 2),
-            <u32>(<usize>load<u32>(node, 20) + (<usize>popcnt(vector << (63 - v)) - 1) * NODE_BYTES));
+          store<u32>(laneNode + (lane << 2), <u32>childAt(node, vector, v));
           store<u64>(laneHi + (lane << 3), (hi << 6) | (lo >> 58));
           store<u64>(laneLo + (lane << 3), lo << 6);
           next |= <u64>1 << <u64>lane;
         } else {
-          const leafvec = load<u64>(node, 8);
-          store<i32>(outBlock + (lane << 2),
-            load<i32>(<usize>load<u32>(node, 16) + ((<usize>popcnt(leafvec << (63 - v)) - 1) << 2)));
+          store<i32>(outBlock + (lane << 2), leafAt(node, v));
         }
       }
       pending = next;

@@ -1,6 +1,6 @@
 // The rows of `--by`: routes and destinations as the report has them, next hops and devices
 // summed over the routes. Every text format (table, csv, ndjson) shows these rows.
-import type { Report } from '../analyze/report.js';
+import type { DestinationCounters, Report } from '../analyze/report.js';
 import { createPrefixBuffer, PREFIX_OK, scanPrefix } from '../net/address.js';
 import type { ReportBy, ReportSort } from './options.js';
 
@@ -18,14 +18,8 @@ export interface RouteRow {
 }
 
 /** One counted destination; `prefix` is its route's, or null (no route). */
-export interface DestinationRow {
+export interface DestinationRow extends DestinationCounters {
   type: 'destination';
-  address: string;
-  prefix: string | null;
-  packets: number;
-  bytes: number;
-  firstSeen: string;
-  lastSeen: string;
 }
 
 /** The routes through one next hop (null: routes without one), summed. */

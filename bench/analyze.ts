@@ -1,0 +1,79 @@
+// The capture-analysis benchmarks of issue 3: the whole `fibscope analyze -f json` process on a
+// seeded synthetic capture in page cache, against the pipeline a Node user would assemble from
+// npm, measured in the same run; and peak memory as the capture grows.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bgpLikeTable, writeCapture } from './capture-gen.js';
+import type { Figure } from './fib.js';
+import { npmPipeline } from './npm-pipeline.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+interface Run {
+  ms: number;
+  /** peak resident set of the process, KiB, when /usr/bin/time is there to tell */
+  maxRssKiB?: number;
+}
+
+/** One whole `fibscope analyze` process, timed from outside. */
+function analyzeProcess(capture: string, routes: string, format: string): Run {
+  const args = [CLI, 'analyze', '--no-progress', '-r', routes, '-f', format, '-o', '/dev/null', capture];
+  const timed = existsSync('/usr/bin/time');
+  const start = performance.now();
+  const result = timed
+    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const ms = performance.now() - start;
+  if (result.status !== 0) throw new Error(`fibscope analyze failed: ${result.stderr}`);
+  const rss = timed ? Number(result.stderr.trim().split('\n').pop()) : undefined;
+  return { ms, maxRssKiB: rss };
+}
+
+export async function analyzeBenchmarks(log: (line: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'fibscope-bench-'));
+  try {
+    const routes = join(dir, 'routes.txt');
+    writeFileSync(routes, bgpLikeTable(1, 85_000, 15_000));
+    const capture = join(dir, 'capture-1m.pcap');
+    const generated = writeCapture(capture, { packets: 1_000_000 });
+    log(`generated 1,000,000 packets (${(generated.fileBytes / 2 ** 20).toFixed(0)} MiB, ${generated.destinationsSeen} destinations) in ${generated.ms.toFixed(0)} ms`);
+    readFileSync(capture); // into page cache
+
+    const runs = Array.from({ length: 5 }, () => analyzeProcess(capture, routes, 'json'));
+    const ours = median(runs.map((r) => r.ms));
+    const routesText = readFileSync(routes, 'utf8');
+    const peers: number[] = [];
+    for (let i = 0; i < 3; i++) peers.push((await npmPipeline(capture, routesText)).ms);
+    const peer = median(peers);
+    figures.push({
+      name: 'fibscope analyze -f json, 1M packets, 100k-prefix table, whole process',
+      value: 1e6 / (ours / 1000) / 1e6,
+      unit: 'M packets/s',
+      peer: 1e6 / (peer / 1000) / 1e6,
+      peerName: 'pcap-parser + longest-prefix-match + Map',
+      note: `${ours.toFixed(0)} ms vs ${peer.toFixed(0)} ms`,
+    });
+    const table = median(Array.from({ length: 5 }, () => analyzeProcess(capture, routes, 'table').ms));
+    figures.push({ name: 'fibscope analyze -f table (by route), same capture, whole process', value: 1e6 / (table / 1000) / 1e6, unit: 'M packets/s', note: `${table.toFixed(0)} ms` });
+
+    // peak memory at 1M and 4M packets: flat, whatever the capture's size
+    const big = join(dir, 'capture-4m.pcap');
+    writeCapture(big, { packets: 4_000_000 });
+    const rss1 = runs[0].maxRssKiB;
+    const run4 = analyzeProcess(big, routes, 'table');
+    if (rss1 !== undefined && run4.maxRssKiB !== undefined) {
+      figures.push({ name: 'peak RSS, fibscope analyze, 1M packets (-f json)', value: rss1 / 1024, unit: 'MiB' });
+      figures.push({ name: 'peak RSS, fibscope analyze, 4M packets (-f table)', value: run4.maxRssKiB / 1024, unit: 'MiB', note: `${(4e6 / (run4.ms / 1000) / 1e6).toFixed(2)} M packets/s` });
+    } else {
+      log('/usr/bin/time not found: peak RSS not measured');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
