@@ -4,7 +4,7 @@
 import { alloc, poolBytesInUse, realloc, POOL_OTHER } from './memory/alloc';
 import { IO_BYTES, IO_OUTPUT, MAX_BATCH4, MAX_BATCH6 } from './memory/map';
 import { loadHi, loadLo } from './fib/keys';
-import { ribInsert, ribRemove, findNode, head } from './fib/rib';
+import { findNode, head, insertAt, removeOnPath, ribRemove } from './fib/rib';
 import {
   clearRoute, ensureRouteCapacity, routeExists, routeFamily, routeHi, routeLength, routeLo,
   routeMetric, routeNext, routeRecord, writeRoute,
@@ -62,26 +62,28 @@ export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
     const hi = loadHi(record);
     const lo = loadLo(record);
     const t = tableOf(family);
+    ensureRouteCapacity(id + 1);
+    writeRoute(id, family, hi, lo, length, metric, load<u32>(record, 28));
+    const node = findNode(t.ribRoot, hi, lo, length, true);
+    const existing = insertAt(node, id);
+    const kept = existing >= 0 ? existing : id;
+    if (existing >= 0) {
+      clearRoute(id);
+      store<u8>(record, 1, 26);
+      store<i32>(record, existing, 28);
+    }
     if (replace) {
-      const node = findNode(t.ribRoot, hi, lo, length, false);
-      let cur = node ? head(node) : -1;
+      // the others of this prefix and metric go; the node keeps the new route, so the path holds
+      let cur = head(node);
       while (cur >= 0) {
         const next = routeNext(cur);
-        if (routeMetric(cur) == metric) {
-          ribRemove(t.ribRoot, cur);
+        if (cur != kept && routeMetric(cur) == metric) {
+          removeOnPath(cur);
           clearRoute(cur);
           listRemoved(replaced++, cur);
         }
         cur = next;
       }
-    }
-    ensureRouteCapacity(id + 1);
-    writeRoute(id, family, hi, lo, length, metric, load<u32>(record, 28));
-    const existing = ribInsert(t.ribRoot, id);
-    if (existing >= 0) {
-      clearRoute(id);
-      store<u8>(record, 1, 26);
-      store<i32>(record, existing, 28);
     }
     if (!deferLookup) updatePrefix(t, hi, lo, length);
   }
@@ -98,7 +100,7 @@ export function removePrefix(family: i32, length: i32): i32 {
   let id = head(node);
   while (id >= 0) {
     const next = routeNext(id);
-    ribRemove(t.ribRoot, id);
+    removeOnPath(id);
     clearRoute(id);
     listRemoved(removed++, id);
     id = next;

@@ -35,7 +35,7 @@ export function newRibNode(): usize {
 // none), so the lookup structure's update can read that path instead of walking it again.
 const path: usize = memory.data(129 * sizeof<usize>());
 
-/** The RIB node at `depth` on the path of the last ribInsert, ribRemove or findNode (0 if none). */
+/** The RIB node at `depth` on the path of the last findNode or removal (0 if none). */
 @inline export function pathNode(depth: i32): usize {
   return load<usize>(path + (<usize>depth << 2));
 }
@@ -62,13 +62,12 @@ export function findNode(root: usize, hi: u64, lo: u64, length: i32, create: boo
 }
 
 /**
- * Puts route `id` into its prefix's list, keeping the list best first. If the prefix already
- * has the same route (equal metric and attribute class), that one is moved to where the new
- * one would go (it is now the last given) and its id returned; `id` is then not used.
- * Returns -1 when `id` was inserted.
+ * Puts route `id` into the list of its prefix's `node` (from findNode), keeping the list best
+ * first. If the prefix already has the same route (equal metric and attribute class), that one
+ * is moved to where the new one would go (it is now the last given) and its id returned; `id`
+ * is then not used. Returns -1 when `id` was inserted.
  */
-export function ribInsert(root: usize, id: i32): i32 {
-  const node = findNode(root, routeHi(id), routeLo(id), routeLength(id), true);
+export function insertAt(node: usize, id: i32): i32 {
   const metric = routeMetric(id);
   const attributeClass = routeClass(id);
   let existing: i32 = -1;
@@ -97,15 +96,16 @@ export function ribInsert(root: usize, id: i32): i32 {
 
 /** Takes route `id` out of its prefix's list and prunes nodes left empty. Returns false if absent. */
 export function ribRemove(root: usize, id: i32): bool {
-  const hi = routeHi(id), lo = routeLo(id);
+  return findNode(root, routeHi(id), routeLo(id), routeLength(id), false) != 0 && removeOnPath(id);
+}
+
+/**
+ * ribRemove when the last walk (findNode or a removal) went to this route's prefix,
+ * so its path is at hand.
+ */
+export function removeOnPath(id: i32): bool {
   const length = routeLength(id);
-  let node = root;
-  store<usize>(path, node);
-  for (let depth = 0; depth < length; depth++) {
-    node = child(node, keyBit(hi, lo, depth));
-    if (!node) return false;
-    store<usize>(path + (<usize>(depth + 1) << 2), node);
-  }
+  const node = pathNode(length);
   let prev: i32 = -1;
   let cur = head(node);
   while (cur >= 0 && cur != id) {
@@ -116,6 +116,7 @@ export function ribRemove(root: usize, id: i32): bool {
   if (prev < 0) store<i32>(node, routeNext(id), 8); else setRouteNext(prev, routeNext(id));
   setRouteNext(id, -1);
   // prune empty leaves upward; the root stays
+  const hi = routeHi(id), lo = routeLo(id);
   for (let depth = length; depth > 0; depth--) {
     const n = load<usize>(path + (<usize>depth << 2));
     if (head(n) >= 0 || hasChildren(n)) break;
