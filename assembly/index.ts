@@ -4,7 +4,7 @@
 import { alloc, poolBytesInUse, realloc, POOL_OTHER } from './memory/alloc';
 import { IO_BYTES, IO_OUTPUT, MAX_BATCH4, MAX_BATCH6 } from './memory/map';
 import { loadHi, loadLo } from './fib/keys';
-import { findNode, head, insertAt, removeOnPath, ribRemove } from './fib/rib';
+import { findNode, head, insertAt, refreshAbove, removeOnPath, ribRemove } from './fib/rib';
 import {
   clearRoute, ensureRouteCapacity, routeExists, routeFamily, routeHi, routeLength, routeLo,
   routeMetric, routeNext, routeRecord, writeRoute,
@@ -64,7 +64,7 @@ export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
     const t = tableOf(family);
     ensureRouteCapacity(id + 1);
     writeRoute(id, family, hi, lo, length, metric, load<u32>(record, 28));
-    const node = findNode(t.ribRoot, hi, lo, length, true);
+    const node = findNode(t.rib, hi, lo, length, true);
     const existing = insertAt(node, id);
     const kept = existing >= 0 ? existing : id;
     if (existing >= 0) {
@@ -78,13 +78,14 @@ export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
       while (cur >= 0) {
         const next = routeNext(cur);
         if (cur != kept && routeMetric(cur) == metric) {
-          removeOnPath(cur);
+          removeOnPath(t.rib, cur);
           clearRoute(cur);
           listRemoved(replaced++, cur);
         }
         cur = next;
       }
     }
+    refreshAbove(t.rib, hi, length);
     if (!deferLookup) updatePrefix(t, hi, lo, length);
   }
   return replaced;
@@ -94,17 +95,18 @@ export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
 export function removePrefix(family: i32, length: i32): i32 {
   const t = tableOf(family);
   const hi = loadHi(io), lo = loadLo(io);
-  const node = findNode(t.ribRoot, hi, lo, length, false);
+  const node = findNode(t.rib, hi, lo, length, false);
   if (!node) return 0;
   let removed = 0;
   let id = head(node);
   while (id >= 0) {
     const next = routeNext(id);
-    removeOnPath(id);
+    removeOnPath(t.rib, id);
     clearRoute(id);
     listRemoved(removed++, id);
     id = next;
   }
+  refreshAbove(t.rib, hi, length);
   updatePrefix(t, hi, lo, length);
   return removed;
 }
@@ -116,7 +118,8 @@ export function removeRoutes(count: i32): i32 {
     const id = load<i32>(io + (<usize>i << 2));
     if (!routeExists(id)) continue;
     const t = tableOf(routeFamily(id));
-    if (ribRemove(t.ribRoot, id)) {
+    if (ribRemove(t.rib, id)) {
+      refreshAbove(t.rib, routeHi(id), routeLength(id));
       updatePrefix(t, routeHi(id), routeLo(id), routeLength(id));
       removed++;
     }
@@ -132,7 +135,7 @@ export function rebuild(family: i32): void {
 
 /** Lists the ids of the routes for the prefix whose key is at the start of the I/O region, best first. */
 export function routesAt(family: i32, length: i32): i32 {
-  const node = findNode(tableOf(family).ribRoot, loadHi(io), loadLo(io), length, false);
+  const node = findNode(tableOf(family).rib, loadHi(io), loadLo(io), length, false);
   if (!node) return 0;
   let count = 0;
   for (let id = head(node); id >= 0; id = routeNext(id)) {

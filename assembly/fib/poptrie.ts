@@ -25,17 +25,17 @@
 
 import { alloc, free } from '../memory/alloc';
 import { keyBit, keyChunk } from './keys';
-import { child, hasChildren, head, pathNode } from './rib';
+import { bestAbove, child, hasChildren, head, pathNode, Rib } from './rib';
 
 export const NODE_BYTES: usize = 24;
 export const STRIDE: i32 = 6;
 
-/** A table descriptor: where its direct array is, its S, its memory pool and its RIB root. */
+/** A table descriptor: where its direct array is, its S, its memory pool and its RIB. */
 @unmanaged export class Poptrie {
   direct: usize;
   directBits: i32;
   pool: i32;
-  ribRoot: usize;
+  rib: Rib;
 }
 
 @inline export function leafEntry(route: i32): u32 {
@@ -204,21 +204,9 @@ function fillSlots(t: Poptrie, n: usize, depth: i32, index: u32, best: i32): voi
   fillSlots(t, child(n, 1), depth + 1, (index << 1) | 1, best);
 }
 
-/** The best route on the RIB path above `depth` (see rib.ts pathNode). */
-function bestAbove(depth: i32): i32 {
-  let best: i32 = -1;
-  for (let d = 0; d < depth; d++) {
-    const node = pathNode(d);
-    if (!node) break;
-    const h = head(node);
-    if (h >= 0) best = h;
-  }
-  return best;
-}
-
 /** Rebuilds direct slot `slot` from the RIB path of the change. */
 function rebuildSlot(t: Poptrie, slot: u32): void {
-  setSlot(t, slot, pathNode(t.directBits), bestAbove(t.directBits));
+  setSlot(t, slot, pathNode(t.directBits), bestAbove(t.rib, t.directBits));
 }
 
 /**
@@ -233,7 +221,7 @@ function updateChildren(t: Poptrie, node: usize, depth: i32, hi: u64, lo: u64, l
   const count: u32 = 1 << span;
 
   // the children under the prefix, from the RIB node at `length` and the best route above it
-  collect(pathNode(length), length, first >> span, bestAbove(length), depth + STRIDE, scratchLevel);
+  collect(pathNode(length), length, first >> span, bestAbove(t.rib, length), depth + STRIDE, scratchLevel);
 
   const oldVector = load<u64>(node);
   const oldLeafvec = load<u64>(node, 8);
@@ -336,7 +324,7 @@ const trail: usize = memory.data(MAX_LEVELS * 4);
 export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
   const s = t.directBits;
   if (length <= s) {
-    fillSlots(t, pathNode(length), length, length == 0 ? 0 : <u32>(hi >> (64 - length)), bestAbove(length));
+    fillSlots(t, pathNode(length), length, length == 0 ? 0 : <u32>(hi >> (64 - length)), bestAbove(t.rib, length));
     return;
   }
   const slot = <u32>(hi >> (64 - s));
@@ -379,13 +367,13 @@ export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
 
 /** Rebuilds the whole lookup structure from the RIB (after a bulk load). */
 export function rebuildAll(t: Poptrie): void {
-  fillSlots(t, t.ribRoot, 0, 0, -1);
+  fillSlots(t, t.rib.root, 0, 0, -1);
 }
 
-export function initPoptrie(t: Poptrie, directBits: i32, pool: i32, ribRoot: usize): void {
+export function initPoptrie(t: Poptrie, directBits: i32, pool: i32, rib: Rib): void {
   t.directBits = directBits;
   t.pool = pool;
-  t.ribRoot = ribRoot;
+  t.rib = rib;
   const slots = <usize>1 << directBits;
   t.direct = alloc(slots << 2, pool);
   for (let i: usize = 0; i < slots; i++) store<u32>(t.direct + (i << 2), leafEntry(-1));

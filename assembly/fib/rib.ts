@@ -7,6 +7,10 @@
 //   @0 child[0] u32   pointer, 0 = none
 //   @4 child[1] u32
 //   @8 head     i32   best route of this prefix, -1 = none
+//
+// A walk to a prefix longer than 16 bits starts at depth 16, from `shortcut` (the node for each
+// value of the top 16 bits); `above` holds, for each, the best route of the shorter prefixes
+// covering it, which is what the skipped part of the walk would have folded.
 
 import { alloc, free, POOL_RIB } from '../memory/alloc';
 import { keyBit } from './keys';
@@ -24,6 +28,27 @@ export const RIB_NODE: usize = 12;
   return load<u64>(node) != 0;
 }
 
+export const SHORTCUT_DEPTH: i32 = 16;
+const SHORTCUT_SLOTS: usize = 1 << SHORTCUT_DEPTH;
+
+@unmanaged export class Rib {
+  root: usize;
+  shortcut: usize;
+  above: usize;
+}
+
+export function initRib(rib: Rib): void {
+  rib.root = newRibNode();
+  rib.shortcut = alloc(SHORTCUT_SLOTS << 2, POOL_RIB);
+  memory.fill(rib.shortcut, 0, SHORTCUT_SLOTS << 2);
+  rib.above = alloc(SHORTCUT_SLOTS << 2, POOL_RIB);
+  memory.fill(rib.above, 0xff, SHORTCUT_SLOTS << 2); // -1: no route
+}
+
+@inline function topBits(hi: u64): usize {
+  return <usize>(hi >> (64 - SHORTCUT_DEPTH));
+}
+
 export function newRibNode(): usize {
   const node = alloc(RIB_NODE, POOL_RIB);
   store<u64>(node, 0);
@@ -31,20 +56,51 @@ export function newRibNode(): usize {
   return node;
 }
 
-// The nodes from the root to the prefix of the last insert, remove or find (0 where there is
-// none), so the lookup structure's update can read that path instead of walking it again.
+// The nodes from the root to the prefix of the last walk (0 where there is none), so the
+// lookup structure's update can read that path instead of walking it again. After a walk that
+// started at the shortcut, the entries above SHORTCUT_DEPTH are not filled: `pathFromRoot` says.
 const path: usize = memory.data(129 * sizeof<usize>());
+let pathFromRoot = true;
+let pathTop: usize = 0;
 
-/** The RIB node at `depth` on the path of the last findNode or removal (0 if none). */
+/** The RIB node at `depth` on the path of the last walk (0 if none); depth >= 16 unless the walk began at the root. */
 @inline export function pathNode(depth: i32): usize {
   return load<usize>(path + (<usize>depth << 2));
 }
 
+/** The best route of the prefixes shorter than `depth` on the path of the last walk. */
+export function bestAbove(rib: Rib, depth: i32): i32 {
+  let best: i32 = -1;
+  let d = 0;
+  if (!pathFromRoot) {
+    best = load<i32>(rib.above + (pathTop << 2));
+    d = SHORTCUT_DEPTH;
+  }
+  for (; d < depth; d++) {
+    const node = pathNode(d);
+    if (!node) break;
+    const h = head(node);
+    if (h >= 0) best = h;
+  }
+  return best;
+}
+
 /** The node for `length` bits of the key, made on the way if `create`; 0 if absent. */
-export function findNode(root: usize, hi: u64, lo: u64, length: i32, create: bool): usize {
-  let node = root;
-  store<usize>(path, node);
-  for (let depth = 0; depth < length; depth++) {
+export function findNode(rib: Rib, hi: u64, lo: u64, length: i32, create: bool): usize {
+  pathTop = topBits(hi);
+  let node = rib.root;
+  let depth = 0;
+  pathFromRoot = true;
+  if (length > SHORTCUT_DEPTH) {
+    const start = <usize>load<u32>(rib.shortcut + (pathTop << 2));
+    if (start) {
+      node = start;
+      depth = SHORTCUT_DEPTH;
+      pathFromRoot = false;
+    }
+  }
+  store<usize>(path + (<usize>depth << 2), node);
+  for (; depth < length; depth++) {
     const slot = node + (<usize>keyBit(hi, lo, depth) << 2);
     let next = <usize>load<u32>(slot);
     if (!next) {
@@ -54,11 +110,43 @@ export function findNode(root: usize, hi: u64, lo: u64, length: i32, create: boo
       }
       next = newRibNode();
       store<u32>(slot, <u32>next);
+      if (depth + 1 == SHORTCUT_DEPTH) store<u32>(rib.shortcut + (pathTop << 2), <u32>next);
     }
     node = next;
     store<usize>(path + (<usize>(depth + 1) << 2), node);
   }
   return node;
+}
+
+/**
+ * After the routes of a prefix shorter than the shortcut changed: refreshes `above` for the
+ * top-16-bit values under it. Needs the path from the root (walks to such prefixes start there).
+ */
+export function refreshAbove(rib: Rib, hi: u64, length: i32): void {
+  if (length >= SHORTCUT_DEPTH) return;
+  fillAbove(rib, pathNode(length), length, length == 0 ? 0 : <u32>(hi >> (64 - length)), bestAbove(rib, length));
+}
+
+function fillAbove(rib: Rib, node: usize, depth: i32, index: u32, best: i32): void {
+  if (depth == SHORTCUT_DEPTH) {
+    store<i32>(rib.above + (<usize>index << 2), best);
+    return;
+  }
+  if (!node) {
+    const span = SHORTCUT_DEPTH - depth;
+    const first = <usize>index << span;
+    for (let k: usize = 0, n = <usize>1 << span; k < n; k++) store<i32>(rib.above + ((first + k) << 2), best);
+    return;
+  }
+  const h = head(node);
+  if (h >= 0) best = h;
+  fillAbove(rib, child(node, 0), depth + 1, index << 1, best);
+  fillAbove(rib, child(node, 1), depth + 1, (index << 1) | 1, best);
+}
+
+/** Recomputes `above` everywhere (after a bulk load). */
+export function rebuildAbove(rib: Rib): void {
+  fillAbove(rib, rib.root, 0, 0, -1);
 }
 
 /**
@@ -95,15 +183,15 @@ export function insertAt(node: usize, id: i32): i32 {
 }
 
 /** Takes route `id` out of its prefix's list and prunes nodes left empty. Returns false if absent. */
-export function ribRemove(root: usize, id: i32): bool {
-  return findNode(root, routeHi(id), routeLo(id), routeLength(id), false) != 0 && removeOnPath(id);
+export function ribRemove(rib: Rib, id: i32): bool {
+  return findNode(rib, routeHi(id), routeLo(id), routeLength(id), false) != 0 && removeOnPath(rib, id);
 }
 
 /**
  * ribRemove when the last walk (findNode or a removal) went to this route's prefix,
  * so its path is at hand.
  */
-export function removeOnPath(id: i32): bool {
+export function removeOnPath(rib: Rib, id: i32): bool {
   const length = routeLength(id);
   const node = pathNode(length);
   let prev: i32 = -1;
@@ -120,10 +208,26 @@ export function removeOnPath(id: i32): bool {
   for (let depth = length; depth > 0; depth--) {
     const n = load<usize>(path + (<usize>depth << 2));
     if (head(n) >= 0 || hasChildren(n)) break;
+    if (depth == SHORTCUT_DEPTH) {
+      // pruning reaches the shortcut: its entry goes, and the parents above come from the root
+      store<u32>(rib.shortcut + (topBits(hi) << 2), 0);
+      if (!pathFromRoot) walkFromRoot(rib, hi, lo, SHORTCUT_DEPTH);
+    }
     const parent = load<usize>(path + (<usize>(depth - 1) << 2));
     store<u32>(parent + (<usize>keyBit(hi, lo, depth - 1) << 2), 0);
     store<usize>(path + (<usize>depth << 2), 0);
     free(n, RIB_NODE, POOL_RIB);
   }
   return true;
+}
+
+/** Fills the path from the root down to `depth` (the nodes exist). */
+function walkFromRoot(rib: Rib, hi: u64, lo: u64, depth: i32): void {
+  let node = rib.root;
+  store<usize>(path, node);
+  for (let d = 0; d < depth; d++) {
+    node = child(node, keyBit(hi, lo, d));
+    store<usize>(path + (<usize>(d + 1) << 2), node);
+  }
+  pathFromRoot = true;
 }
