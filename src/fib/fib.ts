@@ -8,6 +8,12 @@ import { instantiateModule, type FibscopeExports } from '../wasm/module.js';
 
 /** Bytes per route record in the I/O region (see assembly/index.ts addRoutes). */
 const ROUTE_INPUT = 32;
+/**
+ * Addresses per WebAssembly call of the batch lookups. Small enough that the copied addresses and
+ * ids stay in the first cache levels instead of evicting the trie (measured: 4096 beats 64k by
+ * 3-6%), large enough that the call itself costs nothing.
+ */
+const LOOKUP_CHUNK = 4096;
 /** A load bigger than this rebuilds the lookup structure once instead of piece by piece. */
 const BULK_THRESHOLD = 4096;
 
@@ -89,8 +95,8 @@ export class Fib {
     this.wasm = wasm;
     this.ioPointer = wasm.ioPointer();
     this.ioOutput = this.ioPointer + wasm.ioOutputOffset();
-    this.maxBatch4 = wasm.maxBatch4();
-    this.maxBatch6 = wasm.maxBatch6();
+    this.maxBatch4 = Math.min(wasm.maxBatch4(), LOOKUP_CHUNK);
+    this.maxBatch6 = Math.min(wasm.maxBatch6(), LOOKUP_CHUNK);
   }
 
   /** Compiles the WebAssembly once per process and returns a new, empty table. */
@@ -165,7 +171,7 @@ export class Fib {
     return id < 0 ? undefined : this.route(id);
   }
 
-  /** Route ids for host-order IPv4 addresses (-1: no route). One WebAssembly call per 64k addresses. */
+  /** Route ids for host-order IPv4 addresses (-1: no route). One WebAssembly call per 4096 addresses. */
   lookup4(addresses: Uint32Array, out: Int32Array = new Int32Array(addresses.length)): Int32Array {
     if (out.length < addresses.length) throw new FibscopeArgumentError(`out holds ${out.length} ids, ${addresses.length} needed`);
     this.refreshViews();
