@@ -145,6 +145,20 @@ describe('Fib bad input', () => {
   });
 });
 
+describe('Fib loads of parsed lists', () => {
+  it('refuses a hand-made list with a bad entry before loading any of it', async () => {
+    const { RouteList } = await import('../src/index.js');
+    const fib = await Fib.create();
+    const list = new RouteList();
+    for (let i = 0; i < 5000; i++) list.push4((10 << 24) | (i << 8), 24, 'ok', null);
+    list.push4(0x0b000000, 24, 'bad', null);
+    list.prefixLength[list.count - 1] = 40;
+    expect(() => fib.load(list)).toThrow(/entry 5000 is not a valid route/);
+    expect(fib.stats().ipv4Routes).toBe(0);
+    expect(fib.lookup('10.0.1.1')).toBeUndefined();
+  });
+});
+
 describe('Fib memory', () => {
   it('reports the memory of each structure and gives it back when routes go', async () => {
     const fib = await Fib.create();

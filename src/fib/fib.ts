@@ -269,6 +269,7 @@ export class Fib {
 
   /** Adds every route of `list` through the I/O region, in batches. */
   private addList(list: RouteList): LoadResult {
+    checkList(list);
     const bulk = list.count > BULK_THRESHOLD;
     const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
     const key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };
@@ -495,4 +496,15 @@ function checkMetric(metric: number): number {
     throw new FibscopeArgumentError(`metric must be an integer 0..4294967295, got ${metric}`);
   }
   return metric;
+}
+
+/** Checks a whole list before any of it goes in, so a bad entry cannot leave half a load behind. */
+function checkList(list: RouteList): void {
+  for (let i = 0; i < list.count; i++) {
+    const family = list.family[i];
+    const max = family === 4 ? 32 : family === 6 ? 128 : -1;
+    if (max < 0 || list.prefixLength[i] > max || list.type[i] >= ROUTE_TYPES.length) {
+      throw new FibscopeArgumentError(`route list entry ${i} is not a valid route (family ${family}, length ${list.prefixLength[i]}, type ${list.type[i]})`);
+    }
+  }
 }
