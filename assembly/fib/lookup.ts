@@ -1,7 +1,7 @@
 // Longest-prefix-match lookups over the Poptrie layout documented in poptrie.ts.
 // Kept apart from the builder: these are the hot path, tiny and inlined into the batch loops.
 
-import { NODE_BYTES } from './poptrie';
+import { LEAF_ONLY, NODE_BYTES } from './poptrie';
 
 export const DIRECT_BITS_V4: i32 = 18;
 export const DIRECT_BITS_V6: i32 = 20;
@@ -16,10 +16,17 @@ export const DIRECT_BITS_V6: i32 = 20;
   return load<i32>(<usize>load<u32>(node, 16) + ((<usize>popcnt(load<u64>(node, 8) << (63 - v)) - 1) << 2));
 }
 
+/** The route id of branch `v` of a leaf-only top node (see poptrie.ts). */
+@inline function leafOnly(entry: u32, v: u64): i32 {
+  const node = <usize>(entry & ~LEAF_ONLY);
+  return load<i32>(node + 8 + ((<usize>popcnt(load<u64>(node) << (63 - v)) - 1) << 2));
+}
+
 /** Route id for a host-order IPv4 address, -1 if none. */
 @inline export function lookup4(direct: usize, addr: u32): i32 {
   let entry = load<u32>(direct + (<usize>(addr >> (32 - DIRECT_BITS_V4)) << 2));
   if (entry & 1) return <i32>(entry >> 1) - 1;
+  if (entry & LEAF_ONLY) return leafOnly(entry, <u64>((addr << DIRECT_BITS_V4) >> 26));
   let node = <usize>entry;
   let depth: u32 = DIRECT_BITS_V4;
   while (true) {
@@ -39,10 +46,11 @@ export const DIRECT_BITS_V6: i32 = 20;
 @inline export function lookup6(direct: usize, hi: u64, lo: u64): i32 {
   let entry = load<u32>(direct + (<usize>(hi >> (64 - DIRECT_BITS_V6)) << 2));
   if (entry & 1) return <i32>(entry >> 1) - 1;
-  let node = <usize>entry;
   // the key as a 128-bit shift register: the next 6 bits are always the top of `hi`
   hi = (hi << DIRECT_BITS_V6) | (lo >> (64 - DIRECT_BITS_V6));
   lo <<= DIRECT_BITS_V6;
+  if (entry & LEAF_ONLY) return leafOnly(entry, hi >> 58);
+  let node = <usize>entry;
   while (true) {
     const v = hi >> 58;
     const vector = load<u64>(node);
@@ -73,9 +81,12 @@ export function lookup4Many(direct: usize, input: usize, output: usize, count: i
     const outBlock = output + (<usize>i << 2);
     let pending: u64 = 0;
     for (let lane = 0; lane < LANES; lane++) {
-      const entry = load<u32>(direct + (<usize>(load<u32>(inBlock + (<usize>lane << 2)) >> (32 - DIRECT_BITS_V4)) << 2));
+      const addr = load<u32>(inBlock + (<usize>lane << 2));
+      const entry = load<u32>(direct + (<usize>(addr >> (32 - DIRECT_BITS_V4)) << 2));
       if (entry & 1) {
         store<i32>(outBlock + (<usize>lane << 2), <i32>(entry >> 1) - 1);
+      } else if (entry & LEAF_ONLY) {
+        store<i32>(outBlock + (<usize>lane << 2), leafOnly(entry, <u64>((addr << DIRECT_BITS_V4) >> 26)));
       } else {
         store<u32>(laneNode + (<usize>lane << 2), entry);
         pending |= <u64>1 << lane;
@@ -117,6 +128,8 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
       const entry = load<u32>(direct + (<usize>(hi >> (64 - DIRECT_BITS_V6)) << 2));
       if (entry & 1) {
         store<i32>(outBlock + (<usize>lane << 2), <i32>(entry >> 1) - 1);
+      } else if (entry & LEAF_ONLY) {
+        store<i32>(outBlock + (<usize>lane << 2), leafOnly(entry, (hi << DIRECT_BITS_V6) >> 58));
       } else {
         // the key as a shift register (see lookup6), past the direct bits
         const lo = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4), 8));

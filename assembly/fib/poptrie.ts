@@ -6,7 +6,9 @@
 //                odd  = leaf: (route id + 1) << 1 | 1   (so 1 means "no route")
 //                even = pointer to a top node for a slot that holds longer prefixes: a node
 //                       with its leaves right after it (24 + 4 * leaves bytes), so the lookups
-//                       that end there, most of them, read one place instead of two
+//                       that end there, most of them, read one place instead of two;
+//                       with bit 1 set (leaf-only) = a top node without child nodes, which is
+//                       just its leafvec (u64) and its leaves (8 + 4 * leaves bytes)
 //   node, 24 bytes, one per 64-ary branch covering 6 key bits:
 //     @0  vector  u64  bit v set: child v is a node
 //     @8  leafvec u64  bit v set: a run of equal leaves starts at child v (leaf children only)
@@ -29,6 +31,11 @@ import { bestAbove, child, hasChildren, head, pathNode, Rib } from './rib';
 
 export const NODE_BYTES: usize = 24;
 export const STRIDE: i32 = 6;
+export const LEAF_ONLY: u32 = 2;
+
+@inline function leafOnlyBytes(leafCount: i32): usize {
+  return 8 + (<usize>leafCount << 2);
+}
 
 /** A table descriptor: where its direct array is, its S, its memory pool and its RIB. */
 @unmanaged export class Poptrie {
@@ -103,6 +110,17 @@ function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, p
   }
 
   let leaves: usize = 0;
+  if (!node && vector == 0) {
+    // a top node without children keeps only what a lookup reads: leafvec, then the leaves
+    const compact = alloc(leafOnlyBytes(leafCount), pool);
+    store<u64>(compact, leafvec);
+    let out = compact + 8;
+    for (let bits = leafvec; bits; bits &= bits - 1) {
+      store<i32>(out, load<i32>(scratchLevel + (<usize>ctz(bits) << 2)));
+      out += 4;
+    }
+    return compact | LEAF_ONLY;
+  }
   if (!node) {
     node = alloc(topNodeBytes(leafCount), pool);
     leaves = node + NODE_BYTES;
@@ -181,7 +199,13 @@ function setSlot(t: Poptrie, slot: u32, rib: usize, best: i32): void {
   const at = t.direct + (<usize>slot << 2);
   const old = load<u32>(at);
   store<u32>(at, entry);
-  if (!(old & 1)) freeTopNode(old, t.pool);
+  if (old & 1) return;
+  if (old & LEAF_ONLY) {
+    const compact = <usize>(old & ~LEAF_ONLY);
+    free(compact, leafOnlyBytes(<i32>popcnt(load<u64>(compact))), t.pool);
+  } else {
+    freeTopNode(old, t.pool);
+  }
 }
 
 /** Refills every direct slot under RIB node `n` (0 if none) at `depth`, key bits `index`. */
@@ -329,7 +353,8 @@ export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
   }
   const slot = <u32>(hi >> (64 - s));
   const entry = load<u32>(t.direct + (<usize>slot << 2));
-  if (entry & 1) {
+  if (entry & (1 | LEAF_ONLY)) {
+    // a leaf, or a top node without children: nothing below to keep, the slot is built afresh
     rebuildSlot(t, slot);
     return;
   }
@@ -363,6 +388,9 @@ export function updatePrefix(t: Poptrie, hi: u64, lo: u64, length: i32): void {
     depth -= STRIDE;
     node = updateChildren(t, <usize>load<u32>(trail + (<usize>level << 2)), depth, hi, lo, depth + STRIDE, level);
   }
+  // a top node left without children takes the leaf-only form a fresh build would give it
+  const top = load<u32>(t.direct + (<usize>slot << 2));
+  if (!(top & (1 | LEAF_ONLY)) && load<u64>(top) == 0) rebuildSlot(t, slot);
 }
 
 /** Rebuilds the whole lookup structure from the RIB (after a bulk load). */
