@@ -7,8 +7,7 @@ import { readRoutesFile } from './routes/read.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
 import { formatLookups, formatRouteSummary, type OutputFormat } from './cli/output.js';
 import { progressBar } from './cli/progress.js';
-import { Analyzer } from './analyze/analyzer.js';
-import { readCapture } from './analyze/analyze-file.js';
+import { analyzeFiles } from './analyze/analyze-file.js';
 import { formatReport, type ReportFormat } from './report/index.js';
 import { writeFile } from 'node:fs/promises';
 
@@ -82,31 +81,23 @@ routesOptions(program.command('analyze'), false)
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     const { fib } = await loadTables(options);
     const progress = progressBar(options.progress ?? process.stderr.isTTY === true);
-    const analyzer = new Analyzer({ fib, name: captures[0] });
-    let damaged = false;
+    let report;
     try {
-      for (const [index, path] of captures.entries()) {
-        if (index > 0) analyzer.nextInput(path);
-        progress.start(path);
-        await readCapture(analyzer, path, progress.listener);
-        analyzer.end();
-        progress.stop();
-      }
-      const report = analyzer.report();
-      for (const input of report.inputs) {
-        if (input.error === null) continue;
-        damaged = true;
-        process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
-      }
-      const text = formatReport(report, options.format, {
-        by: options.by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
-      });
-      if (options.output) await writeFile(options.output, text);
-      else process.stdout.write(text);
+      report = await analyzeFiles(captures, { fib, onInput: (path) => progress.start(path), onProgress: progress.listener });
     } finally {
       progress.stop();
-      analyzer.dispose();
     }
+    let damaged = false;
+    for (const input of report.inputs) {
+      if (input.error === null) continue;
+      damaged = true;
+      process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
+    }
+    const text = formatReport(report, options.format, {
+      by: options.by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
+    });
+    if (options.output) await writeFile(options.output, text);
+    else process.stdout.write(text);
     if (damaged) process.exitCode = EXIT_DAMAGED_INPUT;
   });
 

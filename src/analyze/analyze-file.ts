@@ -13,6 +13,8 @@ export type ProgressListener = (read: number, total: number | undefined) => void
 export interface AnalyzeOptions {
   /** The routing table; without one, only destinations are counted. */
   fib?: Fib;
+  /** Called as each capture starts being read. */
+  onInput?: (path: string) => void;
   onProgress?: ProgressListener;
 }
 
@@ -32,6 +34,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
   try {
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);
+      options.onInput?.(path);
       await readCapture(analyzer, path, options.onProgress);
       analyzer.end();
     }
