@@ -323,9 +323,7 @@ export class Fib {
     this.refreshViews();
     const first = this.wasm.removedPointer() >>> 2;
     for (let i = 0; i < count; i++) {
-      const id = this.i32[first + i];
-      this.counts[this.family[id] as 4 | 6]--;
-      this.release(id);
+      this.forget(this.i32[first + i]);
     }
   }
 
@@ -428,14 +426,18 @@ export class Fib {
       const chunk = ids.slice(start, start + perCall);
       this.i32.set(chunk, this.ioPointer >>> 2);
       removed += this.wasm.removeRoutes(chunk.length);
-      for (const id of chunk) {
-        this.counts[this.family[id] as 4 | 6]--;
-        this.release(id);
-      }
+      for (const id of chunk) this.forget(id);
     }
     return removed;
   }
 
+  /** A route WebAssembly removed: uncounted, its id released. */
+  private forget(id: number): void {
+    this.counts[this.family[id] as 4 | 6]--;
+    this.release(id);
+  }
+
+  /** Frees an id and what this side kept for it (also for a staged duplicate that never counted). */
   private release(id: number): void {
     this.family[id] = 0;
     this.nextHop[id] = null;
