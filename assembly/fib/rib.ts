@@ -211,7 +211,7 @@ export function removeOnPath(rib: Rib, id: i32): bool {
     if (depth == SHORTCUT_DEPTH) {
       // pruning reaches the shortcut: its entry goes, and the parents above come from the root
       store<u32>(rib.shortcut + (topBits(hi) << 2), 0);
-      if (!pathFromRoot) walkFromRoot(rib, hi, lo, SHORTCUT_DEPTH);
+      if (!pathFromRoot) findNode(rib, hi, lo, SHORTCUT_DEPTH, false); // walks from the root at this length
     }
     const parent = load<usize>(path + (<usize>(depth - 1) << 2));
     store<u32>(parent + (<usize>keyBit(hi, lo, depth - 1) << 2), 0);
@@ -219,15 +219,4 @@ export function removeOnPath(rib: Rib, id: i32): bool {
     free(n, RIB_NODE, POOL_RIB);
   }
   return true;
-}
-
-/** Fills the path from the root down to `depth` (the nodes exist). */
-function walkFromRoot(rib: Rib, hi: u64, lo: u64, depth: i32): void {
-  let node = rib.root;
-  store<usize>(path, node);
-  for (let d = 0; d < depth; d++) {
-    node = child(node, keyBit(hi, lo, d));
-    store<usize>(path + (<usize>(d + 1) << 2), node);
-  }
-  pathFromRoot = true;
 }
