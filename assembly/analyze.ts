@@ -6,6 +6,7 @@ import { Counters, freeCounters, newCounters, ROUTE_COUNTER_BYTES } from './coun
 import { copySortedDestinations, ENTRY_BYTES } from './count/destinations';
 import { REASON_COUNT } from './parse/status';
 import { CaptureInput, feed, freeInput, INPUT_BYTES, newInput } from './capture/input';
+import { MAX_DESTINATION_JSON, MAX_PREFIX_TEXT, writeDestinationsJson } from './report/destinations-json';
 
 /** A buffer for capture bytes, one per analyzer (it holds the analyzer's unread tail). */
 export function captureBufferCreate(): usize {
@@ -82,15 +83,6 @@ export function routeCounterBytes(): u32 {
   return <u32>ROUTE_COUNTER_BYTES;
 }
 
-/** Destination entries (layout in count/destinations.ts), slots of which family 0 are empty. */
-export function countersDestinations(counters: usize): usize {
-  return changetype<Counters>(counters).destinations.entries;
-}
-
-export function countersDestinationSlots(counters: usize): u32 {
-  return changetype<Counters>(counters).destinations.mask + 1;
-}
-
 export function countersDestinationCount(counters: usize): u32 {
   return changetype<Counters>(counters).destinations.count;
 }
@@ -117,6 +109,34 @@ export function destinationsFree(copy: usize, count: u32): void {
 
 export function destinationEntryBytes(): u32 {
   return <u32>ENTRY_BYTES;
+}
+
+/** A block of memory for the host to fill and read (report text, say); freed with hostBufferFree. */
+export function hostBufferCreate(bytes: u32): usize {
+  return alloc(<usize>max(bytes, 8), POOL_OTHER);
+}
+
+export function hostBufferFree(buffer: usize, bytes: u32): void {
+  free(buffer, <usize>max(bytes, 8), POOL_OTHER);
+}
+
+/**
+ * JSON text of `count` copied destination entries at `entries` into `out` (report/destinations-json.ts);
+ * returns the bytes written, at most count * destinationJsonBytes().
+ */
+export function destinationsJson(entries: usize, count: u32, first: bool, prefixes: usize, prefixSlots: u32,
+  digits: i32, out: usize): u32 {
+  return <u32>writeDestinationsJson(entries, count, first, prefixes, prefixSlots, digits, out);
+}
+
+/** Most bytes of JSON text one destination takes. */
+export function destinationJsonBytes(): u32 {
+  return MAX_DESTINATION_JSON;
+}
+
+/** Longest route prefix text (JSON, with its quotes) the prefix table may hold. */
+export function prefixTextBytes(): u32 {
+  return MAX_PREFIX_TEXT;
 }
 
 /** 0 not yet known, 1 pcap, 2 pcapng. */

@@ -8,8 +8,8 @@ import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
 import { formatLookups, formatRouteSummary, type OutputFormat } from './cli/output.js';
 import { progressBar } from './cli/progress.js';
 import { analyzeFiles } from './analyze/analyze-file.js';
-import { formatReport, type ReportFormat } from './report/index.js';
-import { writeFile } from 'node:fs/promises';
+import { formatReport, writeJson, type ReportFormat } from './report/index.js';
+import { openSink } from './cli/sink.js';
 
 const VERSION = '0.1.0';
 
@@ -80,24 +80,32 @@ routesOptions(program.command('analyze'), false)
   .action(async (captures: string[], options: AnalyzeOptions) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     const { fib } = await loadTables(options);
-    const progress = progressBar(options.progress ?? process.stderr.isTTY === true);
-    let report;
-    try {
-      report = await analyzeFiles(captures, { fib, onInput: (path) => progress.start(path), onProgress: progress.listener });
-    } finally {
-      progress.stop();
-    }
+    // a report that cannot be written is known before the captures are read
+    const sink = openSink(options.output);
     let damaged = false;
-    for (const input of report.inputs) {
-      if (input.error === null) continue;
-      damaged = true;
-      process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
+    try {
+      const progress = progressBar(options.progress ?? process.stderr.isTTY === true);
+      let report;
+      try {
+        report = await analyzeFiles(captures, { fib, onInput: (path) => progress.start(path), onProgress: progress.listener });
+      } finally {
+        progress.stop();
+      }
+      for (const input of report.inputs) {
+        if (input.error === null) continue;
+        damaged = true;
+        process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
+      }
+      if (options.format === 'json') {
+        writeJson(report, (chunk) => sink.write(chunk));
+      } else {
+        sink.write(formatReport(report, options.format, {
+          by: options.by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
+        }));
+      }
+    } finally {
+      await sink.close();
     }
-    const text = formatReport(report, options.format, {
-      by: options.by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
-    });
-    if (options.output) await writeFile(options.output, text);
-    else process.stdout.write(text);
     if (damaged) process.exitCode = EXIT_DAMAGED_INPUT;
   });
 

@@ -2,6 +2,7 @@ import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { describeReadStop } from './read-errors.js';
+import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
 import type { DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
 
 /** A 64-bit counter as two u32 halves: exact below 2^53, and no BigInt per value. */
@@ -96,6 +97,12 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   Object.defineProperty(report, 'destinations', {
     enumerable: true,
     get: () => (destinations ??= readDestinations(entries, entryBytes, count, prefixOf, time)),
+  });
+  // JSON straight from the entries, while nobody has read (and perhaps changed) the objects
+  const source = destinationJsonSource(wasm, entries, entryBytes, count, prefixOf, precision);
+  Object.defineProperty(report, DESTINATION_JSON, {
+    enumerable: false,
+    get: (): DestinationJsonSource | undefined => (destinations === undefined ? source : undefined),
   });
   return report;
 }

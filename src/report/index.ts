@@ -2,7 +2,7 @@
 import type { Report } from '../analyze/report.js';
 import { FibscopeArgumentError } from '../errors.js';
 import { formatCsv } from './csv.js';
-import { formatJson } from './json.js';
+import { formatJson, writeJson } from './json.js';
 import { formatNdjson } from './ndjson.js';
 import { resolveReportOptions, type ReportOptions } from './options.js';
 import { formatProm } from './prom.js';
@@ -30,7 +30,7 @@ export function formatReport(report: Report, format: ReportFormat, options: Part
   }
 }
 
-export { formatCsv, formatJson, formatNdjson, formatProm, formatTable };
+export { formatCsv, formatJson, formatNdjson, formatProm, formatTable, writeJson };
 export { humanBytes, humanPackets } from './table.js';
 export { reportRows, topRows } from './aggregate.js';
 export type { DestinationRow, DevRow, NextHopRow, RouteRow, Row, RowsBy } from './aggregate.js';

@@ -1,4 +1,5 @@
 // `-f json`: the report itself, the JSON of SPEC section 4.
+import { DESTINATION_JSON, type DestinationJsonSource } from '../analyze/destination-json.js';
 import type { Report } from '../analyze/report.js';
 
 /**
@@ -7,7 +8,33 @@ import type { Report } from '../analyze/report.js';
  * `totals.malformedReasons`) follow the named ones. Every route and destination is included.
  */
 export function formatJson(report: Report): string {
-  return `${JSON.stringify(orderedReport(report), null, 2)}\n`;
+  const decoder = new TextDecoder();
+  let text = '';
+  writeJson(report, (chunk) => {
+    text += decoder.decode(chunk, { stream: true });
+  });
+  return text + decoder.decode();
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The text of formatJson, handed to `write` in chunks: for a report an Analyzer made, the
+ * destinations are written in WebAssembly straight from its counters. A chunk is valid only
+ * until `write` returns (it may be a view of WebAssembly memory): copy it to keep it.
+ */
+export function writeJson(report: Report, write: (chunk: Uint8Array) => void): void {
+  const source = (report as { [DESTINATION_JSON]?: DestinationJsonSource })[DESTINATION_JSON];
+  if (!source || source.count === 0) {
+    write(encoder.encode(`${JSON.stringify(orderedReport(report), null, 2)}\n`));
+    return;
+  }
+  // everything but the destinations as JSON.stringify writes it, which ends `"destinations": []\n}`
+  const { fibscope, inputs, totals, routes } = report;
+  const head = JSON.stringify(orderedReport({ fibscope, inputs, totals, routes, destinations: [] }), null, 2);
+  write(encoder.encode(`${head.slice(0, -'[]\n}'.length)}[\n`));
+  source.write(write);
+  write(encoder.encode('\n  ]\n}\n'));
 }
 
 function orderedReport(report: Report): Report {

@@ -1,0 +1,151 @@
+// ASCII text written straight into linear memory: decimal numbers, IPv4 and IPv6 addresses
+// (RFC 5952, as the host's formatIPv6 writes them) and ISO 8601 UTC times. Each writer takes
+// where to write and returns where the text ends. No bounds checks: callers size the output.
+
+import { alloc, POOL_OTHER } from '../memory/alloc';
+
+/** Bytes of a string literal (ASCII only), written once at start-up, and their length. */
+@unmanaged export class Text {
+  at: usize;
+  length: usize;
+}
+
+export function ascii(text: string): Text {
+  const t = changetype<Text>(alloc(offsetof<Text>(), POOL_OTHER));
+  t.length = <usize>text.length;
+  t.at = alloc(t.length, POOL_OTHER);
+  for (let i = 0; i < text.length; i++) store<u8>(t.at + <usize>i, <u8>text.charCodeAt(i));
+  return t;
+}
+
+@inline export function writeText(out: usize, text: Text): usize {
+  memory.copy(out, text.at, text.length);
+  return out + text.length;
+}
+
+@inline export function writeByte(out: usize, byte: u32): usize {
+  store<u8>(out, <u8>byte);
+  return out + 1;
+}
+
+/** `value` in decimal, at least `width` digits (zero-padded). */
+export function writeDecimal(out: usize, value: u64, width: i32 = 1): usize {
+  // digits land right to left, then move into place
+  let digits = 0;
+  let rest = value;
+  do {
+    digits++;
+    rest /= 10;
+  } while (rest);
+  const length = max(digits, width);
+  let at = out + <usize>length;
+  for (let i = 0; i < length; i++) {
+    at--;
+    store<u8>(at, <u8>(0x30 + <u32>(value % 10)));
+    value /= 10;
+  }
+  return out + <usize>length;
+}
+
+@inline function writeHex16(out: usize, group: u32): usize {
+  let shift: i32 = group >= 0x1000 ? 12 : group >= 0x100 ? 8 : group >= 0x10 ? 4 : 0;
+  for (; shift >= 0; shift -= 4) {
+    const nibble = (group >> <u32>shift) & 15;
+    store<u8>(out, <u8>(nibble < 10 ? 0x30 + nibble : 0x57 + nibble));
+    out++;
+  }
+  return out;
+}
+
+/** A host-order IPv4 address as a.b.c.d. */
+export function writeIPv4(out: usize, address: u32): usize {
+  out = writeDecimal(out, <u64>(address >>> 24));
+  out = writeByte(out, 0x2e);
+  out = writeDecimal(out, <u64>((address >>> 16) & 0xff));
+  out = writeByte(out, 0x2e);
+  out = writeDecimal(out, <u64>((address >>> 8) & 0xff));
+  out = writeByte(out, 0x2e);
+  return writeDecimal(out, <u64>(address & 0xff));
+}
+
+/**
+ * An IPv6 address (its halves, most significant first) in RFC 5952 text: lowercase, no leading
+ * zeros, the longest run of two or more zero groups as `::` (the first on a tie), and an
+ * IPv4-mapped address (::ffff:0:0/96) with a dotted tail.
+ */
+export function writeIPv6(out: usize, hi: u64, lo: u64): usize {
+  if (hi == 0 && (lo >> 32) == 0xffff) {
+    out = writeByte(out, 0x3a);
+    out = writeByte(out, 0x3a);
+    out = writeText(out, FFFF_COLON);
+    return writeIPv4(out, <u32>lo);
+  }
+  let bestStart = -1, bestLength = 1, runStart = -1;
+  for (let g = 0; g <= 8; g++) {
+    const zero = g < 8 && group(hi, lo, g) == 0;
+    if (zero) {
+      if (runStart < 0) runStart = g;
+    } else if (runStart >= 0) {
+      if (g - runStart > bestLength) {
+        bestStart = runStart;
+        bestLength = g - runStart;
+      }
+      runStart = -1;
+    }
+  }
+  const start = out;
+  for (let g = 0; g < 8; g++) {
+    if (g == bestStart) {
+      out = writeByte(out, 0x3a);
+      out = writeByte(out, 0x3a);
+      g += bestLength - 1;
+      continue;
+    }
+    if (out != start && load<u8>(out - 1) != 0x3a) out = writeByte(out, 0x3a);
+    out = writeHex16(out, group(hi, lo, g));
+  }
+  return out;
+}
+
+@inline function group(hi: u64, lo: u64, index: i32): u32 {
+  const half = index < 4 ? hi : lo;
+  return <u32>((half >> (<u64>(3 - (index & 3)) << 4)) & 0xffff);
+}
+
+const FFFF_COLON = ascii('ffff:');
+
+/**
+ * `seconds` since 1970 and `nanoseconds` as ISO 8601 UTC with `digits` decimals, like
+ * `new Date(seconds * 1000).toISOString()` with the fraction widened: 2021-02-03T04:05:06.123456Z.
+ * The fraction is nanoseconds / 10^(9 - digits), zero-padded to at least `digits`.
+ */
+export function writeIsoTime(out: usize, seconds: u32, nanoseconds: u32, digits: i32): usize {
+  const days = seconds / 86400;
+  const ofDay = seconds % 86400;
+  // civil date from days since 1970-01-01 (Howard Hinnant's days_from_civil, inverted)
+  const z = days + 719468;
+  const era = z / 146097;
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;
+  const dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+  const shiftedMonth = (5 * dayOfYear + 2) / 153;
+  const day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  out = writeDecimal(out, <u64>year, 4);
+  out = writeByte(out, 0x2d);
+  out = writeDecimal(out, <u64>month, 2);
+  out = writeByte(out, 0x2d);
+  out = writeDecimal(out, <u64>day, 2);
+  out = writeByte(out, 0x54);
+  out = writeDecimal(out, <u64>(ofDay / 3600), 2);
+  out = writeByte(out, 0x3a);
+  out = writeDecimal(out, <u64>(ofDay / 60 % 60), 2);
+  out = writeByte(out, 0x3a);
+  out = writeDecimal(out, <u64>(ofDay % 60), 2);
+  out = writeByte(out, 0x2e);
+  let scale: u32 = 1;
+  for (let i = digits; i < 9; i++) scale *= 10;
+  out = writeDecimal(out, <u64>(nanoseconds / scale), digits);
+  return writeByte(out, 0x5a);
+}
