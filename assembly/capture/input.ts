@@ -4,7 +4,7 @@
 // number and the byte offset, and everything before it stays counted.
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
-import { Counters, countFrame } from '../count/counters';
+import { countBatch, Counters, countFrame } from '../count/counters';
 import { packTime, ticksToTime } from './time';
 import {
   READ_BAD_BLOCK_LENGTH, READ_BAD_BLOCK_TRAILER, READ_BAD_BYTE_ORDER_MAGIC, READ_BLOCK_TOO_SHORT,
@@ -113,6 +113,7 @@ export function feed(input: CaptureInput, counters: Counters, data: usize, lengt
   if (input.format == FORMAT_PCAP) pos = readPcapRecords(input, counters, data, pos, length, final);
   else if (input.format == FORMAT_PCAPNG) pos = readPcapngBlocks(input, counters, data, pos, length, final);
   else pos = length; // stopped: the rest is not read
+  countBatch(counters);
   input.offset += pos;
   return pos;
 }

@@ -4,14 +4,16 @@
 // Route counters, 24 bytes per route id: packets u64, bytes u64, destinations u32.
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
-import { lookup4, lookup6 } from '../fib/lookup';
+import { lookup4Many, lookup6Many } from '../fib/lookup';
 import { fib4, fib6 } from '../fib/tables';
 import { decodeLink, linkReason, networkOffset } from '../parse/link';
 import { decodeIPv4, decodeIPv6, destination4, destinationHi, destinationLo, ipReason } from '../parse/ip';
 import {
   FRAME_IPV4, FRAME_IPV6, FRAME_MALFORMED, FRAME_NON_IP, REASON_COUNT,
 } from '../parse/status';
-import { DestinationTable, findOrAdd, freeDestinations, initDestinations, isNew } from './destinations';
+import {
+  addDestination, DestinationTable, destinationHash, findDestination, freeDestinations, initDestinations,
+} from './destinations';
 
 export const ROUTE_COUNTER_BYTES: usize = 24;
 
@@ -43,7 +45,7 @@ export function newCounters(): Counters {
   c.routes = alloc(<usize>c.routeCapacity * ROUTE_COUNTER_BYTES, POOL_OTHER);
   memory.fill(c.routes, 0, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES);
   c.destinations = changetype<DestinationTable>(alloc(offsetof<DestinationTable>(), POOL_OTHER));
-  initDestinations(c.destinations, 1024);
+  initDestinations(c.destinations);
   return c;
 }
 
@@ -70,6 +72,22 @@ function routeCounter(c: Counters, route: i32): usize {
   store<u64>(at, load<u64>(at) + value);
 }
 
+// Counted packets wait in a batch until it is full or the feed call ends: the batch's lookups
+// then run in lockstep lanes (fib/lookup.ts), whose cache misses overlap, and the destinations
+// are counted in packet order, so the report does not depend on where batches end.
+const BATCH: i32 = 256;
+const batch4 = memory.data(BATCH * 4);         // IPv4 destinations, host order
+const batch6 = memory.data(BATCH * 16);        // IPv6 destinations, network order
+const routes4 = memory.data(BATCH * 4);
+const routes6 = memory.data(BATCH * 4);
+const batchOrder = memory.data(BATCH * 4);     // per packet: its index in batch4, or in batch6 | V6
+const batchLength = memory.data(BATCH * 4);    // original (wire) length
+const batchTime = memory.data(BATCH * 8);
+const V6: u32 = 0x80000000;
+let queued: i32 = 0;
+let queued4: i32 = 0;
+let queued6: i32 = 0;
+
 /** Counts one record: `caplen` captured bytes at `data`, `origLen` on the wire, at `time` (capture/time.ts). */
 export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32, origLen: u32, time: u64): void {
   c.records++;
@@ -83,17 +101,16 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
     frame = decodeIPv6(data, caplen, networkOffset);
     reason = ipReason;
   }
-  let hi: u64, lo: u64, route: i32;
   if (frame == FRAME_IPV4) {
     c.ipv4++;
-    hi = <u64>destination4;
-    lo = 0;
-    route = lookup4(fib4.direct, destination4);
+    store<u32>(batch4 + (<usize>queued4 << 2), destination4);
+    store<u32>(batchOrder + (<usize>queued << 2), <u32>(queued4++));
   } else if (frame == FRAME_IPV6) {
     c.ipv6++;
-    hi = destinationHi;
-    lo = destinationLo;
-    route = lookup6(fib6.direct, hi, lo);
+    const at = batch6 + (<usize>queued6 << 4);
+    store<u64>(at, bswap<u64>(destinationHi));
+    store<u64>(at, bswap<u64>(destinationLo), 8);
+    store<u32>(batchOrder + (<usize>queued << 2), <u32>(queued6++) | V6);
   } else {
     if (frame == FRAME_NON_IP) c.nonIp++;
     else if (frame == FRAME_MALFORMED) {
@@ -102,8 +119,38 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
     } else c.unsupportedLink++;
     return;
   }
+  store<u32>(batchLength + (<usize>queued << 2), origLen);
+  store<u64>(batchTime + (<usize>queued << 3), time);
+  if (++queued == BATCH) countBatch(c);
+}
+
+/** Counts the packets waiting in the batch; the feed calls it before it returns. */
+export function countBatch(c: Counters): void {
+  if (queued == 0) return;
+  lookup4Many(fib4.direct, batch4, routes4, queued4);
+  lookup6Many(fib6.direct, batch6, routes6, queued6);
+  for (let i = 0; i < queued; i++) {
+    const order = load<u32>(batchOrder + (<usize>i << 2));
+    let hi: u64, lo: u64, route: i32, family: u32;
+    if (order & V6) {
+      const at = batch6 + (<usize>(order & ~V6) << 4);
+      hi = bswap<u64>(load<u64>(at));
+      lo = bswap<u64>(load<u64>(at, 8));
+      route = load<i32>(routes6 + (<usize>(order & ~V6) << 2));
+      family = FRAME_IPV6;
+    } else {
+      hi = <u64>load<u32>(batch4 + (<usize>order << 2));
+      lo = 0;
+      route = load<i32>(routes4 + (<usize>order << 2));
+      family = FRAME_IPV4;
+    }
+    countPacket(c, hi, lo, family, route, <u64>load<u32>(batchLength + (<usize>i << 2)), load<u64>(batchTime + (<usize>i << 3)));
+  }
+  queued = queued4 = queued6 = 0;
+}
+
+@inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64): void {
   c.counted++;
-  const wire = <u64>origLen;
   if (route < 0) {
     c.noRoutePackets++;
     c.noRouteBytes += wire;
@@ -112,8 +159,10 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
     add64(counter, 1);
     add64(counter + 8, wire);
   }
-  const entry = findOrAdd(c.destinations, hi, lo, <u32>frame);
-  if (isNew) {
+  const hash = destinationHash(hi, lo, family);
+  let entry = findDestination(c.destinations, hash, hi, lo, family);
+  if (!entry) {
+    entry = addDestination(c.destinations, hash, hi, lo, family);
     store<u64>(entry, 1, 16);
     store<u64>(entry, wire, 24);
     store<u64>(entry, time, 32);

@@ -1,85 +1,121 @@
-// Per-destination counters: an open-addressing hash table (linear probing) that doubles when
-// half full, so it grows to millions of destinations with one cache line per entry.
+// Per-destination counters: entries stored densely in the order destinations first appear,
+// found through an open-addressing index (linear probing) of 8-byte slots that doubles when
+// three quarters full. The index stays small enough for the cache (2 MiB for 150,000
+// destinations), and the busiest destinations, which tend to appear first, share the first
+// pages and cache lines of the entries; a sparse table of whole entries spread them over 32 MiB.
 //
-// Entry layout, 64 bytes:
+// Entry layout, 64 bytes (one cache line: the entries start 64-byte aligned):
 //   @0  hi u64 / @8 lo u64   the address (IPv4: hi = address, lo = 0)
 //   @16 packets u64          @24 bytes u64
 //   @32 first seen u64       @40 last seen u64   (seconds << 32 | nanoseconds: see capture/time.ts)
 //   @48 route i32            the route of its last packet (-1: none)
-//   @52 family u8            4 or 6; 0 = empty slot
+//   @52 family u8            4 or 6
+//
+// Index slot, u64: the hash's low 32 bits << 32 | (entry number + 1); 0 = empty.
 
 import { alloc, free, POOL_OTHER } from '../memory/alloc';
 
 export const ENTRY_BYTES: usize = 64;
+const LINE: usize = 64;
+const FIRST_CAPACITY: u32 = 1024;
 
 @unmanaged export class DestinationTable {
+  /** the block allocated for the entries; `entries` is its first cache-line boundary */
+  block: usize;
   entries: usize;
-  mask: u32;
+  capacity: u32;
   count: u32;
+  index: usize;
+  mask: u32;
 }
 
-export function initDestinations(t: DestinationTable, capacity: u32): void {
-  t.entries = alloc(<usize>capacity * ENTRY_BYTES, POOL_OTHER);
-  memory.fill(t.entries, 0, <usize>capacity * ENTRY_BYTES);
-  t.mask = capacity - 1;
+export function initDestinations(t: DestinationTable): void {
+  t.capacity = FIRST_CAPACITY;
+  t.block = alloc(<usize>t.capacity * ENTRY_BYTES + LINE, POOL_OTHER);
+  t.entries = (t.block + LINE - 1) & ~(LINE - 1);
   t.count = 0;
+  t.mask = FIRST_CAPACITY * 2 - 1;
+  t.index = newIndex(t.mask + 1);
 }
 
 export function freeDestinations(t: DestinationTable): void {
-  free(t.entries, (<usize>t.mask + 1) * ENTRY_BYTES, POOL_OTHER);
+  free(t.block, <usize>t.capacity * ENTRY_BYTES + LINE, POOL_OTHER);
+  free(t.index, (<usize>t.mask + 1) << 3, POOL_OTHER);
 }
 
-@inline function slotOf(hi: u64, lo: u64, family: u32, mask: u32): u32 {
+function newIndex(slots: u32): usize {
+  const index = alloc(<usize>slots << 3, POOL_OTHER);
+  memory.fill(index, 0, <usize>slots << 3);
+  return index;
+}
+
+@inline export function destinationHash(hi: u64, lo: u64, family: u32): u64 {
   let x = hi ^ (lo * 0xff51afd7ed558ccd) ^ <u64>family;
   x *= 0x9e3779b97f4a7c15;
-  return <u32>(x >> 32) & mask;
+  return x ^ (x >> 29);
+}
+
+/** Entry number `n`. */
+@inline export function entryAt(t: DestinationTable, n: u32): usize {
+  return t.entries + <usize>n * ENTRY_BYTES;
 }
 
 /**
- * The entry of a destination; a new one (zeroed counters, family set) if it was not there.
- * `isNew` tells which.
+ * The entry of a destination, or 0 when it is not there yet: the caller then adds it with
+ * `addDestination` and the same hash.
  */
-export let isNew = false;
-
-export function findOrAdd(t: DestinationTable, hi: u64, lo: u64, family: u32): usize {
-  let slot = slotOf(hi, lo, family, t.mask);
+@inline export function findDestination(t: DestinationTable, hash: u64, hi: u64, lo: u64, family: u32): usize {
+  const tag = hash << 32;
+  let slot = <u32>(hash >> 32) & t.mask;
   while (true) {
-    const entry = t.entries + <usize>slot * ENTRY_BYTES;
-    const entryFamily = <u32>load<u8>(entry, 52);
-    if (entryFamily == 0) {
-      if ((t.count + 1) * 2 > t.mask + 1) {
-        grow(t);
-        return findOrAdd(t, hi, lo, family);
-      }
-      store<u64>(entry, hi);
-      store<u64>(entry, lo, 8);
-      store<u8>(entry, <u8>family, 52);
-      t.count++;
-      isNew = true;
-      return entry;
-    }
-    if (entryFamily == family && load<u64>(entry) == hi && load<u64>(entry, 8) == lo) {
-      isNew = false;
-      return entry;
+    const value = load<u64>(t.index + (<usize>slot << 3));
+    if (value == 0) return 0;
+    if ((value & 0xffffffff00000000) == tag) {
+      const entry = entryAt(t, <u32>value - 1);
+      if (load<u64>(entry) == hi && load<u64>(entry, 8) == lo && <u32>load<u8>(entry, 52) == family) return entry;
     }
     slot = (slot + 1) & t.mask;
   }
 }
 
-function grow(t: DestinationTable): void {
-  const oldEntries = t.entries;
-  const oldCapacity = t.mask + 1;
-  initDestinations(t, oldCapacity * 2);
-  for (let i: u32 = 0; i < oldCapacity; i++) {
-    const from = oldEntries + <usize>i * ENTRY_BYTES;
-    const family = <u32>load<u8>(from, 52);
-    if (!family) continue;
-    let slot = slotOf(load<u64>(from), load<u64>(from, 8), family, t.mask);
-    while (load<u8>(t.entries + <usize>slot * ENTRY_BYTES, 52)) slot = (slot + 1) & t.mask;
-    memory.copy(t.entries + <usize>slot * ENTRY_BYTES, from, ENTRY_BYTES);
-    t.count++;
+/** Appends a destination that findDestination did not find; returns its entry, key and family set. */
+export function addDestination(t: DestinationTable, hash: u64, hi: u64, lo: u64, family: u32): usize {
+  if (t.count == t.capacity) growEntries(t);
+  if ((t.count + 1) * 4 > (t.mask + 1) * 3) growIndex(t);
+  const n = t.count++;
+  let slot = <u32>(hash >> 32) & t.mask;
+  while (load<u64>(t.index + (<usize>slot << 3))) slot = (slot + 1) & t.mask;
+  store<u64>(t.index + (<usize>slot << 3), (hash << 32) | <u64>(n + 1));
+  const entry = entryAt(t, n);
+  store<u64>(entry, hi);
+  store<u64>(entry, lo, 8);
+  store<u8>(entry, <u8>family, 52);
+  return entry;
+}
+
+function growEntries(t: DestinationTable): void {
+  const capacity = t.capacity * 2;
+  const block = alloc(<usize>capacity * ENTRY_BYTES + LINE, POOL_OTHER);
+  const entries = (block + LINE - 1) & ~(LINE - 1);
+  memory.copy(entries, t.entries, <usize>t.count * ENTRY_BYTES);
+  free(t.block, <usize>t.capacity * ENTRY_BYTES + LINE, POOL_OTHER);
+  t.block = block;
+  t.entries = entries;
+  t.capacity = capacity;
+}
+
+function growIndex(t: DestinationTable): void {
+  free(t.index, (<usize>t.mask + 1) << 3, POOL_OTHER);
+  const slots = (t.mask + 1) * 2;
+  t.index = newIndex(slots);
+  t.mask = slots - 1;
+  for (let n: u32 = 0; n < t.count; n++) {
+    const entry = entryAt(t, n);
+    const hash = destinationHash(load<u64>(entry), load<u64>(entry, 8), <u32>load<u8>(entry, 52));
+    let slot = <u32>(hash >> 32) & t.mask;
+    while (load<u64>(t.index + (<usize>slot << 3))) slot = (slot + 1) & t.mask;
+    store<u64>(t.index + (<usize>slot << 3), (hash << 32) | <u64>(n + 1));
   }
-  free(oldEntries, <usize>oldCapacity * ENTRY_BYTES, POOL_OTHER);
 }
 
 // a radix sort's digit counts
@@ -87,19 +123,16 @@ const counts: usize = memory.data(65536 * 4);
 
 /**
  * Copies every destination entry to `out` (count * ENTRY_BYTES), busiest first; entries with
- * equal packet counts keep their table order. A stable two-pass radix sort on the packet count
+ * equal packet counts keep the order they first appeared in. A stable two-pass radix sort on the packet count
  * (16 bits a pass, counts above 2^32 - 1 taken as that) over `keys` and `scratch`, which hold
  * count u64s each.
  */
 export function copySortedDestinations(t: DestinationTable, out: usize, keys: usize, scratch: usize): u32 {
-  let n: u32 = 0;
-  for (let slot: u32 = 0; slot <= t.mask; slot++) {
-    const entry = t.entries + <usize>slot * ENTRY_BYTES;
-    if (!load<u8>(entry, 52)) continue;
-    const packets = min(load<u64>(entry, 16), <u64>0xffffffff);
-    // descending packets: sort ascending on the complement; the low half says where the entry is
-    store<u64>(keys + (<usize>n << 3), ((0xffffffff - packets) << 32) | <u64>slot);
-    n++;
+  const n = t.count;
+  for (let i: u32 = 0; i < n; i++) {
+    const packets = min(load<u64>(entryAt(t, i), 16), <u64>0xffffffff);
+    // descending packets: sort ascending on the complement; the low half says which entry
+    store<u64>(keys + (<usize>i << 3), ((0xffffffff - packets) << 32) | <u64>i);
   }
   let from = keys, to = scratch;
   for (let shift: u64 = 32; shift < 64; shift += 16) {
@@ -126,8 +159,7 @@ export function copySortedDestinations(t: DestinationTable, out: usize, keys: us
     to = swap;
   }
   for (let i: u32 = 0; i < n; i++) {
-    const slot = <u32>load<u64>(from + (<usize>i << 3));
-    memory.copy(out + <usize>i * ENTRY_BYTES, t.entries + <usize>slot * ENTRY_BYTES, ENTRY_BYTES);
+    memory.copy(out + <usize>i * ENTRY_BYTES, entryAt(t, <u32>load<u64>(from + (<usize>i << 3))), ENTRY_BYTES);
   }
   return n;
 }
