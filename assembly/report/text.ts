@@ -28,21 +28,53 @@ export function ascii(text: string): Text {
   return out + 1;
 }
 
+/** "00" to "99": two digits a step, so a number takes half the divisions. */
+const DIGIT_PAIRS: usize = digitPairs();
+
+function digitPairs(): usize {
+  const pairs = alloc(200, POOL_OTHER);
+  for (let i: u32 = 0; i < 100; i++) {
+    store<u8>(pairs + (<usize>i << 1), <u8>(0x30 + i / 10));
+    store<u8>(pairs + (<usize>i << 1) + 1, <u8>(0x30 + i % 10));
+  }
+  return pairs;
+}
+
+@inline function decimalDigits(value: u32): i32 {
+  return value < 100000
+    ? value < 100 ? (value < 10 ? 1 : 2) : value < 1000 ? 3 : value < 10000 ? 4 : 5
+    : value < 10000000 ? (value < 1000000 ? 6 : 7) : value < 100000000 ? 8 : value < 1000000000 ? 9 : 10;
+}
+
 /** `value` in decimal, at least `width` digits (zero-padded). */
 export function writeDecimal(out: usize, value: u64, width: i32 = 1): usize {
-  // digits land right to left, then move into place
-  let digits = 0;
-  let rest = value;
-  do {
-    digits++;
-    rest /= 10;
-  } while (rest);
-  const length = max(digits, width);
+  if (value <= <u64>u32.MAX_VALUE) return writeDecimal32(out, <u32>value, width);
+  // above 2^32 - 1: the low nine digits, zero-padded, after the rest (u64 division is slow, and rare here)
+  const high = value / 1000000000;
+  out = writeDecimal(out, high, width - 9);
+  return writeDecimal32(out, <u32>(value - high * 1000000000), 9);
+}
+
+/** u32 arithmetic only: divisions by constants compile to multiplications. */
+export function writeDecimal32(out: usize, value: u32, width: i32 = 1): usize {
+  const length = max(decimalDigits(value), width);
   let at = out + <usize>length;
-  for (let i = 0; i < length; i++) {
+  while (value >= 100) {
+    const rest = value / 100;
+    at -= 2;
+    store<u16>(at, load<u16>(DIGIT_PAIRS + (<usize>(value - rest * 100) << 1)));
+    value = rest;
+  }
+  if (value >= 10) {
+    at -= 2;
+    store<u16>(at, load<u16>(DIGIT_PAIRS + (<usize>value << 1)));
+  } else {
     at--;
-    store<u8>(at, <u8>(0x30 + <u32>(value % 10)));
-    value /= 10;
+    store<u8>(at, <u8>(0x30 + value));
+  }
+  while (at > out) {
+    at--;
+    store<u8>(at, 0x30);
   }
   return out + <usize>length;
 }
@@ -59,13 +91,13 @@ export function writeDecimal(out: usize, value: u64, width: i32 = 1): usize {
 
 /** A host-order IPv4 address as a.b.c.d. */
 export function writeIPv4(out: usize, address: u32): usize {
-  out = writeDecimal(out, <u64>(address >>> 24));
+  out = writeDecimal32(out, address >>> 24);
   out = writeByte(out, 0x2e);
-  out = writeDecimal(out, <u64>((address >>> 16) & 0xff));
+  out = writeDecimal32(out, (address >>> 16) & 0xff);
   out = writeByte(out, 0x2e);
-  out = writeDecimal(out, <u64>((address >>> 8) & 0xff));
+  out = writeDecimal32(out, (address >>> 8) & 0xff);
   out = writeByte(out, 0x2e);
-  return writeDecimal(out, <u64>(address & 0xff));
+  return writeDecimal32(out, address & 0xff);
 }
 
 /**
@@ -114,6 +146,12 @@ export function writeIPv6(out: usize, hi: u64, lo: u64): usize {
 
 const FFFF_COLON = ascii('ffff:');
 
+function tenPower(exponent: i32): u32 {
+  let value: u32 = 1;
+  for (let i = 0; i < exponent; i++) value *= 10;
+  return value;
+}
+
 /**
  * `seconds` since 1970 and `nanoseconds` as ISO 8601 UTC with `digits` decimals, like
  * `new Date(seconds * 1000).toISOString()` with the fraction widened: 2021-02-03T04:05:06.123456Z.
@@ -132,20 +170,20 @@ export function writeIsoTime(out: usize, seconds: u32, nanoseconds: u32, digits:
   const day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1;
   const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  out = writeDecimal(out, <u64>year, 4);
+  out = writeDecimal32(out, year, 4);
   out = writeByte(out, 0x2d);
-  out = writeDecimal(out, <u64>month, 2);
+  out = writeDecimal32(out, month, 2);
   out = writeByte(out, 0x2d);
-  out = writeDecimal(out, <u64>day, 2);
+  out = writeDecimal32(out, day, 2);
   out = writeByte(out, 0x54);
-  out = writeDecimal(out, <u64>(ofDay / 3600), 2);
+  out = writeDecimal32(out, ofDay / 3600, 2);
   out = writeByte(out, 0x3a);
-  out = writeDecimal(out, <u64>(ofDay / 60 % 60), 2);
+  out = writeDecimal32(out, ofDay / 60 % 60, 2);
   out = writeByte(out, 0x3a);
-  out = writeDecimal(out, <u64>(ofDay % 60), 2);
+  out = writeDecimal32(out, ofDay % 60, 2);
   out = writeByte(out, 0x2e);
-  let scale: u32 = 1;
-  for (let i = digits; i < 9; i++) scale *= 10;
-  out = writeDecimal(out, <u64>(nanoseconds / scale), digits);
+  // the common precisions divide by a constant
+  const fraction = digits == 6 ? nanoseconds / 1000 : digits == 9 ? nanoseconds : nanoseconds / tenPower(9 - digits);
+  out = writeDecimal32(out, fraction, digits);
   return writeByte(out, 0x5a);
 }

@@ -1,5 +1,5 @@
 import { formatIPv4, formatIPv6 } from '../net/address.js';
-import type { Fib } from '../fib/fib.js';
+import type { Fib, RouteRowFields } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
@@ -51,6 +51,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   const time = timeFormatter(precision);
 
   const routes: RouteCounters[] = [];
+  const scratch: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
   const routeIds: number[] = [];
   const routeBase = wasm.countersRoutes(counters) >>> 0;
   const routeBytes = wasm.routeCounterBytes();
@@ -59,20 +60,22 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     const at = routeBase + id * routeBytes;
     const packets = u64(at);
     if (packets === 0) continue;
-    const route = fib.route(id);
+    const row = fib.describeInto(id, scratch) ? scratch : removedRoute(id);
     routeIds.push(id);
     routes.push({
-      prefix: route?.prefix ?? `(removed route ${id})`,
-      nextHop: route?.nextHop ?? null,
-      dev: route?.dev ?? null,
-      metric: route?.metric ?? 0,
-      type: route?.type ?? 'unicast',
+      prefix: row.prefix,
+      nextHop: row.nextHop,
+      dev: row.dev,
+      metric: row.metric,
+      type: row.type,
       packets,
       bytes: u64(at + 8),
       destinations: view.getUint32(at + 16, true),
     });
   }
-  const prefixOf = new Map(routeIds.map((id, i) => [id, routes[i].prefix]));
+  // the prefix of each route id that counted, for the destinations
+  const prefixOf: (string | undefined)[] = new Array(routeIds.length ? routeIds[routeIds.length - 1] + 1 : 0).fill(undefined);
+  routeIds.forEach((id, i) => { prefixOf[id] = routes[i].prefix; });
   routes.sort((a, b) => b.packets - a.packets || b.bytes - a.bytes || (a.prefix < b.prefix ? -1 : 1));
 
   let destinations: DestinationCounters[] | undefined;
@@ -107,8 +110,13 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   return report;
 }
 
+/** The row of a route that counted and has since been removed (its id may be reused later). */
+function removedRoute(id: number): RouteRowFields {
+  return { prefix: `(removed route ${id})`, nextHop: null, dev: null, metric: 0, type: 'unicast' };
+}
+
 /** Destination objects from the copied entries (layout in assembly/count/destinations.ts). */
-function readDestinations(entries: Uint8Array, entryBytes: number, count: number, prefixOf: Map<number, string>,
+function readDestinations(entries: Uint8Array, entryBytes: number, count: number, prefixOf: readonly (string | undefined)[],
   time: (seconds: number, nanoseconds: number) => string): DestinationCounters[] {
   const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
   const u64 = (at: number) => readU64(view, at);
@@ -131,7 +139,7 @@ function readDestinations(entries: Uint8Array, entryBytes: number, count: number
     const routeId = view.getInt32(at + 48, true);
     out[i] = {
       address,
-      prefix: routeId < 0 ? null : prefixOf.get(routeId) ?? null,
+      prefix: routeId < 0 ? null : prefixOf[routeId] ?? null,
       packets: u64(at + 16),
       bytes: u64(at + 24),
       firstSeen: time(view.getUint32(at + 36, true), view.getUint32(at + 32, true)),

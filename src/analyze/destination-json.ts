@@ -20,26 +20,34 @@ export interface DestinationJsonSource {
 }
 
 const encoder = new TextEncoder();
+/** Printable ASCII without quotes or backslashes: JSON text is the string in quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const QUOTE = 0x22;
 
 /**
  * A writer over destination entries copied out of WebAssembly (`entries`, `entryBytes` each),
- * whose route ids name prefixes through `prefixOf`; times get `digits` decimals.
+ * whose route ids index their prefixes in `prefixOf`; times get `digits` decimals.
  */
 export function destinationJsonSource(wasm: FibscopeExports, entries: Uint8Array, entryBytes: number, count: number,
-  prefixOf: ReadonlyMap<number, string>, digits: number): DestinationJsonSource {
+  prefixOf: readonly (string | undefined)[], digits: number): DestinationJsonSource {
   return {
     count,
     write(write) {
       if (count === 0) return;
-      // the prefix table: (offset, length) per route id, then the prefixes' JSON text
-      let slots = 1;
+      // the prefix table: (offset, length) per route id, then the prefixes' JSON text; a prefix
+      // is plain ASCII (its quoted text is itself), but anything else is encoded properly
+      const slots = Math.max(1, prefixOf.length);
       let textBytes = 0;
-      const texts = new Map<number, Uint8Array>();
-      for (const [id, prefix] of prefixOf) {
-        const text = encoder.encode(JSON.stringify(prefix));
-        texts.set(id, text);
-        textBytes += text.length;
-        slots = Math.max(slots, id + 1);
+      const encoded = new Map<number, Uint8Array>();
+      for (let id = 0; id < prefixOf.length; id++) {
+        const prefix = prefixOf[id];
+        if (prefix === undefined) continue;
+        if (PLAIN.test(prefix)) textBytes += prefix.length + 2;
+        else {
+          const text = encoder.encode(JSON.stringify(prefix));
+          encoded.set(id, text);
+          textBytes += text.length;
+        }
       }
       const block = Math.min(BLOCK, count);
       const entriesBytes = block * entryBytes;
@@ -51,21 +59,32 @@ export function destinationJsonSource(wasm: FibscopeExports, entries: Uint8Array
         const blockAt = base;
         const outAt = base + entriesBytes;
         const tableAt = outAt + outBytes;
-        const memory = () => new Uint8Array(wasm.memory.buffer);
+        // no WebAssembly call until the table is written: these views stay attached
         const table = new DataView(wasm.memory.buffer, tableAt, tableBytes);
-        new Uint8Array(wasm.memory.buffer, tableAt, slots * 8).fill(0);
-        let textAt = slots * 8;
+        const bytes = new Uint8Array(wasm.memory.buffer, tableAt, tableBytes);
+        bytes.fill(0, 0, slots * 8);
         const limit = wasm.prefixTextBytes();
-        for (const [id, text] of texts) {
-          if (text.length > limit) throw new Error(`route ${id}'s prefix text is over ${limit} bytes`);
-          table.setUint32(id * 8, textAt, true);
-          table.setUint32(id * 8 + 4, text.length, true);
-          memory().set(text, tableAt + textAt);
-          textAt += text.length;
+        let at = slots * 8;
+        for (let id = 0; id < prefixOf.length; id++) {
+          const prefix = prefixOf[id];
+          if (prefix === undefined) continue;
+          const start = at;
+          const text = encoded.get(id);
+          if (text) {
+            bytes.set(text, at);
+            at += text.length;
+          } else {
+            bytes[at++] = QUOTE;
+            for (let i = 0; i < prefix.length; i++) bytes[at++] = prefix.charCodeAt(i);
+            bytes[at++] = QUOTE;
+          }
+          if (at - start > limit) throw new Error(`route ${id}'s prefix text is over ${limit} bytes`);
+          table.setUint32(id * 8, start, true);
+          table.setUint32(id * 8 + 4, at - start, true);
         }
         for (let start = 0; start < count; start += block) {
           const n = Math.min(block, count - start);
-          memory().set(entries.subarray(start * entryBytes, (start + n) * entryBytes), blockAt);
+          new Uint8Array(wasm.memory.buffer).set(entries.subarray(start * entryBytes, (start + n) * entryBytes), blockAt);
           const written = wasm.destinationsJson(blockAt, n, start === 0, tableAt, slots, digits, outAt);
           write(new Uint8Array(wasm.memory.buffer, outAt, written));
         }

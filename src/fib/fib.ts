@@ -27,6 +27,15 @@ export interface FibStats {
   ribBytes: number;
 }
 
+/** What a report row shows of its route. */
+export interface RouteRowFields {
+  prefix: string;
+  nextHop: string | null;
+  dev: string | null;
+  metric: number;
+  type: string;
+}
+
 export interface LoadOptions {
   format?: RouteFormat | 'auto';
   /** Named in error messages; a file path or a label. */
@@ -88,6 +97,8 @@ export class Fib {
 
   // attribute classes: routes with equal class, prefix and metric are duplicates
   private attributeClasses = new Map<string, number>();
+  private singleHopClasses = new Map<string | null, Map<number | string, number>>();
+  private attributeClassCount = 0;
   private lastAttributes: [string | null, string | null, number, readonly NextHop[] | undefined] | undefined;
   private lastClass = 0;
 
@@ -221,6 +232,20 @@ export class Fib {
       this.cache[id] = route;
     }
     return route;
+  }
+
+  /**
+   * @internal A route's prefix text, next hop, device, metric and type into `row`, without
+   * making a Route: reports read tens of thousands of routes at once. False if there is no such route.
+   */
+  describeInto(id: number, row: RouteRowFields): boolean {
+    if (!this.exists(id)) return false;
+    row.prefix = this.cache[id]?.prefix ?? this.prefixText(id);
+    row.nextHop = this.nextHop[id];
+    row.dev = this.dev[id];
+    row.metric = this.metric[id];
+    row.type = ROUTE_TYPES[this.type[id]];
+    return true;
   }
 
   /** Every route in the table, in id order. */
@@ -384,15 +409,26 @@ export class Fib {
   private attributeClass(nextHop: string | null, dev: string | null, type: number, nextHops: readonly NextHop[] | undefined): number {
     const last = this.lastAttributes;
     if (last && last[0] === nextHop && last[1] === dev && last[2] === type && last[3] === nextHops) return this.lastClass;
-    const text = `${type}\u0000${nextHop}\u0000${dev}\u0000${nextHops ? JSON.stringify(nextHops) : ''}`;
-    let value = this.attributeClasses.get(text);
-    if (value === undefined) {
-      value = this.attributeClasses.size + 1;
-      this.attributeClasses.set(text, value);
+    let value: number | undefined;
+    if (nextHops === undefined) {
+      // the common case, a single next hop: found by its strings, without building a key
+      let byDev = this.singleHopClasses.get(nextHop);
+      if (!byDev) this.singleHopClasses.set(nextHop, (byDev = new Map()));
+      const key = dev === null ? type : `${type}\u0000${dev}`;
+      value = byDev.get(key);
+      if (value === undefined) byDev.set(key, (value = this.newAttributeClass()));
+    } else {
+      const text = `${type}\u0000${nextHop}\u0000${dev}\u0000${JSON.stringify(nextHops)}`;
+      value = this.attributeClasses.get(text);
+      if (value === undefined) this.attributeClasses.set(text, (value = this.newAttributeClass()));
     }
     this.lastAttributes = [nextHop, dev, type, nextHops];
     this.lastClass = value;
     return value;
+  }
+
+  private newAttributeClass(): number {
+    return ++this.attributeClassCount;
   }
 
   /** Writes a key as WebAssembly reads it: 16 network-order bytes (IPv4: 4, then zeros). */

@@ -29,12 +29,16 @@ export function writeJson(report: Report, write: (chunk: Uint8Array) => void): v
     write(encoder.encode(`${JSON.stringify(orderedReport(report), null, 2)}\n`));
     return;
   }
-  // everything but the destinations as JSON.stringify writes it, which ends `"destinations": []\n}`
-  const { fibscope, inputs, totals, routes } = report;
-  const head = JSON.stringify(orderedReport({ fibscope, inputs, totals, routes, destinations: [] }), null, 2);
-  write(encoder.encode(`${head.slice(0, -'[]\n}'.length)}[\n`));
+  // everything else as JSON.stringify writes it, with no destinations; the members are copied
+  // by name, which leaves the lazy destinations unread
+  const rest = {} as Record<string, unknown>;
+  for (const key of Object.keys(report)) if (key !== 'destinations') rest[key] = report[key as keyof Report];
+  const text = JSON.stringify(orderedReport({ ...(rest as unknown as Report), destinations: [] }), null, 2);
+  // only members of the report itself start a line with two blanks: strings hold no raw line break
+  const at = text.indexOf('\n  "destinations": []') + '\n  "destinations": '.length;
+  write(encoder.encode(`${text.slice(0, at)}[\n`));
   source.write(write);
-  write(encoder.encode('\n  ]\n}\n'));
+  write(encoder.encode(`\n  ]${text.slice(at + 2)}\n`));
 }
 
 function orderedReport(report: Report): Report {
@@ -53,8 +57,17 @@ const TOTALS_KEYS = ['records', 'bytes', 'counted', 'ipv4', 'ipv6', 'nonIp', 'ma
 const ROUTE_KEYS = ['prefix', 'nextHop', 'dev', 'metric', 'type', 'packets', 'bytes', 'destinations'] as const;
 const DESTINATION_KEYS = ['address', 'prefix', 'packets', 'bytes', 'firstSeen', 'lastSeen'] as const;
 
-/** A shallow copy of `value` with `keys` first, in that order, then its other members. */
+/**
+ * `value` with `keys` first, in that order, then its other members: `value` itself when it is
+ * so already (as every object an Analyzer's report holds), else a shallow copy.
+ */
 function ordered<T extends object>(value: T, keys: readonly (keyof T)[]): T {
+  let matched = 0;
+  for (const key of Object.keys(value)) {
+    if (matched === keys.length || key !== keys[matched]) break;
+    matched++;
+  }
+  if (matched === keys.length) return value;
   const out = {} as T;
   for (const key of keys) if (key in value) out[key] = value[key];
   // assigning existing keys keeps their place; the others are appended in their own order
