@@ -5,11 +5,16 @@ import { FibscopeError, RouteFormatError } from './errors.js';
 import { Fib } from './fib/fib.js';
 import { readRoutesFile } from './routes/read.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
-import { formatLookups, formatRouteSummary, type OutputFormat } from './cli/output.js';
+import type { OutputFormat } from './cli/output.js';
 import { progressBar } from './cli/progress.js';
 import { analyzeFiles } from './analyze/analyze-file.js';
-import { formatReport, writeJson, type ReportFormat } from './report/index.js';
+import { writeJson } from './report/json.js';
+import type { ReportFormat } from './report/index.js';
 import { openSink } from './cli/sink.js';
+
+// The table and text writers (and their libraries) load only for the commands that print them.
+const textOutput = () => import('./cli/output.js');
+const reportFormats = () => import('./report/index.js');
 
 const VERSION = '0.1.0';
 
@@ -84,7 +89,7 @@ routesOptions(program.command('analyze'), false)
     const sink = openSink(options.output);
     let damaged = false;
     try {
-      const progress = progressBar(options.progress ?? process.stderr.isTTY === true);
+      const progress = await progressBar(options.progress ?? process.stderr.isTTY === true);
       let report;
       try {
         report = await analyzeFiles(captures, { fib, onInput: (path) => progress.start(path), onProgress: progress.listener });
@@ -99,6 +104,7 @@ routesOptions(program.command('analyze'), false)
       if (options.format === 'json') {
         writeJson(report, (chunk) => sink.write(chunk));
       } else {
+        const { formatReport } = await reportFormats();
         sink.write(formatReport(report, options.format, {
           by: options.by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
         }));
@@ -115,6 +121,7 @@ routesOptions(program.command('lookup'))
   .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
   .action(async (addresses: string[], options: RoutesOptions & { format: OutputFormat }) => {
     const { fib } = await loadTables(options);
+    const { formatLookups } = await textOutput();
     process.stdout.write(formatLookups(fib, addresses, options.format));
   });
 
@@ -123,6 +130,7 @@ routesOptions(program.command('routes'))
   .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
   .action(async (options: RoutesOptions & { format: OutputFormat }) => {
     const { fib, duplicates } = await loadTables(options);
+    const { formatRouteSummary } = await textOutput();
     process.stdout.write(formatRouteSummary(fib, options.routes ?? [], duplicates, options.format));
   });
 

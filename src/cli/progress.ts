@@ -1,5 +1,5 @@
 // A progress bar on stderr for long inputs (cli-progress), or nothing.
-import { SingleBar, Presets } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { ProgressListener } from '../analyze/analyze-file.js';
 
 export interface Progress {
@@ -11,8 +11,15 @@ export interface Progress {
 
 const MIB = 2 ** 20;
 
-/** A bar per input when `enabled`; inputs under 16 MiB finish too fast to need one. */
-export function progressBar(enabled: boolean): Progress {
+const NONE: Progress = { listener: undefined, start() {}, stop() {} };
+
+/**
+ * A bar per input when `enabled`; inputs under 16 MiB finish too fast to need one. The bar's
+ * library is loaded only then: a run without a terminal does not pay for loading it.
+ */
+export async function progressBar(enabled: boolean): Promise<Progress> {
+  if (!enabled) return NONE;
+  const { SingleBar, Presets } = await import('cli-progress');
   let bar: SingleBar | undefined;
   let name = '';
   const stop = () => {
@@ -20,7 +27,7 @@ export function progressBar(enabled: boolean): Progress {
     bar = undefined;
   };
   return {
-    listener: enabled ? (read, total) => {
+    listener: (read, total) => {
       if (!bar) {
         if (total !== undefined && total < 16 * MIB) return;
         bar = new SingleBar({
@@ -32,7 +39,7 @@ export function progressBar(enabled: boolean): Progress {
         bar.start(total ?? 0, 0, { read: '0', size: total === undefined ? '?' : (total / MIB).toFixed(0) });
       }
       bar.update(read, { read: (read / MIB).toFixed(0) });
-    } : undefined,
+    },
     start(next) {
       stop();
       name = next;
