@@ -2,8 +2,12 @@
 // loop. The host copies capture bytes into the input buffer and makes one call per chunk.
 
 import { alloc, free, POOL_OTHER } from './memory/alloc';
-import { Counters, freeCounters, newCounters, ROUTE_COUNTER_BYTES } from './count/counters';
+import {
+  countBatch, Counters, countFrame, freeCounters, newCounters, resetCounters, ROUTE_COUNTER_BYTES, settleCounters,
+} from './count/counters';
 import { copySortedDestinations, ENTRY_BYTES } from './count/destinations';
+import { routeExists, routeGeneration } from './fib/routes';
+import { packTime } from './capture/time';
 import { REASON_COUNT } from './parse/status';
 import { CaptureInput, feed, freeInput, INPUT_BYTES, newInput } from './capture/input';
 import { MAX_DESTINATION_JSON, MAX_PREFIX_TEXT, writeDestinationsJson } from './report/destinations-json';
@@ -37,6 +41,23 @@ export function inputFree(input: usize): void {
   freeInput(changetype<CaptureInput>(input));
 }
 
+/** Zeroes every count of `counters` (the inputs' framing carries on). */
+export function countersReset(counters: usize): void {
+  resetCounters(changetype<Counters>(counters));
+}
+
+/** Counts one frame of `caplen` bytes at `data` (link type, original length, time given), outside any capture stream. */
+export function countersCountFrame(counters: usize, linkType: u32, data: usize, caplen: u32, origLen: u32,
+  seconds: u32, nanoseconds: u32): void {
+  const c = changetype<Counters>(counters);
+  countFrame(c, linkType, data, caplen, origLen, packTime(seconds, nanoseconds));
+  countBatch(c);
+}
+
+export function inputResetRecords(input: usize): void {
+  changetype<CaptureInput>(input).records = 0;
+}
+
 /**
  * Reads `length` bytes at the start of `buffer` as the continuation of `input`'s stream and
  * counts every complete record into `counters`. The bytes it could not use yet (a record cut by
@@ -51,9 +72,13 @@ export function inputFeed(input: usize, counters: usize, buffer: usize, length: 
 
 // --- reading the results. Sums are handed over as f64: exact below 2^53.
 
-/** Writes the totals, then the malformed reasons, as f64 at `out`; returns how many values. */
+/**
+ * Writes the totals, then the malformed reasons, as f64 at `out`; returns how many values.
+ * Counters of routes that have gone since are zeroed first (count/counters.ts settleCounters).
+ */
 export function countersTotals(counters: usize, out: usize): i32 {
   const c = changetype<Counters>(counters);
+  settleCounters(c);
   store<f64>(out, <f64>c.records);
   store<f64>(out, <f64>c.bytes, 8);
   store<f64>(out, <f64>c.counted, 16);
@@ -70,7 +95,7 @@ export function countersTotals(counters: usize, out: usize): i32 {
   return 10 + REASON_COUNT;
 }
 
-/** Route counters: ROUTE_COUNTER_BYTES per route id (packets u64, bytes u64, destinations u32). */
+/** Route counters: ROUTE_COUNTER_BYTES per route id (layout in count/counters.ts). */
 export function countersRoutes(counters: usize): usize {
   return changetype<Counters>(counters).routes;
 }
@@ -97,7 +122,13 @@ export function countersCopyDestinations(counters: usize): usize {
   const out = alloc(count * ENTRY_BYTES, POOL_OTHER);
   const keys = alloc(count << 3, POOL_OTHER);
   const scratch = alloc(count << 3, POOL_OTHER);
-  copySortedDestinations(table, out, keys, scratch);
+  const copied = copySortedDestinations(table, out, keys, scratch);
+  // a destination whose route has gone since shows as unrouted
+  for (let i: u32 = 0; i < copied; i++) {
+    const entry = out + <usize>i * ENTRY_BYTES;
+    const route = load<i32>(entry, 48);
+    if (route >= 0 && (!routeExists(route) || load<u32>(entry, 56) != routeGeneration(route))) store<i32>(entry, -1, 48);
+  }
   free(scratch, count << 3, POOL_OTHER);
   free(keys, count << 3, POOL_OTHER);
   return out;

@@ -7,7 +7,7 @@ import { loadHi, loadLo } from './fib/keys';
 import { findNode, head, insertAt, refreshAbove, removeOnPath, ribRemove } from './fib/rib';
 import {
   clearRoute, ensureRouteCapacity, routeExists, routeFamily, routeHi, routeLength, routeLo,
-  routeMetric, routeNext, routeRecord, writeRoute,
+  routeMetric, routeNext, routeRecord, setRoutePaths, writeRoute,
 } from './fib/routes';
 import { rebuildAll, updatePrefix } from './fib/poptrie';
 import { lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './fib/lookup';
@@ -162,6 +162,14 @@ export function lookup6(): i32 {
 /** Looks up `count` 16-byte IPv6 addresses from the I/O region into IO_OUTPUT. */
 export function lookup6Batch(count: i32): void {
   lookup6Many(fib6.direct, io, io + IO_OUTPUT, count);
+}
+
+/**
+ * Gives route `id` `count` next hops whose u32 weights are at the start of the I/O region
+ * (multipath: each flow takes one, in proportion to the weights); fewer than 2 means one.
+ */
+export function routePathsSet(id: i32, count: u32): void {
+  if (routeExists(id)) setRoutePaths(id, min(count, <u32>(IO_BYTES >> 2)), io);
 }
 
 /** Where route `id`'s record is (see fib/routes.ts), for the host to read its prefix. */

@@ -9,5 +9,5 @@ export type { RouteFormat } from './routes/index.js';
 export { FibscopeError, RouteFormatError, FibscopeArgumentError } from './errors.js';
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
-export type { AnalyzerOptions } from './analyze/analyzer.js';
-export type { Report, InputReport, Totals, RouteCounters, DestinationCounters } from './analyze/report.js';
+export type { AnalyzerOptions, FrameOptions } from './analyze/analyzer.js';
+export type { Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters } from './analyze/report.js';

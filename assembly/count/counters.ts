@@ -1,10 +1,17 @@
 // One analysis's counters (SPEC section 2) and the per-frame step that fills them: decode the
 // link and network headers, look up the destination's route, count. This is the hot path.
 //
-// Route counters, 24 bytes per route id: packets u64, bytes u64, destinations u32.
+// Route counters, 32 bytes per route id:
+//   @0 packets u64   @8 bytes u64   @16 destinations u32
+//   @20 generation u32   the route generation (fib/routes.ts) they count for: a counter of an
+//                        older generation belongs to a route that has gone, and starts afresh
+//   @24 path counters u32, @28 path count u32   a multipath route's packets u64 and bytes u64
+//                        per next hop, made when it first counts
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
 import { lookup4Many, lookup6Many } from '../fib/lookup';
+import { pickPath, routeCapacity, routeGeneration, routePaths } from '../fib/routes';
+import { flowHash } from '../parse/flow';
 import { fib4, fib6 } from '../fib/tables';
 import { decodeLink, linkReason, networkOffset } from '../parse/link';
 import { decodeIPv4, decodeIPv6, destination4, destinationHi, destinationLo, ipReason } from '../parse/ip';
@@ -12,10 +19,12 @@ import {
   FRAME_IPV4, FRAME_IPV6, FRAME_MALFORMED, FRAME_NON_IP, REASON_COUNT,
 } from '../parse/status';
 import {
-  addDestination, DestinationTable, destinationHash, findDestination, freeDestinations, initDestinations,
+  addDestination, clearDestinations, DestinationTable, destinationHash, findDestination, freeDestinations,
+  initDestinations,
 } from './destinations';
 
-export const ROUTE_COUNTER_BYTES: usize = 24;
+export const ROUTE_COUNTER_BYTES: usize = 32;
+const PATH_COUNTER_BYTES: usize = 16;
 
 @unmanaged export class Counters {
   records: u64;
@@ -51,6 +60,7 @@ export function newCounters(): Counters {
 
 export function freeCounters(c: Counters): void {
   free(c.reasons, <usize>REASON_COUNT << 3, POOL_OTHER);
+  for (let id = 0; id < c.routeCapacity; id++) freePathCounters(c.routes + <usize>id * ROUTE_COUNTER_BYTES);
   free(c.routes, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES, POOL_OTHER);
   freeDestinations(c.destinations);
   free(changetype<usize>(c.destinations), offsetof<DestinationTable>(), POOL_OTHER);
@@ -68,6 +78,63 @@ function routeCounter(c: Counters, route: i32): usize {
   return c.routes + <usize>route * ROUTE_COUNTER_BYTES;
 }
 
+/** Zeroes every count, keeping the tables' memory. */
+export function resetCounters(c: Counters): void {
+  c.records = c.bytes = c.counted = c.ipv4 = c.ipv6 = c.nonIp = c.malformed = c.unsupportedLink = 0;
+  c.noRoutePackets = c.noRouteBytes = 0;
+  memory.fill(c.reasons, 0, <usize>REASON_COUNT << 3);
+  for (let id = 0; id < c.routeCapacity; id++) freePathCounters(c.routes + <usize>id * ROUTE_COUNTER_BYTES);
+  memory.fill(c.routes, 0, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES);
+  clearDestinations(c.destinations);
+}
+
+/** The counter of `route` as of its current generation: one of a route that has gone starts afresh. */
+@inline function liveCounter(c: Counters, route: i32): usize {
+  const counter = routeCounter(c, route);
+  const generation = routeGeneration(route);
+  if (load<u32>(counter, 20) != generation) {
+    freePathCounters(counter);
+    memory.fill(counter, 0, ROUTE_COUNTER_BYTES);
+    store<u32>(counter, generation, 20);
+  }
+  return counter;
+}
+
+/**
+ * Zeroes the counters of routes that have gone since they counted, so that a report lists only
+ * routes of the table; the destinations' copy marks theirs as unrouted (countersCopyDestinations).
+ */
+export function settleCounters(c: Counters): void {
+  const ids = min(c.routeCapacity, routeCapacity());
+  for (let id = 0; id < ids; id++) {
+    const counter = c.routes + <usize>id * ROUTE_COUNTER_BYTES;
+    if (load<u64>(counter) != 0 && load<u32>(counter, 20) != routeGeneration(id)) liveCounter(c, id);
+  }
+}
+
+function freePathCounters(counter: usize): void {
+  const paths = <usize>load<u32>(counter, 24);
+  if (!paths) return;
+  free(paths, <usize>load<u32>(counter, 28) * PATH_COUNTER_BYTES, POOL_OTHER);
+  store<u64>(counter, 0, 24);
+}
+
+/** Counts a packet of multipath route `route` under the next hop its flow takes. */
+function countPath(counter: usize, route: i32, header: usize, available: u32, v6: bool, wire: u64): void {
+  const paths = routePaths(route);
+  let pathCounters = <usize>load<u32>(counter, 24);
+  if (!pathCounters) {
+    const count = load<u32>(paths);
+    pathCounters = alloc(<usize>count * PATH_COUNTER_BYTES, POOL_OTHER);
+    memory.fill(pathCounters, 0, <usize>count * PATH_COUNTER_BYTES);
+    store<u32>(counter, <u32>pathCounters, 24);
+    store<u32>(counter, count, 28);
+  }
+  const at = pathCounters + <usize>pickPath(paths, flowHash(header, available, v6)) * PATH_COUNTER_BYTES;
+  add64(at, 1);
+  add64(at + 8, wire);
+}
+
 @inline function add64(at: usize, value: u64): void {
   store<u64>(at, load<u64>(at) + value);
 }
@@ -83,6 +150,8 @@ const routes6 = memory.data(BATCH * 4);
 const batchOrder = memory.data(BATCH * 4);     // per packet: its index in batch4, or in batch6 | V6
 const batchLength = memory.data(BATCH * 4);    // original (wire) length
 const batchTime = memory.data(BATCH * 8);
+const batchHeader = memory.data(BATCH * 4);    // the IP header, valid until the feed call returns
+const batchAvailable = memory.data(BATCH * 4); // its captured bytes
 const V6: u32 = 0x80000000;
 let queued: i32 = 0;
 let queued4: i32 = 0;
@@ -121,6 +190,8 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
   }
   store<u32>(batchLength + (<usize>queued << 2), origLen);
   store<u64>(batchTime + (<usize>queued << 3), time);
+  store<u32>(batchHeader + (<usize>queued << 2), <u32>(data + networkOffset));
+  store<u32>(batchAvailable + (<usize>queued << 2), caplen - networkOffset);
   if (++queued == BATCH) countBatch(c);
 }
 
@@ -144,18 +215,26 @@ export function countBatch(c: Counters): void {
       route = load<i32>(routes4 + (<usize>order << 2));
       family = FRAME_IPV4;
     }
-    countPacket(c, hi, lo, family, route, <u64>load<u32>(batchLength + (<usize>i << 2)), load<u64>(batchTime + (<usize>i << 3)));
+    const wire = <u64>load<u32>(batchLength + (<usize>i << 2));
+    if (route >= 0 && routePaths(route)) {
+      countPath(liveCounter(c, route), route, <usize>load<u32>(batchHeader + (<usize>i << 2)),
+        load<u32>(batchAvailable + (<usize>i << 2)), family == FRAME_IPV6, wire);
+    }
+    countPacket(c, hi, lo, family, route, wire, load<u64>(batchTime + (<usize>i << 3)));
   }
   queued = queued4 = queued6 = 0;
 }
 
 @inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64): void {
   c.counted++;
+  let counter: usize = 0;
+  let generation: u32 = 0;
   if (route < 0) {
     c.noRoutePackets++;
     c.noRouteBytes += wire;
   } else {
-    const counter = routeCounter(c, route);
+    counter = liveCounter(c, route);
+    generation = routeGeneration(route);
     add64(counter, 1);
     add64(counter + 8, wire);
   }
@@ -168,7 +247,8 @@ export function countBatch(c: Counters): void {
     store<u64>(entry, time, 32);
     store<u64>(entry, time, 40);
     store<i32>(entry, route, 48);
-    if (route >= 0) store<u32>(routeCounter(c, route), load<u32>(routeCounter(c, route), 16) + 1, 16);
+    store<u32>(entry, generation, 56);
+    if (route >= 0) store<u32>(counter, load<u32>(counter, 16) + 1, 16);
     return;
   }
   add64(entry + 16, 1);
@@ -176,16 +256,16 @@ export function countBatch(c: Counters): void {
   if (time < load<u64>(entry, 32)) store<u64>(entry, time, 32);
   if (time > load<u64>(entry, 40)) store<u64>(entry, time, 40);
   const previous = load<i32>(entry, 48);
-  if (previous != route) {
-    // the destination moved (the table changed): it now counts under its new route only
-    if (previous >= 0) {
-      const old = routeCounter(c, previous);
+  const previousGeneration = load<u32>(entry, 56);
+  if (previous != route || (route >= 0 && previousGeneration != generation)) {
+    // the destination moved (the table changed): it now counts under its new route only; a
+    // route that has gone since took its count of destinations with it
+    if (previous >= 0 && previousGeneration == routeGeneration(previous)) {
+      const old = liveCounter(c, previous);
       store<u32>(old, load<u32>(old, 16) - 1, 16);
     }
-    if (route >= 0) {
-      const now = routeCounter(c, route);
-      store<u32>(now, load<u32>(now, 16) + 1, 16);
-    }
+    if (route >= 0) store<u32>(counter, load<u32>(counter, 16) + 1, 16);
     store<i32>(entry, route, 48);
+    store<u32>(entry, generation, 56);
   }
 }

@@ -10,6 +10,7 @@
 //   @32 first seen u64       @40 last seen u64   (seconds << 32 | nanoseconds: see capture/time.ts)
 //   @48 route i32            the route of its last packet (-1: none)
 //   @52 family u8            4 or 6
+//   @56 generation u32       of that route when it was set (fib/routes.ts routeGeneration)
 //
 // Index slot, u64: the hash's low 32 bits << 32 | (entry number + 1); 0 = empty.
 
@@ -36,6 +37,12 @@ export function initDestinations(t: DestinationTable): void {
   t.count = 0;
   t.mask = FIRST_CAPACITY * 2 - 1;
   t.index = newIndex(t.mask + 1);
+}
+
+/** Forgets every destination, keeping the memory. */
+export function clearDestinations(t: DestinationTable): void {
+  t.count = 0;
+  memory.fill(t.index, 0, (<usize>t.mask + 1) << 3);
 }
 
 export function freeDestinations(t: DestinationTable): void {

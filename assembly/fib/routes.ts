@@ -11,12 +11,75 @@
 //   @28 class u32  the host's number for the route's other attributes (type, next hops,
 //                  device): two routes of one prefix with equal metric and class are the same route
 
-import { alloc, realloc, POOL_RIB } from '../memory/alloc';
+//
+// Beside each record, 8 bytes that outlive it (memory/alloc's POOL_RIB as well):
+//   @0 generation u32  bumped whenever the id's route goes, so counters kept under the id
+//                      (count/counters.ts) can tell a later route of the same id from it
+//   @4 paths u32       a multipath route's next hops: 0 for a single path, else a block of
+//                      u32 count, then count cumulative weights (see pickPath)
+
+import { alloc, free, realloc, POOL_RIB } from '../memory/alloc';
 
 export const ROUTE_RECORD: usize = 32;
+const EXTRA_BYTES: usize = 8;
 
 let table: usize = 0;
+let extras: usize = 0;
 let capacity: i32 = 0;
+
+@inline function extraOf(id: i32): usize {
+  return extras + (<usize>id << 3);
+}
+
+/** The generation of route id `id`: it changes each time a route of that id goes. */
+@inline export function routeGeneration(id: i32): u32 {
+  return load<u32>(extraOf(id));
+}
+
+/** Next hops of route `id`: 0 for one, else its paths block (u32 count, cumulative weights). */
+@inline export function routePaths(id: i32): usize {
+  return <usize>load<u32>(extraOf(id), 4);
+}
+
+/** How many next hops route `id` has. */
+@inline export function routePathCount(id: i32): u32 {
+  const paths = routePaths(id);
+  return paths ? load<u32>(paths) : 1;
+}
+
+/** Gives route `id` `count` next hops with the u32 weights at `weights` (each at least 1). */
+export function setRoutePaths(id: i32, count: u32, weights: usize): void {
+  freePaths(id);
+  if (count < 2) return;
+  const paths = alloc((<usize>count + 1) << 2, POOL_RIB);
+  store<u32>(paths, count);
+  let total: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    total += max(load<u32>(weights + (<usize>i << 2)), 1);
+    store<u32>(paths + (<usize>(i + 1) << 2), total);
+  }
+  store<u32>(extraOf(id), <u32>paths, 4);
+}
+
+/**
+ * The next hop a flow takes on a multipath route: its hash picks a point in the total weight,
+ * so each next hop gets a share of flows in proportion to its weight, and a flow always the same.
+ */
+export function pickPath(paths: usize, flowHash: u32): u32 {
+  const count = load<u32>(paths);
+  const total = load<u32>(paths + (<usize>count << 2));
+  const point = <u32>((<u64>flowHash * <u64>total) >> 32);
+  let path: u32 = 0;
+  while (point >= load<u32>(paths + (<usize>(path + 1) << 2))) path++;
+  return path;
+}
+
+function freePaths(id: i32): void {
+  const paths = routePaths(id);
+  if (!paths) return;
+  free(paths, (<usize>load<u32>(paths) + 1) << 2, POOL_RIB);
+  store<u32>(extraOf(id), 0, 4);
+}
 
 @inline export function routeRecord(id: i32): usize {
   return table + (<usize>id << 5);
@@ -34,6 +97,8 @@ export function ensureRouteCapacity(count: i32): void {
   table = realloc(table, <usize>capacity << 5, <usize>next << 5, POOL_RIB);
   // family 0 marks an id with no route
   memory.fill(table + (<usize>capacity << 5), 0, <usize>(next - capacity) << 5);
+  extras = realloc(extras, <usize>capacity * EXTRA_BYTES, <usize>next * EXTRA_BYTES, POOL_RIB);
+  memory.fill(extras + <usize>capacity * EXTRA_BYTES, 0, <usize>(next - capacity) * EXTRA_BYTES);
   capacity = next;
 }
 
@@ -41,6 +106,8 @@ export function routeTableInit(): void {
   capacity = 1024;
   table = alloc(<usize>capacity << 5, POOL_RIB);
   memory.fill(table, 0, <usize>capacity << 5);
+  extras = alloc(<usize>capacity * EXTRA_BYTES, POOL_RIB);
+  memory.fill(extras, 0, <usize>capacity * EXTRA_BYTES);
 }
 
 @inline export function routeHi(id: i32): u64 { return load<u64>(routeRecord(id)); }
@@ -65,4 +132,11 @@ export function writeRoute(id: i32, family: i32, hi: u64, lo: u64, length: i32, 
 
 export function clearRoute(id: i32): void {
   memory.fill(routeRecord(id), 0, ROUTE_RECORD);
+  freePaths(id);
+  store<u32>(extraOf(id), routeGeneration(id) + 1);
+}
+
+/** Ids below this may hold routes. */
+export function routeCapacity(): i32 {
+  return capacity;
 }

@@ -4,6 +4,33 @@ import type { FibscopeExports } from '../wasm/module.js';
 import { buildReport, type InputState } from './build-report.js';
 import type { Report } from './report.js';
 
+/** libpcap's largest record, and so the largest frame pushFrame takes. */
+const MAX_FRAME = 262144;
+
+export interface FrameOptions {
+  /** The frame's link type (tcpdump.org/linktypes.html): 1 for Ethernet, 101 for raw IP… */
+  linkType: number;
+  /** When it was seen: a Date, milliseconds since 1970, or seconds and nanoseconds. Default 0. */
+  time?: Date | number | { seconds: number; nanoseconds: number };
+  /** Its length on the wire, when more than was captured. */
+  originalLength?: number;
+}
+
+/** Seconds and nanoseconds since 1970 (u32 seconds, as pcap has them). */
+function splitTime(time: NonNullable<FrameOptions['time']>): { seconds: number; nanoseconds: number } {
+  if (typeof time === 'object' && !(time instanceof Date)) {
+    const { seconds, nanoseconds } = time;
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 0xffffffff || !Number.isInteger(nanoseconds) || nanoseconds < 0 || nanoseconds > 999_999_999) {
+      throw new FibscopeArgumentError(`time { seconds: ${seconds}, nanoseconds: ${nanoseconds} } is out of range`);
+    }
+    return { seconds, nanoseconds };
+  }
+  const ms = time instanceof Date ? time.getTime() : time;
+  if (!Number.isFinite(ms) || ms < 0 || ms >= 0x100000000 * 1000) throw new FibscopeArgumentError(`time ${String(time)} is out of range`);
+  const seconds = Math.floor(ms / 1000);
+  return { seconds, nanoseconds: Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6)) };
+}
+
 export interface AnalyzerOptions {
   /** The routing table to classify by. Analyzers on one table share its WebAssembly instance. */
   fib: Fib;
@@ -28,6 +55,8 @@ export class Analyzer {
   /** Bytes of the current input waiting at the start of the capture buffer. */
   private pending = 0;
   private disposed = false;
+  /** WebAssembly memory for pushFrame, made on its first call. */
+  private frameBuffer = 0;
 
   constructor(options: AnalyzerOptions) {
     if (!options?.fib) throw new FibscopeArgumentError('new Analyzer({ fib }) needs a Fib (await Fib.create())');
@@ -101,10 +130,45 @@ export class Analyzer {
     if (!this.stopped(this.current)) this.current.hostError = reason;
   }
 
+  /**
+   * Counts one frame outside any capture stream: its bytes as captured, the link type they
+   * start with, the original (wire) length (default: the bytes given) and the time.
+   */
+  pushFrame(frame: Uint8Array, options: FrameOptions): void {
+    this.checkUsable();
+    const { linkType, time = 0, originalLength = frame.length } = options;
+    if (!Number.isInteger(linkType) || linkType < 0 || linkType > 0xffffffff) {
+      throw new FibscopeArgumentError(`pushFrame needs a link type 0..4294967295, got ${linkType}`);
+    }
+    if (frame.length > MAX_FRAME) throw new FibscopeArgumentError(`a frame of ${frame.length} bytes is over the ${MAX_FRAME}-byte limit`);
+    if (!Number.isInteger(originalLength) || originalLength < frame.length || originalLength > 0xffffffff) {
+      throw new FibscopeArgumentError(`originalLength ${originalLength} must be an integer of at least the frame's ${frame.length} bytes`);
+    }
+    const { seconds, nanoseconds } = splitTime(time);
+    this.frameBuffer ||= this.wasm.hostBufferCreate(MAX_FRAME) >>> 0;
+    new Uint8Array(this.wasm.memory.buffer, this.frameBuffer, frame.length).set(frame);
+    this.wasm.countersCountFrame(this.counters, linkType, this.frameBuffer, frame.length, originalLength, seconds, nanoseconds);
+  }
+
   /** The report of everything counted so far (SPEC section 4), without stopping anything. */
   report(): Report {
     this.checkUsable();
     return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs);
+  }
+
+  /** The same as report(): every counter as it is now, while counting carries on. */
+  snapshot(): Report {
+    return this.report();
+  }
+
+  /**
+   * Zeroes every counter (routes, destinations, totals, the inputs' record counts). A capture
+   * stream being read carries on where it was: its next records count from zero.
+   */
+  reset(): void {
+    this.checkUsable();
+    this.wasm.countersReset(this.counters);
+    for (const input of this.inputs) this.wasm.inputResetRecords(input.handle);
   }
 
   /** Gives the WebAssembly memory of the counters and inputs back. The analyzer is unusable after. */
@@ -113,6 +177,7 @@ export class Analyzer {
     for (const input of this.inputs) this.wasm.inputFree(input.handle);
     this.wasm.countersFree(this.counters);
     this.wasm.captureBufferFree(this.buffer);
+    if (this.frameBuffer) this.wasm.hostBufferFree(this.frameBuffer, MAX_FRAME);
     this.disposed = true;
   }
 

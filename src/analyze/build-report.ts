@@ -38,7 +38,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   const entryBytes = wasm.destinationEntryBytes();
   const entries = new Uint8Array(wasm.memory.buffer, copy, count * entryBytes).slice();
   wasm.destinationsFree(copy, count);
-  const values = wasm.countersTotals(counters, io);
+  const values = wasm.countersTotals(counters, io); // it also zeroes the counters of routes gone since
   const totals = new Float64Array(wasm.memory.buffer, io, values).slice();
   const malformedReasons: Record<string, number> = {};
   for (let i = 10; i < values; i++) if (totals[i] > 0) malformedReasons[reasonName(i - 10)] = totals[i];
@@ -62,7 +62,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     if (packets === 0) continue;
     const row = fib.describeInto(id, scratch) ? scratch : removedRoute(id);
     routeIds.push(id);
-    routes.push({
+    const counters: RouteCounters = {
       prefix: row.prefix,
       nextHop: row.nextHop,
       dev: row.dev,
@@ -71,7 +71,21 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
       packets,
       bytes: u64(at + 8),
       destinations: view.getUint32(at + 16, true),
-    });
+    };
+    // a multipath route's counts per next hop (layout in assembly/count/counters.ts)
+    const paths = view.getUint32(at + 24, true);
+    const hops = row.nextHops;
+    if (hops && hops.length > 1) {
+      const counted = paths === 0 ? 0 : Math.min(view.getUint32(at + 28, true), hops.length);
+      counters.nextHops = hops.map((hop, i) => ({
+        via: hop.via,
+        dev: hop.dev,
+        weight: hop.weight,
+        packets: i < counted ? u64(paths + i * 16) : 0,
+        bytes: i < counted ? u64(paths + i * 16 + 8) : 0,
+      }));
+    }
+    routes.push(counters);
   }
   // the prefix of each route id that counted, for the destinations
   const prefixOf: (string | undefined)[] = new Array(routeIds.length ? routeIds[routeIds.length - 1] + 1 : 0).fill(undefined);

@@ -49,6 +49,19 @@ export interface RouteCounters {
   bytes: number;
   /** Distinct destinations counted under this route. */
   destinations: number;
+  /**
+   * A multipath route's next hops with what each carried: every flow (addresses, protocol,
+   * ports) takes one of them, in proportion to the weights. Absent for a single next hop.
+   */
+  nextHops?: NextHopCounters[];
+}
+
+export interface NextHopCounters {
+  via: string | null;
+  dev: string | null;
+  weight: number;
+  packets: number;
+  bytes: number;
 }
 
 export interface DestinationCounters {

@@ -34,6 +34,8 @@ export interface RouteRowFields {
   dev: string | null;
   metric: number;
   type: string;
+  /** A multipath route's next hops, in the order WebAssembly counts them. */
+  nextHops?: readonly NextHop[];
 }
 
 export interface LoadOptions {
@@ -245,6 +247,7 @@ export class Fib {
     row.dev = this.dev[id];
     row.metric = this.metric[id];
     row.type = ROUTE_TYPES[this.type[id]];
+    row.nextHops = this.nextHops.get(id);
     return true;
   }
 
@@ -339,7 +342,19 @@ export class Fib {
       return this.i32[(record + 28) >>> 2];
     }
     this.counts[family]++;
+    this.setPaths([id]);
     return id;
+  }
+
+  /** Tells WebAssembly the next-hop weights of the multipath routes among `ids`. */
+  private setPaths(ids: readonly number[]): void {
+    for (const id of ids) {
+      const hops = this.nextHops.get(id);
+      if (!hops || hops.length < 2) continue;
+      this.refreshViews();
+      hops.forEach((hop, i) => this.view.setUint32(this.ioPointer + i * 4, Math.max(1, Math.min(hop.weight, 0xffff)), true));
+      this.wasm.routePathsSet(id, hops.length);
+    }
   }
 
   /** Releases the ids the last call listed as removed. */
@@ -359,6 +374,11 @@ export class Fib {
     const typeCode = routeTypeCode(type);
     if (typeCode < 0) throw new FibscopeArgumentError(`unknown route type '${type}'`);
     const nextHops = attributes.nextHops && attributes.nextHops.length > 0 ? attributes.nextHops : undefined;
+    for (const hop of nextHops ?? []) {
+      if (!Number.isInteger(hop.weight) || hop.weight < 1 || hop.weight > 0xffff) {
+        throw new FibscopeArgumentError(`next-hop weight must be an integer 1..65535, got ${hop.weight}`);
+      }
+    }
     const nextHop = attributes.nextHop ?? nextHops?.[0]?.via ?? null;
     const dev = attributes.dev ?? nextHops?.[0]?.dev ?? null;
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
@@ -392,6 +412,7 @@ export class Fib {
     if (count === 0) return;
     this.wasm.addRoutes(count, defer, false);
     this.refreshViews();
+    const multipath: number[] = [];
     for (let slot = 0; slot < count; slot++) {
       const record = this.ioPointer + slot * ROUTE_INPUT;
       const family = this.bytes[record + 24] as 4 | 6;
@@ -403,7 +424,11 @@ export class Fib {
       this.counts[family]++;
       result.added++;
       if (family === 4) result.ipv4++; else result.ipv6++;
+      const id = this.i32[(record + 16) >>> 2];
+      if ((this.nextHops.get(id)?.length ?? 0) > 1) multipath.push(id);
     }
+    // after the records are read: the weights go where they were
+    this.setPaths(multipath);
   }
 
   private attributeClass(nextHop: string | null, dev: string | null, type: number, nextHops: readonly NextHop[] | undefined): number {

@@ -1,6 +1,10 @@
 // The rows of `--by`: routes and destinations as the report has them, next hops and devices
 // summed over the routes. Every text format (table, csv, ndjson) shows these rows.
-import type { DestinationCounters, Report } from '../analyze/report.js';
+//
+// A multipath route adds each next hop's packets and bytes to the row of that next hop (and of
+// its device), so the rows show how the flows spread. Its destinations are known per route, not
+// per next hop (one destination's flows may take several): they go to its first next hop's row.
+import type { DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
 import { createPrefixBuffer, PREFIX_OK, scanPrefix } from '../net/address.js';
 import type { ReportBy, ReportSort } from './options.js';
 
@@ -15,6 +19,8 @@ export interface RouteRow {
   packets: number;
   bytes: number;
   destinations: number;
+  /** A multipath route's next hops with their packets and bytes. */
+  nextHops?: NextHopCounters[];
 }
 
 /** One counted destination; `prefix` is its route's, or null (no route). */
@@ -89,6 +95,7 @@ function unsortedRows(report: Report, by: ReportBy): Row[] {
         packets: route.packets,
         bytes: route.bytes,
         destinations: route.destinations,
+        ...(route.nextHops ? { nextHops: route.nextHops.map((hop) => ({ ...hop })) } : {}),
       }));
     case 'destination':
       return report.destinations.map((destination): DestinationRow => ({
@@ -103,35 +110,61 @@ function unsortedRows(report: Report, by: ReportBy): Row[] {
     case 'nexthop': {
       const groups = new Map<string | null, NextHopRow>();
       for (const route of report.routes) {
-        let row = groups.get(route.nextHop);
-        if (row === undefined) {
-          row = { type: 'nexthop', nextHop: route.nextHop, routes: 0, packets: 0, bytes: 0, destinations: 0 };
-          groups.set(route.nextHop, row);
+        for (const share of shares(route)) {
+          let row = groups.get(share.via);
+          if (row === undefined) {
+            row = { type: 'nexthop', nextHop: share.via, routes: 0, packets: 0, bytes: 0, destinations: 0 };
+            groups.set(share.via, row);
+          }
+          addShare(row, share);
         }
-        addRoute(row, route);
       }
       return [...groups.values()];
     }
     case 'dev': {
       const groups = new Map<string | null, DevRow>();
       for (const route of report.routes) {
-        let row = groups.get(route.dev);
-        if (row === undefined) {
-          row = { type: 'dev', dev: route.dev, routes: 0, packets: 0, bytes: 0, destinations: 0 };
-          groups.set(route.dev, row);
+        for (const share of shares(route)) {
+          let row = groups.get(share.dev);
+          if (row === undefined) {
+            row = { type: 'dev', dev: share.dev, routes: 0, packets: 0, bytes: 0, destinations: 0 };
+            groups.set(share.dev, row);
+          }
+          addShare(row, share);
         }
-        addRoute(row, route);
       }
       return [...groups.values()];
     }
   }
 }
 
-function addRoute(row: NextHopRow | DevRow, route: Report['routes'][number]): void {
+interface Share {
+  via: string | null;
+  dev: string | null;
+  packets: number;
+  bytes: number;
+  destinations: number;
+}
+
+/** What each next hop of a route carried: the whole route for a single next hop. */
+function shares(route: RouteCounters): Share[] {
+  if (!route.nextHops || route.nextHops.length < 2) {
+    return [{ via: route.nextHop, dev: route.dev, packets: route.packets, bytes: route.bytes, destinations: route.destinations }];
+  }
+  return route.nextHops.map((hop, i) => ({
+    via: hop.via,
+    dev: hop.dev,
+    packets: hop.packets,
+    bytes: hop.bytes,
+    destinations: i === 0 ? route.destinations : 0,
+  }));
+}
+
+function addShare(row: NextHopRow | DevRow, share: Share): void {
   row.routes++;
-  row.packets += route.packets;
-  row.bytes += route.bytes;
-  row.destinations += route.destinations;
+  row.packets += share.packets;
+  row.bytes += share.bytes;
+  row.destinations += share.destinations;
 }
 
 function sortRows(rows: Row[], sort: ReportSort): Row[] {
