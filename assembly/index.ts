@@ -12,6 +12,10 @@ import {
 import { rebuildAll, updatePrefix } from './fib/poptrie';
 import { lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './fib/lookup';
 import { fib4, fib6, tableOf } from './fib/tables';
+import {
+  freeScan, labelCount as plainScanLabelCount, labels as plainScanLabels, pairCount as plainScanPairCount,
+  pairs as plainScanPairs, recordPairs as plainScanRecordPairs, records as plainScanRecords, scanPlain,
+} from './routes/plain';
 
 export * from './analyze';
 
@@ -52,9 +56,13 @@ export const ROUTE_INPUT: i32 = 32;
  * Returns how many ids that list holds.
  */
 export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
+  return insertRecords(io, count, deferLookup, replace);
+}
+
+function insertRecords(records: usize, count: i32, deferLookup: bool, replace: bool): i32 {
   let replaced = 0;
   for (let i = 0; i < count; i++) {
-    const record = io + <usize>i * ROUTE_INPUT;
+    const record = records + <usize>i * ROUTE_INPUT;
     const id = load<i32>(record, 16);
     const metric = load<u32>(record, 20);
     const family = <i32>load<u8>(record, 24);
@@ -89,6 +97,54 @@ export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
     if (!deferLookup) updatePrefix(t, hi, lo, length);
   }
   return replaced;
+}
+
+// --- routes from plain-format text (routes/plain.ts), in three steps: scan, the host names the
+// labels and gives each (next hop, device) pair its attribute class, insert.
+
+/**
+ * Scans `length` bytes of plain-format text at `text`, `lines` lines a call: -2 asks for another
+ * call; done, the number of routes, or -1: the host parses the text itself.
+ */
+export function plainScan(text: usize, length: u32, lines: u32): i32 {
+  return scanPlain(text, length, lines);
+}
+
+/** Distinct labels of the last scan: u32 offset into the text and u32 length each. */
+export function plainLabels(): usize { return plainScanLabels; }
+export function plainLabelCount(): u32 { return plainScanLabelCount; }
+/** Distinct (next hop, device) pairs: i32 label, i32 label (-1: none), u32 attribute class for the host to set. */
+export function plainPairs(): usize { return plainScanPairs; }
+export function plainPairCount(): u32 { return plainScanPairCount; }
+/** The scanned routes as addRoutes records; after plainInsert, duplicates are marked as addRoutes marks them. */
+export function plainRecords(): usize { return plainScanRecords; }
+/** Per scanned route, u32: the number of its (next hop, device) pair. */
+export function plainRecordPairs(): usize { return plainScanRecordPairs; }
+
+/**
+ * Adds scanned routes `start` to `start + count` - 1 with ids from `firstId + start` on, each with
+ * its pair's attribute class (called in pieces, as plainScan). With `deferLookup` the lookup
+ * structure waits for `rebuild`.
+ */
+export function plainInsert(start: i32, count: i32, firstId: i32, deferLookup: bool): void {
+  for (let i = start; i < start + count; i++) {
+    const record = plainScanRecords + <usize>i * ROUTE_INPUT;
+    store<i32>(record, firstId + i, 16);
+    const pair = load<u32>(plainScanRecordPairs + (<usize>i << 2));
+    store<u32>(record, load<u32>(plainScanPairs + <usize>pair * 12, 8), 28);
+  }
+  ensureRouteCapacity(firstId + start + count);
+  insertRecords(plainScanRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false);
+}
+
+/** Makes room for route ids below `count` at once (a bulk load). */
+export function ensureRouteIds(count: i32): void {
+  ensureRouteCapacity(count);
+}
+
+/** Gives back the memory of the last scan. */
+export function plainFree(): void {
+  freeScan();
 }
 
 /** Removes every route of the prefix whose key is at the start of the I/O region; lists their ids at `removedPointer()`. */

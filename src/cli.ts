@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FibscopeError, RouteFormatError } from './errors.js';
 import { Fib } from './fib/fib.js';
-import { readRoutesFile } from './routes/read.js';
+import { readRoutesBytes } from './routes/read.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
 import type { OutputFormat } from './cli/output.js';
 import { progressBar } from './cli/progress.js';
@@ -42,9 +42,9 @@ async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicate
   const fib = await Fib.create();
   let duplicates = 0;
   for (const path of options.routes ?? []) {
-    const list = await readRoutesFile(path, { format: options.routesFormat ?? 'auto' });
-    if (list.count === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
-    duplicates += fib.load(list).duplicates;
+    const loaded = fib.load(await readRoutesBytes(path), { format: options.routesFormat ?? 'auto', source: path });
+    if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
+    duplicates += loaded.duplicates;
   }
   return { fib, duplicates };
 }

@@ -1,4 +1,4 @@
 // The package's browser (and default) entry: re-exports only. Node gets node.ts.
 export * from './common.js';
-export { readRoutesFile } from './routes/read-unavailable.js';
+export { readRoutesBytes, readRoutesFile } from './routes/read-unavailable.js';
 export { analyzeFile, analyzeFiles } from './analyze/analyze-unavailable.js';

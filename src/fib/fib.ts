@@ -1,7 +1,9 @@
 import { FibscopeArgumentError } from '../errors.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/address.js';
 import { parsePrefixText, type PrefixKey } from '../net/prefix.js';
-import { parseRoutes, type RouteFormat } from '../routes/index.js';
+import { detectRouteFormat, parseRoutes, type RouteFormat } from '../routes/index.js';
+import { canonicalNextHop } from '../routes/scan.js';
+import { detectionText } from '../routes/detect.js';
 import { RouteList } from '../routes/route-list.js';
 import { ROUTE_TYPES, routeTypeCode, type NextHop, type Route, type RouteAttributes } from '../routes/route.js';
 import { instantiateModule, type FibscopeExports } from '../wasm/module.js';
@@ -14,6 +16,14 @@ const ROUTE_INPUT = 32;
  * 3-6%), large enough that the call itself costs nothing.
  */
 const LOOKUP_CHUNK = 4096;
+const utf8 = new TextEncoder();
+/**
+ * Lines or routes per WebAssembly call of a long job. V8 gives a function optimized code only
+ * between calls, so one call over a million lines would run all of it in baseline code.
+ */
+const WASM_STEP = 16384;
+/** plainScan's "call me again". */
+const SCAN_MORE = -2;
 /** A load bigger than this rebuilds the lookup structure once instead of piece by piece. */
 const BULK_THRESHOLD = 4096;
 
@@ -160,12 +170,24 @@ export class Fib {
     return this.exists(id) && this.removeIds([id]) === 1;
   }
 
-  /** Loads routes from text in any format of SPEC section 3, or from an already parsed list. */
-  load(input: string | RouteList, options: LoadOptions = {}): LoadResult {
-    const list = typeof input === 'string'
-      ? parseRoutes(input, { format: options.format ?? 'auto', source: options.source })
-      : input;
-    return this.addList(list);
+  /**
+   * Loads routes from text (a string, or UTF-8 bytes such as a file's) in any format of SPEC
+   * section 3, or from an already parsed list. All or nothing: a load that throws changed nothing.
+   */
+  load(input: string | Uint8Array | RouteList, options: LoadOptions = {}): LoadResult {
+    if (input instanceof RouteList) return this.addList(input);
+    const format = options.format ?? 'auto';
+    if (format === 'plain' || format === 'auto') {
+      // plain text, the format of big tables, is read in WebAssembly; it leaves anything unusual
+      // (and every error) to the parser below, which words the messages
+      const bytes = typeof input === 'string' ? utf8.encode(input) : input;
+      if (format === 'plain' || detectRouteFormat(detectionText(bytes)) === 'plain') {
+        const result = this.loadPlain(bytes);
+        if (result) return result;
+      }
+    }
+    const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
+    return this.addList(parseRoutes(text, { format, source: options.source }));
   }
 
   /** The route that an address matches, or undefined. Throws on a string that is not an address. */
@@ -293,6 +315,90 @@ export class Fib {
 
   private exists(id: number): boolean {
     return Number.isInteger(id) && id >= 0 && id < this.nextId && this.family[id] !== 0;
+  }
+
+  /**
+   * Plain-format text through WebAssembly (assembly/routes/plain.ts): it scans every line into
+   * records, this side names each distinct label once, gives the routes fresh ids and fills the
+   * columns, WebAssembly inserts them. Undefined when the scan leaves the text to the parser.
+   */
+  private loadPlain(bytes: Uint8Array): LoadResult | undefined {
+    const size = Math.max(bytes.length, 1);
+    const textAt = this.wasm.hostBufferCreate(size) >>> 0;
+    try {
+      new Uint8Array(this.wasm.memory.buffer, textAt, bytes.length).set(bytes);
+      let count: number;
+      do count = this.wasm.plainScan(textAt, bytes.length, WASM_STEP);
+      while (count === SCAN_MORE);
+      if (count < 0) return undefined;
+      this.refreshViews();
+      const memory = this.bytes;
+      const words = this.u32;
+      const decoder = new TextDecoder('utf-8');
+      const labelsAt = this.wasm.plainLabels() >>> 0;
+      const labels = Array.from({ length: this.wasm.plainLabelCount() }, (_, n) => {
+        const at = textAt + words[(labelsAt >>> 2) + n * 2];
+        return decoder.decode(memory.subarray(at, at + words[(labelsAt >>> 2) + n * 2 + 1]));
+      });
+      // each (next hop, device) pair: its strings and its attribute class
+      const pairsAt = this.wasm.plainPairs() >>> 0;
+      const pairCount = this.wasm.plainPairCount();
+      const pairHop: (string | null)[] = new Array(pairCount);
+      const pairDev: (string | null)[] = new Array(pairCount);
+      const unicast = routeTypeCode('unicast');
+      for (let p = 0; p < pairCount; p++) {
+        const at = pairsAt + p * 12;
+        const hop = this.i32[at >>> 2];
+        const dev = this.i32[(at >>> 2) + 1];
+        pairHop[p] = hop < 0 ? null : canonicalNextHop(labels[hop]);
+        pairDev[p] = dev < 0 ? null : labels[dev];
+        words[(at >>> 2) + 2] = this.attributeClass(pairHop[p], pairDev[p], unicast, undefined);
+      }
+      const firstId = this.nextId;
+      this.nextId += count;
+      if (this.nextId > this.family.length) this.growColumns(this.nextId);
+      const recordsAt = this.wasm.plainRecords() >>> 0;
+      const recordPairsAt = this.wasm.plainRecordPairs() >>> 2;
+      for (let i = 0; i < count; i++) {
+        const id = firstId + i;
+        const record = recordsAt + i * ROUTE_INPUT;
+        const pair = words[recordPairsAt + i];
+        this.family[id] = memory[record + 24];
+        this.prefixLength[id] = memory[record + 25];
+        this.metric[id] = words[(record + 20) >>> 2];
+        this.type[id] = unicast;
+        this.nextHop[id] = pairHop[pair];
+        this.dev[id] = pairDev[pair];
+        this.cache[id] = undefined;
+      }
+      const bulk = count > BULK_THRESHOLD;
+      this.wasm.ensureRouteIds(firstId + count);
+      for (let start = 0; start < count; start += WASM_STEP) {
+        this.wasm.plainInsert(start, Math.min(WASM_STEP, count - start), firstId, bulk);
+      }
+      this.refreshViews();
+      const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
+      for (let i = 0; i < count; i++) {
+        const record = recordsAt + i * ROUTE_INPUT;
+        if (this.bytes[record + 26] !== 0) {
+          this.release(firstId + i);
+          result.duplicates++;
+          continue;
+        }
+        const family = this.bytes[record + 24] as 4 | 6;
+        this.counts[family]++;
+        result.added++;
+        if (family === 4) result.ipv4++; else result.ipv6++;
+      }
+      if (bulk) {
+        if (result.ipv4 > 0) this.wasm.rebuild(4);
+        if (result.ipv6 > 0) this.wasm.rebuild(6);
+      }
+      return result;
+    } finally {
+      this.wasm.plainFree();
+      this.wasm.hostBufferFree(textAt, size);
+    }
   }
 
   /** Adds every route of `list` through the I/O region, in batches. */

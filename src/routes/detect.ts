@@ -89,3 +89,21 @@ function isPfx2as(text: string, start: number, end: number, scratch: Uint8Array)
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
+
+/**
+ * The start of UTF-8 `bytes` that holds every line detectRouteFormat looks at, as text: a file
+ * of a million lines is not decoded whole just to tell its format.
+ */
+export function detectionText(bytes: Uint8Array): string {
+  let meaningful = 0;
+  let pos = 0;
+  while (pos < bytes.length && meaningful < LINES_LOOKED_AT) {
+    let end = bytes.indexOf(10, pos);
+    if (end < 0) end = bytes.length;
+    let i = pos;
+    while (i < end && isBlank(bytes[i])) i++;
+    if (i < end && bytes[i] !== CH_HASH) meaningful++;
+    pos = end + 1;
+  }
+  return new TextDecoder('utf-8').decode(bytes.subarray(0, Math.min(pos, bytes.length)));
+}

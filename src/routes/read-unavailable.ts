@@ -7,3 +7,9 @@ export async function readRoutesFile(path: string, _options?: ReadRoutesOptions,
   throw new FibscopeError('NODE_ONLY',
     `readRoutesFile('${path}') needs Node's file system; in a browser, read the file yourself and pass its text to parseRoutes or fib.load`);
 }
+
+/** `readRoutesBytes` where there is no file system: says what to use instead. */
+export async function readRoutesBytes(path: string): Promise<Uint8Array> {
+  throw new FibscopeError('NODE_ONLY',
+    `readRoutesBytes('${path}') needs Node's file system; in a browser, pass the file's bytes (await file.bytes()) to fib.load`);
+}

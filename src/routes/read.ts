@@ -23,6 +23,15 @@ export type ReadRoutesOptions = Omit<ParseRoutesOptions, 'source'>;
  */
 export async function readRoutesFile(path: string, options: ReadRoutesOptions = {},
   into: RouteList = new RouteList()): Promise<RouteList> {
+  return parseRoutes(decode(await readRoutesBytes(path)), { ...options, source: path }, into);
+}
+
+/**
+ * The bytes of a routes file, gunzipped when they are gzip: for `fib.load(bytes, { source })`,
+ * which reads plain-format text without decoding it to a string first. A file that cannot be
+ * read or decompressed rejects with FibscopeError code 'ROUTES_UNREADABLE'.
+ */
+export async function readRoutesBytes(path: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -36,7 +45,7 @@ export async function readRoutesFile(path: string, options: ReadRoutesOptions = 
       throw unreadable(path, error, 'it starts like gzip but does not decompress');
     }
   }
-  return parseRoutes(decode(bytes), { ...options, source: path }, into);
+  return bytes;
 }
 
 function isGzip(bytes: Uint8Array): boolean {
