@@ -11,5 +11,5 @@ export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
 export type { AnalyzerOptions, FrameOptions } from './analyze/analyzer.js';
 export type { Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters } from './analyze/report.js';
-export { formatReport, formatJson, writeJson, REPORT_FORMATS, reportRows, topRows } from './report/index.js';
-export type { ReportFormat, ReportOptions, ReportBy, ReportSort, Row, RowsBy } from './report/index.js';
+// the JSON writers only: the table writer brings cli-table3, which is for terminals
+export { formatJson, writeJson } from './report/json.js';
