@@ -1,0 +1,9 @@
+// Numbers as the page prints them: exact, with thousands separators (the tests read them back).
+export { humanBytes, humanPackets } from '../../src/report/index.js';
+
+const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** 1234567 → "1,234,567" */
+export function exact(n: number): string {
+  return GROUPED.format(n);
+}

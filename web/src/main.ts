@@ -1,0 +1,227 @@
+// The page: wires the inputs to the worker and draws what comes back. The finished report is
+// `window.fibscopeReport` (the JSON export, parsed) and the worker's timing `window.fibscopeTiming`,
+// for tests and benchmarks; `body[data-analyses]` counts finished analyses.
+import type { Report } from '../../src/index.js';
+import { Charts, formatSeconds, type Metric } from './charts.js';
+import { csvText, download, exportName } from './export.js';
+import { exact, humanBytes } from './format.js';
+import { wireInputs } from './inputs.js';
+import { wireLookup } from './lookup.js';
+import type {} from './page-hooks.js';
+import type { AnalysisTiming, Source } from './protocol.js';
+import { renderSummary } from './summary.js';
+import { TrafficTable } from './table-view.js';
+import type { TimeSeries } from './timeseries.js';
+import { WorkerClient } from './worker-client.js';
+
+const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const el = {
+  routesStatus: byId('routes-status'),
+  captureStatus: byId('capture-status'),
+  error: byId('error'),
+  progressBox: byId('progress-box'),
+  progress: byId<HTMLProgressElement>('progress'),
+  progressName: byId('progress-name'),
+  progressText: byId('progress-text'),
+  cancel: byId<HTMLButtonElement>('cancel'),
+  results: byId('results'),
+  resultsName: byId('results-name'),
+  damage: byId('damage'),
+  summary: byId('summary'),
+  inputsBody: byId<HTMLTableSectionElement>('inputs-body'),
+  seriesBins: byId('series-bins'),
+  seriesStatus: byId('series-status'),
+  seriesMetric: byId<HTMLFieldSetElement>('series-metric'),
+  csvOptions: byId('csv-options'),
+  timing: byId('timing'),
+};
+
+const charts = new Charts(byId('bar-chart'), byId('series-chart'));
+const table = new TrafficTable({
+  table: byId('rows-table'),
+  caption: byId('rows-caption'),
+  count: byId('table-count'),
+  filter: byId('table-filter'),
+  top: byId('table-top'),
+  by: byId('table-by'),
+}, () => showCsvOptions());
+
+let capture: Source | undefined;
+let captureName = '';
+let run = 0;
+let running = false;
+/** an analysis or time series was stopped for a routes change */
+let interrupted = false;
+let report: Report | undefined;
+/** the JSON export: `fibscope analyze -f json`, byte for byte */
+let reportJson: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+let series: TimeSeries | undefined;
+
+const worker = new WorkerClient({
+  'routes-loaded': ({ summary }) => {
+    const duplicates = summary.duplicates ? `, ${exact(summary.duplicates)} duplicate lines` : '';
+    setStatus(el.routesStatus, `${exact(summary.ipv4Routes)} IPv4 and ${exact(summary.ipv6Routes)} IPv6 routes from ${summary.sources.join(', ')}${duplicates}.`);
+    document.body.dataset.routes = 'loaded';
+    if (capture) analyze(capture); // the counts depend on the table
+  },
+  'routes-error': ({ message }) => {
+    setStatus(el.routesStatus, `${message} — the table in use is unchanged.`, true);
+    document.body.dataset.routes = 'error';
+    // the table did not change, but loading it stopped the work on the capture in view
+    if (capture && interrupted) analyze(capture);
+  },
+  progress: (reply) => {
+    if (reply.run !== run) return;
+    el.progress.value = reply.total ? reply.read / reply.total : 0;
+    el.progressText.textContent = reply.total ? `${humanBytes(reply.read)} of ${humanBytes(reply.total)}` : humanBytes(reply.read);
+  },
+  report: (reply) => {
+    if (reply.run !== run) return;
+    finish();
+    reportJson = reply.json;
+    report = JSON.parse(new TextDecoder().decode(reply.json)) as Report;
+    window.fibscopeReport = report;
+    window.fibscopeTiming = reply.timing;
+    showReport(report, reply.timing);
+    document.body.dataset.analyses = String(Number(document.body.dataset.analyses) + 1);
+  },
+  timeseries: (reply) => {
+    if (reply.run !== run) return;
+    series = reply.series;
+    window.fibscopeSeries = series;
+    const bins = series.series[0]?.packets.length ?? 0;
+    el.seriesBins.textContent = `(${bins} bins of ${formatSeconds(series.binSeconds)})`;
+    setStatus(el.seriesStatus, '');
+    showSeries();
+    document.body.dataset.timeseries = 'ready';
+  },
+  'timeseries-unavailable': (reply) => {
+    if (reply.run !== run) return;
+    setStatus(el.seriesStatus, reply.reason);
+    document.body.dataset.timeseries = 'unavailable';
+  },
+  cancelled: (reply) => {
+    if (reply.run !== run) return;
+    if (running) {
+      finish();
+      setStatus(el.captureStatus, `Cancelled: ${captureName} was not analyzed to its end.`);
+      document.body.dataset.state = 'cancelled';
+      document.body.dataset.timeseries = 'unavailable';
+    } else {
+      setStatus(el.seriesStatus, 'The time series was cancelled.');
+      document.body.dataset.timeseries = 'unavailable';
+    }
+  },
+  'analyze-error': (reply) => {
+    if (reply.run !== run) return;
+    finish();
+    showError(`${captureName}: ${reply.message}`);
+    document.body.dataset.state = 'error';
+    document.body.dataset.timeseries = 'unavailable';
+  },
+}, (message) => showError(`The analysis worker stopped: ${message}`));
+
+wireInputs({
+  routes(sources, format) {
+    if (sources.length === 0) return;
+    hideError();
+    // the capture in view is analyzed again once the table is in: stop what is under way
+    interrupted = running || document.body.dataset.timeseries === 'pending';
+    worker.send({ type: 'cancel' });
+    setStatus(el.routesStatus, `Loading ${sources.map(nameOf).join(', ')}…`);
+    document.body.dataset.routes = 'loading';
+    worker.send({ type: 'routes', sources, format });
+  },
+  capture(source) {
+    capture = source;
+    analyze(source);
+  },
+});
+wireLookup(byId('lookup-form'), byId('lookup-input'), byId('lookup-output'), worker);
+
+el.cancel.addEventListener('click', () => worker.send({ type: 'cancel' }));
+el.seriesMetric.addEventListener('change', () => showSeries());
+byId('export-json').addEventListener('click', () => download(reportJson, exportName(captureName, 'json'), 'application/json'));
+byId('export-csv').addEventListener('click', () => {
+  if (!report) return;
+  const { by, sort } = table.csvOptions();
+  download(csvText(report, by, sort), exportName(captureName, 'csv', by), 'text/csv');
+});
+// a file dropped outside the two zones would make the browser leave the page to show it
+for (const type of ['dragover', 'drop']) window.addEventListener(type, (event) => event.preventDefault());
+
+function analyze(source: Source): void {
+  run++;
+  running = true;
+  captureName = nameOf(source);
+  hideError();
+  window.fibscopeReport = undefined;
+  window.fibscopeTiming = undefined;
+  window.fibscopeSeries = undefined;
+  document.body.dataset.state = 'running';
+  document.body.dataset.timeseries = 'pending';
+  el.progressName.textContent = captureName;
+  el.progress.value = 0;
+  el.progressText.textContent = '';
+  el.progressBox.hidden = false;
+  setStatus(el.captureStatus, '');
+  // an analysis or time series under way would hold this one up: it is stale now
+  worker.send({ type: 'cancel' });
+  worker.send({ type: 'analyze', run, source });
+}
+
+function finish(): void {
+  running = false;
+  el.progressBox.hidden = true;
+}
+
+function showReport(shown: Report, timing: AnalysisTiming): void {
+  const input = shown.inputs[0];
+  document.body.dataset.state = input.error ? 'damaged' : 'done';
+  setStatus(el.captureStatus, `${captureName}: ${exact(shown.totals.records)} records read.`);
+  el.resultsName.textContent = `— ${captureName}`;
+  el.damage.hidden = !input.error;
+  el.damage.textContent = input.error
+    ? `${input.path}: ${input.error}. The report below counts everything read before ${input.format === null ? 'that' : 'the damage'}.`
+    : '';
+  renderSummary(el.summary, el.inputsBody, shown);
+  charts.showTopRoutes(shown);
+  charts.clearTimeSeries();
+  el.seriesBins.textContent = '';
+  setStatus(el.seriesStatus, 'Computing the time series…');
+  table.show(shown);
+  showCsvOptions();
+  const rate = timing.analysisMs > 0 ? ` (${(timing.records / timing.analysisMs / 1000).toFixed(2)} M records/s)` : '';
+  el.timing.textContent = `Read and analyzed ${exact(timing.records)} records, ${humanBytes(timing.bytes)}, in ${timing.analysisMs.toFixed(0)} ms${rate}; report in ${timing.reportMs.toFixed(0)} ms.`;
+  el.results.hidden = false;
+}
+
+function showSeries(): void {
+  if (!series) return;
+  const metric = (el.seriesMetric.querySelector('input:checked') as HTMLInputElement).value as Metric;
+  charts.showTimeSeries(series, metric);
+}
+
+function showCsvOptions(): void {
+  const { by, sort } = table.csvOptions();
+  el.csvOptions.textContent = `--by ${by} --sort ${sort}`;
+}
+
+function nameOf(source: Source): string {
+  return source.kind === 'file' ? source.file.name : source.name;
+}
+
+function setStatus(element: HTMLElement, text: string, error = false): void {
+  element.textContent = text;
+  element.classList.toggle('error-text', error);
+}
+
+function showError(message: string): void {
+  el.error.textContent = message;
+  el.error.hidden = false;
+}
+
+function hideError(): void {
+  el.error.hidden = true;
+  el.error.textContent = '';
+}

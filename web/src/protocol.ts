@@ -1,0 +1,53 @@
+// The messages between the page and its analysis worker. Files travel as File objects (the
+// worker reads them itself); reports travel as the JSON text of `fibscope analyze -f json`, in
+// UTF-8 bytes whose buffer is handed over rather than copied.
+import type { RouteFormat } from '../../src/index.js';
+import type { TimeSeries } from './timeseries.js';
+
+/** A capture or routes file: one the user gave, or a sample the site ships. */
+export type Source =
+  | { kind: 'file'; file: File }
+  | { kind: 'url'; url: string; name: string }
+  | { kind: 'text'; text: string; name: string };
+
+export type PageRequest =
+  /** Replace the table with these routes files, loaded in order (all or nothing, as `-r`). */
+  | { type: 'routes'; sources: Source[]; format: RouteFormat | 'auto' }
+  /** Analyze one capture with the current table. */
+  | { type: 'analyze'; run: number; source: Source }
+  /** Stop the analysis (or time series) under way. */
+  | { type: 'cancel' }
+  /** The route of each address, as `fibscope lookup` prints it. */
+  | { type: 'lookup'; id: number; addresses: string[] };
+
+export interface RoutesSummary {
+  sources: string[];
+  ipv4Routes: number;
+  ipv6Routes: number;
+  duplicates: number;
+}
+
+export interface AnalysisTiming {
+  run: number;
+  /** capture bytes pushed into the Analyzer (after gunzip) */
+  bytes: number;
+  records: number;
+  /** from the first read to `end()`: reading the file, framing, parsing, lookups, counting */
+  analysisMs: number;
+  /** the part of analysisMs spent inside `Analyzer.push` */
+  pushMs: number;
+  /** `report()` and its JSON text */
+  reportMs: number;
+}
+
+export type WorkerReply =
+  | { type: 'routes-loaded'; summary: RoutesSummary }
+  /** `source` and `line` are set for a bad line (RouteFormatError) */
+  | { type: 'routes-error'; message: string; source?: string; line?: number }
+  | { type: 'progress'; run: number; read: number; total: number | undefined }
+  | { type: 'report'; run: number; json: Uint8Array<ArrayBuffer>; timing: AnalysisTiming }
+  | { type: 'timeseries'; run: number; series: TimeSeries }
+  | { type: 'timeseries-unavailable'; run: number; reason: string }
+  | { type: 'cancelled'; run: number }
+  | { type: 'analyze-error'; run: number; message: string }
+  | { type: 'lookup'; id: number; text: string; error: boolean };

@@ -1,0 +1,133 @@
+// The traffic table: rows by route, next hop, device or destination; a click on a column header
+// (a button, so the keyboard works) sorts by it; a filter box and a top-N choice.
+import type { Report } from '../../src/index.js';
+import type { ReportBy, ReportSort } from '../../src/report/options.js';
+import { exact } from './format.js';
+import { COLUMNS, DEFAULT_ORDER, sortedRows, tableRows, type Column, type Row, type SortOrder } from './tables.js';
+
+const NOUNS: Record<ReportBy, string> = { route: 'routes', nexthop: 'next hops', dev: 'devices', destination: 'destinations' };
+
+export interface TableElements {
+  table: HTMLTableElement;
+  caption: HTMLElement;
+  count: HTMLElement;
+  filter: HTMLInputElement;
+  top: HTMLSelectElement;
+  by: HTMLFieldSetElement;
+}
+
+export class TrafficTable {
+  private report: Report | undefined;
+  private by: ReportBy = 'route';
+  private order: SortOrder = { ...DEFAULT_ORDER };
+  /** the sorted rows of the current kind and order: sorting 100,000 destinations once, not per keystroke */
+  private sorted: { key: string; rows: Row[] } | undefined;
+
+  constructor(private readonly elements: TableElements, private readonly onChange: () => void) {
+    elements.filter.addEventListener('input', () => this.render());
+    elements.top.addEventListener('change', () => this.render());
+    elements.by.addEventListener('change', (event) => {
+      this.by = (event.target as HTMLInputElement).value as ReportBy;
+      this.order = { ...DEFAULT_ORDER };
+      this.render();
+      this.onChange();
+    });
+  }
+
+  show(report: Report): void {
+    this.report = report;
+    this.sorted = undefined;
+    this.render();
+  }
+
+  /** What `-f csv` should be given for this table: its rows, and its order when it is one the CLI has. */
+  csvOptions(): { by: ReportBy; sort: ReportSort } {
+    const sort = this.order.key === 'bytes' ? 'bytes' : 'packets';
+    return { by: this.by, sort };
+  }
+
+  private rows(): Row[] {
+    const key = `${this.by} ${this.order.key} ${this.order.descending}`;
+    if (this.sorted?.key !== key) this.sorted = { key, rows: sortedRows(this.report as Report, this.by, this.order) };
+    return this.sorted.rows;
+  }
+
+  private render(): void {
+    if (!this.report) return;
+    const columns = COLUMNS[this.by] as readonly Column<Row>[];
+    const top = Number(this.elements.top.value);
+    const { rows, matching, total } = tableRows(this.rows(), this.by, this.elements.filter.value, top);
+    const noun = NOUNS[this.by];
+    const direction = this.order.descending ? 'descending' : 'ascending';
+    const label = columns.find((c) => c.key === this.order.key)?.label.toLowerCase() ?? this.order.key;
+    this.elements.caption.textContent = `${noun} by ${label}, ${direction}`;
+    this.elements.count.textContent = matching === total
+      ? `${exact(rows.length)} of ${exact(total)} ${noun}`
+      : `${exact(rows.length)} of ${exact(matching)} matching (${exact(total)} ${noun})`;
+
+    const head = document.createElement('tr');
+    for (const column of columns) {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      if (column.kind === 'count') th.className = 'number';
+      const sorted = column.key === this.order.key;
+      th.setAttribute('aria-sort', sorted ? direction : 'none');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'sort';
+      button.textContent = column.label;
+      if (sorted) {
+        const arrow = document.createElement('span');
+        arrow.setAttribute('aria-hidden', 'true');
+        arrow.textContent = this.order.descending ? ' ▼' : ' ▲';
+        button.append(arrow);
+      }
+      button.addEventListener('click', () => this.sortBy(column));
+      th.append(button);
+      head.append(th);
+    }
+    this.elements.table.tHead!.replaceChildren(head);
+
+    const body = this.elements.table.tBodies[0];
+    if (rows.length === 0) {
+      const cell = Object.assign(document.createElement('td'), { colSpan: columns.length, className: 'empty' });
+      cell.textContent = total === 0 ? (this.by === 'destination' ? 'no destinations counted' : `no ${noun}: no route matched a counted packet`) : 'no row matches the filter';
+      const row = document.createElement('tr');
+      row.append(cell);
+      body.replaceChildren(row);
+      return;
+    }
+    body.replaceChildren(...rows.map((row) => {
+      const tr = document.createElement('tr');
+      for (const [i, column] of columns.entries()) {
+        const cell = document.createElement(i === 0 ? 'th' : 'td');
+        if (i === 0) (cell as HTMLTableCellElement).scope = 'row';
+        const value = column.value(row);
+        if (column.kind === 'count') {
+          cell.className = 'number';
+          cell.textContent = exact(value as number);
+        } else if (value === null) {
+          cell.className = 'none';
+          cell.textContent = '–';
+          cell.title = 'none';
+        } else {
+          cell.textContent = String(value);
+        }
+        tr.append(cell);
+      }
+      return tr;
+    }));
+  }
+
+  private sortBy(column: Column<Row>): void {
+    // a second click turns the order round; counts start with the biggest, text with A
+    this.order = column.key === this.order.key
+      ? { key: column.key, descending: !this.order.descending }
+      : { key: column.key, descending: column.kind === 'count' };
+    this.render();
+    this.onChange();
+    // the header was rebuilt: keep the keyboard where it was
+    const index = (COLUMNS[this.by] as readonly Column<Row>[]).indexOf(column);
+    this.elements.table.tHead?.querySelectorAll<HTMLButtonElement>('button.sort')[index]?.focus();
+  }
+}

@@ -1,0 +1,107 @@
+// The rows of the result tables: the CLI's rows (`reportRows`, so a table by packets or bytes is
+// the one `fibscope analyze --by K --sort S` prints), re-sorted when another column is chosen,
+// filtered by text and cut to the top N. No DOM here: table-view.ts draws them.
+import type { Report } from '../../src/index.js';
+import { orderKey, reportRows, topRows, type Row, type RowsBy } from '../../src/report/aggregate.js';
+import type { ReportBy } from '../../src/report/options.js';
+
+export { topRows };
+export type { Row, RowsBy };
+
+/**
+ * One column. `key` is the member name (the CSV header); `kind` decides order and filtering:
+ * keys (addresses, prefixes, next hops, devices) sort as the CLI sorts them, in address order
+ * with other text after; counts sort by number; text and times by code unit.
+ */
+export interface Column<R> {
+  key: string;
+  label: string;
+  kind: 'key' | 'text' | 'count' | 'time';
+  value(row: R): string | number | null;
+}
+
+const packets = { key: 'packets', label: 'Packets', kind: 'count', value: (r: { packets: number }) => r.packets } as const;
+const bytes = { key: 'bytes', label: 'Bytes', kind: 'count', value: (r: { bytes: number }) => r.bytes } as const;
+const destinations = { key: 'destinations', label: 'Destinations', kind: 'count', value: (r: { destinations: number }) => r.destinations } as const;
+const routes = { key: 'routes', label: 'Routes', kind: 'count', value: (r: { routes: number }) => r.routes } as const;
+
+export const COLUMNS: { [B in ReportBy]: readonly Column<RowsBy[B]>[] } = {
+  route: [
+    { key: 'prefix', label: 'Prefix', kind: 'key', value: (r) => r.prefix },
+    { key: 'nextHop', label: 'Next hop', kind: 'key', value: (r) => r.nextHop },
+    { key: 'dev', label: 'Device', kind: 'key', value: (r) => r.dev },
+    { key: 'metric', label: 'Metric', kind: 'count', value: (r) => r.metric },
+    { key: 'routeType', label: 'Type', kind: 'text', value: (r) => r.routeType },
+    packets, bytes, destinations,
+  ],
+  nexthop: [
+    { key: 'nextHop', label: 'Next hop', kind: 'key', value: (r) => r.nextHop },
+    routes, packets, bytes, destinations,
+  ],
+  dev: [
+    { key: 'dev', label: 'Device', kind: 'key', value: (r) => r.dev },
+    routes, packets, bytes, destinations,
+  ],
+  destination: [
+    { key: 'address', label: 'Address', kind: 'key', value: (r) => r.address },
+    { key: 'prefix', label: 'Route', kind: 'key', value: (r) => r.prefix },
+    packets, bytes,
+    { key: 'firstSeen', label: 'First seen', kind: 'time', value: (r) => r.firstSeen },
+    { key: 'lastSeen', label: 'Last seen', kind: 'time', value: (r) => r.lastSeen },
+  ],
+};
+
+export interface SortOrder {
+  /** a column key of the row kind */
+  key: string;
+  descending: boolean;
+}
+
+/** The CLI's order: by packets, descending. */
+export const DEFAULT_ORDER: Readonly<SortOrder> = Object.freeze({ key: 'packets', descending: true });
+
+/**
+ * Every row of `by` in `order`. By packets or bytes descending this is `reportRows` itself (the
+ * CLI's order, ties broken by the other count and then the key); ascending, its reverse. Any
+ * other column sorts stably on top of the CLI's packets order, so its ties keep that order.
+ */
+export function sortedRows<B extends ReportBy>(report: Report, by: B, order: SortOrder): RowsBy[B][] {
+  if (order.key === 'packets' || order.key === 'bytes') {
+    const rows = reportRows(report, by, order.key);
+    return order.descending ? rows : rows.reverse();
+  }
+  const column = (COLUMNS[by] as readonly Column<RowsBy[B]>[]).find((c) => c.key === order.key);
+  if (column === undefined) throw new Error(`no column ${order.key} in the ${by} table`);
+  const sign = order.descending ? -1 : 1;
+  const keyed = reportRows(report, by, 'packets').map((row) => ({ row, key: sortKey(column, row) }));
+  keyed.sort((a, b) => sign * (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map(({ row }) => row);
+}
+
+function sortKey<R>(column: Column<R>, row: R): string | number {
+  const value = column.value(row);
+  if (column.kind === 'count') return value as number;
+  if (column.kind === 'key') return orderKey(value as string | null);
+  return value === null ? '\uffff' : String(value); // none sorts last, as in the CLI
+}
+
+/**
+ * The rows any of whose text columns (not counts) contain `query`, ignoring case and the
+ * surrounding blanks; an empty query keeps every row. Order is kept.
+ */
+export function filterRows<B extends ReportBy>(rows: RowsBy[B][], by: B, query: string): RowsBy[B][] {
+  const wanted = query.trim().toLowerCase();
+  if (wanted === '') return rows;
+  const columns = (COLUMNS[by] as readonly Column<RowsBy[B]>[]).filter((c) => c.kind !== 'count');
+  return rows.filter((row) => columns.some((column) => {
+    const value = column.value(row);
+    return value !== null && String(value).toLowerCase().includes(wanted);
+  }));
+}
+
+/** What a table shows: the filtered rows cut to `top` (0 = all), and how many there were. */
+export function tableRows<B extends ReportBy>(sorted: RowsBy[B][], by: B, query: string, top: number):
+  { rows: RowsBy[B][]; matching: number; total: number } {
+  const matching = filterRows(sorted, by, query);
+  return { rows: topRows(matching, top), matching: matching.length, total: sorted.length };
+}

@@ -1,0 +1,197 @@
+// The analysis worker: holds the routing table, streams captures into an Analyzer (the same
+// WebAssembly and code as the CLI), and answers lookups, so the page never waits on any of it.
+import { Analyzer, Fib, RouteFormatError, parseRoutes, type Report, type RouteFormat } from '../../src/index.js';
+import { writeJson } from '../../src/report/index.js';
+import { reportRows, topRows } from '../../src/report/aggregate.js';
+import { formatLookups } from '../../src/cli/output.js';
+import type { PageRequest, Source, WorkerReply } from './protocol.js';
+import { byteStream, openSource, readRoutesText, readWhole } from './sources.js';
+import { captureTimeSeries } from './timeseries.js';
+
+/** The time series re-reads the capture and walks its records in JavaScript: small captures only. */
+const TIME_SERIES_LIMIT = 50_000_000;
+/** Routes the time series charts. */
+const SERIES_ROUTES = 6;
+/** Bins of the time series: enough to see a shape, few enough to read each one. */
+const SERIES_BINS = 60;
+/** Progress messages at most this often, so the page is not flooded. */
+const PROGRESS_MS = 50;
+
+const scope = self as unknown as {
+  postMessage(message: WorkerReply, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<PageRequest>) => void) | null;
+};
+const post = (message: WorkerReply, transfer?: Transferable[]) => scope.postMessage(message, transfer);
+
+let fib: Promise<Fib> = Fib.create();
+/** The task under way, which a cancel message aborts. */
+let current: AbortController | undefined;
+/** Tasks run one after another: a routes change never lands in the middle of an analysis. */
+let queue: Promise<void> = Promise.resolve();
+
+scope.onmessage = ({ data: request }) => {
+  switch (request.type) {
+    case 'cancel':
+      current?.abort();
+      return;
+    case 'lookup':
+      // between two chunks of an analysis is fine: lookups only read the table
+      void lookup(request.id, request.addresses);
+      return;
+    case 'routes':
+      queue = queue.then(() => loadRoutes(request.sources, request.format));
+      return;
+    case 'analyze':
+      queue = queue.then(() => analyze(request.run, request.source));
+      return;
+  }
+};
+
+async function lookup(id: number, addresses: string[]): Promise<void> {
+  try {
+    post({ type: 'lookup', id, text: formatLookups(await fib, addresses, 'text'), error: false });
+  } catch (error) {
+    post({ type: 'lookup', id, text: messageOf(error), error: true });
+  }
+}
+
+/** A new table from the files in order, as `-r a -r b`; on any error the old table stays. */
+async function loadRoutes(sources: Source[], format: RouteFormat | 'auto'): Promise<void> {
+  try {
+    const table = await Fib.create();
+    let duplicates = 0;
+    const names: string[] = [];
+    for (const source of sources) {
+      const { name, text } = await readRoutesText(source);
+      const list = parseRoutes(text, { format, source: name });
+      if (list.count === 0) throw new RouteFormatError(name, 1, 'no routes: the file is empty or holds only comments');
+      duplicates += table.load(list).duplicates;
+      names.push(name);
+    }
+    fib = Promise.resolve(table);
+    const stats = table.stats();
+    post({ type: 'routes-loaded', summary: { sources: names, ipv4Routes: stats.ipv4Routes, ipv6Routes: stats.ipv6Routes, duplicates } });
+  } catch (error) {
+    if (error instanceof RouteFormatError) {
+      post({ type: 'routes-error', message: error.message, source: error.source, line: error.line });
+    } else {
+      post({ type: 'routes-error', message: messageOf(error) });
+    }
+  }
+}
+
+async function analyze(run: number, source: Source): Promise<void> {
+  const task = new AbortController();
+  current = task;
+  let analyzer: Analyzer | undefined;
+  try {
+    const table = await fib;
+    const opened = await openSource(source);
+    analyzer = new Analyzer({ fib: table, name: opened.name });
+    const total = opened.blob.size;
+    let fileBytes = 0;
+    let bytes = 0;
+    let pushMs = 0;
+    let posted = 0;
+    const started = performance.now();
+    const reader = byteStream(opened, (read) => { fileBytes = read; }).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (task.signal.aborted) {
+          await reader.cancel();
+          post({ type: 'cancelled', run });
+          return;
+        }
+        const before = performance.now();
+        analyzer.push(value);
+        pushMs += performance.now() - before;
+        bytes += value.length;
+        if (analyzer.failed) {
+          await reader.cancel(); // damage: nothing after it counts
+          break;
+        }
+        if (before - posted >= PROGRESS_MS) {
+          posted = before;
+          post({ type: 'progress', run, read: fileBytes, total });
+          await nextTask();
+        }
+      }
+    } catch (error) {
+      // what was read stays counted, as in the CLI
+      analyzer.fail(opened.gzip
+        ? `the compressed stream is damaged: ${messageOf(error)}`
+        : `the file could not be read to its end: ${messageOf(error)}`);
+    }
+    analyzer.end();
+    const analysisMs = performance.now() - started;
+
+    const reportStart = performance.now();
+    const report = analyzer.report();
+    const json = jsonBytes(report);
+    const timing = { run, bytes, records: report.totals.records, analysisMs, pushMs, reportMs: performance.now() - reportStart };
+    post({ type: 'report', run, json, timing }, [json.buffer]);
+
+    await timeSeries(run, table, report, opened, bytes, task.signal);
+  } catch (error) {
+    if (task.signal.aborted) post({ type: 'cancelled', run });
+    else post({ type: 'analyze-error', run, message: messageOf(error) });
+  } finally {
+    analyzer?.dispose();
+    if (current === task) current = undefined;
+  }
+}
+
+async function timeSeries(run: number, table: Fib, report: Report, opened: Awaited<ReturnType<typeof openSource>>,
+  bytes: number, signal: AbortSignal): Promise<void> {
+  const unavailable = (reason: string) => post({ type: 'timeseries-unavailable', run, reason });
+  const input = report.inputs[0];
+  if (input.format === null) return unavailable('no time series: the input is not a capture');
+  if (report.routes.length === 0) return unavailable('no time series: no route matched a counted packet');
+  if (bytes >= TIME_SERIES_LIMIT) return unavailable('time series needs a capture under 50 MB');
+  const whole = await readWhole(opened, TIME_SERIES_LIMIT);
+  if (whole === null) return unavailable('time series needs a capture under 50 MB');
+  const routes = topRows(reportRows(report, 'route', 'bytes'), SERIES_ROUTES);
+  try {
+    const series = await captureTimeSeries(table, whole, { routes, records: input.records, maxBins: SERIES_BINS, signal });
+    post({ type: 'timeseries', run, series });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    unavailable(`no time series: ${messageOf(error)}`);
+  }
+}
+
+/** The text of `fibscope analyze -f json` (the CLI writes it with writeJson too), as UTF-8. */
+function jsonBytes(report: Report): Uint8Array<ArrayBuffer> {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  writeJson(report, (chunk) => {
+    parts.push(chunk.slice()); // a chunk may be a view of WebAssembly memory
+    length += chunk.length;
+  });
+  const whole = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    whole.set(part, at);
+    at += part.length;
+  }
+  return whole;
+}
+
+/**
+ * Resolves in a task of its own. Reads of chunks the stream already holds resolve as microtasks,
+ * so without this a long analysis would never let the page's cancel message in. (A message to
+ * ourselves, not setTimeout, which browsers may delay by 4 ms.)
+ */
+const loopback = new MessageChannel();
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    loopback.port1.onmessage = () => resolve();
+    loopback.port2.postMessage(null);
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,260 @@
+// The browser demo end to end: the built site served on localhost, driven in headless Chromium,
+// checked against the CLI (`node dist/cli.js`) on the same files: the numbers on the page,
+// window.fibscopeReport, the JSON and CSV exports, the lookup box, errors, the time series, and
+// that no request leaves the site. Saves web/screenshot.png for the README.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bgpLikeTable, writeCapture } from '../../bench/capture-gen.js';
+import { buildSite, CHROMIUM, launchChromium, ROOT, serveSite, type Site } from '../../bench/web-harness.js';
+import type { Report } from '../../src/index.js';
+import { pcapng, truncate } from '../../test/helpers/captures.js';
+import { ETHERTYPE, ethernet, LINKTYPE, raw, udp4, udp6 } from '../../test/helpers/packets.js';
+import type {} from '../src/page-hooks.js';
+import type { TimeSeries } from '../src/timeseries.js';
+
+const present = existsSync(CHROMIUM);
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** The CLI in `dir`, so that the paths it reports are the file names the page reports. */
+function cli(dir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () => {
+  let site: Site;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    dir = mkdtempSync(join(tmpdir(), 'fibscope-e2e-'));
+    writeFileSync(join(dir, 'routes.txt'), bgpLikeTable(1, 85_000, 15_000));
+    // the capture's destinations are drawn from that same table (seed 1)
+    writeCapture(join(dir, 'capture.pcap'), { packets: 20_000, seed: 1 });
+    await buildSite();
+    site = await serveSite();
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 1200 }, acceptDownloads: true });
+    context.on('request', (request) => requests.push(request.url()));
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(site.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Chooses routes files and waits until the table is in (or refused). */
+  async function loadRoutes(...names: string[]): Promise<string> {
+    await page.setInputFiles('#routes-file', names.map((name) => join(dir, name)));
+    await page.waitForFunction(() => ['loaded', 'error'].includes(document.body.dataset.routes ?? ''));
+    return (await page.textContent('#routes-status')) ?? '';
+  }
+
+  /** Waits for the analysis started by `start`, then for its time series. */
+  async function analysis(start: () => Promise<void>): Promise<Report> {
+    const before = Number(await page.getAttribute('body', 'data-analyses'));
+    await start();
+    await page.waitForFunction((n) => Number(document.body.dataset.analyses) > n || document.body.dataset.state === 'error', before);
+    await page.waitForFunction(() => ['ready', 'unavailable'].includes(document.body.dataset.timeseries ?? ''));
+    return (await page.evaluate(() => window.fibscopeReport)) as Report;
+  }
+
+  const analyzeFile = (name: string) => analysis(() => page.setInputFiles('#capture-file', join(dir, name)));
+  const number = async (testId: string) => Number(((await page.textContent(`[data-testid="${testId}"]`)) ?? '').replaceAll(',', ''));
+
+  async function downloaded(button: string): Promise<string> {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    return readFileSync(await download.path(), 'utf8');
+  }
+
+  it('counts a capture as the CLI does: summary numbers, the report, the JSON export, the table', async () => {
+    expect(await loadRoutes('routes.txt')).toMatch(/^85,000 IPv4 and 15,000 IPv6 routes from routes\.txt/);
+    const report = await analyzeFile('capture.pcap');
+    const expected = cli(dir, ['analyze', '-f', 'json', '-r', 'routes.txt', 'capture.pcap']);
+    expect(expected.status).toBe(0);
+    const want = JSON.parse(expected.stdout) as Report;
+    expect(want.totals.records).toBe(20_000);
+    expect(want.routes.length).toBeGreaterThan(20);
+    expect(report).toEqual(want);
+    expect(await number('records')).toBe(want.totals.records);
+    expect(await number('counted')).toBe(want.totals.counted);
+    expect(await number('no-route')).toBe(want.totals.noRoute.packets);
+    expect(await downloaded('#export-json')).toBe(expected.stdout);
+
+    // the default table is `--by route --sort packets --top 20`
+    const csv = cli(dir, ['analyze', '-f', 'csv', '--by', 'route', '--sort', 'packets', '-r', 'routes.txt', 'capture.pcap']).stdout;
+    const top20 = csv.trim().split('\n').slice(1, 21).map((line) => line.split(',')[0]);
+    expect(await page.$$eval('#rows-table tbody th', (cells) => cells.map((c) => c.textContent))).toEqual(top20);
+  });
+
+  it('exports the CSV of the table it shows, as `-f csv --by --sort`', async () => {
+    const byRoute = cli(dir, ['analyze', '-f', 'csv', '--by', 'route', '--sort', 'packets', '-r', 'routes.txt', 'capture.pcap']);
+    expect(await downloaded('#export-csv')).toBe(byRoute.stdout);
+
+    await page.click('label[for="by-destination"]');
+    await page.click('#rows-table thead button:has-text("Bytes")');
+    expect(await page.textContent('#csv-options')).toBe('--by destination --sort bytes');
+    const byDestination = cli(dir, ['analyze', '-f', 'csv', '--by', 'destination', '--sort', 'bytes', '-r', 'routes.txt', 'capture.pcap']);
+    expect(byDestination.stdout.split('\n').length).toBeGreaterThan(1000);
+    expect(await downloaded('#export-csv')).toBe(byDestination.stdout);
+
+    await page.fill('#table-filter', '2a');
+    // address and route of each row shown
+    const shown = await page.$$eval('#rows-table tbody tr', (rows) => rows.map((r) => `${(r as HTMLTableRowElement).cells[0].textContent} ${(r as HTMLTableRowElement).cells[1].textContent}`));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every((text) => text.includes('2a'))).toBe(true);
+    expect(await page.textContent('#table-count')).toMatch(/^\d+ of [\d,]+ matching \([\d,]+ destinations\)$/);
+    await page.fill('#table-filter', '');
+    await page.click('label[for="by-route"]');
+  });
+
+  it('charts traffic per route over time, adding up to the report', async () => {
+    const report = (await page.evaluate(() => window.fibscopeReport)) as Report;
+    const series = (await page.evaluate(() => window.fibscopeSeries)) as TimeSeries;
+    expect(series.series).toHaveLength(6);
+    expect(series.series[0].packets.length).toBeGreaterThan(10);
+    for (const s of series.series) {
+      const route = report.routes.find((r) => r.prefix === s.prefix);
+      expect(s.packets.reduce((a, b) => a + b, 0)).toBe(route?.packets);
+      expect(s.bytes.reduce((a, b) => a + b, 0)).toBe(route?.bytes);
+    }
+    expect(await page.getAttribute('#series-chart', 'aria-label')).toMatch(/^Line chart of the bytes of 6 routes/);
+  });
+
+  it('answers lookups as `fibscope lookup` prints them, errors too', async () => {
+    const report = (await page.evaluate(() => window.fibscopeReport)) as Report;
+    const addresses = [
+      report.destinations.find((d) => d.prefix !== null && !d.address.includes(':'))!.address,
+      report.destinations.find((d) => d.prefix !== null && d.address.includes(':'))!.address,
+      '10.1.2.3', // the generated table leaves 10/8 unrouted
+    ];
+    await page.fill('#lookup-input', addresses.join(' '));
+    await page.press('#lookup-input', 'Enter');
+    const expected = cli(dir, ['lookup', '-r', 'routes.txt', ...addresses]);
+    expect(expected.stdout).toMatch(/unreachable: no matching route/);
+    await page.waitForFunction((text) => document.getElementById('lookup-output')?.textContent === text, expected.stdout);
+
+    await page.fill('#lookup-input', '10.1.2.300');
+    await page.click('#lookup-form button');
+    const refused = cli(dir, ['lookup', '-r', 'routes.txt', '10.1.2.300']);
+    expect(refused.status).toBe(2);
+    const message = refused.stderr.replace(/^fibscope: /, '').trim();
+    await page.waitForFunction((text) => document.getElementById('lookup-output')?.textContent === text, message);
+  });
+
+  it('shows the error and the partial report of a damaged capture, as the CLI does', async () => {
+    const whole = readFileSync(join(dir, 'capture.pcap'));
+    writeFileSync(join(dir, 'cut.pcap'), truncate(whole, Math.floor(whole.length * 0.6)));
+    const report = await analyzeFile('cut.pcap');
+    const expected = cli(dir, ['analyze', '-f', 'json', '-r', 'routes.txt', 'cut.pcap']);
+    expect(expected.status).toBe(1);
+    const want = JSON.parse(expected.stdout) as Report;
+    expect(want.inputs[0].error).toMatch(/cut short/);
+    expect(report).toEqual(want);
+    expect(await page.getAttribute('body', 'data-state')).toBe('damaged');
+    expect(await page.textContent('#damage')).toContain(`cut.pcap: ${want.inputs[0].error}`);
+    expect(await number('records')).toBe(want.totals.records);
+  });
+
+  it('reads a dropped gzip pcapng with two interfaces as the CLI does', async () => {
+    const eth = (dst: string) => ethernet({ etherType: dst.includes(':') ? ETHERTYPE.IPV6 : ETHERTYPE.IPV4, payload: dst.includes(':') ? udp6('2001:db8::1', dst) : udp4('192.0.2.1', dst) });
+    const report0 = (await page.evaluate(() => window.fibscopeReport)) as Report;
+    const targets = report0.destinations.slice(0, 40).map((d) => d.address);
+    const bytes = gzipSync(pcapng({ sections: [{
+      interfaces: [{ linkType: LINKTYPE.EN10MB, tsresol: 9 }, { linkType: LINKTYPE.RAW }],
+      blocks: targets.map((dst, i) => (i % 3 === 0
+        ? { kind: 'epb' as const, interface: 1, ts: 1_767_225_600_000_000n + BigInt(i) * 1000n, data: raw(dst.includes(':') ? udp6('2001:db8::1', dst) : udp4('192.0.2.1', dst)) }
+        : { kind: 'epb' as const, interface: 0, ts: 1_767_225_600_000_000_000n + BigInt(i) * 1_000_000n, data: eth(dst), origLen: 1500 })),
+    }] }));
+    writeFileSync(join(dir, 'dropped.pcapng.gz'), bytes);
+    const report = await analysis(async () => {
+      const transfer = await page.evaluateHandle((content) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(content)], 'dropped.pcapng.gz'));
+        return data;
+      }, [...bytes]);
+      await page.dispatchEvent('#capture-drop', 'drop', { dataTransfer: transfer });
+    });
+    const expected = cli(dir, ['analyze', '-f', 'json', '-r', 'routes.txt', 'dropped.pcapng.gz']);
+    expect(expected.status).toBe(0);
+    const want = JSON.parse(expected.stdout) as Report;
+    expect(want.inputs[0]).toMatchObject({ format: 'pcapng', linkTypes: [1, 101], records: 40 });
+    expect(report).toEqual(want);
+    expect(await page.getAttribute('body', 'data-timeseries')).toBe('ready');
+  });
+
+  it('cancels an analysis under way, and analyzes again after', async () => {
+    // both clicks in one task: the cancel reaches the worker before its first chunk is counted
+    await page.evaluate(() => {
+      document.getElementById('capture-sample')?.click();
+      document.getElementById('cancel')?.click();
+    });
+    await page.waitForFunction(() => document.body.dataset.state !== 'running');
+    expect(await page.getAttribute('body', 'data-state')).toBe('cancelled');
+    expect(await page.textContent('#capture-status')).toBe('Cancelled: edge.pcap was not analyzed to its end.');
+    expect(await page.isHidden('#progress-box')).toBe(true);
+    expect(await page.evaluate(() => window.fibscopeReport)).toBeUndefined();
+    const report = await analysis(() => page.click('#capture-sample'));
+    expect(report.totals.records).toBe(5000);
+  });
+
+  it('names the file and line of a bad routes file, and keeps the table in use', async () => {
+    writeFileSync(join(dir, 'bad-routes.txt'), '10.0.0.0/8 a\n192.0.2.0/24 b\n192.0.2.0/33 c\n');
+    const status = await loadRoutes('bad-routes.txt');
+    const expected = cli(dir, ['analyze', '-r', 'bad-routes.txt', 'capture.pcap']);
+    expect(expected.status).toBe(2);
+    const message = expected.stderr.replace(/^fibscope: /, '').trim();
+    expect(message).toMatch(/^bad-routes\.txt:3: /);
+    expect(status).toBe(`${message} — the table in use is unchanged.`);
+    expect(await page.getAttribute('body', 'data-routes')).toBe('error');
+  });
+
+  it('runs the bundled samples in a fresh page, and is photographed doing so', async () => {
+    const fresh = await context.newPage();
+    fresh.on('pageerror', (error) => pageErrors.push(error.message));
+    await fresh.setViewportSize({ width: 1100, height: 1150 });
+    await fresh.goto(site.url);
+    await fresh.click('#routes-sample');
+    await fresh.waitForFunction(() => document.body.dataset.routes === 'loaded');
+    await fresh.click('#capture-sample');
+    await fresh.waitForFunction(() => document.body.dataset.analyses === '1' && document.body.dataset.timeseries === 'ready');
+    const expected = cli(ROOT, ['analyze', '-f', 'json', '-r', 'samples/routes.txt', 'samples/edge.pcap']);
+    const want = JSON.parse(expected.stdout) as Report;
+    want.inputs[0].path = 'edge.pcap';
+    expect(await fresh.evaluate(() => window.fibscopeReport)).toEqual(want);
+    await fresh.screenshot({ path: join(ROOT, 'web', 'screenshot.png') });
+
+    const addresses = ['8.8.8.8', '2001:4860:4860::8888', '10.20.30.40'];
+    await fresh.fill('#lookup-input', addresses.join(' '));
+    await fresh.press('#lookup-input', 'Enter');
+    const lookup = cli(ROOT, ['lookup', '-r', 'samples/routes.txt', ...addresses]).stdout;
+    await fresh.waitForFunction((text) => document.getElementById('lookup-output')?.textContent === text, lookup);
+    await fresh.close();
+  });
+
+  it('asked for nothing beyond its own files, and threw nothing', () => {
+    expect(pageErrors).toEqual([]);
+    expect(requests.length).toBeGreaterThan(5);
+    expect(requests.some((url) => url.endsWith('.wasm'))).toBe(true);
+    const outside = requests.filter((url) => !url.startsWith(`${site.origin}/`) && !/^(data|blob):/.test(url));
+    expect(outside).toEqual([]);
+  });
+});
+
+it.runIf(!present)('the browser demo end to end (skipped: no Chromium)', () => {
+  console.log(`browser demo e2e skipped: ${CHROMIUM} is not installed (apt-get install chromium chromium-driver)`);
+});
