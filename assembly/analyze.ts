@@ -3,7 +3,8 @@
 
 import { alloc, free, POOL_OTHER } from './memory/alloc';
 import {
-  countBatch, Counters, countFrame, freeCounters, newCounters, resetCounters, ROUTE_COUNTER_BYTES, settleCounters,
+  countBatch, Counters, countFrame, freeCounters, newCounters, resetCounters, ROUTE_COUNTER_BYTES, setSeries,
+  settleCounters,
 } from './count/counters';
 import { copySortedDestinations, ENTRY_BYTES } from './count/destinations';
 import { routeExists, routeGeneration } from './fib/routes';
@@ -52,6 +53,33 @@ export function countersCountFrame(counters: usize, linkType: u32, data: usize, 
   const c = changetype<Counters>(counters);
   countFrame(c, linkType, data, caplen, origLen, packTime(seconds, nanoseconds));
   countBatch(c);
+}
+
+/**
+ * Counts the route ids listed at `routes` (i32, at most 64) from now on per time bin: `bins` bins
+ * of `width` nanoseconds from `seconds`.`nanoseconds`; values at countersSeriesValues. No routes: off.
+ */
+export function countersSeriesSet(counters: usize, routes: usize, count: u32, seconds: u32, nanoseconds: u32,
+  width: f64, bins: u32): void {
+  setSeries(changetype<Counters>(counters), routes, count, packTime(seconds, nanoseconds), <u64>width, bins);
+}
+
+/**
+ * The earliest and the latest time of a counted packet, as u32 seconds and nanoseconds at `out`
+ * (first, then last); false when none counted.
+ */
+export function countersTimeSpan(counters: usize, out: usize): bool {
+  const c = changetype<Counters>(counters);
+  store<u32>(out, <u32>(c.firstTime >> 32));
+  store<u32>(out, <u32>c.firstTime, 4);
+  store<u32>(out, <u32>(c.lastTime >> 32), 8);
+  store<u32>(out, <u32>c.lastTime, 12);
+  return c.firstTime <= c.lastTime;
+}
+
+/** Packets u64 and bytes u64 per bin, bins of the first route, then of the next. */
+export function countersSeriesValues(counters: usize): usize {
+  return changetype<Counters>(counters).series.values;
 }
 
 export function inputResetRecords(input: usize): void {

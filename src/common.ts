@@ -9,7 +9,7 @@ export type { RouteFormat } from './routes/index.js';
 export { FibscopeError, RouteFormatError, FibscopeArgumentError } from './errors.js';
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
-export type { AnalyzerOptions, FrameOptions } from './analyze/analyzer.js';
+export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
 export type { Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters } from './analyze/report.js';
 // the JSON writers only: the table writer brings cli-table3, which is for terminals
 export { formatJson, writeJson } from './report/json.js';

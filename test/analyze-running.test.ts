@@ -3,6 +3,7 @@ import { Analyzer, FibscopeArgumentError, type Report } from '../src/node.js';
 import { testFib } from './helpers/analyze.js';
 import { pcap, type PcapRecord } from './helpers/captures.js';
 import { ETHERTYPE, ethernet, LINKTYPE, udp4 } from './helpers/packets.js';
+import { Random } from './helpers/random.js';
 
 // An analyzer that runs while the table changes, as in a service: route changes between
 // pushes, snapshots, reset and single frames.
@@ -102,6 +103,49 @@ describe('an analyzer while the table changes', () => {
     expect(after.totals).toMatchObject({ records: 1, counted: 1 });
     expect(after.inputs[0]).toMatchObject({ records: 1, error: null });
     expect(after.destinations.map((d) => d.address)).toEqual(['10.1.2.4']);
+    analyzer.dispose();
+  });
+
+  it('counts watched routes per time bin, as a reference binning of the records does', async () => {
+    const fib = await testFib();
+    const random = new Random(11);
+    const destinations = ['10.1.2.3', '10.9.9.9', '192.0.2.5', '8.8.8.8'];
+    const records: PcapRecord[] = Array.from({ length: 3000 }, () => ({
+      // a minute of traffic from 1,700,000,000 s, in no particular order
+      ts: { sec: 1_700_000_000 + random.below(60), frac: random.below(1_000_000) },
+      data: frame(destinations[random.below(4)]),
+      origLen: 60 + random.below(1400),
+    }));
+    const watched = ['10.1.0.0/16', '10.0.0.0/8', '192.0.2.0/24'];
+    const ids = watched.map((prefix) => fib.routesFor(prefix)[0].id);
+    const width = 7_000_000_000; // 7 s, so bins do not fall on whole seconds
+    const start = { seconds: 1_700_000_005, nanoseconds: 500_000_000 }; // some packets come before it
+    const analyzer = new Analyzer({ fib });
+    analyzer.trackTimeSeries({ routes: ids, start, binNanoseconds: width, bins: 6 });
+    analyzer.push(pcap({ linkType: LINKTYPE.EN10MB, records }));
+    analyzer.end();
+    // the reference: each record's bin from its time, clamped to the first and last bin
+    const expected = watched.map(() => ({ packets: new Array(6).fill(0), bytes: new Array(6).fill(0) }));
+    const routeOfAddress: Record<string, number> = { '10.1.2.3': 0, '10.9.9.9': 1, '192.0.2.5': 2 };
+    for (const record of records) {
+      const slot = routeOfAddress[destinations.find((d) => frame(d).every((b, i) => b === record.data[i]))!];
+      if (slot === undefined) continue;
+      const ns = BigInt(record.ts.sec) * 1_000_000_000n + BigInt(record.ts.frac) * 1000n;
+      const from = BigInt(start.seconds) * 1_000_000_000n + BigInt(start.nanoseconds);
+      const bin = ns <= from ? 0 : Math.min(Number((ns - from) / BigInt(width)), 5);
+      expected[slot].packets[bin]++;
+      expected[slot].bytes[bin] += record.origLen!;
+    }
+    const series = analyzer.timeSeries()!;
+    expect(series.map((s) => s.route)).toEqual(ids);
+    expect(series.map(({ packets, bytes }) => ({ packets, bytes }))).toEqual(expected);
+    const report = analyzer.report();
+    watched.forEach((prefix, slot) => {
+      expect(series[slot].packets.reduce((a, b) => a + b)).toBe(routeOf(report, prefix)?.packets);
+    });
+    analyzer.reset();
+    expect(analyzer.timeSeries()!.every((s) => s.packets.every((n) => n === 0))).toBe(true);
+    expect(() => analyzer.trackTimeSeries({ routes: ids, start, binNanoseconds: 0, bins: 6 })).toThrow(FibscopeArgumentError);
     analyzer.dispose();
   });
 

@@ -42,7 +42,27 @@ const PATH_COUNTER_BYTES: usize = 16;
   routes: usize;
   routeCapacity: i32;
   destinations: DestinationTable;
+  /** a time series of some routes (setSeries), 0 bins when none */
+  series: TimeSeries;
+  /** the earliest and latest time of a counted packet (capture/time.ts); first > last when none */
+  firstTime: u64;
+  lastTime: u64;
 }
+
+// A time series: packets u64 and bytes u64 per watched route and time bin, route by route, for
+// charts of traffic over time (io,stat). Bins are `width` nanoseconds from `start`; a packet
+// before the first bin counts in it, one after the last in the last.
+@unmanaged export class TimeSeries {
+  routes: usize;
+  routeCount: u32;
+  bins: u32;
+  start: u64;
+  width: u64;
+  values: usize;
+}
+
+/** Most routes a time series watches. */
+export const SERIES_ROUTES: u32 = 64;
 
 export function newCounters(): Counters {
   const size = offsetof<Counters>();
@@ -55,6 +75,9 @@ export function newCounters(): Counters {
   memory.fill(c.routes, 0, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES);
   c.destinations = changetype<DestinationTable>(alloc(offsetof<DestinationTable>(), POOL_OTHER));
   initDestinations(c.destinations);
+  c.series = changetype<TimeSeries>(alloc(offsetof<TimeSeries>(), POOL_OTHER));
+  memory.fill(changetype<usize>(c.series), 0, offsetof<TimeSeries>());
+  c.firstTime = u64.MAX_VALUE;
   return c;
 }
 
@@ -64,6 +87,8 @@ export function freeCounters(c: Counters): void {
   free(c.routes, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES, POOL_OTHER);
   freeDestinations(c.destinations);
   free(changetype<usize>(c.destinations), offsetof<DestinationTable>(), POOL_OTHER);
+  freeSeries(c.series);
+  free(changetype<usize>(c.series), offsetof<TimeSeries>(), POOL_OTHER);
   free(changetype<usize>(c), offsetof<Counters>(), POOL_OTHER);
 }
 
@@ -82,10 +107,55 @@ function routeCounter(c: Counters, route: i32): usize {
 export function resetCounters(c: Counters): void {
   c.records = c.bytes = c.counted = c.ipv4 = c.ipv6 = c.nonIp = c.malformed = c.unsupportedLink = 0;
   c.noRoutePackets = c.noRouteBytes = 0;
+  c.firstTime = u64.MAX_VALUE;
+  c.lastTime = 0;
   memory.fill(c.reasons, 0, <usize>REASON_COUNT << 3);
   for (let id = 0; id < c.routeCapacity; id++) freePathCounters(c.routes + <usize>id * ROUTE_COUNTER_BYTES);
   memory.fill(c.routes, 0, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES);
   clearDestinations(c.destinations);
+  const series = c.series;
+  if (series.bins) memory.fill(series.values, 0, <usize>series.routeCount * series.bins * 16);
+}
+
+/**
+ * Watches `count` route ids (listed at `routes`) from now on: their packets and bytes per bin of
+ * `width` nanoseconds from `start` (packed like record times), `bins` bins.
+ */
+export function setSeries(c: Counters, routes: usize, count: u32, start: u64, width: u64, bins: u32): void {
+  const series = c.series;
+  freeSeries(series);
+  if (!count || !bins || !width) return;
+  series.routeCount = min(count, SERIES_ROUTES);
+  series.routes = alloc(<usize>series.routeCount << 2, POOL_OTHER);
+  memory.copy(series.routes, routes, <usize>series.routeCount << 2);
+  series.bins = bins;
+  series.start = nanosecondsOf(start);
+  series.width = width;
+  const bytes = <usize>series.routeCount * bins * 16;
+  series.values = alloc(bytes, POOL_OTHER);
+  memory.fill(series.values, 0, bytes);
+}
+
+function freeSeries(series: TimeSeries): void {
+  if (!series.bins) return;
+  free(series.routes, <usize>series.routeCount << 2, POOL_OTHER);
+  free(series.values, <usize>series.routeCount * series.bins * 16, POOL_OTHER);
+  series.bins = series.routeCount = 0;
+}
+
+@inline function nanosecondsOf(time: u64): u64 {
+  return (time >> 32) * 1000000000 + (time & 0xffffffff);
+}
+
+function countSeries(series: TimeSeries, route: i32, wire: u64, time: u64): void {
+  let slot: u32 = 0;
+  while (slot < series.routeCount && load<i32>(series.routes + (<usize>slot << 2)) != route) slot++;
+  if (slot == series.routeCount) return;
+  const ns = nanosecondsOf(time);
+  const bin = ns <= series.start ? 0 : <u32>min((ns - series.start) / series.width, <u64>(series.bins - 1));
+  const at = series.values + (<usize>slot * series.bins + bin) * 16;
+  add64(at, 1);
+  add64(at + 8, wire);
 }
 
 /** The counter of `route` as of its current generation: one of a route that has gone starts afresh. */
@@ -227,6 +297,8 @@ export function countBatch(c: Counters): void {
 
 @inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64): void {
   c.counted++;
+  if (time < c.firstTime) c.firstTime = time;
+  if (time > c.lastTime) c.lastTime = time;
   let counter: usize = 0;
   let generation: u32 = 0;
   if (route < 0) {
@@ -237,6 +309,7 @@ export function countBatch(c: Counters): void {
     generation = routeGeneration(route);
     add64(counter, 1);
     add64(counter + 8, wire);
+    if (c.series.bins) countSeries(c.series, route, wire, time);
   }
   const hash = destinationHash(hi, lo, family);
   let entry = findDestination(c.destinations, hash, hi, lo, family);

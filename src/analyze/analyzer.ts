@@ -31,6 +31,28 @@ function splitTime(time: NonNullable<FrameOptions['time']>): { seconds: number; 
   return { seconds, nanoseconds: Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6)) };
 }
 
+/** What `trackTimeSeries` counts: some routes' traffic in equal time bins (as io,stat). */
+export interface TimeSeriesOptions {
+  /** Route ids to watch (`fib.routesFor(prefix)[0].id`, say), at most 64. */
+  routes: readonly number[];
+  /** Where the first bin starts. A packet before it counts in the first bin, one after the last bin in the last. */
+  start: { seconds: number; nanoseconds: number };
+  /** The width of a bin, in nanoseconds. */
+  binNanoseconds: number;
+  /** How many bins, at most 1,000,000. */
+  bins: number;
+}
+
+/** A watched route's packets and bytes per bin. */
+export interface RouteSeries {
+  route: number;
+  packets: number[];
+  bytes: number[];
+}
+
+const MAX_SERIES_ROUTES = 64;
+const MAX_SERIES_BINS = 1_000_000;
+
 export interface AnalyzerOptions {
   /** The routing table to classify by. Analyzers on one table share its WebAssembly instance. */
   fib: Fib;
@@ -57,6 +79,8 @@ export class Analyzer {
   private disposed = false;
   /** WebAssembly memory for pushFrame, made on its first call. */
   private frameBuffer = 0;
+  /** What trackTimeSeries asked for. */
+  private series: { routes: number[]; bins: number } | undefined;
 
   constructor(options: AnalyzerOptions) {
     if (!options?.fib) throw new FibscopeArgumentError('new Analyzer({ fib }) needs a Fib (await Fib.create())');
@@ -154,6 +178,54 @@ export class Analyzer {
   report(): Report {
     this.checkUsable();
     return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs);
+  }
+
+  /**
+   * From now on, also counts the packets and bytes of `routes` per time bin (for a chart of
+   * traffic over time: run a capture through once for the report, pick the routes and the span,
+   * then again with this). Replaces an earlier series; `reset()` zeroes it.
+   */
+  trackTimeSeries(options: TimeSeriesOptions): void {
+    this.checkUsable();
+    const { routes, start, binNanoseconds, bins } = options;
+    if (routes.length > MAX_SERIES_ROUTES || !routes.every((id) => Number.isInteger(id) && id >= 0)) {
+      throw new FibscopeArgumentError(`a time series watches up to ${MAX_SERIES_ROUTES} route ids`);
+    }
+    if (!Number.isInteger(bins) || bins < 1 || bins > MAX_SERIES_BINS) throw new FibscopeArgumentError(`bins must be 1..${MAX_SERIES_BINS}, got ${bins}`);
+    if (!Number.isInteger(binNanoseconds) || binNanoseconds < 1 || binNanoseconds >= 2 ** 64) {
+      throw new FibscopeArgumentError(`binNanoseconds must be a whole number from 1, got ${binNanoseconds}`);
+    }
+    const { seconds, nanoseconds } = splitTime(start);
+    new Int32Array(this.wasm.memory.buffer, this.ioPointer, routes.length).set(routes);
+    this.wasm.countersSeriesSet(this.counters, this.ioPointer, routes.length, seconds, nanoseconds, binNanoseconds, bins);
+    this.series = { routes: [...routes], bins };
+  }
+
+  /** When the first and the last counted packet were seen (undefined before any). */
+  timeSpan(): { first: { seconds: number; nanoseconds: number }; last: { seconds: number; nanoseconds: number } } | undefined {
+    this.checkUsable();
+    if (!this.wasm.countersTimeSpan(this.counters, this.ioPointer)) return undefined;
+    const [firstSeconds, firstNanoseconds, lastSeconds, lastNanoseconds] = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 4);
+    return { first: { seconds: firstSeconds, nanoseconds: firstNanoseconds }, last: { seconds: lastSeconds, nanoseconds: lastNanoseconds } };
+  }
+
+  /** The time series asked for with trackTimeSeries, as counted so far (undefined without one). */
+  timeSeries(): RouteSeries[] | undefined {
+    this.checkUsable();
+    const series = this.series;
+    if (!series || series.routes.length === 0) return undefined;
+    const view = new DataView(this.wasm.memory.buffer, this.wasm.countersSeriesValues(this.counters) >>> 0);
+    const u64 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
+    return series.routes.map((route, slot) => {
+      const packets: number[] = new Array(series.bins);
+      const bytes: number[] = new Array(series.bins);
+      for (let bin = 0; bin < series.bins; bin++) {
+        const at = (slot * series.bins + bin) * 16;
+        packets[bin] = u64(at);
+        bytes[bin] = u64(at + 8);
+      }
+      return { route, packets, bytes };
+    });
   }
 
   /** The same as report(): every counter as it is now, while counting carries on. */
