@@ -1,11 +1,12 @@
-// The browser demo's time series (web/src/timeseries.ts): captures built here with known record
-// times and destinations, binned by a reference that works in BigInt nanoseconds.
+// The browser demo's time series (web/src/timeseries.ts, counted in WebAssembly by
+// Analyzer.trackTimeSeries): captures built here with known record times and destinations,
+// binned by a reference that works in BigInt nanoseconds.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Fib, Report } from '../src/node.js';
+import { Analyzer, type Fib, type Report } from '../src/node.js';
 import {
-  binOf, BIN_SECONDS, captureTimeSeries, chooseBinSeconds, readFraming, ticksToTime, type SeriesRoute, type TimeSeries,
+  BIN_SECONDS, captureTimeSeries, chooseBinSeconds, reportDigits, type SeriesRoute, type TimeSeries,
 } from '../web/src/timeseries.js';
-import { analyzeBytes, testFib } from './helpers/analyze.js';
+import { testFib } from './helpers/analyze.js';
 import { pcap, pcapng, truncate, type PcapngBlock, type PcapRecord } from './helpers/captures.js';
 import { arpFrame, ETHERTYPE, ethernet, LINKTYPE, raw, udp4, udp6 } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
@@ -86,9 +87,17 @@ function seriesRoutes(report: Report): SeriesRoute[] {
   });
 }
 
-async function series(bytes: Uint8Array, maxBins: number): Promise<{ report: Report; series: TimeSeries }> {
-  const report = analyzeBytes(fib, bytes);
-  return { report, series: await captureTimeSeries(fib, bytes, { routes: seriesRoutes(report), records: report.inputs[0].records, maxBins }) };
+/** The two passes of the worker: the report and the span, then the series over the same bytes in chunks. */
+async function series(bytes: Uint8Array, maxBins: number, routes?: (report: Report) => SeriesRoute[], signal?: AbortSignal): Promise<{ report: Report; series: TimeSeries }> {
+  const analyzer = new Analyzer({ fib });
+  analyzer.push(bytes);
+  analyzer.end();
+  const report = analyzer.report();
+  const span = analyzer.timeSpan()!;
+  analyzer.dispose();
+  const chunks = Array.from({ length: Math.ceil(bytes.length / 1000) }, (_, i) => bytes.subarray(i * 1000, (i + 1) * 1000));
+  const options = { routes: (routes ?? seriesRoutes)(report), span, digits: reportDigits(report), maxBins, signal };
+  return { report, series: await captureTimeSeries(fib, chunks, options) };
 }
 
 describe('pcap', () => {
@@ -138,17 +147,15 @@ describe('pcap', () => {
 
   it('refuses to show bins that do not add up to the analysis', async () => {
     const bytes = pcap({ linkType: LINKTYPE.EN10MB, records });
-    const report = analyzeBytes(fib, bytes);
-    const routes = seriesRoutes(report).map((r, i) => (i === 0 ? { ...r, packets: r.packets + 1 } : r));
-    await expect(captureTimeSeries(fib, bytes, { routes, records: 400 })).rejects.toThrow(/bins of 10\.1\.0\.0\/16 add up to \d+ packets/);
-    await expect(captureTimeSeries(fib, bytes, { routes: seriesRoutes(report), records: 401 })).rejects.toThrow(/for 400 of the 401 records/);
+    const wrong = (report: Report) => seriesRoutes(report).map((r, i) => (i === 0 ? { ...r, packets: r.packets + 1 } : r));
+    await expect(series(bytes, 10, wrong)).rejects.toThrow(/bins of 10\.1\.0\.0\/16 add up to \d+ packets/);
   });
 
   it('stops when its signal is aborted', async () => {
     const bytes = pcap({ linkType: LINKTYPE.EN10MB, records });
     const controller = new AbortController();
     controller.abort();
-    await expect(captureTimeSeries(fib, bytes, { routes: [], records: 400, signal: controller.signal })).rejects.toThrow(/abort/i);
+    await expect(series(bytes, 10, undefined, controller.signal)).rejects.toThrow(/abort/i);
   });
 });
 
@@ -184,10 +191,9 @@ describe('pcapng', () => {
         { bigEndian: true, interfaces: [{ linkType: LINKTYPE.EN10MB }], blocks: sections[1].blocks },
       ],
     });
-    const report = analyzeBytes(fib, bytes);
+    const { report, series: result } = await series(bytes, 20);
     expect(report.inputs[0].error).toBeNull();
     expect(report.inputs[0].records).toBe(300);
-    const result = await captureTimeSeries(fib, bytes, { routes: seriesRoutes(report), records: report.inputs[0].records, maxBins: 20 });
     expect(result.binSeconds).toBe(0.2);
     expect(result.start).toBe('2026-01-01T00:00:00.000000000Z');
     expect(result.series).toEqual(expectedSeries(list, 0.2, (_, i) => wire[i]));
@@ -215,17 +221,6 @@ describe('pcapng', () => {
     expect(result.series[0].packets[0]).toBe(1);
     expect(result.series[0].packets[56]).toBe(1);
   });
-
-  it('keeps every section preamble in the framing', () => {
-    const bytes = pcapng({ sections: [
-      { interfaces: [{ linkType: LINKTYPE.EN10MB }], blocks: [{ kind: 'epb', interface: 0, ts: 1n, data: frame('10.1.2.3') }] },
-      { bigEndian: true, interfaces: [{ linkType: LINKTYPE.RAW }, { linkType: LINKTYPE.EN10MB }], blocks: [] },
-    ] });
-    const framing = readFraming(bytes);
-    expect(framing?.format).toBe('pcapng');
-    expect(framing?.start).toHaveLength(1);
-    expect(framing?.preambles.map((p) => p.length)).toEqual([28 + 20, 28 + 20 + 20]);
-  });
 });
 
 describe('bins', () => {
@@ -239,18 +234,6 @@ describe('bins', () => {
     expect(chooseBinSeconds(1e12, 100)).toBe(BIN_SECONDS[BIN_SECONDS.length - 1]);
   });
 
-  it('places times exactly, with negative nanoseconds and large whole-second widths', () => {
-    expect(binOf(0, 0, 1)).toBe(0);
-    expect(binOf(1, -1, 1)).toBe(0);
-    expect(binOf(1, 0, 1)).toBe(1);
-    expect(binOf(3, -999_999_999, 2)).toBe(1);
-    expect(binOf(4, -1, 2)).toBe(1);
-    expect(binOf(0, 2_999_999, 0.001)).toBe(2);
-    expect(binOf(0, 3_000_000, 0.001)).toBe(3);
-    expect(binOf(49, 999_999_999, 0.5)).toBe(99);
-    expect(binOf(4_000_000_000, 0, 36500 * 86400)).toBe(1);
-  });
-
   it('reads a pcap microsecond field of a million or more as a later second', async () => {
     const data = frame('10.1.2.3');
     const records: PcapRecord[] = [
@@ -261,15 +244,5 @@ describe('bins', () => {
     const { series: result } = await series(pcap({ linkType: LINKTYPE.EN10MB, records }), 3);
     expect(result.binSeconds).toBe(1);
     expect(result.series[0].packets).toEqual([1, 1, 1]);
-  });
-
-  it('converts pcapng ticks as the WebAssembly reader does', () => {
-    expect(ticksToTime(1_500_000n, 6)).toEqual([1n, 500_000_000]);
-    expect(ticksToTime(1_500n, 3)).toEqual([1n, 500_000_000]);
-    expect(ticksToTime(1_000_000_001n, 9)).toEqual([1n, 1]);
-    expect(ticksToTime(12_345_678_901_234n, 12)).toEqual([12n, 345_678_901]);
-    expect(ticksToTime((5n << 20n) | (1n << 19n), 0x80 | 20)).toEqual([5n, 500_000_000]);
-    expect(ticksToTime((7n << 40n) | 1n, 0x80 | 40)).toEqual([7n, 0]);
-    expect(ticksToTime(9n, 0x80)).toEqual([9n, 0]);
   });
 });

@@ -1,5 +1,5 @@
 // Reading what the user gave (a File) or a sample the site ships (a URL) in the worker: as a
-// stream of chunks, as text, or whole. Gzip is recognised by its magic bytes, whatever the name,
+// stream of chunks, or as text. Gzip is recognised by its magic bytes, whatever the name,
 // and decompressed as it streams, as the CLI does.
 import type { Source } from './protocol.js';
 
@@ -44,33 +44,6 @@ export function byteStream(opened: Opened, onRead: (fileBytes: number) => void):
   }));
   // (the DOM typings give DecompressionStream a BufferSource input, which a Uint8Array is)
   return opened.gzip ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : counted;
-}
-
-/** The whole (decompressed) content, or null when it is more than `limit` bytes. */
-export async function readWhole(opened: Opened, limit: number): Promise<Uint8Array | null> {
-  if (!opened.gzip) {
-    return opened.blob.size > limit ? null : new Uint8Array(await opened.blob.arrayBuffer());
-  }
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  const reader = byteStream(opened, () => {}).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > limit) {
-      await reader.cancel();
-      return null;
-    }
-    parts.push(value);
-  }
-  const whole = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }
 
 /**

@@ -1,15 +1,13 @@
 // The analysis worker: holds the routing table, streams captures into an Analyzer (the same
 // WebAssembly and code as the CLI), and answers lookups, so the page never waits on any of it.
-import { Analyzer, Fib, RouteFormatError, parseRoutes, type Report, type RouteFormat } from '../../src/index.js';
+import { Analyzer, Fib, RouteFormatError, type Report, type RouteFormat } from '../../src/index.js';
 import { writeJson } from '../../src/report/index.js';
 import { reportRows, topRows } from '../../src/report/aggregate.js';
 import { formatLookups } from '../../src/cli/output.js';
 import type { PageRequest, Source, WorkerReply } from './protocol.js';
-import { byteStream, openSource, readRoutesText, readWhole } from './sources.js';
-import { captureTimeSeries } from './timeseries.js';
+import { byteStream, openSource, readRoutesText } from './sources.js';
+import { captureTimeSeries, reportDigits, type TimeSeriesOptions } from './timeseries.js';
 
-/** The time series re-reads the capture and walks its records in JavaScript: small captures only. */
-const TIME_SERIES_LIMIT = 50_000_000;
 /** Routes the time series charts. */
 const SERIES_ROUTES = 6;
 /** Bins of the time series: enough to see a shape, few enough to read each one. */
@@ -63,9 +61,9 @@ async function loadRoutes(sources: Source[], format: RouteFormat | 'auto'): Prom
     const names: string[] = [];
     for (const source of sources) {
       const { name, text } = await readRoutesText(source);
-      const list = parseRoutes(text, { format, source: name });
-      if (list.count === 0) throw new RouteFormatError(name, 1, 'no routes: the file is empty or holds only comments');
-      duplicates += table.load(list).duplicates;
+      const loaded = table.load(text, { format, source: name });
+      if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(name, 1, 'no routes: the file is empty or holds only comments');
+      duplicates += loaded.duplicates;
       names.push(name);
     }
     fib = Promise.resolve(table);
@@ -129,11 +127,14 @@ async function analyze(run: number, source: Source): Promise<void> {
 
     const reportStart = performance.now();
     const report = analyzer.report();
+    const span = analyzer.timeSpan();
     const json = jsonBytes(report);
     const timing = { run, bytes, records: report.totals.records, analysisMs, pushMs, reportMs: performance.now() - reportStart };
     post({ type: 'report', run, json, timing }, [json.buffer]);
 
-    await timeSeries(run, table, report, opened, bytes, task.signal);
+    analyzer.dispose();
+    analyzer = undefined;
+    await timeSeries(run, table, report, span, opened, task.signal);
   } catch (error) {
     if (task.signal.aborted) post({ type: 'cancelled', run });
     else post({ type: 'analyze-error', run, message: messageOf(error) });
@@ -143,18 +144,32 @@ async function analyze(run: number, source: Source): Promise<void> {
   }
 }
 
-async function timeSeries(run: number, table: Fib, report: Report, opened: Awaited<ReturnType<typeof openSource>>,
-  bytes: number, signal: AbortSignal): Promise<void> {
+async function timeSeries(run: number, table: Fib, report: Report, span: TimeSeriesOptions['span'] | undefined,
+  opened: Awaited<ReturnType<typeof openSource>>, signal: AbortSignal): Promise<void> {
   const unavailable = (reason: string) => post({ type: 'timeseries-unavailable', run, reason });
   const input = report.inputs[0];
   if (input.format === null) return unavailable('no time series: the input is not a capture');
-  if (report.routes.length === 0) return unavailable('no time series: no route matched a counted packet');
-  if (bytes >= TIME_SERIES_LIMIT) return unavailable('time series needs a capture under 50 MB');
-  const whole = await readWhole(opened, TIME_SERIES_LIMIT);
-  if (whole === null) return unavailable('time series needs a capture under 50 MB');
+  if (report.routes.length === 0 || span === undefined) return unavailable('no time series: no route matched a counted packet');
   const routes = topRows(reportRows(report, 'route', 'bytes'), SERIES_ROUTES);
   try {
-    const series = await captureTimeSeries(table, whole, { routes, records: input.records, maxBins: SERIES_BINS, signal });
+    // a second pass over the capture, which counts these routes per time bin in WebAssembly
+    const reader = byteStream(opened, () => {}).getReader();
+    const chunks = {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            yield value;
+          }
+        } finally {
+          await reader.cancel().catch(() => {});
+        }
+      },
+    };
+    const series = await captureTimeSeries(table, chunks, {
+      routes, span, digits: reportDigits(report), maxBins: SERIES_BINS, signal, yieldNow: nextTask,
+    });
     post({ type: 'timeseries', run, series });
   } catch (error) {
     if (signal.aborted) throw error;
