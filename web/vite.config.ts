@@ -7,12 +7,6 @@ export default defineConfig({
   // relative URLs: the built site works from any folder of any server
   base: './',
   publicDir: false,
-  resolve: {
-    alias: {
-      // see no-colors.ts: keeps Node's util and os out of the browser bundle
-      '@colors/colors/safe': fileURLToPath(new URL('./src/no-colors.ts', import.meta.url)),
-    },
-  },
   // the worker is an ES module (it imports the library like the page does)
   worker: { format: 'es' },
   build: {

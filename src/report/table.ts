@@ -3,6 +3,9 @@ import Table from 'cli-table3';
 import type { Report } from '../analyze/report.js';
 import { reportRows, topRows, type DestinationRow, type DevRow, type NextHopRow, type RouteRow } from './aggregate.js';
 import type { ReportBy, ReportOptions } from './options.js';
+import { humanBytes, humanPackets } from './units.js';
+
+export { humanBytes, humanPackets };
 
 // no colours (the output goes to files and pipes as often as to terminals), no rule between rows
 const STYLE = { head: [], border: [], compact: true };
@@ -159,38 +162,6 @@ function plain(n: number): string {
 /** `part` as a percentage of `whole` with one decimal, or '-' when `whole` is 0. */
 function share(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
-}
-
-const PACKET_SUFFIXES = ['', 'k', 'M', 'G', 'T', 'P'];
-const BYTE_UNITS = [' B', ' KiB', ' MiB', ' GiB', ' TiB', ' PiB'];
-
-/** Packets with decimal suffixes and three significant digits: 999, 1.00k, 12.3k, 1.23M. */
-export function humanPackets(n: number): string {
-  return scaled(n, 1000, PACKET_SUFFIXES);
-}
-
-/** Bytes in binary units with three significant digits: 512 B, 1.50 KiB, 3.40 GiB. */
-export function humanBytes(n: number): string {
-  return scaled(n, 1024, BYTE_UNITS);
-}
-
-function scaled(n: number, base: number, units: string[]): string {
-  if (n < base) return `${n}${units[0]}`;
-  let value = n;
-  let unit = 0;
-  while (value >= base && unit < units.length - 1) {
-    value /= base;
-    unit++;
-  }
-  // three significant digits, deciding the decimals on the rounded value (9.996 → 10.0)
-  let decimals = value < 9.995 ? 2 : value < 99.95 ? 1 : 0;
-  if (value >= 999.5 && unit < units.length - 1) {
-    // rounds up to the next unit: 1023.9 KiB → 1.00 MiB
-    value /= base;
-    unit++;
-    decimals = 2;
-  }
-  return `${value.toFixed(decimals)}${units[unit]}`;
 }
 
 /** LINKTYPE_ names of the link types fibscope decodes; others by number. */

@@ -19,7 +19,9 @@ export function compileModule(): Promise<WebAssembly.Module> {
 
 async function fetchAndCompile(): Promise<WebAssembly.Module> {
   if (WASM_URL.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+    // a name bundlers do not follow: browsers never take this branch
+    const fsModule = 'node:fs/promises';
+    const { readFile } = await import(/* @vite-ignore */ fsModule) as typeof import('node:fs/promises');
     return WebAssembly.compile(await readFile(WASM_URL));
   }
   const response = await fetch(WASM_URL);

@@ -1,11 +1,12 @@
 // The report as files: the JSON the worker wrote with writeJson (as the CLI's `-f json` is
-// written), and CSV made here with formatReport and the options the CLI passes (src/cli.ts).
+// written), and CSV made here with the writer behind `fibscope analyze -f csv`.
 import type { Report } from '../../src/index.js';
-import { DEFAULT_REPORT_OPTIONS, formatReport, type ReportBy, type ReportSort } from '../../src/report/index.js';
+import { formatCsv } from '../../src/report/csv.js';
+import type { ReportBy, ReportSort } from '../../src/report/options.js';
 
 /** `fibscope analyze -f csv --by BY --sort SORT`, for the same report. */
 export function csvText(report: Report, by: ReportBy, sort: ReportSort): string {
-  return formatReport(report, 'csv', { by, top: DEFAULT_REPORT_OPTIONS.top, sort, humanUnits: DEFAULT_REPORT_OPTIONS.humanUnits });
+  return formatCsv(report, { by, sort });
 }
 
 /** "edge.pcap" → "edge.fibscope.csv" */

@@ -1,5 +1,5 @@
 // Numbers as the page prints them: exact, with thousands separators (the tests read them back).
-export { humanBytes, humanPackets } from '../../src/report/index.js';
+export { humanBytes, humanPackets } from '../../src/report/units.js';
 
 const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

@@ -1,9 +1,9 @@
 // The analysis worker: holds the routing table, streams captures into an Analyzer (the same
 // WebAssembly and code as the CLI), and answers lookups, so the page never waits on any of it.
 import { Analyzer, Fib, RouteFormatError, type Report, type RouteFormat } from '../../src/index.js';
-import { writeJson } from '../../src/report/index.js';
+import { writeJson } from '../../src/report/json.js';
 import { reportRows, topRows } from '../../src/report/aggregate.js';
-import { formatLookups } from '../../src/cli/output.js';
+import { formatLookups } from '../../src/cli/lookup-text.js';
 import type { PageRequest, Source, WorkerReply } from './protocol.js';
 import { byteStream, openSource, readRoutesText } from './sources.js';
 import { captureTimeSeries, reportDigits, type TimeSeriesOptions } from './timeseries.js';
