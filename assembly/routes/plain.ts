@@ -353,9 +353,22 @@ function parseIPv6(start: u32, end: u32, out: usize): bool {
 
 // ------------------------------------------------------------------ labels and pairs
 
-function internLabel(start: u32, end: u32): i32 {
+/** Puts entry `number` in an index at the first free slot from its hash. */
+function place(index: usize, mask: u32, hash: u32, number: u32): void {
+  let slot = hash & mask;
+  while (load<u32>(index + (<usize>slot << 2))) slot = (slot + 1) & mask;
+  store<u32>(index + (<usize>slot << 2), number + 1);
+}
+
+/** FNV-1a of the text's bytes from `start` to `end`. */
+function labelHash(start: u32, end: u32): u32 {
   let hash: u32 = 0x811c9dc5;
   for (let i = start; i < end; i++) hash = (hash ^ byteAt(i)) * 0x01000193;
+  return hash;
+}
+
+function internLabel(start: u32, end: u32): i32 {
+  const hash = labelHash(start, end);
   let slot = hash & labelMask;
   while (true) {
     const entry = load<u32>(labelIndex + (<usize>slot << 2));
@@ -371,9 +384,7 @@ function internLabel(start: u32, end: u32): i32 {
   store<u32>(labels + (<usize>number << 3), start);
   store<u32>(labels + (<usize>number << 3), end - start, 4);
   // the index may have been rebuilt: find the free slot again
-  slot = hash & labelMask;
-  while (load<u32>(labelIndex + (<usize>slot << 2))) slot = (slot + 1) & labelMask;
-  store<u32>(labelIndex + (<usize>slot << 2), number + 1);
+  place(labelIndex, labelMask, hash, number);
   return <i32>number;
 }
 
@@ -391,12 +402,7 @@ function growLabels(capacity: u32): void {
   memory.fill(labelIndex, 0, (<usize>labelMask + 1) << 2);
   for (let n: u32 = 0; n < labelCount; n++) {
     const label = labels + (<usize>n << 3);
-    let hash: u32 = 0x811c9dc5;
-    const start = load<u32>(label), end = start + load<u32>(label, 4);
-    for (let i = start; i < end; i++) hash = (hash ^ byteAt(i)) * 0x01000193;
-    let slot = hash & labelMask;
-    while (load<u32>(labelIndex + (<usize>slot << 2))) slot = (slot + 1) & labelMask;
-    store<u32>(labelIndex + (<usize>slot << 2), n + 1);
+    place(labelIndex, labelMask, labelHash(load<u32>(label), load<u32>(label) + load<u32>(label, 4)), n);
   }
 }
 
@@ -419,9 +425,7 @@ function internPair(hop: i32, dev: i32): u32 {
   store<i32>(pair, hop);
   store<i32>(pair, dev, 4);
   store<u32>(pair, 0, 8);
-  slot = pairHash(hop, dev) & pairMask;
-  while (load<u32>(pairIndex + (<usize>slot << 2))) slot = (slot + 1) & pairMask;
-  store<u32>(pairIndex + (<usize>slot << 2), number + 1);
+  place(pairIndex, pairMask, pairHash(hop, dev), number);
   return number;
 }
 
@@ -439,8 +443,6 @@ function growPairs(capacity: u32): void {
   memory.fill(pairIndex, 0, (<usize>pairMask + 1) << 2);
   for (let n: u32 = 0; n < pairCount; n++) {
     const pair = pairs + <usize>n * 12;
-    let slot = pairHash(load<i32>(pair), load<i32>(pair, 4)) & pairMask;
-    while (load<u32>(pairIndex + (<usize>slot << 2))) slot = (slot + 1) & pairMask;
-    store<u32>(pairIndex + (<usize>slot << 2), n + 1);
+    place(pairIndex, pairMask, pairHash(load<i32>(pair), load<i32>(pair, 4)), n);
   }
 }

@@ -107,35 +107,28 @@ function unsortedRows(report: Report, by: ReportBy): Row[] {
         firstSeen: destination.firstSeen,
         lastSeen: destination.lastSeen,
       }));
-    case 'nexthop': {
-      const groups = new Map<string | null, NextHopRow>();
-      for (const route of report.routes) {
-        for (const share of shares(route)) {
-          let row = groups.get(share.via);
-          if (row === undefined) {
-            row = { type: 'nexthop', nextHop: share.via, routes: 0, packets: 0, bytes: 0, destinations: 0 };
-            groups.set(share.via, row);
-          }
-          addShare(row, share);
-        }
-      }
-      return [...groups.values()];
-    }
-    case 'dev': {
-      const groups = new Map<string | null, DevRow>();
-      for (const route of report.routes) {
-        for (const share of shares(route)) {
-          let row = groups.get(share.dev);
-          if (row === undefined) {
-            row = { type: 'dev', dev: share.dev, routes: 0, packets: 0, bytes: 0, destinations: 0 };
-            groups.set(share.dev, row);
-          }
-          addShare(row, share);
-        }
-      }
-      return [...groups.values()];
+    case 'nexthop':
+      return groupShares(report, (share) => share.via, (nextHop): NextHopRow => ({ type: 'nexthop', nextHop, ...ZERO }));
+    case 'dev':
+      return groupShares(report, (share) => share.dev, (dev): DevRow => ({ type: 'dev', dev, ...ZERO }));
+  }
+}
+
+const ZERO = { routes: 0, packets: 0, bytes: 0, destinations: 0 } as const;
+
+/** The routes' shares summed by `keyOf`, a row made by `newRow` for each key. */
+function groupShares<R extends NextHopRow | DevRow>(report: Report, keyOf: (share: Share) => string | null,
+  newRow: (key: string | null) => R): R[] {
+  const groups = new Map<string | null, R>();
+  for (const route of report.routes) {
+    for (const share of shares(route)) {
+      const key = keyOf(share);
+      let row = groups.get(key);
+      if (row === undefined) groups.set(key, (row = newRow(key)));
+      addShare(row, share);
     }
   }
+  return [...groups.values()];
 }
 
 interface Share {
