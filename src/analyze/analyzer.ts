@@ -174,10 +174,14 @@ export class Analyzer {
     this.wasm.countersCountFrame(this.counters, linkType, this.frameBuffer, frame.length, originalLength, seconds, nanoseconds);
   }
 
-  /** The report of everything counted so far (SPEC section 4), without stopping anything. */
-  report(): Report {
+  /**
+   * The report of everything counted so far (SPEC section 4), without stopping anything. With
+   * `{ destinations: false }` it lists no destinations, which saves copying and sorting them
+   * (a scrape of route counters, say).
+   */
+  report(options: { destinations?: boolean } = {}): Report {
     this.checkUsable();
-    return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs);
+    return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs, options.destinations ?? true);
   }
 
   /**
@@ -229,8 +233,8 @@ export class Analyzer {
   }
 
   /** The same as report(): every counter as it is now, while counting carries on. */
-  snapshot(): Report {
-    return this.report();
+  snapshot(options: { destinations?: boolean } = {}): Report {
+    return this.report(options);
   }
 
   /**

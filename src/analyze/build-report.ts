@@ -29,15 +29,22 @@ function reasonName(index: number): string {
   return ['ipv4_hdr_truncated', 'ipv6_hdr_truncated', 'ipv4_ihl_lt_5', 'link_hdr_truncated'][index - 32] ?? `reason_${index}`;
 }
 
-/** Reads every counter out of WebAssembly memory into the SPEC report. */
-export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[]): Report {
+/**
+ * Reads every counter out of WebAssembly memory into the SPEC report; without `destinations`, the
+ * report lists none (a scrape of the route counters need not copy and sort them all).
+ */
+export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[],
+  withDestinations = true): Report {
   // the destinations, busiest first, copied out of WebAssembly in one piece; the objects are
   // made only if someone reads them (a table by route never does)
-  const count = wasm.countersDestinationCount(counters) >>> 0;
-  const copy = wasm.countersCopyDestinations(counters) >>> 0;
+  const count = withDestinations ? wasm.countersDestinationCount(counters) >>> 0 : 0;
   const entryBytes = wasm.destinationEntryBytes();
-  const entries = new Uint8Array(wasm.memory.buffer, copy, count * entryBytes).slice();
-  wasm.destinationsFree(copy, count);
+  let entries = new Uint8Array(0);
+  if (withDestinations) {
+    const copy = wasm.countersCopyDestinations(counters) >>> 0;
+    entries = new Uint8Array(wasm.memory.buffer, copy, count * entryBytes).slice();
+    wasm.destinationsFree(copy, count);
+  }
   const values = wasm.countersTotals(counters, io); // it also zeroes the counters of routes gone since
   const totals = new Float64Array(wasm.memory.buffer, io, values).slice();
   const malformedReasons: Record<string, number> = {};

@@ -101,6 +101,8 @@ export class Fib {
   private dev: (string | null)[] = [];
   private nextHops = new Map<number, NextHop[]>();
   private cache: (Route | undefined)[] = [];
+  /** Prefix text by route id, made on first use: reports read the same routes again and again. */
+  private prefixCache: (string | undefined)[] = [];
   private freeIds: number[] = [];
   private nextId = 0;
   private counts = { 4: 0, 6: 0 };
@@ -246,7 +248,7 @@ export class Fib {
         ?? (this.nextHop[id] !== null || this.dev[id] !== null ? [{ via: this.nextHop[id], dev: this.dev[id], weight: 1 }] : []);
       route = Object.freeze({
         id,
-        prefix: this.prefixText(id),
+        prefix: this.prefixCache[id] ??= this.prefixText(id),
         type: ROUTE_TYPES[this.type[id]],
         nextHop: this.nextHop[id],
         dev: this.dev[id],
@@ -264,7 +266,7 @@ export class Fib {
    */
   describeInto(id: number, row: RouteRowFields): boolean {
     if (!this.exists(id)) return false;
-    row.prefix = this.cache[id]?.prefix ?? this.prefixText(id);
+    row.prefix = this.prefixCache[id] ??= this.prefixText(id);
     row.nextHop = this.nextHop[id];
     row.dev = this.dev[id];
     row.metric = this.metric[id];
@@ -370,6 +372,7 @@ export class Fib {
         this.nextHop[id] = pairHop[pair];
         this.dev[id] = pairDev[pair];
         this.cache[id] = undefined;
+        this.prefixCache[id] = undefined;
       }
       const bulk = count > BULK_THRESHOLD;
       this.wasm.ensureRouteIds(firstId + count);
@@ -498,6 +501,7 @@ export class Fib {
     if (nextHops) this.nextHops.set(id, nextHops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
     else this.nextHops.delete(id);
     this.cache[id] = undefined;
+    this.prefixCache[id] = undefined;
 
     this.refreshViews();
     const record = this.ioPointer + slot * ROUTE_INPUT;
@@ -611,6 +615,7 @@ export class Fib {
     this.dev[id] = null;
     this.nextHops.delete(id);
     this.cache[id] = undefined;
+    this.prefixCache[id] = undefined;
     this.freeIds.push(id);
   }
 
