@@ -11,6 +11,7 @@ import { analyzeFiles } from './analyze/analyze-file.js';
 import { writeJson } from './report/json.js';
 import type { ReportFormat } from './report/index.js';
 import { openSink } from './cli/sink.js';
+import { addServeCommand } from './cli/serve.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
 const textOutput = () => import('./cli/output.js');
@@ -21,6 +22,8 @@ const VERSION = '0.1.0';
 /** Exit statuses of SPEC section 4. */
 const EXIT_USAGE = 2;
 const EXIT_DAMAGED_INPUT = 1;
+/** sysexits' EX_IOERR: the report could not be written. */
+const EXIT_OUTPUT = 74;
 
 interface RoutesOptions {
   routes?: string[];
@@ -48,6 +51,13 @@ async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicate
   }
   return { fib, duplicates };
 }
+
+// A reader that stops early (`| head`) closes the pipe: stop quietly, as command-line tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`fibscope: cannot write to standard output: ${error.message}\n`);
+  process.exit(EXIT_OUTPUT);
+});
 
 const program = new Command()
   .name('fibscope')
@@ -133,6 +143,8 @@ routesOptions(program.command('routes'))
     const { formatRouteSummary } = await textOutput();
     process.stdout.write(formatRouteSummary(fib, options.routes ?? [], duplicates, options.format));
   });
+
+addServeCommand(program, loadTables);
 
 try {
   await program.parseAsync(process.argv);

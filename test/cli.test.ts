@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,4 +110,18 @@ describe('fibscope bad input', () => {
       expect(run.stdout).toBe('');
     });
   }
+});
+
+describe('output to a reader that stops early', () => {
+  it('ends quietly when the pipe closes, as `| head` does', async () => {
+    const capture = new URL('../samples/edge.pcap', import.meta.url).pathname;
+    const child = spawn(process.execPath, [CLI, 'analyze', '-r', SAMPLE, '-f', 'json', capture], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    // read the first chunk, then close our end, as `head -c` does
+    child.stdout.once('data', () => child.stdout.destroy());
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+  });
 });
