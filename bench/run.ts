@@ -4,20 +4,22 @@ import { writeFileSync } from 'node:fs';
 import { analyzeBenchmarks } from './analyze.js';
 import { browserBenchmarks } from './browser.js';
 import { fibBenchmarks, type Figure } from './fib.js';
+import { serveBenchmarks } from './serve.js';
 
 const jsonAt = process.argv.indexOf('--json');
-const suites = ['fib', 'analyze', 'browser'];
+const suites = ['fib', 'analyze', 'browser', 'serve'];
 const afterJson = process.argv[jsonAt + 1];
 const jsonFile = jsonAt < 0 ? undefined
   : afterJson !== undefined && !afterJson.startsWith('-') && !suites.includes(afterJson) ? afterJson : 'bench-results.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-// `-- fib`, `-- analyze` or `-- browser` runs one suite
+// `-- fib`, `-- analyze`, `-- browser` or `-- serve` runs one suite
 const only = process.argv.slice(2).find((arg) => suites.includes(arg));
 const figures: Figure[] = [];
 if (!only || only === 'fib') figures.push(...await fibBenchmarks(log));
 if (!only || only === 'analyze') figures.push(...await analyzeBenchmarks(log));
 if (!only || only === 'browser') figures.push(...await browserBenchmarks(log));
+if (!only || only === 'serve') figures.push(...await serveBenchmarks(log));
 
 if (jsonFile) {
   writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), figures }, null, 2)}\n`);

@@ -11,5 +11,8 @@ export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
 export type { Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters } from './analyze/report.js';
+export { registerFibscopeMetrics } from './metrics/prom-client.js';
+export type { FibscopeCollector, FibscopeCollectorOptions, PromClientModule, PromClientRegistry } from './metrics/prom-client.js';
+export type { RouteChangeCounts } from './report/prom.js';
 // the JSON writers only: the table writer brings cli-table3, which is for terminals
 export { formatJson, writeJson } from './report/json.js';

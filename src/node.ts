@@ -3,3 +3,5 @@ export * from './common.js';
 export { readRoutesBytes, readRoutesFile } from './routes/read.js';
 export { analyzeFile, analyzeFiles } from './analyze/analyze-file.js';
 export type { AnalyzeOptions, ProgressListener } from './analyze/analyze-file.js';
+export { FibscopeServer } from './serve/server.js';
+export type { ServeOptions } from './serve/server.js';

@@ -295,11 +295,11 @@ fibscope_non_ip_packets_total 2
 # HELP fibscope_unsupported_link_packets_total Records of a link type fibscope does not decode.
 # TYPE fibscope_unsupported_link_packets_total counter
 fibscope_unsupported_link_packets_total 1
-# HELP fibscope_route_packets_total Counted packets whose destination matched the route, by longest prefix.
+# HELP fibscope_route_packets_total Counted packets whose destination matched the route, by longest prefix (multipath: by next hop).
 # TYPE fibscope_route_packets_total counter
 fibscope_route_packets_total{prefix="10.0.0.0/8",next_hop="gw \\"a\\"\\\\b\\nc",dev="eth0",family="ipv4"} 3
 fibscope_route_packets_total{prefix="2001:db8::/32",next_hop="",dev="",family="ipv6"} 1
-# HELP fibscope_route_bytes_total Wire bytes of counted packets whose destination matched the route.
+# HELP fibscope_route_bytes_total Wire bytes of counted packets whose destination matched the route (multipath: by next hop).
 # TYPE fibscope_route_bytes_total counter
 fibscope_route_bytes_total{prefix="10.0.0.0/8",next_hop="gw \\"a\\"\\\\b\\nc",dev="eth0",family="ipv4"} 300
 fibscope_route_bytes_total{prefix="2001:db8::/32",next_hop="",dev="",family="ipv6"} 1500

@@ -1,95 +1,292 @@
-// `-f prom`: the report's counters in the Prometheus text exposition format 0.0.4, for the
-// node_exporter textfile collector, a pushgateway or a diff between runs.
+// The Prometheus text exposition format 0.0.4: `fibscope analyze -f prom` (a one-shot dump for the
+// node_exporter textfile collector, a pushgateway or a diff between runs), `fibscope serve`'s
+// /metrics, and the families the prom-client collector fills. All three come from promFamilies(),
+// so a metric has the same name, labels and value wherever it is read.
 //
-// Written by hand rather than with prom-client: this is a one-shot dump of finished numbers,
-// whereas prom-client is built around a live registry (a process-global default, metric objects
-// that must be registered once, an async `metrics()`) and brings dependencies with it. The
-// writer below is the whole format: HELP, TYPE and sample lines with escaped label values,
-// and the browser entry can use it too.
-import type { Report } from '../analyze/report.js';
+// Written by hand rather than with prom-client: prom-client is built around a live registry (a
+// process-global default, metric objects registered once, an async `metrics()`) and brings
+// dependencies with it. The writer below is the whole format: HELP, TYPE and sample lines with
+// escaped label values, and the browser entry can use it too.
+import type { DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
 import { orderKey } from './aggregate.js';
 
-type Labels = Record<string, string | null>;
+export type PromType = 'counter' | 'gauge';
 
-interface Family {
+export interface PromSample {
+  /** Label values by name, in the family's `labelNames` order; absent for a family without labels. */
+  labels?: Record<string, string>;
+  /** The labels as formatted text, when made already (`{name="value",…}`). */
+  labelText?: string;
+  value: number;
+}
+
+export interface PromFamily {
   name: string;
   help: string;
-  /** `labels` is the formatted `{name="value",…}` text, or absent. */
-  samples: { labels?: string; value: number }[];
+  type: PromType;
+  labelNames: readonly string[];
+  samples: PromSample[];
+}
+
+/** Route changes by kind, as `fibscope serve` counts them (the table loaded at start excluded). */
+export interface RouteChangeCounts {
+  add: number;
+  replace: number;
+  remove: number;
+}
+
+/** The families only a live table has; `fibscope analyze -f prom` has none of them. */
+export interface LivePromOptions {
+  /** The table's size now: gives `fibscope_routes{family}`. */
+  table?: { ipv4Routes: number; ipv6Routes: number };
+  /** Gives `fibscope_route_changes_total{op}`. */
+  routeChanges?: Readonly<RouteChangeCounts>;
+  /** Whether the capture stream is still being read: gives `fibscope_capture_reading`. */
+  captureReading?: boolean;
+  /** Gives `fibscope_destination_{packets,bytes}_total` for the tracker's top K and `other`. */
+  destinations?: TopDestinations;
+  /** Route label sets kept between scrapes of the same table (made afresh without one). */
+  routeLabels?: RouteLabelCache;
+}
+
+const ROUTE_LABELS = ['prefix', 'next_hop', 'dev', 'family'] as const;
+const DESTINATION_LABELS = ['address', 'prefix'] as const;
+
+/** The text of promFamilies(report, options). */
+export function formatProm(report: Report, options: LivePromOptions = {}): string {
+  return formatPromFamilies(promFamilies(report, options));
 }
 
 /**
- * Every metric is a counter. Families in a fixed order; route series in address order of their
- * prefix, so two dumps diff line by line. Null labels (a route without next hop or device) are
- * empty strings. Should `totals.malformed` exceed the sum of the reasons, the rest appears as
- * reason="other", so the series always add up to the total.
+ * Every family in a fixed order; route series in address order of their prefix, so two dumps
+ * diff line by line. Null labels (a route without next hop or device) are empty strings. A
+ * multipath route gives one series per next hop (`next_hop` its gateway, `dev` its device).
+ * Should `totals.malformed` exceed the sum of the reasons, the rest appears as reason="other",
+ * so the series always add up to the total.
  */
-export function formatProm(report: Report): string {
+export function promFamilies(report: Report, options: LivePromOptions = {}): PromFamily[] {
   const totals = report.totals;
   const reasons = Object.entries(totals.malformedReasons)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const unexplained = totals.malformed - reasons.reduce((sum, [, n]) => sum + n, 0);
   if (unexplained > 0) reasons.push(['other', unexplained]);
+  const routes = routeSeries(report.routes, options.routeLabels ?? new RouteLabelCache());
 
-  // one series per label set: two routes alike but for metric or type (a route replaced
-  // while counting) would otherwise give a duplicate series, which scrapers reject
-  const series = new Map<string, { key: string; labels: string; packets: number; bytes: number }>();
-  for (const route of report.routes) {
-    const key = orderKey(route.prefix);
-    const family = key[0] === '4' ? 'ipv4' : key[0] === '6' ? 'ipv6' : '';
-    const labels = formatLabels({ prefix: route.prefix, next_hop: route.nextHop, dev: route.dev, family });
-    const found = series.get(labels);
-    if (found) {
-      found.packets += route.packets;
-      found.bytes += route.bytes;
-    } else {
-      series.set(labels, { key, labels, packets: route.packets, bytes: route.bytes });
-    }
-  }
-  const routes = [...series.values()]
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.labels < b.labels ? -1 : a.labels > b.labels ? 1 : 0));
-
-  const families: Family[] = [
-    { name: 'fibscope_records_total', help: 'Capture records read, whatever they hold.', samples: [{ value: totals.records }] },
-    { name: 'fibscope_bytes_total', help: 'Original (wire) length of every record read, in bytes.', samples: [{ value: totals.bytes }] },
-    { name: 'fibscope_counted_packets_total', help: 'IPv4 and IPv6 packets counted by destination.', samples: [{ value: totals.counted }] },
-    { name: 'fibscope_unrouted_packets_total', help: 'Counted packets whose destination matched no route.', samples: [{ value: totals.noRoute.packets }] },
-    { name: 'fibscope_unrouted_bytes_total', help: 'Wire bytes of counted packets whose destination matched no route.', samples: [{ value: totals.noRoute.bytes }] },
+  const total = (name: string, help: string, value: number): PromFamily =>
+    ({ name, help, type: 'counter', labelNames: [], samples: [{ value }] });
+  const families: PromFamily[] = [
+    total('fibscope_records_total', 'Capture records read, whatever they hold.', totals.records),
+    total('fibscope_bytes_total', 'Original (wire) length of every record read, in bytes.', totals.bytes),
+    total('fibscope_counted_packets_total', 'IPv4 and IPv6 packets counted by destination.', totals.counted),
+    total('fibscope_unrouted_packets_total', 'Counted packets whose destination matched no route.', totals.noRoute.packets),
+    total('fibscope_unrouted_bytes_total', 'Wire bytes of counted packets whose destination matched no route.', totals.noRoute.bytes),
     {
       name: 'fibscope_malformed_packets_total',
       help: 'Packets whose network header did not match what the link layer announced, by reason.',
-      samples: reasons.map(([reason, value]) => ({ labels: formatLabels({ reason }), value })),
+      type: 'counter',
+      labelNames: ['reason'],
+      samples: reasons.map(([reason, value]) => ({ labels: { reason }, value })),
     },
-    { name: 'fibscope_non_ip_packets_total', help: 'Packets of a decoded link type carrying neither IPv4 nor IPv6.', samples: [{ value: totals.nonIp }] },
-    { name: 'fibscope_unsupported_link_packets_total', help: 'Records of a link type fibscope does not decode.', samples: [{ value: totals.unsupportedLink }] },
+    total('fibscope_non_ip_packets_total', 'Packets of a decoded link type carrying neither IPv4 nor IPv6.', totals.nonIp),
+    total('fibscope_unsupported_link_packets_total', 'Records of a link type fibscope does not decode.', totals.unsupportedLink),
     {
       name: 'fibscope_route_packets_total',
-      help: 'Counted packets whose destination matched the route, by longest prefix.',
-      samples: routes.map(({ labels, packets }) => ({ labels, value: packets })),
+      help: 'Counted packets whose destination matched the route, by longest prefix (multipath: by next hop).',
+      type: 'counter',
+      labelNames: ROUTE_LABELS,
+      samples: routes.map(({ values, text, packets }) => ({ labels: values, labelText: text, value: packets })),
     },
     {
       name: 'fibscope_route_bytes_total',
-      help: 'Wire bytes of counted packets whose destination matched the route.',
-      samples: routes.map(({ labels, bytes }) => ({ labels, value: bytes })),
+      help: 'Wire bytes of counted packets whose destination matched the route (multipath: by next hop).',
+      type: 'counter',
+      labelNames: ROUTE_LABELS,
+      samples: routes.map(({ values, text, bytes }) => ({ labels: values, labelText: text, value: bytes })),
     },
   ];
 
-  let text = '';
-  for (const family of families) {
-    text += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} counter\n`;
-    for (const sample of family.samples) {
-      text += `${family.name}${sample.labels ?? ''} ${formatValue(sample.value)}\n`;
-    }
+  if (options.table) {
+    families.push({
+      name: 'fibscope_routes',
+      help: 'Routes in the table, by address family.',
+      type: 'gauge',
+      labelNames: ['family'],
+      samples: [
+        { labels: { family: 'ipv4' }, value: options.table.ipv4Routes },
+        { labels: { family: 'ipv6' }, value: options.table.ipv6Routes },
+      ],
+    });
   }
-  return text;
+  if (options.routeChanges) {
+    const changes = options.routeChanges;
+    families.push({
+      name: 'fibscope_route_changes_total',
+      help: 'Routes added, replaced and removed while running (the table loaded at start not included).',
+      type: 'counter',
+      labelNames: ['op'],
+      samples: (['add', 'replace', 'remove'] as const).map((op) => ({ labels: { op }, value: changes[op] })),
+    });
+  }
+  if (options.captureReading !== undefined) {
+    families.push({
+      name: 'fibscope_capture_reading',
+      help: '1 while the capture stream is being read; 0 once it ended or stopped at damage.',
+      type: 'gauge',
+      labelNames: [],
+      samples: [{ value: options.captureReading ? 1 : 0 }],
+    });
+  }
+  if (options.destinations) {
+    const top = options.destinations.update(report.destinations);
+    const series = [
+      ...top.members.map((d) => ({ labels: { address: d.address, prefix: d.prefix ?? '' }, packets: d.packets, bytes: d.bytes })),
+      { labels: { address: 'other', prefix: '' }, packets: top.other.packets, bytes: top.other.bytes },
+    ];
+    families.push({
+      name: 'fibscope_destination_packets_total',
+      help: `Counted packets of the top ${options.destinations.k} destinations by packets; address="other": every destination while outside the top.`,
+      type: 'counter',
+      labelNames: DESTINATION_LABELS,
+      samples: series.map(({ labels, packets }) => ({ labels, value: packets })),
+    }, {
+      name: 'fibscope_destination_bytes_total',
+      help: `Wire bytes of the top ${options.destinations.k} destinations by packets; address="other": every destination while outside the top.`,
+      type: 'counter',
+      labelNames: DESTINATION_LABELS,
+      samples: series.map(({ labels, bytes }) => ({ labels, value: bytes })),
+    });
+  }
+  return families;
 }
 
-function formatLabels(labels: Labels): string {
-  return `{${Object.entries(labels).map(([name, value]) => `${name}="${escapeLabelValue(value ?? '')}"`).join(',')}}`;
+/**
+ * One series per label set: two routes alike but for metric or type (a route replaced while
+ * counting) would otherwise give a duplicate series, which scrapers reject.
+ */
+function routeSeries(routes: readonly RouteCounters[], cache: RouteLabelCache): readonly RouteLabels[] {
+  for (const route of routes) {
+    const hops: readonly NextHopCounters[] | undefined = route.nextHops;
+    if (hops && hops.length > 1) {
+      for (const hop of hops) cache.add(route.prefix, hop.via, hop.dev, hop.packets, hop.bytes);
+    } else {
+      cache.add(route.prefix, route.nextHop, route.dev, route.packets, route.bytes);
+    }
+  }
+  return cache.take();
 }
+
+/** The labels of one route series, made once (formatting them is most of a scrape's work), and its counts in this scrape. */
+interface RouteLabels {
+  values: Record<string, string>;
+  /** `{prefix="…",next_hop="…",dev="…",family="…"}` */
+  text: string;
+  /** Address order of the prefix (orderKey). */
+  order: string;
+  /** The scrape that last counted into it. */
+  used: number;
+  packets: number;
+  bytes: number;
+}
+
+const compareRouteLabels = (a: RouteLabels, b: RouteLabels) =>
+  (a.order < b.order ? -1 : a.order > b.order ? 1 : a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+
+/**
+ * Route label sets kept from one scrape to the next. A live table's routes mostly stay, so a
+ * scrape finds their label text and sort key here instead of making them again, and when the
+ * same series come back it keeps their order instead of sorting again. Label sets the last
+ * scrape did not use are dropped once they are most of what is kept, so a churning table does
+ * not grow it without bound.
+ */
+export class RouteLabelCache {
+  /** prefix → next hop → device */
+  private entries = new Map<string, Map<string, Map<string, RouteLabels>>>();
+  private size = 0;
+  private generation = 0;
+  private used: RouteLabels[] = [];
+  private created = false;
+  /** The last scrape's series, in order. */
+  private sorted: RouteLabels[] = [];
+
+  /** Counts a route (or one next hop of it) into its series of this scrape. */
+  add(prefix: string, nextHop: string | null, dev: string | null, packets: number, bytes: number): void {
+    let byHop = this.entries.get(prefix);
+    if (!byHop) this.entries.set(prefix, (byHop = new Map()));
+    let byDev = byHop.get(nextHop ?? '');
+    if (!byDev) byHop.set(nextHop ?? '', (byDev = new Map()));
+    let labels = byDev.get(dev ?? '');
+    if (!labels) {
+      const order = orderKey(prefix);
+      const family = order[0] === '4' ? 'ipv4' : order[0] === '6' ? 'ipv6' : '';
+      const values = { prefix, next_hop: nextHop ?? '', dev: dev ?? '', family };
+      labels = { values, text: formatLabels(values), order, used: -1, packets: 0, bytes: 0 };
+      byDev.set(dev ?? '', labels);
+      this.size++;
+      this.created = true;
+    }
+    if (labels.used !== this.generation) {
+      labels.used = this.generation;
+      labels.packets = 0;
+      labels.bytes = 0;
+      this.used.push(labels);
+    }
+    labels.packets += packets;
+    labels.bytes += bytes;
+  }
+
+  /** Ends the scrape: its series in address order (their counts valid until the next scrape). */
+  take(): readonly RouteLabels[] {
+    const now = this.generation;
+    const same = !this.created && this.used.length === this.sorted.length && this.sorted.every((labels) => labels.used === now);
+    const series = same ? this.sorted : this.used.sort(compareRouteLabels);
+    if (this.size > 2 * series.length + 1024) this.dropUnused();
+    this.sorted = series;
+    this.used = [];
+    this.created = false;
+    this.generation++;
+    return series;
+  }
+
+  private dropUnused(): void {
+    for (const [prefix, byHop] of this.entries) {
+      for (const [hop, byDev] of byHop) {
+        for (const [dev, labels] of byDev) {
+          if (labels.used === this.generation) continue;
+          byDev.delete(dev);
+          this.size--;
+        }
+        if (byDev.size === 0) byHop.delete(hop);
+      }
+      if (byHop.size === 0) this.entries.delete(prefix);
+    }
+  }
+}
+
+/** The exposition text of `families`, ending in a newline. */
+export function formatPromFamilies(families: readonly PromFamily[]): string {
+  const lines: string[] = [];
+  for (const family of families) {
+    lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
+    for (const sample of family.samples) {
+      const labels = sample.labelText ?? (sample.labels ? formatLabels(sample.labels) : '');
+      lines.push(`${family.name}${labels} ${formatValue(sample.value)}`);
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+function formatLabels(labels: Record<string, string>): string {
+  let text = '';
+  for (const name in labels) text += `${text ? ',' : ''}${name}="${escapeLabelValue(labels[name])}"`;
+  return `{${text}}`;
+}
+
+const NEEDS_ESCAPE = /[\\"\n]/;
 
 /** Label values: backslash, double quote and line feed escaped, as the format requires. */
 export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 
@@ -104,4 +301,92 @@ function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   return String(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Top-K destinations with an `other` bucket
+
+export interface TopDestinationsSample {
+  /** The top K by packets, busiest first, with their whole counts. */
+  members: DestinationCounters[];
+  /** Packets and bytes of every destination while it was outside the top K. */
+  other: { packets: number; bytes: number };
+}
+
+interface Membership { joinPackets: number; joinBytes: number; lastPackets: number; lastBytes: number }
+
+/**
+ * Bounded per-destination series across scrapes. A destination in the top K gets its own series
+ * with its whole count; `other` holds what every destination counted while outside the top K.
+ * Defined so, `other` never goes down when a destination joins or leaves the top (a counter
+ * that drops reads as a reset, and rate() would see a spike), and at any time the rates of the
+ * K series and `other` add up to the rate of counted packets. Ties keep the current members,
+ * so equal counts do not make the set flap.
+ */
+export class TopDestinations {
+  readonly k: number;
+  private members = new Map<string, Membership>();
+  /** What former members counted while members: taken out of `other` for good. */
+  private credited = { packets: 0, bytes: 0 };
+  private lastTotal = 0;
+
+  constructor(k: number) {
+    if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`top destinations: expected a whole number of at least 1, got ${k}`);
+    this.k = k;
+  }
+
+  /** Picks the top K of `destinations` (every counted destination, any order) and moves the membership on. */
+  update(destinations: readonly DestinationCounters[]): TopDestinationsSample {
+    let packets = 0;
+    let bytes = 0;
+    const top: DestinationCounters[] = [];
+    for (const d of destinations) {
+      packets += d.packets;
+      bytes += d.bytes;
+      if (top.length === this.k && !this.ranksAbove(d, top[top.length - 1])) continue;
+      // insertion into the short sorted list; most destinations never get here
+      if (top.length === this.k) top.pop();
+      let at = top.length;
+      while (at > 0 && this.ranksAbove(d, top[at - 1])) at--;
+      top.splice(at, 0, d);
+    }
+    if (packets < this.lastTotal) {
+      // the counters were reset: so is what was taken out of `other`
+      this.members.clear();
+      this.credited = { packets: 0, bytes: 0 };
+    }
+    this.lastTotal = packets;
+
+    const next = new Map<string, Membership>();
+    let attributedPackets = this.credited.packets;
+    let attributedBytes = this.credited.bytes;
+    for (const d of top) {
+      const member = this.members.get(d.address)
+        ?? { joinPackets: d.packets, joinBytes: d.bytes, lastPackets: d.packets, lastBytes: d.bytes };
+      member.lastPackets = d.packets;
+      member.lastBytes = d.bytes;
+      next.set(d.address, member);
+      attributedPackets += d.packets - member.joinPackets;
+      attributedBytes += d.bytes - member.joinBytes;
+    }
+    for (const [address, member] of this.members) {
+      if (next.has(address)) continue;
+      // a member leaving keeps what it counted as a member; from now on it counts in `other`
+      this.credited.packets += member.lastPackets - member.joinPackets;
+      this.credited.bytes += member.lastBytes - member.joinBytes;
+      attributedPackets += member.lastPackets - member.joinPackets;
+      attributedBytes += member.lastBytes - member.joinBytes;
+    }
+    this.members = next;
+    return { members: top, other: { packets: packets - attributedPackets, bytes: bytes - attributedBytes } };
+  }
+
+  /** Busier first; on equal packets, a current member first, then more bytes, then address order. */
+  private ranksAbove(a: DestinationCounters, b: DestinationCounters): boolean {
+    if (a.packets !== b.packets) return a.packets > b.packets;
+    const memberA = this.members.has(a.address);
+    if (memberA !== this.members.has(b.address)) return memberA;
+    if (a.bytes !== b.bytes) return a.bytes > b.bytes;
+    return a.address < b.address;
+  }
 }

@@ -1,0 +1,165 @@
+// `fibscope serve`: classify a live capture stream and serve its counters and the table over
+// HTTP until signalled, then write the final report. The server loads only when this runs.
+import { access, constants } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { FibscopeError } from '../errors.js';
+import type { Fib } from '../fib/fib.js';
+import { ROUTE_FORMATS, type RouteFormat } from '../routes/index.js';
+import { DEFAULT_MAX_BODY_BYTES, parseByteSize } from '../serve/limits.js';
+import { DEFAULT_HOST, DEFAULT_PORT, parseListenAddress, type ListenAddress } from '../serve/listen-address.js';
+import { openSink } from './sink.js';
+
+export interface ServeRoutesOptions {
+  routes?: string[];
+  routesFormat?: RouteFormat;
+}
+
+/** cli.ts's table loader: every -r file into one table, a bad file stopping with its name and line. */
+export type LoadTables = (options: ServeRoutesOptions) => Promise<{ fib: Fib }>;
+
+interface ServeOptions extends ServeRoutesOptions {
+  listen: ListenAddress;
+  topDestinations: number;
+  maxBody: number;
+  output?: string;
+  exitOnEof?: boolean;
+}
+
+/** Series a scrape may carry per destination family; beyond this, use the JSON report. */
+const MAX_TOP_DESTINATIONS = 10_000;
+/** After the final report, whatever still holds the process (a file being read) gets this long. */
+const EXIT_GRACE_MS = 2000;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function topDestinations(value: string): number {
+  const k = Number(value);
+  if (!/^\d+$/.test(value) || k > MAX_TOP_DESTINATIONS) {
+    throw new FibscopeError('BAD_ARGUMENT', `--top-destinations takes a whole number 0..${MAX_TOP_DESTINATIONS}, not '${value}'`);
+  }
+  return k;
+}
+
+function maxBody(value: string): number {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) throw new FibscopeError('BAD_ARGUMENT', `--max-body takes a size in bytes (1048576, 512k, 1MiB), not '${value}'`);
+  return bytes;
+}
+
+export function addServeCommand(program: Command, loadTables: LoadTables): Command {
+  return program.command('serve')
+    .description('classify a live capture stream; serve Prometheus metrics, the report and a route API over HTTP')
+    .argument('[capture]', "pcap or pcapng file, or '-' for standard input", '-')
+    .addOption(new Option('-r, --routes <file>', 'routes file (repeatable; without it the table starts empty)').argParser(collect))
+    .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS))
+    .addOption(new Option('-l, --listen <address>', 'HOST:PORT to serve HTTP on; :PORT for every interface')
+      .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
+    .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
+      .argParser(topDestinations).default(0))
+    .addOption(new Option('--max-body <size>', 'largest request body (bytes, or 512k, 1MiB)').argParser(maxBody)
+      .default(DEFAULT_MAX_BODY_BYTES, '1MiB'))
+    .option('-o, --output <file>', 'write the final report there instead of to stdout')
+    .option('--exit-on-eof', 'stop when the capture stream ends (default: keep serving until SIGTERM or SIGINT)')
+    .action(async (capture: string, options: ServeOptions) => {
+      await serve(capture, options, loadTables);
+    });
+}
+
+async function serve(capture: string, options: ServeOptions, loadTables: LoadTables): Promise<void> {
+  const log = (line: string) => process.stderr.write(`fibscope: ${line}\n`);
+  if (capture === '-' && process.stdin.isTTY) {
+    throw new FibscopeError('BAD_ARGUMENT', "serve reads a capture stream: name a capture file, or pipe one in (tcpdump -i eth0 -U -w - | fibscope serve -r routes.txt -)");
+  }
+  if (capture !== '-') {
+    await access(capture, constants.R_OK).catch((error: Error) => {
+      throw new FibscopeError('CAPTURE_UNREADABLE', `cannot open capture ${capture}: ${error.message}`);
+    });
+  }
+  const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }] = await Promise.all([
+    loadTables(options),
+    import('../analyze/analyzer.js'),
+    import('../serve/capture.js'),
+    import('../serve/server.js'),
+    import('../report/json.js'),
+  ]);
+  const analyzer = new Analyzer({ fib, name: capture });
+  const reader = new CaptureReader(analyzer, capture);
+  const server = new FibscopeServer({
+    fib,
+    analyzer,
+    maxBodyBytes: options.maxBody,
+    topDestinations: options.topDestinations,
+    capture: reader,
+    onError: (error) => log(`internal error answering a request: ${(error as Error)?.message ?? String(error)}`),
+  });
+  const { host, port } = options.listen;
+  let bound;
+  try {
+    bound = await server.listen(port, host);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is in use' : (error as Error).message;
+    throw new FibscopeError('LISTEN_FAILED', `cannot listen on ${host ?? '*'}:${port}: ${reason}`);
+  }
+  // a report that cannot be written is known before reading starts
+  let sink: ReturnType<typeof openSink>;
+  try {
+    sink = openSink(options.output);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const shown = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  const stats = fib.stats();
+  log(`serving http://${shown}:${bound.port}/metrics (${stats.ipv4Routes} IPv4 + ${stats.ipv6Routes} IPv6 routes), ` +
+    `reading ${capture === '-' ? 'standard input' : capture}`);
+
+  let exitStatus = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => { finished = resolve; });
+  let stopping = false;
+  const stop = async (why: string, status: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    // the counters as they are now: nothing read after this moment counts
+    const report = analyzer.snapshot();
+    reader.stop();
+    await server.close();
+    try {
+      writeJson(report, (chunk) => sink.write(chunk));
+      await sink.close();
+      log(`${why}: final report written to ${options.output ?? 'standard output'}`);
+      exitStatus = status;
+    } catch (error) {
+      // a closed pipe or a full disk: say so, without a stack
+      log(`${why}, but the final report could not be written: ${(error as Error).message}`);
+      exitStatus = 1;
+    }
+    finished();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stop(`stopped by ${signal}`, 0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  reader.read().then((end) => {
+    if (stopping) return;
+    const name = capture === '-' ? 'standard input' : capture;
+    if (end.error !== null) log(`${name}: ${end.error}`);
+    else log(`${name}: the capture ended after ${end.records} records`);
+    if (options.exitOnEof) void stop('the capture ended', end.error === null ? 0 : 1);
+    else log('still serving; SIGTERM or SIGINT stops and writes the final report');
+  }, (error: unknown) => {
+    // the file vanished between the check and the read: nothing to serve
+    log((error as Error).message);
+    void stop('the capture could not be read', 2);
+  });
+
+  await done;
+  process.exitCode = exitStatus;
+  // standard input and the listening socket are closed; should a file still be half read, do
+  // not wait for it
+  setTimeout(() => process.exit(exitStatus), EXIT_GRACE_MS).unref();
+}
