@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pcap } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
+import { untilListening } from './helpers/tcpdump.js';
 
 // `tcpdump -U -w - | fibscope analyze -`: the capture arrives over time, records cut anywhere.
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
@@ -74,16 +75,7 @@ describe.skipIf(!root || !tools)('tcpdump -U -w - | fibscope analyze - (needs ro
     const fibscope = spawn(process.execPath, [CLI, 'analyze', '-r', routes, '-f', 'json', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     tcpdump.stdout!.pipe(fibscope.stdin!);
     const done = collect(fibscope);
-    // wait until tcpdump listens
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('tcpdump did not start')), 10_000);
-      tcpdump.stderr!.on('data', (d) => {
-        if (String(d).includes('listening on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await untilListening(tcpdump);
     execFileSync('ip', ['netns', 'exec', a, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '10.231.0.2'], { stdio: 'pipe' });
     execFileSync('ip', ['netns', 'exec', a, 'ping', '-6', '-c', '2', '-i', '0.2', '-W', '2', 'fd00:231::2'], { stdio: 'pipe' });
     const timer = setTimeout(() => tcpdump.kill('SIGINT'), 10_000); // only if packets went missing

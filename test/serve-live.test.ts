@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricValue, serveUnavailable, startServe, waitFor, type ServeProcess } from './helpers/serve-process.js';
+import { untilListening } from './helpers/tcpdump.js';
 
 // Real traffic: two network namespaces joined by a veth pair, `tcpdump -U -w -` in one piped into
 // `fibscope serve -`, ping, a UDP sender and an HTTP request from the other. The counters must
@@ -94,15 +95,7 @@ describe.skipIf(!root || !tools || unavailable !== undefined)('tcpdump -U -w - |
     const tcpdump = spawn('ip', ['netns', 'exec', b, 'tcpdump', '-U', '-n', '-i', 'veth-b', '-w', '-', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(tcpdump);
     tcpdump.stdout!.pipe(serve.child.stdin!);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('tcpdump did not start')), 10_000);
-      tcpdump.stderr!.on('data', (d) => {
-        if (String(d).includes('listening on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await untilListening(tcpdump);
 
     // the traffic
     const tcpBefore = tcpSegments();

@@ -389,21 +389,31 @@ function internLabel(start: u32, end: u32): i32 {
 }
 
 function growLabels(capacity: u32): void {
-  const next = alloc(<usize>capacity << 3, POOL_OTHER);
-  if (labelCapacity) {
-    memory.copy(next, labels, <usize>labelCount << 3);
-    free(labels, <usize>labelCapacity << 3, POOL_OTHER);
-    free(labelIndex, (<usize>labelMask + 1) << 2, POOL_OTHER);
-  }
-  labels = next;
+  labels = regrow(labels, labelCapacity, labelCount, 8, capacity);
+  if (labelCapacity) free(labelIndex, (<usize>labelMask + 1) << 2, POOL_OTHER);
   labelCapacity = capacity;
   labelMask = capacity * 2 - 1;
-  labelIndex = alloc((<usize>labelMask + 1) << 2, POOL_OTHER);
-  memory.fill(labelIndex, 0, (<usize>labelMask + 1) << 2);
+  labelIndex = zeroed((<usize>labelMask + 1) << 2);
   for (let n: u32 = 0; n < labelCount; n++) {
     const label = labels + (<usize>n << 3);
     place(labelIndex, labelMask, labelHash(load<u32>(label), load<u32>(label) + load<u32>(label, 4)), n);
   }
+}
+
+/** A block for `capacity` entries of `entryBytes` holding the `count` of `array` (freed, if any). */
+function regrow(array: usize, oldCapacity: u32, count: u32, entryBytes: usize, capacity: u32): usize {
+  const next = alloc(<usize>capacity * entryBytes, POOL_OTHER);
+  if (oldCapacity) {
+    memory.copy(next, array, <usize>count * entryBytes);
+    free(array, <usize>oldCapacity * entryBytes, POOL_OTHER);
+  }
+  return next;
+}
+
+function zeroed(bytes: usize): usize {
+  const block = alloc(bytes, POOL_OTHER);
+  memory.fill(block, 0, bytes);
+  return block;
 }
 
 @inline function pairHash(hop: i32, dev: i32): u32 {
@@ -430,17 +440,11 @@ function internPair(hop: i32, dev: i32): u32 {
 }
 
 function growPairs(capacity: u32): void {
-  const next = alloc(<usize>capacity * 12, POOL_OTHER);
-  if (pairCapacity) {
-    memory.copy(next, pairs, <usize>pairCount * 12);
-    free(pairs, <usize>pairCapacity * 12, POOL_OTHER);
-    free(pairIndex, (<usize>pairMask + 1) << 2, POOL_OTHER);
-  }
-  pairs = next;
+  pairs = regrow(pairs, pairCapacity, pairCount, 12, capacity);
+  if (pairCapacity) free(pairIndex, (<usize>pairMask + 1) << 2, POOL_OTHER);
   pairCapacity = capacity;
   pairMask = capacity * 2 - 1;
-  pairIndex = alloc((<usize>pairMask + 1) << 2, POOL_OTHER);
-  memory.fill(pairIndex, 0, (<usize>pairMask + 1) << 2);
+  pairIndex = zeroed((<usize>pairMask + 1) << 2);
   for (let n: u32 = 0; n < pairCount; n++) {
     const pair = pairs + <usize>n * 12;
     place(pairIndex, pairMask, pairHash(load<i32>(pair), load<i32>(pair, 4)), n);
