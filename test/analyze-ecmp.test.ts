@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Analyzer, Fib, type Report, type RouteCounters } from '../src/node.js';
+import { Fib, RouteList, type Report, type RouteCounters } from '../src/node.js';
 import { formatReport } from '../src/report/index.js';
 import { analyzeBytes } from './helpers/analyze.js';
 import { pcap, type PcapRecord } from './helpers/captures.js';
@@ -126,7 +126,12 @@ describe('multipath routes', () => {
     expect(() => fib.add('10.0.0.0/8', { nextHops: [{ via: 'a', dev: null, weight: 0 }, { via: 'b', dev: null, weight: 1 }] })).toThrow(/weight/);
     expect(() => fib.add('10.0.0.0/8', { nextHops: [{ via: 'a', dev: null, weight: 1.5 }, { via: 'b', dev: null, weight: 1 }] })).toThrow(/weight/);
     expect(fib.stats().ipv4Routes).toBe(0);
-    const analyzer = new Analyzer({ fib });
-    analyzer.dispose();
+    // a list is checked whole before any of it goes in
+    const list = new RouteList();
+    list.push4(0x0a000000, 8, 'a', null);
+    list.push4(0x0b000000, 8, null, null, 0, 'unicast', 2, [{ via: 'a', dev: null, weight: 1 }, { via: 'b', dev: null, weight: -2 }]);
+    expect(() => fib.load(list)).toThrow(/weight/);
+    expect(fib.stats().ipv4Routes).toBe(0);
+    expect([...fib.routes()]).toEqual([]);
   });
 });

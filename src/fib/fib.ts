@@ -179,14 +179,11 @@ export class Fib {
   load(input: string | Uint8Array | RouteList, options: LoadOptions = {}): LoadResult {
     if (input instanceof RouteList) return this.addList(input);
     const format = options.format ?? 'auto';
-    if (format === 'plain' || format === 'auto') {
-      // plain text, the format of big tables, is read in WebAssembly; it leaves anything unusual
-      // (and every error) to the parser below, which words the messages
-      const bytes = typeof input === 'string' ? utf8.encode(input) : input;
-      if (format === 'plain' || detectRouteFormat(detectionText(bytes)) === 'plain') {
-        const result = this.loadPlain(bytes);
-        if (result) return result;
-      }
+    // plain text, the format of big tables, is read in WebAssembly; it leaves anything unusual
+    // (and every error) to the parser below, which words the messages
+    if (format === 'plain' || (format === 'auto' && detectRouteFormat(detectionTextOf(input)) === 'plain')) {
+      const result = this.loadPlain(typeof input === 'string' ? utf8.encode(input) : input);
+      if (result) return result;
     }
     const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
     return this.addList(parseRoutes(text, { format, source: options.source }));
@@ -461,7 +458,7 @@ export class Fib {
       const hops = this.nextHops.get(id);
       if (!hops || hops.length < 2) continue;
       this.refreshViews();
-      hops.forEach((hop, i) => this.view.setUint32(this.ioPointer + i * 4, Math.max(1, Math.min(hop.weight, 0xffff)), true));
+      hops.forEach((hop, i) => this.view.setUint32(this.ioPointer + i * 4, hop.weight, true));
       this.wasm.routePathsSet(id, hops.length);
     }
   }
@@ -483,11 +480,7 @@ export class Fib {
     const typeCode = routeTypeCode(type);
     if (typeCode < 0) throw new FibscopeArgumentError(`unknown route type '${type}'`);
     const nextHops = attributes.nextHops && attributes.nextHops.length > 0 ? attributes.nextHops : undefined;
-    for (const hop of nextHops ?? []) {
-      if (!Number.isInteger(hop.weight) || hop.weight < 1 || hop.weight > 0xffff) {
-        throw new FibscopeArgumentError(`next-hop weight must be an integer 1..65535, got ${hop.weight}`);
-      }
-    }
+    if (nextHops) checkWeights(nextHops);
     const nextHop = attributes.nextHop ?? nextHops?.[0]?.via ?? null;
     const dev = attributes.dev ?? nextHops?.[0]?.dev ?? null;
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
@@ -551,19 +544,15 @@ export class Fib {
       if (!byDev) this.singleHopClasses.set(nextHop, (byDev = new Map()));
       const key = dev === null ? type : `${type}\u0000${dev}`;
       value = byDev.get(key);
-      if (value === undefined) byDev.set(key, (value = this.newAttributeClass()));
+      if (value === undefined) byDev.set(key, (value = ++this.attributeClassCount));
     } else {
       const text = `${type}\u0000${nextHop}\u0000${dev}\u0000${JSON.stringify(nextHops)}`;
       value = this.attributeClasses.get(text);
-      if (value === undefined) this.attributeClasses.set(text, (value = this.newAttributeClass()));
+      if (value === undefined) this.attributeClasses.set(text, (value = ++this.attributeClassCount));
     }
     this.lastAttributes = [nextHop, dev, type, nextHops];
     this.lastClass = value;
     return value;
-  }
-
-  private newAttributeClass(): number {
-    return ++this.attributeClassCount;
   }
 
   /** Writes a key as WebAssembly reads it: 16 network-order bytes (IPv4: 4, then zeros). */
@@ -681,4 +670,20 @@ function checkList(list: RouteList): void {
       throw new FibscopeArgumentError(`route list entry ${i} is not a valid route (family ${family}, length ${list.prefixLength[i]}, type ${list.type[i]})`);
     }
   }
+  for (const hops of list.nextHops.values()) checkWeights(hops);
+}
+
+/** WebAssembly picks among next hops by weight: whole numbers, at least 1. */
+function checkWeights(nextHops: readonly NextHop[]): void {
+  for (const hop of nextHops) {
+    if (!Number.isInteger(hop.weight) || hop.weight < 1 || hop.weight > 0xffff) {
+      throw new FibscopeArgumentError(`next-hop weight must be an integer 1..65535, got ${hop.weight}`);
+    }
+  }
+}
+
+/** The text format detection reads: a string as parseRoutes sees it, or the start of bytes. */
+function detectionTextOf(input: string | Uint8Array): string {
+  if (typeof input !== 'string') return detectionText(input);
+  return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input; // a byte order mark, as parseRoutes drops it
 }
