@@ -67,7 +67,9 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     const at = routeBase + id * routeBytes;
     const packets = u64(at);
     if (packets === 0) continue;
-    const row = fib.describeInto(id, scratch) ? scratch : removedRoute(id);
+    // countersTotals zeroed the counters of routes gone since: every route here exists
+    if (!fib.describeInto(id, scratch)) continue;
+    const row = scratch;
     routeIds.push(id);
     const counters: RouteCounters = {
       prefix: row.prefix,
@@ -129,11 +131,6 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     get: (): DestinationJsonSource | undefined => (destinations === undefined ? source : undefined),
   });
   return report;
-}
-
-/** The row of a route that counted and has since been removed (its id may be reused later). */
-function removedRoute(id: number): RouteRowFields {
-  return { prefix: `(removed route ${id})`, nextHop: null, dev: null, metric: 0, type: 'unicast' };
 }
 
 /** Destination objects from the copied entries (layout in assembly/count/destinations.ts). */
