@@ -2,10 +2,11 @@ import { FibscopeArgumentError } from '../errors.js';
 import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { buildReport, type InputState } from './build-report.js';
+import { MAX_RECORD } from './read-errors.js';
 import type { Report } from './report.js';
 
-/** libpcap's largest record, and so the largest frame pushFrame takes. */
-const MAX_FRAME = 262144;
+/** The largest frame pushFrame takes: libpcap's largest record. */
+const MAX_FRAME = MAX_RECORD;
 
 export interface FrameOptions {
   /** The frame's link type (tcpdump.org/linktypes.html): 1 for Ethernet, 101 for raw IP… */

@@ -1,6 +1,7 @@
 // Words for why reading a capture stopped (codes from assembly/capture/errors.ts).
 
-const MAX_RECORD = 262144;
+/** libpcap's largest record (assembly/capture/input.ts MAX_RECORD). */
+export const MAX_RECORD = 262144;
 
 export interface ReadStop {
   code: number;
