@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { instantiateModule, type FibscopeExports } from '../src/wasm/module.js';
+import { Random } from './helpers/random.js';
+
+// The WebAssembly allocator (assembly/memory/alloc.ts) against an obvious model: a list of live
+// blocks with the bytes each should hold. After every step no two live blocks overlap, every
+// block lies inside memory, and every block still holds what was written into it; after
+// everything is freed the heap is back at its start, and the same work again takes no more.
+
+interface Block { ptr: number; size: number; seed: number }
+
+const BUILDS = [
+  ['release', '../build/fibscope.wasm'],
+  ['debug', '../build/fibscope.debug.wasm'],
+] as const;
+
+async function instance(file: string): Promise<FibscopeExports> {
+  return instantiateModule(await WebAssembly.compile(readFileSync(new URL(file, import.meta.url))));
+}
+
+function fill(wasm: FibscopeExports, block: Block): void {
+  const bytes = new Uint8Array(wasm.memory.buffer, block.ptr, block.size);
+  for (let i = 0; i < block.size; i++) bytes[i] = (block.seed + i * 31) & 0xff;
+}
+
+function holds(wasm: FibscopeExports, block: Block): boolean {
+  const bytes = new Uint8Array(wasm.memory.buffer, block.ptr, block.size);
+  for (let i = 0; i < block.size; i++) if (bytes[i] !== ((block.seed + i * 31) & 0xff)) return false;
+  return true;
+}
+
+function checkLayout(wasm: FibscopeExports, live: Block[]): void {
+  const sorted = [...live].sort((a, b) => a.ptr - b.ptr);
+  const end = wasm.memoryHeapEnd();
+  for (let i = 0; i < sorted.length; i++) {
+    const block = sorted[i];
+    expect(block.ptr % 8, `block at ${block.ptr} is not 8-aligned`).toBe(0);
+    expect(block.ptr + block.size, `block at ${block.ptr} ends past the heap`).toBeLessThanOrEqual(end);
+    if (i > 0) {
+      const before = sorted[i - 1];
+      expect(before.ptr + before.size, `blocks at ${before.ptr} and ${block.ptr} overlap`).toBeLessThanOrEqual(block.ptr);
+    }
+  }
+}
+
+/** Sizes of every kind: tiny, the small classes' edge, slab-sized, large, and odd ones. */
+function randomSize(random: Random): number {
+  switch (random.below(6)) {
+    case 0: return 1 + random.below(64);
+    case 1: return 4090 + random.below(12);
+    case 2: return 1 + random.below(4096);
+    case 3: return 4097 + random.below(60_000);
+    case 4: return 65_536 + random.below(3) * 8 - 8;
+    default: return 1 + random.below(600_000);
+  }
+}
+
+/** Runs `steps` random allocs, reallocs and frees; returns the highest heap end seen. */
+function drive(wasm: FibscopeExports, random: Random, live: Block[], steps: number, checkEvery: number): number {
+  let peak = wasm.memoryHeapEnd();
+  for (let step = 0; step < steps; step++) {
+    const op = live.length === 0 ? 0 : random.below(10);
+    if (op < 5) {
+      const size = randomSize(random);
+      const block = { ptr: wasm.allocatorAlloc(size) >>> 0, size, seed: random.below(256) };
+      fill(wasm, block);
+      live.push(block);
+    } else if (op < 7) {
+      const index = random.below(live.length);
+      const block = live[index];
+      const size = randomSize(random);
+      const moved = { ptr: wasm.allocatorRealloc(block.ptr, block.size, size) >>> 0, size, seed: block.seed };
+      // the bytes both sizes hold survive the move
+      const kept = Math.min(block.size, size);
+      const bytes = new Uint8Array(wasm.memory.buffer, moved.ptr, kept);
+      for (let i = 0; i < kept; i++) {
+        if (bytes[i] !== ((block.seed + i * 31) & 0xff)) throw new Error(`realloc lost byte ${i} of a ${block.size}-byte block`);
+      }
+      fill(wasm, moved);
+      live[index] = moved;
+    } else {
+      const index = random.below(live.length);
+      const [block] = live.splice(index, 1);
+      expect(holds(wasm, block), `the ${block.size}-byte block at ${block.ptr} was overwritten`).toBe(true);
+      wasm.allocatorFree(block.ptr, block.size);
+    }
+    peak = Math.max(peak, wasm.memoryHeapEnd());
+    if (step % checkEvery === 0) checkLayout(wasm, live);
+    if (step % (checkEvery * 10) === 0) {
+      for (const block of live) expect(holds(wasm, block), `the ${block.size}-byte block at ${block.ptr} was overwritten`).toBe(true);
+    }
+  }
+  return peak;
+}
+
+describe.each(BUILDS)('the allocator (%s build)', (_name, file) => {
+  it('keeps live blocks apart and whole through random allocs, reallocs and frees of every size', async () => {
+    const wasm = await instance(file);
+    const start = wasm.memoryHeapEnd();
+    const inUse = wasm.memoryBytesInUse();
+    for (const seed of [1, 2, 3]) {
+      const random = new Random(seed);
+      const live: Block[] = [];
+      drive(wasm, random, live, 3000, 50);
+      checkLayout(wasm, live);
+      for (const block of live) {
+        expect(holds(wasm, block)).toBe(true);
+        wasm.allocatorFree(block.ptr, block.size);
+      }
+      // everything freed: the heap is back where it started
+      expect(wasm.memoryHeapEnd()).toBe(start);
+      expect(wasm.memoryBytesInUse()).toBe(inUse);
+    }
+  });
+
+  it('reuses what was freed: the same work again takes the heap no higher', async () => {
+    const wasm = await instance(file);
+    const start = wasm.memoryHeapEnd();
+    const peaks: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const live: Block[] = [];
+      peaks.push(drive(wasm, new Random(9), live, 2000, 500));
+      for (const block of live) wasm.allocatorFree(block.ptr, block.size);
+      expect(wasm.memoryHeapEnd()).toBe(start);
+    }
+    expect(peaks[1]).toBe(peaks[0]);
+    expect(peaks[2]).toBe(peaks[0]);
+  });
+
+  it('frees a block of one size for requests of any other size', async () => {
+    const wasm = await instance(file);
+    const start = wasm.memoryHeapEnd();
+    // a megabyte of small blocks of one size, freed, then taken again as large blocks and as
+    // small blocks of other sizes: the heap does not grow past the first megabyte
+    const small = Array.from({ length: 16_384 }, () => wasm.allocatorAlloc(64) >>> 0);
+    const high = wasm.memoryHeapEnd();
+    for (const ptr of small) wasm.allocatorFree(ptr, 64);
+    expect(wasm.memoryHeapEnd()).toBe(start);
+    const large = Array.from({ length: 8 }, () => wasm.allocatorAlloc(100_000) >>> 0);
+    expect(wasm.memoryHeapEnd()).toBeLessThanOrEqual(high);
+    for (const ptr of large) wasm.allocatorFree(ptr, 100_000);
+    const other = Array.from({ length: 4096 }, () => wasm.allocatorAlloc(200) >>> 0);
+    expect(wasm.memoryHeapEnd()).toBeLessThanOrEqual(high);
+    for (const ptr of other) wasm.allocatorFree(ptr, 200);
+    expect(wasm.memoryHeapEnd()).toBe(start);
+  });
+
+  it('stops at its limit with a clean failure, and what is live survives', async () => {
+    const wasm = await instance(file);
+    const start = wasm.memoryHeapEnd();
+    wasm.memorySetLimits(start + (8 << 20), 1 << 20);
+    const live: Block[] = [];
+    // optional growth stops at the soft limit with 0, leaving the reserve
+    for (;;) {
+      const size = 300_000;
+      const ptr = wasm.allocatorTryAlloc(size) >>> 0;
+      if (ptr === 0) break;
+      const block = { ptr, size, seed: live.length };
+      fill(wasm, block);
+      live.push(block);
+    }
+    expect(wasm.memoryHeapEnd()).toBeLessThanOrEqual(start + (7 << 20));
+    // work under way may use the reserve
+    const reserved = wasm.allocatorAlloc(500_000) >>> 0;
+    expect(reserved).toBeGreaterThan(0);
+    // past the hard limit the call traps, saying how much it wanted
+    expect(() => wasm.allocatorAlloc(4 << 20)).toThrow(WebAssembly.RuntimeError);
+    expect(wasm.memoryAllocationFailure()).toBe(4 << 20);
+    checkLayout(wasm, [...live, { ptr: reserved, size: 500_000, seed: 0 }]);
+    for (const block of live) expect(holds(wasm, block)).toBe(true);
+  });
+
+  it('never wraps near 4 GiB: a request past the address space fails instead of overlapping', async () => {
+    const wasm = await instance(file);
+    const first = wasm.allocatorAlloc(1024) >>> 0;
+    // 4 GiB - 8 bytes: its end would wrap a 32-bit sum
+    expect(wasm.allocatorTryAlloc(0xfffffff8) >>> 0).toBe(0);
+    expect(() => wasm.allocatorAlloc(0xfffffff8)).toThrow(WebAssembly.RuntimeError);
+    const second = wasm.allocatorAlloc(1024) >>> 0;
+    expect(second === first || second >= first + 1024 || second + 1024 <= first).toBe(true);
+  });
+});
