@@ -1,10 +1,10 @@
 // Exports for capture analysis: counters, capture inputs, and the feed that runs the per-packet
 // loop. The host copies capture bytes into the input buffer and makes one call per chunk.
 
-import { alloc, free, POOL_OTHER } from './memory/alloc';
+import { alloc, free, tryAlloc, POOL_OTHER } from './memory/alloc';
 import {
-  countBatch, Counters, countFrame, freeCounters, newCounters, resetCounters, ROUTE_COUNTER_BYTES, setSeries,
-  settleCounters,
+  countBatch, Counters, countFrame, freeCounters, newCounters, prepareCounters, resetCounters, ROUTE_COUNTER_BYTES,
+  setSeries, settleCounters,
 } from './count/counters';
 import { copySortedDestinations, ENTRY_BYTES } from './count/destinations';
 import { routeExists, routeGeneration } from './fib/routes';
@@ -47,12 +47,24 @@ export function countersReset(counters: usize): void {
   resetCounters(changetype<Counters>(counters));
 }
 
-/** Counts one frame of `caplen` bytes at `data` (link type, original length, time given), outside any capture stream. */
+/**
+ * Counts one frame of `caplen` bytes at `data` (link type, original length, time given), outside
+ * any capture stream. False, and nothing counted, when memory is too short for a counter per route.
+ */
 export function countersCountFrame(counters: usize, linkType: u32, data: usize, caplen: u32, origLen: u32,
-  seconds: u32, nanoseconds: u32): void {
+  seconds: u32, nanoseconds: u32): bool {
   const c = changetype<Counters>(counters);
+  if (!prepareCounters(c)) return false;
   countFrame(c, linkType, data, caplen, origLen, packTime(seconds, nanoseconds));
   countBatch(c);
+  return true;
+}
+
+/** Packets, then bytes, as u64 at `out`, of destinations the full destination table could not take. */
+export function countersOverflow(counters: usize, out: usize): void {
+  const c = changetype<Counters>(counters);
+  store<u64>(out, c.overflowPackets);
+  store<u64>(out, c.overflowBytes, 8);
 }
 
 /**
@@ -60,8 +72,8 @@ export function countersCountFrame(counters: usize, linkType: u32, data: usize, 
  * of `width` nanoseconds from `seconds`.`nanoseconds`; values at countersSeriesValues. No routes: off.
  */
 export function countersSeriesSet(counters: usize, routes: usize, count: u32, seconds: u32, nanoseconds: u32,
-  width: f64, bins: u32): void {
-  setSeries(changetype<Counters>(counters), routes, count, packTime(seconds, nanoseconds), <u64>width, bins);
+  width: f64, bins: u32): bool {
+  return setSeries(changetype<Counters>(counters), routes, count, packTime(seconds, nanoseconds), <u64>width, bins);
 }
 
 /**
@@ -86,12 +98,17 @@ export function inputResetRecords(input: usize): void {
   changetype<CaptureInput>(input).records = 0;
 }
 
+/** What inputFeed returns when memory is too short for a counter per route: nothing was read. */
+const FEED_OUT_OF_MEMORY: u32 = u32.MAX_VALUE;
+
 /**
  * Reads `length` bytes at the start of `buffer` as the continuation of `input`'s stream and
  * counts every complete record into `counters`. The bytes it could not use yet (a record cut by
- * the chunk's end) are moved to the start of the buffer; returns how many.
+ * the chunk's end) are moved to the start of the buffer; returns how many, or
+ * FEED_OUT_OF_MEMORY.
  */
 export function inputFeed(input: usize, counters: usize, buffer: usize, length: u32, final: bool): u32 {
+  if (!prepareCounters(changetype<Counters>(counters))) return FEED_OUT_OF_MEMORY;
   const used = feed(changetype<CaptureInput>(input), changetype<Counters>(counters), buffer, length, final);
   const rest = length - used;
   if (rest && used) memory.copy(buffer, buffer + used, rest);
@@ -143,13 +160,19 @@ export function countersDestinationCount(counters: usize): u32 {
 /**
  * Copies the destination entries, busiest first, into a fresh block (count * entry bytes,
  * layout in count/destinations.ts) and returns it; the host frees it with destinationsFree.
+ * 0 when memory is too short (the destination table leaves room for this copy as it grows).
  */
 export function countersCopyDestinations(counters: usize): usize {
   const table = changetype<Counters>(counters).destinations;
-  const count = <usize>max(table.count, 1);
-  const out = alloc(count * ENTRY_BYTES, POOL_OTHER);
-  const keys = alloc(count << 3, POOL_OTHER);
-  const scratch = alloc(count << 3, POOL_OTHER);
+  const count = <u64>max(table.count, 1);
+  const out = tryAlloc(count * ENTRY_BYTES, POOL_OTHER);
+  const keys = out ? tryAlloc(count << 3, POOL_OTHER) : 0;
+  const scratch = keys ? tryAlloc(count << 3, POOL_OTHER) : 0;
+  if (!scratch) {
+    if (keys) free(keys, count << 3, POOL_OTHER);
+    if (out) free(out, count * ENTRY_BYTES, POOL_OTHER);
+    return 0;
+  }
   const copied = copySortedDestinations(table, out, keys, scratch);
   // a destination whose route has gone since shows as unrouted
   for (let i: u32 = 0; i < copied; i++) {
@@ -170,9 +193,12 @@ export function destinationEntryBytes(): u32 {
   return <u32>ENTRY_BYTES;
 }
 
-/** A block of memory for the host to fill and read (report text, say); freed with hostBufferFree. */
+/**
+ * A block of memory for the host to fill and read (report text, say); freed with hostBufferFree.
+ * 0 when memory is too short.
+ */
 export function hostBufferCreate(bytes: u32): usize {
-  return alloc(<usize>max(bytes, 8), POOL_OTHER);
+  return tryAlloc(<u64>max(bytes, 8), POOL_OTHER);
 }
 
 export function hostBufferFree(buffer: usize, bytes: u32): void {

@@ -6,7 +6,7 @@ export { ROUTE_TYPES } from './routes/route.js';
 export { RouteList } from './routes/route-list.js';
 export { parseRoutes } from './routes/index.js';
 export type { RouteFormat } from './routes/index.js';
-export { FibscopeError, RouteFormatError, FibscopeArgumentError } from './errors.js';
+export { FibscopeError, RouteFormatError, FibscopeArgumentError, FibscopeOutOfMemoryError } from './errors.js';
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';

@@ -28,3 +28,21 @@ export class FibscopeArgumentError extends FibscopeError {
     super('BAD_ARGUMENT', message);
   }
 }
+
+/**
+ * WebAssembly memory ran short (wasm32 has 4 GiB at most, and `Fib.create({ memoryLimit })` may
+ * set less). Thrown before anything changed, naming what would have grown; or, when memory ran
+ * out half-way through a change, by every later call on that table's instance, which cannot be
+ * trusted since (`unusable` is then true).
+ */
+export class FibscopeOutOfMemoryError extends FibscopeError {
+  /** What needed the memory ("the destination table", "routes loaded from rib.txt"…). */
+  readonly what: string;
+  /** True when the instance stopped half-way through a change and refuses all further calls. */
+  readonly unusable: boolean;
+  constructor(what: string, message: string, unusable = false) {
+    super('OUT_OF_MEMORY', message);
+    this.what = what;
+    this.unusable = unusable;
+  }
+}

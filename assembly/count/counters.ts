@@ -8,7 +8,7 @@
 //   @24 path counters u32, @28 path count u32   a multipath route's packets u64 and bytes u64
 //                        per next hop, made when it first counts
 
-import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
+import { alloc, free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { lookup4Many, lookup6Many } from '../fib/lookup';
 import { pickPath, routeCapacity, routeGeneration, routePaths } from '../fib/routes';
 import { flowHash } from '../parse/flow';
@@ -37,6 +37,9 @@ const PATH_COUNTER_BYTES: usize = 16;
   unsupportedLink: u64;
   noRoutePackets: u64;
   noRouteBytes: u64;
+  /** packets, and their bytes, of destinations the full destination table could not take */
+  overflowPackets: u64;
+  overflowBytes: u64;
   /** u64 per malformed reason (parse/status.ts) */
   reasons: usize;
   routes: usize;
@@ -92,14 +95,25 @@ export function freeCounters(c: Counters): void {
   free(changetype<usize>(c), offsetof<Counters>(), POOL_OTHER);
 }
 
-function routeCounter(c: Counters, route: i32): usize {
-  if (route >= c.routeCapacity) {
-    let next = c.routeCapacity * 2;
-    while (next <= route) next *= 2;
-    c.routes = realloc(c.routes, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES, <usize>next * ROUTE_COUNTER_BYTES, POOL_OTHER);
-    memory.fill(c.routes + <usize>c.routeCapacity * ROUTE_COUNTER_BYTES, 0, <usize>(next - c.routeCapacity) * ROUTE_COUNTER_BYTES);
-    c.routeCapacity = next;
-  }
+/**
+ * Makes room for a counter per route id the table has, before a call counts: false when
+ * memory is too short (nothing changed). Counting itself then never has to grow them.
+ */
+export function prepareCounters(c: Counters): bool {
+  const ids = routeCapacity();
+  if (ids <= c.routeCapacity) return true;
+  let next = c.routeCapacity * 2;
+  while (next < ids) next *= 2;
+  const routes = tryRealloc(c.routes, <u64>c.routeCapacity * ROUTE_COUNTER_BYTES, <u64>next * ROUTE_COUNTER_BYTES, POOL_OTHER);
+  if (!routes) return false;
+  memory.fill(routes + <usize>c.routeCapacity * ROUTE_COUNTER_BYTES, 0, <usize>(next - c.routeCapacity) * ROUTE_COUNTER_BYTES);
+  c.routes = routes;
+  c.routeCapacity = next;
+  return true;
+}
+
+/** A route's counter: prepareCounters made room for every id the table has. */
+@inline function routeCounter(c: Counters, route: i32): usize {
   return c.routes + <usize>route * ROUTE_COUNTER_BYTES;
 }
 
@@ -107,6 +121,7 @@ function routeCounter(c: Counters, route: i32): usize {
 export function resetCounters(c: Counters): void {
   c.records = c.bytes = c.counted = c.ipv4 = c.ipv6 = c.nonIp = c.malformed = c.unsupportedLink = 0;
   c.noRoutePackets = c.noRouteBytes = 0;
+  c.overflowPackets = c.overflowBytes = 0;
   c.firstTime = u64.MAX_VALUE;
   c.lastTime = 0;
   memory.fill(c.reasons, 0, <usize>REASON_COUNT << 3);
@@ -119,21 +134,26 @@ export function resetCounters(c: Counters): void {
 
 /**
  * Watches `count` route ids (listed at `routes`) from now on: their packets and bytes per bin of
- * `width` nanoseconds from `start` (packed like record times), `bins` bins.
+ * `width` nanoseconds from `start` (packed like record times), `bins` bins. False when memory is
+ * too short for them: the series is then off.
  */
-export function setSeries(c: Counters, routes: usize, count: u32, start: u64, width: u64, bins: u32): void {
+export function setSeries(c: Counters, routes: usize, count: u32, start: u64, width: u64, bins: u32): bool {
   const series = c.series;
   freeSeries(series);
-  if (!count || !bins || !width) return;
-  series.routeCount = min(count, SERIES_ROUTES);
-  series.routes = alloc(<usize>series.routeCount << 2, POOL_OTHER);
-  memory.copy(series.routes, routes, <usize>series.routeCount << 2);
+  if (!count || !bins || !width) return true;
+  const routeCount = min(count, SERIES_ROUTES);
+  const bytes = <u64>routeCount * bins * 16;
+  const values = tryAlloc(bytes, POOL_OTHER);
+  if (!values) return false;
+  series.routeCount = routeCount;
+  series.routes = alloc(<usize>routeCount << 2, POOL_OTHER);
+  memory.copy(series.routes, routes, <usize>routeCount << 2);
   series.bins = bins;
   series.start = nanosecondsOf(start);
   series.width = width;
-  const bytes = <usize>series.routeCount * bins * 16;
-  series.values = alloc(bytes, POOL_OTHER);
-  memory.fill(series.values, 0, bytes);
+  series.values = values;
+  memory.fill(values, 0, <usize>bytes);
+  return true;
 }
 
 function freeSeries(series: TimeSeries): void {
@@ -315,6 +335,12 @@ export function countBatch(c: Counters): void {
   let entry = findDestination(c.destinations, hash, hi, lo, family);
   if (!entry) {
     entry = addDestination(c.destinations, hash, hi, lo, family);
+    if (!entry) {
+      // the table is full: the packet counts everywhere but under a destination of its own
+      c.overflowPackets++;
+      c.overflowBytes += wire;
+      return;
+    }
     store<u64>(entry, 1, 16);
     store<u64>(entry, wire, 24);
     store<u64>(entry, time, 32);

@@ -13,12 +13,19 @@
 //   @56 generation u32       of that route when it was set (fib/routes.ts routeGeneration)
 //
 // Index slot, u64: the hash's low 32 bits << 32 | (entry number + 1); 0 = empty.
+//
+// The table stops growing, rather than fail, when memory runs short: it grows only while a
+// report's copy of every entry would still fit afterwards (REPORT_BYTES per entry), so what was
+// counted can always be reported. A destination that finds it full is not added (the caller
+// counts its packet in an overflow bucket instead).
 
-import { alloc, free, POOL_OTHER } from '../memory/alloc';
+import { alloc, free, tryAlloc, tryAllocLeaving, POOL_OTHER } from '../memory/alloc';
 
 export const ENTRY_BYTES: usize = 64;
 const LINE: usize = 64;
 const FIRST_CAPACITY: u32 = 1024;
+/** What a report takes per destination: its sorted copy and two u64 sort keys. */
+export const REPORT_BYTES: u64 = <u64>ENTRY_BYTES + 16;
 
 @unmanaged export class DestinationTable {
   /** the block allocated for the entries; `entries` is its first cache-line boundary */
@@ -85,10 +92,13 @@ function newIndex(slots: u32): usize {
   }
 }
 
-/** Appends a destination that findDestination did not find; returns its entry, key and family set. */
+/**
+ * Appends a destination that findDestination did not find; returns its entry, key and family
+ * set, or 0 when the table is full and memory too short to grow it.
+ */
 export function addDestination(t: DestinationTable, hash: u64, hi: u64, lo: u64, family: u32): usize {
-  if (t.count == t.capacity) growEntries(t);
-  if ((t.count + 1) * 4 > (t.mask + 1) * 3) growIndex(t);
+  if (t.count == t.capacity && !growEntries(t)) return 0;
+  if (<u64>(t.count + 1) * 4 > (<u64>t.mask + 1) * 3 && !growIndex(t)) return 0;
   const n = t.count++;
   let slot = <u32>(hash >> 32) & t.mask;
   while (load<u64>(t.index + (<usize>slot << 3))) slot = (slot + 1) & t.mask;
@@ -100,22 +110,32 @@ export function addDestination(t: DestinationTable, hash: u64, hi: u64, lo: u64,
   return entry;
 }
 
-function growEntries(t: DestinationTable): void {
-  const capacity = t.capacity * 2;
-  const block = alloc(<usize>capacity * ENTRY_BYTES + LINE, POOL_OTHER);
+function growEntries(t: DestinationTable): bool {
+  const capacity = <u64>t.capacity * 2;
+  if (capacity > <u64>u32.MAX_VALUE) return false;
+  const bytes = capacity * ENTRY_BYTES + LINE;
+  // room left for a report of the grown table, and for its index to double once more
+  const block = tryAllocLeaving(bytes, capacity * (REPORT_BYTES + 32), POOL_OTHER);
+  if (!block) return false;
   const entries = (block + LINE - 1) & ~(LINE - 1);
   memory.copy(entries, t.entries, <usize>t.count * ENTRY_BYTES);
-  free(t.block, <usize>t.capacity * ENTRY_BYTES + LINE, POOL_OTHER);
+  free(t.block, <u64>t.capacity * ENTRY_BYTES + LINE, POOL_OTHER);
   t.block = block;
   t.entries = entries;
-  t.capacity = capacity;
+  t.capacity = <u32>capacity;
+  return true;
 }
 
-function growIndex(t: DestinationTable): void {
-  free(t.index, (<usize>t.mask + 1) << 3, POOL_OTHER);
-  const slots = (t.mask + 1) * 2;
-  t.index = newIndex(slots);
-  t.mask = slots - 1;
+/** Doubles the index; the old one is freed only once the new one is whole. */
+function growIndex(t: DestinationTable): bool {
+  const slots = (<u64>t.mask + 1) * 2;
+  if (slots > <u64>u32.MAX_VALUE) return false;
+  const index = tryAlloc(slots << 3, POOL_OTHER);
+  if (!index) return false;
+  memory.fill(index, 0, <usize>(slots << 3));
+  free(t.index, (<u64>t.mask + 1) << 3, POOL_OTHER);
+  t.index = index;
+  t.mask = <u32>(slots - 1);
   for (let n: u32 = 0; n < t.count; n++) {
     const entry = entryAt(t, n);
     const hash = destinationHash(load<u64>(entry), load<u64>(entry, 8), <u32>load<u8>(entry, 52));
@@ -123,6 +143,7 @@ function growIndex(t: DestinationTable): void {
     while (load<u64>(t.index + (<usize>slot << 3))) slot = (slot + 1) & t.mask;
     store<u64>(t.index + (<usize>slot << 3), (hash << 32) | <u64>(n + 1));
   }
+  return true;
 }
 
 // a radix sort's digit counts

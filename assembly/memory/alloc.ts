@@ -321,6 +321,13 @@ export function belowSoftLimit(): bool {
   return heapTop <= softLimit;
 }
 
+/** Bytes optional growth could still take: free large blocks plus the room below the soft limit. */
+export function availableBytes(): u64 {
+  let total: u64 = heapTop < softLimit ? softLimit - heapTop : 0;
+  for (let block = largeFree; block; block = load<usize>(block)) total += <u64>load<u32>(block, 4);
+  return total;
+}
+
 /** The size of the request that made `alloc` trap, 0 when none did. */
 export function allocationFailure(): u64 {
   return failedBytes;

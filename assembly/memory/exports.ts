@@ -3,7 +3,7 @@
 // (test/allocator-model.test.ts), which must see exactly what every other caller gets.
 
 import {
-  alloc, allocationFailure, belowSoftLimit, free, heapEnd, limitBytes, poolBytesInUse, realloc, reserveBytes,
+  alloc, allocationFailure, availableBytes, belowSoftLimit, free, heapEnd, limitBytes, poolBytesInUse, realloc, reserveBytes,
   setLimits, tryAlloc, POOL_OTHER,
 } from './alloc';
 
@@ -16,6 +16,7 @@ export function memoryLimit(): f64 { return <f64>limitBytes(); }
 export function memoryReserve(): f64 { return <f64>reserveBytes(); }
 export function memoryHeapEnd(): f64 { return <f64>heapEnd(); }
 export function memoryBelowSoftLimit(): bool { return belowSoftLimit(); }
+export function memoryAvailable(): f64 { return <f64>availableBytes(); }
 /** The size of the request that made the instance trap for want of memory; 0 when none did. */
 export function memoryAllocationFailure(): f64 { return <f64>allocationFailure(); }
 export function memoryBytesInUse(): f64 { return <f64>poolBytesInUse(POOL_OTHER); }

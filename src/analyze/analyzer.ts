@@ -1,4 +1,4 @@
-import { FibscopeArgumentError } from '../errors.js';
+import { FibscopeArgumentError, FibscopeOutOfMemoryError } from '../errors.js';
 import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { buildReport, type InputState } from './build-report.js';
@@ -52,6 +52,12 @@ export interface RouteSeries {
 }
 
 const MAX_SERIES_ROUTES = 64;
+/** What inputFeed returns when memory is too short for a counter per route (assembly/analyze.ts). */
+const FEED_OUT_OF_MEMORY = 0xffffffff;
+
+function outOfMemory(what: string, detail: string): FibscopeOutOfMemoryError {
+  return new FibscopeOutOfMemoryError(what, `out of WebAssembly memory: ${detail}`);
+}
 const MAX_SERIES_BINS = 1_000_000;
 
 export interface AnalyzerOptions {
@@ -89,6 +95,7 @@ export class Analyzer {
     const { wasm, ioPointer } = options.fib.engine();
     this.wasm = wasm;
     this.ioPointer = ioPointer;
+    if (!wasm.memoryBelowSoftLimit()) throw outOfMemory('a new analyzer', 'no room for a new analyzer; nothing was made');
     this.buffer = wasm.captureBufferCreate() >>> 0;
     this.bufferBytes = wasm.captureBufferBytes();
     this.counters = wasm.countersCreate() >>> 0;
@@ -105,9 +112,23 @@ export class Analyzer {
       const take = Math.min(room, chunk.length - offset);
       // the buffer never moves, but memory may have grown (detaching old views): view it afresh
       new Uint8Array(this.wasm.memory.buffer, this.buffer + this.pending, take).set(chunk.subarray(offset, offset + take));
+      this.pending = this.feed(input, this.pending + take, false, `bytes ${offset}.. of the chunk were not read`);
       offset += take;
-      this.pending = this.wasm.inputFeed(input.handle, this.counters, this.buffer, this.pending + take, false);
     }
+  }
+
+  private routeCount(): number {
+    const stats = this.fib.stats();
+    return stats.ipv4Routes + stats.ipv6Routes;
+  }
+
+  /** One feed call; throws, with nothing read, when memory is too short for the routes' counters. */
+  private feed(input: InputState, length: number, final: boolean, unread: string): number {
+    const rest = this.wasm.inputFeed(input.handle, this.counters, this.buffer, length, final) >>> 0;
+    if (rest === FEED_OUT_OF_MEMORY) {
+      throw outOfMemory('route counters', `no room for a counter per route of the table (${this.routeCount()} routes); ${unread}`);
+    }
+    return rest;
   }
 
   /**
@@ -121,7 +142,7 @@ export class Analyzer {
     const view = new Uint8Array(this.wasm.memory.buffer, this.buffer + this.pending, room);
     const count = await fill(view);
     if (count > 0 && !this.stopped(input)) {
-      this.pending = this.wasm.inputFeed(input.handle, this.counters, this.buffer, this.pending + count, false);
+      this.pending = this.feed(input, this.pending + count, false, 'the bytes just filled in were not read');
     }
     return count;
   }
@@ -131,7 +152,7 @@ export class Analyzer {
     this.checkUsable();
     const input = this.current;
     if (input.ended) return;
-    if (!this.stopped(input)) this.pending = this.wasm.inputFeed(input.handle, this.counters, this.buffer, this.pending, true);
+    if (!this.stopped(input)) this.feed(input, this.pending, true, 'the end of the input was not read');
     this.pending = 0;
     input.ended = true;
   }
@@ -171,8 +192,11 @@ export class Analyzer {
     }
     const { seconds, nanoseconds } = splitTime(time);
     this.frameBuffer ||= this.wasm.hostBufferCreate(MAX_FRAME) >>> 0;
+    if (this.frameBuffer === 0) throw outOfMemory('a frame buffer', 'no room to copy a frame in; it was not counted');
     new Uint8Array(this.wasm.memory.buffer, this.frameBuffer, frame.length).set(frame);
-    this.wasm.countersCountFrame(this.counters, linkType, this.frameBuffer, frame.length, originalLength, seconds, nanoseconds);
+    if (!this.wasm.countersCountFrame(this.counters, linkType, this.frameBuffer, frame.length, originalLength, seconds, nanoseconds)) {
+      throw outOfMemory('route counters', 'no room for a counter per route of the table; the frame was not counted');
+    }
   }
 
   /**
@@ -202,7 +226,10 @@ export class Analyzer {
     }
     const { seconds, nanoseconds } = splitTime(start);
     new Int32Array(this.wasm.memory.buffer, this.ioPointer, routes.length).set(routes);
-    this.wasm.countersSeriesSet(this.counters, this.ioPointer, routes.length, seconds, nanoseconds, binNanoseconds, bins);
+    if (!this.wasm.countersSeriesSet(this.counters, this.ioPointer, routes.length, seconds, nanoseconds, binNanoseconds, bins)) {
+      this.series = undefined;
+      throw outOfMemory('a time series', `no room for ${routes.length} routes × ${bins} bins (16 bytes each); no series is kept`);
+    }
     this.series = { routes: [...routes], bins };
   }
 

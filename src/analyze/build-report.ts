@@ -1,6 +1,8 @@
 import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { Fib, RouteRowFields } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
+import { FibscopeOutOfMemoryError } from '../errors.js';
+import { readOverflow } from './overflow.js';
 import { describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
 import type { DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
@@ -42,6 +44,9 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   let entries = new Uint8Array(0);
   if (withDestinations) {
     const copy = wasm.countersCopyDestinations(counters) >>> 0;
+    if (copy === 0) {
+      throw new FibscopeOutOfMemoryError('a report', `out of WebAssembly memory: no room to sort ${count} destinations for a report`);
+    }
     entries = new Uint8Array(wasm.memory.buffer, copy, count * entryBytes).slice();
     wasm.destinationsFree(copy, count);
   }
@@ -120,6 +125,8 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     },
     routes,
   } as Omit<Report, 'destinations'> as Report;
+  const overflow = readOverflow(wasm, io, counters);
+  if (overflow) report.totals.destinationOverflow = overflow;
   Object.defineProperty(report, 'destinations', {
     enumerable: true,
     get: () => (destinations ??= readDestinations(entries, entryBytes, count, prefixOf, time)),

@@ -37,6 +37,12 @@ export interface Totals {
   noRoute: { packets: number; bytes: number };
   /** Malformed packets by reason, e.g. { "ipv4_ihl_lt_5": 1 }. */
   malformedReasons: Record<string, number>;
+  /**
+   * Present only when the destination table filled up (memory ran short): packets, and their
+   * bytes, of destinations it could not take. They count everywhere else (totals, routes), but
+   * under no destination, and not in a route's `destinations`.
+   */
+  destinationOverflow?: { packets: number; bytes: number };
 }
 
 export interface RouteCounters {

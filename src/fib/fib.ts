@@ -1,4 +1,4 @@
-import { FibscopeArgumentError } from '../errors.js';
+import { FibscopeArgumentError, FibscopeOutOfMemoryError } from '../errors.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/address.js';
 import { parsePrefixText, type PrefixKey } from '../net/prefix.js';
 import { detectRouteFormat, parseRoutes, type RouteFormat } from '../routes/index.js';
@@ -72,7 +72,20 @@ export interface RemoveMatch {
 export interface FibOptions {
   /** A compiled fibscope module, for hosts that load the .wasm themselves. */
   module?: WebAssembly.Module;
+  /**
+   * The most WebAssembly memory this table and its analyzers may use, in bytes (default and
+   * ceiling: 4 GiB - 64 KiB, all that wasm32 addresses). Past it, growth stops cleanly
+   * (FibscopeOutOfMemoryError, or destinations counted in the overflow bucket).
+   */
+  memoryLimit?: number;
+  /** Bytes below the limit kept for work already under way (default 64 MiB; see the README). */
+  memoryReserve?: number;
 }
+
+/** WebAssembly memory a route may take, generously (measured: 120-500 bytes on real tables). */
+const ROUTE_BYTES_ESTIMATE = 1024;
+const MAX_MEMORY = 2 ** 32 - 65536;
+const DEFAULT_RESERVE = 64 << 20;
 
 /**
  * A longest-prefix-match routing table for IPv4 and IPv6 in WebAssembly.
@@ -126,7 +139,29 @@ export class Fib {
 
   /** Compiles the WebAssembly once per process and returns a new, empty table. */
   static async create(options: FibOptions = {}): Promise<Fib> {
-    return new Fib(await instantiateModule(options.module));
+    const limit = options.memoryLimit ?? MAX_MEMORY;
+    const reserve = options.memoryReserve ?? Math.min(DEFAULT_RESERVE, Math.floor(limit / 8));
+    if (!Number.isSafeInteger(limit) || limit < 16 << 20 || limit > MAX_MEMORY) {
+      throw new FibscopeArgumentError(`memoryLimit must be a whole number of bytes from 16 MiB to ${MAX_MEMORY}, got ${limit}`);
+    }
+    if (!Number.isSafeInteger(reserve) || reserve < 0 || reserve > limit / 2) {
+      throw new FibscopeArgumentError(`memoryReserve must be a whole number of bytes up to half the limit, got ${reserve}`);
+    }
+    const wasm = await instantiateModule(options.module);
+    wasm.memorySetLimits(limit, reserve);
+    return new Fib(wasm);
+  }
+
+  /**
+   * Throws before anything changes when `routes` more routes may not fit in WebAssembly memory
+   * (an estimate: the reserve below the limit covers one that is off).
+   */
+  private ensureMemoryFor(routes: number, what: string): void {
+    const needed = routes * ROUTE_BYTES_ESTIMATE;
+    const available = this.wasm.memoryAvailable();
+    if (available >= needed && this.wasm.memoryBelowSoftLimit()) return;
+    throw new FibscopeOutOfMemoryError(what, `out of WebAssembly memory: ${what} may need ${needed} bytes and `
+      + `${available} are left under the ${this.wasm.memoryLimit()}-byte limit (less its reserve); nothing was changed`);
   }
 
   /**
@@ -135,6 +170,7 @@ export class Fib {
    */
   add(prefix: string, attributes: RouteAttributes = {}): number {
     const key = parsePrefixText(prefix, this.key);
+    this.ensureMemoryFor(1, `adding ${prefix}`);
     this.stage(key, attributes, 0);
     return this.commitOne(false);
   }
@@ -142,6 +178,7 @@ export class Fib {
   /** Replaces the routes of `prefix` that have the same metric (as `ip route replace`), or adds; returns the id. */
   replace(prefix: string, attributes: RouteAttributes = {}): number {
     const key = parsePrefixText(prefix, this.key);
+    this.ensureMemoryFor(1, `replacing ${prefix}`);
     this.stage(key, attributes, 0);
     return this.commitOne(true);
   }
@@ -324,12 +361,16 @@ export class Fib {
   private loadPlain(bytes: Uint8Array): LoadResult | undefined {
     const size = Math.max(bytes.length, 1);
     const textAt = this.wasm.hostBufferCreate(size) >>> 0;
+    if (textAt === 0) {
+      throw new FibscopeOutOfMemoryError('route text', `out of WebAssembly memory: no room for ${size} bytes of route text; nothing was changed`);
+    }
     try {
       new Uint8Array(this.wasm.memory.buffer, textAt, bytes.length).set(bytes);
       let count: number;
       do count = this.wasm.plainScan(textAt, bytes.length, WASM_STEP);
       while (count === SCAN_MORE);
       if (count < 0) return undefined;
+      this.ensureMemoryFor(count, `${count} routes`);
       this.refreshViews();
       const memory = this.bytes;
       const words = this.u32;
@@ -404,6 +445,7 @@ export class Fib {
   /** Adds every route of `list` through the I/O region, in batches. */
   private addList(list: RouteList): LoadResult {
     checkList(list);
+    this.ensureMemoryFor(list.count, `${list.count} routes`);
     const bulk = list.count > BULK_THRESHOLD;
     const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
     const key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };

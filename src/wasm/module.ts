@@ -1,4 +1,5 @@
 import { instantiate } from '../../build/fibscope.js';
+import { guardMemory } from './memory-guard.js';
 
 /** The WebAssembly module's exports, as its generated bindings type them. */
 export type FibscopeExports = Awaited<ReturnType<typeof instantiate>>;
@@ -35,11 +36,11 @@ async function fetchAndCompile(): Promise<WebAssembly.Module> {
 
 /** A fresh instance: its own memory, so two tables never share state. */
 export async function instantiateModule(module?: WebAssembly.Module): Promise<FibscopeExports> {
-  return instantiate(module ?? await compileModule(), {
+  return guardMemory(await instantiate(module ?? await compileModule(), {
     env: {
       abort(_message: number, _file: number, line: number, column: number): never {
         throw new Error(`fibscope WebAssembly aborted at ${line}:${column}`);
       },
     },
-  });
+  }));
 }
