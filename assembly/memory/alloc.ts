@@ -57,6 +57,8 @@ let hardLimit: u64 = ADDRESS_LIMIT;
 let softLimit: u64 = ADDRESS_LIMIT - DEFAULT_RESERVE;
 /** The size of the request that failed, when `alloc` trapped for want of memory; 0 otherwise. */
 let failedBytes: u64 = 0;
+/** Every byte ever handed out, for soak tests that show memory is reused. */
+let takenTotal: u64 = 0;
 
 @inline function roundUp(size: u64): u64 {
   return (size + ALIGN - 1) & ~(ALIGN - 1);
@@ -222,6 +224,7 @@ function take(size: u64, pool: i32, limit: u64): usize {
   if (!ptr) return 0;
   const counter = poolBytes + (<usize>pool << 3);
   store<u64>(counter, load<u64>(counter) + size);
+  takenTotal += size;
   return ptr;
 }
 
@@ -326,6 +329,11 @@ export function availableBytes(): u64 {
   let total: u64 = heapTop < softLimit ? softLimit - heapTop : 0;
   for (let block = largeFree; block; block = load<usize>(block)) total += <u64>load<u32>(block, 4);
   return total;
+}
+
+/** Every byte handed out so far, freed or not. */
+export function bytesTakenTotal(): u64 {
+  return takenTotal;
 }
 
 /** The size of the request that made `alloc` trap, 0 when none did. */

@@ -3,7 +3,7 @@
 // (test/allocator-model.test.ts), which must see exactly what every other caller gets.
 
 import {
-  alloc, allocationFailure, availableBytes, belowSoftLimit, free, heapEnd, limitBytes, poolBytesInUse, realloc, reserveBytes,
+  alloc, allocationFailure, availableBytes, belowSoftLimit, bytesTakenTotal, free, heapEnd, limitBytes, poolBytesInUse, realloc, reserveBytes,
   setLimits, tryAlloc, POOL_OTHER,
 } from './alloc';
 
@@ -20,6 +20,8 @@ export function memoryAvailable(): f64 { return <f64>availableBytes(); }
 /** The size of the request that made the instance trap for want of memory; 0 when none did. */
 export function memoryAllocationFailure(): f64 { return <f64>allocationFailure(); }
 export function memoryBytesInUse(): f64 { return <f64>poolBytesInUse(POOL_OTHER); }
+/** Every byte the allocator has handed out, freed or not. */
+export function memoryBytesTakenTotal(): f64 { return <f64>bytesTakenTotal(); }
 
 export function allocatorAlloc(size: u32): usize { return alloc(size, POOL_OTHER); }
 export function allocatorTryAlloc(size: u32): usize { return tryAlloc(size, POOL_OTHER); }
