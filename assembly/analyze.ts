@@ -249,6 +249,14 @@ export function inputErrorOffset(input: usize): f64 {
   return <f64>changetype<CaptureInput>(input).errorOffset;
 }
 
+/** Records whose time fields were out of range (capture/input.ts recordTime), and the first one's record number and offset at `out` (two f64). */
+export function inputBadTimes(input: usize, out: usize): f64 {
+  const i = changetype<CaptureInput>(input);
+  store<f64>(out, <f64>i.badTimeRecord);
+  store<f64>(out, <f64>i.badTimeOffset, 8);
+  return <f64>i.badTimes;
+}
+
 export function inputLinkTypes(input: usize): usize {
   return changetype<CaptureInput>(input).linkTypes;
 }

@@ -107,6 +107,7 @@ routesOptions(program.command('analyze'), false)
         progress.stop();
       }
       for (const input of report.inputs) {
+        if (input.badTimes) process.stderr.write(`fibscope: ${input.path}: warning: ${input.badTimes.message}\n`);
         if (input.error === null) continue;
         damaged = true;
         process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);

@@ -11,3 +11,6 @@ export const READ_UNDECLARED_INTERFACE: i32 = 8;
 export const READ_BLOCK_TOO_SHORT: i32 = 9;
 export const READ_BAD_BYTE_ORDER_MAGIC: i32 = 10;
 export const READ_CAPLEN_BEYOND_BLOCK: i32 = 11;
+// an if_tsresol finer than 64-bit ticks hold (README "Timestamps"; times out of range are
+// counted and clamped, not damage)
+export const READ_TSRESOL_TOO_FINE: i32 = 12;

@@ -5,11 +5,11 @@
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
 import { countBatch, Counters, countFrame } from '../count/counters';
-import { packTime, ticksToTime } from './time';
+import { clampTime, isTime, pcapTime, ticksToTime, tsresolSupported } from './time';
 import {
   READ_BAD_BLOCK_LENGTH, READ_BAD_BLOCK_TRAILER, READ_BAD_BYTE_ORDER_MAGIC, READ_BLOCK_TOO_SHORT,
   READ_CAPLEN_BEYOND_BLOCK, READ_EMPTY, READ_NOT_A_CAPTURE, READ_RECORD_TOO_LONG,
-  READ_TRUNCATED_FILE_HEADER, READ_TRUNCATED_RECORD, READ_UNDECLARED_INTERFACE,
+  READ_TRUNCATED_FILE_HEADER, READ_TRUNCATED_RECORD, READ_TSRESOL_TOO_FINE, READ_UNDECLARED_INTERFACE,
 } from './errors';
 
 /** libpcap's limit for one record (MAXIMUM_SNAPLEN). */
@@ -54,6 +54,10 @@ const INTERFACE_BYTES: usize = 20;
   linkTypeCount: i32;
   /** decimal digits of the timestamps (6 or 9) */
   precision: i32;
+  /** records whose time fields were out of range (README "Timestamps"), and where the first was */
+  badTimes: u64;
+  badTimeRecord: u64;
+  badTimeOffset: u64;
 }
 
 export function newInput(): CaptureInput {
@@ -97,6 +101,22 @@ function stop(input: CaptureInput, error: i32, at: u64, detail: u32): void {
   input.errorOffset = at;
   input.errorRecord = input.records + 1;
   input.errorDetail = detail;
+}
+
+/**
+ * The time to count a record at: `time` when a report holds it, else the nearest end, with the
+ * record counted among those whose times were out of range (`outOfRange` says the fields were,
+ * even where the time they spell fits).
+ */
+function recordTime(input: CaptureInput, time: u64, outOfRange: bool, at: u64): u64 {
+  const fits = isTime(time);
+  if (fits && !outOfRange) return time;
+  if (input.badTimes == 0) {
+    input.badTimeRecord = input.records + 1;
+    input.badTimeOffset = at;
+  }
+  input.badTimes++;
+  return fits ? time : clampTime(time);
 }
 
 /**
@@ -186,8 +206,11 @@ function readPcapRecords(input: CaptureInput, counters: Counters, data: usize, p
       if (final) stop(input, READ_TRUNCATED_RECORD, input.offset + pos, available);
       return pos;
     }
-    const nanoseconds = input.pcapNanos ? fraction : fraction * 1000;
-    countFrame(counters, input.pcapLinkType, record + headerBytes, caplen, origLen, packTime(seconds, nanoseconds));
+    // a fraction of a second or more is out of range (wiretap takes it as a sign of a damaged
+    // header, libpcap passes it on): counted, and read as the time the fields spell
+    const outOfRange = fraction >= (input.pcapNanos ? <u32>1_000_000_000 : <u32>1_000_000);
+    const time = recordTime(input, pcapTime(seconds, fraction, input.pcapNanos != 0), outOfRange, input.offset + pos);
+    countFrame(counters, input.pcapLinkType, record + headerBytes, caplen, origLen, time);
     input.records++;
     pos += headerBytes + caplen;
   }
@@ -254,7 +277,7 @@ function readPcapngBlocks(input: CaptureInput, counters: Counters, data: usize, 
     }
     let error = 0;
     if (type == BLOCK_IDB) error = readInterface(input, block, blockLength);
-    else if (type == BLOCK_EPB || type == BLOCK_PB) error = readPacketBlock(input, counters, block, blockLength, type == BLOCK_PB);
+    else if (type == BLOCK_EPB || type == BLOCK_PB) error = readPacketBlock(input, counters, block, blockLength, type == BLOCK_PB, at);
     else if (type == BLOCK_SPB) error = readSimplePacket(input, counters, block, blockLength);
     if (error) {
       stop(input, error, at, input.errorDetail);
@@ -291,6 +314,12 @@ function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32
     }
     option += 4 + ((size + 3) & ~3);
   }
+  // ticks finer than 10^-19 s (or 2^-63 s) do not fit 64 bits: libpcap and wiretap refuse such
+  // an interface too
+  if (!tsresolSupported(tsresol)) {
+    input.errorDetail = tsresol;
+    return READ_TSRESOL_TOO_FINE;
+  }
   store<u32>(entry, tsresol, 8);
   store<u64>(entry, tsoffset, 12);
   input.interfaceCount++;
@@ -300,7 +329,7 @@ function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32
   return 0;
 }
 
-function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, blockLength: u32, obsolete: bool): i32 {
+function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, blockLength: u32, obsolete: bool, at: u64): i32 {
   if (blockLength < 32) return READ_BLOCK_TOO_SHORT;
   const interfaceId = obsolete ? u16At(input, block + 8) : u32At(input, block + 8);
   if (interfaceId >= <u32>input.interfaceCount) {
@@ -319,8 +348,7 @@ function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, 
   }
   const entry = input.interfaces + <usize>interfaceId * INTERFACE_BYTES;
   const ticks = (<u64>u32At(input, block + 12) << 32) | <u64>u32At(input, block + 16);
-  // if_tsoffset moves whole seconds: the high half of the packed time
-  const time = ticksToTime(ticks, load<u32>(entry, 8)) + (load<u64>(entry, 12) << 32);
+  const time = recordTime(input, ticksToTime(ticks, load<u32>(entry, 8), load<i64>(entry, 12)), false, at);
   countFrame(counters, load<u32>(entry), block + 28, caplen, origLen, time);
   input.records++;
   return 0;

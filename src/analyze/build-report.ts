@@ -3,7 +3,7 @@ import type { Fib, RouteRowFields } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readOverflow } from './overflow.js';
-import { describeReadStop } from './read-errors.js';
+import { describeBadTimes, describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
 import type { DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
 
@@ -55,7 +55,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   const malformedReasons: Record<string, number> = {};
   for (let i = 10; i < values; i++) if (totals[i] > 0) malformedReasons[reasonName(i - 10)] = totals[i];
 
-  const inputReports = inputs.map((input) => inputReport(wasm, input));
+  const inputReports = inputs.map((input) => inputReport(wasm, input, io));
   const precision = Math.max(6, ...inputs.map((input) => wasm.inputPrecision(input.handle)));
   const view = new DataView(wasm.memory.buffer);
 
@@ -174,10 +174,12 @@ function readDestinations(entries: Uint8Array, entryBytes: number, count: number
   return out;
 }
 
-function inputReport(wasm: FibscopeExports, input: InputState): InputReport {
+function inputReport(wasm: FibscopeExports, input: InputState, io: number): InputReport {
   const format = wasm.inputFormat(input.handle);
   const linkTypes = Array.from(new Uint32Array(wasm.memory.buffer, wasm.inputLinkTypes(input.handle) >>> 0, wasm.inputLinkTypeCount(input.handle)));
   const code = wasm.inputError(input.handle);
+  const badTimes = wasm.inputBadTimes(input.handle, io);
+  const [record, offset] = new Float64Array(wasm.memory.buffer, io, 2);
   return {
     path: input.path,
     format: format === 1 ? 'pcap' : format === 2 ? 'pcapng' : null,
@@ -189,6 +191,7 @@ function inputReport(wasm: FibscopeExports, input: InputState): InputReport {
       record: wasm.inputErrorRecord(input.handle),
       offset: wasm.inputErrorOffset(input.handle),
     }),
+    ...(badTimes > 0 ? { badTimes: { records: badTimes, message: describeBadTimes({ records: badTimes, record, offset }) } } : {}),
   };
 }
 

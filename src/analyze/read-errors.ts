@@ -25,8 +25,34 @@ export function describeReadStop(stop: ReadStop): string {
     case 9: return `block at byte offset ${stop.offset} is too short for its kind`;
     case 10: return `section header at byte offset ${stop.offset} has a bad byte-order magic 0x${(stop.detail >>> 0).toString(16)}`;
     case 11: return `${where} claims ${stop.detail} captured bytes, more than its block holds`;
+    case 12: return `interface description block at byte offset ${stop.offset} has if_tsresol ${tsresolText(stop.detail)}: ticks that fine do not fit in 64 bits`;
     default: return `reading stopped (code ${stop.code}) at byte offset ${stop.offset}`;
   }
+}
+
+/** The range of times a report holds: u32 seconds and nanoseconds (assembly/capture/time.ts). */
+export const EARLIEST_TIME = '1970-01-01T00:00:00Z';
+export const LATEST_TIME = '2106-02-07T06:28:15.999999999Z';
+
+/** Records whose time fields were out of range, counted and clamped rather than damage. */
+export interface BadTimes {
+  records: number;
+  /** the first of them */
+  record: number;
+  offset: number;
+}
+
+/** Why some times in the report are not the ones the capture's fields spell (README "Timestamps"). */
+export function describeBadTimes(bad: BadTimes): string {
+  const many = bad.records === 1 ? '1 record has a timestamp' : `${bad.records} records have timestamps`;
+  return `${many} out of range, the first record ${bad.record} at byte offset ${bad.offset}: a fraction of `
+    + `a second or more is read with its whole seconds carried, a time before ${EARLIEST_TIME} or after `
+    + `${LATEST_TIME} as that end of the range`;
+}
+
+/** An if_tsresol byte as the tick it means: 10^-n s, or 2^-n s with the top bit set. */
+function tsresolText(tsresol: number): string {
+  return `${tsresol} (${tsresol & 0x80 ? `2^-${tsresol & 0x7f}` : `10^-${tsresol}`} s)`;
 }
 
 /** The first four bytes of a file, in file order, from the little-endian u32 WebAssembly read. */

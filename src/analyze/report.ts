@@ -22,6 +22,8 @@ export interface InputReport {
   records: number;
   /** Why reading stopped early (damage, not a capture), or null. */
   error: string | null;
+  /** Records whose times were out of range, counted at a clamped time (README "Timestamps"); absent when none. */
+  badTimes?: { records: number; message: string };
 }
 
 export interface Totals {
