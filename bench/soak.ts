@@ -4,7 +4,7 @@
 // what must be counted beside it and checks the two agree, and records how WebAssembly memory
 // and the process's RSS move. The test suite runs it briefly (test/soak.test.ts); `npm run bench
 // -- soak` runs it long.
-import { Analyzer, Fib } from '../src/index.js';
+import { Analyzer, Fib } from 'fibscope';
 
 export interface SoakOptions {
   cycles: number;
