@@ -123,18 +123,16 @@ export function plainRecords(): usize { return plainScanRecords; }
 export function plainRecordPairs(): usize { return plainScanRecordPairs; }
 
 /**
- * Adds scanned routes `start` to `start + count` - 1 with ids from `firstId + start` on, each with
- * its pair's attribute class (called in pieces, as plainScan). With `deferLookup` the lookup
- * structure waits for `rebuild`.
+ * Adds scanned routes `start` to `start + count` - 1 under the ids the host wrote in their records
+ * (free ids first; it made room for them with ensureRouteIds), each with its pair's attribute
+ * class (called in pieces, as plainScan). With `deferLookup` the lookup structure waits for `rebuild`.
  */
-export function plainInsert(start: i32, count: i32, firstId: i32, deferLookup: bool): void {
+export function plainInsert(start: i32, count: i32, deferLookup: bool): void {
   for (let i = start; i < start + count; i++) {
     const record = plainScanRecords + <usize>i * ROUTE_INPUT;
-    store<i32>(record, firstId + i, 16);
     const pair = load<u32>(plainScanRecordPairs + (<usize>i << 2));
     store<u32>(record, load<u32>(plainScanPairs + <usize>pair * 12, 8), 28);
   }
-  ensureRouteCapacity(firstId + start + count);
   insertRecords(plainScanRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false);
 }
 

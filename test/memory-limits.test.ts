@@ -109,6 +109,27 @@ describe('memory that is given back', () => {
   });
 });
 
+describe('routes that come and go', () => {
+  it('a block of routes loaded and removed again and again reuses its ids and its memory', async () => {
+    // plain text is loaded through WebAssembly's scanner; it once took fresh ids every time,
+    // so a table reloaded every few minutes doubled its route records now and then, for ever
+    const fib = await table();
+    const { wasm } = fib.engine();
+    const block = Array.from({ length: 500 }, (_, i) => `172.${16 + (i >> 8)}.${i & 255}.0/24 reload${i % 3}`).join('\n');
+    const cycle = () => {
+      expect(fib.load(block).added).toBe(500);
+      expect(fib.lookup('172.16.7.9')?.prefix).toBe('172.16.7.0/24');
+      for (let i = 0; i < 500; i++) fib.remove(`172.${16 + (i >> 8)}.${i & 255}.0/24`);
+      expect(fib.lookup('172.16.7.9')?.prefix).toBe('128.0.0.0/1');
+    };
+    cycle();
+    const heap = wasm.memoryHeapEnd();
+    for (let i = 0; i < 300; i++) cycle();
+    expect(wasm.memoryHeapEnd()).toBe(heap);
+    expect(Math.max(...[...fib.routes()].map((route) => route.id))).toBeLessThan(600);
+  });
+});
+
 describe('routes past the limit', () => {
   it('a load that would not fit is refused before anything changes', async () => {
     const fib = await Fib.create({ memoryLimit: 16 << 20 });

@@ -394,14 +394,22 @@ export class Fib {
         pairDev[p] = dev < 0 ? null : labels[dev];
         words[(at >>> 2) + 2] = this.attributeClass(pairHop[p], pairDev[p], unicast, undefined);
       }
-      const firstId = this.nextId;
-      this.nextId += count;
+      // ids freed by earlier removals first (a table reloaded for weeks must not outgrow its
+      // id space), then fresh ones; WebAssembly reads each record's id as written here
+      const ids = new Int32Array(count);
+      let highest = this.nextId - 1;
+      for (let i = 0; i < count; i++) {
+        ids[i] = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
+        if (ids[i] > highest) highest = ids[i];
+      }
       if (this.nextId > this.family.length) this.growColumns(this.nextId);
       const recordsAt = this.wasm.plainRecords() >>> 0;
       const recordPairsAt = this.wasm.plainRecordPairs() >>> 2;
+      const i32 = this.i32;
       for (let i = 0; i < count; i++) {
-        const id = firstId + i;
+        const id = ids[i];
         const record = recordsAt + i * ROUTE_INPUT;
+        i32[(record + 16) >>> 2] = id;
         const pair = words[recordPairsAt + i];
         this.family[id] = memory[record + 24];
         this.prefixLength[id] = memory[record + 25];
@@ -413,16 +421,16 @@ export class Fib {
         this.prefixCache[id] = undefined;
       }
       const bulk = count > BULK_THRESHOLD;
-      this.wasm.ensureRouteIds(firstId + count);
+      this.wasm.ensureRouteIds(highest + 1);
       for (let start = 0; start < count; start += WASM_STEP) {
-        this.wasm.plainInsert(start, Math.min(WASM_STEP, count - start), firstId, bulk);
+        this.wasm.plainInsert(start, Math.min(WASM_STEP, count - start), bulk);
       }
       this.refreshViews();
       const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
       for (let i = 0; i < count; i++) {
         const record = recordsAt + i * ROUTE_INPUT;
         if (this.bytes[record + 26] !== 0) {
-          this.release(firstId + i);
+          this.release(ids[i]);
           result.duplicates++;
           continue;
         }
