@@ -74,7 +74,7 @@ function byMplsStack(data: usize, caplen: u32, offset: u32): i32 {
     if (bottom) break;
   }
   networkOffset = offset;
-  // the version nibble is read by decodeIPv4/6; with nothing after the stack it has none
+  // nothing captured after the stack: no nibble to tell the version by
   if (offset >= caplen) return truncated();
   const version = <u32>load<u8>(data + offset) >> 4;
   if (version == 4) return FRAME_IPV4;
@@ -94,8 +94,13 @@ function byMplsStack(data: usize, caplen: u32, offset: u32): i32 {
  * protocol, 1 byte when its first byte is odd (RFC 1661 field compression), else 2.
  */
 function byPppFrame(data: usize, caplen: u32): i32 {
+  if (caplen < 1) return truncated();
   let offset: u32 = 0;
-  if (caplen >= 2 && load<u8>(data) == 0xff && load<u8>(data + 1) == 0x03) offset = 2;
+  if (load<u8>(data) == 0xff) {
+    // the address byte of the prefix, or protocol 0xff: with nothing after it, it is not told
+    if (caplen < 2) return truncated();
+    if (load<u8>(data + 1) == 0x03) offset = 2;
+  }
   if (offset >= caplen) return truncated();
   const first = <u32>load<u8>(data + offset);
   if (first & 1) {
