@@ -32,7 +32,7 @@ const frames: [number, Uint8Array][] = [
   [LINKTYPE.C_HDLC, ciscoHdlc({ protocol: ETHERTYPE.IPV4, payload: v4 })],
   [LINKTYPE.C_HDLC, ciscoHdlc({ protocol: 0x8035, payload: new Uint8Array(18) })],
 ];
-const interfaces = [LINKTYPE.EN10MB, LINKTYPE.PPP, LINKTYPE.PPP_HDLC, LINKTYPE.C_HDLC];
+const interfaces: number[] = [LINKTYPE.EN10MB, LINKTYPE.PPP, LINKTYPE.PPP_HDLC, LINKTYPE.C_HDLC];
 const capture = pcapng({ sections: [{
   interfaces: interfaces.map((linkType) => ({ linkType })),
   blocks: frames.map(([linkType, data], i): PcapngBlock => ({ kind: 'epb', interface: interfaces.indexOf(linkType), ts: BigInt(i), data })),
