@@ -162,7 +162,7 @@ export function decodeLink(linkType: u32, data: usize, caplen: u32): i32 {
     case LINKTYPE_PPP:
     case LINKTYPE_PPP_HDLC: return byPppFrame(data, caplen);
     case LINKTYPE_C_HDLC: {
-      // address and control bytes, then an ethertype; no VLAN tags or PPPoE inside
+      // address and control bytes, then an ethertype that alone decides: no tags, PPPoE or MPLS behind it
       if (caplen < 4) return truncated();
       networkOffset = 4;
       const ethertype = be16(data + 2);
