@@ -18,12 +18,12 @@ const v4 = udp4('198.51.100.1', '10.1.2.3');
 const v6 = udp6('2001:db8::1', '2001:db8::99');
 
 describe('link types of SPEC section 2', () => {
-  it('EN10MB: IPv4, IPv6 and ARP (not IP)', () => {
+  it('EN10MB: IPv4, IPv6, ARP and PPPoE discovery (not IP)', () => {
     const report = analyzeBytes(fib, capture(LINKTYPE.EN10MB,
       ethernet({ etherType: ETHERTYPE.IPV4, payload: v4 }),
       ethernet({ etherType: ETHERTYPE.IPV6, payload: v6 }),
       arpFrame(),
-      ethernet({ etherType: ETHERTYPE.MPLS, payload: v4 })));
+      ethernet({ etherType: ETHERTYPE.PPPOE_DISCOVERY, payload: v4 })));
     expect(counts(report)).toEqual({ records: 4, counted: 2, ipv4: 1, ipv6: 1, nonIp: 2, malformed: 0, unsupportedLink: 0 });
     expect(byDestination(report)).toEqual({ '10.1.2.3': 1, '2001:db8::99': 1 });
     // equal packets: the route with more bytes (the IPv6 frame is longer) comes first

@@ -17,9 +17,18 @@ const LINKTYPE_LINUX_SLL: u32 = 113;
 const LINKTYPE_IPV4: u32 = 228;
 const LINKTYPE_IPV6: u32 = 229;
 const LINKTYPE_LINUX_SLL2: u32 = 276;
+const LINKTYPE_PPP: u32 = 9;
+const LINKTYPE_PPP_HDLC: u32 = 50;
+const LINKTYPE_C_HDLC: u32 = 104;
 
 const ETHERTYPE_IPV4: u32 = 0x0800;
 const ETHERTYPE_IPV6: u32 = 0x86dd;
+const ETHERTYPE_PPPOE_SESSION: u32 = 0x8864;
+const ETHERTYPE_MPLS_UNICAST: u32 = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST: u32 = 0x8848;
+
+const PPP_IPV4: u32 = 0x0021;
+const PPP_IPV6: u32 = 0x0057;
 
 /** Where the network header of the last frame starts, and the malformed reason if any. */
 export let networkOffset: u32 = 0;
@@ -29,7 +38,7 @@ export let linkReason: i32 = 0;
   return <u32>bswap<u16>(load<u16>(at));
 }
 
-/** IPv4, IPv6 or not IP, from an ethertype; VLAN tags from `offset` on are skipped. */
+/** IPv4, IPv6 or not IP, from an ethertype; VLAN tags from `offset` on are skipped, then PPPoE or MPLS. */
 function byEthertype(data: usize, caplen: u32, offset: u32, ethertype: u32): i32 {
   // 802.1Q, 802.1ad and the old QinQ tag: 2 bytes of tag control, then the next ethertype
   while (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100) {
@@ -40,7 +49,67 @@ function byEthertype(data: usize, caplen: u32, offset: u32, ethertype: u32): i32
   networkOffset = offset;
   if (ethertype == ETHERTYPE_IPV4) return FRAME_IPV4;
   if (ethertype == ETHERTYPE_IPV6) return FRAME_IPV6;
+  if (ethertype == ETHERTYPE_PPPOE_SESSION) return byPppoeSession(data, caplen, offset);
+  if (ethertype == ETHERTYPE_MPLS_UNICAST || ethertype == ETHERTYPE_MPLS_MULTICAST) return byMplsStack(data, caplen, offset);
   return FRAME_NON_IP;
+}
+
+/** PPPoE session (RFC 2516): version/type, code, session id and length, then the PPP protocol. */
+function byPppoeSession(data: usize, caplen: u32, offset: u32): i32 {
+  if (offset + 8 > caplen) return truncated();
+  networkOffset = offset + 8;
+  return byPppProtocol(be16(data + offset + 6));
+}
+
+/**
+ * An MPLS label stack (RFC 3032): 4-byte entries up to the one with the bottom-of-stack bit,
+ * then the version nibble of what follows. A stack the capture cuts short is not counted.
+ */
+function byMplsStack(data: usize, caplen: u32, offset: u32): i32 {
+  // bounded by caplen: every entry moves offset on by 4
+  while (true) {
+    if (offset + 4 > caplen) return truncated();
+    const bottom = load<u8>(data + offset + 2) & 1;
+    offset += 4;
+    if (bottom) break;
+  }
+  networkOffset = offset;
+  // nothing captured after the stack: no nibble to tell the version by
+  if (offset >= caplen) return truncated();
+  const version = <u32>load<u8>(data + offset) >> 4;
+  if (version == 4) return FRAME_IPV4;
+  if (version == 6) return FRAME_IPV6;
+  return FRAME_NON_IP;
+}
+
+/** IPv4, IPv6 or not IP, from a PPP protocol number (networkOffset is already set). */
+@inline function byPppProtocol(protocol: u32): i32 {
+  if (protocol == PPP_IPV4) return FRAME_IPV4;
+  if (protocol == PPP_IPV6) return FRAME_IPV6;
+  return FRAME_NON_IP;
+}
+
+/**
+ * PPP in HDLC-like framing (RFC 1662): an optional 0xff 0x03 address and control, then the
+ * protocol, 1 byte when its first byte is odd (RFC 1661 field compression), else 2.
+ */
+function byPppFrame(data: usize, caplen: u32): i32 {
+  if (caplen < 1) return truncated();
+  let offset: u32 = 0;
+  if (load<u8>(data) == 0xff) {
+    // the address byte of the prefix, or protocol 0xff: with nothing after it, it is not told
+    if (caplen < 2) return truncated();
+    if (load<u8>(data + 1) == 0x03) offset = 2;
+  }
+  if (offset >= caplen) return truncated();
+  const first = <u32>load<u8>(data + offset);
+  if (first & 1) {
+    networkOffset = offset + 1;
+    return byPppProtocol(first);
+  }
+  if (offset + 2 > caplen) return truncated();
+  networkOffset = offset + 2;
+  return byPppProtocol(be16(data + offset));
 }
 
 function truncated(): i32 {
@@ -89,6 +158,17 @@ export function decodeLink(linkType: u32, data: usize, caplen: u32): i32 {
       // the version nibble decides; anything else is taken as IPv4 and fails its version check
       if (caplen >= 1 && (load<u8>(data) >> 4) == 6) return FRAME_IPV6;
       return FRAME_IPV4;
+    }
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC: return byPppFrame(data, caplen);
+    case LINKTYPE_C_HDLC: {
+      // address and control bytes, then an ethertype that alone decides: no tags, PPPoE or MPLS behind it
+      if (caplen < 4) return truncated();
+      networkOffset = 4;
+      const ethertype = be16(data + 2);
+      if (ethertype == ETHERTYPE_IPV4) return FRAME_IPV4;
+      if (ethertype == ETHERTYPE_IPV6) return FRAME_IPV6;
+      return FRAME_NON_IP;
     }
     case LINKTYPE_IPV4: {
       networkOffset = 0;

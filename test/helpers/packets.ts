@@ -19,6 +19,12 @@ export const LINKTYPE = {
   IPV4: 228,
   IPV6: 229,
   LINUX_SLL2: 276,
+  /** PPP with an optional 0xff 0x03 address and control prefix */
+  PPP: 9,
+  /** PPP in HDLC-like framing (RFC 1662) */
+  PPP_HDLC: 50,
+  /** Cisco HDLC */
+  C_HDLC: 104,
 } as const;
 
 export const ETHERTYPE = {
@@ -27,9 +33,20 @@ export const ETHERTYPE = {
   VLAN: 0x8100,
   IPV6: 0x86dd,
   MPLS: 0x8847,
+  MPLS_MULTICAST: 0x8848,
+  PPPOE_DISCOVERY: 0x8863,
   PPPOE_SESSION: 0x8864,
   QINQ: 0x88a8,
   VLAN_9100: 0x9100,
+} as const;
+
+/** PPP protocol numbers (RFC 1661 and the IANA PPP DLL protocol registry). */
+export const PPP_PROTOCOL = {
+  IPV4: 0x0021,
+  IPV6: 0x0057,
+  MPLS: 0x0281,
+  IPCP: 0x8021,
+  LCP: 0xc021,
 } as const;
 
 export const IPPROTO = {
@@ -443,4 +460,75 @@ export function udp4(src: string, dst: string, payload?: Uint8Array): Uint8Array
 /** An IPv6 UDP packet. */
 export function udp6(src: string, dst: string, payload?: Uint8Array): Uint8Array {
   return ipv6({ src, dst, nextHeader: IPPROTO.UDP, payload: udp({ srcPort: 40000, dstPort: 53, payload }) });
+}
+
+// ---------------------------------------------------------------- PPPoE, MPLS, PPP, Cisco HDLC
+
+export interface PppoeSessionFields {
+  /** the PPP protocol after the 6-byte PPPoE header (PPP_PROTOCOL) */
+  protocol: number;
+  payload: Uint8Array;
+  /** default 0x1234 */
+  sessionId?: number;
+  /** the length field; default the PPP protocol and payload length (RFC 2516) */
+  length?: number;
+}
+
+/** A PPPoE session header (version 1, type 1, code 0) and PPP protocol, then the payload: put it behind ETHERTYPE.PPPOE_SESSION. */
+export function pppoeSession(f: PppoeSessionFields): Uint8Array {
+  return concat(Uint8Array.of(0x11, 0x00), u16(f.sessionId ?? 0x1234), u16(f.length ?? 2 + f.payload.length), u16(f.protocol), f.payload);
+}
+
+export interface MplsEntry {
+  /** 20-bit label */
+  label: number;
+  /** traffic class, 0..7 (default 0) */
+  tc?: number;
+  /** default 64 */
+  ttl?: number;
+}
+
+/**
+ * An MPLS label stack (RFC 3032), outermost label first, then the payload: put it behind
+ * ETHERTYPE.MPLS. The bottom-of-stack bit is set on the last entry only, unless `bottom`
+ * names another entry (or -1 for none: a stack that never ends).
+ */
+export function mplsStack(labels: readonly (number | MplsEntry)[], payload: Uint8Array, bottom = labels.length - 1): Uint8Array {
+  const stack = new Uint8Array(4 * labels.length);
+  const view = new DataView(stack.buffer);
+  labels.forEach((entry, i) => {
+    const { label, tc = 0, ttl = 64 } = typeof entry === 'number' ? { label: entry } : entry;
+    view.setUint32(i * 4, (((label & 0xfffff) << 12) | ((tc & 7) << 9) | (i === bottom ? 0x100 : 0) | (ttl & 0xff)) >>> 0);
+  });
+  return concat(stack, payload);
+}
+
+export interface PppFields {
+  /** PPP_PROTOCOL */
+  protocol: number;
+  payload: Uint8Array;
+  /** write the 0xff 0x03 address and control bytes (default true) */
+  addressControl?: boolean;
+  /** write the protocol in one byte (RFC 1661 protocol-field compression; it must be below 0x100 and odd) */
+  compressProtocol?: boolean;
+}
+
+/** A PPP frame (LINKTYPE_PPP, LINKTYPE_PPP_HDLC) without flags or FCS, as libpcap stores it. */
+export function ppp(f: PppFields): Uint8Array {
+  if (f.compressProtocol && (f.protocol > 0xff || !(f.protocol & 1))) throw new Error(`protocol 0x${f.protocol.toString(16)} cannot be compressed`);
+  const prefix = f.addressControl === false ? new Uint8Array(0) : Uint8Array.of(0xff, 0x03);
+  return concat(prefix, f.compressProtocol ? Uint8Array.of(f.protocol) : u16(f.protocol), f.payload);
+}
+
+export interface CiscoHdlcFields {
+  /** the ethertype of the payload */
+  protocol: number;
+  payload: Uint8Array;
+  /** 0x0f unicast (default), 0x8f broadcast */
+  address?: number;
+}
+
+/** A Cisco HDLC frame (LINKTYPE_C_HDLC): address, control 0, a 2-byte ethertype, the payload. */
+export function ciscoHdlc(f: CiscoHdlcFields): Uint8Array {
+  return concat(Uint8Array.of(f.address ?? 0x0f, 0x00), u16(f.protocol), f.payload);
 }
