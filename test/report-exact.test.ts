@@ -64,7 +64,7 @@ function chunkOracle() {
 }
 
 const times = (sums: Record<string, bigint>, n: bigint) =>
-  Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v * n])) as Record<keyof typeof sums, bigint>;
+  Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v * n])) as ReturnType<typeof chunkOracle>;
 
 /** A count as a BigInt, checking the one form: a bigint only above 2^53 - 1. */
 function big(count: Count | undefined): bigint {
