@@ -4,26 +4,25 @@
 
 /**
  * The text JSON.stringify(value, null, indent) gives (indent 0: none), with bigints as plain
- * integers. JSON.stringify itself writes it when there is no bigint, which is nearly always.
+ * integers. JSON.stringify itself writes every part that holds no bigint, which is nearly all.
  */
 export function jsonText(value: unknown, indent = 0): string {
-  try {
-    return JSON.stringify(value, null, indent);
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    // a bigint somewhere: the slower writer below, which knows them
-    return write(value, indent > 0 ? ' '.repeat(indent) : '', '') ?? 'null';
-  }
+  return write(value, indent > 0 ? ' '.repeat(indent) : '', '') ?? 'null';
 }
 
-/** JSON.stringify's algorithm for plain data (undefined: the member or value is left out). */
+/**
+ * JSON.stringify's text of `value` at `indent` (undefined: the member or value is left out): its
+ * own when it can, else member by member.
+ */
 function write(value: unknown, step: string, indent: string): string | undefined {
-  switch (typeof value) {
-    case 'bigint': return value.toString();
-    case 'string': case 'number': case 'boolean': return JSON.stringify(value);
-    case 'undefined': case 'function': case 'symbol': return undefined;
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  try {
+    return nested(value, step, indent);
+  } catch (error) {
+    // a bigint somewhere inside (JSON.stringify stops at the first): the parts one by one
+    if (!(error instanceof TypeError)) throw error;
   }
-  if (value === null) return 'null';
   const inner = indent + step;
   const open = step ? `\n${inner}` : '';
   const separator = step ? `,\n${inner}` : ',';
@@ -40,4 +39,24 @@ function write(value: unknown, step: string, indent: string): string | undefined
     if (text !== undefined) members.push(`${JSON.stringify(key)}${step ? ': ' : ':'}${text}`);
   }
   return members.length === 0 ? '{}' : `{${open}${members.join(separator)}${close}}`;
+}
+
+/**
+ * JSON.stringify's text of `value` indented as at `indent`: wrapped in as many arrays as levels,
+ * whose text around it is then cut off (cheaper than re-indenting the text line by line).
+ */
+function nested(value: object, step: string, indent: string): string {
+  if (!step || !indent) return JSON.stringify(value, null, step);
+  const depth = indent.length / step.length;
+  let wrapped: unknown = value;
+  for (let level = 0; level < depth; level++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, step);
+  // level i (from 1) opens with "[\n" and its indent, and closes with "\n", the indent of level i - 1 and "]"
+  let before = 0;
+  let after = 0;
+  for (let level = 1; level <= depth; level++) {
+    before += 2 + level * step.length;
+    after += 2 + (level - 1) * step.length;
+  }
+  return text.slice(before, text.length - after);
 }
