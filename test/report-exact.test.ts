@@ -178,7 +178,7 @@ describe('counts above 2^53', () => {
     const byDev = new Map(reportRows(report, 'dev', 'bytes').map((row) => [row.dev, big(row.bytes)]));
     expect(byDev.get('eth0')).toBe(want.a + want.b);
     expect(byDev.get('eth1')).toBe(hops[0] + hops[1]);
-    // the order is by the exact sums: eth0 and eth1 differ by less than a float64's step? then it shows
+    // rows are in the order of their exact sums
     const devs = reportRows(report, 'dev', 'bytes').map((row) => row.dev);
     expect(devs).toEqual(want.a + want.b > hops[0] + hops[1] ? ['eth0', 'eth1'] : ['eth1', 'eth0']);
   });
