@@ -115,28 +115,27 @@ export function inputFeed(input: usize, counters: usize, buffer: usize, length: 
   return rest;
 }
 
-// --- reading the results. Sums are handed over as f64: exact below 2^53.
+// --- reading the results: counters as u64, record numbers and offsets as f64 (exact below 2^53).
 
 /**
- * Writes the totals, then the malformed reasons, as f64 at `out`; returns how many values.
+ * Writes the totals, then the malformed reasons, as u64 at `out` (the host reads them exactly,
+ * src/report/count.ts readCount); returns how many values.
  * Counters of routes that have gone since are zeroed first (count/counters.ts settleCounters).
  */
 export function countersTotals(counters: usize, out: usize): i32 {
   const c = changetype<Counters>(counters);
   settleCounters(c);
-  store<f64>(out, <f64>c.records);
-  store<f64>(out, <f64>c.bytes, 8);
-  store<f64>(out, <f64>c.counted, 16);
-  store<f64>(out, <f64>c.ipv4, 24);
-  store<f64>(out, <f64>c.ipv6, 32);
-  store<f64>(out, <f64>c.nonIp, 40);
-  store<f64>(out, <f64>c.malformed, 48);
-  store<f64>(out, <f64>c.unsupportedLink, 56);
-  store<f64>(out, <f64>c.noRoutePackets, 64);
-  store<f64>(out, <f64>c.noRouteBytes, 72);
-  for (let i = 0; i < REASON_COUNT; i++) {
-    store<f64>(out + 80 + (<usize>i << 3), <f64>load<u64>(c.reasons + (<usize>i << 3)));
-  }
+  store<u64>(out, c.records);
+  store<u64>(out, c.bytes, 8);
+  store<u64>(out, c.counted, 16);
+  store<u64>(out, c.ipv4, 24);
+  store<u64>(out, c.ipv6, 32);
+  store<u64>(out, c.nonIp, 40);
+  store<u64>(out, c.malformed, 48);
+  store<u64>(out, c.unsupportedLink, 56);
+  store<u64>(out, c.noRoutePackets, 64);
+  store<u64>(out, c.noRouteBytes, 72);
+  memory.copy(out + 80, c.reasons, <usize>REASON_COUNT << 3);
   return 10 + REASON_COUNT;
 }
 

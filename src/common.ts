@@ -10,7 +10,8 @@ export { FibscopeError, RouteFormatError, FibscopeArgumentError, FibscopeOutOfMe
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
-export type { Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters } from './analyze/report.js';
+export type { Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters } from './analyze/report.js';
+export { addCounts, compareCounts, subtractCounts, sumCounts } from './report/count.js';
 export { registerFibscopeMetrics } from './metrics/prom-client.js';
 export type { FibscopeCollector, FibscopeCollectorOptions, PromClientModule, PromClientRegistry } from './metrics/prom-client.js';
 export type { RouteChangeCounts } from './report/prom.js';

@@ -79,7 +79,7 @@ describe('damage', () => {
       const report = analyzeBytes(fib, pcap({ linkType, records: garbage }));
       const c = counts(report);
       expect(c.records).toBe(64);
-      expect(c.counted + c.nonIp + c.malformed + c.unsupportedLink).toBe(64);
+      expect(Number(c.counted) + Number(c.nonIp) + Number(c.malformed) + Number(c.unsupportedLink)).toBe(64);
       expect(report.inputs[0].error).toBeNull();
     }
   });

@@ -56,8 +56,8 @@ describe('multipath routes', () => {
       { via: '192.0.2.2', dev: 'eth1', weight: 3 },
     ]);
     const [light, heavy] = route.nextHops!;
-    expect(light.packets + heavy.packets).toBe(route.packets);
-    expect(light.bytes + heavy.bytes).toBe(route.bytes);
+    expect(Number(light.packets) + Number(heavy.packets)).toBe(route.packets);
+    expect(Number(light.bytes) + Number(heavy.bytes)).toBe(route.bytes);
     // 8,000 flows, shares 1:3: 2,000 expected, with a standard deviation of 39
     expect(light.packets).toBeGreaterThan(2000 - 200);
     expect(light.packets).toBeLessThan(2000 + 200);
@@ -104,9 +104,9 @@ describe('multipath routes', () => {
     const report = analyzeBytes(fib, capture(frames));
     const v6 = routeOf(report, '2001:db8:77::/48').nextHops!;
     expect(v6.map((hop) => hop.via)).toEqual(['fe80::1', 'fe80::2']);
-    expect(Math.min(...v6.map((hop) => hop.packets))).toBeGreaterThan(800);
+    expect(Math.min(...v6.map((hop) => Number(hop.packets)))).toBeGreaterThan(800);
     const api = routeOf(report, '10.0.0.0/8').nextHops!;
-    expect(api.map((hop) => hop.packets).reduce((a, b) => a + b)).toBe(2000);
+    expect(api.map((hop) => Number(hop.packets)).reduce((a, b) => a + b)).toBe(2000);
     expect(api[2].packets).toBeGreaterThan(api[0].packets);
 
     // per next hop: the nexthop rows of table, csv and ndjson, and the JSON's nextHops

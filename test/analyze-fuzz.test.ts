@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import type { Report } from '../src/node.js';
+import { sumCounts, type Report } from '../src/node.js';
 import { analyzeBytes, testFib } from './helpers/analyze.js';
 import { pcap, pcapng } from './helpers/captures.js';
 import { Random } from './helpers/random.js';
@@ -83,11 +83,11 @@ function mutate(random: Random, seeds: Uint8Array[]): Uint8Array {
 function checkInvariants(report: Report): void {
   const t = report.totals;
   expect(t.records).toBe(report.inputs.reduce((sum, input) => sum + input.records, 0));
-  expect(t.counted).toBe(t.ipv4 + t.ipv6);
-  expect(t.counted + t.nonIp + t.malformed + t.unsupportedLink).toBe(t.records);
-  expect(Object.values(t.malformedReasons).reduce((a, b) => a + b, 0)).toBe(t.malformed);
-  expect(report.routes.reduce((sum, r) => sum + r.packets, 0) + t.noRoute.packets).toBe(t.counted);
-  expect(report.destinations.reduce((sum, d) => sum + d.packets, 0)).toBe(t.counted);
+  expect(t.counted).toBe(sumCounts([t.ipv4, t.ipv6]));
+  expect(sumCounts([t.counted, t.nonIp, t.malformed, t.unsupportedLink])).toBe(t.records);
+  expect(sumCounts(Object.values(t.malformedReasons))).toBe(t.malformed);
+  expect(sumCounts(report.routes.map((r) => r.packets), t.noRoute.packets)).toBe(t.counted);
+  expect(sumCounts(report.destinations.map((d) => d.packets))).toBe(t.counted);
   const error = report.inputs[0].error;
   if (error !== null) expect(error).toMatch(/byte offset|empty file|cut short/);
 }

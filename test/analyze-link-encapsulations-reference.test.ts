@@ -60,6 +60,6 @@ it.skipIf(!present)('not IP, malformed and truncated link headers agree with the
 }, 120_000);
 
 /** The same totals with the reasons in name order, so key order does not matter. */
-function sorted(totals: { malformed: Record<string, number> }): unknown {
+function sorted(totals: { malformed: Record<string, number | bigint> }): unknown {
   return { ...totals, malformed: Object.fromEntries(Object.entries(totals.malformed).sort(([a], [b]) => a.localeCompare(b))) };
 }

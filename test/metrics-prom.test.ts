@@ -120,9 +120,9 @@ describe('top-K destinations', () => {
       const sample = top.update(destinations);
       expect(sample.members).toHaveLength(2);
       const total = Object.values(counts).reduce((s, n) => s + n, 0);
-      const members = new Map(sample.members.map((d) => [d.address, d.packets]));
+      const members = new Map(sample.members.map((d) => [d.address, Number(d.packets)]));
       if (previous) {
-        expect(sample.other.packets).toBeGreaterThanOrEqual(previous.other);
+        expect(Number(sample.other.packets)).toBeGreaterThanOrEqual(previous.other);
         // what other gained plus what the members of both scrapes gained is what everything gained:
         // rate(other) + the members' rates = rate(counted)
         let memberGrowth = 0;
@@ -130,9 +130,9 @@ describe('top-K destinations', () => {
           const before = previous.members.get(address);
           if (before !== undefined) memberGrowth += packets - before;
         }
-        expect(sample.other.packets - previous.other + memberGrowth).toBe(total - previous.total);
+        expect(Number(sample.other.packets) - previous.other + memberGrowth).toBe(total - previous.total);
       }
-      previous = { other: sample.other.packets, members, total };
+      previous = { other: Number(sample.other.packets), members, total };
     }
     expect([...previous!.members.keys()]).toEqual(['10.0.0.4', '10.0.0.1']);
   });

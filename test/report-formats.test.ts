@@ -18,18 +18,18 @@ function destination(address: string, prefix: string | null, packets: number, by
 }
 
 function report(routes: RouteCounters[], destinations: DestinationCounters[] = [], more: Partial<Report['totals']> = {}): Report {
-  const counted = destinations.reduce((sum, d) => sum + d.packets, 0);
-  const bytes = destinations.reduce((sum, d) => sum + d.bytes, 0);
+  const counted = destinations.reduce((sum, d) => sum + Number(d.packets), 0);
+  const bytes = destinations.reduce((sum, d) => sum + Number(d.bytes), 0);
   const unrouted = destinations.filter((d) => d.prefix === null);
   return {
     fibscope: { version: '0.1.0' },
     inputs: [{ path: 'a.pcap', format: 'pcap', linkTypes: [1], records: counted, error: null }],
     totals: {
       records: counted, bytes, counted,
-      ipv4: destinations.filter((d) => !d.address.includes(':')).reduce((sum, d) => sum + d.packets, 0),
-      ipv6: destinations.filter((d) => d.address.includes(':')).reduce((sum, d) => sum + d.packets, 0),
+      ipv4: destinations.filter((d) => !d.address.includes(':')).reduce((sum, d) => sum + Number(d.packets), 0),
+      ipv6: destinations.filter((d) => d.address.includes(':')).reduce((sum, d) => sum + Number(d.packets), 0),
       nonIp: 0, malformed: 0, unsupportedLink: 0,
-      noRoute: { packets: unrouted.reduce((s, d) => s + d.packets, 0), bytes: unrouted.reduce((s, d) => s + d.bytes, 0) },
+      noRoute: { packets: unrouted.reduce((s, d) => s + Number(d.packets), 0), bytes: unrouted.reduce((s, d) => s + Number(d.bytes), 0) },
       malformedReasons: {},
       ...more,
     },

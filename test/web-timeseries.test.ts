@@ -147,7 +147,7 @@ describe('pcap', () => {
 
   it('refuses to show bins that do not add up to the analysis', async () => {
     const bytes = pcap({ linkType: LINKTYPE.EN10MB, records });
-    const wrong = (report: Report) => seriesRoutes(report).map((r, i) => (i === 0 ? { ...r, packets: r.packets + 1 } : r));
+    const wrong = (report: Report) => seriesRoutes(report).map((r, i) => (i === 0 ? { ...r, packets: Number(r.packets) + 1 } : r));
     await expect(series(bytes, 10, wrong)).rejects.toThrow(/bins of 10\.1\.0\.0\/16 add up to \d+ packets/);
   });
 

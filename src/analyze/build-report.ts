@@ -5,12 +5,8 @@ import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readOverflow } from './overflow.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
-import type { DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
-
-/** A 64-bit counter as two u32 halves: exact below 2^53, and no BigInt per value. */
-function readU64(view: DataView, at: number): number {
-  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
-}
+import { compareCounts, readCount } from '../report/count.js';
+import type { Count, DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
 
 export const VERSION = '0.1.0';
 
@@ -51,15 +47,17 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     wasm.destinationsFree(copy, count);
   }
   const values = wasm.countersTotals(counters, io); // it also zeroes the counters of routes gone since
-  const totals = new Float64Array(wasm.memory.buffer, io, values).slice();
-  const malformedReasons: Record<string, number> = {};
-  for (let i = 10; i < values; i++) if (totals[i] > 0) malformedReasons[reasonName(i - 10)] = totals[i];
+  const totalsView = new DataView(wasm.memory.buffer, io, values * 8);
+  const totals: Count[] = new Array(values);
+  for (let i = 0; i < values; i++) totals[i] = readCount(totalsView, i * 8);
+  const malformedReasons: Record<string, Count> = {};
+  for (let i = 10; i < values; i++) if (totals[i] !== 0) malformedReasons[reasonName(i - 10)] = totals[i];
 
   const inputReports = inputs.map((input) => inputReport(wasm, input, io));
   const precision = Math.max(6, ...inputs.map((input) => wasm.inputPrecision(input.handle)));
   const view = new DataView(wasm.memory.buffer);
 
-  const u64 = (at: number) => readU64(view, at);
+  const u64 = (at: number) => readCount(view, at);
   const time = timeFormatter(precision);
 
   const routes: RouteCounters[] = [];
@@ -104,7 +102,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   // the prefix of each route id that counted, for the destinations
   const prefixOf: (string | undefined)[] = new Array(routeIds.length ? routeIds[routeIds.length - 1] + 1 : 0).fill(undefined);
   routeIds.forEach((id, i) => { prefixOf[id] = routes[i].prefix; });
-  routes.sort((a, b) => b.packets - a.packets || b.bytes - a.bytes || (a.prefix < b.prefix ? -1 : 1));
+  routes.sort((a, b) => compareCounts(b.packets, a.packets) || compareCounts(b.bytes, a.bytes) || (a.prefix < b.prefix ? -1 : 1));
 
   let destinations: DestinationCounters[] | undefined;
 
@@ -144,7 +142,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
 function readDestinations(entries: Uint8Array, entryBytes: number, count: number, prefixOf: readonly (string | undefined)[],
   time: (seconds: number, nanoseconds: number) => string): DestinationCounters[] {
   const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
-  const u64 = (at: number) => readU64(view, at);
+  const u64 = (at: number) => readCount(view, at);
   const v6 = new Uint8Array(16);
   const v6View = new DataView(v6.buffer);
   const out: DestinationCounters[] = new Array(count);

@@ -1,6 +1,16 @@
 /**
+ * A 64-bit count or sum, exact whatever its size: a number up to Number.MAX_SAFE_INTEGER
+ * (2^53 - 1), a bigint above, and never a bigint that fits a number, so counts compare with
+ * `===` and all but sums above 9 PB are plain numbers. Add, subtract and compare them with the
+ * helpers of src/report/count.ts (addCounts, compareCounts, ...); `Number(count)` rounds.
+ * Every writer prints them exactly: JSON and NDJSON as plain integers, CSV, Prometheus text and
+ * the table with `humanUnits` off as decimal digits.
+ */
+export type Count = number | bigint;
+
+/**
  * The analysis report: the JSON of SPEC section 4, which every other output format is made from.
- * Counts are plain numbers (JSON integers); 64-bit sums stay exact up to 2^53 bytes.
+ * Counts are JSON integers, exact at any size (see Count).
  */
 export interface Report {
   fibscope: { version: string };
@@ -19,6 +29,7 @@ export interface InputReport {
   format: 'pcap' | 'pcapng' | null;
   /** Link types of the records read, in the order first seen. */
   linkTypes: number[];
+  /** Records read from this input (a number: exact below 2^53 records, 144 PB of pcap at the least). */
   records: number;
   /** Why reading stopped early (damage, not a capture), or null. */
   error: string | null;
@@ -27,24 +38,24 @@ export interface InputReport {
 }
 
 export interface Totals {
-  records: number;
+  records: Count;
   /** Sum of original (wire) lengths of every record. */
-  bytes: number;
-  counted: number;
-  ipv4: number;
-  ipv6: number;
-  nonIp: number;
-  malformed: number;
-  unsupportedLink: number;
-  noRoute: { packets: number; bytes: number };
+  bytes: Count;
+  counted: Count;
+  ipv4: Count;
+  ipv6: Count;
+  nonIp: Count;
+  malformed: Count;
+  unsupportedLink: Count;
+  noRoute: { packets: Count; bytes: Count };
   /** Malformed packets by reason, e.g. { "ipv4_ihl_lt_5": 1 }. */
-  malformedReasons: Record<string, number>;
+  malformedReasons: Record<string, Count>;
   /**
    * Present only when the destination table filled up (memory ran short): packets, and their
    * bytes, of destinations it could not take. They count everywhere else (totals, routes), but
    * under no destination, and not in a route's `destinations`.
    */
-  destinationOverflow?: { packets: number; bytes: number };
+  destinationOverflow?: { packets: Count; bytes: Count };
 }
 
 export interface RouteCounters {
@@ -53,9 +64,9 @@ export interface RouteCounters {
   dev: string | null;
   metric: number;
   type: string;
-  packets: number;
-  bytes: number;
-  /** Distinct destinations counted under this route. */
+  packets: Count;
+  bytes: Count;
+  /** Distinct destinations counted under this route (a u32 in WebAssembly). */
   destinations: number;
   /**
    * A multipath route's next hops with what each carried: every flow (addresses, protocol,
@@ -68,8 +79,8 @@ export interface NextHopCounters {
   via: string | null;
   dev: string | null;
   weight: number;
-  packets: number;
-  bytes: number;
+  packets: Count;
+  bytes: Count;
 }
 
 export interface DestinationCounters {
@@ -77,8 +88,8 @@ export interface DestinationCounters {
   address: string;
   /** The matched route's prefix, or null (no route). */
   prefix: string | null;
-  packets: number;
-  bytes: number;
+  packets: Count;
+  bytes: Count;
   /** ISO 8601 UTC with the capture's precision, e.g. 2021-02-03T04:05:06.123456Z. */
   firstSeen: string;
   lastSeen: string;

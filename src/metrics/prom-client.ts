@@ -8,7 +8,9 @@
 //   // ... await client.register.metrics() now holds fibscope_route_packets_total etc.
 //
 // The families, names, labels and values are those of `fibscope serve`'s /metrics and
-// `fibscope analyze -f prom` (promFamilies in src/report/prom.ts).
+// `fibscope analyze -f prom` (promFamilies in src/report/prom.ts), but for counts above 2^53:
+// prom-client holds numbers, so they reach it as the nearest float64 (the text writer of
+// src/report/prom.ts prints them exactly).
 import type { Report } from '../analyze/report.js';
 import {
   promFamilies, RouteLabelCache, TopDestinations, type LivePromOptions, type PromFamily, type RouteChangeCounts,
@@ -112,8 +114,11 @@ export function registerFibscopeMetrics<R extends PromClientRegistry>(client: Pr
         collect(this: PromClientMetric) {
           this.reset();
           for (const sample of family(shape.name)?.samples ?? []) {
-            if (counter) this.inc!(sample.labels ?? {}, sample.value);
-            else this.set!(sample.labels ?? {}, sample.value);
+            // prom-client keeps values as JS numbers: a count above 2^53 is rounded here (as any
+            // Prometheus server stores it as a float64), where /metrics prints every digit
+            const value = Number(sample.value);
+            if (counter) this.inc!(sample.labels ?? {}, value);
+            else this.set!(sample.labels ?? {}, value);
           }
         },
       });

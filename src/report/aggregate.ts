@@ -4,8 +4,9 @@
 // A multipath route adds each next hop's packets and bytes to the row of that next hop (and of
 // its device), so the rows show how the flows spread. Its destinations are known per route, not
 // per next hop (one destination's flows may take several): they go to its first next hop's row.
-import type { DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
+import type { Count, DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
 import { createPrefixBuffer, PREFIX_OK, scanPrefix } from '../net/address.js';
+import { addCounts, compareCounts } from './count.js';
 import type { ReportBy, ReportSort } from './options.js';
 
 /** One route that matched at least one counted packet. `routeType` is the route's `type`. */
@@ -16,8 +17,8 @@ export interface RouteRow {
   dev: string | null;
   metric: number;
   routeType: string;
-  packets: number;
-  bytes: number;
+  packets: Count;
+  bytes: Count;
   destinations: number;
   /** A multipath route's next hops with their packets and bytes. */
   nextHops?: NextHopCounters[];
@@ -33,8 +34,9 @@ export interface NextHopRow {
   type: 'nexthop';
   nextHop: string | null;
   routes: number;
-  packets: number;
-  bytes: number;
+  /** Summed exactly, as every count (Count). */
+  packets: Count;
+  bytes: Count;
   /** Distinct destinations: each destination counts under exactly one route. */
   destinations: number;
 }
@@ -44,8 +46,8 @@ export interface DevRow {
   type: 'dev';
   dev: string | null;
   routes: number;
-  packets: number;
-  bytes: number;
+  packets: Count;
+  bytes: Count;
   destinations: number;
 }
 
@@ -114,7 +116,7 @@ function unsortedRows(report: Report, by: ReportBy): Row[] {
   }
 }
 
-const ZERO = { routes: 0, packets: 0, bytes: 0, destinations: 0 } as const;
+const ZERO: { routes: number; packets: Count; bytes: Count; destinations: number } = { routes: 0, packets: 0, bytes: 0, destinations: 0 };
 
 /** The routes' shares summed by `keyOf`, a row made by `newRow` for each key. */
 function groupShares<R extends NextHopRow | DevRow>(report: Report, keyOf: (share: Share) => string | null,
@@ -134,8 +136,8 @@ function groupShares<R extends NextHopRow | DevRow>(report: Report, keyOf: (shar
 interface Share {
   via: string | null;
   dev: string | null;
-  packets: number;
-  bytes: number;
+  packets: Count;
+  bytes: Count;
   destinations: number;
 }
 
@@ -155,8 +157,8 @@ function shares(route: RouteCounters): Share[] {
 
 function addShare(row: NextHopRow | DevRow, share: Share): void {
   row.routes++;
-  row.packets += share.packets;
-  row.bytes += share.bytes;
+  row.packets = addCounts(row.packets, share.packets);
+  row.bytes = addCounts(row.bytes, share.bytes);
   row.destinations += share.destinations;
 }
 
@@ -166,7 +168,7 @@ function sortRows(rows: Row[], sort: ReportSort): Row[] {
   const keyed = rows.map((row) => ({ row, key: undefined as string | undefined }));
   const keyOf = (item: { row: Row; key: string | undefined }) => (item.key ??= orderKey(rowKey(item.row)));
   keyed.sort((a, b) => {
-    const byCount = b.row[sort] - a.row[sort] || b.row[other] - a.row[other];
+    const byCount = compareCounts(b.row[sort], a.row[sort]) || compareCounts(b.row[other], a.row[other]);
     if (byCount !== 0) return byCount;
     const ka = keyOf(a);
     const kb = keyOf(b);

@@ -3,7 +3,8 @@ import type { Report } from '../analyze/report.js';
 import { reportRows, type RowsBy } from './aggregate.js';
 import type { ReportBy, ReportOptions } from './options.js';
 
-type Field = string | number | null;
+/** Counts may be bigints (above 2^53): String() prints them exactly. */
+type Field = string | number | bigint | null;
 
 /** Column names (the JSON member names) and values, per row kind. */
 const COLUMNS: { [B in ReportBy]: readonly [string, (row: RowsBy[B]) => Field][] } = {

@@ -1,11 +1,13 @@
 // `-f json`: the report itself, the JSON of SPEC section 4.
 import { DESTINATION_JSON, type DestinationJsonSource } from '../analyze/destination-json.js';
 import type { Report } from '../analyze/report.js';
+import { jsonText } from './exact-json.js';
 
 /**
  * The SPEC JSON report, two-space indented, ending in a newline. Keys come in the SPEC's order
  * whatever order the report object was built in; members the SPEC does not name (such as
  * `totals.malformedReasons`) follow the named ones. Every route and destination is included.
+ * Counts are plain JSON integers, every digit of them, at any size (bigints above 2^53).
  */
 export function formatJson(report: Report): string {
   const decoder = new TextDecoder();
@@ -26,14 +28,14 @@ const encoder = new TextEncoder();
 export function writeJson(report: Report, write: (chunk: Uint8Array) => void): void {
   const source = (report as { [DESTINATION_JSON]?: DestinationJsonSource })[DESTINATION_JSON];
   if (!source || source.count === 0) {
-    write(encoder.encode(`${JSON.stringify(orderedReport(report), null, 2)}\n`));
+    write(encoder.encode(`${jsonText(orderedReport(report), 2)}\n`));
     return;
   }
   // everything else as JSON.stringify writes it, with no destinations; the members are copied
   // by name, which leaves the lazy destinations unread
   const rest = {} as Record<string, unknown>;
   for (const key of Object.keys(report)) if (key !== 'destinations') rest[key] = report[key as keyof Report];
-  const text = JSON.stringify(orderedReport({ ...(rest as unknown as Report), destinations: [] }), null, 2);
+  const text = jsonText(orderedReport({ ...(rest as unknown as Report), destinations: [] }), 2);
   // only members of the report itself start a line with two blanks: strings hold no raw line break
   const at = text.indexOf('\n  "destinations": []') + '\n  "destinations": '.length;
   write(encoder.encode(`${text.slice(0, at)}[\n`));

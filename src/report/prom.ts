@@ -7,8 +7,9 @@
 // process-global default, metric objects registered once, an async `metrics()`) and brings
 // dependencies with it. The writer below is the whole format: HELP, TYPE and sample lines with
 // escaped label values, and the browser entry can use it too.
-import type { DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
+import type { Count, DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
 import { orderKey } from './aggregate.js';
+import { addCounts, subtractCounts, sumCounts } from './count.js';
 
 export type PromType = 'counter' | 'gauge';
 
@@ -17,7 +18,8 @@ export interface PromSample {
   labels?: Record<string, string>;
   /** The labels as formatted text, when made already (`{name="value",…}`). */
   labelText?: string;
-  value: number;
+  /** A count (exact: a bigint above 2^53) or a gauge's number. */
+  value: Count;
 }
 
 export interface PromFamily {
@@ -68,11 +70,11 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
   const totals = report.totals;
   const reasons = Object.entries(totals.malformedReasons)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const unexplained = totals.malformed - reasons.reduce((sum, [, n]) => sum + n, 0);
+  const unexplained = subtractCounts(totals.malformed, sumCounts(reasons.map(([, n]) => n)));
   if (unexplained > 0) reasons.push(['other', unexplained]);
   const routes = routeSeries(report.routes, options.routeLabels ?? new RouteLabelCache());
 
-  const total = (name: string, help: string, value: number): PromFamily =>
+  const total = (name: string, help: string, value: Count): PromFamily =>
     ({ name, help, type: 'counter', labelNames: [], samples: [{ value }] });
   const families: PromFamily[] = [
     total('fibscope_records_total', 'Capture records read, whatever they hold.', totals.records),
@@ -184,8 +186,8 @@ interface RouteLabels {
   order: string;
   /** The scrape that last counted into it. */
   used: number;
-  packets: number;
-  bytes: number;
+  packets: Count;
+  bytes: Count;
 }
 
 const compareRouteLabels = (a: RouteLabels, b: RouteLabels) =>
@@ -209,7 +211,7 @@ export class RouteLabelCache {
   private sorted: RouteLabels[] = [];
 
   /** Counts a route (or one next hop of it) into its series of this scrape. */
-  add(prefix: string, nextHop: string | null, dev: string | null, packets: number, bytes: number): void {
+  add(prefix: string, nextHop: string | null, dev: string | null, packets: Count, bytes: Count): void {
     let byHop = this.entries.get(prefix);
     if (!byHop) this.entries.set(prefix, (byHop = new Map()));
     let byDev = byHop.get(nextHop ?? '');
@@ -230,8 +232,8 @@ export class RouteLabelCache {
       labels.bytes = 0;
       this.used.push(labels);
     }
-    labels.packets += packets;
-    labels.bytes += bytes;
+    labels.packets = addCounts(labels.packets, packets);
+    labels.bytes = addCounts(labels.bytes, bytes);
   }
 
   /** Ends the scrape: its series in address order (their counts valid until the next scrape). */
@@ -295,9 +297,12 @@ function escapeHelp(text: string): string {
   return text.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
 }
 
-/** Integers as plain digits (exact up to 2^53); anything else in Go float syntax. */
-function formatValue(value: number): string {
-  if (Number.isSafeInteger(value)) return String(value);
+/**
+ * Counts as plain digits, every one of them (a bigint above 2^53: Prometheus parses the text as
+ * a float64, so it is the reader that rounds, not the writer); anything else in Go float syntax.
+ */
+function formatValue(value: Count): string {
+  if (typeof value === 'bigint' || Number.isSafeInteger(value)) return String(value);
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   return String(value);
@@ -310,10 +315,10 @@ export interface TopDestinationsSample {
   /** The top K by packets, busiest first, with their whole counts. */
   members: DestinationCounters[];
   /** Packets and bytes of every destination while it was outside the top K. */
-  other: { packets: number; bytes: number };
+  other: { packets: Count; bytes: Count };
 }
 
-interface Membership { joinPackets: number; joinBytes: number; lastPackets: number; lastBytes: number }
+interface Membership { joinPackets: Count; joinBytes: Count; lastPackets: Count; lastBytes: Count }
 
 /**
  * Bounded per-destination series across scrapes. A destination in the top K gets its own series
@@ -327,8 +332,8 @@ export class TopDestinations {
   readonly k: number;
   private members = new Map<string, Membership>();
   /** What former members counted while members: taken out of `other` for good. */
-  private credited = { packets: 0, bytes: 0 };
-  private lastTotal = 0;
+  private credited: { packets: Count; bytes: Count } = { packets: 0, bytes: 0 };
+  private lastTotal: Count = 0;
 
   constructor(k: number) {
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`top destinations: expected a whole number of at least 1, got ${k}`);
@@ -337,12 +342,12 @@ export class TopDestinations {
 
   /** Picks the top K of `destinations` (every counted destination, any order) and moves the membership on. */
   update(destinations: readonly DestinationCounters[]): TopDestinationsSample {
-    let packets = 0;
-    let bytes = 0;
+    let packets: Count = 0;
+    let bytes: Count = 0;
     const top: DestinationCounters[] = [];
     for (const d of destinations) {
-      packets += d.packets;
-      bytes += d.bytes;
+      packets = addCounts(packets, d.packets);
+      bytes = addCounts(bytes, d.bytes);
       if (top.length === this.k && !this.ranksAbove(d, top[top.length - 1])) continue;
       // insertion into the short sorted list; most destinations never get here
       if (top.length === this.k) top.pop();
@@ -358,27 +363,29 @@ export class TopDestinations {
     this.lastTotal = packets;
 
     const next = new Map<string, Membership>();
-    let attributedPackets = this.credited.packets;
-    let attributedBytes = this.credited.bytes;
+    let attributedPackets: Count = this.credited.packets;
+    let attributedBytes: Count = this.credited.bytes;
     for (const d of top) {
       const member = this.members.get(d.address)
         ?? { joinPackets: d.packets, joinBytes: d.bytes, lastPackets: d.packets, lastBytes: d.bytes };
       member.lastPackets = d.packets;
       member.lastBytes = d.bytes;
       next.set(d.address, member);
-      attributedPackets += d.packets - member.joinPackets;
-      attributedBytes += d.bytes - member.joinBytes;
+      attributedPackets = addCounts(attributedPackets, subtractCounts(d.packets, member.joinPackets));
+      attributedBytes = addCounts(attributedBytes, subtractCounts(d.bytes, member.joinBytes));
     }
     for (const [address, member] of this.members) {
       if (next.has(address)) continue;
       // a member leaving keeps what it counted as a member; from now on it counts in `other`
-      this.credited.packets += member.lastPackets - member.joinPackets;
-      this.credited.bytes += member.lastBytes - member.joinBytes;
-      attributedPackets += member.lastPackets - member.joinPackets;
-      attributedBytes += member.lastBytes - member.joinBytes;
+      const memberPackets = subtractCounts(member.lastPackets, member.joinPackets);
+      const memberBytes = subtractCounts(member.lastBytes, member.joinBytes);
+      this.credited.packets = addCounts(this.credited.packets, memberPackets);
+      this.credited.bytes = addCounts(this.credited.bytes, memberBytes);
+      attributedPackets = addCounts(attributedPackets, memberPackets);
+      attributedBytes = addCounts(attributedBytes, memberBytes);
     }
     this.members = next;
-    return { members: top, other: { packets: packets - attributedPackets, bytes: bytes - attributedBytes } };
+    return { members: top, other: { packets: subtractCounts(packets, attributedPackets), bytes: subtractCounts(bytes, attributedBytes) } };
   }
 
   /** Busier first; on equal packets, a current member first, then more bytes, then address order. */

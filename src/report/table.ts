@@ -1,6 +1,7 @@
 // `-f table` (the default): a summary block, the inputs, then the top rows of `--by`, for people.
 import Table from 'cli-table3';
-import type { Report } from '../analyze/report.js';
+import type { Count, Report } from '../analyze/report.js';
+import { addCounts, compareCounts } from './count.js';
 import { reportRows, topRows, type DestinationRow, type DevRow, type NextHopRow, type RouteRow } from './aggregate.js';
 import type { ReportBy, ReportOptions } from './options.js';
 import { humanBytes, humanPackets } from './units.js';
@@ -26,12 +27,13 @@ export function formatTable(report: Report, options: ReportOptions): string {
   return `${parts.join('\n\n')}\n`;
 }
 
-type Count = (n: number) => string;
+/** The text of a count: human units, or its exact digits. */
+type CountText = (n: Count) => string;
 
-function summaryTable(report: Report, packets: Count, bytes: Count): string {
+function summaryTable(report: Report, packets: CountText, bytes: CountText): string {
   const t = report.totals;
   const reasons = Object.entries(t.malformedReasons)
-    .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a, m], [b, n]) => compareCounts(n, m) || (a < b ? -1 : a > b ? 1 : 0))
     .map(([reason, n]) => `${reason}: ${packets(n)}`);
   const table = new Table({ style: STYLE });
   table.push(
@@ -47,7 +49,7 @@ function summaryTable(report: Report, packets: Count, bytes: Count): string {
   return table.toString();
 }
 
-function inputsTable(report: Report, packets: Count): string {
+function inputsTable(report: Report, packets: CountText): string {
   const table = new Table({
     head: ['input', 'format', 'link types', 'records', 'error'],
     colAligns: ['left', 'left', 'left', 'right', 'left'],
@@ -72,7 +74,7 @@ const NOUNS: Record<ReportBy, [string, string]> = {
   dev: ['device', 'devices'],
 };
 
-function rowsTable(report: Report, options: ReportOptions, packets: Count, bytes: Count): string {
+function rowsTable(report: Report, options: ReportOptions, packets: CountText, bytes: CountText): string {
   const all = reportRows(report, options.by, options.sort);
   const rows = topRows(all, options.top);
   const [one, many] = NOUNS[options.by];
@@ -86,9 +88,9 @@ function rowsTable(report: Report, options: ReportOptions, packets: Count, bytes
 
   const counted = {
     packets: report.totals.counted,
-    bytes: report.routes.reduce((sum, route) => sum + route.bytes, report.totals.noRoute.bytes),
+    bytes: report.routes.reduce((sum, route) => addCounts(sum, route.bytes), report.totals.noRoute.bytes),
   };
-  const shareOf = (row: { packets: number; bytes: number }) => share(row[options.sort], counted[options.sort]);
+  const shareOf = (row: { packets: Count; bytes: Count }) => share(row[options.sort], counted[options.sort]);
   const shareHead = `%${options.sort}`;
 
   let table: string;
@@ -151,17 +153,18 @@ function render<R>(rows: R[], columns: Column<R>[]): string {
 }
 
 /** `text (12.3% of what)`, or just `text` when `whole` is 0. */
-function withShare(text: string, part: number, whole: number, what: string): string {
+function withShare(text: string, part: Count, whole: Count, what: string): string {
   return whole > 0 ? `${text} (${share(part, whole)} of ${what})` : text;
 }
 
-function plain(n: number): string {
+/** Every digit, at any size. */
+function plain(n: Count): string {
   return String(n);
 }
 
-/** `part` as a percentage of `whole` with one decimal, or '-' when `whole` is 0. */
-function share(part: number, whole: number): string {
-  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
+/** `part` as a percentage of `whole` with one decimal, or '-' when `whole` is 0 (a ratio: rounding is fine). */
+function share(part: Count, whole: Count): string {
+  return whole > 0 ? `${((100 * Number(part)) / Number(whole)).toFixed(1)}%` : '-';
 }
 
 /** LINKTYPE_ names of the link types fibscope decodes; others by number. */

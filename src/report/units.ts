@@ -1,16 +1,18 @@
 // Human units for counts in tables: the terminal table and the browser demo print them alike.
+// Three significant digits need no exactness: a bigint count (above 2^53) is scaled as a number.
+import type { Count } from '../analyze/report.js';
 
 const PACKET_SUFFIXES = ['', 'k', 'M', 'G', 'T', 'P'];
 const BYTE_UNITS = [' B', ' KiB', ' MiB', ' GiB', ' TiB', ' PiB'];
 
 /** Packets with decimal suffixes and three significant digits: 999, 1.00k, 12.3k, 1.23M. */
-export function humanPackets(n: number): string {
-  return scaled(n, 1000, PACKET_SUFFIXES);
+export function humanPackets(n: Count): string {
+  return scaled(Number(n), 1000, PACKET_SUFFIXES);
 }
 
 /** Bytes in binary units with three significant digits: 512 B, 1.50 KiB, 3.40 GiB. */
-export function humanBytes(n: number): string {
-  return scaled(n, 1024, BYTE_UNITS);
+export function humanBytes(n: Count): string {
+  return scaled(Number(n), 1024, BYTE_UNITS);
 }
 
 function scaled(n: number, base: number, units: string[]): string {

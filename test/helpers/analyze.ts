@@ -1,4 +1,4 @@
-import { Analyzer, Fib, type Report } from '../../src/node.js';
+import { Analyzer, Fib, type Count, type Report } from '../../src/node.js';
 
 /** A table of a few routes the analyzer tests classify by. */
 export const TEST_ROUTES = `
@@ -35,6 +35,6 @@ export function counts(report: Report) {
 }
 
 /** Packets per destination address. */
-export function byDestination(report: Report): Record<string, number> {
+export function byDestination(report: Report): Record<string, Count> {
   return Object.fromEntries(report.destinations.map((d) => [d.address, d.packets]));
 }

@@ -33,8 +33,8 @@ export class Charts {
       data: {
         labels: rows.map((r) => r.prefix),
         datasets: [
-          { label: 'bytes', data: rows.map((r) => r.bytes), xAxisID: 'bytes', backgroundColor: COLOURS[0] },
-          { label: 'packets', data: rows.map((r) => r.packets), xAxisID: 'packets', backgroundColor: COLOURS[1] },
+          { label: 'bytes', data: rows.map((r) => Number(r.bytes)), xAxisID: 'bytes', backgroundColor: COLOURS[0] },
+          { label: 'packets', data: rows.map((r) => Number(r.packets)), xAxisID: 'packets', backgroundColor: COLOURS[1] },
         ],
       },
       options: {

@@ -95,6 +95,6 @@ export function renderSummary(list: HTMLElement, inputs: HTMLTableSectionElement
   }));
 }
 
-function share(part: number, whole: number, of: string): string | undefined {
-  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}% ${of}` : undefined;
+function share(part: number | bigint, whole: number | bigint, of: string): string | undefined {
+  return whole > 0 ? `${((100 * Number(part)) / Number(whole)).toFixed(1)}% ${of}` : undefined;
 }

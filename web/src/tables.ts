@@ -20,8 +20,9 @@ export interface Column<R> {
   value(row: R): string | number | null;
 }
 
-const packets = { key: 'packets', label: 'Packets', kind: 'count', value: (r: { packets: number }) => r.packets } as const;
-const bytes = { key: 'bytes', label: 'Bytes', kind: 'count', value: (r: { bytes: number }) => r.bytes } as const;
+// counts above 2^53 (bigints) are shown as the nearest number here; the exports print them exactly
+const packets = { key: 'packets', label: 'Packets', kind: 'count', value: (r: { packets: number | bigint }) => Number(r.packets) } as const;
+const bytes = { key: 'bytes', label: 'Bytes', kind: 'count', value: (r: { bytes: number | bigint }) => Number(r.bytes) } as const;
 const destinations = { key: 'destinations', label: 'Destinations', kind: 'count', value: (r: { destinations: number }) => r.destinations } as const;
 const routes = { key: 'routes', label: 'Routes', kind: 'count', value: (r: { routes: number }) => r.routes } as const;
 

@@ -16,8 +16,9 @@ export interface TimeSeries {
 /** A route to chart, with what the whole analysis counted for it. */
 export interface SeriesRoute {
   prefix: string;
-  packets: number;
-  bytes: number;
+  /** the report's counts (bigints above 2^53) */
+  packets: number | bigint;
+  bytes: number | bigint;
 }
 
 /** A time as the Analyzer gives it. */
@@ -104,7 +105,7 @@ export async function captureTimeSeries(fib: Fib, chunks: AsyncIterable<Uint8Arr
     for (const [i, route] of options.routes.entries()) {
       const packets = series[i].packets.reduce((a, b) => a + b, 0);
       const sum = series[i].bytes.reduce((a, b) => a + b, 0);
-      if (packets !== route.packets || sum !== route.bytes) {
+      if (packets !== Number(route.packets) || sum !== Number(route.bytes)) {
         throw new Error(`the bins of ${route.prefix} add up to ${packets} packets and ${sum} bytes, `
           + `not the ${route.packets} packets and ${route.bytes} bytes of the analysis`);
       }

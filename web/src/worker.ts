@@ -129,7 +129,7 @@ async function analyze(run: number, source: Source): Promise<void> {
     const report = analyzer.report();
     const span = analyzer.timeSpan();
     const json = jsonBytes(report);
-    const timing = { run, bytes, records: report.totals.records, analysisMs, pushMs, reportMs: performance.now() - reportStart };
+    const timing = { run, bytes, records: Number(report.totals.records), analysisMs, pushMs, reportMs: performance.now() - reportStart };
     post({ type: 'report', run, json, timing }, [json.buffer]);
 
     analyzer.dispose();
