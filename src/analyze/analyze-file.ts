@@ -54,10 +54,13 @@ export async function readCapture(analyzer: Analyzer, path: string, onProgress?:
   try {
     file = await open(path, 'r');
   } catch (error) {
-    throw new FibscopeError('CAPTURE_UNREADABLE', `cannot open capture ${path}: ${(error as Error).message}`);
+    throw cannotOpen(path, error);
   }
   try {
-    const total = (await file.stat()).size;
+    const stats = await file.stat();
+    // opening a directory succeeds on Linux; reading it is what fails, with a bare EISDIR
+    if (stats.isDirectory()) throw isDirectory(path);
+    const total = stats.size;
     const head = new Uint8Array(2);
     const { bytesRead } = await file.read(head, 0, 2, 0);
     if (bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b) {
@@ -78,6 +81,34 @@ export async function readCapture(analyzer: Analyzer, path: string, onProgress?:
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Rejects, as readCapture would, a capture path that cannot be opened or is a directory: for
+ * callers that want to know before they create their output ('-' is always fine).
+ */
+export async function checkCapturePath(path: string): Promise<void> {
+  if (path === '-') return;
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    throw cannotOpen(path, error);
+  }
+  try {
+    if ((await file.stat()).isDirectory()) throw isDirectory(path);
+  } finally {
+    await file.close();
+  }
+}
+
+function cannotOpen(path: string, error: unknown): FibscopeError {
+  if ((error as { code?: unknown } | null)?.code === 'EISDIR') return isDirectory(path);
+  return new FibscopeError('CAPTURE_UNREADABLE', `cannot open capture ${path}: ${(error as Error).message}`);
+}
+
+function isDirectory(path: string): FibscopeError {
+  return new FibscopeError('CAPTURE_UNREADABLE', `${path}: is a directory, not a capture file`);
 }
 
 async function pump(analyzer: Analyzer, stream: Readable): Promise<void> {
