@@ -30,7 +30,7 @@ function lines(name: string): string[] {
 }
 
 /** `count` lines of `all` from a random place. */
-function slice(random: Random, all: string[], count: number): string[] {
+function slice<T>(random: Random, all: T[], count: number): T[] {
   const start = random.below(Math.max(1, all.length - count));
   return all.slice(start, start + count);
 }
@@ -268,7 +268,7 @@ it(`loads mutated tables of every format with FibscopeErrors only, all or nothin
   const CASES = 3000;
   for (let n = 0; n < CASES; n++) {
     const seed = seeds[random.below(seeds.length)];
-    let bytes = utf8.encode(seed.text);
+    let bytes: Uint8Array = utf8.encode(seed.text);
     const applied: string[] = [];
     for (let k = random.weighted([[1, 6], [2, 3], [3, 1]] as const); k > 0; k--) {
       const [mutated, name] = mutateOnce(random, bytes, seeds);
