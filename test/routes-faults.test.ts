@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -303,6 +303,23 @@ describe('a directory where a file belongs', () => {
     expect(existsSync(out)).toBe(false);
     expect(fibscope('routes', '-r', folder)).toEqual({ status: 2, stderr: `fibscope: cannot read routes file ${folder}: it is a directory, not a routes file\n` });
     expect(fibscope('lookup', '-r', folder, '10.0.0.1').status).toBe(2);
+  });
+
+  it('reads a named pipe as it reads standard input, not as an internal error', async (context) => {
+    if (process.platform === 'win32') {
+      context.skip();
+      return;
+    }
+    const capture = new URL('../samples/edge.pcap', import.meta.url).pathname;
+    const pipe = join(dir, 'capture.pipe');
+    spawnSync('mkfifo', [pipe]);
+    const writer = createWriteStream(pipe);
+    writer.end(readFileSync(capture));
+    const fromPipe = await analyzeFile(pipe);
+    const fromFile = await analyzeFile(capture);
+    expect({ ...fromPipe, inputs: fromPipe.inputs.map((i) => ({ ...i, path: '' })) })
+      .toEqual({ ...fromFile, inputs: fromFile.inputs.map((i) => ({ ...i, path: '' })) });
+    expect(fromFile.totals.records).toBeGreaterThan(0);
   });
 
   it('rejects with a FibscopeError from the library', async () => {
