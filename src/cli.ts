@@ -95,8 +95,8 @@ routesOptions(program.command('analyze'), false)
   .action(async (captures: string[], options: AnalyzeOptions) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     const { fib } = await loadTables(options);
-    // a capture that cannot be opened, and a report that cannot be written, are known before
-    // any capture is read
+    // a capture that is missing or a directory, and a report that cannot be written, are known
+    // before any capture is read
     for (const capture of captures) await checkCapturePath(capture);
     const sink = openSink(options.output);
     let damaged = false;
