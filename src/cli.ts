@@ -7,7 +7,7 @@ import { readRoutesBytes } from './routes/read.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
 import type { OutputFormat } from './cli/output.js';
 import { progressBar } from './cli/progress.js';
-import { analyzeFiles } from './analyze/analyze-file.js';
+import { analyzeFiles, checkCapturePath } from './analyze/analyze-file.js';
 import { writeJson } from './report/json.js';
 import type { ReportFormat } from './report/index.js';
 import { openSink } from './cli/sink.js';
@@ -95,7 +95,9 @@ routesOptions(program.command('analyze'), false)
   .action(async (captures: string[], options: AnalyzeOptions) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     const { fib } = await loadTables(options);
-    // a report that cannot be written is known before the captures are read
+    // a capture that is missing or a directory, and a report that cannot be written, are known
+    // before any capture is read
+    for (const capture of captures) await checkCapturePath(capture);
     const sink = openSink(options.output);
     let damaged = false;
     try {

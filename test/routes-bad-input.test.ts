@@ -44,11 +44,13 @@ describe('bad route lines', () => {
   });
 
   it('shows control characters escaped and cuts long junk', () => {
-    const junk = `${'x'.repeat(500)}\x01`;
+    const junk = `${'x'.repeat(500)}/8`;
     const message = errorOf(junk, 'plain').message;
     expect(message.length).toBeLessThan(300);
     expect(message).toContain('…');
-    expect(errorOf('10.0.0.\x7f/8', 'plain').message).toContain("'10.0.0.\\x7f/8'");
+    // a raw control character is refused as binary before any parser sees it; one that JSON
+    // escapes reaches the parser and is shown escaped
+    expect(errorOf('[{"dst": "10.0.0.\\u007f/8"}]', 'ip-json').message).toContain("'10.0.0.\\x7f/8'");
   });
 
   it('rejects huge numbers everywhere', () => {
@@ -97,13 +99,13 @@ describe('empty, binary and repetitive input', () => {
     expect(routeRows(parseRoutes('\ufeff10.0.0.0/8 a'))[0].prefix).toBe('10.0.0.0/8');
   });
 
-  it('says a binary file looks binary, at line 1', () => {
+  it('says a binary file looks binary, at the line of its first binary byte', () => {
     const nul = errorOf('10.0.0.0/8\n\0\0\0\0', 'plain', 'capture.pcap');
-    expect(nul.line).toBe(1);
-    expect(nul.message).toBe('capture.pcap:1: expected a text routes file, but it looks binary: NUL bytes near the start');
+    expect(nul.line).toBe(2);
+    expect(nul.message).toBe('capture.pcap:2: expected a text routes file, but it looks binary: a NUL byte at column 1');
     const bytes = gzipSync('10.0.0.0/8\n');
     const decoded = new TextDecoder().decode(bytes);
-    expect(errorOf(decoded).message).toMatch(/^routes.txt:1: expected a text routes file, but it looks binary: bytes that are not UTF-8 near the start \(it is gzip-compressed/);
+    expect(errorOf(decoded).message).toMatch(/^routes.txt:1: expected a text routes file, but it looks binary: a control character \(0x1f\) at column 1 \(it is gzip-compressed/);
     // Forced formats check too.
     expect(errorOf('\0', 'ip-json').message).toMatch(/looks binary/);
   });
@@ -154,7 +156,7 @@ describe('readRoutesFile', () => {
 
     const folder = join(dir, 'folder');
     mkdirSync(folder);
-    await expect(readRoutesFile(folder)).rejects.toThrow(/cannot read routes file .*folder: .*\(EISDIR\)/);
+    await expect(readRoutesFile(folder)).rejects.toThrow(`cannot read routes file ${folder}: it is a directory, not a routes file`);
 
     const broken = join(dir, 'broken.gz');
     writeFileSync(broken, gzipSync('10.0.0.0/8\n'.repeat(100)).subarray(0, 20));

@@ -3,8 +3,8 @@
 // each route as numbers of distinct labels, which the host turns into strings once each.
 //
 // This is the fast path only. Anything it does not read exactly as the host's parser would (a
-// bad line, a column header, text that may not be UTF-8 near the start) makes it give up, and the
-// host parses the text itself, with its error messages.
+// bad line, a column header, bytes that are not text anywhere, a byte order mark past the start)
+// makes it give up, and the host parses the text itself, with its error messages.
 
 import { alloc, free, POOL_OTHER } from '../memory/alloc';
 
@@ -15,8 +15,6 @@ export const SCAN_UNSURE: i32 = -1;
 const MAX_FIELDS = 4;
 const CH_TAB: u32 = 9, CH_CR: u32 = 13, CH_SPACE: u32 = 32, CH_HASH: u32 = 35, CH_COMMA: u32 = 44;
 const CH_DASH: u32 = 45, CH_DOT: u32 = 46, CH_SLASH: u32 = 47, CH_COLON: u32 = 58;
-/** The host checks this many characters for signs of a binary file. */
-const BINARY_CHECK: u32 = 4096;
 
 // What a scan leaves for the host: records, the label pair of each, distinct labels and pairs.
 export let records: usize = 0;
@@ -140,14 +138,10 @@ function startScan(textAt: usize, length: u32): bool {
   text = textAt;
   scanLength = length;
   let pos: u32 = 0;
-  // a byte order mark, as the host's decoder drops it
-  if (length >= 3 && byteAt(0) == 0xef && byteAt(1) == 0xbb && byteAt(2) == 0xbf) pos = 3;
-  for (let i = pos; i < min(length, BINARY_CHECK); i++) {
-    const c = byteAt(i);
-    if (c == 0 || c >= 0x80) return false;
-  }
-  let lines: u32 = 1;
-  for (let i = pos; i < length; i++) if (byteAt(i) == 10) lines++;
+  // byte order marks at the start, as the host's parser skips them (src/routes/text-check.ts)
+  while (pos + 3 <= length && isByteOrderMark(pos)) pos += 3;
+  const lines = countTextLines(pos, length);
+  if (lines == 0) return false;
   recordCapacity = lines;
   records = alloc(<usize>lines * RECORD_BYTES, POOL_OTHER);
   recordPairs = alloc(<usize>lines << 2, POOL_OTHER);
@@ -158,6 +152,58 @@ function startScan(textAt: usize, length: u32): bool {
   seenRoute = false;
   scanning = true;
   return true;
+}
+
+/**
+ * The lines of `text[start, end)`, or 0 when it holds anything the host's parser refuses as not
+ * text or reads differently from these bytes, so the host decides: a control character other
+ * than the blanks (a NUL: a binary file), bytes that are not UTF-8, U+FFFD (what the host's
+ * decoder makes of such bytes, so the host refuses it as them), or a byte order mark (the host
+ * decodes each label with a decoder that drops one at its start).
+ */
+function countTextLines(start: u32, end: u32): u32 {
+  let lines: u32 = 1;
+  let i = start;
+  while (i < end) {
+    const c = byteAt(i);
+    if (c < 0x80) {
+      if (c == 10) lines++;
+      else if (c < CH_SPACE ? c < CH_TAB || c > CH_CR : c == 0x7f) return 0;
+      i++;
+      continue;
+    }
+    const size = utf8SequenceSize(c, i, end);
+    if (size == 0) return 0;
+    if (c == 0xef && ((byteAt(i + 1) == 0xbb && byteAt(i + 2) == 0xbf) || (byteAt(i + 1) == 0xbf && byteAt(i + 2) == 0xbd))) return 0;
+    i += size;
+  }
+  return lines;
+}
+
+@inline function isByteOrderMark(at: u32): bool {
+  return byteAt(at) == 0xef && byteAt(at + 1) == 0xbb && byteAt(at + 2) == 0xbf;
+}
+
+@inline function isContinuation(at: u32, end: u32, low: u32 = 0x80, high: u32 = 0xbf): bool {
+  if (at >= end) return false;
+  const c = byteAt(at);
+  return c >= low && c <= high;
+}
+
+/** The bytes of the well-formed UTF-8 sequence that starts with `c` at `at` (Unicode table 3-7), or 0. */
+function utf8SequenceSize(c: u32, at: u32, end: u32): u32 {
+  if (c >= 0xc2 && c <= 0xdf) return isContinuation(at + 1, end) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const low: u32 = c == 0xe0 ? 0xa0 : 0x80;
+    const high: u32 = c == 0xed ? 0x9f : 0xbf;
+    return isContinuation(at + 1, end, low, high) && isContinuation(at + 2, end) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const low: u32 = c == 0xf0 ? 0x90 : 0x80;
+    const high: u32 = c == 0xf4 ? 0x8f : 0xbf;
+    return isContinuation(at + 1, end, low, high) && isContinuation(at + 2, end) && isContinuation(at + 3, end) ? 4 : 0;
+  }
+  return 0;
 }
 
 export function freeScan(): void {

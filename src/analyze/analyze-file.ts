@@ -1,5 +1,6 @@
 // Node: analyze capture files (plain or gzip, recognised by their first bytes) or standard input.
-import { open, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { FibscopeError } from '../errors.js';
@@ -54,10 +55,18 @@ export async function readCapture(analyzer: Analyzer, path: string, onProgress?:
   try {
     file = await open(path, 'r');
   } catch (error) {
-    throw new FibscopeError('CAPTURE_UNREADABLE', `cannot open capture ${path}: ${(error as Error).message}`);
+    throw cannotOpen(path, error);
   }
   try {
-    const total = (await file.stat()).size;
+    const stats = await file.stat();
+    // opening a directory succeeds on Linux; reading it is what fails, with a bare EISDIR
+    if (stats.isDirectory()) throw isDirectory(path);
+    if (!stats.isFile()) {
+      // a named pipe or a device (`<(zcat x.pcap.gz)`): no seeking, no size; read as standard input is
+      await pump(analyzer, file.createReadStream({ highWaterMark: 1 << 20, autoClose: false }));
+      return;
+    }
+    const total = stats.size;
     const head = new Uint8Array(2);
     const { bytesRead } = await file.read(head, 0, 2, 0);
     if (bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b) {
@@ -78,6 +87,31 @@ export async function readCapture(analyzer: Analyzer, path: string, onProgress?:
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Rejects, as readCapture would, a capture path that does not exist or is a directory: for
+ * callers that want to know before they create their output ('-' is always fine). It looks
+ * without opening, so a named pipe is left for readCapture to open once.
+ */
+export async function checkCapturePath(path: string): Promise<void> {
+  if (path === '-') return;
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    throw cannotOpen(path, error);
+  }
+  if (stats.isDirectory()) throw isDirectory(path);
+}
+
+function cannotOpen(path: string, error: unknown): FibscopeError {
+  if ((error as { code?: unknown } | null)?.code === 'EISDIR') return isDirectory(path);
+  return new FibscopeError('CAPTURE_UNREADABLE', `cannot open capture ${path}: ${(error as Error).message}`);
+}
+
+function isDirectory(path: string): FibscopeError {
+  return new FibscopeError('CAPTURE_UNREADABLE', `${path}: is a directory, not a capture file`);
 }
 
 async function pump(analyzer: Analyzer, stream: Readable): Promise<void> {

@@ -4,7 +4,7 @@
  * reading files lives in `read.ts`.
  */
 
-import { FibscopeArgumentError, RouteFormatError } from '../errors.js';
+import { FibscopeArgumentError } from '../errors.js';
 import { parseBgpdumpRoutes } from './bgpdump.js';
 import { detectRouteFormat } from './detect.js';
 import { parseIpRoutes } from './ip.js';
@@ -12,6 +12,7 @@ import { parseIpJsonRoutes } from './ip-json.js';
 import { parsePfx2asRoutes } from './pfx2as.js';
 import { parsePlainRoutes } from './plain.js';
 import { RouteList } from './route-list.js';
+import { checkIsText, skipByteOrderMarks } from './text-check.js';
 
 /** A route file format. */
 export type RouteFormat = 'plain' | 'ip' | 'ip-json' | 'pfx2as' | 'bgpdump';
@@ -32,15 +33,14 @@ const PARSERS: Record<RouteFormat, (text: string, source: string, into: RouteLis
   bgpdump: parseBgpdumpRoutes,
 };
 
-/** How much of the start of a file is checked for signs of binary content. */
-const BINARY_CHECK_CHARS = 4096;
-
 /**
  * Parses routes from text in any format of SPEC section 3 and appends them to `into` (a new list
  * by default), which it returns. An empty input or one with only comments gives no routes; that
  * is not an error here. A bad line throws `RouteFormatError` naming the source, the line and what
- * was expected; text that looks binary (NUL bytes or U+FFFD from invalid UTF-8 near the start)
- * throws one at line 1. On an error, routes of the lines before it may already be in `into`.
+ * was expected; text that looks binary (a NUL byte, another control character, or U+FFFD from
+ * bytes that are not UTF-8, anywhere) throws one naming that line (see `text-check.ts`). Byte
+ * order marks at the start are skipped. On an error, routes of the lines before it may already
+ * be in `into`.
  */
 export function parseRoutes(text: string, options: ParseRoutesOptions = {}, into: RouteList = new RouteList()): RouteList {
   const source = options.source ?? '<string>';
@@ -48,23 +48,10 @@ export function parseRoutes(text: string, options: ParseRoutesOptions = {}, into
   if (requested !== 'auto' && !Object.hasOwn(PARSERS, requested)) {
     throw new FibscopeArgumentError(`unknown routes format '${String(requested)}' (expected auto, ${ROUTE_FORMATS.join(', ')})`);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte order mark
-  checkNotBinary(text, source);
+  text = skipByteOrderMarks(text);
+  checkIsText(text, source);
   const format = requested === 'auto' ? detectRouteFormat(text) : requested;
   return PARSERS[format](text, source, into);
-}
-
-function checkNotBinary(text: string, source: string): void {
-  const stop = Math.min(text.length, BINARY_CHECK_CHARS);
-  for (let i = 0; i < stop; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0 || c === 0xfffd) {
-      const what = c === 0 ? 'NUL bytes' : 'bytes that are not UTF-8';
-      const gzip = text.charCodeAt(0) === 0x1f && (text.charCodeAt(1) === 0x8b || text.charCodeAt(1) === 0xfffd);
-      const hint = gzip ? ' (it is gzip-compressed: read it with readRoutesFile)' : '';
-      throw new RouteFormatError(source, 1, `expected a text routes file, but it looks binary: ${what} near the start${hint}`);
-    }
-  }
 }
 
 export { detectRouteFormat } from './detect.js';

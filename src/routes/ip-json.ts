@@ -9,7 +9,9 @@
  * a gateway of the other family comes as `"via": {"family": "inet6", "host": "fe80::1"}`.
  * Several arrays one after another (`ip -j route; ip -j -6 route` into one file) are accepted.
  * Pretty-printed output (`ip -j -p`) works too; an error names the line on which the bad entry
- * starts, and the entry's 1-based position in its array.
+ * starts, and the entry's 1-based position in its array; JSON that does not parse, the line and
+ * column where it goes wrong. Nesting deeper than `MAX_JSON_DEPTH` is refused before parsing:
+ * `ip` never nests past 4 levels, and nothing below may recurse on an unbounded depth.
  *
  * The family of "default" follows the rules of `ip.ts`: the gateway (a `via` object means the
  * other family), `prefsrc`, the presence of `pref` (IPv6 only), then the rest of the file.
@@ -22,6 +24,7 @@ import {
 import type { NextHop, RouteType } from './route.js';
 import { ROUTE_TYPES } from './route.js';
 import type { RouteList } from './route-list.js';
+import { findJsonSyntaxError, offsetInJsonMessage } from './json-syntax.js';
 import { canonicalNextHop, Interner, PREFIX_EXAMPLE, quoteInput } from './scan.js';
 
 /** One top-level array: where it is and on which line each of its elements starts. */
@@ -41,14 +44,7 @@ export function parseIpJsonRoutes(text: string, source: string, into: RouteList)
     try {
       value = JSON.parse(json);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const position = /position (\d+)/.exec(message);
-      let line = segment.line;
-      if (position) {
-        const at = Number(position[1]);
-        for (let i = json.indexOf('\n'); i >= 0 && i < at; i = json.indexOf('\n', i + 1)) line++;
-      }
-      throw new RouteFormatError(source, line, `expected JSON (the output of ip -j route show), but it does not parse: ${message}`);
+      throw syntaxError(source, text, segment, error instanceof Error ? error.message : String(error));
     }
     arrays.push(value as unknown[]);
   }
@@ -60,6 +56,26 @@ export function parseIpJsonRoutes(text: string, source: string, into: RouteList)
     for (let n = 0; n < entries.length; n++) reader.read(entries[n], n + 1, lines[n] ?? segments[s].line, into);
   }
   return into;
+}
+
+/** Deeper than any `ip -j` output (a route's next hop's `via` is at 4), far below a stack's limit. */
+export const MAX_JSON_DEPTH = 32;
+
+/** The line and column in `text` where JSON.parse found the segment bad, as a RouteFormatError. */
+function syntaxError(source: string, text: string, segment: Segment, message: string): RouteFormatError {
+  const json = text.slice(segment.start, segment.end);
+  let offset = offsetInJsonMessage(message, json);
+  if (offset < 0) offset = findJsonSyntaxError(json);
+  if (offset < 0) offset = 0; // V8 and the validator disagree: name where the array starts
+  const at = segment.start + offset;
+  let line = segment.line;
+  let lineStart = text.lastIndexOf('\n', segment.start - 1) + 1;
+  for (let i = text.indexOf('\n', segment.start); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return new RouteFormatError(source, line,
+    `expected JSON (the output of ip -j route show), but it does not parse at column ${at - lineStart + 1}: ${message}`);
 }
 
 /**
@@ -101,6 +117,10 @@ function findArrays(text: string, source: string): Segment[] {
       else if (ch === 91 || ch === 123 /* { */) {
         depth++;
         if (depth === 1) expectElement = true;
+        if (depth > MAX_JSON_DEPTH) {
+          throw new RouteFormatError(source, line,
+            `expected JSON routes (the output of ip -j route show), but it nests deeper than ${MAX_JSON_DEPTH} levels here`);
+        }
       } else if (ch === 93 || ch === 125 /* } */) {
         depth--;
         if (depth === 0) { i++; break; }
@@ -273,12 +293,13 @@ class EntryReader {
   }
 }
 
+/** A short quote of a parsed value for a message; never throws. */
 function show(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value) ?? typeof value;
   } catch {
-    text = String(value);
+    text = Array.isArray(value) ? 'an array' : typeof value;
   }
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -60,6 +60,9 @@ function decode(bytes: Uint8Array): string {
 
 /** "ENOENT: no such file or directory, open 'x'" → "no such file or directory (ENOENT)". */
 function unreadable(path: string, error: unknown, context?: string): FibscopeError {
+  if ((error as { code?: unknown } | null)?.code === 'EISDIR') {
+    return new FibscopeError('ROUTES_UNREADABLE', `cannot read routes file ${path}: it is a directory, not a routes file`);
+  }
   let reason = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
