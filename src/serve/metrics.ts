@@ -1,8 +1,14 @@
 // GET /metrics: the counters as they are at scrape time, in the families of `analyze -f prom`
 // plus those only a live table has (table size, route changes, whether the capture is read).
+//
+// A scrape costs one pass over the route counters and, with top-K series, one over the
+// destinations (picked in WebAssembly, nothing sorted). Scrapes that arrive in the same turn of
+// the event loop share one text: two hundred scrapers at once cost one scrape, and each gets the
+// same bytes (one Buffer, written to every socket without copies).
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
-import { formatProm, RouteLabelCache, TopDestinations, type RouteChangeCounts } from '../report/prom.js';
+import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
+import { TopDestinationSeries } from './top-destination-series.js';
 
 /** The Prometheus text format's content type, which scrapers check. */
 export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -20,24 +26,40 @@ export interface MetricsSource {
 export class MetricsEndpoint {
   private readonly source: MetricsSource;
   /** Keeps the top-K membership from scrape to scrape, so that `other` only grows. */
-  private readonly destinations?: TopDestinations;
+  private readonly destinations?: TopDestinationSeries;
   private readonly routeLabels = new RouteLabelCache();
+  /** The text of this turn of the event loop, dropped once it is over. */
+  private current?: Buffer;
+  /** How many texts were built (a scrape that shared one did not build it). */
+  builds = 0;
 
   constructor(source: MetricsSource) {
     this.source = source;
     const k = source.topDestinations ?? 0;
-    if (k > 0) this.destinations = new TopDestinations(k);
+    if (k > 0) this.destinations = new TopDestinationSeries(k);
   }
 
-  render(): string {
+  /** The text as UTF-8 bytes: built once per turn of the event loop, shared by its scrapes. */
+  render(): Buffer {
+    if (this.current) return this.current;
+    const text = this.build();
+    this.current = text;
+    // setImmediate runs after the poll phase in which these requests arrived
+    setImmediate(() => { this.current = undefined; });
+    return text;
+  }
+
+  private build(): Buffer {
+    this.builds++;
     const { analyzer, fib, changes, capture } = this.source;
-    // the destinations are copied and sorted only when top-K series want them
-    return formatProm(analyzer.snapshot({ destinations: this.destinations !== undefined }), {
+    // route counters only: the destinations are picked apart, without copying them all
+    const families = promFamilies(analyzer.snapshot({ destinations: false }), {
       table: fib.stats(),
       routeChanges: changes,
       captureReading: capture?.reading,
-      destinations: this.destinations,
       routeLabels: this.routeLabels,
     });
+    if (this.destinations) families.push(...this.destinations.families(analyzer));
+    return Buffer.from(formatPromFamilies(families));
   }
 }
