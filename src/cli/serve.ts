@@ -5,7 +5,9 @@ import { Command, Option } from 'commander';
 import { FibscopeError } from '../errors.js';
 import type { Fib } from '../fib/fib.js';
 import { ROUTE_FORMATS, type RouteFormat } from '../routes/index.js';
-import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_STALL_TIMEOUT_MS, parseByteSize } from '../serve/limits.js';
+import {
+  DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT, DEFAULT_STALL_TIMEOUT_MS, parseByteSize,
+} from '../serve/limits.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parseListenAddress, type ListenAddress } from '../serve/listen-address.js';
 import { openSink } from './sink.js';
 
@@ -22,6 +24,7 @@ interface ServeOptions extends ServeRoutesOptions {
   topDestinations: number;
   maxBody: number;
   bodyTimeout: number;
+  maxReportMemory: number;
   stallTimeout: number;
   output?: string;
   exitOnEof?: boolean;
@@ -42,10 +45,12 @@ function topDestinations(value: string): number {
   return k;
 }
 
-function maxBody(value: string): number {
-  const bytes = parseByteSize(value);
-  if (bytes === undefined) throw new FibscopeError('BAD_ARGUMENT', `--max-body takes a size in bytes (1048576, 512k, 1MiB), not '${value}'`);
-  return bytes;
+function byteSize(flag: string): (value: string) => number {
+  return (value) => {
+    const bytes = parseByteSize(value);
+    if (bytes === undefined) throw new FibscopeError('BAD_ARGUMENT', `${flag} takes a size in bytes (1048576, 512k, 1MiB), not '${value}'`);
+    return bytes;
+  };
 }
 
 /** Seconds, as a whole number of milliseconds: 10, 0.5. */
@@ -69,8 +74,10 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
       .argParser(topDestinations).default(0))
-    .addOption(new Option('--max-body <size>', 'largest request body (bytes, or 512k, 1MiB)').argParser(maxBody)
+    .addOption(new Option('--max-body <size>', 'largest request body (bytes, or 512k, 1MiB)').argParser(byteSize('--max-body'))
       .default(DEFAULT_MAX_BODY_BYTES, '1MiB'))
+    .addOption(new Option('--max-report-memory <size>', '/report text held for clients still reading it, all together; past it, 503')
+      .argParser(byteSize('--max-report-memory')).default(DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT, '256MiB'))
     .addOption(new Option('--body-timeout <seconds>', 'a request body must arrive within this, else 408').argParser(seconds('--body-timeout'))
       .default(DEFAULT_BODY_TIMEOUT_MS, String(DEFAULT_BODY_TIMEOUT_MS / 1000)))
     .addOption(new Option('--stall-timeout <seconds>', 'cut a client that reads none of its answer for this long').argParser(seconds('--stall-timeout'))
@@ -109,6 +116,7 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     analyzer,
     maxBodyBytes: options.maxBody,
     bodyTimeoutMs: options.bodyTimeout,
+    maxReportBytesInFlight: options.maxReportMemory,
     stallTimeoutMs: options.stallTimeout,
     topDestinations: options.topDestinations,
     capture: reader,

@@ -21,6 +21,8 @@ export interface MetricsSource {
   capture?: { readonly reading: boolean };
   /** Per-destination series for the top K by packets, and `other`; 0 (the default) for none. */
   topDestinations?: number;
+  /** /report text held for clients still reading it, in bytes. */
+  reportBytesInFlight?: () => number;
 }
 
 export class MetricsEndpoint {
@@ -60,6 +62,22 @@ export class MetricsEndpoint {
       routeLabels: this.routeLabels,
     });
     if (this.destinations) families.push(...this.destinations.families(analyzer));
+    families.push({
+      name: 'fibscope_wasm_memory_bytes',
+      help: 'Size of the WebAssembly memory (tables, counters and report scratch), which never shrinks.',
+      type: 'gauge',
+      labelNames: [],
+      samples: [{ value: fib.engine().wasm.memory.buffer.byteLength }],
+    });
+    if (this.source.reportBytesInFlight) {
+      families.push({
+        name: 'fibscope_report_bytes_in_flight',
+        help: 'Bytes of /report text held for clients still reading it (bounded: past the bound, /report answers 503).',
+        type: 'gauge',
+        labelNames: [],
+        samples: [{ value: this.source.reportBytesInFlight() }],
+      });
+    }
     return Buffer.from(formatPromFamilies(families));
   }
 }

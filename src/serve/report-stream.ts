@@ -7,9 +7,12 @@ import type { ServerResponse } from 'node:http';
 import type { Analyzer } from '../analyze/analyzer.js';
 import { writeJson } from '../report/json.js';
 import { ClientGone, HttpError } from './http-error.js';
+import { releaseMemorySoon } from './release-memory.js';
 import { drained } from './response-guard.js';
 
 const PIECE_BYTES = 1 << 20;
+/** A text this large, once dropped, is worth a collection. */
+const RELEASE_AFTER_BYTES = 16 << 20;
 
 interface Rendering {
   pieces: Buffer[];
@@ -34,6 +37,10 @@ export class ReportStreams {
 
   /** Answers GET /report (HEAD: the headers only). */
   async answer(res: ServerResponse, head: boolean): Promise<void> {
+    // let the socket events of this turn land first: a client that asked and left at once (its
+    // request was read before its close) costs no report, and the requests of one burst share one
+    await nextPoll();
+    if (res.destroyed) throw new ClientGone('before GET /report was answered');
     const rendering = this.take();
     try {
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': rendering.bytes });
@@ -82,7 +89,14 @@ export class ReportStreams {
     if (rendering.readers > 0 || this.current === rendering || rendering.settled) return;
     rendering.settled = true;
     this.bytesInFlight -= rendering.bytes;
+    // the texts of clients now gone are garbage: let them go while nobody needs the time
+    if (this.bytesInFlight === 0 && rendering.bytes >= RELEASE_AFTER_BYTES) releaseMemorySoon();
   }
+}
+
+/** Resolves after the event loop's next poll for I/O. */
+function nextPoll(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 function render(analyzer: Analyzer): Rendering {

@@ -99,6 +99,7 @@ export class FibscopeServer {
     const requestTimeout = checkMilliseconds('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
     this.reports = new ReportStreams(options.analyzer, options.maxReportBytesInFlight ?? DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT);
     this.metrics = new MetricsEndpoint({
+      reportBytesInFlight: () => this.reports.bytesInFlight,
       analyzer: options.analyzer,
       fib: options.fib,
       changes: this.routes.changes,
