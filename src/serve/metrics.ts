@@ -2,9 +2,10 @@
 // plus those only a live table has (table size, route changes, whether the capture is read).
 //
 // A scrape costs one pass over the route counters and, with top-K series, one over the
-// destinations (picked in WebAssembly, nothing sorted). Scrapes that arrive in the same turn of
-// the event loop share one text: two hundred scrapers at once cost one scrape, and each gets the
-// same bytes (one Buffer, written to every socket without copies).
+// destinations (picked in WebAssembly, nothing sorted). A text is built once the event loop has
+// polled for I/O again, and every scrape that arrives until then shares it: two hundred
+// scrapers at once cost a few scrapes, and each gets the same bytes (one Buffer, written to every
+// socket without copies).
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
 import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
@@ -30,8 +31,8 @@ export class MetricsEndpoint {
   /** Keeps the top-K membership from scrape to scrape, so that `other` only grows. */
   private readonly destinations?: TopDestinationSeries;
   private readonly routeLabels = new RouteLabelCache();
-  /** The text of this turn of the event loop, dropped once it is over. */
-  private current?: Buffer;
+  /** The text being built, which scrapes arriving meanwhile share. */
+  private pending?: Promise<Buffer>;
   /** How many texts were built (a scrape that shared one did not build it). */
   builds = 0;
 
@@ -41,14 +42,20 @@ export class MetricsEndpoint {
     if (k > 0) this.destinations = new TopDestinationSeries(k);
   }
 
-  /** The text as UTF-8 bytes: built once per turn of the event loop, shared by its scrapes. */
-  render(): Buffer {
-    if (this.current) return this.current;
-    const text = this.build();
-    this.current = text;
-    // setImmediate runs after the poll phase in which these requests arrived
-    setImmediate(() => { this.current = undefined; });
-    return text;
+  /** The text as UTF-8 bytes, shared by every scrape that arrives while it is being built. */
+  render(): Promise<Buffer> {
+    this.pending ??= new Promise<Buffer>((resolve, reject) => {
+      // the second setImmediate runs after the next poll: the requests read there join in
+      setImmediate(() => setImmediate(() => {
+        this.pending = undefined;
+        try {
+          resolve(this.build());
+        } catch (error) {
+          reject(error);
+        }
+      }));
+    });
+    return this.pending;
   }
 
   private build(): Buffer {

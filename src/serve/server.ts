@@ -184,7 +184,7 @@ export class FibscopeServer {
     switch (path) {
       case '/metrics': {
         checkMethod(req.method, path, READ_METHODS);
-        const text = this.metrics.render();
+        const text = await this.metrics.render();
         res.writeHead(200, { 'Content-Type': PROM_CONTENT_TYPE, 'Content-Length': text.length });
         res.end(req.method === 'HEAD' ? undefined : text);
         return;
