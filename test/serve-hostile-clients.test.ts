@@ -188,6 +188,34 @@ describe('a reader that stops reading', () => {
   });
 });
 
+describe('a client that lets its answer pile up', () => {
+  it('is cut once more than maxUnreadBytes of it waits in the process', async () => {
+    // GET /routes of 30,000 routes: some 5 MB of JSON, written at once
+    const localFib = await Fib.create();
+    localFib.load(Array.from({ length: 30_000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24 192.0.2.1 eth0`).join('\n'));
+    const localAnalyzer = new Analyzer({ fib: localFib });
+    const local = new FibscopeServer({ fib: localFib, analyzer: localAnalyzer, maxUnreadBytes: 256 << 10, onNotice: (line) => notices.push(line), onError: (e) => errors.push(e) });
+    const { port: localPort } = await local.listen(0, '127.0.0.1');
+    notices.length = 0;
+    try {
+      const socket = connect(localPort, '127.0.0.1');
+      socket.pause();
+      socket.on('error', () => {});
+      socket.write('GET /routes HTTP/1.1\r\nHost: x\r\n\r\n');
+      const started = Date.now();
+      while (notices.length === 0 && Date.now() - started < 5000) await sleep(20);
+      expect(notices).toEqual([expect.stringMatching(/^cut GET \/routes to 127\.0\.0\.1: \d+ bytes of the answer unread, over the 262144-byte limit$/)]);
+      socket.destroy();
+      // a client that reads gets the whole table
+      const table = await (await fetch(`http://127.0.0.1:${localPort}/routes`)).json();
+      expect(table.routes).toHaveLength(30_000);
+    } finally {
+      await local.close(100);
+      localAnalyzer.dispose();
+    }
+  });
+});
+
 describe('a large POST /routes', () => {
   it('is applied in pieces, answered with counts, while scrapes are answered', async () => {
     // 40,000 routes: 1,000 already there as they are, 1,000 there with another next hop, the rest new
