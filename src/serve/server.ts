@@ -53,10 +53,19 @@ export interface ServeOptions {
   onNotice?: (line: string) => void;
 }
 
-function checkMilliseconds(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name}: expected a whole number of milliseconds, at least 1, got ${value}`);
+/** What Node says when the other side of a connection went away. */
+const CONNECTION_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return (code !== undefined && CONNECTION_ERRORS.has(code)) || (error as Error)?.message === 'aborted';
+}
+
+function checkWhole(name: string, value: number, unit: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name}: expected a whole number of ${unit}, at least 1, got ${value}`);
   return value;
 }
+const checkMilliseconds = (name: string, value: number) => checkWhole(name, value, 'milliseconds');
 
 const READ_METHODS = ['GET', 'HEAD'];
 const INDEX = `fibscope serve
@@ -75,7 +84,9 @@ export class FibscopeServer {
   readonly routes: RouteUpdates;
   /** The node:http server; `handle` also works as the request listener of one you own. */
   readonly http: Server;
+  /** GET /metrics (its `builds` count says how many scrapes shared a text). */
   readonly metrics: MetricsEndpoint;
+  /** GET /report (its `bytesInFlight` is the report text held for clients still reading). */
   readonly reports: ReportStreams;
   private readonly bodyLimits: BodyLimits;
   private readonly outputLimits: OutputLimits;
@@ -93,11 +104,12 @@ export class FibscopeServer {
     this.bodyLimits = { maxBodyBytes, bodyTimeoutMs: checkMilliseconds('bodyTimeoutMs', options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS) };
     this.outputLimits = {
       stallTimeoutMs: checkMilliseconds('stallTimeoutMs', options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS),
-      maxUnreadBytes: checkMilliseconds('maxUnreadBytes', options.maxUnreadBytes ?? DEFAULT_MAX_UNREAD_BYTES),
+      maxUnreadBytes: checkWhole('maxUnreadBytes', options.maxUnreadBytes ?? DEFAULT_MAX_UNREAD_BYTES, 'bytes'),
     };
     const headersTimeout = checkMilliseconds('headersTimeoutMs', options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS);
     const requestTimeout = checkMilliseconds('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-    this.reports = new ReportStreams(options.analyzer, options.maxReportBytesInFlight ?? DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT);
+    this.reports = new ReportStreams(options.analyzer,
+      checkWhole('maxReportBytesInFlight', options.maxReportBytesInFlight ?? DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT, 'bytes'));
     this.metrics = new MetricsEndpoint({
       reportBytesInFlight: () => this.reports.bytesInFlight,
       analyzer: options.analyzer,
@@ -122,9 +134,9 @@ export class FibscopeServer {
     guardResponse(res, what, this.outputLimits, this.onNotice);
     this.dispatch(req, res).catch((error: unknown) => {
       if (wasCut(res)) return;
-      if (error instanceof ClientGone || (res.destroyed && !(error instanceof HttpError))) {
+      if (error instanceof ClientGone || (res.destroyed && isConnectionError(error))) {
         // aborted, not failed: one line, no stack
-        this.onNotice(`client closed the connection during ${what}${error instanceof ClientGone ? '' : ` (${(error as Error)?.message ?? String(error)})`}`);
+        this.onNotice(`client closed the connection during ${what}`);
         res.destroy();
         return;
       }
