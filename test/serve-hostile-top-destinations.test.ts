@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
@@ -6,7 +7,8 @@ import { Random } from './helpers/random.js';
 
 // Analyzer.topDestinations(k): the K busiest destinations picked in WebAssembly with a bounded
 // heap, checked against the obvious model: the full report's destinations (sorted by packets,
-// ties in order of first appearance), sliced to K.
+// ties in order of first appearance), sliced to K; for the release build and the debug build
+// (AssemblyScript's run-time checks on).
 
 const TABLE = '10.0.0.0/8 192.0.2.1 eth0\n10.1.0.0/16 192.0.2.2 eth0\n2001:db8::/32 fe80::1 eth1\n';
 
@@ -36,9 +38,14 @@ function model(analyzer: Analyzer, k: number) {
   return analyzer.report().destinations.map(pick).slice(0, k);
 }
 
-describe('Analyzer.topDestinations', () => {
+const BUILDS = {
+  release: async () => Fib.create(),
+  debug: async () => Fib.create({ module: await WebAssembly.compile(readFileSync(new URL('../build/fibscope.debug.wasm', import.meta.url))) }),
+};
+
+describe.each(Object.entries(BUILDS))('Analyzer.topDestinations (%s build)', (_, createFib) => {
   it('is the full sort sliced to k, on random data with ties, k = 0 and k beyond the count', async () => {
-    const fib = await Fib.create();
+    const fib = await createFib();
     fib.load(TABLE);
     for (const seed of [1, 2, 3, 4, 5]) {
       const random = new Random(seed);
@@ -63,7 +70,7 @@ describe('Analyzer.topDestinations', () => {
   });
 
   it('shows a destination whose route has gone as unrouted, as the report does', async () => {
-    const fib = await Fib.create();
+    const fib = await createFib();
     fib.load(TABLE);
     const analyzer = new Analyzer({ fib });
     const random = new Random(9);
@@ -79,7 +86,7 @@ describe('Analyzer.topDestinations', () => {
   });
 
   it('puts preferred entries first among equal counts, and only there', async () => {
-    const fib = await Fib.create();
+    const fib = await createFib();
     fib.load(TABLE);
     const analyzer = new Analyzer({ fib });
     const random = new Random(11);
