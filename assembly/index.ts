@@ -236,3 +236,4 @@ export function routeRecordPointer(id: i32): usize {
 export function poolBytes(pool: i32): f64 {
   return <f64>poolBytesInUse(pool);
 }
+export * from './report/top-destinations';

@@ -114,10 +114,10 @@ describe('route changes', () => {
     const before = await metrics();
     const added = await call('POST', '/routes', '10.1.0.0/16 192.0.2.9 eth2\n');
     expect(added.status).toBe(200);
-    expect(added.json).toEqual({
-      added: 1, replaced: 0,
-      routes: [{ prefix: '10.1.0.0/16', type: 'unicast', nextHop: '192.0.2.9', dev: 'eth2', metric: 0, nextHops: [{ via: '192.0.2.9', dev: 'eth2', weight: 1 }] }],
-    });
+    // the answer counts the routes; the table shows them
+    expect(added.json).toEqual({ routes: 1, added: 1, replaced: 0, unchanged: 0, prefixes: 1, ipv4Routes: 2, ipv6Routes: 1 });
+    expect((await call('GET', '/routes/10.1.0.0/16')).json.routes).toEqual(
+      [{ prefix: '10.1.0.0/16', type: 'unicast', nextHop: '192.0.2.9', dev: 'eth2', metric: 0, nextHops: [{ via: '192.0.2.9', dev: 'eth2', weight: 1 }] }]);
     analyzer.push(more(['10.1.0.1', '10.1.0.2', '10.2.0.1']));
     const after = await metrics();
     expect(sample(after, routeSeries('10.1.0.0/16', '192.0.2.9', 'eth2'))).toBe(2);
@@ -133,11 +133,14 @@ describe('route changes', () => {
   it('POST a route of a prefix and metric present: replaces it, as ip route replace', async () => {
     const replaced = await call('POST', '/routes', '10.1.0.0/16 via 192.0.2.10 dev eth3\n');
     expect(replaced.status).toBe(200);
-    expect(replaced.json).toMatchObject({ added: 0, replaced: 1, routes: [{ prefix: '10.1.0.0/16', nextHop: '192.0.2.10', dev: 'eth3' }] });
+    expect(replaced.json).toMatchObject({ added: 0, replaced: 1, unchanged: 0 });
+    expect((await call('GET', '/routes/10.1.0.0/16')).json.routes).toMatchObject([{ prefix: '10.1.0.0/16', nextHop: '192.0.2.10', dev: 'eth3' }]);
+    // the same route again changes nothing: it is counted as unchanged, not as a replacement
+    expect((await call('POST', '/routes', '10.1.0.0/16 via 192.0.2.10 dev eth3\n')).json).toMatchObject({ added: 0, replaced: 0, unchanged: 1 });
     // another metric is another route of the prefix
     const second = await call('POST', '/routes', '10.1.0.0/16 192.0.2.11 eth4 50\n');
     expect(second.json).toMatchObject({ added: 1, replaced: 0 });
-    expect(second.json.routes.map((r: { metric: number }) => r.metric)).toEqual([0, 50]);
+    expect((await call('GET', '/routes/10.1.0.0/16')).json.routes.map((r: { metric: number }) => r.metric)).toEqual([0, 50]);
     analyzer.push(more(['10.1.0.3']));
     const text = await metrics();
     expect(sample(text, routeSeries('10.1.0.0/16', '192.0.2.10', 'eth3'))).toBe(1);
@@ -148,11 +151,11 @@ describe('route changes', () => {
   it('takes any route format, and ?format= to force one', async () => {
     const json = await call('POST', '/routes', JSON.stringify([{ dst: '172.16.0.0/12', gateway: '192.0.2.20', dev: 'eth5', metric: 5 }]));
     expect(json.status).toBe(200);
-    expect(json.json.routes[0]).toMatchObject({ prefix: '172.16.0.0/12', nextHop: '192.0.2.20', metric: 5 });
+    expect((await call('GET', '/routes/172.16.0.0/12')).json.routes[0]).toMatchObject({ prefix: '172.16.0.0/12', nextHop: '192.0.2.20', metric: 5 });
     const multipath = await call('POST', '/routes?format=ip',
       '198.51.100.0/24 proto static metric 7\n\tnexthop via 192.0.2.1 dev eth0 weight 1\n\tnexthop via 192.0.2.2 dev eth1 weight 3\n');
     expect(multipath.status).toBe(200);
-    expect(multipath.json.routes[0].nextHops).toEqual([{ via: '192.0.2.1', dev: 'eth0', weight: 1 }, { via: '192.0.2.2', dev: 'eth1', weight: 3 }]);
+    expect((await call('GET', '/routes/198.51.100.0/24')).json.routes[0].nextHops).toEqual([{ via: '192.0.2.1', dev: 'eth0', weight: 1 }, { via: '192.0.2.2', dev: 'eth1', weight: 3 }]);
   });
 
   it('DELETE /routes/PREFIX: traffic falls back to the covering route; a filter removes only what matches', async () => {

@@ -108,6 +108,10 @@ describe.skipIf(unavailable !== undefined)('fibscope serve', () => {
       [['--top-destinations', 'many', '-'], /--top-destinations takes a whole number/],
       [['--max-body', '1 parsec', '-'], /--max-body takes a size/],
       [[join(dir, 'missing.pcap')], /cannot open capture .*missing\.pcap/],
+      // a directory: what to name instead, not the raw EISDIR
+      [[dir], /cannot read capture .*: it is a directory; name a pcap or pcapng file/],
+      [['--body-timeout', 'soon', '-'], /--body-timeout takes a number of seconds/],
+      [['--stall-timeout', '0', '-'], /--stall-timeout takes a number of seconds/],
       [['-r', join(dir, 'missing.txt'), '-'], /missing\.txt/],
       [['-o', join(dir, 'no-such-dir', 'report.json'), '-'], /cannot write the report to .*report\.json/],
     ];
@@ -115,7 +119,7 @@ describe.skipIf(unavailable !== undefined)('fibscope serve', () => {
       const result = serveCli(...args);
       expect(result.status, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(message);
-      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.stderr).not.toMatch(/\n\s+at |EISDIR/);
       expect(result.stdout).toBe('');
     }
     const bad = join(dir, 'bad.txt');

@@ -4,6 +4,7 @@ import type { FibscopeExports } from '../wasm/module.js';
 import { buildReport, type InputState } from './build-report.js';
 import { MAX_RECORD } from './read-errors.js';
 import type { Report } from './report.js';
+import { topDestinations, type TopDestinations } from './top-destinations.js';
 
 /** The largest frame pushFrame takes: libpcap's largest record. */
 const MAX_FRAME = MAX_RECORD;
@@ -298,5 +299,14 @@ export class Analyzer {
 
   private checkUsable(): void {
     if (this.disposed) throw new FibscopeArgumentError('this Analyzer was disposed');
+  }
+
+  /**
+   * The `k` busiest destinations and the sums over all of them, picked in WebAssembly without
+   * copying or sorting the rest (top-destinations.ts); `preferred` entry numbers win ties.
+   */
+  topDestinations(k: number, preferred: readonly number[] = []): TopDestinations {
+    this.checkUsable();
+    return topDestinations(this.fib, this.wasm, this.counters, k, preferred);
   }
 }

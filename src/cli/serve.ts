@@ -1,11 +1,13 @@
 // `fibscope serve`: classify a live capture stream and serve its counters and the table over
 // HTTP until signalled, then write the final report. The server loads only when this runs.
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { FibscopeError } from '../errors.js';
 import type { Fib } from '../fib/fib.js';
 import { ROUTE_FORMATS, type RouteFormat } from '../routes/index.js';
-import { DEFAULT_MAX_BODY_BYTES, parseByteSize } from '../serve/limits.js';
+import {
+  DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT, DEFAULT_STALL_TIMEOUT_MS, parseByteSize,
+} from '../serve/limits.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parseListenAddress, type ListenAddress } from '../serve/listen-address.js';
 import { openSink } from './sink.js';
 
@@ -21,6 +23,9 @@ interface ServeOptions extends ServeRoutesOptions {
   listen: ListenAddress;
   topDestinations: number;
   maxBody: number;
+  bodyTimeout: number;
+  maxReportMemory: number;
+  stallTimeout: number;
   output?: string;
   exitOnEof?: boolean;
 }
@@ -40,10 +45,23 @@ function topDestinations(value: string): number {
   return k;
 }
 
-function maxBody(value: string): number {
-  const bytes = parseByteSize(value);
-  if (bytes === undefined) throw new FibscopeError('BAD_ARGUMENT', `--max-body takes a size in bytes (1048576, 512k, 1MiB), not '${value}'`);
-  return bytes;
+function byteSize(flag: string): (value: string) => number {
+  return (value) => {
+    const bytes = parseByteSize(value);
+    if (bytes === undefined) throw new FibscopeError('BAD_ARGUMENT', `${flag} takes a size in bytes (1048576, 512k, 1MiB), not '${value}'`);
+    return bytes;
+  };
+}
+
+/** Seconds, as a whole number of milliseconds: 10, 0.5. */
+function seconds(flag: string): (value: string) => number {
+  return (value) => {
+    const ms = Math.round(Number(value) * 1000);
+    if (!/^\d+(\.\d+)?$/.test(value) || ms < 1 || ms > 3_600_000) {
+      throw new FibscopeError('BAD_ARGUMENT', `${flag} takes a number of seconds, 0.001..3600, not '${value}'`);
+    }
+    return ms;
+  };
 }
 
 export function addServeCommand(program: Command, loadTables: LoadTables): Command {
@@ -56,8 +74,14 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
       .argParser(topDestinations).default(0))
-    .addOption(new Option('--max-body <size>', 'largest request body (bytes, or 512k, 1MiB)').argParser(maxBody)
+    .addOption(new Option('--max-body <size>', 'largest request body (bytes, or 512k, 1MiB)').argParser(byteSize('--max-body'))
       .default(DEFAULT_MAX_BODY_BYTES, '1MiB'))
+    .addOption(new Option('--max-report-memory <size>', '/report text held for clients still reading it, all together; past it, 503')
+      .argParser(byteSize('--max-report-memory')).default(DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT, '256MiB'))
+    .addOption(new Option('--body-timeout <seconds>', 'a request body must arrive within this, else 408').argParser(seconds('--body-timeout'))
+      .default(DEFAULT_BODY_TIMEOUT_MS, String(DEFAULT_BODY_TIMEOUT_MS / 1000)))
+    .addOption(new Option('--stall-timeout <seconds>', 'cut a client that reads none of its answer for this long').argParser(seconds('--stall-timeout'))
+      .default(DEFAULT_STALL_TIMEOUT_MS, String(DEFAULT_STALL_TIMEOUT_MS / 1000)))
     .option('-o, --output <file>', 'write the final report there instead of to stdout')
     .option('--exit-on-eof', 'stop when the capture stream ends (default: keep serving until SIGTERM or SIGINT)')
     .action(async (capture: string, options: ServeOptions) => {
@@ -74,6 +98,9 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     await access(capture, constants.R_OK).catch((error: Error) => {
       throw new FibscopeError('CAPTURE_UNREADABLE', `cannot open capture ${capture}: ${error.message}`);
     });
+    if ((await stat(capture)).isDirectory()) {
+      throw new FibscopeError('CAPTURE_UNREADABLE', `cannot read capture ${capture}: it is a directory; name a pcap or pcapng file, or '-' for standard input`);
+    }
   }
   const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }] = await Promise.all([
     loadTables(options),
@@ -88,9 +115,13 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     fib,
     analyzer,
     maxBodyBytes: options.maxBody,
+    bodyTimeoutMs: options.bodyTimeout,
+    maxReportBytesInFlight: options.maxReportMemory,
+    stallTimeoutMs: options.stallTimeout,
     topDestinations: options.topDestinations,
     capture: reader,
     onError: (error) => log(`internal error answering a request: ${(error as Error)?.message ?? String(error)}`),
+    onNotice: log,
   });
   const { host, port } = options.listen;
   let bound;

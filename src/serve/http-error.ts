@@ -13,6 +13,17 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The client closed the connection (or it broke) before the answer was done: nothing to
+ * answer, and not a fault of the server. `detail` says how far the request had come.
+ */
+export class ClientGone extends Error {
+  constructor(detail: string) {
+    super(`the client closed the connection ${detail}`);
+    this.name = 'ClientGone';
+  }
+}
+
 /** 405, with the Allow header the status requires. */
 export function methodNotAllowed(method: string | undefined, path: string, allowed: readonly string[]): HttpError {
   return new HttpError(405, `${method ?? 'this method'} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,

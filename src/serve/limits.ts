@@ -1,30 +1,65 @@
-// Request bodies are read whole (a routes body is parsed all at once) and so are bounded: a body
-// over the limit is refused with 413 before it is stored, and the connection is closed so that
-// the rest of it is not read either.
+// What one client may hold of the server, and for how long. Request bodies are read whole (a
+// routes body is parsed all at once) and so are bounded in size and in time: a body over the
+// limit is refused with 413 before it is stored, one that does not arrive in time with 408, and
+// in both cases the connection is closed so that the rest of it is not read either.
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './http-error.js';
+import { ClientGone, HttpError } from './http-error.js';
 
 /** 1 MiB: some 30,000 `ip route` lines, far more than a route change needs. */
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
+/** The request line and headers must arrive within this (Node's headersTimeout). */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request, body included, must arrive within this (Node's requestTimeout). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** A request body must arrive within this from the end of the headers; 1 MiB at 1 Mbit/s takes 8 s. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/** A response whose client takes none of the pending output for this long is cut. */
+export const DEFAULT_STALL_TIMEOUT_MS = 10_000;
+/** Output written but not yet taken by the client, per connection, beyond which it is cut. */
+export const DEFAULT_MAX_UNREAD_BYTES = 8 << 20;
+/** /report text held for clients still reading it, all clients together; more waits with 503. */
+export const DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT = 256 << 20;
 
 const CLOSE = { Connection: 'close' };
 
-/** The request body as UTF-8 text; 413 when it is over `maxBytes`, 400 when it is not UTF-8. */
-export async function readTextBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+/**
+ * The request body as UTF-8 text: 413 when it is over `maxBytes`, 408 when it has not all
+ * arrived within `timeoutMs`, 400 when it is not UTF-8; ClientGone when the client closed the
+ * connection before sending it all.
+ */
+export function readTextBody(req: IncomingMessage, maxBytes: number, timeoutMs = DEFAULT_BODY_TIMEOUT_MS): Promise<string> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes, `${declared} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw tooLarge(maxBytes, `more than ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, size));
-  } catch {
-    throw new HttpError(400, 'the request body is not UTF-8 text');
-  }
+  if (declared !== undefined && Number(declared) > maxBytes) return Promise.reject(tooLarge(maxBytes, `${declared} bytes`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error: Error | undefined, text?: string) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+      if (error) {
+        // what is left of the body is not read: the answer closes the connection
+        req.pause();
+        reject(error);
+      } else resolve(text!);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) finish(tooLarge(maxBytes, `more than ${maxBytes} bytes`));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      try {
+        finish(undefined, new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, size)));
+      } catch {
+        finish(new HttpError(400, 'the request body is not UTF-8 text'));
+      }
+    };
+    const onGone = () => finish(new ClientGone(`after ${size} bytes of the body`));
+    const timer = setTimeout(() => finish(new HttpError(408,
+      `the request body did not arrive within ${timeoutMs / 1000} s (${size} bytes came); send it at once`, CLOSE)), timeoutMs);
+    timer.unref();
+    req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
+  });
 }
 
 function tooLarge(maxBytes: number, size: string): HttpError {

@@ -1,8 +1,15 @@
 // GET /metrics: the counters as they are at scrape time, in the families of `analyze -f prom`
 // plus those only a live table has (table size, route changes, whether the capture is read).
+//
+// A scrape costs one pass over the route counters and, with top-K series, one over the
+// destinations (picked in WebAssembly, nothing sorted). A text is built once the event loop has
+// polled for I/O again, and every scrape that arrives until then shares it: two hundred
+// scrapers at once cost a few scrapes, and each gets the same bytes (one Buffer, written to every
+// socket without copies).
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
-import { formatProm, RouteLabelCache, TopDestinations, type RouteChangeCounts } from '../report/prom.js';
+import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
+import { TopDestinationSeries } from './top-destination-series.js';
 
 /** The Prometheus text format's content type, which scrapers check. */
 export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -15,29 +22,69 @@ export interface MetricsSource {
   capture?: { readonly reading: boolean };
   /** Per-destination series for the top K by packets, and `other`; 0 (the default) for none. */
   topDestinations?: number;
+  /** /report text held for clients still reading it, in bytes. */
+  reportBytesInFlight?: () => number;
 }
 
 export class MetricsEndpoint {
   private readonly source: MetricsSource;
   /** Keeps the top-K membership from scrape to scrape, so that `other` only grows. */
-  private readonly destinations?: TopDestinations;
+  private readonly destinations?: TopDestinationSeries;
   private readonly routeLabels = new RouteLabelCache();
+  /** The text being built, which scrapes arriving meanwhile share. */
+  private pending?: Promise<Buffer>;
+  /** How many texts were built (a scrape that shared one did not build it). */
+  builds = 0;
 
   constructor(source: MetricsSource) {
     this.source = source;
     const k = source.topDestinations ?? 0;
-    if (k > 0) this.destinations = new TopDestinations(k);
+    if (k > 0) this.destinations = new TopDestinationSeries(k);
   }
 
-  render(): string {
+  /** The text as UTF-8 bytes, shared by every scrape that arrives while it is being built. */
+  render(): Promise<Buffer> {
+    this.pending ??= new Promise<Buffer>((resolve, reject) => {
+      // the second setImmediate runs after the next poll: the requests read there join in
+      setImmediate(() => setImmediate(() => {
+        this.pending = undefined;
+        try {
+          resolve(this.build());
+        } catch (error) {
+          reject(error);
+        }
+      }));
+    });
+    return this.pending;
+  }
+
+  private build(): Buffer {
+    this.builds++;
     const { analyzer, fib, changes, capture } = this.source;
-    // the destinations are copied and sorted only when top-K series want them
-    return formatProm(analyzer.snapshot({ destinations: this.destinations !== undefined }), {
+    // route counters only: the destinations are picked apart, without copying them all
+    const families = promFamilies(analyzer.snapshot({ destinations: false }), {
       table: fib.stats(),
       routeChanges: changes,
       captureReading: capture?.reading,
-      destinations: this.destinations,
       routeLabels: this.routeLabels,
     });
+    if (this.destinations) families.push(...this.destinations.families(analyzer));
+    families.push({
+      name: 'fibscope_wasm_memory_bytes',
+      help: 'Size of the WebAssembly memory (tables, counters and report scratch), which never shrinks.',
+      type: 'gauge',
+      labelNames: [],
+      samples: [{ value: fib.engine().wasm.memory.buffer.byteLength }],
+    });
+    if (this.source.reportBytesInFlight) {
+      families.push({
+        name: 'fibscope_report_bytes_in_flight',
+        help: 'Bytes of /report text held for clients still reading it (bounded: past the bound, /report answers 503).',
+        type: 'gauge',
+        labelNames: [],
+        samples: [{ value: this.source.reportBytesInFlight() }],
+      });
+    }
+    return Buffer.from(formatPromFamilies(families));
   }
 }

@@ -24,21 +24,48 @@ export function routeJson(route: Route): RouteJson {
 }
 
 export interface ApplyResult {
+  /** Routes in the body. */
+  routes: number;
   /** Routes added: their prefix had no route of the same metric. */
   added: number;
   /** Routes that took the place of the route(s) of their prefix with the same metric. */
   replaced: number;
-  /** The routes of every prefix the body named, as they are now, best first per prefix. */
-  routes: RouteJson[];
+  /** Routes identical to the one their prefix and metric had: nothing changed, its counters go on. */
+  unchanged: number;
+  /** Distinct prefixes the body named. */
+  prefixes: number;
+  /** The table's size once applied. */
+  ipv4Routes: number;
+  ipv6Routes: number;
 }
 
 /** Names the request body in parse errors: `POST /routes:3: expected ...`. */
 const BODY_SOURCE = 'POST /routes';
 
+/** Routes applied between two turns of the event loop: a few milliseconds of work. */
+export const ROUTES_PER_PIECE = 2000;
+
+/**
+ * A failure part-way through applying a body (memory ran out, say): the routes before `applied`
+ * are in the table, the others are not.
+ */
+export class PartlyApplied extends Error {
+  readonly applied: ApplyResult;
+  override readonly cause: unknown;
+  constructor(applied: ApplyResult, cause: unknown) {
+    super(`${applied.added + applied.replaced + applied.unchanged} of ${applied.routes} routes were applied, then: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'PartlyApplied';
+    this.applied = applied;
+    this.cause = cause;
+  }
+}
+
 export class RouteUpdates {
   readonly fib: Fib;
   /** Every change since start, by kind; the table loaded at start is not a change. */
   readonly changes: RouteChangeCounts = { add: 0, replace: 0, remove: 0 };
+  /** The body being applied: one body at a time, so that two never interleave. */
+  private applying: Promise<unknown> = Promise.resolve();
 
   constructor(fib: Fib) {
     this.fib = fib;
@@ -51,28 +78,53 @@ export class RouteUpdates {
    * a later line for the same prefix and metric wins. The body is parsed whole before anything
    * changes: a bad line anywhere throws RouteFormatError (source `POST /routes`, its line) and
    * leaves the table as it was; so does a body without routes.
+   *
+   * The routes then go in ROUTES_PER_PIECE at a time, the event loop turning between pieces
+   * (`yieldBetween`), so that capture reading and scrapes go on during a large body; lookups
+   * between pieces see the body partly applied. Bodies apply one after the other. Should a piece
+   * fail (memory ran out), the routes before it stay and PartlyApplied says how many.
    */
-  apply(text: string, format: RouteFormat | 'auto' = 'auto'): ApplyResult {
+  apply(text: string, format: RouteFormat | 'auto' = 'auto', yieldBetween: () => Promise<void> = nextTurn): Promise<ApplyResult> {
     const list = parseRoutes(text, { format, source: BODY_SOURCE });
     if (list.count === 0) throw new RouteFormatError(BODY_SOURCE, 1, 'no routes: the body is empty or holds only comments');
-    const result: ApplyResult = { added: 0, replaced: 0, routes: [] };
+    const run = this.applying.then(() => this.applyList(list, yieldBetween));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyList(list: RouteList, yieldBetween: () => Promise<void>): Promise<ApplyResult> {
+    const result: ApplyResult = { routes: list.count, added: 0, replaced: 0, unchanged: 0, prefixes: 0, ipv4Routes: 0, ipv6Routes: 0 };
     const prefixes = new Set<string>();
-    for (let i = 0; i < list.count; i++) {
-      const prefix = prefixText(list, i);
-      const attributes = routeAttributes(list, i);
-      const replacing = this.fib.routesFor(prefix).some((route) => route.metric === attributes.metric);
-      this.fib.replace(prefix, attributes);
-      if (replacing) {
-        result.replaced++;
-        this.changes.replace++;
-      } else {
-        result.added++;
-        this.changes.add++;
+    for (let start = 0; start < list.count; start += ROUTES_PER_PIECE) {
+      if (start > 0) await yieldBetween();
+      try {
+        for (let i = start; i < Math.min(list.count, start + ROUTES_PER_PIECE); i++) {
+          const prefix = prefixText(list, i);
+          this.applyOne(prefix, routeAttributes(list, i), result);
+          prefixes.add(prefix);
+        }
+      } catch (error) {
+        finish(result, prefixes, this.fib);
+        throw new PartlyApplied(result, error);
       }
-      prefixes.add(prefix);
     }
-    for (const prefix of prefixes) result.routes.push(...this.fib.routesFor(prefix).map(routeJson));
+    finish(result, prefixes, this.fib);
     return result;
+  }
+
+  private applyOne(prefix: string, attributes: RouteAttributes & { metric: number }, result: ApplyResult): void {
+    const before = this.fib.routesFor(prefix).filter((route) => route.metric === attributes.metric);
+    // an identical route is kept as it is (fib.replace returns its id), counters and all
+    const id = this.fib.replace(prefix, attributes);
+    if (before.length === 0) {
+      result.added++;
+      this.changes.add++;
+    } else if (before.length === 1 && before[0].id === id) {
+      result.unchanged++;
+    } else {
+      result.replaced++;
+      this.changes.replace++;
+    }
   }
 
   /**
@@ -84,6 +136,18 @@ export class RouteUpdates {
     this.changes.remove += removed;
     return removed;
   }
+}
+
+function finish(result: ApplyResult, prefixes: ReadonlySet<string>, fib: Fib): void {
+  result.prefixes = prefixes.size;
+  const stats = fib.stats();
+  result.ipv4Routes = stats.ipv4Routes;
+  result.ipv6Routes = stats.ipv6Routes;
+}
+
+/** setImmediate: I/O callbacks (capture chunks, requests) run before the next piece. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function prefixText(list: RouteList, i: number): string {

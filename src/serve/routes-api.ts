@@ -1,6 +1,7 @@
 // The route endpoints:
 //   GET  /routes                 the whole table as JSON
-//   POST /routes[?format=F]      add or replace routes given in any route format (route-updates.ts)
+//   POST /routes[?format=F]      add or replace routes given in any route format (route-updates.ts);
+//                                the answer counts them ({ added, replaced, unchanged, ... })
 //   GET  /routes/PREFIX          the routes of exactly that prefix, best first
 //   DELETE /routes/PREFIX[?metric=N&via=X&dev=Y]   remove them (or the ones that match)
 // PREFIX may keep its slash (/routes/10.0.0.0/8) or have it escaped (/routes/10.0.0.0%2F8).
@@ -10,21 +11,33 @@ import type { RemoveMatch } from '../fib/fib.js';
 import { ROUTE_FORMATS, type RouteFormat } from '../routes/index.js';
 import { checkMethod, HttpError, sendJson } from './http-error.js';
 import { readTextBody } from './limits.js';
-import { routeJson, type RouteUpdates } from './route-updates.js';
+import { PartlyApplied, routeJson, type RouteUpdates } from './route-updates.js';
 
 const TABLE_METHODS = ['GET', 'HEAD', 'POST'];
 const PREFIX_METHODS = ['GET', 'HEAD', 'DELETE'];
 
+export interface BodyLimits {
+  maxBodyBytes: number;
+  bodyTimeoutMs: number;
+}
+
 export async function handleRoutes(req: IncomingMessage, res: ServerResponse, url: URL,
-  updates: RouteUpdates, maxBodyBytes: number): Promise<void> {
+  updates: RouteUpdates, limits: BodyLimits): Promise<void> {
   const path = url.pathname;
   if (path === '/routes' || path === '/routes/') {
     checkMethod(req.method, '/routes', TABLE_METHODS);
     if (req.method === 'POST') {
       const format = formatParameter(url);
-      const text = await readTextBody(req, maxBodyBytes);
-      const result = asBadRequest(() => updates.apply(text, format));
-      sendJson(res, 200, result);
+      const text = await readTextBody(req, limits.maxBodyBytes, limits.bodyTimeoutMs);
+      const applying = asBadRequest(() => updates.apply(text, format));
+      try {
+        sendJson(res, 200, await applying);
+      } catch (error) {
+        if (!(error instanceof PartlyApplied) || !(error.cause instanceof FibscopeError)) throw error;
+        // the routes before the failure stay: the answer says how many
+        const status = error.cause.code === 'OUT_OF_MEMORY' ? 507 : 400;
+        sendJson(res, status, { error: error.message, ...error.applied });
+      }
       return;
     }
     checkParameters(url, [], 'GET /routes');

@@ -2,18 +2,25 @@
 // run between the analyzer's chunks on the same thread, so a route change or a scrape never
 // sees half a chunk, and a lookup never sees half a change.
 //
-//   GET /metrics   Prometheus text (metrics.ts)          GET /report  the SPEC JSON report
+//   GET /metrics   Prometheus text (metrics.ts)          GET /report  the SPEC JSON report (report-stream.ts)
 //   /routes...     the table, and changes to it (routes-api.ts)
+//
+// No client can hold the server up: headers, bodies and whole requests have time limits
+// (limits.ts), and a client that stops reading its answer is cut (response-guard.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
-import { writeJson } from '../report/json.js';
-import { checkMethod, HttpError, sendError } from './http-error.js';
-import { DEFAULT_MAX_BODY_BYTES } from './limits.js';
+import { checkMethod, ClientGone, HttpError, sendError } from './http-error.js';
+import {
+  DEFAULT_BODY_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT,
+  DEFAULT_MAX_UNREAD_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS,
+} from './limits.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-address.js';
 import { MetricsEndpoint, PROM_CONTENT_TYPE } from './metrics.js';
-import { handleRoutes } from './routes-api.js';
+import { ReportStreams } from './report-stream.js';
+import { guardResponse, wasCut, type OutputLimits } from './response-guard.js';
+import { handleRoutes, type BodyLimits } from './routes-api.js';
 import { RouteUpdates } from './route-updates.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
@@ -28,9 +35,37 @@ export interface ServeOptions {
   topDestinations?: number;
   /** Whether a capture stream is still being read, for `fibscope_capture_reading`. */
   capture?: { readonly reading: boolean };
+  /** The request line and headers must arrive within this many ms (default 10 s). */
+  headersTimeoutMs?: number;
+  /** The whole request, body included, must arrive within this many ms (default 30 s). */
+  requestTimeoutMs?: number;
+  /** A request body must arrive within this many ms after the headers, else 408 (default 10 s). */
+  bodyTimeoutMs?: number;
+  /** A client that takes none of its pending answer for this many ms is cut (default 10 s). */
+  stallTimeoutMs?: number;
+  /** A client with more than this many bytes of its answer waiting unread is cut (default 8 MiB). */
+  maxUnreadBytes?: number;
+  /** /report text held for clients still reading it, all together; past it, 503 (default 256 MiB). */
+  maxReportBytesInFlight?: number;
   /** Told about internal errors (bugs), whose requests get 500; default: a line on stderr. */
   onError?: (error: unknown) => void;
+  /** Told, in one line each, of clients that went away or were cut; default: a line on stderr. */
+  onNotice?: (line: string) => void;
 }
+
+/** What Node says when the other side of a connection went away. */
+const CONNECTION_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return (code !== undefined && CONNECTION_ERRORS.has(code)) || (error as Error)?.message === 'aborted';
+}
+
+function checkWhole(name: string, value: number, unit: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name}: expected a whole number of ${unit}, at least 1, got ${value}`);
+  return value;
+}
+const checkMilliseconds = (name: string, value: number) => checkWhole(name, value, 'milliseconds');
 
 const READ_METHODS = ['GET', 'HEAD'];
 const INDEX = `fibscope serve
@@ -49,19 +84,34 @@ export class FibscopeServer {
   readonly routes: RouteUpdates;
   /** The node:http server; `handle` also works as the request listener of one you own. */
   readonly http: Server;
-  private readonly metrics: MetricsEndpoint;
-  private readonly maxBodyBytes: number;
+  /** GET /metrics (its `builds` count says how many scrapes shared a text). */
+  readonly metrics: MetricsEndpoint;
+  /** GET /report (its `bytesInFlight` is the report text held for clients still reading). */
+  readonly reports: ReportStreams;
+  private readonly bodyLimits: BodyLimits;
+  private readonly outputLimits: OutputLimits;
   private readonly onError: (error: unknown) => void;
+  private readonly onNotice: (line: string) => void;
 
   constructor(options: ServeOptions) {
     this.fib = options.fib;
     this.analyzer = options.analyzer;
     this.routes = new RouteUpdates(options.fib);
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    if (!Number.isSafeInteger(this.maxBodyBytes) || this.maxBodyBytes < 1) {
-      throw new RangeError(`maxBodyBytes: expected a whole number of bytes, at least 1, got ${this.maxBodyBytes}`);
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+      throw new RangeError(`maxBodyBytes: expected a whole number of bytes, at least 1, got ${maxBodyBytes}`);
     }
+    this.bodyLimits = { maxBodyBytes, bodyTimeoutMs: checkMilliseconds('bodyTimeoutMs', options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS) };
+    this.outputLimits = {
+      stallTimeoutMs: checkMilliseconds('stallTimeoutMs', options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS),
+      maxUnreadBytes: checkWhole('maxUnreadBytes', options.maxUnreadBytes ?? DEFAULT_MAX_UNREAD_BYTES, 'bytes'),
+    };
+    const headersTimeout = checkMilliseconds('headersTimeoutMs', options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS);
+    const requestTimeout = checkMilliseconds('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    this.reports = new ReportStreams(options.analyzer,
+      checkWhole('maxReportBytesInFlight', options.maxReportBytesInFlight ?? DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT, 'bytes'));
     this.metrics = new MetricsEndpoint({
+      reportBytesInFlight: () => this.reports.bytesInFlight,
       analyzer: options.analyzer,
       fib: options.fib,
       changes: this.routes.changes,
@@ -69,12 +119,27 @@ export class FibscopeServer {
       topDestinations: options.topDestinations,
     });
     this.onError = options.onError ?? ((error) => process.stderr.write(`fibscope serve: internal error: ${(error as Error)?.stack ?? String(error)}\n`));
-    this.http = createServer(this.handle);
+    this.onNotice = options.onNotice ?? ((line) => process.stderr.write(`fibscope serve: ${line}\n`));
+    this.http = createServer({
+      // Node's own limits, checked every connectionsCheckingInterval: an answer of 408, then the close
+      headersTimeout: Math.min(headersTimeout, requestTimeout),
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(Math.min(headersTimeout, requestTimeout) / 4))),
+    }, this.handle);
   }
 
-  /** Answers one request; never throws (errors become 4xx, bugs 500). */
+  /** Answers one request; never throws (errors become 4xx, bugs 500, a client gone a line). */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const what = `${req.method ?? '?'} ${(req.url ?? '/').split('?')[0]}`;
+    guardResponse(res, what, this.outputLimits, this.onNotice);
     this.dispatch(req, res).catch((error: unknown) => {
+      if (wasCut(res)) return;
+      if (error instanceof ClientGone || (res.destroyed && isConnectionError(error))) {
+        // aborted, not failed: one line, no stack
+        this.onNotice(`client closed the connection during ${what}`);
+        res.destroy();
+        return;
+      }
       if (error instanceof HttpError) {
         sendError(res, error);
         return;
@@ -125,24 +190,20 @@ export class FibscopeServer {
     }
     const path = url.pathname;
     if (path === '/routes' || path.startsWith('/routes/')) {
-      await handleRoutes(req, res, url, this.routes, this.maxBodyBytes);
+      await handleRoutes(req, res, url, this.routes, this.bodyLimits);
       return;
     }
     switch (path) {
       case '/metrics': {
         checkMethod(req.method, path, READ_METHODS);
-        const text = this.metrics.render();
-        res.writeHead(200, { 'Content-Type': PROM_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
-        res.end(text);
+        const text = await this.metrics.render();
+        res.writeHead(200, { 'Content-Type': PROM_CONTENT_TYPE, 'Content-Length': text.length });
+        res.end(req.method === 'HEAD' ? undefined : text);
         return;
       }
       case '/report': {
         checkMethod(req.method, path, READ_METHODS);
-        const report = this.analyzer.snapshot();
-        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
-        // a chunk may be a view of WebAssembly memory, reused once the call returns: copy it
-        writeJson(report, (chunk) => res.write(Buffer.from(chunk)));
-        res.end();
+        await this.reports.answer(res, req.method === 'HEAD');
         return;
       }
       case '/': {

@@ -1,0 +1,94 @@
+// The K busiest destinations, picked in WebAssembly (assembly/report/top-destinations.ts) without
+// copying or sorting the others: what a scrape with per-destination series needs, at a cost of
+// one pass over the table and O(K) memory.
+import type { Fib, RouteRowFields } from '../fib/fib.js';
+import { formatIPv4, formatIPv6 } from '../net/address.js';
+import type { FibscopeExports } from '../wasm/module.js';
+
+export interface TopDestination {
+  /** Its number in the destination table (order of first appearance; reused after a reset). */
+  entry: number;
+  /** RFC 5952 text for IPv6. */
+  address: string;
+  /** The matched route's prefix, or null (no route, or the route has gone since). */
+  prefix: string | null;
+  packets: number;
+  bytes: number;
+}
+
+export interface TopDestinations {
+  /** At most K, busiest first; equal packets: preferred entries first, then order of appearance. */
+  destinations: TopDestination[];
+  /** Packets and bytes summed over every destination (exact below 2^53). */
+  packets: number;
+  bytes: number;
+  /** How many destinations there are in all. */
+  count: number;
+}
+
+const u64 = (view: DataView, at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
+
+/**
+ * The top `k` destinations of the counters at `counters`; `preferred` entry numbers (the
+ * current top, say) win ties on packets, so equal counts do not swap members back and forth.
+ */
+export function topDestinations(fib: Fib, wasm: FibscopeExports, counters: number, k: number,
+  preferred: readonly number[] = []): TopDestinations {
+  if (!Number.isSafeInteger(k) || k < 0 || k > 0xffffffff) throw new RangeError(`top destinations: expected a whole number k, got ${k}`);
+  const sorted = Uint32Array.from(preferred).sort();
+  const listBytes = sorted.length * 4;
+  const list = sorted.length ? wasm.hostBufferCreate(listBytes) >>> 0 : 0;
+  if (list) new Uint32Array(wasm.memory.buffer, list, sorted.length).set(sorted);
+  let block: number;
+  try {
+    block = wasm.countersTopDestinations(counters, k, list, sorted.length) >>> 0;
+  } finally {
+    if (list) wasm.hostBufferFree(list, listBytes);
+  }
+  try {
+    return readBlock(fib, wasm, block, k, wasm.countersDestinationCount(counters) >>> 0);
+  } finally {
+    wasm.topDestinationsFree(block, k);
+  }
+}
+
+function readBlock(fib: Fib, wasm: FibscopeExports, block: number, k: number, count: number): TopDestinations {
+  const view = new DataView(wasm.memory.buffer);
+  const picked = view.getUint32(block + 16, true);
+  const entryBytes = wasm.destinationEntryBytes();
+  const entries = block + wasm.topDestinationsHeaderBytes();
+  const numbers = entries + k * entryBytes;
+  const row: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
+  const prefixes = new Map<number, string | null>();
+  const v6 = new Uint8Array(16);
+  const v6View = new DataView(v6.buffer);
+  const destinations: TopDestination[] = new Array(picked);
+  for (let i = 0; i < picked; i++) {
+    const at = entries + i * entryBytes;
+    let address: string;
+    if (view.getUint8(at + 52) === 4) {
+      address = formatIPv4(view.getUint32(at, true));
+    } else {
+      // the key halves are u64s, most significant half first: back to network byte order
+      v6View.setUint32(0, view.getUint32(at + 4, true));
+      v6View.setUint32(4, view.getUint32(at, true));
+      v6View.setUint32(8, view.getUint32(at + 12, true));
+      v6View.setUint32(12, view.getUint32(at + 8, true));
+      address = formatIPv6(v6);
+    }
+    const route = view.getInt32(at + 48, true);
+    let prefix: string | null = null;
+    if (route >= 0) {
+      if (!prefixes.has(route)) prefixes.set(route, fib.describeInto(route, row) ? row.prefix : null);
+      prefix = prefixes.get(route)!;
+    }
+    destinations[i] = {
+      entry: view.getUint32(numbers + i * 4, true),
+      address,
+      prefix,
+      packets: u64(view, at + 16),
+      bytes: u64(view, at + 24),
+    };
+  }
+  return { destinations, packets: u64(view, block), bytes: u64(view, block + 8), count };
+}
