@@ -12,6 +12,7 @@ import { writeJson } from './report/json.js';
 import type { ReportFormat } from './report/index.js';
 import { openSink } from './cli/sink.js';
 import { addServeCommand } from './cli/serve.js';
+import { parseByteSize } from './serve/limits.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
 const textOutput = () => import('./cli/output.js');
@@ -28,7 +29,14 @@ const EXIT_OUTPUT = 74;
 interface RoutesOptions {
   routes?: string[];
   routesFormat?: RouteFormat;
+  memoryLimit?: number;
 }
+
+const byteSize = (value: string) => {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) throw new FibscopeError('BAD_ARGUMENT', `--memory-limit takes a size such as 512MiB or 2g, not '${value}'`);
+  return bytes;
+};
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -42,7 +50,7 @@ function routesOptions(command: Command, required = true): Command {
 
 /** Loads every routes file into one table; a bad file stops with its name and line. */
 async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicates: number }> {
-  const fib = await Fib.create();
+  const fib = await Fib.create({ memoryLimit: options.memoryLimit });
   let duplicates = 0;
   for (const path of options.routes ?? []) {
     const loaded = fib.load(await readRoutesBytes(path), { format: options.routesFormat ?? 'auto', source: path });
@@ -92,6 +100,7 @@ routesOptions(program.command('analyze'), false)
   .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
   .option('--no-progress', 'no progress bar')
   .option('--plain-numbers', 'print exact numbers in tables instead of human units')
+  .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default: 4 GiB, all wasm32 has)').argParser(byteSize))
   .action(async (captures: string[], options: AnalyzeOptions) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     const { fib } = await loadTables(options);
@@ -113,6 +122,12 @@ routesOptions(program.command('analyze'), false)
         if (input.error === null) continue;
         damaged = true;
         process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
+      }
+      const overflow = report.totals.destinationOverflow;
+      if (overflow) {
+        process.stderr.write(`fibscope: warning: the destination table is full (memory limit): ${overflow.packets} packets `
+          + `(${overflow.bytes} bytes) to further destinations are counted in totals and routes but under no destination `
+          + '(totals.destinationOverflow)\n');
       }
       if (options.format === 'json') {
         writeJson(report, (chunk) => sink.write(chunk));

@@ -174,3 +174,27 @@ describe('routes past the limit', () => {
     await expect(Fib.create({ memoryLimit: 64 << 20, memoryReserve: 40 << 20 })).rejects.toThrow(/memoryReserve/);
   });
 });
+
+describe('fibscope analyze --memory-limit', () => {
+  const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+
+  it('warns that the destination table filled up, writes the whole report, and exits 0', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const path = join(mkdtempSync(join(tmpdir(), 'fibscope-limit-')), 'many.pcap');
+    const addresses = distinctAddresses(150_000);
+    writeFileSync(path, Buffer.concat([rawPcapHeader(), rawRecords(addresses)]));
+    const run = spawnSync(process.execPath, [CLI, 'analyze', '--memory-limit', '24MiB', '-f', 'json', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    const overflow = report.totals.destinationOverflow;
+    expect(overflow.packets).toBe(150_000 - report.destinations.length);
+    expect(overflow.bytes).toBe(overflow.packets * 20);
+    expect(run.stderr).toContain(`warning: the destination table is full (memory limit): ${overflow.packets} packets`);
+    const bad = spawnSync(process.execPath, [CLI, 'analyze', '--memory-limit', 'lots', path], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--memory-limit takes a size such as 512MiB or 2g, not 'lots'");
+  });
+});

@@ -30,7 +30,7 @@ function randomAddress(random: Random): string {
   }
 }
 
-const pick = ({ address, prefix, packets, bytes }: { address: string; prefix: string | null; packets: number; bytes: number }) =>
+const pick = ({ address, prefix, packets, bytes }: { address: string; prefix: string | null; packets: number | bigint; bytes: number | bigint }) =>
   ({ address, prefix, packets, bytes });
 
 /** The model: every destination of the full report, busiest first (stable), the first k. */
@@ -61,8 +61,8 @@ describe.each(Object.entries(BUILDS))('Analyzer.topDestinations (%s build)', (_,
           const top = analyzer.topDestinations(k);
           expect(top.destinations.map(pick), `seed ${seed} round ${round} k ${k}`).toEqual(model(analyzer, k));
           expect(top.count).toBe(count);
-          expect(top.packets).toBe(full.reduce((sum, d) => sum + d.packets, 0));
-          expect(top.bytes).toBe(full.reduce((sum, d) => sum + d.bytes, 0));
+          expect(top.packets).toBe(full.reduce((sum, d) => sum + Number(d.packets), 0));
+          expect(top.bytes).toBe(full.reduce((sum, d) => sum + Number(d.bytes), 0));
         }
       }
       analyzer.dispose();
@@ -96,7 +96,7 @@ describe.each(Object.entries(BUILDS))('Analyzer.topDestinations (%s build)', (_,
     const entryOf = new Map(all.map((d) => [d.address, d.entry]));
     const preferred = new Set<number>();
     for (let i = 0; i < 40; i++) preferred.add(random.below(all.length));
-    const expected = [...all].sort((a, b) => b.packets - a.packets
+    const expected = [...all].sort((a, b) => Number(b.packets) - Number(a.packets)
       || Number(preferred.has(b.entry)) - Number(preferred.has(a.entry)) || a.entry - b.entry);
     for (const k of [1, 10, 50, 200]) {
       const top = analyzer.topDestinations(k, [...preferred]).destinations;

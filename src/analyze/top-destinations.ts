@@ -4,6 +4,9 @@
 import type { Fib, RouteRowFields } from '../fib/fib.js';
 import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { FibscopeExports } from '../wasm/module.js';
+import { FibscopeOutOfMemoryError } from '../errors.js';
+import { readCount } from '../report/count.js';
+import type { Count } from './report.js';
 
 export interface TopDestination {
   /** Its number in the destination table (order of first appearance; reused after a reset). */
@@ -12,21 +15,20 @@ export interface TopDestination {
   address: string;
   /** The matched route's prefix, or null (no route, or the route has gone since). */
   prefix: string | null;
-  packets: number;
-  bytes: number;
+  packets: Count;
+  bytes: Count;
 }
 
 export interface TopDestinations {
   /** At most K, busiest first; equal packets: preferred entries first, then order of appearance. */
   destinations: TopDestination[];
-  /** Packets and bytes summed over every destination (exact below 2^53). */
-  packets: number;
-  bytes: number;
+  /** Packets and bytes summed over every destination, exactly. */
+  packets: Count;
+  bytes: Count;
   /** How many destinations there are in all. */
   count: number;
 }
 
-const u64 = (view: DataView, at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
 
 /**
  * The top `k` destinations of the counters at `counters`; `preferred` entry numbers (the
@@ -38,6 +40,7 @@ export function topDestinations(fib: Fib, wasm: FibscopeExports, counters: numbe
   const sorted = Uint32Array.from(preferred).sort();
   const listBytes = sorted.length * 4;
   const list = sorted.length ? wasm.hostBufferCreate(listBytes) >>> 0 : 0;
+  if (sorted.length && !list) throw new FibscopeOutOfMemoryError('top destinations', 'out of WebAssembly memory: no room for the preferred entries');
   if (list) new Uint32Array(wasm.memory.buffer, list, sorted.length).set(sorted);
   let block: number;
   try {
@@ -86,9 +89,9 @@ function readBlock(fib: Fib, wasm: FibscopeExports, block: number, k: number, co
       entry: view.getUint32(numbers + i * 4, true),
       address,
       prefix,
-      packets: u64(view, at + 16),
-      bytes: u64(view, at + 24),
+      packets: readCount(view, at + 16),
+      bytes: readCount(view, at + 24),
     };
   }
-  return { destinations, packets: u64(view, block), bytes: u64(view, block + 8), count };
+  return { destinations, packets: readCount(view, block), bytes: readCount(view, block + 8), count };
 }

@@ -7,15 +7,17 @@
 // pick as preferred), then the destination seen first.
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { TopDestination } from '../analyze/top-destinations.js';
+import type { Count } from '../analyze/report.js';
+import { addCounts, compareCounts, subtractCounts } from '../report/count.js';
 import type { PromFamily } from '../report/prom.js';
 
-interface Membership { entry: number; joinPackets: number; joinBytes: number; lastPackets: number; lastBytes: number }
+interface Membership { entry: number; joinPackets: Count; joinBytes: Count; lastPackets: Count; lastBytes: Count }
 
 export interface TopDestinationSample {
   /** The top K, busiest first, with their whole counts. */
   members: TopDestination[];
   /** Packets and bytes of every destination while it was outside the top K. */
-  other: { packets: number; bytes: number };
+  other: { packets: Count; bytes: Count };
 }
 
 const LABELS = ['address', 'prefix'] as const;
@@ -24,8 +26,8 @@ export class TopDestinationSeries {
   readonly k: number;
   private members = new Map<string, Membership>();
   /** What former members counted while members: taken out of `other` for good. */
-  private credited = { packets: 0, bytes: 0 };
-  private lastTotal = 0;
+  private credited: { packets: Count; bytes: Count } = { packets: 0, bytes: 0 };
+  private lastTotal: Count = 0;
 
   constructor(k: number) {
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`top destinations: expected a whole number of at least 1, got ${k}`);
@@ -35,7 +37,7 @@ export class TopDestinationSeries {
   /** Picks the top K now and moves the membership on. */
   sample(analyzer: Analyzer): TopDestinationSample {
     let picked = analyzer.topDestinations(this.k, [...this.members.values()].map((m) => m.entry));
-    if (picked.packets < this.lastTotal) {
+    if (compareCounts(picked.packets, this.lastTotal) < 0) {
       // the counters were reset: so is what was taken out of `other`, and entry numbers were reused
       this.members.clear();
       this.credited = { packets: 0, bytes: 0 };
@@ -53,21 +55,22 @@ export class TopDestinationSeries {
       member.lastPackets = d.packets;
       member.lastBytes = d.bytes;
       next.set(d.address, member);
-      attributedPackets += d.packets - member.joinPackets;
-      attributedBytes += d.bytes - member.joinBytes;
+      attributedPackets = addCounts(attributedPackets, subtractCounts(d.packets, member.joinPackets));
+      attributedBytes = addCounts(attributedBytes, subtractCounts(d.bytes, member.joinBytes));
     }
     for (const [address, member] of this.members) {
       if (next.has(address)) continue;
       // a member leaving keeps what it counted as a member; from now on it counts in `other`
-      this.credited.packets += member.lastPackets - member.joinPackets;
-      this.credited.bytes += member.lastBytes - member.joinBytes;
-      attributedPackets += member.lastPackets - member.joinPackets;
-      attributedBytes += member.lastBytes - member.joinBytes;
+      const packets = subtractCounts(member.lastPackets, member.joinPackets);
+      const bytes = subtractCounts(member.lastBytes, member.joinBytes);
+      this.credited = { packets: addCounts(this.credited.packets, packets), bytes: addCounts(this.credited.bytes, bytes) };
+      attributedPackets = addCounts(attributedPackets, packets);
+      attributedBytes = addCounts(attributedBytes, bytes);
     }
     this.members = next;
     return {
       members: picked.destinations,
-      other: { packets: picked.packets - attributedPackets, bytes: picked.bytes - attributedBytes },
+      other: { packets: subtractCounts(picked.packets, attributedPackets), bytes: subtractCounts(picked.bytes, attributedBytes) },
     };
   }
 
