@@ -7,8 +7,10 @@
 // - Small (up to SMALL_LIMIT bytes, rounded up to 8): carved from slabs of SLAB_BYTES, each
 //   slab SLAB_BYTES-aligned and holding blocks of one size only. Its header (first 32 bytes)
 //   counts the blocks in use; a slab whose last block is freed goes back to the large blocks,
-//   so memory of one size is reusable for any other. A block is found by its size's class,
-//   never handed out bigger than asked: what is freed is exactly what was taken.
+//   so memory of one size is reusable for any other, except one empty slab per size, kept so
+//   that a count going back and forth across a slab's edge does not take and give back a slab
+//   each time (trimSlabs gives those back too, and a request that would fail does it first).
+//   A block is never handed out bigger than asked: what is freed is exactly what was taken.
 // - Large (rounded up to 8): first fit in a free list kept in address order; a block bigger
 //   than the request is split, and a freed block merges with free neighbours, so the list
 //   never holds two adjacent blocks. A free block that ends at the top of the heap lowers the
@@ -43,10 +45,11 @@ const DEFAULT_RESERVE: u64 = 64 << 20;
 // Slab header:
 //   @0 block size u32   @4 blocks in use u32   @8 free list head u32 (0: none)
 //   @12 bytes carved so far u32 (from the slab's start)   @16 next u32 / @20 previous u32 slab
-//   of its class that has room (0: none)
+//   of its class that has room (0: none)   @24 blocks it holds u32
 
-// per class: the first slab with room; then per-pool byte counters
+// per class: the first slab with room, and the empty slab kept; then per-pool byte counters
 const slabsWithRoom: usize = memory.data(<i32>(SMALL_CLASSES * sizeof<usize>()));
+const emptySlabs: usize = memory.data(<i32>(SMALL_CLASSES * sizeof<usize>()));
 const poolBytes: usize = memory.data(POOLS * 8);
 
 let heapBase: u64 = (<u64>__heap_base + ALIGN - 1) & ~(ALIGN - 1);
@@ -159,7 +162,7 @@ function unlinkFree(block: usize): void {
   if (prev) store<usize>(prev, load<usize>(at)); else largeFree = load<usize>(at);
 }
 
-function takeSmall(size: u64, limit: u64): usize {
+@inline function takeSmall(size: u64, limit: u64): usize {
   const head = slabsWithRoom + <usize>(size >> 3) * sizeof<usize>();
   let slab = load<usize>(head);
   if (!slab) {
@@ -169,37 +172,51 @@ function takeSmall(size: u64, limit: u64): usize {
     store<u32>(slab, 0, 4);
     store<u32>(slab, 0, 8);
     store<u32>(slab, <u32>SLAB_HEADER, 12);
+    store<u32>(slab, <u32>((SLAB_BYTES - SLAB_HEADER) / size), 24);
     linkSlab(head, slab);
+  }
+  const used = load<u32>(slab, 4);
+  if (used == 0) {
+    // the kept empty slab is empty no more
+    const kept = emptySlabs + <usize>(size >> 3) * sizeof<usize>();
+    if (load<usize>(kept) == slab) store<usize>(kept, 0);
   }
   let block = <usize>load<u32>(slab, 8);
   if (block) {
     store<u32>(slab, load<u32>(block), 8);
   } else {
-    const carved = <u64>load<u32>(slab, 12);
+    const carved = load<u32>(slab, 12);
     block = slab + <usize>carved;
-    store<u32>(slab, <u32>(carved + size), 12);
+    store<u32>(slab, carved + <u32>size, 12);
   }
-  store<u32>(slab, load<u32>(slab, 4) + 1, 4);
+  store<u32>(slab, used + 1, 4);
   // full: no longer a slab with room
-  if (!load<u32>(slab, 8) && <u64>load<u32>(slab, 12) + size > SLAB_BYTES) unlinkSlab(head, slab);
+  if (used + 1 == load<u32>(slab, 24)) unlinkSlab(head, slab);
   return block;
 }
 
-function freeSmall(block: usize, size: u64): void {
+@inline function freeSmall(block: usize, size: u64): void {
   const slab = block & ~<usize>(SLAB_BYTES - 1);
   assert(<u64>load<u32>(slab) == size, 'small block freed with a size other than its own');
-  const head = slabsWithRoom + <usize>(size >> 3) * sizeof<usize>();
-  const wasFull = !load<u32>(slab, 8) && <u64>load<u32>(slab, 12) + size > SLAB_BYTES;
+  const used = load<u32>(slab, 4);
+  const wasFull = used == load<u32>(slab, 24);
   store<u32>(block, load<u32>(slab, 8));
   store<u32>(slab, <u32>block, 8);
-  const used = load<u32>(slab, 4) - 1;
-  store<u32>(slab, used, 4);
-  if (used == 0) {
-    if (!wasFull) unlinkSlab(head, slab);
-    insertFree(<u64>slab, SLAB_BYTES);
-  } else if (wasFull) {
-    linkSlab(head, slab);
+  store<u32>(slab, used - 1, 4);
+  if (wasFull) {
+    linkSlab(slabsWithRoom + <usize>(size >> 3) * sizeof<usize>(), slab);
+    if (used > 1) return;
+  } else if (used > 1) {
+    return;
   }
+  // its last block: keep it as the size's empty slab, or give it back
+  const kept = emptySlabs + <usize>(size >> 3) * sizeof<usize>();
+  if (!load<usize>(kept)) {
+    store<usize>(kept, slab);
+    return;
+  }
+  unlinkSlab(slabsWithRoom + <usize>(size >> 3) * sizeof<usize>(), slab);
+  insertFree(<u64>slab, SLAB_BYTES);
 }
 
 function linkSlab(head: usize, slab: usize): void {
@@ -217,10 +234,31 @@ function unlinkSlab(head: usize, slab: usize): void {
   if (next) store<u32>(next, <u32>prev, 20);
 }
 
-function take(size: u64, pool: i32, limit: u64): usize {
+/** Gives back the empty slabs kept per size; true when there were any. */
+export function trimSlabs(): bool {
+  let trimmed = false;
+  for (let index: usize = 0; index < SMALL_CLASSES; index++) {
+    const kept = emptySlabs + index * sizeof<usize>();
+    const slab = load<usize>(kept);
+    if (!slab) continue;
+    store<usize>(kept, 0);
+    unlinkSlab(slabsWithRoom + index * sizeof<usize>(), slab);
+    insertFree(<u64>slab, SLAB_BYTES);
+    trimmed = true;
+  }
+  return trimmed;
+}
+
+@inline function takeOnce(size: u64, limit: u64): usize {
+  return size <= SMALL_LIMIT ? takeSmall(size, limit) : takeLarge(size, ALIGN, limit);
+}
+
+@inline function take(size: u64, pool: i32, limit: u64): usize {
   if (size > limit) return 0;
   size = roundUp(max<u64>(size, ALIGN));
-  const ptr = size <= SMALL_LIMIT ? takeSmall(size, limit) : takeLarge(size, ALIGN, limit);
+  let ptr = takeOnce(size, limit);
+  // short of memory: the kept empty slabs first
+  if (!ptr && trimSlabs()) ptr = takeOnce(size, limit);
   if (!ptr) return 0;
   const counter = poolBytes + (<usize>pool << 3);
   store<u64>(counter, load<u64>(counter) + size);

@@ -4,7 +4,7 @@
 
 import {
   alloc, allocationFailure, availableBytes, belowSoftLimit, bytesTakenTotal, free, heapEnd, limitBytes, poolBytesInUse, realloc, reserveBytes,
-  setLimits, tryAlloc, POOL_OTHER,
+  setLimits, trimSlabs, tryAlloc, POOL_OTHER,
 } from './alloc';
 
 /** Sets the heap's hard limit and the reserve below it, in bytes (numbers up to 2^32). */
@@ -17,6 +17,8 @@ export function memoryReserve(): f64 { return <f64>reserveBytes(); }
 export function memoryHeapEnd(): f64 { return <f64>heapEnd(); }
 export function memoryBelowSoftLimit(): bool { return belowSoftLimit(); }
 export function memoryAvailable(): f64 { return <f64>availableBytes(); }
+/** Gives back the empty slab kept per block size (assembly/memory/alloc.ts). */
+export function memoryTrim(): void { trimSlabs(); }
 /** The size of the request that made the instance trap for want of memory; 0 when none did. */
 export function memoryAllocationFailure(): f64 { return <f64>allocationFailure(); }
 export function memoryBytesInUse(): f64 { return <f64>poolBytesInUse(POOL_OTHER); }

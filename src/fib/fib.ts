@@ -84,6 +84,8 @@ export interface FibOptions {
 
 /** WebAssembly memory a route may take, generously (measured: 120-500 bytes on real tables). */
 const ROUTE_BYTES_ESTIMATE = 1024;
+/** Changes this small are covered by the reserve alone. */
+const FEW_ROUTES = 64;
 const MAX_MEMORY = 2 ** 32 - 65536;
 const DEFAULT_RESERVE = 64 << 20;
 
@@ -158,8 +160,9 @@ export class Fib {
    */
   private ensureMemoryFor(routes: number, what: string): void {
     const needed = routes * ROUTE_BYTES_ESTIMATE;
+    // a change of a few routes fits in the reserve whatever is left: no walk of the free blocks
+    if (this.wasm.memoryBelowSoftLimit() && (routes <= FEW_ROUTES || this.wasm.memoryAvailable() >= needed)) return;
     const available = this.wasm.memoryAvailable();
-    if (available >= needed && this.wasm.memoryBelowSoftLimit()) return;
     throw new FibscopeOutOfMemoryError(what, `out of WebAssembly memory: ${what} may need ${needed} bytes and `
       + `${available} are left under the ${this.wasm.memoryLimit()}-byte limit (less its reserve); nothing was changed`);
   }
