@@ -113,3 +113,26 @@ it('answers every scrape, report and route change right through 200 cycles, in f
   // the heap stays where the first reset cycles left it (a little slack for route records)
   expect(wasm.memoryHeapEnd() - heapAfterWarmup).toBeLessThan(2 << 20);
 });
+
+it('answers 503 with the reason, not an internal error, once its table ran out of memory half-way', async () => {
+  const poisonedFib = await Fib.create();
+  poisonedFib.load('0.0.0.0/0 default\n');
+  const counting = new Analyzer({ fib: poisonedFib });
+  const notices: string[] = [];
+  const errors: unknown[] = [];
+  const poisoned = new FibscopeServer({ fib: poisonedFib, analyzer: counting, onNotice: (line) => notices.push(line), onError: (e) => errors.push(e) });
+  const address: AddressInfo = await poisoned.listen(0, '127.0.0.1');
+  try {
+    // what a change that outgrew the reserve meets: the raw allocator past the hard limit
+    expect(() => poisonedFib.engine().wasm.allocatorAlloc(0xfffffff0)).toThrow(/out of WebAssembly memory/);
+    for (const path of ['/metrics', '/report']) {
+      const answer = await fetch(`http://127.0.0.1:${address.port}${path}`);
+      expect(answer.status).toBe(503);
+      expect(await answer.text()).toMatch(/out of WebAssembly memory.*cannot be used any more/);
+    }
+    expect(errors).toEqual([]);
+    expect(notices.filter((line) => line.includes('out of WebAssembly memory'))).toHaveLength(2);
+  } finally {
+    await poisoned.close(100);
+  }
+});

@@ -9,6 +9,7 @@
 // (limits.ts), and a client that stops reading its answer is cut (response-guard.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FibscopeOutOfMemoryError } from '../errors.js';
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
 import { checkMethod, ClientGone, HttpError, sendError } from './http-error.js';
@@ -142,6 +143,12 @@ export class FibscopeServer {
       }
       if (error instanceof HttpError) {
         sendError(res, error);
+        return;
+      }
+      if (error instanceof FibscopeOutOfMemoryError) {
+        // a limit reached, not a bug: said once per request, answered as the server being full
+        this.onNotice(`${what}: ${error.message}`);
+        sendError(res, new HttpError(error.unusable ? 503 : 507, error.message));
         return;
       }
       this.onError(error);
