@@ -1,8 +1,11 @@
 // `npm run bench -- soak`: the long soak of bench/soak.ts, and a capture with more distinct
 // destinations than the destination table can hold under the default memory limit.
-import { Analyzer, Fib } from 'fibscope';
+import { Analyzer, Fib, writeJson } from 'fibscope';
 import type { Figure } from './fib.js';
+import { distinctAddresses, rawPcapHeader, rawRecords } from './raw-capture.js';
 import { runSoak } from './soak.js';
+
+const STRIDE = 0x9e3779b1;
 
 const MiB = 1 << 20;
 
@@ -31,27 +34,12 @@ export async function soakBenchmarks(log: (line: string) => void): Promise<Figur
   const fib = await Fib.create();
   fib.load('0.0.0.0/0 default\n');
   const analyzer = new Analyzer({ fib });
-  const header = new Uint8Array(24);
-  const hv = new DataView(header.buffer);
-  hv.setUint32(0, 0xa1b2c3d4, true); hv.setUint16(4, 2, true); hv.setUint16(6, 4, true);
-  hv.setUint32(16, 65535, true); hv.setUint32(20, 101, true);
-  analyzer.push(header);
+  analyzer.push(rawPcapHeader());
   const perChunk = 1 << 16;
-  const chunk = new Uint8Array(perChunk * 36);
-  const view = new DataView(chunk.buffer);
   const began = performance.now();
   for (let first = 0; first < total; first += perChunk) {
     const count = Math.min(perChunk, total - first);
-    for (let i = 0; i < count; i++) {
-      const at = i * 36;
-      view.setUint32(at, 1_700_000_000, true);
-      view.setUint32(at + 8, 20, true);
-      view.setUint32(at + 12, 100, true);
-      chunk[at + 16] = 0x45;
-      view.setUint16(at + 18, 20);
-      view.setUint32(at + 32, (first + i) * 0x9e3779b1 >>> 0);
-    }
-    analyzer.push(chunk.subarray(0, count * 36));
+    analyzer.push(rawRecords(distinctAddresses(count, Math.imul(first, STRIDE) >>> 0, STRIDE), () => 100));
   }
   const countedIn = (performance.now() - began) / 1000;
   // destination objects would be 16.7 million JavaScript objects: read the route's count instead
@@ -63,7 +51,17 @@ export async function soakBenchmarks(log: (line: string) => void): Promise<Figur
   if (Number(report.totals.counted) !== total || kept + Number(overflow?.packets ?? 0) !== total) {
     throw new Error('ceiling: counts do not add up');
   }
-  figures.push({ name: 'ceiling: destinations one analyzer holds', value: kept, unit: 'destinations', note: `overflow ${overflow?.packets ?? 0} packets` });
+  // the JSON report of all of them, streamed from WebAssembly: the table left room for its copy
+  const writing = performance.now();
+  let jsonBytes = 0;
+  let lines = 0;
+  writeJson(analyzer.report(), (chunk) => {
+    jsonBytes += chunk.length;
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x7b) lines++;
+  });
+  log(`  the JSON report: ${(jsonBytes / MiB).toFixed(0)} MiB, ${lines} objects, in ${((performance.now() - writing) / 1000).toFixed(1)} s; `
+    + `WebAssembly memory ${(fib.engine().wasm.memory.buffer.byteLength / MiB).toFixed(0)} MiB`);
+  figures.push({ name: 'ceiling: destinations one analyzer holds', value: kept, unit: 'destinations', note: `overflow ${overflow?.packets ?? 0} packets; its JSON report ${(jsonBytes / MiB).toFixed(0)} MiB` });
   analyzer.dispose();
   return figures;
 }

@@ -5,6 +5,7 @@
 // and the process's RSS move. The test suite runs it briefly (test/soak.test.ts); `npm run bench
 // -- soak` runs it long.
 import { Analyzer, Fib } from 'fibscope';
+import { rawPcapHeader, rawRecords } from './raw-capture.js';
 
 export interface SoakOptions {
   cycles: number;
@@ -45,37 +46,6 @@ class Stream {
   below(n: number): number { return this.next() % n; }
 }
 
-const RECORD = 16 + 20;
-
-function pcapHeader(): Uint8Array {
-  const header = new Uint8Array(24);
-  const view = new DataView(header.buffer);
-  view.setUint32(0, 0xa1b2c3d4, true);
-  view.setUint16(4, 2, true);
-  view.setUint16(6, 4, true);
-  view.setUint32(16, 65535, true);
-  view.setUint32(20, 101, true);
-  return header;
-}
-
-function records(addresses: readonly number[], wires: readonly number[], second: number): Uint8Array {
-  const bytes = new Uint8Array(addresses.length * RECORD);
-  const view = new DataView(bytes.buffer);
-  addresses.forEach((address, i) => {
-    const at = i * RECORD;
-    view.setUint32(at, second, true);
-    view.setUint32(at + 8, 20, true);
-    view.setUint32(at + 12, wires[i], true);
-    bytes[at + 16] = 0x45;
-    view.setUint16(at + 18, 20);
-    bytes[at + 24] = 64;
-    bytes[at + 25] = 6;
-    view.setUint32(at + 28, 0xc0000201);
-    view.setUint32(at + 32, address >>> 0);
-  });
-  return bytes;
-}
-
 function prefixText(stream: Stream): string {
   const length = 8 + stream.below(17);
   const address = stream.next() & (length === 0 ? 0 : (~0 << (32 - length)));
@@ -97,7 +67,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const churn: string[] = [];
 
   const analyzer = new Analyzer({ fib, name: 'soak' });
-  analyzer.push(pcapHeader());
+  analyzer.push(rawPcapHeader());
   // the reference: per destination, packets and bytes since the last reset
   let reference = new Map<number, { packets: number; bytes: number }>();
   let seen: number[] = [];
@@ -126,7 +96,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       const entry = reference.get(address);
       if (entry) { entry.packets++; entry.bytes += wire; } else reference.set(address, { packets: 1, bytes: wire });
     }
-    analyzer.push(records(addresses, wires, 1_700_000_000 + cycle));
+    analyzer.push(rawRecords(addresses, (i) => wires[i], 1_700_000_000 + cycle));
     packets += addresses.length;
 
     // route churn: adds, replaces, removes, and now and then a reload of a whole block
@@ -165,8 +135,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     // analyzers that come and go beside the long-lived one
     if (cycle % 3 === 0) {
       const passing = new Analyzer({ fib, name: 'passing' });
-      passing.push(pcapHeader());
-      passing.push(records(addresses.slice(0, 50), wires.slice(0, 50), 1_700_000_000));
+      passing.push(rawPcapHeader());
+      passing.push(rawRecords(addresses.slice(0, 50), (i) => wires[i]));
       check(Number(passing.report().totals.counted) === Math.min(50, addresses.length), `cycle ${cycle}: a passing analyzer miscounted`);
       passing.dispose();
     }

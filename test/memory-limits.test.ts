@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Analyzer, Fib, FibscopeOutOfMemoryError } from '../src/index.js';
-import { distinctAddresses, rawPcapHeader, rawRecords } from './helpers/many-destinations.js';
+import { distinctAddresses, rawPcapHeader, rawRecords } from '../bench/raw-capture.js';
 
 // WebAssembly memory is finite (4 GiB for wasm32, less with memoryLimit). These tests set a small
 // limit and go past it: growth stops with a clear outcome, and every number that is reported is

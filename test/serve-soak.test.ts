@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
 import { FibscopeServer } from '../src/serve/server.js';
-import { distinctAddresses, rawPcapHeader, rawRecords } from './helpers/many-destinations.js';
+import { distinctAddresses, rawPcapHeader, rawRecords } from '../bench/raw-capture.js';
 
 // A soak of serve as it runs for weeks, sized for the suite: a capture stream with ever-new
 // destinations, route changes through the API (adds, replaces, deletes), /metrics with top-K

@@ -1,4 +1,4 @@
-import { formatIPv4, formatIPv6 } from '../net/address.js';
+import { destinationAddress } from './destination-address.js';
 import type { Fib, RouteRowFields } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
@@ -144,21 +144,10 @@ function readDestinations(entries: Uint8Array, entryBytes: number, count: number
   const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
   const u64 = (at: number) => readCount(view, at);
   const v6 = new Uint8Array(16);
-  const v6View = new DataView(v6.buffer);
   const out: DestinationCounters[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const at = i * entryBytes;
-    let address: string;
-    if (view.getUint8(at + 52) === 4) {
-      address = formatIPv4(view.getUint32(at, true));
-    } else {
-      // the key halves are u64s, most significant half first: back to network byte order
-      v6View.setUint32(0, view.getUint32(at + 4, true));
-      v6View.setUint32(4, view.getUint32(at, true));
-      v6View.setUint32(8, view.getUint32(at + 12, true));
-      v6View.setUint32(12, view.getUint32(at + 8, true));
-      address = formatIPv6(v6);
-    }
+    const address = destinationAddress(view, at, v6);
     const routeId = view.getInt32(at + 48, true);
     out[i] = {
       address,

@@ -2,7 +2,7 @@
 // copying or sorting the others: what a scrape with per-destination series needs, at a cost of
 // one pass over the table and O(K) memory.
 import type { Fib, RouteRowFields } from '../fib/fib.js';
-import { formatIPv4, formatIPv6 } from '../net/address.js';
+import { destinationAddress } from './destination-address.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readCount } from '../report/count.js';
@@ -64,21 +64,10 @@ function readBlock(fib: Fib, wasm: FibscopeExports, block: number, k: number, co
   const row: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
   const prefixes = new Map<number, string | null>();
   const v6 = new Uint8Array(16);
-  const v6View = new DataView(v6.buffer);
   const destinations: TopDestination[] = new Array(picked);
   for (let i = 0; i < picked; i++) {
     const at = entries + i * entryBytes;
-    let address: string;
-    if (view.getUint8(at + 52) === 4) {
-      address = formatIPv4(view.getUint32(at, true));
-    } else {
-      // the key halves are u64s, most significant half first: back to network byte order
-      v6View.setUint32(0, view.getUint32(at + 4, true));
-      v6View.setUint32(4, view.getUint32(at, true));
-      v6View.setUint32(8, view.getUint32(at + 12, true));
-      v6View.setUint32(12, view.getUint32(at + 8, true));
-      address = formatIPv6(v6);
-    }
+    const address = destinationAddress(view, at, v6);
     const route = view.getInt32(at + 48, true);
     let prefix: string | null = null;
     if (route >= 0) {

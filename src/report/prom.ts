@@ -10,6 +10,7 @@
 import type { Count, DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
 import { orderKey } from './aggregate.js';
 import { addCounts, subtractCounts, sumCounts } from './count.js';
+import { TopMembership } from './top-membership.js';
 
 export type PromType = 'counter' | 'gauge';
 
@@ -318,22 +319,14 @@ export interface TopDestinationsSample {
   other: { packets: Count; bytes: Count };
 }
 
-interface Membership { joinPackets: Count; joinBytes: Count; lastPackets: Count; lastBytes: Count }
-
 /**
- * Bounded per-destination series across scrapes. A destination in the top K gets its own series
- * with its whole count; `other` holds what every destination counted while outside the top K.
- * Defined so, `other` never goes down when a destination joins or leaves the top (a counter
- * that drops reads as a reset, and rate() would see a spike), and at any time the rates of the
- * K series and `other` add up to the rate of counted packets. Ties keep the current members,
- * so equal counts do not make the set flap.
+ * Bounded per-destination series across scrapes: the top K, each with its whole count, and
+ * `other` (the accounting of top-membership.ts). Ties keep the current members, so equal counts
+ * do not make the set flap.
  */
 export class TopDestinations {
   readonly k: number;
-  private members = new Map<string, Membership>();
-  /** What former members counted while members: taken out of `other` for good. */
-  private credited: { packets: Count; bytes: Count } = { packets: 0, bytes: 0 };
-  private lastTotal: Count = 0;
+  private readonly membership = new TopMembership();
 
   constructor(k: number) {
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`top destinations: expected a whole number of at least 1, got ${k}`);
@@ -355,44 +348,14 @@ export class TopDestinations {
       while (at > 0 && this.ranksAbove(d, top[at - 1])) at--;
       top.splice(at, 0, d);
     }
-    if (packets < this.lastTotal) {
-      // the counters were reset: so is what was taken out of `other`
-      this.members.clear();
-      this.credited = { packets: 0, bytes: 0 };
-    }
-    this.lastTotal = packets;
-
-    const next = new Map<string, Membership>();
-    let attributedPackets: Count = this.credited.packets;
-    let attributedBytes: Count = this.credited.bytes;
-    for (const d of top) {
-      const member = this.members.get(d.address)
-        ?? { joinPackets: d.packets, joinBytes: d.bytes, lastPackets: d.packets, lastBytes: d.bytes };
-      member.lastPackets = d.packets;
-      member.lastBytes = d.bytes;
-      next.set(d.address, member);
-      attributedPackets = addCounts(attributedPackets, subtractCounts(d.packets, member.joinPackets));
-      attributedBytes = addCounts(attributedBytes, subtractCounts(d.bytes, member.joinBytes));
-    }
-    for (const [address, member] of this.members) {
-      if (next.has(address)) continue;
-      // a member leaving keeps what it counted as a member; from now on it counts in `other`
-      const memberPackets = subtractCounts(member.lastPackets, member.joinPackets);
-      const memberBytes = subtractCounts(member.lastBytes, member.joinBytes);
-      this.credited.packets = addCounts(this.credited.packets, memberPackets);
-      this.credited.bytes = addCounts(this.credited.bytes, memberBytes);
-      attributedPackets = addCounts(attributedPackets, memberPackets);
-      attributedBytes = addCounts(attributedBytes, memberBytes);
-    }
-    this.members = next;
-    return { members: top, other: { packets: subtractCounts(packets, attributedPackets), bytes: subtractCounts(bytes, attributedBytes) } };
+    return { members: top, other: this.membership.advance(top, { packets, bytes }) };
   }
 
   /** Busier first; on equal packets, a current member first, then more bytes, then address order. */
   private ranksAbove(a: DestinationCounters, b: DestinationCounters): boolean {
     if (a.packets !== b.packets) return a.packets > b.packets;
-    const memberA = this.members.has(a.address);
-    if (memberA !== this.members.has(b.address)) return memberA;
+    const memberA = this.membership.has(a.address);
+    if (memberA !== this.membership.has(b.address)) return memberA;
     if (a.bytes !== b.bytes) return a.bytes > b.bytes;
     return a.address < b.address;
   }

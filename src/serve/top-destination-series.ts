@@ -1,17 +1,14 @@
 // /metrics' per-destination series: the top K by packets, picked in WebAssembly at each scrape
-// (Analyzer.topDestinations: one pass, O(K) memory), and `other`. The accounting is that of
-// report/prom.ts's TopDestinations, which `analyze -f prom` uses on a whole report: a member has
-// its whole count; `other` holds what every destination counted while outside the top K, so it
-// never goes down when a destination joins or leaves the top, and the K series and `other` add
-// up to every destination's count. Ties on packets keep current members (they are passed to the
-// pick as preferred), then the destination seen first.
+// (Analyzer.topDestinations: one pass, O(K) memory), and `other`, accounted as `analyze -f prom`
+// does (report/top-membership.ts): a member has its whole count, `other` what every destination
+// counted while outside the top K, so the rates of the K series and `other` add up to the rate
+// of counted packets. Ties on packets keep current members (they are passed to the pick as
+// preferred), then the destination seen first.
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { TopDestination } from '../analyze/top-destinations.js';
 import type { Count } from '../analyze/report.js';
-import { addCounts, compareCounts, subtractCounts } from '../report/count.js';
 import type { PromFamily } from '../report/prom.js';
-
-interface Membership { entry: number; joinPackets: Count; joinBytes: Count; lastPackets: Count; lastBytes: Count }
+import { TopMembership } from '../report/top-membership.js';
 
 export interface TopDestinationSample {
   /** The top K, busiest first, with their whole counts. */
@@ -24,10 +21,9 @@ const LABELS = ['address', 'prefix'] as const;
 
 export class TopDestinationSeries {
   readonly k: number;
-  private members = new Map<string, Membership>();
-  /** What former members counted while members: taken out of `other` for good. */
-  private credited: { packets: Count; bytes: Count } = { packets: 0, bytes: 0 };
-  private lastTotal: Count = 0;
+  private readonly membership = new TopMembership();
+  /** The entry numbers of the current members: they win ties in the next pick. */
+  private memberEntries: number[] = [];
 
   constructor(k: number) {
     if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`top destinations: expected a whole number of at least 1, got ${k}`);
@@ -36,42 +32,11 @@ export class TopDestinationSeries {
 
   /** Picks the top K now and moves the membership on. */
   sample(analyzer: Analyzer): TopDestinationSample {
-    let picked = analyzer.topDestinations(this.k, [...this.members.values()].map((m) => m.entry));
-    if (compareCounts(picked.packets, this.lastTotal) < 0) {
-      // the counters were reset: so is what was taken out of `other`, and entry numbers were reused
-      this.members.clear();
-      this.credited = { packets: 0, bytes: 0 };
-      picked = analyzer.topDestinations(this.k);
-    }
-    this.lastTotal = picked.packets;
-
-    const next = new Map<string, Membership>();
-    let attributedPackets = this.credited.packets;
-    let attributedBytes = this.credited.bytes;
-    for (const d of picked.destinations) {
-      const member = this.members.get(d.address)
-        ?? { entry: d.entry, joinPackets: d.packets, joinBytes: d.bytes, lastPackets: d.packets, lastBytes: d.bytes };
-      member.entry = d.entry;
-      member.lastPackets = d.packets;
-      member.lastBytes = d.bytes;
-      next.set(d.address, member);
-      attributedPackets = addCounts(attributedPackets, subtractCounts(d.packets, member.joinPackets));
-      attributedBytes = addCounts(attributedBytes, subtractCounts(d.bytes, member.joinBytes));
-    }
-    for (const [address, member] of this.members) {
-      if (next.has(address)) continue;
-      // a member leaving keeps what it counted as a member; from now on it counts in `other`
-      const packets = subtractCounts(member.lastPackets, member.joinPackets);
-      const bytes = subtractCounts(member.lastBytes, member.joinBytes);
-      this.credited = { packets: addCounts(this.credited.packets, packets), bytes: addCounts(this.credited.bytes, bytes) };
-      attributedPackets = addCounts(attributedPackets, packets);
-      attributedBytes = addCounts(attributedBytes, bytes);
-    }
-    this.members = next;
-    return {
-      members: picked.destinations,
-      other: { packets: subtractCounts(picked.packets, attributedPackets), bytes: subtractCounts(picked.bytes, attributedBytes) },
-    };
+    let picked = analyzer.topDestinations(this.k, this.memberEntries);
+    // after a reset of the counters entry numbers are reused: pick again with no preference
+    if (this.membership.wasReset(picked.packets)) picked = analyzer.topDestinations(this.k);
+    this.memberEntries = picked.destinations.map((d) => d.entry);
+    return { members: picked.destinations, other: this.membership.advance(picked.destinations, picked) };
   }
 
   /** `fibscope_destination_{packets,bytes}_total`, as `analyze -f prom` names them. */

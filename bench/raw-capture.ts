@@ -1,5 +1,5 @@
-// Captures with as many distinct destinations as a test wants, made fast: raw IPv4 records
-// (link type 101) of a bare 20-byte header each, written straight into one buffer per chunk.
+// Captures with as many distinct destinations as a soak or a test wants, made fast: raw IPv4
+// records (link type 101) of a bare 20-byte header each, written straight into one buffer.
 
 const RECORD = 16 + 20;
 
