@@ -152,6 +152,18 @@ describe('routes past the limit', () => {
     expect(fib.add('192.0.2.0/24', { nextHop: 'x' })).toBeGreaterThanOrEqual(0);
   });
 
+  it('a routes text too big to read is refused whole, whichever of its buffers does not fit', async () => {
+    for (const lines of [130_000, 400_000]) {
+      const fib = await Fib.create({ memoryLimit: 16 << 20 });
+      fib.load(ROUTES);
+      const before = [...fib.routes()];
+      const text = Array.from({ length: lines }, (_, i) => `${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}.0/24 n`).join('\n');
+      expect(() => fib.load(new TextEncoder().encode(text))).toThrow(FibscopeOutOfMemoryError);
+      expect([...fib.routes()]).toEqual(before);
+      expect(fib.lookup('10.1.2.3')?.prefix).toBe('10.0.0.0/8');
+    }
+  });
+
   it('a call that ran out half-way leaves an instance that refuses every later call, never a wrong answer', async () => {
     const fib = await table();
     const { wasm } = fib.engine();

@@ -6,7 +6,7 @@
 // bad line, a column header, bytes that are not text anywhere, a byte order mark past the start)
 // makes it give up, and the host parses the text itself, with its error messages.
 
-import { alloc, free, POOL_OTHER } from '../memory/alloc';
+import { alloc, free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 
 export const RECORD_BYTES: usize = 32;
 /** Scanning gave up: the host's parser decides. */
@@ -44,6 +44,8 @@ let seenRoute = false;
 let scanning = false;
 /** scanPlain's answer when it stopped after `lines` lines: call it again. */
 export const SCAN_MORE: i32 = -2;
+/** scanPlain's answer when memory is too short for a record per line: nothing was read. */
+export const SCAN_NO_MEMORY: i32 = -3;
 
 @inline function isBlank(c: u32): bool {
   return c <= CH_SPACE && (c == CH_SPACE || (c >= CH_TAB && c <= CH_CR));
@@ -56,11 +58,12 @@ export const SCAN_MORE: i32 = -2;
 /**
  * Reads the plain-format routes of `length` bytes at `textAt` into records, at most `lines`
  * lines a call: SCAN_MORE asks for another call with the same text. Returns how many routes
- * once done, or SCAN_UNSURE. The records stay until freeScan().
+ * once done, SCAN_UNSURE, or SCAN_NO_MEMORY. The records stay until freeScan().
  */
 export function scanPlain(textAt: usize, length: u32, lines: u32): i32 {
   if (!scanning) {
-    if (!startScan(textAt, length)) return SCAN_UNSURE;
+    const started = startScan(textAt, length);
+    if (started != 0) return started;
   }
   let pos = scanPos;
   let count = scanCount;
@@ -133,7 +136,8 @@ function unsure(): i32 {
   return SCAN_UNSURE;
 }
 
-function startScan(textAt: usize, length: u32): bool {
+/** 0 when the scan can start, else SCAN_UNSURE or SCAN_NO_MEMORY. */
+function startScan(textAt: usize, length: u32): i32 {
   freeScan();
   text = textAt;
   scanLength = length;
@@ -141,17 +145,22 @@ function startScan(textAt: usize, length: u32): bool {
   // byte order marks at the start, as the host's parser skips them (src/routes/text-check.ts)
   while (pos + 3 <= length && isByteOrderMark(pos)) pos += 3;
   const lines = countTextLines(pos, length);
-  if (lines == 0) return false;
+  if (lines == 0) return SCAN_UNSURE;
+  // a record per line is optional growth: a table too big for what is left is refused whole
+  records = tryAlloc(<u64>lines * RECORD_BYTES, POOL_OTHER);
+  recordPairs = records ? tryAlloc(<u64>lines << 2, POOL_OTHER) : 0;
+  if (!recordPairs) {
+    if (records) free(records, <u64>lines * RECORD_BYTES, POOL_OTHER);
+    return SCAN_NO_MEMORY;
+  }
   recordCapacity = lines;
-  records = alloc(<usize>lines * RECORD_BYTES, POOL_OTHER);
-  recordPairs = alloc(<usize>lines << 2, POOL_OTHER);
   growLabels(64);
   growPairs(64);
   scanPos = pos;
   scanCount = 0;
   seenRoute = false;
   scanning = true;
-  return true;
+  return 0;
 }
 
 /**

@@ -22,8 +22,9 @@ const utf8 = new TextEncoder();
  * between calls, so one call over a million lines would run all of it in baseline code.
  */
 const WASM_STEP = 16384;
-/** plainScan's "call me again". */
+/** plainScan's "call me again", and its "no room for a record per line" (assembly/routes/plain.ts). */
 const SCAN_MORE = -2;
+const SCAN_NO_MEMORY = -3;
 /** A load bigger than this rebuilds the lookup structure once instead of piece by piece. */
 const BULK_THRESHOLD = 4096;
 
@@ -372,6 +373,9 @@ export class Fib {
       let count: number;
       do count = this.wasm.plainScan(textAt, bytes.length, WASM_STEP);
       while (count === SCAN_MORE);
+      if (count === SCAN_NO_MEMORY) {
+        throw new FibscopeOutOfMemoryError('route text', `out of WebAssembly memory: no room to read ${bytes.length} bytes of routes; nothing was changed`);
+      }
       if (count < 0) return undefined;
       this.ensureMemoryFor(count, `${count} routes`);
       this.refreshViews();
