@@ -72,6 +72,23 @@ describe('a destination table that fills its memory', () => {
   });
 });
 
+describe('a time series past the limit', () => {
+  it('is refused with what it would have taken, and a smaller one is then kept', async () => {
+    const fib = await table(LIMIT);
+    const analyzer = new Analyzer({ fib });
+    const routes = [fib.routesFor('10.0.0.0/8')[0].id];
+    const start = { seconds: 1_600_000_000, nanoseconds: 0 };
+    // 1,000,000 bins of 16 bytes: 16 MB, more than a 24 MiB table has left
+    expect(() => analyzer.trackTimeSeries({ routes, start, binNanoseconds: 1e9, bins: 1_000_000 }))
+      .toThrow(/no room for 1 routes × 1000000 bins/);
+    expect(analyzer.timeSeries()).toBeUndefined();
+    analyzer.trackTimeSeries({ routes, start, binNanoseconds: 1e9, bins: 10 });
+    analyzer.push(rawPcapHeader());
+    analyzer.push(rawRecords(distinctAddresses(5, 0x0a000001, 1), () => 100, 1_600_000_003));
+    expect(analyzer.timeSeries()?.[0].packets).toEqual([0, 0, 0, 1, 1, 1, 1, 1, 0, 0]);
+  });
+});
+
 describe('memory that is given back', () => {
   it('an analyzer made and disposed 20,000 times leaves the heap where the first left it', async () => {
     // the old allocator lost ~65 KB a cycle here: 20,000 cycles would have taken 1.3 GB
