@@ -20,7 +20,7 @@ const reportFormats = () => import('./report/index.js');
 
 const VERSION = '0.1.0';
 
-/** Exit statuses of SPEC section 4. */
+/** Exit statuses (docs/cli.md, "Exit status"). */
 const EXIT_USAGE = 2;
 const EXIT_DAMAGED_INPUT = 1;
 /** sysexits' EX_IOERR: the report could not be written. */

@@ -330,7 +330,7 @@ describe('fibscope analyze on times out of range', () => {
   });
 });
 
-describe('cross-check with tshark and tcpdump (skipped when not installed)', () => {
+describe('cross-check with tshark and tcpdump (each skipped when its command is not on PATH)', () => {
   it.skipIf(!tshark)('tshark reads every time the report holds as the model does', () => {
     const stamps: Stamp[] = [
       { tsresol: 0, ticks: 1n << 40n, offset: -(1n << 40n) + 1_700_000_000n },

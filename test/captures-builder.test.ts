@@ -466,6 +466,9 @@ const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).stat
 const tshark = has('tshark');
 const tcpdump = has('tcpdump');
 const capinfos = has('capinfos');
+for (const [tool, found] of [['tshark', tshark], ['tcpdump', tcpdump], ['capinfos', capinfos]] as const) {
+  if (!found) console.warn(`captures-builder: ${tool} is not on PATH; its cross-check is skipped (Debian: tshark, tcpdump)`);
+}
 const dir = mkdtempSync(joinPath(tmpdir(), 'fibscope-captures-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let fileNumber = 0;
@@ -482,7 +485,7 @@ function run(cmd: string, args: string[]): string {
 const fields = (path: string, ...names: string[]) =>
   run('tshark', ['-r', path, '-T', 'fields', '-E', 'separator=|', ...names.flatMap((n) => ['-e', n])]).trim().split('\n');
 
-describe('cross-check with Wireshark and tcpdump (skipped when not installed)', () => {
+describe('cross-check with Wireshark and tcpdump (each skipped when its command, tshark, tcpdump or capinfos, is not on PATH)', () => {
   const v4 = udp4('192.0.2.1', '203.0.113.9');
   const v6 = udp6('2001:db8::1', '2001:db8:ffff::9');
   const linkFrames: [number, Uint8Array, string][] = [

@@ -54,7 +54,7 @@ const cases: [string, RouteFormat][] = [
 
 describe('real routing tables against the reference', () => {
   for (const [name, format] of cases) {
-    it.skipIf(!present(name))(`agrees on ${name}`, async () => {
+    it.skipIf(!present(name))(`agrees on ${name} (skipped without ../shared/data/routes/${name})`, async () => {
       const mirror = new Mirror(await Fib.create());
       const text = read(name);
       expect(detectRouteFormat(text)).toBe(format);
@@ -69,7 +69,7 @@ describe('real routing tables against the reference', () => {
   }
 
   it.skipIf(!present('tier1-2024.txt.gz') || !present('linx-2014-v4-updates.txt.gz'))(
-    'stays correct replaying the LINX update trace on the tier-1 table', async () => {
+    'stays correct replaying the LINX update trace on the tier-1 table (skipped without ../shared/data/routes/tier1-2024.txt.gz and linx-2014-v4-updates.txt.gz)', async () => {
       const mirror = new Mirror(await Fib.create());
       const all = read('tier1-2024.txt.gz').split('\n').filter((l) => l && !l.includes(':')).join('\n');
       const prefixes = mirrorList(mirror, parseRoutes(all, { format: 'plain' }))[4];

@@ -307,7 +307,7 @@ describe('a directory where a file belongs', () => {
 
   it('reads a named pipe as it reads standard input, not as an internal error', async (context) => {
     if (process.platform === 'win32') {
-      context.skip();
+      context.skip('named pipes (mkfifo) do not exist on Windows');
       return;
     }
     const capture = new URL('../samples/edge.pcap', import.meta.url).pathname;

@@ -42,7 +42,7 @@ describe('CAIDA pfx2as', () => {
   const dir = new URL('../../shared/data/routes/', import.meta.url).pathname;
   const v4 = `${dir}routeviews-2016-v4.pfx2as.gz`;
   const v6 = `${dir}routeviews-2016-v6.pfx2as.gz`;
-  it.skipIf(!existsSync(v4) || !existsSync(v6))('reads the shared RouteViews files, detected (skipped when ../shared/data is absent)', async () => {
+  it.skipIf(!existsSync(v4) || !existsSync(v6))('reads the shared RouteViews files, detected (skipped without ../shared/data/routes/routeviews-2016-v4.pfx2as.gz and -v6)', async () => {
     const list4 = await readRoutesFile(v4);
     expect(familyCounts(list4)).toEqual({ v4: 615842, v6: 0 });
     expect(list4.nextHop[0]).toBe('AS15169');

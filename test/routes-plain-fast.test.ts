@@ -116,9 +116,9 @@ describe('plain routes read in WebAssembly', () => {
   });
 
   for (const name of ['tier1-2024.txt.gz', 'linx-2014-v6.txt.gz']) {
-    it(`give the reference's table for the shared ${name} (skipped when ../shared/data is absent)`, async (context) => {
+    it(`give the reference's table for the shared ${name} (skipped without ../shared/data/routes/${name})`, async (context) => {
       if (!existsSync(DATA + name)) {
-        context.skip();
+        context.skip(`${DATA}${name} is absent`);
         return;
       }
       const bytes = gunzipSync(readFileSync(DATA + name));

@@ -100,7 +100,7 @@ describe('plain routes', () => {
 
   const shared = new URL('../../shared/data/routes/', import.meta.url).pathname;
   const tier1 = `${shared}tier1-2024.txt.gz`;
-  it.skipIf(!existsSync(tier1))('reads the shared tier-1 table, forced and detected (skipped when ../shared/data is absent)', async () => {
+  it.skipIf(!existsSync(tier1))('reads the shared tier-1 table, forced and detected (skipped without ../shared/data/routes/tier1-2024.txt.gz)', async () => {
     const forced = await readRoutesFile(tier1, { format: 'plain' });
     expect(familyCounts(forced)).toEqual({ v4: 901899, v6: 160147 });
     expect(prefixAt(forced, 0)).toBe('1.0.0.0/24');
@@ -111,7 +111,7 @@ describe('plain routes', () => {
   });
 
   const linx = `${shared}linx-2014-v6.txt.gz`;
-  it.skipIf(!existsSync(linx))('reads the shared LINX IPv6 table with next hops (skipped when ../shared/data is absent)', async () => {
+  it.skipIf(!existsSync(linx))('reads the shared LINX IPv6 table with next hops (skipped without ../shared/data/routes/linx-2014-v6.txt.gz)', async () => {
     const list = await readRoutesFile(linx);
     expect(familyCounts(list)).toEqual({ v4: 0, v6: 20440 });
     expect(routeRows(list)[0]).toMatchObject({ prefix: '2600:2004::/32', nextHop: '2001:7f8:4::1a0b:1' });
@@ -119,7 +119,7 @@ describe('plain routes', () => {
   });
 
   const sample = new URL('../../shared/data/routes/sample.routes', import.meta.url).pathname;
-  it.skipIf(!existsSync(sample))('reads the shared sample.routes (skipped when ../shared/data is absent)', async () => {
+  it.skipIf(!existsSync(sample))('reads the shared sample.routes (skipped without ../shared/data/routes/sample.routes)', async () => {
     const list = await readRoutesFile(sample);
     expect(familyCounts(list)).toEqual({ v4: 10, v6: 8 });
     const rows = routeRows(list);

@@ -25,7 +25,8 @@ const REPORT_MEMORY = 64 << 20;
 /** Gauges of the server's own memory, which vary from scrape to scrape. */
 const VARYING = /^fibscope_(wasm_memory_bytes|report_bytes_in_flight) .*$/gm;
 
-const unavailable = serveUnavailable() ?? (existsSync('/proc/self/status') ? undefined : 'no /proc to read RSS from');
+const unavailable = serveUnavailable() ?? (existsSync('/proc/self/status') ? undefined : 'no /proc/self/status to read RSS from');
+if (unavailable) console.warn(`skipping serve with clients that never read: ${unavailable}`);
 
 /** A raw-IP pcap: one UDP packet to each of DESTINATIONS addresses, then the heavy ones. */
 function bigCapture(): Uint8Array {

@@ -13,10 +13,14 @@ import { untilListening } from './helpers/tcpdump.js';
 // stay. All traffic stays between the two namespaces; the scrapes go to 127.0.0.1 outside them.
 
 const root = process.getuid?.() === 0;
-const tools = ['ip', 'tcpdump', 'ping'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
+const missingTools = ['ip', 'tcpdump', 'ping'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+const tools = missingTools.length === 0;
 const curl = spawnSync('sh', ['-c', 'command -v curl']).status === 0;
 const unavailable = serveUnavailable();
-if (!root || !tools) console.warn('skipping the tcpdump | fibscope serve test: it needs root, ip, tcpdump and ping');
+if (!root || !tools) {
+  const lacking = [...(root ? [] : ['root (it runs as uid ' + process.getuid?.() + ')']), ...missingTools.map((tool) => `the command ${tool}`)];
+  console.warn(`skipping the tcpdump | fibscope serve test: it lacks ${lacking.join(', ')} (Debian: iproute2, tcpdump, iputils-ping)`);
+}
 else if (unavailable) console.warn(`skipping the tcpdump | fibscope serve test: ${unavailable}`);
 
 const [a, b] = [`fibscope-sa-${process.pid}`, `fibscope-sb-${process.pid}`];

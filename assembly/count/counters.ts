@@ -1,4 +1,4 @@
-// One analysis's counters (SPEC section 2) and the per-frame step that fills them: decode the
+// One analysis's counters (docs/counting.md) and the per-frame step that fills them: decode the
 // link and network headers, look up the destination's route, count. This is the hot path.
 //
 // Route counters, 32 bytes per route id:

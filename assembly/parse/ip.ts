@@ -1,5 +1,5 @@
 // The network header: checks that it is the one the link announced and that the destination
-// address was captured, then reads the destination (SPEC section 2). Nothing else of the header
+// address was captured, then reads the destination (docs/counting.md). Nothing else of the header
 // is interpreted for counting.
 
 import {

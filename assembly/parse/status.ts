@@ -1,4 +1,4 @@
-// What the parser concluded about one frame (SPEC section 2), and why a frame is malformed.
+// What the parser concluded about one frame (docs/counting.md), and why a frame is malformed.
 
 export const FRAME_IPV4: i32 = 4;
 export const FRAME_IPV6: i32 = 6;

@@ -20,7 +20,7 @@ export interface AnalyzeOptions {
 }
 
 /**
- * The SPEC report for one capture file ('-' for standard input). A damaged capture resolves
+ * The report (docs/report.md) for one capture file ('-' for standard input). A damaged capture resolves
  * with everything read before the damage and the input's `error` set; only a file that cannot
  * be opened rejects.
  */

@@ -201,7 +201,7 @@ export class Analyzer {
   }
 
   /**
-   * The report of everything counted so far (SPEC section 4), without stopping anything. With
+   * The report of everything counted so far (docs/report.md), without stopping anything. With
    * `{ destinations: false }` it lists no destinations, which saves copying and sorting them
    * (a scrape of route counters, say).
    */

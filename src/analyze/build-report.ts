@@ -28,7 +28,7 @@ function reasonName(index: number): string {
 }
 
 /**
- * Reads every counter out of WebAssembly memory into the SPEC report; without `destinations`, the
+ * Reads every counter out of WebAssembly memory into the report (docs/report.md); without `destinations`, the
  * report lists none (a scrape of the route counters need not copy and sort them all).
  */
 export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[],

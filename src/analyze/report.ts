@@ -9,7 +9,7 @@
 export type Count = number | bigint;
 
 /**
- * The analysis report: the JSON of SPEC section 4, which every other output format is made from.
+ * The analysis report: the JSON of docs/report.md, which every other output format is made from.
  * Counts are JSON integers, exact at any size (see Count).
  */
 export interface Report {

@@ -214,8 +214,8 @@ export class Fib {
   }
 
   /**
-   * Loads routes from text (a string, or UTF-8 bytes such as a file's) in any format of SPEC
-   * section 3, or from an already parsed list. All or nothing: a load that throws changed nothing.
+   * Loads routes from text (a string, or UTF-8 bytes such as a file's) in any format of
+   * docs/route-formats.md, or from an already parsed list. All or nothing: a load that throws changed nothing.
    */
   load(input: string | Uint8Array | RouteList, options: LoadOptions = {}): LoadResult {
     if (input instanceof RouteList) return this.addList(input);

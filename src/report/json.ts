@@ -1,12 +1,12 @@
-// `-f json`: the report itself, the JSON of SPEC section 4.
+// `-f json`: the report itself, the JSON of docs/report.md.
 import { DESTINATION_JSON, type DestinationJsonSource } from '../analyze/destination-json.js';
 import type { Report } from '../analyze/report.js';
 import { jsonText } from './exact-json.js';
 
 /**
- * The SPEC JSON report, two-space indented, ending in a newline. Keys come in the SPEC's order
- * whatever order the report object was built in; members the SPEC does not name (such as
- * `totals.malformedReasons`) follow the named ones. Every route and destination is included.
+ * The JSON report (docs/report.md), two-space indented, ending in a newline. Keys come in the
+ * documented order whatever order the report object was built in; members outside the lists below
+ * (such as a route's `nextHops`) follow the listed ones. Every route and destination is included.
  * Counts are plain JSON integers, every digit of them, at any size (bigints above 2^53).
  */
 export function formatJson(report: Report): string {

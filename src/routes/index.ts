@@ -1,5 +1,5 @@
 /**
- * The front door to the route formats of SPEC section 3: `parseRoutes(text, { format })` picks
+ * The front door to the route formats of docs/route-formats.md: `parseRoutes(text, { format })` picks
  * (or detects) the parser and appends the routes to a `RouteList`. Works in Node and browsers;
  * reading files lives in `read.ts`.
  */
@@ -34,7 +34,7 @@ const PARSERS: Record<RouteFormat, (text: string, source: string, into: RouteLis
 };
 
 /**
- * Parses routes from text in any format of SPEC section 3 and appends them to `into` (a new list
+ * Parses routes from text in any format of docs/route-formats.md and appends them to `into` (a new list
  * by default), which it returns. An empty input or one with only comments gives no routes; that
  * is not an error here. A bad line throws `RouteFormatError` naming the source, the line and what
  * was expected; text that looks binary (a NUL byte, another control character, or U+FFFD from

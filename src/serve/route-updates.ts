@@ -72,7 +72,7 @@ export class RouteUpdates {
   }
 
   /**
-   * Applies routes given in any format of SPEC section 3, each as `ip route replace` does: it
+   * Applies routes given in any route format (docs/route-formats.md), each as `ip route replace` does: it
    * takes the place of the routes of its prefix that have the same metric, or is added when
    * there are none; routes of the prefix with other metrics stay. Routes apply in body order, so
    * a later line for the same prefix and metric wins. The body is parsed whole before anything

@@ -2,7 +2,7 @@
 // run between the analyzer's chunks on the same thread, so a route change or a scrape never
 // sees half a chunk, and a lookup never sees half a change.
 //
-//   GET /metrics   Prometheus text (metrics.ts)          GET /report  the SPEC JSON report (report-stream.ts)
+//   GET /metrics   Prometheus text (metrics.ts)          GET /report  the JSON report, docs/report.md (report-stream.ts)
 //   /routes...     the table, and changes to it (routes-api.ts)
 //
 // No client can hold the server up: headers, bodies and whole requests have time limits
