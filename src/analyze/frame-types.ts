@@ -16,9 +16,9 @@ const ADDRESS_FAMILY = 5;
 
 /** Ethertypes by name, only the well-known ones (IEEE registry, RFCs). */
 const ETHERTYPE_NAMES: Record<number, string> = {
-  0x0806: 'ARP', 0x0842: 'Wake-on-LAN', 0x8035: 'RARP', 0x809b: 'AppleTalk', 0x80f3: 'AARP', 0x8137: 'IPX',
+  0x0806: 'ARP', 0x0842: 'Wake-on-LAN', 0x6003: 'DECnet', 0x8035: 'RARP', 0x809b: 'AppleTalk', 0x80f3: 'AARP', 0x8137: 'IPX',
   0x8808: 'MAC control', 0x8809: 'slow protocols, LACP', 0x8847: 'MPLS', 0x8848: 'MPLS multicast',
-  0x8863: 'PPPoE discovery', 0x8864: 'PPPoE session', 0x888e: '802.1X', 0x88cc: 'LLDP', 0x88e5: 'MACsec',
+  0x8863: 'PPPoE discovery', 0x8864: 'PPPoE session', 0x888e: '802.1X', 0x88a2: 'AoE', 0x88ca: 'TIPC', 0x88cc: 'LLDP', 0x88e5: 'MACsec',
   0x88f7: 'PTP', 0x8902: 'CFM', 0x8906: 'FCoE', 0x8914: 'FIP', 0x9000: 'loopback',
 };
 
@@ -33,13 +33,21 @@ const PPP_NAMES: Record<number, string> = {
 /** Cisco HDLC protocols: ethertypes, but for SLARP. */
 const CISCO_HDLC_NAMES: Record<number, string> = { ...ETHERTYPE_NAMES, 0x8035: 'SLARP', 0x2000: 'CDP' };
 
-/** LINKTYPE_ names (tcpdump.org/linktypes.html) of the link types decoded and of common others. */
+/**
+ * LINKTYPE_ names (tcpdump.org/linktypes.html) of the link types decoded and of common others
+ * (those of the shared test captures checked against tcpdump's names).
+ */
 const LINK_TYPE_NAMES: Record<number, string> = {
   0: 'NULL', 1: 'EN10MB', 8: 'SLIP', 9: 'PPP', 10: 'FDDI', 12: 'RAW', 14: 'RAW', 50: 'PPP_HDLC', 51: 'PPP_ETHER',
-  100: 'ATM_RFC1483', 101: 'RAW', 104: 'C_HDLC', 105: 'IEEE802_11', 107: 'FRELAY', 108: 'LOOP', 113: 'LINUX_SLL',
-  117: 'PFLOG', 119: 'IEEE802_11_PRISM', 127: 'IEEE802_11_RADIOTAP', 163: 'IEEE802_11_AVS', 189: 'USB_LINUX',
-  192: 'PPI', 195: 'IEEE802_15_4_WITHFCS', 220: 'USB_LINUX_MMAPPED', 227: 'CAN_SOCKETCAN', 228: 'IPV4', 229: 'IPV6',
-  239: 'NFLOG', 249: 'USBPCAP', 253: 'NETLINK', 276: 'LINUX_SLL2',
+  100: 'ATM_RFC1483', 101: 'RAW', 104: 'C_HDLC', 105: 'IEEE802_11', 106: 'ATM_CLIP', 107: 'FRELAY', 108: 'LOOP',
+  113: 'LINUX_SLL', 117: 'PFLOG', 119: 'IEEE802_11_PRISM', 123: 'SUNATM', 127: 'IEEE802_11_RADIOTAP',
+  129: 'ARCNET_LINUX', 132: 'JUNIPER_ES', 137: 'JUNIPER_ATM1', 163: 'IEEE802_11_AVS', 164: 'JUNIPER_MONITOR',
+  178: 'JUNIPER_ETHER', 182: 'MFR', 189: 'USB_LINUX', 192: 'PPI', 195: 'IEEE802_15_4_WITHFCS', 220: 'USB_LINUX_MMAPPED',
+  226: 'IPNET', 227: 'CAN_SOCKETCAN', 228: 'IPV4', 229: 'IPV6', 231: 'DBUS', 239: 'NFLOG', 242: 'IPOIB',
+  249: 'USBPCAP', 253: 'NETLINK', 258: 'PKTAP', 271: 'VSOCK', 276: 'LINUX_SLL2', 281: 'DSA_TAG_BRCM',
+  282: 'DSA_TAG_BRCM_PREPEND', 284: 'DSA_TAG_DSA', 285: 'DSA_TAG_EDSA',
+  // LINKTYPE_USER0 to USER15: private use
+  ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [147 + i, `USER${i}`])),
 };
 
 /** `104 (C_HDLC)`, or the number alone when it has no name here. */
