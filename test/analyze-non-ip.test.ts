@@ -84,7 +84,7 @@ const OTHER_CASES: Case[] = [
 const UNSUPPORTED: [number, string][] = [
   [LINKTYPE.IEEE802_11, '105 (IEEE802_11)'],
   [127, '127 (IEEE802_11_RADIOTAP)'],
-  [147, '147 (USER0)'],
+  [147, '147'],
   [999, '999'],
   [0xffffffff, '4294967295'],
 ];

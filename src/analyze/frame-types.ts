@@ -46,8 +46,6 @@ const LINK_TYPE_NAMES: Record<number, string> = {
   226: 'IPNET', 227: 'CAN_SOCKETCAN', 228: 'IPV4', 229: 'IPV6', 231: 'DBUS', 239: 'NFLOG', 242: 'IPOIB',
   249: 'USBPCAP', 253: 'NETLINK', 258: 'PKTAP', 271: 'VSOCK', 276: 'LINUX_SLL2', 281: 'DSA_TAG_BRCM',
   282: 'DSA_TAG_BRCM_PREPEND', 284: 'DSA_TAG_DSA', 285: 'DSA_TAG_EDSA',
-  // LINKTYPE_USER0 to USER15: private use
-  ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [147 + i, `USER${i}`])),
 };
 
 /** `104 (C_HDLC)`, or the number alone when it has no name here. */
