@@ -139,6 +139,15 @@ export function countersTotals(counters: usize, out: usize): i32 {
   return 10 + REASON_COUNT;
 }
 
+/**
+ * Frames by type (layout in count/frame-types.ts): the non-IP frames by why they are not IP
+ * (keys in parse/link.ts), or with `unsupportedLink` the frames of link types not decoded, by link type.
+ */
+export function countersFrameTypes(counters: usize, unsupportedLink: bool): usize {
+  const c = changetype<Counters>(counters);
+  return unsupportedLink ? c.unsupportedLinkTypes : c.nonIpTypes;
+}
+
 /** Route counters: ROUTE_COUNTER_BYTES per route id (layout in count/counters.ts). */
 export function countersRoutes(counters: usize): usize {
   return changetype<Counters>(counters).routes;

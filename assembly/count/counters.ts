@@ -13,7 +13,7 @@ import { lookup4Many, lookup6Many } from '../fib/lookup';
 import { pickPath, routeCapacity, routeGeneration, routePaths } from '../fib/routes';
 import { flowHash } from '../parse/flow';
 import { fib4, fib6 } from '../fib/tables';
-import { decodeLink, linkReason, networkOffset } from '../parse/link';
+import { decodeLink, linkReason, networkOffset, nonIpKey } from '../parse/link';
 import { decodeIPv4, decodeIPv6, destination4, destinationHi, destinationLo, ipReason } from '../parse/ip';
 import {
   FRAME_IPV4, FRAME_IPV6, FRAME_MALFORMED, FRAME_NON_IP, REASON_COUNT,
@@ -22,6 +22,7 @@ import {
   addDestination, clearDestinations, DestinationTable, destinationHash, findDestination, freeDestinations,
   initDestinations,
 } from './destinations';
+import { clearFrameTypes, countFrameType, freeFrameTypes, newFrameTypes } from './frame-types';
 
 export const ROUTE_COUNTER_BYTES: usize = 32;
 const PATH_COUNTER_BYTES: usize = 16;
@@ -50,6 +51,9 @@ const PATH_COUNTER_BYTES: usize = 16;
   /** the earliest and latest time of a counted packet (capture/time.ts); first > last when none */
   firstTime: u64;
   lastTime: u64;
+  /** non-IP frames by why (parse/link.ts nonIpKey), unsupported-link frames by link type (count/frame-types.ts) */
+  nonIpTypes: usize;
+  unsupportedLinkTypes: usize;
 }
 
 // A time series: packets u64 and bytes u64 per watched route and time bin, route by route, for
@@ -81,6 +85,8 @@ export function newCounters(): Counters {
   c.series = changetype<TimeSeries>(alloc(offsetof<TimeSeries>(), POOL_OTHER));
   memory.fill(changetype<usize>(c.series), 0, offsetof<TimeSeries>());
   c.firstTime = u64.MAX_VALUE;
+  c.nonIpTypes = newFrameTypes();
+  c.unsupportedLinkTypes = newFrameTypes();
   return c;
 }
 
@@ -92,6 +98,8 @@ export function freeCounters(c: Counters): void {
   free(changetype<usize>(c.destinations), offsetof<DestinationTable>(), POOL_OTHER);
   freeSeries(c.series);
   free(changetype<usize>(c.series), offsetof<TimeSeries>(), POOL_OTHER);
+  freeFrameTypes(c.nonIpTypes);
+  freeFrameTypes(c.unsupportedLinkTypes);
   free(changetype<usize>(c), offsetof<Counters>(), POOL_OTHER);
 }
 
@@ -125,6 +133,8 @@ export function resetCounters(c: Counters): void {
   c.firstTime = u64.MAX_VALUE;
   c.lastTime = 0;
   memory.fill(c.reasons, 0, <usize>REASON_COUNT << 3);
+  clearFrameTypes(c.nonIpTypes);
+  clearFrameTypes(c.unsupportedLinkTypes);
   for (let id = 0; id < c.routeCapacity; id++) freePathCounters(c.routes + <usize>id * ROUTE_COUNTER_BYTES);
   memory.fill(c.routes, 0, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES);
   clearDestinations(c.destinations);
@@ -271,11 +281,16 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
     store<u64>(at, bswap<u64>(destinationLo), 8);
     store<u32>(batchOrder + (<usize>queued << 2), <u32>(queued6++) | V6);
   } else {
-    if (frame == FRAME_NON_IP) c.nonIp++;
-    else if (frame == FRAME_MALFORMED) {
+    if (frame == FRAME_NON_IP) {
+      c.nonIp++;
+      countFrameType(c.nonIpTypes, nonIpKey);
+    } else if (frame == FRAME_MALFORMED) {
       c.malformed++;
       add64(c.reasons + (<usize>reason << 3), 1);
-    } else c.unsupportedLink++;
+    } else {
+      c.unsupportedLink++;
+      countFrameType(c.unsupportedLinkTypes, linkType);
+    }
     return;
   }
   store<u32>(batchLength + (<usize>queued << 2), origLen);

@@ -34,6 +34,25 @@ const PPP_IPV6: u32 = 0x0057;
 export let networkOffset: u32 = 0;
 export let linkReason: i32 = 0;
 
+// Why the last frame is not IP (set only when FRAME_NON_IP is returned): a kind in the high 32
+// bits, the field the link layer decoded in the low 32 (count/frame-types.ts counts them).
+export let nonIpKey: u64 = 0;
+/** the ethertype after any VLAN tags (also MPLS whose payload is not IP: 0x8847, 0x8848) */
+export const NON_IP_ETHERTYPE: u64 = 1;
+/** an Ethernet type field below 0x0600: an 802.3 length, the frame is LLC (value 0) */
+export const NON_IP_LLC: u64 = 2;
+/** the PPP protocol, on PPP links and in PPPoE sessions */
+export const NON_IP_PPP: u64 = 3;
+/** the Cisco HDLC protocol (ethertype numbers, but 0x8035 is SLARP there) */
+export const NON_IP_CISCO_HDLC: u64 = 4;
+/** the BSD address family of NULL and LOOP links */
+export const NON_IP_ADDRESS_FAMILY: u64 = 5;
+
+@inline function notIp(kind: u64, value: u32): i32 {
+  nonIpKey = kind << 32 | <u64>value;
+  return FRAME_NON_IP;
+}
+
 @inline function be16(at: usize): u32 {
   return <u32>bswap<u16>(load<u16>(at));
 }
@@ -50,8 +69,10 @@ function byEthertype(data: usize, caplen: u32, offset: u32, ethertype: u32): i32
   if (ethertype == ETHERTYPE_IPV4) return FRAME_IPV4;
   if (ethertype == ETHERTYPE_IPV6) return FRAME_IPV6;
   if (ethertype == ETHERTYPE_PPPOE_SESSION) return byPppoeSession(data, caplen, offset);
-  if (ethertype == ETHERTYPE_MPLS_UNICAST || ethertype == ETHERTYPE_MPLS_MULTICAST) return byMplsStack(data, caplen, offset);
-  return FRAME_NON_IP;
+  if (ethertype == ETHERTYPE_MPLS_UNICAST || ethertype == ETHERTYPE_MPLS_MULTICAST) return byMplsStack(data, caplen, offset, ethertype);
+  // below 0x0600 the field is a length (IEEE 802.3), whatever its value: one key for them all
+  if (ethertype < 0x0600) return notIp(NON_IP_LLC, 0);
+  return notIp(NON_IP_ETHERTYPE, ethertype);
 }
 
 /** PPPoE session (RFC 2516): version/type, code, session id and length, then the PPP protocol. */
@@ -65,7 +86,7 @@ function byPppoeSession(data: usize, caplen: u32, offset: u32): i32 {
  * An MPLS label stack (RFC 3032): 4-byte entries up to the one with the bottom-of-stack bit,
  * then the version nibble of what follows. A stack the capture cuts short is not counted.
  */
-function byMplsStack(data: usize, caplen: u32, offset: u32): i32 {
+function byMplsStack(data: usize, caplen: u32, offset: u32, ethertype: u32): i32 {
   // bounded by caplen: every entry moves offset on by 4
   while (true) {
     if (offset + 4 > caplen) return truncated();
@@ -79,14 +100,14 @@ function byMplsStack(data: usize, caplen: u32, offset: u32): i32 {
   const version = <u32>load<u8>(data + offset) >> 4;
   if (version == 4) return FRAME_IPV4;
   if (version == 6) return FRAME_IPV6;
-  return FRAME_NON_IP;
+  return notIp(NON_IP_ETHERTYPE, ethertype);
 }
 
 /** IPv4, IPv6 or not IP, from a PPP protocol number (networkOffset is already set). */
 @inline function byPppProtocol(protocol: u32): i32 {
   if (protocol == PPP_IPV4) return FRAME_IPV4;
   if (protocol == PPP_IPV6) return FRAME_IPV6;
-  return FRAME_NON_IP;
+  return notIp(NON_IP_PPP, protocol);
 }
 
 /**
@@ -122,7 +143,7 @@ function byAddressFamily(family: u32): i32 {
   networkOffset = 4;
   if (family == 2) return FRAME_IPV4;
   if (family == 24 || family == 28 || family == 30) return FRAME_IPV6;
-  return FRAME_NON_IP;
+  return notIp(NON_IP_ADDRESS_FAMILY, family);
 }
 
 /** Decodes the link header of a frame of `caplen` captured bytes at `data`. */
@@ -168,7 +189,7 @@ export function decodeLink(linkType: u32, data: usize, caplen: u32): i32 {
       const ethertype = be16(data + 2);
       if (ethertype == ETHERTYPE_IPV4) return FRAME_IPV4;
       if (ethertype == ETHERTYPE_IPV6) return FRAME_IPV6;
-      return FRAME_NON_IP;
+      return notIp(NON_IP_CISCO_HDLC, ethertype);
     }
     case LINKTYPE_IPV4: {
       networkOffset = 0;

@@ -3,6 +3,7 @@ import type { Fib, RouteRowFields } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readOverflow } from './overflow.js';
+import { readFrameTypes } from './frame-types.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
 import { compareCounts, readCount } from '../report/count.js';
@@ -120,6 +121,8 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
       unsupportedLink: totals[7],
       noRoute: { packets: totals[8], bytes: totals[9] },
       malformedReasons,
+      nonIpByType: readFrameTypes(wasm, counters, false),
+      unsupportedLinkByType: readFrameTypes(wasm, counters, true),
     },
     routes,
   } as Omit<Report, 'destinations'> as Report;

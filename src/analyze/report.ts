@@ -51,6 +51,17 @@ export interface Totals {
   /** Malformed packets by reason, e.g. { "ipv4_ihl_lt_5": 1 }. */
   malformedReasons: Record<string, Count>;
   /**
+   * Non-IP frames by why, busiest first, always present ({} when none): `ethertype 0x0806 (ARP)`
+   * (the ethertype after VLAN tags; MPLS whose payload is not IP under 0x8847/0x8848),
+   * `802.3 length (LLC)` (a type field below 0x0600), `ppp 0xc021 (LCP)` (PPP links and PPPoE
+   * sessions), `cisco hdlc 0x8035 (SLARP)`, `address family 7` (NULL and LOOP links); the
+   * frames of types past the first 256 under `other`. The counts add up to `nonIp`. Optional
+   * only for reports made by hand: an Analyzer's report always has it, and so has its JSON.
+   */
+  nonIpByType?: Record<string, Count>;
+  /** Unsupported-link frames by link type, e.g. { "105 (IEEE802_11)": 3 }, as nonIpByType; they add up to `unsupportedLink`. */
+  unsupportedLinkByType?: Record<string, Count>;
+  /**
    * Present only when the destination table filled up (memory ran short): packets, and their
    * bytes, of destinations it could not take. They count everywhere else (totals, routes), but
    * under no destination, and not in a route's `destinations`.

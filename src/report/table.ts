@@ -5,6 +5,7 @@ import { addCounts, compareCounts } from './count.js';
 import { reportRows, topRows, type DestinationRow, type DevRow, type NextHopRow, type RouteRow } from './aggregate.js';
 import type { ReportBy, ReportOptions } from './options.js';
 import { humanBytes, humanPackets } from './units.js';
+import { linkTypeName } from '../analyze/frame-types.js';
 
 export { humanBytes, humanPackets };
 
@@ -22,6 +23,8 @@ export function formatTable(report: Report, options: ReportOptions): string {
   const packets = options.humanUnits ? humanPackets : plain;
   const bytes = options.humanUnits ? humanBytes : plain;
   const parts = [summaryTable(report, packets, options.humanUnits ? humanBytes : (n) => `${n} bytes`)];
+  const byType = frameTypesTables(report, packets);
+  if (byType) parts.push(byType);
   if (report.inputs.length > 0) parts.push(inputsTable(report, packets));
   parts.push(rowsTable(report, options, packets, bytes));
   return `${parts.join('\n\n')}\n`;
@@ -47,6 +50,29 @@ function summaryTable(report: Report, packets: CountText, bytes: CountText): str
     { 'no route': withShare(`${packets(t.noRoute.packets)} packets, ${bytes(t.noRoute.bytes)}`, t.noRoute.packets, t.counted, 'counted') },
   );
   return table.toString();
+}
+
+/** Most rows of each by-type table; the rest are summed in one row. */
+const TYPE_ROWS = 10;
+
+/** Why frames are not IP, and the link types not decoded (the report lists them busiest first); '' when neither. */
+function frameTypesTables(report: Report, packets: CountText): string {
+  const tables: string[] = [];
+  for (const [head, byType] of [
+    ['non-IP by type', report.totals.nonIpByType],
+    ['unsupported link type', report.totals.unsupportedLinkByType],
+  ] as const) {
+    const rows = Object.entries(byType ?? {});
+    if (rows.length === 0) continue;
+    const table = new Table({ head: [head, 'packets'], colAligns: ['left', 'right'], style: STYLE });
+    for (const [type, n] of rows.slice(0, TYPE_ROWS)) table.push([type, packets(n)]);
+    const rest = rows.slice(TYPE_ROWS);
+    if (rest.length > 0) {
+      table.push([`${rest.length} more`, packets(rest.reduce<Count>((sum, [, n]) => addCounts(sum, n), 0))]);
+    }
+    tables.push(table.toString());
+  }
+  return tables.join('\n\n');
 }
 
 function inputsTable(report: Report, packets: CountText): string {
@@ -165,15 +191,4 @@ function plain(n: Count): string {
 /** `part` as a percentage of `whole` with one decimal, or '-' when `whole` is 0 (a ratio: rounding is fine). */
 function share(part: Count, whole: Count): string {
   return whole > 0 ? `${((100 * Number(part)) / Number(whole)).toFixed(1)}%` : '-';
-}
-
-/** LINKTYPE_ names of the link types fibscope decodes; others by number. */
-const LINK_TYPE_NAMES: Record<number, string> = {
-  0: 'NULL', 1: 'EN10MB', 12: 'RAW', 14: 'RAW', 101: 'RAW', 108: 'LOOP', 113: 'LINUX_SLL',
-  228: 'IPV4', 229: 'IPV6', 276: 'LINUX_SLL2',
-};
-
-function linkTypeName(linkType: number): string {
-  const name = LINK_TYPE_NAMES[linkType];
-  return name === undefined ? String(linkType) : `${linkType} (${name})`;
 }
