@@ -329,7 +329,7 @@ function formatValue(value: Count): string {
 export interface TopDestinationsSample {
   /** The top K by packets, busiest first, each with what it counted as a member (its series). */
   members: DestinationCounters[];
-  /** Counted minus the members' series: every destination while outside the top K. */
+  /** Counted minus the members' series: the rest. */
   other: { packets: Count; bytes: Count };
 }
 
