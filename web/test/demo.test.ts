@@ -189,6 +189,13 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
       return misses;
     }));
     expect(stolen).toEqual([]);
+    // nor anywhere else: a hidden radio or file input takes no click at all
+    await page.locator('#table-by').scrollIntoViewIfNeeded();
+    const hittable = await page.$$eval('.segmented input, input.file-input', (inputs) => inputs.filter((input) => {
+      const box = input.getBoundingClientRect();
+      return document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2) === input;
+    }).map((input) => input.id));
+    expect(hittable).toEqual([]);
 
     await page.fill('#table-filter', '2a');
     // address and route of each row shown
