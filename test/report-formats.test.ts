@@ -285,6 +285,9 @@ fibscope_unrouted_packets_total 0
 # HELP fibscope_unrouted_bytes_total Wire bytes of counted packets whose destination matched no route.
 # TYPE fibscope_unrouted_bytes_total counter
 fibscope_unrouted_bytes_total 0
+# HELP fibscope_removed_route_packets_total Counted packets of routes no longer in the table (removed or replaced since): their route series are gone, so route series + unrouted + removed add up to counted.
+# TYPE fibscope_removed_route_packets_total counter
+fibscope_removed_route_packets_total 0
 # HELP fibscope_malformed_packets_total Packets whose network header did not match what the link layer announced, by reason.
 # TYPE fibscope_malformed_packets_total counter
 fibscope_malformed_packets_total{reason="ipv4_ihl_lt_5"} 1
@@ -323,7 +326,7 @@ fibscope_route_bytes_total{prefix="2001:db8::/32",next_hop="",dev="",family="ipv
     const none = parseProm(formatProm(empty));
     expect(none.map((s) => s.name)).toEqual([
       'fibscope_records_total', 'fibscope_bytes_total', 'fibscope_counted_packets_total', 'fibscope_unrouted_packets_total',
-      'fibscope_unrouted_bytes_total', 'fibscope_non_ip_packets_total', 'fibscope_unsupported_link_packets_total',
+      'fibscope_unrouted_bytes_total', 'fibscope_removed_route_packets_total', 'fibscope_non_ip_packets_total', 'fibscope_unsupported_link_packets_total',
     ]);
     const replaced = report([route('10.0.0.0/8', 2, 20, { metric: 1 }), route('10.0.0.0/8', 3, 30, { metric: 2 })]);
     expect(parseProm(formatProm(replaced)).filter((s) => s.name === 'fibscope_route_packets_total').map((s) => s.value)).toEqual([5]);

@@ -30,6 +30,8 @@ afterAll(async () => {
   analyzer.dispose();
 });
 
+const sum = (values: Map<string, number>) => [...values.values()].reduce((a, b) => a + b, 0);
+
 /** Sums of one metric family's samples, by label text. */
 function samples(text: string, name: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -73,18 +75,23 @@ it('answers every scrape, report and route change right through 200 cycles, in f
     }
     await post.arrayBuffer();
 
-    // a scrape: what the top-K series and `other` gained since the last scrape (the series
-    // present in both) is what was counted since, as rate() reads them
+    // a scrape: the top-K series and `other` add up to counted, none went down since the last
+    // scrape (a member that joined starts at 0), and routes + unrouted + removed are counted
     const metrics = await fetch(`${base}/metrics`);
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
     expect([...samples(text, 'fibscope_counted_packets_total').values()]).toEqual([counted]);
     const perDestination = samples(text, 'fibscope_destination_packets_total');
     expect(perDestination.size).toBe(11);
+    expect(sum(perDestination)).toBe(counted);
+    expect(sum(samples(text, 'fibscope_route_packets_total')) + sum(samples(text, 'fibscope_unrouted_packets_total'))
+      + sum(samples(text, 'fibscope_removed_route_packets_total'))).toBe(counted);
     if (previous) {
-      let gained = 0;
-      for (const [labels, value] of perDestination) if (previous.series.has(labels)) gained += value - previous.series.get(labels)!;
-      expect(gained).toBe(counted - previous.counted);
+      for (const [labels, value] of perDestination) {
+        const before = previous.series.get(labels);
+        expect(value).toBeGreaterThanOrEqual(before ?? 0);
+        if (before === undefined) expect(value).toBe(0);
+      }
     }
     previous = { series: perDestination, counted };
 

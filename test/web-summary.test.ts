@@ -1,6 +1,7 @@
 // The browser demo's summary (web/src/summary.ts): the time span of the counted traffic.
 import { describe, expect, it } from 'vitest';
-import { formatDuration, isoTime, timeSpan } from '../web/src/summary.js';
+import { linkTypeName } from '../src/report/link-type-names.js';
+import { formatDuration, implausibleTimes, isoTime, timeSpan } from '../web/src/summary.js';
 import { analyzeBytes, testFib } from './helpers/analyze.js';
 import { pcap } from './helpers/captures.js';
 import { arpFrame, ETHERTYPE, ethernet, LINKTYPE, udp4 } from './helpers/packets.js';
@@ -44,5 +45,37 @@ describe('time span', () => {
     expect(formatDuration(184.5)).toBe('3 min 4.5 s');
     expect(formatDuration(7384)).toBe('2 h 3 min 4 s');
     expect(formatDuration(3 * 86400 + 4 * 3600 + 5 * 60)).toBe('3 d 4 h 5 min');
+  });
+});
+
+describe('times that look wrong', () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  const span = (first: string, last: string) => timeSpan([{ firstSeen: first, lastSeen: last }]);
+
+  it('passes a capture of minutes, hours, a year; of 1970 too (a synthetic capture starts at 0)', () => {
+    expect(implausibleTimes(span('2026-01-01T00:00:00Z', '2026-01-01T00:05:00Z'), 0, now)).toBeNull();
+    expect(implausibleTimes(span('2025-06-01T00:00:00Z', '2026-06-01T00:00:00Z'), 0, now)).toBeNull();
+    expect(implausibleTimes(span('1970-01-01T00:00:00Z', '1970-01-01T00:00:09Z'), 0, now)).toBeNull();
+    expect(implausibleTimes(null, 0, now)).toBeNull();
+  });
+
+  it('says why: a span of decades, times in the future, records with times out of range', () => {
+    // the issue's capture: "22611 d"
+    const decades = span('1970-01-01T00:00:00Z', '2031-11-28T00:00:00Z');
+    expect(decades!.seconds / 86400).toBe(22611);
+    expect(implausibleTimes(decades, 0, now)).toBe('the counted packets span 22611 d 0 h 0 min');
+    expect(implausibleTimes(span('2026-06-01T00:00:00Z', '2026-06-03T00:00:00Z'), 0, now)).toBe('the last counted packet is in the future (2026-06-03T00:00:00Z)');
+    expect(implausibleTimes(span('2026-01-01T00:00:00Z', '2026-01-01T00:05:00Z'), 3, now)).toBe('3 records have times out of range');
+  });
+});
+
+describe('link type names', () => {
+  it('names every link type the test builders know by its LINKTYPE_ name, others by number', () => {
+    for (const [name, value] of Object.entries(LINKTYPE)) {
+      if (name === 'USER0') continue;
+      expect(linkTypeName(value)).toBe(`${value} (${name.replace(/_1[24]$/, '')})`);
+    }
+    expect(linkTypeName(147)).toBe('147');
+    expect(linkTypeName(9999)).toBe('9999');
   });
 });

@@ -83,6 +83,10 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
     total('fibscope_counted_packets_total', 'IPv4 and IPv6 packets counted by destination.', totals.counted),
     total('fibscope_unrouted_packets_total', 'Counted packets whose destination matched no route.', totals.noRoute.packets),
     total('fibscope_unrouted_bytes_total', 'Wire bytes of counted packets whose destination matched no route.', totals.noRoute.bytes),
+    total('fibscope_removed_route_packets_total',
+      'Counted packets of routes no longer in the table (removed or replaced since): their route series are gone, '
+      + 'so route series + unrouted + removed add up to counted.',
+      removedRoutePackets(report)),
     {
       name: 'fibscope_malformed_packets_total',
       help: 'Packets whose network header did not match what the link layer announced, by reason.',
@@ -147,19 +151,29 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
     ];
     families.push({
       name: 'fibscope_destination_packets_total',
-      help: `Counted packets of the top ${options.destinations.k} destinations by packets; address="other": every destination while outside the top.`,
+      help: destinationHelp('Counted packets', options.destinations.k),
       type: 'counter',
       labelNames: DESTINATION_LABELS,
       samples: series.map(({ labels, packets }) => ({ labels, value: packets })),
     }, {
       name: 'fibscope_destination_bytes_total',
-      help: `Wire bytes of the top ${options.destinations.k} destinations by packets; address="other": every destination while outside the top.`,
+      help: destinationHelp('Wire bytes', options.destinations.k),
       type: 'counter',
       labelNames: DESTINATION_LABELS,
       samples: series.map(({ labels, bytes }) => ({ labels, value: bytes })),
     });
   }
   return families;
+}
+
+/**
+ * Counted packets that neither a route in the report nor `noRoute` holds: those of routes removed
+ * from the table (a replaced route is another route), whose counters went with them. The report
+ * has no total of counted bytes, so there is no bytes twin.
+ */
+export function removedRoutePackets(report: Report): Count {
+  const routed = sumCounts(report.routes.map((route) => route.packets));
+  return subtractCounts(subtractCounts(report.totals.counted, report.totals.noRoute.packets), routed);
 }
 
 /**
@@ -313,15 +327,24 @@ function formatValue(value: Count): string {
 // Top-K destinations with an `other` bucket
 
 export interface TopDestinationsSample {
-  /** The top K by packets, busiest first, with their whole counts. */
+  /** The top K by packets, busiest first, each with what it counted as a member (its series). */
   members: DestinationCounters[];
-  /** Packets and bytes of every destination while it was outside the top K. */
+  /** Counted minus the members' series: the rest. */
   other: { packets: Count; bytes: Count };
 }
 
 /**
- * Bounded per-destination series across scrapes: the top K, each with its whole count, and
- * `other` (the accounting of top-membership.ts). Ties keep the current members, so equal counts
+ * The HELP text of `fibscope_destination_{packets,bytes}_total` (serve's too): what a series
+ * holds, so that a reader knows the K series and `other` add up to counted.
+ */
+export function destinationHelp(what: string, k: number): string {
+  return `${what} of the top ${k} destinations by packets, each counted since it joined the top (whole counts for the top of the first scrape); `
+    + 'address="other": the rest, so the series add up to the counted total; a destination that leaves moves into other and starts again at 0 if it joins again.';
+}
+
+/**
+ * Bounded per-destination series across scrapes: the top K, each with what it counted as a
+ * member, and `other`, the rest (the accounting of top-membership.ts). Ties keep the current members, so equal counts
  * do not make the set flap.
  */
 export class TopDestinations {
@@ -348,7 +371,8 @@ export class TopDestinations {
       while (at > 0 && this.ranksAbove(d, top[at - 1])) at--;
       top.splice(at, 0, d);
     }
-    return { members: top, other: this.membership.advance(top, { packets, bytes }) };
+    const sample = this.membership.advance(top, { packets, bytes });
+    return { members: top.map((d, i) => ({ ...d, ...sample.members[i] })), other: sample.other };
   }
 
   /** Busier first; on equal packets, a current member first, then more bytes, then address order. */

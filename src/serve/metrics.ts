@@ -28,7 +28,7 @@ export interface MetricsSource {
 
 export class MetricsEndpoint {
   private readonly source: MetricsSource;
-  /** Keeps the top-K membership from scrape to scrape, so that `other` only grows. */
+  /** Keeps the top-K membership from scrape to scrape: no series goes down, and they add up to counted. */
   private readonly destinations?: TopDestinationSeries;
   private readonly routeLabels = new RouteLabelCache();
   /** The text being built, which scrapes arriving meanwhile share. */

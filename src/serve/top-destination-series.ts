@@ -1,19 +1,19 @@
 // /metrics' per-destination series: the top K by packets, picked in WebAssembly at each scrape
 // (Analyzer.topDestinations: one pass, O(K) memory), and `other`, accounted as `analyze -f prom`
-// does (report/top-membership.ts): a member has its whole count, `other` what every destination
-// counted while outside the top K, so the rates of the K series and `other` add up to the rate
-// of counted packets. Ties on packets keep current members (they are passed to the pick as
+// does (report/top-membership.ts): a member's series counts what it counted since it joined the
+// top K, `other` the rest, so at every scrape the K series and `other` add up to counted and no
+// series goes down. Ties on packets keep current members (they are passed to the pick as
 // preferred), then the destination seen first.
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { TopDestination } from '../analyze/top-destinations.js';
 import type { Count } from '../analyze/report.js';
-import type { PromFamily } from '../report/prom.js';
+import { destinationHelp, type PromFamily } from '../report/prom.js';
 import { TopMembership } from '../report/top-membership.js';
 
 export interface TopDestinationSample {
-  /** The top K, busiest first, with their whole counts. */
+  /** The top K, busiest first, each with what it counted as a member (its series). */
   members: TopDestination[];
-  /** Packets and bytes of every destination while it was outside the top K. */
+  /** Counted minus the members' series. */
   other: { packets: Count; bytes: Count };
 }
 
@@ -36,7 +36,8 @@ export class TopDestinationSeries {
     // after a reset of the counters entry numbers are reused: pick again with no preference
     if (this.membership.wasReset(picked.packets)) picked = analyzer.topDestinations(this.k);
     this.memberEntries = picked.destinations.map((d) => d.entry);
-    return { members: picked.destinations, other: this.membership.advance(picked.destinations, picked) };
+    const sample = this.membership.advance(picked.destinations, picked);
+    return { members: picked.destinations.map((d, i) => ({ ...d, ...sample.members[i] })), other: sample.other };
   }
 
   /** `fibscope_destination_{packets,bytes}_total`, as `analyze -f prom` names them. */
@@ -48,13 +49,13 @@ export class TopDestinationSeries {
     ];
     return [{
       name: 'fibscope_destination_packets_total',
-      help: `Counted packets of the top ${this.k} destinations by packets; address="other": every destination while outside the top.`,
+      help: destinationHelp('Counted packets', this.k),
       type: 'counter',
       labelNames: LABELS,
       samples: series.map(({ labels, packets }) => ({ labels, value: packets })),
     }, {
       name: 'fibscope_destination_bytes_total',
-      help: `Wire bytes of the top ${this.k} destinations by packets; address="other": every destination while outside the top.`,
+      help: destinationHelp('Wire bytes', this.k),
       type: 'counter',
       labelNames: LABELS,
       samples: series.map(({ labels, bytes }) => ({ labels, value: bytes })),

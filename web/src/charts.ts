@@ -1,11 +1,14 @@
-// The two charts: the top routes by bytes (with their packets), and the traffic of the top
-// routes over the capture in equal time bins. Each canvas also gets a text alternative.
+// The two charts: the top routes by bytes or by packets (one metric at a time: two metrics on
+// two axes in one chart read as if comparable), and the traffic of the top routes over the
+// capture in equal time bins. Axes tick at round values of their unit (ticks.ts). Each canvas
+// also gets a text alternative.
 import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
 } from 'chart.js';
 import type { Report } from '../../src/index.js';
 import { reportRows, topRows } from '../../src/report/aggregate.js';
-import { exact, humanBytes, humanPackets } from './format.js';
+import { exact, humanBytes } from './format.js';
+import { tickLabel, tickStep } from './ticks.js';
 import type { TimeSeries } from './timeseries.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
@@ -24,34 +27,39 @@ export class Charts {
 
   constructor(private readonly barCanvas: HTMLCanvasElement, private readonly lineCanvas: HTMLCanvasElement) {}
 
-  /** The top routes by bytes, bytes on the lower axis and packets on the upper one. */
-  showTopRoutes(report: Report): void {
-    const rows = topRows(reportRows(report, 'route', 'bytes'), BAR_ROUTES);
+  /** The top routes by `metric`, with that metric alone on the axis. */
+  showTopRoutes(report: Report, metric: Metric): void {
+    const rows = topRows(reportRows(report, 'route', metric), BAR_ROUTES);
+    const values = rows.map((r) => Number(r[metric]));
     this.bar?.destroy();
     this.bar = new Chart(this.barCanvas, {
       type: 'bar',
       data: {
         labels: rows.map((r) => r.prefix),
-        datasets: [
-          { label: 'bytes', data: rows.map((r) => Number(r.bytes)), xAxisID: 'bytes', backgroundColor: COLOURS[0] },
-          { label: 'packets', data: rows.map((r) => Number(r.packets)), xAxisID: 'packets', backgroundColor: COLOURS[1] },
-        ],
+        datasets: [{ label: metric, data: values, backgroundColor: COLOURS[metric === 'bytes' ? 0 : 1] }],
       },
       options: {
         indexAxis: 'y',
         maintainAspectRatio: false,
-        scales: {
-          bytes: { type: 'linear', position: 'bottom', beginAtZero: true, ticks: { callback: (v) => humanBytes(Number(v)) } },
-          packets: { type: 'linear', position: 'top', beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { callback: (v) => humanPackets(Number(v)) } },
-        },
+        scales: { x: roundAxis(Math.max(0, ...values), metric) },
         plugins: {
-          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${exact(item.parsed.x ?? 0)}` } },
+          legend: { display: false },
+          tooltip: { callbacks: { label: (item) => `${exact(item.parsed.x ?? 0)} ${metric}` } },
         },
       },
     });
     this.barCanvas.setAttribute('aria-label', rows.length === 0
       ? 'No route matched a counted packet.'
-      : `Bar chart of the top ${rows.length} routes by bytes: ${rows.map((r) => `${r.prefix} ${humanBytes(r.bytes)} in ${exact(r.packets)} packets`).join('; ')}.`);
+      : `Bar chart of the top ${rows.length} routes by ${metric}: ${rows.map((r) => `${r.prefix} ${metric === 'bytes' ? humanBytes(r.bytes) : `${exact(r.packets)} packets`}`).join('; ')}.`);
+  }
+
+  /** The bar chart, for tests: its datasets' labels and the axis's tick labels. */
+  get topRoutesChart(): Chart | undefined {
+    return this.bar;
+  }
+
+  get timeSeriesChart(): Chart | undefined {
+    return this.line;
   }
 
   /** One line per route: its packets or bytes in each bin, against seconds from the first record. */
@@ -81,7 +89,10 @@ export class Charts {
             title: { display: true, text: `seconds from ${series.start}` },
             ticks: { callback: (v) => `+${formatSeconds(Number(v))}` },
           },
-          y: { beginAtZero: true, title: { display: true, text: `${metric} per ${formatSeconds(series.binSeconds)}` }, ticks: { callback: (v) => (metric === 'bytes' ? humanBytes : humanPackets)(Number(v)) } },
+          y: {
+            ...roundAxis(Math.max(0, ...series.series.flatMap((s) => s[metric])), metric),
+            title: { display: true, text: `${metric} per ${formatSeconds(series.binSeconds)}` },
+          },
         },
         plugins: {
           tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${exact(item.parsed.y ?? 0)} ${metric}` } },
@@ -97,6 +108,18 @@ export class Charts {
     this.line = undefined;
     this.lineCanvas.removeAttribute('aria-label');
   }
+}
+
+/** A linear axis from 0 whose ticks fall on round values of the unit they print in. */
+function roundAxis(max: number, metric: Metric) {
+  const step = tickStep(max, metric);
+  return {
+    type: 'linear' as const,
+    beginAtZero: true,
+    min: 0,
+    max: Math.max(step, Math.ceil(max / step) * step),
+    ticks: { stepSize: step, callback: (v: number | string) => tickLabel(Number(v), step, metric) },
+  };
 }
 
 /** 0.002 → "2 ms", 1.5 → "1.5 s", 3600 → "3600 s" (an axis of seconds reads best in one unit). */

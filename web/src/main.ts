@@ -1,15 +1,16 @@
 // The page: wires the inputs to the worker and draws what comes back. The finished report is
 // `window.fibscopeReport` (the JSON export, parsed) and the worker's timing `window.fibscopeTiming`,
 // for tests and benchmarks; `body[data-analyses]` counts finished analyses.
+import type { Chart } from 'chart.js';
 import type { Report } from '../../src/index.js';
 import { Charts, formatSeconds, type Metric } from './charts.js';
 import { csvText, download, exportName } from './export.js';
 import { exact, humanBytes } from './format.js';
 import { wireInputs } from './inputs.js';
 import { wireLookup } from './lookup.js';
-import type {} from './page-hooks.js';
+import type { ChartView } from './page-hooks.js';
 import type { AnalysisTiming, Source } from './protocol.js';
-import { renderSummary } from './summary.js';
+import { renderSummary, reportTimesWarning } from './summary.js';
 import { TrafficTable } from './table-view.js';
 import type { TimeSeries } from './timeseries.js';
 import { WorkerClient } from './worker-client.js';
@@ -32,6 +33,10 @@ const el = {
   seriesBins: byId('series-bins'),
   seriesStatus: byId('series-status'),
   seriesMetric: byId<HTMLFieldSetElement>('series-metric'),
+  barMetric: byId<HTMLFieldSetElement>('bar-metric'),
+  barMetricName: byId('bar-metric-name'),
+  captureFileName: byId('capture-file-name'),
+  routesFileName: byId('routes-file-name'),
   csvOptions: byId('csv-options'),
   timing: byId('timing'),
 };
@@ -91,7 +96,9 @@ const worker = new WorkerClient({
     window.fibscopeSeries = series;
     const bins = series.series[0]?.packets.length ?? 0;
     el.seriesBins.textContent = `(${bins} bins of ${formatSeconds(series.binSeconds)})`;
-    setStatus(el.seriesStatus, '');
+    // a time axis of "+200000000 s" is no news: say why
+    const wrongTimes = report && reportTimesWarning(report);
+    setStatus(el.seriesStatus, wrongTimes ? `The timestamps look wrong (${wrongTimes}): the time axis means little.` : '', Boolean(wrongTimes));
     showSeries();
     document.body.dataset.timeseries = 'ready';
   },
@@ -129,6 +136,7 @@ wireInputs({
     interrupted = running || document.body.dataset.timeseries === 'pending';
     worker.send({ type: 'cancel' });
     setStatus(el.routesStatus, `Loading ${sources.map(nameOf).join(', ')}…`);
+    el.routesFileName.textContent = sources.map(nameOf).join(', ');
     document.body.dataset.routes = 'loading';
     worker.send({ type: 'routes', sources, format });
   },
@@ -141,6 +149,8 @@ wireLookup(byId('lookup-form'), byId('lookup-input'), byId('lookup-output'), wor
 
 el.cancel.addEventListener('click', () => worker.send({ type: 'cancel' }));
 el.seriesMetric.addEventListener('change', () => showSeries());
+el.barMetric.addEventListener('change', () => showTopRoutes());
+window.fibscopeCharts = () => ({ topRoutes: chartView(charts.topRoutesChart, 'x'), timeSeries: chartView(charts.timeSeriesChart, 'y') });
 byId('export-json').addEventListener('click', () => download(reportJson, exportName(captureName, 'json'), 'application/json'));
 byId('export-csv').addEventListener('click', () => {
   if (!report) return;
@@ -161,6 +171,10 @@ function analyze(source: Source): void {
   document.body.dataset.state = 'running';
   document.body.dataset.timeseries = 'pending';
   el.progressName.textContent = captureName;
+  el.captureFileName.textContent = captureName;
+  // the results of the file before must not pass for this one's
+  el.results.hidden = true;
+  charts.clearTimeSeries();
   el.progress.value = 0;
   el.progressText.textContent = '';
   el.progressBox.hidden = false;
@@ -177,6 +191,13 @@ function finish(): void {
 
 function showReport(shown: Report, timing: AnalysisTiming): void {
   const input = shown.inputs[0];
+  if (input.format === null) {
+    // not a capture: the error is all there is to say, an empty report under it says nothing
+    document.body.dataset.state = 'error';
+    setStatus(el.captureStatus, '');
+    showError(`${captureName}: ${input.error ?? 'not a capture'}`);
+    return;
+  }
   document.body.dataset.state = input.error ? 'damaged' : 'done';
   setStatus(el.captureStatus, `${captureName}: ${exact(shown.totals.records)} records read.`);
   el.resultsName.textContent = `— ${captureName}`;
@@ -185,7 +206,7 @@ function showReport(shown: Report, timing: AnalysisTiming): void {
     ? `${input.path}: ${input.error}. The report below counts everything read before ${input.format === null ? 'that' : 'the damage'}.`
     : '';
   renderSummary(el.summary, el.inputsBody, shown);
-  charts.showTopRoutes(shown);
+  showTopRoutes();
   charts.clearTimeSeries();
   el.seriesBins.textContent = '';
   setStatus(el.seriesStatus, 'Computing the time series…');
@@ -196,10 +217,28 @@ function showReport(shown: Report, timing: AnalysisTiming): void {
   el.results.hidden = false;
 }
 
+function showTopRoutes(): void {
+  if (!report) return;
+  const metric = checkedMetric(el.barMetric);
+  el.barMetricName.textContent = metric;
+  charts.showTopRoutes(report, metric);
+}
+
+function checkedMetric(fieldset: HTMLFieldSetElement): Metric {
+  return (fieldset.querySelector('input:checked') as HTMLInputElement).value as Metric;
+}
+
+function chartView(chart: Chart | undefined, axis: 'x' | 'y'): ChartView | undefined {
+  if (!chart) return undefined;
+  return {
+    datasets: chart.data.datasets.map((d) => String(d.label)),
+    ticks: chart.scales[axis].ticks.map((t) => ({ value: t.value, label: String(t.label) })),
+  };
+}
+
 function showSeries(): void {
   if (!series) return;
-  const metric = (el.seriesMetric.querySelector('input:checked') as HTMLInputElement).value as Metric;
-  charts.showTimeSeries(series, metric);
+  charts.showTimeSeries(series, checkedMetric(el.seriesMetric));
 }
 
 function showCsvOptions(): void {

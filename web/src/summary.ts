@@ -1,5 +1,6 @@
 // The summary block: the report's totals, its inputs, and the time span of the counted traffic.
 import type { DestinationCounters, Report } from '../../src/index.js';
+import { linkTypeName } from '../../src/report/link-type-names.js';
 import { exact } from './format.js';
 
 export interface TimeSpan {
@@ -33,6 +34,28 @@ export function isoTime(text: string): { seconds: number; nanoseconds: number } 
   return { seconds: Date.parse(`${match[1]}Z`) / 1000, nanoseconds: Number((match[2] ?? '').padEnd(9, '0')) };
 }
 
+/** Longer than a year of capture, or later than tomorrow: no capture runs so, a clock did. */
+const LONGEST_PLAUSIBLE_SPAN = 366 * 86400;
+const LATEST_PLAUSIBLE_AHEAD = 86400;
+
+/**
+ * Why the capture's times look wrong, or null: records the reader clamped, a span longer than a
+ * year, or times in the future. Durations and bins of such times mean nothing.
+ */
+export function implausibleTimes(span: TimeSpan | null, badTimes: number, now: Date): string | null {
+  if (badTimes > 0) return `${exact(badTimes)} records have times out of range`;
+  if (!span) return null;
+  if (span.seconds > LONGEST_PLAUSIBLE_SPAN) return `the counted packets span ${formatDuration(span.seconds)}`;
+  if (isoTime(span.last).seconds > now.getTime() / 1000 + LATEST_PLAUSIBLE_AHEAD) return `the last counted packet is in the future (${span.last})`;
+  return null;
+}
+
+/** implausibleTimes of a report's counted packets and inputs. */
+export function reportTimesWarning(report: Report, now = new Date()): string | null {
+  const badTimes = report.inputs.reduce((sum, input) => sum + (input.badTimes?.records ?? 0), 0);
+  return implausibleTimes(timeSpan(report.destinations), badTimes, now);
+}
+
 /** 0.000042 s, 12.345678 s, 3 min 4.5 s, 2 h 3 min 4 s, 3 d 4 h 5 min. */
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(6).replace(/\.?0+$/, '') || '0'} s`;
@@ -47,9 +70,10 @@ export function formatDuration(seconds: number): string {
 }
 
 /** Fills the summary list and the inputs table. */
-export function renderSummary(list: HTMLElement, inputs: HTMLTableSectionElement, report: Report): void {
+export function renderSummary(list: HTMLElement, inputs: HTMLTableSectionElement, report: Report, now = new Date()): void {
   const t = report.totals;
   const span = timeSpan(report.destinations);
+  const wrongTimes = reportTimesWarning(report, now);
   const reasons = Object.entries(t.malformedReasons).map(([reason, n]) => `${reason}: ${exact(n)}`).join(', ');
   const items: [label: string, value: string, testId?: string, detail?: string][] = [
     ['Records', exact(t.records), 'records'],
@@ -62,6 +86,7 @@ export function renderSummary(list: HTMLElement, inputs: HTMLTableSectionElement
     ['No route', exact(t.noRoute.packets), 'no-route', `packets, ${exact(t.noRoute.bytes)} bytes`],
     ['Time span', span ? formatDuration(span.seconds) : '–', 'time-span', span ? `from ${span.first} to ${span.last}` : 'no counted packets'],
   ];
+  if (wrongTimes) items.push(['Timestamps', 'look wrong', 'timestamps', `${wrongTimes}: durations and the time series mean little`]);
   list.replaceChildren(...items.flatMap(([label, value, testId, detail]) => {
     const dt = document.createElement('dt');
     dt.textContent = label;
@@ -74,7 +99,8 @@ export function renderSummary(list: HTMLElement, inputs: HTMLTableSectionElement
     if (detail) {
       const small = document.createElement('small');
       small.textContent = ` ${detail}`;
-      if (testId === 'time-span') small.className = 'block';
+      if (testId === 'time-span' || testId === 'timestamps') small.className = 'block';
+      if (testId === 'timestamps') dd.className = 'error-text';
       dd.append(small);
     }
     return [dt, dd];
@@ -82,7 +108,7 @@ export function renderSummary(list: HTMLElement, inputs: HTMLTableSectionElement
 
   inputs.replaceChildren(...report.inputs.map((input) => {
     const row = document.createElement('tr');
-    const cells = [input.path, input.format ?? 'not a capture', input.linkTypes.join(', ') || '–', exact(input.records), input.error ?? 'none'];
+    const cells = [input.path, input.format ?? 'not a capture', input.linkTypes.map(linkTypeName).join(', ') || '–', exact(input.records), input.error ?? 'none'];
     for (const [i, text] of cells.entries()) {
       const cell = document.createElement(i === 0 ? 'th' : 'td');
       if (i === 0) cell.scope = 'row';

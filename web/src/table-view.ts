@@ -111,6 +111,8 @@ export class TrafficTable {
           cell.textContent = '–';
           cell.title = 'none';
         } else {
+          // a time wrapped inside reads as two values
+          if (column.kind === 'time') cell.className = 'time';
           cell.textContent = String(value);
         }
         tr.append(cell);

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bgpLikeTable, writeCapture } from '../../bench/capture-gen.js';
 import { buildSite, CHROMIUM, launchChromium, ROOT, serveSite, type Site } from '../../bench/web-harness.js';
 import type { Report } from '../../src/index.js';
-import { pcapng, truncate } from '../../test/helpers/captures.js';
+import { reportRows, topRows } from '../../src/report/aggregate.js';
+import { pcap, pcapng, truncate } from '../../test/helpers/captures.js';
 import { ETHERTYPE, ethernet, LINKTYPE, raw, udp4, udp6 } from '../../test/helpers/packets.js';
 import type {} from '../src/page-hooks.js';
 import type { TimeSeries } from '../src/timeseries.js';
@@ -74,6 +75,21 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
   }
 
   const analyzeFile = (name: string) => analysis(() => page.setInputFiles('#capture-file', join(dir, name)));
+  const charts = async () => (await page.evaluate(() => window.fibscopeCharts?.()))!;
+  /** A tick of a byte or packet axis: a round number of one unit, never 9.77 KiB. */
+  const ROUND_TICK = /^\d+(\.\d)? ?(B|KiB|MiB|GiB|k|M|G)?$/;
+
+  /** Records, from now on, whether #results was hidden each time the page started an analysis. */
+  async function watchResultsOnStart(): Promise<() => Promise<boolean[]>> {
+    await page.evaluate(() => {
+      const seen: boolean[] = [];
+      (window as unknown as { resultsHiddenOnStart: boolean[] }).resultsHiddenOnStart = seen;
+      new MutationObserver(() => {
+        if (document.body.dataset.state === 'running') seen.push(document.getElementById('results')!.hidden);
+      }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+    });
+    return () => page.evaluate(() => (window as unknown as { resultsHiddenOnStart: boolean[] }).resultsHiddenOnStart.splice(0));
+  }
   const number = async (testId: string) => Number(((await page.textContent(`[data-testid="${testId}"]`)) ?? '').replaceAll(',', ''));
 
   async function downloaded(button: string): Promise<string> {
@@ -99,6 +115,40 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     const csv = cli(dir, ['analyze', '-f', 'csv', '--by', 'route', '--sort', 'packets', '-r', 'routes.txt', 'capture.pcap']).stdout;
     const top20 = csv.trim().split('\n').slice(1, 21).map((line) => line.split(',')[0]);
     expect(await page.$$eval('#rows-table tbody th', (cells) => cells.map((c) => c.textContent))).toEqual(top20);
+
+    // link types by name; the picker names the file analysed (the native one, which would say
+    // "No file chosen" once its value is cleared for the next choice, is out of sight)
+    expect(want.inputs[0].linkTypes).toEqual([1]);
+    expect(await page.textContent('#inputs-body td:nth-child(3)')).toBe('1 (EN10MB)');
+    expect(await page.textContent('#capture-file-name')).toBe('capture.pcap');
+    expect(await page.textContent('#routes-file-name')).toBe('routes.txt');
+    for (const id of ['capture-file', 'routes-file']) {
+      expect((await page.locator(`#${id}`).boundingBox())!.width).toBeLessThanOrEqual(1);
+      expect(await page.isVisible(`label[for="${id}"]`)).toBe(true);
+    }
+  });
+
+  it('charts the top routes by one metric at a time, on round ticks', async () => {
+    const report = (await page.evaluate(() => window.fibscopeReport)) as Report;
+    for (const metric of ['bytes', 'packets'] as const) {
+      await page.click(`label[for="bar-${metric}"]`);
+      const { topRoutes } = await charts();
+      expect(topRoutes!.datasets).toEqual([metric]);
+      expect(await page.textContent('#bar-caption')).toContain(`Top routes by ${metric}`);
+      const top = topRows(reportRows(report, 'route', metric), 10).map((r) => r.prefix);
+      const label = (await page.getAttribute('#bar-chart', 'aria-label'))!;
+      expect(label).toMatch(new RegExp(`^Bar chart of the top ${top.length} routes by ${metric}: `));
+      expect(label.slice(label.indexOf(': ') + 2).split('; ').map((part) => part.split(' ')[0])).toEqual(top);
+      expect(topRoutes!.ticks.length).toBeGreaterThan(2);
+      for (const tick of topRoutes!.ticks) expect(tick.label).toMatch(ROUND_TICK);
+    }
+    await page.click('label[for="bar-bytes"]');
+    for (const metric of ['packets', 'bytes'] as const) {
+      await page.click(`label[for="series-${metric}"]`);
+      const { timeSeries } = await charts();
+      expect(timeSeries!.ticks.length).toBeGreaterThan(2);
+      for (const tick of timeSeries!.ticks) expect(tick.label).toMatch(ROUND_TICK);
+    }
   });
 
   it('exports the CSV of the table it shows, as `-f csv --by --sort`', async () => {
@@ -111,6 +161,41 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     const byDestination = cli(dir, ['analyze', '-f', 'csv', '--by', 'destination', '--sort', 'bytes', '-r', 'routes.txt', 'capture.pcap']);
     expect(byDestination.stdout.split('\n').length).toBeGreaterThan(1000);
     expect(await downloaded('#export-csv')).toBe(byDestination.stdout);
+
+    // a time stays on one line: its cell is as high as a count's of the same row
+    const heights = await page.$$eval('#rows-table tbody tr', (rows) => rows.slice(0, 20).map((r) => {
+      const cells = Array.from((r as HTMLTableRowElement).cells);
+      const time = cells.find((c) => c.classList.contains('time'))!;
+      const lineHeight = parseFloat(getComputedStyle(time).lineHeight);
+      return { time: time.getClientRects()[0].height, lineHeight, whiteSpace: getComputedStyle(time).whiteSpace };
+    }));
+    expect(heights).toHaveLength(20);
+    for (const h of heights) {
+      expect(h.whiteSpace).toBe('nowrap');
+      expect(h.time).toBeLessThan(h.lineHeight * 1.5 + 12); // one line and its padding
+    }
+
+    // every point of a "rows by" label is the label's: no radio input lies over it
+    const stolen = await page.$$eval('#table-by label', (labels) => labels.flatMap((label) => {
+      const box = label.getBoundingClientRect();
+      const misses: string[] = [];
+      // inside the border (a neighbour's border touches it; rounded corners are the fieldset's)
+      for (let x = Math.ceil(box.left) + 2; x < box.right - 2; x++) {
+        for (let y = Math.ceil(box.top) + 2; y < box.bottom - 2; y++) {
+          const hit = document.elementFromPoint(x, y);
+          if (hit !== label && !label.contains(hit)) misses.push(`${label.textContent} at ${x},${y}: ${hit?.tagName}`);
+        }
+      }
+      return misses;
+    }));
+    expect(stolen).toEqual([]);
+    // nor anywhere else: a hidden radio or file input takes no click at all
+    await page.locator('#table-by').scrollIntoViewIfNeeded();
+    const hittable = await page.$$eval('.segmented input, input.file-input', (inputs) => inputs.filter((input) => {
+      const box = input.getBoundingClientRect();
+      return document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2) === input;
+    }).map((input) => input.id));
+    expect(hittable).toEqual([]);
 
     await page.fill('#table-filter', '2a');
     // address and route of each row shown
@@ -159,7 +244,10 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
   it('shows the error and the partial report of a damaged capture, as the CLI does', async () => {
     const whole = readFileSync(join(dir, 'capture.pcap'));
     writeFileSync(join(dir, 'cut.pcap'), truncate(whole, Math.floor(whole.length * 0.6)));
+    const startedWith = await watchResultsOnStart();
     const report = await analyzeFile('cut.pcap');
+    // the results of capture.pcap went away as soon as cut.pcap was being read
+    expect(await startedWith()).toEqual([true]);
     const expected = cli(dir, ['analyze', '-f', 'json', '-r', 'routes.txt', 'cut.pcap']);
     expect(expected.status).toBe(1);
     const want = JSON.parse(expected.stdout) as Report;
@@ -194,7 +282,36 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     const want = JSON.parse(expected.stdout) as Report;
     expect(want.inputs[0]).toMatchObject({ format: 'pcapng', linkTypes: [1, 101], records: 40 });
     expect(report).toEqual(want);
+    expect(await page.textContent('#inputs-body td:nth-child(3)')).toBe('1 (EN10MB), 101 (RAW)');
+    expect(await page.textContent('#capture-file-name')).toBe('dropped.pcapng.gz');
     expect(await page.getAttribute('body', 'data-timeseries')).toBe('ready');
+  });
+
+  it('shows the error alone for a file that is not a capture', async () => {
+    writeFileSync(join(dir, 'notes.txt'), 'these are notes, not packets\n');
+    await analyzeFile('notes.txt');
+    const expected = cli(dir, ['analyze', '-f', 'json', '-r', 'routes.txt', 'notes.txt']);
+    const want = JSON.parse(expected.stdout) as Report;
+    expect(want.inputs[0].format).toBeNull();
+    expect(await page.getAttribute('body', 'data-state')).toBe('error');
+    expect(await page.textContent('#error')).toBe(`notes.txt: ${want.inputs[0].error}`);
+    expect(await page.isVisible('#error')).toBe(true);
+    expect(await page.isHidden('#results')).toBe(true);
+  });
+
+  it('says when the timestamps of a capture look wrong', async () => {
+    const first = JSON.parse(cli(dir, ['analyze', '-f', 'json', '-r', 'routes.txt', 'capture.pcap']).stdout) as Report;
+    const routed = first.destinations.filter((d) => d.prefix !== null && !d.address.includes(':')).slice(0, 3).map((d) => d.address);
+    // from 1970 to 2031: 22611 days
+    writeFileSync(join(dir, 'clock.pcap'), pcap({ linkType: LINKTYPE.RAW, records: routed.map((dst, i) => ({
+      ts: { sec: i === 0 ? 0 : 22611 * 86400 - 2 + i, frac: 0 }, data: udp4('192.0.2.1', dst),
+    })) }));
+    await analyzeFile('clock.pcap');
+    expect(await page.textContent('[data-testid="time-span"]')).toBe('22611 d 0 h 0 min');
+    expect(await page.textContent('[data-testid="timestamps"]')).toBe('look wrong');
+    expect(await page.textContent('#summary')).toContain('the counted packets span 22611 d 0 h 0 min');
+    expect(await page.getAttribute('body', 'data-timeseries')).toBe('ready');
+    expect(await page.textContent('#series-status')).toBe('The timestamps look wrong (the counted packets span 22611 d 0 h 0 min): the time axis means little.');
   });
 
   it('cancels an analysis under way, and analyzes again after', async () => {
