@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
 import { analyzeFile, Fib, readRoutesFile, type Count, type Report } from '../src/node.js';
-import { linkTypeName } from '../src/analyze/frame-types.js';
+import { linkTypeName } from '../src/report/link-type-names.js';
 
 const DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const present = existsSync(join(DATA, 'captures')) && existsSync(join(DATA, 'expected'));

@@ -5,7 +5,7 @@ import { addCounts, compareCounts } from './count.js';
 import { reportRows, topRows, type DestinationRow, type DevRow, type NextHopRow, type RouteRow } from './aggregate.js';
 import type { ReportBy, ReportOptions } from './options.js';
 import { humanBytes, humanPackets } from './units.js';
-import { linkTypeName } from '../analyze/frame-types.js';
+import { linkTypeName } from './link-type-names.js';
 
 export { humanBytes, humanPackets };
 
