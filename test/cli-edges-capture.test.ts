@@ -116,7 +116,7 @@ describe('a file of fewer bytes than a magic number', () => {
     for (const bytes of files) {
       const input = analyzeBytes(fib, bytes, 1).inputs[0];
       expect(input.format).toBeNull();
-      expect(input.error, hex(bytes)).toBe(`not a pcap or pcapng capture: the file holds only ${bytes.length} byte${bytes.length > 1 ? 's' : ''}: ${hex(bytes)}`);
+      expect(input.error, hex(bytes)).toBe(`not a pcap or pcapng capture: byte offset 0 holds ${hex(bytes)}, the whole file (${bytes.length} byte${bytes.length > 1 ? 's' : ''})`);
     }
   });
 });

@@ -16,7 +16,7 @@ export function describeReadStop(stop: ReadStop): string {
   switch (stop.code) {
     // a file under 4 bytes gives its length as the offset (assembly/capture/input.ts readShortFile)
     case 1: return stop.offset > 0 && stop.offset < 4
-      ? `not a pcap or pcapng capture: the file holds only ${stop.offset} byte${stop.offset === 1 ? '' : 's'}: ${firstBytes(stop.detail, stop.offset)}`
+      ? `not a pcap or pcapng capture: byte offset 0 holds ${firstBytes(stop.detail, stop.offset)}, the whole file (${stop.offset} byte${stop.offset === 1 ? '' : 's'})`
       : `not a pcap or pcapng capture: byte offset 0 holds ${firstBytes(stop.detail)}`;
     case 2: return 'empty file: not a capture';
     case 3: return `the file header is cut short: ${stop.detail} of 24 bytes`;
