@@ -6,7 +6,7 @@ import { Fib } from './fib/fib.js';
 import { readRoutesBytes } from './routes/read.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
 import type { OutputFormat } from './cli/output.js';
-import { progressBar } from './cli/progress.js';
+import { progressFor } from './cli/progress.js';
 import { analyzeFiles, checkCapturePath } from './analyze/analyze-file.js';
 import { writeJson } from './report/json.js';
 import type { ReportFormat } from './report/index.js';
@@ -23,6 +23,8 @@ const VERSION = '0.1.0';
 /** Exit statuses (docs/cli.md, "Exit status"). */
 const EXIT_USAGE = 2;
 const EXIT_DAMAGED_INPUT = 1;
+/** `lookup`: an address that no route covers. */
+const EXIT_NO_ROUTE = 1;
 /** sysexits' EX_IOERR: the report could not be written. */
 const EXIT_OUTPUT = 74;
 
@@ -97,12 +99,16 @@ routesOptions(program.command('analyze'), false)
   .addOption(new Option('-n, --top <n>', 'rows per table (0 = all)').argParser(count).default(20))
   .addOption(new Option('--sort <key>', 'order of rows').choices(['packets', 'bytes']).default('packets'))
   .option('-o, --output <file>', 'write the report there instead of to stdout')
-  .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
-  .option('--no-progress', 'no progress bar')
+  .option('--progress', 'report progress on stderr for every input: a bar on a terminal, a line per 10% otherwise '
+    + '(default: a bar for inputs of 16 MiB or more when stderr is a terminal)')
+  .option('--no-progress', 'no progress report')
   .option('--plain-numbers', 'print exact numbers in tables instead of human units')
   .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default: 4 GiB, all wasm32 has)').argParser(byteSize))
-  .action(async (captures: string[], options: AnalyzeOptions) => {
+  .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
+    for (const warning of ignoredOptionWarnings(options.format, (name) => command.getOptionValueSource(name) === 'cli')) {
+      process.stderr.write(`fibscope: warning: ${warning}\n`);
+    }
     const { fib } = await loadTables(options);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read
@@ -110,7 +116,7 @@ routesOptions(program.command('analyze'), false)
     const sink = openSink(options.output);
     let damaged = false;
     try {
-      const progress = await progressBar(options.progress ?? process.stderr.isTTY === true);
+      const progress = await progressFor(options.progress === undefined ? 'auto' : options.progress ? 'always' : 'off');
       let report;
       try {
         report = await analyzeFiles(captures, { fib, onInput: (path) => progress.start(path), onProgress: progress.listener });
@@ -143,14 +149,36 @@ routesOptions(program.command('analyze'), false)
     if (damaged) process.exitCode = EXIT_DAMAGED_INPUT;
   });
 
+/** The options given that `format` does not use (SPEC section 4: json and prom hold everything). */
+function ignoredOptionWarnings(format: ReportFormat, given: (option: string) => boolean): string[] {
+  const uses: Record<string, readonly ReportFormat[]> = {
+    by: ['table', 'csv', 'ndjson'],
+    sort: ['table', 'csv', 'ndjson'],
+    top: ['table'],
+    plainNumbers: ['table'],
+  };
+  const flags: Record<string, string> = { by: '--by', sort: '--sort', top: '--top', plainNumbers: '--plain-numbers' };
+  const why = (option: string) => option === 'plainNumbers' ? `${format} numbers are always exact`
+    : format === 'json' || format === 'prom' ? `${format} holds every row` : `${format} gives every row of --by`;
+  return Object.entries(uses).filter(([option, formats]) => given(option) && !formats.includes(format))
+    .map(([option, formats]) => `${flags[option]} is ignored with -f ${format}: it applies to ${formats.join(', ')} only (${why(option)})`);
+}
+
 routesOptions(program.command('lookup'))
   .description('the matching route per address, like `ip route get`')
   .argument('<address...>', 'IPv4 or IPv6 addresses')
   .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
   .action(async (addresses: string[], options: RoutesOptions & { format: OutputFormat }) => {
     const { fib } = await loadTables(options);
-    const { formatLookups } = await textOutput();
-    process.stdout.write(formatLookups(fib, addresses, options.format));
+    const { formatLookupAnswer, formatLookupsJson, lookupAll } = await textOutput();
+    const answers = lookupAll(fib, addresses);
+    // a bad address is said on stderr; the others are still answered
+    for (const { error } of answers) if (error !== undefined) process.stderr.write(`fibscope: ${error}\n`);
+    if (options.format === 'json') process.stdout.write(formatLookupsJson(answers));
+    else process.stdout.write(answers.filter((answer) => answer.error === undefined).map(formatLookupAnswer).join(''));
+    // as scripts test it: 2 for a bad address, else 1 when an address has no route
+    if (answers.some((answer) => answer.error !== undefined)) process.exitCode = EXIT_USAGE;
+    else if (answers.some((answer) => answer.route === null)) process.exitCode = EXIT_NO_ROUTE;
   });
 
 routesOptions(program.command('routes'))

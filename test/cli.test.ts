@@ -22,22 +22,28 @@ function file(name: string, content: string | Buffer): string {
 }
 
 describe('fibscope lookup', () => {
-  it('prints the matching route per address, like ip route get', () => {
+  it('prints the matching route per address, like ip route get, with the prefix it matched last', () => {
     const run = fibscope('lookup', '-r', SAMPLE, '8.8.8.8', '10.20.30.40', '2001:4860:4860::8888', '203.0.113.5');
     expect(run.status).toBe(0);
     expect(run.stdout.split('\n')).toEqual([
-      '8.8.8.8 from 8.8.8.0/24 via google-dns dev eth0 metric 0',
-      '10.20.30.40 from 10.20.30.40/32 via 10.255.0.4 dev eth3 metric 0',
-      '2001:4860:4860::8888 from 2001:4860:4860::/48 via google-dns dev eth0 metric 0',
-      '203.0.113.5 from 0.0.0.0/0 via 192.0.2.1 dev eth0 metric 100',
+      '8.8.8.8 via google-dns dev eth0 metric 0 prefix 8.8.8.0/24',
+      '10.20.30.40 via 10.255.0.4 dev eth3 metric 0 prefix 10.20.30.40/32',
+      '2001:4860:4860::8888 via google-dns dev eth0 metric 0 prefix 2001:4860:4860::/48',
+      '203.0.113.5 via 192.0.2.1 dev eth0 metric 100 prefix 0.0.0.0/0',
       '',
     ]);
   });
 
-  it('answers in JSON, with null for an address no route covers', () => {
+  it('puts a route type other than unicast first, as ip route get does', () => {
+    const routes = file('types.ip', 'blackhole 10.66.0.0/16\nunreachable 10.67.0.0/16 metric 3\n');
+    const run = fibscope('lookup', '-r', routes, '10.66.1.1', '10.67.0.9');
+    expect(run.stdout).toBe('blackhole 10.66.1.1 metric 0 prefix 10.66.0.0/16\nunreachable 10.67.0.9 metric 3 prefix 10.67.0.0/16\n');
+  });
+
+  it('answers in JSON, with null for an address no route covers (exit status 1)', () => {
     const routes = file('v6only.txt', '2001:db8::/32 lab\n');
     const run = fibscope('lookup', '-r', routes, '-f', 'json', '2001:db8::1', '192.0.2.1');
-    expect(run.status).toBe(0);
+    expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual([
       { address: '2001:db8::1', route: { prefix: '2001:db8::/32', type: 'unicast', nextHop: 'lab', dev: null, metric: 0, nextHops: [{ via: 'lab', dev: null, weight: 1 }] } },
       { address: '192.0.2.1', route: null },
@@ -47,7 +53,7 @@ describe('fibscope lookup', () => {
   it('shows every next hop of a multipath route from ip route output', () => {
     const routes = file('multipath.ip', '10.9.0.0/16 proto static metric 5\n\tnexthop via 10.0.0.1 dev veth0 weight 1\n\tnexthop via 10.0.0.2 dev veth1 weight 3\n');
     const run = fibscope('lookup', '-r', routes, '10.9.8.7');
-    expect(run.stdout).toBe('10.9.8.7 from 10.9.0.0/16 metric 5\n\tnexthop via 10.0.0.1 dev veth0 weight 1\n\tnexthop via 10.0.0.2 dev veth1 weight 3\n');
+    expect(run.stdout).toBe('10.9.8.7 metric 5 prefix 10.9.0.0/16\n\tnexthop via 10.0.0.1 dev veth0 weight 1\n\tnexthop via 10.0.0.2 dev veth1 weight 3\n');
   });
 
   it('reads gzip-compressed routes whatever the file is called', () => {
@@ -97,7 +103,7 @@ describe('fibscope bad input', () => {
     ['an empty file', () => ['routes', '-r', file('empty.txt', '')], /empty\.txt:1: no routes/],
     ['a file of comments', () => ['routes', '-r', file('comments.txt', '# nothing\n# here\n')], /comments\.txt:1: no routes/],
     ['a missing file', () => ['routes', '-r', join(dir, 'missing.txt')], /cannot read routes file .*missing\.txt/],
-    ['a bad address', () => ['lookup', '-r', SAMPLE, '8.8.8.8', '300.1.1.1'], /not an IPv4 or IPv6 address: '300\.1\.1\.1'/],
+    ['a bad address', () => ['lookup', '-r', SAMPLE, '300.1.1.1'], /not an IPv4 or IPv6 address: '300\.1\.1\.1'/],
     ['an unknown routes format', () => ['routes', '-r', SAMPLE, '--routes-format', 'csv'], /invalid/],
     ['an unknown option', () => ['routes', '-r', SAMPLE, '--frobnicate'], /unknown option/],
   ];

@@ -140,7 +140,7 @@ export function feed(input: CaptureInput, counters: Counters, data: usize, lengt
 
 function readFileHeader(input: CaptureInput, data: usize, length: u32, final: bool): u32 {
   if (length < 4) {
-    if (final) stop(input, length == 0 ? READ_EMPTY : READ_NOT_A_CAPTURE, 0, length);
+    if (final) return readShortFile(input, data, length);
     return 0;
   }
   const magic = load<u32>(data);
@@ -178,6 +178,41 @@ function readFileHeader(input: CaptureInput, data: usize, length: u32, final: bo
   input.pcapLinkType = u32At(input, data + 20) & 0x03ffffff;
   declareLinkType(input, input.pcapLinkType);
   return 24;
+}
+
+/** The pcap magic numbers readFileHeader knows, as a little-endian load of the file's first bytes. */
+const PCAP_MAGICS = memory.data<u32>([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1]);
+const PCAP_MAGIC_COUNT: usize = 6;
+
+/**
+ * A whole file of 0-3 bytes. Two or three bytes that start a magic number are a capture cut
+ * short, reported as a longer cut one would be; anything else is not a capture, with the bytes
+ * it holds as the detail and their count as the offset (src/analyze/read-errors.ts).
+ */
+function readShortFile(input: CaptureInput, data: usize, length: u32): u32 {
+  if (length == 0) {
+    stop(input, READ_EMPTY, 0, 0);
+    return 0;
+  }
+  let bytes: u32 = 0;
+  for (let k: u32 = 0; k < length; k++) bytes |= <u32>load<u8>(data + <usize>k) << (k << 3);
+  if (length >= 2) {
+    // one byte tells nothing (a file holding a newline starts as pcapng does)
+    const kept: u32 = (<u32>1 << (length << 3)) - 1;
+    if (bytes == (0x0a0d0d0a & kept)) {
+      input.format = FORMAT_PCAPNG; // the block reader finds the section header cut short
+      input.detected = 2;
+      return 0;
+    }
+    for (let m: usize = 0; m < PCAP_MAGIC_COUNT; m++) {
+      if (bytes == (load<u32>(PCAP_MAGICS + (m << 2)) & kept)) {
+        stop(input, READ_TRUNCATED_FILE_HEADER, 0, length);
+        return 0;
+      }
+    }
+  }
+  stop(input, READ_NOT_A_CAPTURE, length, bytes);
+  return 0;
 }
 
 function readPcapRecords(input: CaptureInput, counters: Counters, data: usize, pos: u32, length: u32, final: bool): u32 {

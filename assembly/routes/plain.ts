@@ -3,8 +3,9 @@
 // each route as numbers of distinct labels, which the host turns into strings once each.
 //
 // This is the fast path only. Anything it does not read exactly as the host's parser would (a
-// bad line, a column header, bytes that are not text anywhere, a byte order mark past the start)
-// makes it give up, and the host parses the text itself, with its error messages.
+// bad line, a column header, an `ADDRESS NETMASK` line, bytes that are not text anywhere, a byte
+// order mark past the start) makes it give up, and the host parses the text itself, with its
+// error messages.
 
 import { alloc, free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 
@@ -114,6 +115,9 @@ export function scanPlain(textAt: usize, length: u32, lines: u32): i32 {
       store<u32>(ends + (<usize>fields << 2), i);
       fields++;
     }
+    // `ADDRESS NETMASK ...`: the host's parser reads (or refuses) the mask, with its words
+    if (fields > 1 && isHostRouteV4(record) && !hasSlash(p0, p1)
+      && looksLikeNetmask(parseIPv4(load<u32>(starts, 4), load<u32>(ends, 4)))) return unsure();
     let hop = -1, dev = -1;
     let metric: u64 = 0;
     if (fields > 1 && !isNone(load<u32>(starts, 4), load<u32>(ends, 4))) hop = internLabel(load<u32>(starts, 4), load<u32>(ends, 4));
@@ -232,6 +236,27 @@ export function freeScan(): void {
     free(pairIndex, (<usize>pairMask + 1) << 2, POOL_OTHER);
     pairCapacity = pairCount = 0;
   }
+}
+
+@inline function isHostRouteV4(record: usize): bool {
+  return load<u8>(record, 24) == 4 && load<u8>(record, 25) == 32;
+}
+
+function hasSlash(start: u32, end: u32): bool {
+  for (let i = start; i < end; i++) if (byteAt(i) == CH_SLASH) return true;
+  return false;
+}
+
+/**
+ * A dotted quad (or -1) that the host reads as a netmask (src/routes/netmask.ts): contiguous, or
+ * starting 0. or 255.
+ */
+function looksLikeNetmask(value: i64): bool {
+  if (value < 0) return false;
+  const mask = <u32>value;
+  const top = mask >>> 24;
+  const hostBits = ~mask;
+  return top == 0 || top == 255 || (hostBits & (hostBits + 1)) == 0;
 }
 
 /** "prefix" in any case: the column header the host skips before the first route. */

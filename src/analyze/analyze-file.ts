@@ -2,7 +2,7 @@
 import type { Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { FibscopeError } from '../errors.js';
 import { Fib } from '../fib/fib.js';
 import { Analyzer } from './analyzer.js';
@@ -48,7 +48,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
 /** Feeds one file, or standard input for '-', into the analyzer's current input. */
 export async function readCapture(analyzer: Analyzer, path: string, onProgress?: ProgressListener): Promise<void> {
   if (path === '-') {
-    await pump(analyzer, process.stdin);
+    await pump(analyzer, process.stdin, onProgress);
     return;
   }
   let file: FileHandle;
@@ -63,17 +63,17 @@ export async function readCapture(analyzer: Analyzer, path: string, onProgress?:
     if (stats.isDirectory()) throw isDirectory(path);
     if (!stats.isFile()) {
       // a named pipe or a device (`<(zcat x.pcap.gz)`): no seeking, no size; read as standard input is
-      await pump(analyzer, file.createReadStream({ highWaterMark: 1 << 20, autoClose: false }));
+      await pump(analyzer, file.createReadStream({ highWaterMark: 1 << 20, autoClose: false }), onProgress);
       return;
     }
     const total = stats.size;
     const head = new Uint8Array(2);
     const { bytesRead } = await file.read(head, 0, 2, 0);
-    if (bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    if (bytesRead === 2 && isGzip(head)) {
       const compressed = file.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
       let read = 0;
       compressed.on('data', (chunk) => onProgress?.((read += chunk.length), total));
-      await pump(analyzer, compressed.pipe(createGunzip()));
+      await pumpChunks(analyzer, compressed.pipe(createGunzip()));
       return;
     }
     // a plain file is read straight into WebAssembly memory
@@ -114,7 +114,58 @@ function isDirectory(path: string): FibscopeError {
   return new FibscopeError('CAPTURE_UNREADABLE', `${path}: is a directory, not a capture file`);
 }
 
-async function pump(analyzer: Analyzer, stream: Readable): Promise<void> {
+/** The gzip magic, 1f 8b, at the start of `bytes`. */
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Feeds a stream that cannot be looked at before it is read (standard input, a named pipe):
+ * gunzipped when it starts with the gzip magic, as files are. `onProgress` gets the bytes read
+ * from the stream, with no total.
+ */
+async function pump(analyzer: Analyzer, stream: Readable, onProgress?: ProgressListener): Promise<void> {
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  let read = 0;
+  const counted = async function* (first: Uint8Array[]): AsyncGenerator<Uint8Array> {
+    yield* first;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) return;
+      onProgress?.((read += next.value.length), undefined);
+      yield next.value;
+    }
+  };
+  try {
+    // the first two bytes may come in two chunks
+    const head: Uint8Array[] = [];
+    let headBytes = 0;
+    while (headBytes < 2) {
+      let next;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        analyzer.fail(`the stream broke off: ${(error as Error).message}`);
+        return;
+      }
+      if (next.done) break;
+      head.push(next.value);
+      headBytes += next.value.length;
+      onProgress?.((read += next.value.length), undefined);
+    }
+    const start = head.length === 1 ? head[0] : Buffer.concat(head);
+    if (headBytes >= 2 && isGzip(start)) {
+      await pumpChunks(analyzer, Readable.from(counted([start])).pipe(createGunzip()));
+    } else {
+      await pumpChunks(analyzer, counted(head));
+    }
+  } finally {
+    // stop reading a stream left early (damage found): as leaving a for-await loop over it does
+    await chunks.return?.();
+  }
+}
+
+async function pumpChunks(analyzer: Analyzer, stream: AsyncIterable<unknown>): Promise<void> {
   try {
     for await (const chunk of stream) {
       analyzer.push(chunk as Uint8Array);

@@ -14,7 +14,10 @@ export interface ReadStop {
 export function describeReadStop(stop: ReadStop): string {
   const where = `record ${stop.record} at byte offset ${stop.offset}`;
   switch (stop.code) {
-    case 1: return `not a pcap or pcapng capture: byte offset 0 holds ${firstBytes(stop.detail)}`;
+    // a file under 4 bytes gives its length as the offset (assembly/capture/input.ts readShortFile)
+    case 1: return stop.offset > 0 && stop.offset < 4
+      ? `not a pcap or pcapng capture: byte offset 0 holds ${firstBytes(stop.detail, stop.offset)}, the whole file (${stop.offset} byte${stop.offset === 1 ? '' : 's'})`
+      : `not a pcap or pcapng capture: byte offset 0 holds ${firstBytes(stop.detail)}`;
     case 2: return 'empty file: not a capture';
     case 3: return `the file header is cut short: ${stop.detail} of 24 bytes`;
     case 4: return `${where} is cut short: the capture ends ${stop.detail} bytes into it`;
@@ -55,7 +58,7 @@ function tsresolText(tsresol: number): string {
   return `${tsresol} (${tsresol & 0x80 ? `2^-${tsresol & 0x7f}` : `10^-${tsresol}`} s)`;
 }
 
-/** The first four bytes of a file, in file order, from the little-endian u32 WebAssembly read. */
-function firstBytes(word: number): string {
-  return [0, 8, 16, 24].map((shift) => ((word >>> shift) & 0xff).toString(16).padStart(2, '0')).join(' ');
+/** The first `count` (up to four) bytes of a file, in file order, from the little-endian u32 WebAssembly read. */
+function firstBytes(word: number, count = 4): string {
+  return [0, 8, 16, 24].slice(0, count).map((shift) => ((word >>> shift) & 0xff).toString(16).padStart(2, '0')).join(' ');
 }

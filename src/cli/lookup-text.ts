@@ -2,6 +2,7 @@
 // the browser demo prints lookups with it too.
 import type { Fib } from '../fib/fib.js';
 import type { Route } from '../routes/route.js';
+import { FibscopeArgumentError, FibscopeError } from '../errors.js';
 
 export type OutputFormat = 'text' | 'table' | 'json';
 
@@ -26,12 +27,59 @@ function routeJson(route: Route) {
   return { prefix, type, nextHop, dev, metric, nextHops };
 }
 
-/** One answer per address; every address is checked before anything is printed. */
-export function formatLookups(fib: Fib, addresses: string[], format: OutputFormat): string {
-  const answers = addresses.map((address) => ({ address, route: fib.lookup(address) }));
-  if (format === 'json') {
-    return `${JSON.stringify(answers.map(({ address, route }) => ({ address, route: route ? routeJson(route) : null })), null, 2)}\n`;
+/** The answer for one address: its route, null when no route covers it, or why it is not an address. */
+export interface LookupAnswer {
+  address: string;
+  route: Route | null;
+  error?: string;
+}
+
+/** An answer per address, in order; an address that does not parse is an answer with its error. */
+export function lookupAll(fib: Fib, addresses: string[]): LookupAnswer[] {
+  return addresses.map((address) => {
+    try {
+      return { address, route: fib.lookup(address) ?? null };
+    } catch (error) {
+      if (!(error instanceof FibscopeError)) throw error;
+      return { address, route: null, error: error.message };
+    }
+  });
+}
+
+/**
+ * An answer as `ip route get` words it: `[TYPE] ADDRESS [via X] [dev Y] metric N`, then the
+ * matched prefix as `prefix P` (ip has no word for it; its `from` is the source address), then
+ * a line per next hop of a multipath route. No route: `ADDRESS unreachable: no matching route`.
+ */
+export function formatLookupAnswer({ address, route }: LookupAnswer): string {
+  if (!route) return `${address} unreachable: no matching route\n`;
+  const words = route.type === 'unicast' ? [address] : [route.type, address];
+  const multipath = route.nextHops.length > 1;
+  if (route.nextHop !== null && !multipath) words.push('via', route.nextHop);
+  if (route.dev !== null && !multipath) words.push('dev', route.dev);
+  words.push('metric', String(route.metric), 'prefix', route.prefix);
+  let text = words.join(' ');
+  if (multipath) {
+    for (const hop of route.nextHops) {
+      text += `\n\tnexthop${hop.via === null ? '' : ` via ${hop.via}`}${hop.dev === null ? '' : ` dev ${hop.dev}`} weight ${hop.weight}`;
+    }
   }
-  return answers.map(({ address, route }) =>
-    `${address} ${route ? `from ${describeRoute(route)}` : 'unreachable: no matching route'}\n`).join('');
+  return `${text}\n`;
+}
+
+/** Answers in JSON: `route` null where none covers the address, `error` where it does not parse. */
+export function formatLookupsJson(answers: LookupAnswer[]): string {
+  return `${JSON.stringify(answers.map(({ address, route, error }) =>
+    (error === undefined ? { address, route: route ? routeJson(route) : null } : { address, route: null, error })), null, 2)}\n`;
+}
+
+/**
+ * One answer per address, as `fibscope lookup` prints them when every address parses; a
+ * string that is not an address throws before anything is printed (the browser demo shows it).
+ */
+export function formatLookups(fib: Fib, addresses: string[], format: OutputFormat): string {
+  const answers = lookupAll(fib, addresses);
+  const bad = answers.find((answer) => answer.error !== undefined);
+  if (bad) throw new FibscopeArgumentError(bad.error!);
+  return format === 'json' ? formatLookupsJson(answers) : answers.map(formatLookupAnswer).join('');
 }

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { Fib } from '../fib/fib.js';
 
 export type { OutputFormat } from './lookup-text.js';
-export { describeRoute, formatLookups } from './lookup-text.js';
+export { describeRoute, formatLookupAnswer, formatLookups, formatLookupsJson, lookupAll } from './lookup-text.js';
 import type { OutputFormat } from './lookup-text.js';
 
 const MIB = 2 ** 20;

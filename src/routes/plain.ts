@@ -2,12 +2,17 @@
  * The plain route format: one route a line,
  *
  *     PREFIX [NEXTHOP [DEV [METRIC]]]
+ *     ADDRESS NETMASK [NEXTHOP [DEV [METRIC]]]
  *
  * Fields are separated by blanks or by one comma with optional blanks around it, so
  * `10.0.0.0/8 192.0.2.1 eth0 10` and `10.0.0.0/8,192.0.2.1,eth0,10` are the same route, and in the
  * comma form an empty field (`10.0.0.0/8,,eth0`) is a missing one.
  * - PREFIX: `a.b.c.d/len`, `v6/len`, a bare address (a host route, /32 or /128) or `default`
  *   (= 0.0.0.0/0; write `::/0` for the IPv6 default).
+ * - ADDRESS NETMASK: a bare IPv4 address and a dotted mask, as `route` and router configurations
+ *   write a prefix (`192.168.0.0 255.255.0.0` = 192.168.0.0/16). A second field is a mask when it is
+ *   a contiguous one or starts 0. or 255. (src/routes/netmask.ts); a mask that is not contiguous,
+ *   or an address with bits outside its mask, is an error (as `route` and routers refuse them).
  * - NEXTHOP: an address (kept in canonical text) or any label (`rfc1918-10`, `AS15169`);
  *   `-` or empty means none.
  * - DEV: any label; `-` or empty means none.
@@ -23,23 +28,26 @@
 import { RouteFormatError } from '../errors.js';
 import type { PrefixBuffer } from '../net/address.js';
 import {
-  createPrefixBuffer, PREFIX_OK, prefixErrorReason, scanPrefix,
+  createPrefixBuffer, formatIPv4, PREFIX_OK, prefixErrorReason, scanPrefix,
 } from '../net/address.js';
 import type { RouteList } from './route-list.js';
 import {
   canonicalNextHop, CH_0, CH_9, CH_COMMA, CH_DASH, CH_HASH, Interner, isBlank, parseUnsigned, PREFIX_EXAMPLE,
   quoteInput, tokenIs,
 } from './scan.js';
+import { looksLikeNetmask, netmaskLength, parseDottedQuad } from './netmask.js';
 
 const MAX_FIELDS = 4;
+/** Fields a line may hold: one more with a netmask. */
+const MAX_LINE_FIELDS = MAX_FIELDS + 1;
 
 export function parsePlainRoutes(text: string, source: string, into: RouteList): RouteList {
   const prefix = createPrefixBuffer();
   const nextHops = new Interner(canonicalNextHop);
   const devices = new Interner();
   // Start and end of each field of the current line.
-  const starts = new Int32Array(MAX_FIELDS);
-  const ends = new Int32Array(MAX_FIELDS);
+  const starts = new Int32Array(MAX_LINE_FIELDS);
+  const ends = new Int32Array(MAX_LINE_FIELDS);
   const length = text.length;
   let pos = 0;
   let line = 0;
@@ -104,14 +112,22 @@ export function parsePlainRoutes(text: string, source: string, into: RouteList):
         if (c === CH_COMMA || isBlank(c)) break;
         i++;
       }
-      if (fields === MAX_FIELDS) {
-        throw new RouteFormatError(source, line,
-          `expected at most ${MAX_FIELDS} fields (PREFIX NEXTHOP DEV METRIC), found an extra field ${quoteInput(text, fieldStart, Math.max(i, fieldStart + 1))}`);
-      }
+      if (fields === MAX_LINE_FIELDS) throw extraField(source, line, text, fieldStart, i);
       starts[fields] = fieldStart;
       ends[fields] = i;
       fields++;
     }
+    // `ADDRESS NETMASK ...`: the mask joins the prefix, and the other fields move down one
+    if (fields > 1 && prefix.family === 4 && prefix.length === 32 && isBareAddress(text, p0, p1)) {
+      const mask = parseDottedQuad(text, starts[1], ends[1]);
+      if (mask >= 0 && looksLikeNetmask(mask)) {
+        applyNetmask(prefix, mask, source, line, text, starts[1], ends[1]);
+        starts.copyWithin(1, 2);
+        ends.copyWithin(1, 2);
+        fields--;
+      }
+    }
+    if (fields > MAX_FIELDS) throw extraField(source, line, text, starts[MAX_FIELDS], ends[MAX_FIELDS]);
 
     let nextHop: string | null = null;
     let dev: string | null = null;
@@ -177,6 +193,33 @@ function scanIPv4PrefixField(text: string, start: number, end: number, out: Pref
   out.v4 = address >>> 0;
   out.length = length;
   return i;
+}
+
+function extraField(source: string, line: number, text: string, start: number, end: number): RouteFormatError {
+  return new RouteFormatError(source, line,
+    `expected at most ${MAX_FIELDS} fields (PREFIX NEXTHOP DEV METRIC, where PREFIX may be ADDRESS NETMASK), found an extra field ${quoteInput(text, start, Math.max(end, start + 1))}`);
+}
+
+/** No `/` in the prefix field: an address, not `a.b.c.d/32`. */
+function isBareAddress(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 47 /* / */) return false;
+  return true;
+}
+
+/** Makes the host route in `prefix` the network of `mask`, or says why the pair is wrong. */
+function applyNetmask(prefix: PrefixBuffer, mask: number, source: string, line: number, text: string, start: number, end: number): void {
+  const length = netmaskLength(mask);
+  if (length < 0) {
+    throw new RouteFormatError(source, line,
+      `expected a netmask of contiguous ones (such as 255.255.0.0) after the address, found ${quoteInput(text, start, end)}, which is not contiguous`);
+  }
+  if ((prefix.v4 & ~mask) !== 0) {
+    const network = (prefix.v4 & mask) >>> 0;
+    throw new RouteFormatError(source, line,
+      `address ${formatIPv4(prefix.v4)} has bits outside its netmask ${quoteInput(text, start, end)} (/${length}): `
+      + `its network is ${formatIPv4(network)}; for a host route via ${formatIPv4(mask)}, write ${formatIPv4(prefix.v4)}/32`);
+  }
+  prefix.length = length;
 }
 
 /** An empty field or `-`. */
