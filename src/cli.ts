@@ -95,7 +95,7 @@ routesOptions(program.command('analyze'), false)
   .description('count the packets of captures by route, next hop, device and destination')
   .argument('<capture...>', "pcap or pcapng files (gzip read transparently); '-' reads standard input")
   .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'ndjson', 'csv', 'prom']).default('table'))
-  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson').choices(['route', 'destination', 'nexthop', 'dev']).default('route'))
+  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson (default: route; destination without -r)').choices(['route', 'destination', 'nexthop', 'dev']).default('route'))
   .addOption(new Option('-n, --top <n>', 'rows per table (0 = all)').argParser(count).default(20))
   .addOption(new Option('--sort <key>', 'order of rows').choices(['packets', 'bytes']).default('packets'))
   .option('-o, --output <file>', 'write the report there instead of to stdout')
@@ -139,8 +139,10 @@ routesOptions(program.command('analyze'), false)
         writeJson(report, (chunk) => sink.write(chunk));
       } else {
         const { formatReport } = await reportFormats();
+        // without a routing table every route view is empty: lead with the destinations
+        const by = command.getOptionValueSource('by') !== 'cli' && (options.routes ?? []).length === 0 ? 'destination' : options.by;
         sink.write(formatReport(report, options.format, {
-          by: options.by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
+          by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
         }));
       }
     } finally {

@@ -123,6 +123,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
       malformedReasons,
       nonIpByType: readFrameTypes(wasm, counters, false),
       unsupportedLinkByType: readFrameTypes(wasm, counters, true),
+      timeSpan: readTimeSpan(wasm, io, counters, time),
     },
     routes,
   } as Omit<Report, 'destinations'> as Report;
@@ -139,6 +140,14 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     get: (): DestinationJsonSource | undefined => (destinations === undefined ? source : undefined),
   });
   return report;
+}
+
+/** When the first and the last counted packet were seen, or null before any. */
+function readTimeSpan(wasm: FibscopeExports, io: number, counters: number,
+  time: (seconds: number, nanoseconds: number) => string): { first: string; last: string } | null {
+  if (!wasm.countersTimeSpan(counters, io)) return null;
+  const [firstSeconds, firstNanoseconds, lastSeconds, lastNanoseconds] = new Uint32Array(wasm.memory.buffer, io, 4);
+  return { first: time(firstSeconds, firstNanoseconds), last: time(lastSeconds, lastNanoseconds) };
 }
 
 /** Destination objects from the copied entries (layout in assembly/count/destinations.ts). */

@@ -66,6 +66,11 @@ export interface Totals {
    * bytes, of destinations it could not take. They count everywhere else (totals, routes), but
    * under no destination, and not in a route's `destinations`.
    */
+  /**
+   * When the earliest and the latest counted packet were seen (ISO 8601 UTC, as destinations'
+   * times); null when nothing was counted.
+   */
+  timeSpan?: { first: string; last: string } | null;
   destinationOverflow?: { packets: Count; bytes: Count };
 }
 

@@ -30,7 +30,8 @@ export function formatRouteSummary(fib: Fib, sources: string[], duplicates: numb
     }, null, 2)}\n`;
   }
   const mib = (bytes: number) => `${(bytes / MIB).toFixed(2)} MiB`;
-  const summary = new Table({ style: { head: [], border: [] } });
+  // compact: no rule between rows, as the analyze tables
+  const summary = new Table({ style: { head: [], border: [], compact: true } });
   summary.push(
     { 'routes file(s)': sources.join(', ') },
     { 'IPv4 routes': stats.ipv4Routes.toLocaleString('en-US') },
@@ -43,7 +44,7 @@ export function formatRouteSummary(fib: Fib, sources: string[], duplicates: numb
   const histogram = new Table({
     head: ['length', 'IPv4', 'IPv6'],
     colAligns: ['right', 'right', 'right'],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   for (let length = 0; length <= 128; length++) {
     const v4 = lengths.ipv4[length] ?? 0;

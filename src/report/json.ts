@@ -55,7 +55,7 @@ function orderedReport(report: Report): Report {
   }, ['fibscope', 'inputs', 'totals', 'routes', 'destinations']);
 }
 
-const TOTALS_KEYS = ['records', 'bytes', 'counted', 'ipv4', 'ipv6', 'nonIp', 'malformed', 'unsupportedLink', 'noRoute', 'malformedReasons', 'nonIpByType', 'unsupportedLinkByType', 'destinationOverflow'] as const;
+const TOTALS_KEYS = ['records', 'bytes', 'counted', 'ipv4', 'ipv6', 'nonIp', 'malformed', 'unsupportedLink', 'noRoute', 'malformedReasons', 'nonIpByType', 'unsupportedLinkByType', 'timeSpan', 'destinationOverflow'] as const;
 const ROUTE_KEYS = ['prefix', 'nextHop', 'dev', 'metric', 'type', 'packets', 'bytes', 'destinations'] as const;
 const DESTINATION_KEYS = ['address', 'prefix', 'packets', 'bytes', 'firstSeen', 'lastSeen'] as const;
 

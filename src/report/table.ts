@@ -38,6 +38,7 @@ function summaryTable(report: Report, packets: CountText, bytes: CountText): str
   const reasons = Object.entries(t.malformedReasons)
     .sort(([a, m], [b, n]) => compareCounts(n, m) || (a < b ? -1 : a > b ? 1 : 0))
     .map(([reason, n]) => `${reason}: ${packets(n)}`);
+  const counted = { packets: t.counted, bytes: countedBytes(report) };
   const table = new Table({ style: STYLE });
   table.push(
     { records: packets(t.records) },
@@ -45,11 +46,53 @@ function summaryTable(report: Report, packets: CountText, bytes: CountText): str
     { counted: withShare(packets(t.counted), t.counted, t.records, 'records') },
     { 'IPv4 / IPv6': `${packets(t.ipv4)} / ${packets(t.ipv6)}` },
     { 'non-IP': packets(t.nonIp) },
-    { malformed: reasons.length > 0 ? `${packets(t.malformed)} (${reasons.join(', ')})` : packets(t.malformed) },
+    // a reason a line: a capture with many kinds of damage does not make one 260-column line
+    { malformed: reasons.length > 0 ? `${packets(t.malformed)}\n${reasons.join('\n')}` : packets(t.malformed) },
     { 'unsupported link': packets(t.unsupportedLink) },
     { 'no route': withShare(`${packets(t.noRoute.packets)} packets, ${bytes(t.noRoute.bytes)}`, t.noRoute.packets, t.counted, 'counted') },
   );
+  if (t.timeSpan) {
+    const seconds = (Date.parse(t.timeSpan.last) - Date.parse(t.timeSpan.first)) / 1000
+      + (fraction(t.timeSpan.last) - fraction(t.timeSpan.first));
+    table.push(
+      { 'time span': `${t.timeSpan.first} – ${t.timeSpan.last}` },
+      { duration: formatDuration(seconds) },
+      { average: seconds > 0 ? `${rate(Number(counted.packets) / seconds, 'packets/s')}, ${rate((Number(counted.bytes) * 8) / seconds, 'bit/s')} (counted)` : '-' },
+    );
+  }
   return table.toString();
+}
+
+/** The sub-millisecond part of an ISO time's fraction, in seconds (Date.parse keeps milliseconds only). */
+function fraction(iso: string): number {
+  const digits = /\.(\d+)Z$/.exec(iso)?.[1] ?? '';
+  return digits.length > 3 ? Number(`0.000${digits.slice(3)}`) : 0;
+}
+
+/** `2 h 03 min 04.5 s`, `3.25 s`, `0.000012 s`. */
+function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds < 1 ? Number(seconds.toPrecision(3)) : seconds.toFixed(2)} s`;
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = (seconds % 60).toFixed(1).padStart(4, '0');
+  return `${days > 0 ? `${days} d ` : ''}${days > 0 || hours > 0 ? `${hours} h ` : ''}${String(minutes).padStart(2, '0')} min ${rest} s`;
+}
+
+/** A rate with a decimal prefix and three significant digits: `1.23 kpackets/s`, `45.6 Mbit/s`. */
+function rate(value: number, unit: string): string {
+  const prefixes = ['', 'k', 'M', 'G', 'T'];
+  let at = 0;
+  while (value >= 1000 && at < prefixes.length - 1) {
+    value /= 1000;
+    at++;
+  }
+  return `${Number(value.toPrecision(3))} ${prefixes[at]}${unit}`;
+}
+
+/** Counted bytes: those of the routes plus the unrouted ones. */
+function countedBytes(report: Report): Count {
+  return report.routes.reduce((sum, route) => addCounts(sum, route.bytes), report.totals.noRoute.bytes);
 }
 
 /** Most rows of each by-type table; the rest are summed in one row. */
@@ -112,10 +155,7 @@ function rowsTable(report: Report, options: ReportOptions, packets: CountText, b
     ? `top ${rows.length} of ${all.length} ${noun} by ${options.sort}`
     : `${all.length} ${noun} by ${options.sort}`;
 
-  const counted = {
-    packets: report.totals.counted,
-    bytes: report.routes.reduce((sum, route) => addCounts(sum, route.bytes), report.totals.noRoute.bytes),
-  };
+  const counted = { packets: report.totals.counted, bytes: countedBytes(report) };
   const shareOf = (row: { packets: Count; bytes: Count }) => share(row[options.sort], counted[options.sort]);
   const shareHead = `%${options.sort}`;
 

@@ -210,7 +210,7 @@ function showReport(shown: Report, timing: AnalysisTiming): void {
   charts.clearTimeSeries();
   el.seriesBins.textContent = '';
   setStatus(el.seriesStatus, 'Computing the time series…');
-  table.show(shown);
+  table.show(shown, document.body.dataset.routes === 'loaded');
   showCsvOptions();
   const rate = timing.analysisMs > 0 ? ` (${(timing.records / timing.analysisMs / 1000).toFixed(2)} M records/s)` : '';
   el.timing.textContent = `Read and analyzed ${exact(timing.records)} records, ${humanBytes(timing.bytes)}, in ${timing.analysisMs.toFixed(0)} ms${rate}; report in ${timing.reportMs.toFixed(0)} ms.`;

@@ -27,6 +27,7 @@ export class TrafficTable {
     elements.filter.addEventListener('input', () => this.render());
     elements.top.addEventListener('change', () => this.render());
     elements.by.addEventListener('change', (event) => {
+      this.chosen = true;
       this.by = (event.target as HTMLInputElement).value as ReportBy;
       this.order = { ...DEFAULT_ORDER };
       this.render();
@@ -34,10 +35,27 @@ export class TrafficTable {
     });
   }
 
-  show(report: Report): void {
+  /**
+   * Shows a report. Without a routing table every route view is empty, so rows by destination
+   * are shown instead, as the command line does, until the user picks another kind.
+   */
+  show(report: Report, hasRoutes = true): void {
     this.report = report;
     this.sorted = undefined;
+    if (!hasRoutes && !this.chosen) this.select('destination');
+    else if (hasRoutes && !this.chosen) this.select('route');
     this.render();
+  }
+
+  /** Whether the user picked the kind of rows (then it stays whatever is loaded). */
+  private chosen = false;
+
+  private select(by: ReportBy): void {
+    if (this.by === by) return;
+    this.by = by;
+    this.order = { ...DEFAULT_ORDER };
+    const input = this.elements.by.querySelector<HTMLInputElement>(`input[value="${by}"]`);
+    if (input) input.checked = true;
   }
 
   /** What `-f csv` should be given for this table: its rows, and its order when it is one the CLI has. */

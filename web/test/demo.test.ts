@@ -97,6 +97,16 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     return readFileSync(await download.path(), 'utf8');
   }
 
+  it('leads with destinations before any routing table is loaded, as the CLI does without -r', async () => {
+    const report = await analyzeFile('capture.pcap');
+    expect(report.routes).toEqual([]);
+    expect(await page.textContent('#rows-caption')).toMatch(/^destinations by /);
+    expect(await page.isChecked('#by-destination')).toBe(true);
+    const firstRow = await page.textContent('#rows-caption ~ tbody tr td, table:has(#rows-caption) tbody tr td');
+    const busiest = cli(dir, ['analyze', '-f', 'csv', 'capture.pcap']).stdout.split('\n')[1].split(',')[0];
+    expect(firstRow).toBe(busiest);
+  });
+
   it('counts a capture as the CLI does: summary numbers, the report, the JSON export, the table', async () => {
     expect(await loadRoutes('routes.txt')).toMatch(/^85,000 IPv4 and 15,000 IPv6 routes from routes\.txt/);
     const report = await analyzeFile('capture.pcap');
