@@ -103,7 +103,7 @@ routesOptions(program.command('analyze'), false)
     + '(default: a bar for inputs of 16 MiB or more when stderr is a terminal)')
   .option('--no-progress', 'no progress report')
   .option('--plain-numbers', 'print exact numbers in tables instead of human units')
-  .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default: 4 GiB, all wasm32 has)').argParser(byteSize))
+  .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB, all wasm32 has)').argParser(byteSize))
   .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     for (const warning of ignoredOptionWarnings(options.format, (name) => command.getOptionValueSource(name) === 'cli')) {

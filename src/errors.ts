@@ -36,7 +36,7 @@ export class FibscopeArgumentError extends FibscopeError {
  * trusted since (`unusable` is then true).
  */
 export class FibscopeOutOfMemoryError extends FibscopeError {
-  /** What needed the memory ("the destination table", "routes loaded from rib.txt"…). */
+  /** What needed the memory ("40000 routes from rib.txt", "route counters", "a time series", "a report"…). */
   readonly what: string;
   /** True when the instance stopped half-way through a change and refuses all further calls. */
   readonly unusable: boolean;

@@ -163,6 +163,7 @@ describe('routes past the limit', () => {
     expect(error).toBeInstanceOf(FibscopeOutOfMemoryError);
     expect((error as FibscopeOutOfMemoryError).code).toBe('OUT_OF_MEMORY');
     expect((error as Error).message).toMatch(/40000 routes .*nothing was changed/);
+    expect(() => fib.load(lines.join('\n'), { source: 'rib.txt' })).toThrow(/40000 routes from rib\.txt may need/);
     expect(fib.routes()).toEqual(before);
     expect(fib.lookup('10.1.2.3')?.prefix).toBe('10.0.0.0/8');
     // the table still takes what fits
@@ -200,6 +201,8 @@ describe('routes past the limit', () => {
   it('memoryLimit is checked', async () => {
     await expect(Fib.create({ memoryLimit: 1000 })).rejects.toThrow(/memoryLimit must be/);
     await expect(Fib.create({ memoryLimit: 2 ** 33 })).rejects.toThrow(/memoryLimit must be/);
+    // 4 GiB, as a user writes it, is all wasm32 addresses: taken as its last page's start
+    expect((await Fib.create({ memoryLimit: 2 ** 32 })).engine().wasm.memoryLimit()).toBe(2 ** 32 - 65536);
     await expect(Fib.create({ memoryLimit: 64 << 20, memoryReserve: 40 << 20 })).rejects.toThrow(/memoryReserve/);
   });
 });

@@ -14,6 +14,7 @@ import { openSink } from './sink.js';
 export interface ServeRoutesOptions {
   routes?: string[];
   routesFormat?: RouteFormat;
+  memoryLimit?: number;
 }
 
 /** cli.ts's table loader: every -r file into one table, a bad file stopping with its name and line. */
@@ -82,6 +83,8 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
       .default(DEFAULT_BODY_TIMEOUT_MS, String(DEFAULT_BODY_TIMEOUT_MS / 1000)))
     .addOption(new Option('--stall-timeout <seconds>', 'cut a client that reads none of its answer for this long').argParser(seconds('--stall-timeout'))
       .default(DEFAULT_STALL_TIMEOUT_MS, String(DEFAULT_STALL_TIMEOUT_MS / 1000)))
+    .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB)')
+      .argParser(byteSize('--memory-limit')))
     .option('-o, --output <file>', 'write the final report there instead of to stdout')
     .option('--exit-on-eof', 'stop when the capture stream ends (default: keep serving until SIGTERM or SIGINT)')
     .action(async (capture: string, options: ServeOptions) => {

@@ -74,8 +74,8 @@ export interface FibOptions {
   /** A compiled fibscope module, for hosts that load the .wasm themselves. */
   module?: WebAssembly.Module;
   /**
-   * The most WebAssembly memory this table and its analyzers may use, in bytes (default and
-   * ceiling: 4 GiB - 64 KiB, all that wasm32 addresses). Past it, growth stops cleanly
+   * The most WebAssembly memory this table and its analyzers may use, in bytes, 16 MiB to 4 GiB
+   * (default: 4 GiB, taken as 4 GiB - 64 KiB: all that wasm32 addresses). Past it, growth stops cleanly
    * (FibscopeOutOfMemoryError, or destinations counted in the overflow bucket).
    */
   memoryLimit?: number;
@@ -85,6 +85,11 @@ export interface FibOptions {
 
 /** WebAssembly memory a route may take, generously (measured: 120-500 bytes on real tables). */
 const ROUTE_BYTES_ESTIMATE = 1024;
+/** What a load of `count` routes is called in an out-of-memory message. */
+function routesFrom(count: number, source: string | undefined): string {
+  return `${count} routes${source === undefined ? '' : ` from ${source}`}`;
+}
+
 /** Changes this small are covered by the reserve alone. */
 const FEW_ROUTES = 64;
 const MAX_MEMORY = 2 ** 32 - 65536;
@@ -142,11 +147,13 @@ export class Fib {
 
   /** Compiles the WebAssembly once per process and returns a new, empty table. */
   static async create(options: FibOptions = {}): Promise<Fib> {
-    const limit = options.memoryLimit ?? MAX_MEMORY;
-    const reserve = options.memoryReserve ?? Math.min(DEFAULT_RESERVE, Math.floor(limit / 8));
-    if (!Number.isSafeInteger(limit) || limit < 16 << 20 || limit > MAX_MEMORY) {
-      throw new FibscopeArgumentError(`memoryLimit must be a whole number of bytes from 16 MiB to ${MAX_MEMORY}, got ${limit}`);
+    const asked = options.memoryLimit ?? MAX_MEMORY;
+    if (!Number.isSafeInteger(asked) || asked < 16 << 20 || asked > 2 ** 32) {
+      throw new FibscopeArgumentError(`memoryLimit must be a whole number of bytes from 16 MiB to 4 GiB, got ${asked}`);
     }
+    // 4 GiB itself is what wasm32 addresses: its last 64 KiB page cannot be ended at in 32 bits
+    const limit = Math.min(asked, MAX_MEMORY);
+    const reserve = options.memoryReserve ?? Math.min(DEFAULT_RESERVE, Math.floor(limit / 8));
     if (!Number.isSafeInteger(reserve) || reserve < 0 || reserve > limit / 2) {
       throw new FibscopeArgumentError(`memoryReserve must be a whole number of bytes up to half the limit, got ${reserve}`);
     }
@@ -223,11 +230,11 @@ export class Fib {
     // plain text, the format of big tables, is read in WebAssembly; it leaves anything unusual
     // (and every error) to the parser below, which words the messages
     if (format === 'plain' || (format === 'auto' && detectRouteFormat(detectionTextOf(input)) === 'plain')) {
-      const result = this.loadPlain(typeof input === 'string' ? utf8.encode(input) : input);
+      const result = this.loadPlain(typeof input === 'string' ? utf8.encode(input) : input, options.source);
       if (result) return result;
     }
     const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
-    return this.addList(parseRoutes(text, { format, source: options.source }));
+    return this.addList(parseRoutes(text, { format, source: options.source }), options.source);
   }
 
   /** The route that an address matches, or undefined. Throws on a string that is not an address. */
@@ -362,7 +369,7 @@ export class Fib {
    * records, this side names each distinct label once, gives the routes fresh ids and fills the
    * columns, WebAssembly inserts them. Undefined when the scan leaves the text to the parser.
    */
-  private loadPlain(bytes: Uint8Array): LoadResult | undefined {
+  private loadPlain(bytes: Uint8Array, source?: string): LoadResult | undefined {
     const size = Math.max(bytes.length, 1);
     const textAt = this.wasm.hostBufferCreate(size) >>> 0;
     if (textAt === 0) {
@@ -377,7 +384,7 @@ export class Fib {
         throw new FibscopeOutOfMemoryError('route text', `out of WebAssembly memory: no room to read ${bytes.length} bytes of routes; nothing was changed`);
       }
       if (count < 0) return undefined;
-      this.ensureMemoryFor(count, `${count} routes`);
+      this.ensureMemoryFor(count, routesFrom(count, source));
       this.refreshViews();
       const memory = this.bytes;
       const words = this.u32;
@@ -458,9 +465,9 @@ export class Fib {
   }
 
   /** Adds every route of `list` through the I/O region, in batches. */
-  private addList(list: RouteList): LoadResult {
+  private addList(list: RouteList, source?: string): LoadResult {
     checkList(list);
-    this.ensureMemoryFor(list.count, `${list.count} routes`);
+    this.ensureMemoryFor(list.count, routesFrom(list.count, source));
     const bulk = list.count > BULK_THRESHOLD;
     const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
     const key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };
