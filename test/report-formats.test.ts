@@ -438,17 +438,21 @@ describe('table', () => {
       totals: { ...small.totals, malformed: 3, malformedReasons: { ipv4_hdr_truncated: 1, ipv4_ihl_lt_5: 2 }, nonIp: 7, unsupportedLink: 2 },
     };
     const cells = tableCells(formatReport(r, 'table', { humanUnits: false }));
-    const summary = Object.fromEntries(cells.filter((row) => row.length === 2) as [string, string][]);
+    const pairs = cells.filter((row) => row.length === 2) as [string, string][];
+    const summary = Object.fromEntries(pairs.filter(([name]) => name !== ''));
     expect(summary).toEqual({
       records: '5',
       bytes: '1860 bytes',
       counted: '5 (100.0% of records)',
       'IPv4 / IPv6': '4 / 1',
       'non-IP': '7',
-      malformed: '3 (ipv4_ihl_lt_5: 2, ipv4_hdr_truncated: 1)',
+      malformed: '3',
       'unsupported link': '2',
       'no route': '1 packets, 60 bytes (20.0% of counted)',
     });
+    // the malformed reasons, busiest first, each on a line of its own under the count
+    const malformedAt = pairs.findIndex(([name]) => name === 'malformed');
+    expect(pairs.slice(malformedAt + 1, malformedAt + 3)).toEqual([['', 'ipv4_ihl_lt_5: 2'], ['', 'ipv4_hdr_truncated: 1']]);
     expect(cells).toContainEqual(['a.pcapng', 'pcapng', '1 (EN10MB), 276 (LINUX_SLL2), 147', '4', '-']);
     expect(cells).toContainEqual(['b.bin', 'not a capture', '-', '0', 'not a capture']);
     // a route of another type than unicast brings the type column
