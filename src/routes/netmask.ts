@@ -21,8 +21,15 @@ export function netmaskLength(value: number): number {
   return (hostBits & (hostBits + 1)) === 0 ? Math.clz32(hostBits) : -1;
 }
 
-/** `a.b.c.d` filling `text[start, end)` exactly, as a host-order number, or -1. */
-export function parseDottedQuad(text: string, start: number, end: number): number {
+/** What scanDottedQuad read: the address, host order. */
+export let scannedAddress = 0;
+
+/**
+ * Reads `a.b.c.d` from `text[start]`, stopping at `end` or the first character after it; returns
+ * where it stopped (the address in `scannedAddress`), or -1 when there is none. No object per
+ * call: plain tables have a million of these.
+ */
+export function scanDottedQuad(text: string, start: number, end: number): number {
   let i = start;
   let address = 0;
   for (let part = 0; part < 4; part++) {
@@ -41,5 +48,11 @@ export function parseDottedQuad(text: string, start: number, end: number): numbe
     if (i === first || i - first > 3 || value > 255) return -1;
     address = address * 256 + value;
   }
-  return i === end ? address : -1;
+  scannedAddress = address;
+  return i;
+}
+
+/** `a.b.c.d` filling `text[start, end)` exactly, as a host-order number, or -1. */
+export function parseDottedQuad(text: string, start: number, end: number): number {
+  return scanDottedQuad(text, start, end) === end ? scannedAddress : -1;
 }

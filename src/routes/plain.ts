@@ -35,7 +35,7 @@ import {
   canonicalNextHop, CH_0, CH_9, CH_COMMA, CH_DASH, CH_HASH, Interner, isBlank, parseUnsigned, PREFIX_EXAMPLE,
   quoteInput, tokenIs,
 } from './scan.js';
-import { looksLikeNetmask, netmaskLength, parseDottedQuad } from './netmask.js';
+import { looksLikeNetmask, netmaskLength, parseDottedQuad, scanDottedQuad, scannedAddress } from './netmask.js';
 
 const MAX_FIELDS = 4;
 /** Fields a line may hold: one more with a netmask. */
@@ -153,24 +153,9 @@ export function parsePlainRoutes(text: string, source: string, into: RouteList):
  * general way). One pass over the characters, for the million-line IPv4 tables.
  */
 function scanIPv4PrefixField(text: string, start: number, end: number, out: PrefixBuffer): number {
-  let i = start;
-  let address = 0;
-  for (let part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= end || text.charCodeAt(i) !== 46 /* . */) return -1;
-      i++;
-    }
-    const first = i;
-    let value = 0;
-    while (i < end) {
-      const c = text.charCodeAt(i);
-      if (c < CH_0 || c > CH_9) break;
-      value = value * 10 + (c - CH_0);
-      i++;
-    }
-    if (i === first || i - first > 3 || value > 255) return -1;
-    address = (address << 8) | value;
-  }
+  let i = scanDottedQuad(text, start, end);
+  if (i < 0) return -1;
+  const address = scannedAddress;
   let length = 32;
   if (i < end && text.charCodeAt(i) === 47 /* / */) {
     i++;
