@@ -8,6 +8,7 @@ import { FibscopeServer } from '../src/serve/server.js';
 import { TopDestinationSeries } from '../src/serve/top-destination-series.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
+import { familySamples, sumOfSamples } from './helpers/serve-process.js';
 
 // The sums of /metrics (and of `analyze -f prom`) add up at every scrape: the top-K destination
 // series plus `other` are counted, no series ever goes down but at a reset of the counters;
@@ -190,17 +191,7 @@ describe('top-K destination series add up to counted and never go down', () => {
   });
 });
 
-/** One family's samples from a /metrics text, by label text. */
-function samples(text: string, name: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const space = line.lastIndexOf(' ');
-    out.set(line.slice(name.length, space), Number(line.slice(space + 1)));
-  }
-  return out;
-}
-const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
 
 describe('serve /metrics sums', () => {
   it('route series + unrouted + removed are counted after deletes and replaces; destinations add up too', async () => {
@@ -226,13 +217,13 @@ describe('serve /metrics sums', () => {
           counted += n;
         }
         const text = await (await fetch(`${base}/metrics`)).text();
-        expect(sum(samples(text, 'fibscope_counted_packets_total'))).toBe(counted);
-        const routed = sum(samples(text, 'fibscope_route_packets_total'));
-        const unrouted = sum(samples(text, 'fibscope_unrouted_packets_total'));
-        const removed = sum(samples(text, 'fibscope_removed_route_packets_total'));
+        expect(sumOfSamples(familySamples(text, 'fibscope_counted_packets_total'))).toBe(counted);
+        const routed = sumOfSamples(familySamples(text, 'fibscope_route_packets_total'));
+        const unrouted = sumOfSamples(familySamples(text, 'fibscope_unrouted_packets_total'));
+        const removed = sumOfSamples(familySamples(text, 'fibscope_removed_route_packets_total'));
         expect(routed + unrouted + removed, `step ${step}`).toBe(counted);
-        const destinations = samples(text, 'fibscope_destination_packets_total');
-        expect(sum(destinations)).toBe(counted);
+        const destinations = familySamples(text, 'fibscope_destination_packets_total');
+        expect(sumOfSamples(destinations)).toBe(counted);
         if (previous) {
           expect(removed).toBeGreaterThanOrEqual(previous.removed);
           for (const [labels, value] of destinations) {

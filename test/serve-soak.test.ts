@@ -4,6 +4,7 @@ import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
 import { FibscopeServer } from '../src/serve/server.js';
 import { distinctAddresses, rawPcapHeader, rawRecords } from '../bench/raw-capture.js';
+import { familySamples, sumOfSamples } from './helpers/serve-process.js';
 
 // A soak of serve as it runs for weeks, sized for the suite: a capture stream with ever-new
 // destinations, route changes through the API (adds, replaces, deletes), /metrics with top-K
@@ -30,18 +31,7 @@ afterAll(async () => {
   analyzer.dispose();
 });
 
-const sum = (values: Map<string, number>) => [...values.values()].reduce((a, b) => a + b, 0);
 
-/** Sums of one metric family's samples, by label text. */
-function samples(text: string, name: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const space = line.lastIndexOf(' ');
-    out.set(line.slice(name.length, space), Number(line.slice(space + 1)));
-  }
-  return out;
-}
 
 it('answers every scrape, report and route change right through 200 cycles, in flat WebAssembly memory', async () => {
   const { wasm } = fib.engine();
@@ -80,12 +70,12 @@ it('answers every scrape, report and route change right through 200 cycles, in f
     const metrics = await fetch(`${base}/metrics`);
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
-    expect([...samples(text, 'fibscope_counted_packets_total').values()]).toEqual([counted]);
-    const perDestination = samples(text, 'fibscope_destination_packets_total');
+    expect([...familySamples(text, 'fibscope_counted_packets_total').values()]).toEqual([counted]);
+    const perDestination = familySamples(text, 'fibscope_destination_packets_total');
     expect(perDestination.size).toBe(11);
-    expect(sum(perDestination)).toBe(counted);
-    expect(sum(samples(text, 'fibscope_route_packets_total')) + sum(samples(text, 'fibscope_unrouted_packets_total'))
-      + sum(samples(text, 'fibscope_removed_route_packets_total'))).toBe(counted);
+    expect(sumOfSamples(perDestination)).toBe(counted);
+    expect(sumOfSamples(familySamples(text, 'fibscope_route_packets_total')) + sumOfSamples(familySamples(text, 'fibscope_unrouted_packets_total'))
+      + sumOfSamples(familySamples(text, 'fibscope_removed_route_packets_total'))).toBe(counted);
     if (previous) {
       for (const [labels, value] of perDestination) {
         const before = previous.series.get(labels);

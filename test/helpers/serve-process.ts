@@ -56,6 +56,20 @@ export function metricValue(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+/** Every sample of one metric family in a /metrics text, by label text (`{address="…"}`, or '' without labels). */
+export function familySamples(text: string, name: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const space = line.lastIndexOf(' ');
+    out.set(line.slice(name.length, space), Number(line.slice(space + 1)));
+  }
+  return out;
+}
+
+/** The sum of a family's samples. */
+export const sumOfSamples = (samples: Map<string, number>): number => [...samples.values()].reduce((a, b) => a + b, 0);
+
 /** Polls `check` until it returns true or `ms` pass; resolves either way (the caller asserts). */
 export async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
