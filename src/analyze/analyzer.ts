@@ -53,13 +53,14 @@ export interface RouteSeries {
 }
 
 const MAX_SERIES_ROUTES = 64;
+const MAX_SERIES_BINS = 1_000_000;
+
 /** What inputFeed returns when memory is too short for a counter per route (assembly/analyze.ts). */
 const FEED_OUT_OF_MEMORY = 0xffffffff;
 
 function outOfMemory(what: string, detail: string): FibscopeOutOfMemoryError {
   return new FibscopeOutOfMemoryError(what, `out of WebAssembly memory: ${detail}`);
 }
-const MAX_SERIES_BINS = 1_000_000;
 
 export interface AnalyzerOptions {
   /** The routing table to classify by. Analyzers on one table share its WebAssembly instance. */
