@@ -20,6 +20,35 @@ export interface Report {
   routes: RouteCounters[];
   /** Every counted destination (all of them, whatever a table's top N). */
   destinations: DestinationCounters[];
+  /**
+   * Present only with a rule set (docs/rules.md): every rule in order, with what it matched.
+   * Each record the filter let through counts under its first matching rule, or in
+   * `totals.noRule`.
+   */
+  rules?: RuleCounters[];
+}
+
+export interface RuleCounters {
+  name: string;
+  /** What the network would do with the records: it labels them, route counting is the same. */
+  action: 'count' | 'alert' | 'drop';
+  packets: Count;
+  bytes: Count;
+  /** Distinct source and destination addresses of its IP records. */
+  sources: number;
+  destinations: number;
+  /** ISO 8601 UTC, as destinations' times; null while it matched nothing. */
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** Its busiest addresses, at most 10 each, busiest first. */
+  topSources: AddressCounters[];
+  topDestinations: AddressCounters[];
+}
+
+export interface AddressCounters {
+  address: string;
+  packets: Count;
+  bytes: Count;
 }
 
 export interface InputReport {
@@ -39,8 +68,20 @@ export interface InputReport {
 
 export interface Totals {
   records: Count;
-  /** Sum of original (wire) lengths of every record. */
+  /** Sum of original (wire) lengths of every record the filter let through (of every record without one). */
   bytes: Count;
+  /**
+   * Present only with a filter: records it rejected. They count in `records` and here only, so
+   * `records = counted + nonIp + malformed + unsupportedLink + filtered`.
+   */
+  filtered?: Count;
+  /** Present only with a rule set: the records no rule matched. */
+  noRule?: { packets: Count; bytes: Count };
+  /**
+   * Present only when the table of rules' addresses filled up (memory ran short): records whose
+   * addresses could not be kept. They count in their rule; its distinct counts may be short.
+   */
+  ruleAddressOverflow?: Count;
   counted: Count;
   ipv4: Count;
   ipv6: Count;
