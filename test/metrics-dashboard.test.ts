@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/analyze/report.js';
 import { promFamilies, TopDestinations } from '../src/report/prom.js';
+import { withRuleFamilies } from '../src/serve/rule-series.js';
 
 // The Grafana dashboard in the repository queries only metrics and labels that fibscope serve
-// exposes: a renamed metric or label breaks this test, not a dashboard in production.
+// exposes: a renamed metric or label breaks this test, not a dashboard in production. The families
+// are made as serve's /metrics makes them, from a report with a filter and a rule set.
 
 const dashboard = JSON.parse(readFileSync(new URL('../dashboards/grafana-fibscope.json', import.meta.url), 'utf8'));
 
@@ -26,16 +28,30 @@ const report: Report = {
   totals: {
     records: 1, bytes: 1, counted: 1, ipv4: 1, ipv6: 0, nonIp: 0, malformed: 1, unsupportedLink: 0,
     noRoute: { packets: 0, bytes: 0 }, malformedReasons: { ipv4_ihl_lt_5: 1 },
+    filtered: 0, noRule: { packets: 0, bytes: 0 },
   },
   routes: [],
   destinations: [],
+  rules: (['count', 'alert', 'drop'] as const).map((action) => ({
+    name: action, action, packets: 0, bytes: 0, sources: 0, destinations: 0,
+    firstSeen: null, lastSeen: null, topSources: [], topDestinations: [],
+  })),
 };
-const families = new Map(promFamilies(report, {
+const families = new Map(withRuleFamilies(promFamilies(report, {
   table: { ipv4Routes: 0, ipv6Routes: 0 },
   routeChanges: { add: 0, replace: 0, remove: 0 },
   captureReading: true,
   destinations: new TopDestinations(1),
-}).map((family) => [family.name, family]));
+}), report).map((family) => [family.name, family]));
+
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  targets: { refId: string; expr: string }[];
+  fieldConfig: { overrides: { matcher: { id: string; options: string }; properties: { id: string; value: { fixedColor?: string } }[] }[] };
+}
+const panel = (title: string) => (dashboard.panels as Panel[]).find((p) => p.title === title);
 
 describe('dashboards/grafana-fibscope.json', () => {
   it('is a Grafana dashboard with panels that all have queries', () => {
@@ -65,5 +81,32 @@ describe('dashboards/grafana-fibscope.json', () => {
         }
       }
     }
+  });
+
+  it('queries every family of the filter and the rules', () => {
+    const queried = expressions().join('\n');
+    for (const name of ['fibscope_rule_packets_total', 'fibscope_rule_bytes_total', 'fibscope_no_rule_packets_total', 'fibscope_filtered_records_total']) {
+      expect(families.has(name), name).toBe(true);
+      expect(queried, name).toContain(name);
+    }
+  });
+
+  it('shows rule hits by rule, alerts and drops in colours of their own', () => {
+    for (const title of ['Rule hits', 'Rule hits, bits per second']) {
+      const hits = panel(title);
+      expect(hits, title).toBeDefined();
+      const colourOf = (action: string) => {
+        const query = hits!.targets.find((t) => t.expr.includes('fibscope_rule_') && t.expr.includes(`action="${action}"`));
+        expect(query, `${title}: a query of the ${action} rules`).toBeDefined();
+        expect(query!.expr).toMatch(/sum by \(rule, action\)/);
+        const override = hits!.fieldConfig.overrides.find((o) => o.matcher.id === 'byFrameRefID' && o.matcher.options === query!.refId);
+        return override?.properties.find((p) => p.id === 'color')?.value.fixedColor;
+      };
+      const colours = ['count', 'alert', 'drop'].map(colourOf);
+      expect(colours[1], `${title}: alerts`).toBe('orange');
+      expect(colours[2], `${title}: drops`).toBe('red');
+      expect(new Set(colours).size, `${title}: three actions, three colours`).toBe(3);
+    }
+    expect(panel('Filtered records')!.targets.some((t) => t.expr.includes('fibscope_filtered_records_total'))).toBe(true);
   });
 });
