@@ -129,9 +129,11 @@ function decodeIPv6Fields(data: usize, caplen: u32, offset: u32, out: usize): vo
   // the extension headers: each moves `at` on by 8 bytes or more, so the walk ends within caplen
   while (next == PROTO_HOP_BY_HOP || next == PROTO_ROUTING || next == PROTO_FRAGMENT
     || next == PROTO_DESTINATION_OPTIONS || next == PROTO_AH) {
-    // every one of them starts with next header and length and is at least 8 bytes long
-    if (at + 8 > caplen) {
-      // the chain is cut short: the transport protocol is not known
+    // each starts with its next header and length bytes, all this walk reads of it, so the header
+    // may be cut after them (the transport then is); a fragment header is whole or not read, as
+    // tshark does with its 8 fixed bytes
+    if (at + (next == PROTO_FRAGMENT ? <u32>8 : <u32>2) > caplen) {
+      // the chain is cut before the next protocol is named: it is not known
       store<u8>(out, flags, FIELD_FLAGS);
       return;
     }
