@@ -4,7 +4,8 @@
 // values come after the outer ones in each field's list, so only the first is compared, and ports,
 // flags and ICMP only where the outer protocol is the one they belong to.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import type { RecordFields } from './fields-driver.js';
 
@@ -23,13 +24,12 @@ type Field = typeof FIELDS[number];
 export type TsharkFrame = Record<Field, string[]>;
 
 /** tshark's values per frame, every occurrence of each field in order; no reassembly, so each frame stands alone. */
-export function tsharkFrames(path: string): TsharkFrame[] {
-  const result = spawnSync('tshark', [
+export async function tsharkFrames(path: string): Promise<TsharkFrame[]> {
+  const { stdout } = await promisify(execFile)('tshark', [
     '-r', path, '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-T', 'fields',
     '-E', 'separator=\t', '-E', 'aggregator=;', '-E', 'occurrence=a', ...FIELDS.flatMap((f) => ['-e', f]),
   ], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (result.status !== 0) throw new Error(`tshark -r ${path}: ${result.stderr}`);
-  return result.stdout.split('\n').filter((line) => line !== '').map((line) => {
+  return stdout.split('\n').filter((line) => line !== '').map((line) => {
     const values = line.split('\t');
     return Object.fromEntries(FIELDS.map((f, i) => [f, values[i] ? values[i].split(/[;,]/) : []])) as TsharkFrame;
   });
