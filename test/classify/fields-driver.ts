@@ -4,6 +4,7 @@
 // exported fieldsOfFrame decodes that record's bytes where they lie in the input buffer.
 
 import { readFields, type PacketFields } from '../../src/classify/fields.js';
+import { interfaceName, interfaceNames, registerInterfaceName } from '../../src/classify/interfaces.js';
 import { instantiateModule, type FibscopeExports } from '../../src/wasm/module.js';
 
 export interface RecordFields extends PacketFields {
@@ -77,10 +78,8 @@ export async function fieldsDriver(): Promise<FieldsDriver> {
   const wasm = await instantiateModule();
   const buffer = wasm.captureBufferCreate();
   const out = wasm.hostBufferCreate(64);
-  const text = wasm.hostBufferCreate(1024);
   const bytesAt = (at: number, length: number): Uint8Array => new Uint8Array(wasm.memory.buffer, at, length);
-  const nameOf = (number: number): string =>
-    new TextDecoder().decode(bytesAt(wasm.interfaceNameAt(number), wasm.interfaceNameLength(number)).slice());
+  const nameOf = (number: number): string => interfaceName(wasm, number);
   return {
     wasm,
     fieldsOf(file, pcapInterface = 0) {
@@ -109,12 +108,10 @@ export async function fieldsDriver(): Promise<FieldsDriver> {
       return records;
     },
     register(name) {
-      const bytes = new TextEncoder().encode(name);
-      bytesAt(text, bytes.length).set(bytes);
-      return wasm.interfaceRegister(text, bytes.length);
+      return registerInterfaceName(wasm, name);
     },
     names() {
-      return Array.from({ length: wasm.interfaceCount() }, (_, i) => nameOf(i + 1));
+      return interfaceNames(wasm);
     },
   };
 }

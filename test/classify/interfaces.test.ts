@@ -79,9 +79,10 @@ describe('interfaces the host names', () => {
     expect(driver.fieldsOf(records).map((r) => r.interface)).toEqual([0, 0, 0]);
   });
 
-  it('names the registry refuses: empty is 0 (unnamed), over 255 bytes -1; a number not in use is not set', () => {
+  it('names the registry refuses: empty is 0 (unnamed), over 255 bytes an error (-1 from WebAssembly); a number not in use is not set', () => {
     expect(driver.register('')).toBe(0);
-    expect(driver.register('x'.repeat(256))).toBe(-1);
+    expect(() => driver.register('x'.repeat(256))).toThrow(/256 bytes long; at most 255/);
+    expect(driver.wasm.interfaceRegister(driver.wasm.ioPointer(), 256)).toBe(-1);
     const name255 = driver.register('y'.repeat(255));
     expect(driver.names()[name255 - 1]).toBe('y'.repeat(255));
     expect(() => driver.fieldsOf(records, driver.wasm.interfaceCount() + 1)).toThrow(/not registered/);
