@@ -1,6 +1,6 @@
 // A record's packet fields, in one pass over its headers, for the filters and rules (issue 12) and
 // the security checks (issue 13). It runs after decodeLink and decodeIPv4/decodeIPv6 and reads what
-// they left (networkOffset, the VLAN globals, the frame kind), so it costs nothing until called.
+// they left (networkOffset, tagsEnd, the frame kind), so it costs nothing until called.
 // Each header's length is checked once against the captured bytes, then its fields are read.
 //
 // The 64-byte block at `out` (little-endian; src/classify/fields.ts mirrors it):
