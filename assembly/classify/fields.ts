@@ -1,6 +1,6 @@
 // A record's packet fields, in one pass over its headers, for the filters and rules (issue 12) and
 // the security checks (issue 13). It runs after decodeLink and decodeIPv4/decodeIPv6 and reads what
-// they left (networkOffset, the VLAN globals, the frame kind), so it costs nothing until called.
+// they left (networkOffset, tagsEnd, the frame kind), so it costs nothing until called.
 // Each header's length is checked once against the captured bytes, then its fields are read.
 //
 // The 64-byte block at `out` (little-endian; src/classify/fields.ts mirrors it):
@@ -19,7 +19,7 @@
 //           (IPv6: the two host-order halves; IPv4: the host-order address in hi, lo 0)
 //   @56 u16 the ethertype after VLAN tags (0 for link types without one)   @58..63 reserved, 0
 
-import { linkEthertype, networkOffset, vlanInnerId, vlanOuterId, vlanTags } from '../parse/link';
+import { networkOffset, tagsEnd } from '../parse/link';
 import { FRAME_IPV4, FRAME_IPV6 } from '../parse/status';
 import { currentInterface } from './interfaces';
 
@@ -81,14 +81,41 @@ export function decodeFields(linkType: u32, data: usize, caplen: u32, frameKind:
   store<u64>(out, 0, 40);
   store<u64>(out, 0, 48);
   store<u64>(out, 0, 56);
-  const tags = vlanTags;
-  store<u8>(out, <u8>min<u32>(tags, 255), FIELD_VLAN_COUNT);
-  if (tags > 0) store<u16>(out, <u16>vlanOuterId, FIELD_VLAN_OUTER);
-  if (tags > 1) store<u16>(out, <u16>vlanInnerId, FIELD_VLAN_INNER);
-  store<u16>(out, <u16>linkEthertype, FIELD_ETHERTYPE);
+  decodeLinkFields(linkType, data, caplen, out);
   store<u32>(out, currentInterface, FIELD_INTERFACE);
   if (frameKind == FRAME_IPV4) decodeIPv4Fields(data, caplen, networkOffset, out);
   else if (frameKind == FRAME_IPV6) decodeIPv6Fields(data, caplen, networkOffset, out);
+}
+
+const LINKTYPE_ETHERNET: u32 = 1;
+const LINKTYPE_C_HDLC: u32 = 104;
+const LINKTYPE_LINUX_SLL: u32 = 113;
+const LINKTYPE_LINUX_SLL2: u32 = 276;
+
+/**
+ * VLAN tags and the ethertype after them, read back from the frame: decodeLink leaves only where the
+ * tags end (tagsEnd), and only for links whose header it found captured, which is checked again here.
+ */
+function decodeLinkFields(linkType: u32, data: usize, caplen: u32, out: usize): void {
+  if (linkType == LINKTYPE_C_HDLC) {
+    if (caplen >= 4) store<u16>(out, bswap<u16>(load<u16>(data, 2)), FIELD_ETHERTYPE);
+    return;
+  }
+  let tagsStart: u32;
+  let ethertypeAt: u32;
+  if (linkType == LINKTYPE_ETHERNET) tagsStart = ethertypeAt = 14;
+  else if (linkType == LINKTYPE_LINUX_SLL) tagsStart = ethertypeAt = 16;
+  else if (linkType == LINKTYPE_LINUX_SLL2) { tagsStart = 20; ethertypeAt = 2; }
+  else return;
+  if (caplen < tagsStart) return; // decodeLink stopped before the tags: tagsEnd is another frame's
+  const end = tagsEnd;
+  const tags = (end - tagsStart) >> 2;
+  // the ethertype field is the 2 bytes before the tags end, or the link header's own
+  store<u16>(out, bswap<u16>(load<u16>(data + (tags ? end : ethertypeAt) - 2)), FIELD_ETHERTYPE);
+  store<u8>(out, <u8>min<u32>(tags, 255), FIELD_VLAN_COUNT);
+  // each tag: 2 bytes of tag control (the id in its low 12 bits), then the next ethertype
+  if (tags > 0) store<u16>(out, bswap<u16>(load<u16>(data + tagsStart)) & 0xfff, FIELD_VLAN_OUTER);
+  if (tags > 1) store<u16>(out, bswap<u16>(load<u16>(data + tagsStart + 4)) & 0xfff, FIELD_VLAN_INNER);
 }
 
 function decodeIPv4Fields(data: usize, caplen: u32, offset: u32, out: usize): void {
@@ -129,9 +156,11 @@ function decodeIPv6Fields(data: usize, caplen: u32, offset: u32, out: usize): vo
   // the extension headers: each moves `at` on by 8 bytes or more, so the walk ends within caplen
   while (next == PROTO_HOP_BY_HOP || next == PROTO_ROUTING || next == PROTO_FRAGMENT
     || next == PROTO_DESTINATION_OPTIONS || next == PROTO_AH) {
-    // every one of them starts with next header and length and is at least 8 bytes long
-    if (at + 8 > caplen) {
-      // the chain is cut short: the transport protocol is not known
+    // each starts with its next header and length bytes, all this walk reads of it, so the header
+    // may be cut after them (the transport then is); a fragment header is whole or not read, as
+    // tshark does with its 8 fixed bytes
+    if (at + (next == PROTO_FRAGMENT ? <u32>8 : <u32>2) > caplen) {
+      // the chain is cut before the next protocol is named: it is not known
       store<u8>(out, flags, FIELD_FLAGS);
       return;
     }
