@@ -30,7 +30,9 @@ export function negateCondition(condition: RuleCondition): RuleCondition {
 }
 
 /** `base`: conditions every rule gets (the family of an iptables-save or nft table). */
-export function flattenChains(chains: Map<string, ChainRule[]>, roots: string[], source: string, base: RuleCondition[] = []): Rule[] {
+/** `display` shows a chain key in messages (nft keys chains by family and table too). */
+export function flattenChains(chains: Map<string, ChainRule[]>, roots: string[], source: string, base: RuleCondition[] = [],
+  display: (chain: string) => string = (chain) => chain): Rule[] {
   const rules: Rule[] = [];
   const names = new Set<string>();
 
@@ -50,9 +52,9 @@ export function flattenChains(chains: Map<string, ChainRule[]>, roots: string[],
       if (verdict.kind === 'action') {
         rules.push({ name: nameFor(rule, path), action: verdict.action, match: conditions, origin: `${source}:${rule.line}` });
       } else if (verdict.kind === 'jump') {
-        if (!chains.has(verdict.chain)) throw new RulesError(source, rule.line, `unsupported target or undefined chain '${verdict.chain}'`);
+        if (!chains.has(verdict.chain)) throw new RulesError(source, rule.line, `unsupported target or undefined chain '${display(verdict.chain)}'`);
         if (stack.includes(verdict.chain)) {
-          throw new RulesError(source, rule.line, `chain loop: ${[...stack, verdict.chain].join(' -> ')}`);
+          throw new RulesError(source, rule.line, `chain loop: ${[...stack, verdict.chain].map(display).join(' -> ')}`);
         }
         expand(verdict.chain, conditions, `${path}>`, [...stack, verdict.chain]);
       } else {
@@ -65,6 +67,23 @@ export function flattenChains(chains: Map<string, ChainRule[]>, roots: string[],
     }
   }
 
+  checkLoops(chains, source, display);
   for (const root of roots) expand(root, base, '', [root]);
   return rules;
+}
+
+/** Refuses any loop of jumps, reachable or not, as iptables-restore and nft do. */
+function checkLoops(chains: Map<string, ChainRule[]>, source: string, display: (chain: string) => string): void {
+  const done = new Set<string>();
+  const visit = (chain: string, stack: string[]): void => {
+    if (done.has(chain)) return;
+    for (const rule of chains.get(chain) ?? []) {
+      if (rule.verdict.kind !== 'jump') continue;
+      const target = rule.verdict.chain;
+      if (stack.includes(target)) throw new RulesError(source, rule.line, `chain loop: ${[...stack, target].map(display).join(' -> ')}`);
+      visit(target, [...stack, target]);
+    }
+    done.add(chain);
+  };
+  for (const chain of chains.keys()) visit(chain, [chain]);
 }

@@ -11,8 +11,8 @@ export function detectRulesFormat(text: string): RulesFormat {
   for (const raw of text.split('\n', 256)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    if (line.startsWith('{') || line.startsWith('[')) return /^\s*\{\s*"nftables"\s*:/.test(text) ? 'nft' : 'json';
     if (line.startsWith('*') || line.startsWith(':') || /^(\[\d+:\d+\]\s+)?-A\s/.test(line)) return 'iptables';
+    if (line.startsWith('{') || line.startsWith('[')) return /^\s*\{\s*"nftables"\s*:/.test(text) ? 'nft' : 'json';
     return 'fibscope';
   }
   return 'fibscope';

@@ -81,7 +81,8 @@ export function parseNftRules(text: string, source = 'rules'): RuleSet {
   }
   for (const root of roots) {
     const family = familyOf.get(root);
-    rules.push(...flattenChains(jumpKeys, [root], source, family === undefined ? [] : [{ kind: 'family', family }]));
+    rules.push(...flattenChains(jumpKeys, [root], source, family === undefined ? [] : [{ kind: 'family', family }],
+      (key) => key.split(' ')[2]));
   }
   const seen = new Map<string, number>();
   for (const rule of rules) {
