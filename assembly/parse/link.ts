@@ -34,6 +34,13 @@ const PPP_IPV6: u32 = 0x0057;
 export let networkOffset: u32 = 0;
 export let linkReason: i32 = 0;
 
+// The VLAN tags byEthertype skipped in the last frame (their count, the ids of the first two) and
+// the ethertype after them (0 for link types without one), for the packet fields (classify/fields.ts)
+export let vlanTags: u32 = 0;
+export let vlanOuterId: u32 = 0;
+export let vlanInnerId: u32 = 0;
+export let linkEthertype: u32 = 0;
+
 // Why the last frame is not IP (set only when FRAME_NON_IP is returned): a kind in the high 32
 // bits, the field the link layer decoded in the low 32 (count/frame-types.ts counts them).
 export let nonIpKey: u64 = 0;
@@ -62,9 +69,14 @@ function byEthertype(data: usize, caplen: u32, offset: u32, ethertype: u32): i32
   // 802.1Q, 802.1ad and the old QinQ tag: 2 bytes of tag control, then the next ethertype
   while (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100) {
     if (offset + 4 > caplen) return truncated();
+    const id = be16(data + offset) & 0xfff;
+    if (vlanTags == 0) vlanOuterId = id;
+    else if (vlanTags == 1) vlanInnerId = id;
+    vlanTags++;
     ethertype = be16(data + offset + 2);
     offset += 4;
   }
+  linkEthertype = ethertype;
   networkOffset = offset;
   if (ethertype == ETHERTYPE_IPV4) return FRAME_IPV4;
   if (ethertype == ETHERTYPE_IPV6) return FRAME_IPV6;
@@ -148,6 +160,8 @@ function byAddressFamily(family: u32): i32 {
 
 /** Decodes the link header of a frame of `caplen` captured bytes at `data`. */
 export function decodeLink(linkType: u32, data: usize, caplen: u32): i32 {
+  vlanTags = 0;
+  linkEthertype = 0;
   switch (linkType) {
     case LINKTYPE_ETHERNET: {
       if (caplen < 14) return truncated();
@@ -187,6 +201,7 @@ export function decodeLink(linkType: u32, data: usize, caplen: u32): i32 {
       if (caplen < 4) return truncated();
       networkOffset = 4;
       const ethertype = be16(data + 2);
+      linkEthertype = ethertype;
       if (ethertype == ETHERTYPE_IPV4) return FRAME_IPV4;
       if (ethertype == ETHERTYPE_IPV6) return FRAME_IPV6;
       return notIp(NON_IP_CISCO_HDLC, ethertype);
