@@ -17,9 +17,9 @@
 import { FunctionBuilder, I32, I64, ModuleBuilder } from '../wasm-gen/index.js';
 import {
   FIELD_DESTINATION_HI, FIELD_DESTINATION_LO, FIELD_DESTINATION_PORT, FIELD_FAMILY, FIELD_FLAGS, FIELD_INTERFACE,
-  FIELD_OUTER_VLAN, FIELD_PROTOCOL, FIELD_SOURCE_HI, FIELD_SOURCE_LO, FIELD_SOURCE_PORT, FIELD_TCP_FLAGS,
-  FIELD_VLAN_TAGS, FLAG_HAS_PORTS, FLAG_HAS_PROTOCOL, FLAG_HAS_TCP_FLAGS,
-} from './field-layout.js';
+  FIELD_VLAN_OUTER, FIELD_PROTOCOL, FIELD_SOURCE_HI, FIELD_SOURCE_LO, FIELD_SOURCE_PORT, FIELD_TCP_FLAGS,
+  FIELD_VLAN_COUNT, FLAG_HAS_PORTS, FLAG_HAS_PROTOCOL, FLAG_HAS_TCP_FLAGS,
+} from '../classify/fields.js';
 import type { RuleAction, RuleSet } from './model.js';
 import { BLOCK_RULES, planRules, type DimensionId, type DimensionTable, type RulePlan } from './plan.js';
 
@@ -68,8 +68,8 @@ function loadKeys(body: FunctionBuilder): Keys {
   withAbsent('dport', () => body.localGet(FIELDS).i32Load16U(FIELD_DESTINATION_PORT), 65536, FLAG_HAS_PORTS);
   withAbsent('tcp-flags', () => body.localGet(FIELDS).i32Load8U(FIELD_TCP_FLAGS), 256, FLAG_HAS_TCP_FLAGS);
   keys.u32.vlan = local32();
-  body.localGet(FIELDS).i32Load16U(FIELD_OUTER_VLAN).i32Const(0xfff).i32And()
-    .i32Const(4096).localGet(FIELDS).i32Load8U(FIELD_VLAN_TAGS).select().localSet(keys.u32.vlan);
+  body.localGet(FIELDS).i32Load16U(FIELD_VLAN_OUTER).i32Const(0xfff).i32And()
+    .i32Const(4096).localGet(FIELDS).i32Load8U(FIELD_VLAN_COUNT).select().localSet(keys.u32.vlan);
   const plain = (id: DimensionId, offset: number): void => {
     keys.u32[id] = local32();
     body.localGet(FIELDS).i32Load(offset).localSet(keys.u32[id]!);

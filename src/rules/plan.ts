@@ -24,9 +24,9 @@
 import { bytesToBigInt } from './reference.js';
 import {
   FIELD_DESTINATION_HI, FIELD_DESTINATION_LO, FIELD_DESTINATION_PORT, FIELD_FAMILY, FIELD_FLAGS, FIELD_INTERFACE,
-  FIELD_OUTER_VLAN, FIELD_PROTOCOL, FIELD_SOURCE_HI, FIELD_SOURCE_LO, FIELD_SOURCE_PORT, FIELD_TCP_FLAGS,
-  FIELD_VLAN_TAGS, FLAG_HAS_PORTS, FLAG_HAS_PROTOCOL, FLAG_HAS_TCP_FLAGS,
-} from './field-layout.js';
+  FIELD_VLAN_OUTER, FIELD_PROTOCOL, FIELD_SOURCE_HI, FIELD_SOURCE_LO, FIELD_SOURCE_PORT, FIELD_TCP_FLAGS,
+  FIELD_VLAN_COUNT, FLAG_HAS_PORTS, FLAG_HAS_PROTOCOL, FLAG_HAS_TCP_FLAGS,
+} from '../classify/fields.js';
 import { complement, intersect, isFull, normalize, type Interval } from './intervals.js';
 import type { RuleCondition, RuleSet } from './model.js';
 
@@ -275,7 +275,7 @@ export function dimensionKey(id: DimensionId, fields: DataView, at: number): big
     case 'sport': return flags & FLAG_HAS_PORTS ? BigInt(fields.getUint16(at + FIELD_SOURCE_PORT, true)) : 65536n;
     case 'dport': return flags & FLAG_HAS_PORTS ? BigInt(fields.getUint16(at + FIELD_DESTINATION_PORT, true)) : 65536n;
     case 'tcp-flags': return flags & FLAG_HAS_TCP_FLAGS ? BigInt(fields.getUint8(at + FIELD_TCP_FLAGS)) : 256n;
-    case 'vlan': return fields.getUint8(at + FIELD_VLAN_TAGS) > 0 ? BigInt(fields.getUint16(at + FIELD_OUTER_VLAN, true) & 0xfff) : 4096n;
+    case 'vlan': return fields.getUint8(at + FIELD_VLAN_COUNT) > 0 ? BigInt(fields.getUint16(at + FIELD_VLAN_OUTER, true) & 0xfff) : 4096n;
     case 'interface': return BigInt(fields.getUint32(at + FIELD_INTERFACE, true));
     case 'src4': return BigInt(fields.getUint32(at + FIELD_SOURCE_HI, true));
     case 'dst4': return BigInt(fields.getUint32(at + FIELD_DESTINATION_HI, true));

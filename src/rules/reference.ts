@@ -3,8 +3,48 @@
  * every condition as model.ts words it, on decoded fields. Not for the per-packet path.
  */
 import type { Prefix } from '../net/address.js';
-import { FLAG_HAS_PORTS, FLAG_HAS_PROTOCOL, FLAG_HAS_TCP_FLAGS, type RuleFields } from './field-layout.js';
+import {
+  FIELD_DESTINATION_HI, FIELD_DESTINATION_LO, FIELD_DESTINATION_PORT, FIELD_FAMILY, FIELD_FLAGS, FIELD_INTERFACE,
+  FIELD_PROTOCOL, FIELD_SOURCE_HI, FIELD_SOURCE_LO, FIELD_SOURCE_PORT, FIELD_TCP_FLAGS, FIELD_VLAN_COUNT, FIELD_VLAN_OUTER,
+  FLAG_HAS_PORTS, FLAG_HAS_PROTOCOL, FLAG_HAS_TCP_FLAGS,
+} from '../classify/fields.js';
 import type { PortRange, RuleCondition, RuleSet } from './model.js';
+
+/** The fields the rules test, decoded from a block (for the reference evaluator and tests). */
+export interface RuleFields {
+  family: number;
+  protocol: number;
+  flags: number;
+  sourcePort: number;
+  destinationPort: number;
+  tcpFlags: number;
+  vlanTags: number;
+  outerVlan: number;
+  interfaceId: number;
+  /** IPv4: the address in the low 32 bits; IPv6: the 128 bits. */
+  source: bigint;
+  destination: bigint;
+}
+
+export function readRuleFields(view: DataView, at: number): RuleFields {
+  const family = view.getUint8(at + FIELD_FAMILY);
+  const address = (hi: number, lo: number): bigint => (family === 6
+    ? (view.getBigUint64(at + hi, true) << 64n) | view.getBigUint64(at + lo, true)
+    : BigInt(view.getUint32(at + hi, true)));
+  return {
+    family,
+    protocol: view.getUint8(at + FIELD_PROTOCOL),
+    flags: view.getUint8(at + FIELD_FLAGS),
+    sourcePort: view.getUint16(at + FIELD_SOURCE_PORT, true),
+    destinationPort: view.getUint16(at + FIELD_DESTINATION_PORT, true),
+    tcpFlags: view.getUint8(at + FIELD_TCP_FLAGS),
+    vlanTags: view.getUint8(at + FIELD_VLAN_COUNT),
+    outerVlan: view.getUint16(at + FIELD_VLAN_OUTER, true) & 0xfff,
+    interfaceId: view.getUint32(at + FIELD_INTERFACE, true),
+    source: address(FIELD_SOURCE_HI, FIELD_SOURCE_LO),
+    destination: address(FIELD_DESTINATION_HI, FIELD_DESTINATION_LO),
+  };
+}
 
 export interface ReferenceOptions {
   /** The interface number a name stands for in fields@20, or -1 when no interface has it. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { classBenchRuleSet } from '../../bench/rule-sets.js';
 import { compileRules, type CompiledRules } from '../../src/rules/compile.js';
-import { FIELDS_SIZE, readRuleFields } from '../../src/rules/field-layout.js';
+import { FIELDS_BYTES } from '../../src/classify/fields.js';
 import { parseRules } from '../../src/rules/parse.js';
-import { referenceFirstMatch } from '../../src/rules/reference.js';
+import { readRuleFields, referenceFirstMatch } from '../../src/rules/reference.js';
 import type { RuleSet } from '../../src/rules/model.js';
 import { interfaceNumber, Random, randomFields, randomRuleSet } from './random-rules.js';
 
@@ -15,7 +15,7 @@ async function instantiate(compiled: CompiledRules): Promise<{ view: DataView; r
   const memory = new WebAssembly.Memory({ initial: 1 });
   const { instance } = await WebAssembly.instantiate(compiled.bytes as Uint8Array<ArrayBuffer>, { env: { memory } });
   const rules = instance.exports.rules as (fields: number, frame: number, caplen: number, wirelen: number, linkType: number) => number;
-  return { view: new DataView(memory.buffer), run: (i) => rules(i * FIELDS_SIZE, 0, 0, 0, 1) };
+  return { view: new DataView(memory.buffer), run: (i) => rules(i * FIELDS_BYTES, 0, 0, 0, 1) };
 }
 
 async function expectAgreement(set: RuleSet, random: Random): Promise<number> {
@@ -23,9 +23,9 @@ async function expectAgreement(set: RuleSet, random: Random): Promise<number> {
   expect(compiled.ruleCount).toBe(set.rules.length);
   const { view, run } = await instantiate(compiled);
   let matched = 0;
-  for (let i = 0; i < PACKETS; i++) randomFields(random, set, view, i * FIELDS_SIZE);
+  for (let i = 0; i < PACKETS; i++) randomFields(random, set, view, i * FIELDS_BYTES);
   for (let i = 0; i < PACKETS; i++) {
-    const expected = referenceFirstMatch(set, readRuleFields(view, i * FIELDS_SIZE), { interfaceNumber });
+    const expected = referenceFirstMatch(set, readRuleFields(view, i * FIELDS_BYTES), { interfaceNumber });
     expect(run(i), `packet ${i}`).toBe(expected);
     if (expected >= 0) matched++;
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { classBenchRuleSet } from '../../bench/rule-sets.js';
-import { FIELDS_SIZE, readRuleFields } from '../../src/rules/field-layout.js';
+import { FIELDS_BYTES } from '../../src/classify/fields.js';
 import { interpretPlan, planRules } from '../../src/rules/plan.js';
-import { referenceFirstMatch } from '../../src/rules/reference.js';
+import { readRuleFields, referenceFirstMatch } from '../../src/rules/reference.js';
 import { interfaceNumber, Random, randomFields, randomRuleSet } from './random-rules.js';
 
 const FILTERS = ['f-a', 'f-b', 'f-c'];
@@ -10,7 +10,7 @@ const FILTERS = ['f-a', 'f-b', 'f-c'];
 describe('the plan (blocks of interval tables) picks the rule the reference picks', () => {
   it.each([1, 5, 63, 64, 65, 200, 700])('random rule sets of %i rules, every condition kind, 300 packets each', (count) => {
     const random = new Random(count * 7919);
-    const fields = new DataView(new ArrayBuffer(FIELDS_SIZE));
+    const fields = new DataView(new ArrayBuffer(FIELDS_BYTES));
     let matched = 0;
     for (let round = 0; round < 4; round++) {
       const set = randomRuleSet(random, count, FILTERS);
@@ -33,7 +33,7 @@ describe('the plan (blocks of interval tables) picks the rule the reference pick
     const random = new Random(4);
     const set = classBenchRuleSet(1000, 5);
     const plan = planRules(set, { interfaceNumber });
-    const fields = new DataView(new ArrayBuffer(FIELDS_SIZE));
+    const fields = new DataView(new ArrayBuffer(FIELDS_BYTES));
     let matched = 0;
     for (let packet = 0; packet < 1000; packet++) {
       randomFields(random, set, fields, 0);

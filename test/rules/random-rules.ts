@@ -5,9 +5,9 @@ import { maskV4, maskV6 } from '../../src/net/address.js';
 import type { Rule, RuleCondition, RuleSet } from '../../src/rules/model.js';
 import {
   FIELD_DESTINATION_HI, FIELD_DESTINATION_LO, FIELD_DESTINATION_PORT, FIELD_FAMILY, FIELD_FLAGS, FIELD_INTERFACE,
-  FIELD_OUTER_VLAN, FIELD_PROTOCOL, FIELD_SOURCE_HI, FIELD_SOURCE_LO, FIELD_SOURCE_PORT, FIELD_TCP_FLAGS,
-  FIELD_VLAN_TAGS, FIELDS_SIZE,
-} from '../../src/rules/field-layout.js';
+  FIELD_VLAN_OUTER, FIELD_PROTOCOL, FIELD_SOURCE_HI, FIELD_SOURCE_LO, FIELD_SOURCE_PORT, FIELD_TCP_FLAGS,
+  FIELD_VLAN_COUNT, FIELDS_BYTES,
+} from '../../src/classify/fields.js';
 import { seeded } from '../../bench/tables.js';
 
 export const INTERFACES = ['eth0', 'eth1', 'wlan0', 'lo'];
@@ -123,7 +123,7 @@ function addressInside(random: Random, prefix: Prefix | undefined, family: 4 | 6
 
 /** A 64-byte fields block, its values drawn near what the rules test. */
 export function randomFields(random: Random, set: RuleSet, into: DataView, at: number): void {
-  for (let i = 0; i < FIELDS_SIZE; i++) into.setUint8(at + i, 0);
+  for (let i = 0; i < FIELDS_BYTES; i++) into.setUint8(at + i, 0);
   const conditions = set.rules.flatMap((rule) => rule.match);
   const prefixes = conditions.flatMap((c) => (c.kind === 'src' || c.kind === 'dst' ? c.prefixes : []));
   const ranges = conditions.flatMap((c) => (c.kind === 'sport' || c.kind === 'dport' ? c.ranges : []));
@@ -158,7 +158,7 @@ export function randomFields(random: Random, set: RuleSet, into: DataView, at: n
   }
   into.setUint8(at + FIELD_FLAGS, flags);
   const tags = random.chance(30) ? 1 + random.int(2) : 0;
-  into.setUint8(at + FIELD_VLAN_TAGS, tags);
-  if (tags > 0) into.setUint16(at + FIELD_OUTER_VLAN, random.pick([1, 10, 100, 4095, random.int(4096)]), true);
+  into.setUint8(at + FIELD_VLAN_COUNT, tags);
+  if (tags > 0) into.setUint16(at + FIELD_VLAN_OUTER, random.pick([1, 10, 100, 4095, random.int(4096)]), true);
   into.setUint32(at + FIELD_INTERFACE, random.int(INTERFACES.length + 1), true);
 }
