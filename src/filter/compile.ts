@@ -10,6 +10,7 @@ import type { Cond } from './ir.js';
 import { LINK_LAYOUTS } from './link-types.js';
 import { LinkRefusal, lowerForLink } from './lower.js';
 import { parseFilter } from './parser.js';
+import { reorderLikeLibpcap } from './reorder.js';
 
 export interface LinkTypeRefusal {
   linkType: number;
@@ -49,7 +50,7 @@ export function emitFilterMatch(body: FunctionBuilder, ast: FilterAst, locals: F
   for (const layout of LINK_LAYOUTS) {
     let reason: string | undefined;
     try {
-      const cond = lowerForLink(ast, layout);
+      const cond = reorderLikeLibpcap(lowerForLink(ast, layout));
       if (cond.t === 'const' && !cond.value) reason = 'expression rejects all packets';
       else branches.push({ linkTypes: layout.linkTypes, cond });
     } catch (error) {

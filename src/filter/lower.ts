@@ -63,12 +63,13 @@ class Lowering {
       case 'ppp':
         return cmp('eq', load(2, this.typeAt!), constant(PPP_TYPES[etherType] ?? etherType));
       case 'null': case 'loop': {
-        // AF_INET 2, AF_INET6 10 (Linux's value, as Debian's libpcap compiles it); anything else never matches
-        const family = etherType === ETHERTYPE.ip ? 2 : etherType === ETHERTYPE.ip6 ? 10 : undefined;
-        if (family === undefined) return FALSE;
-        if (this.layout.family === 'loop') return cmp('eq', load(4, 0), constant(family));
-        // DLT_NULL holds the value in the capturing host's byte order: accept either
-        return or(cmp('eq', load(4, 0), constant(family * 0x1000000)), cmp('eq', load(4, 0), constant(family)));
+        // Reading a file, libpcap tests AF_INET (2) and the three BSD AF_INET6 values (24, 28, 30):
+        // AF values are the capturing host's; other protocols never match
+        const families = etherType === ETHERTYPE.ip ? [2] : etherType === ETHERTYPE.ip6 ? [24, 28, 30] : [];
+        // DLT_NULL holds the value in the capturing host's byte order, which the frame alone does
+        // not tell (libpcap knows the file's): accept either order
+        const values = family === 'loop' ? families : families.flatMap((f) => [f, f * 0x1000000]);
+        return values.reduce<Cond>((test, value) => or(test, cmp('eq', load(4, 0), constant(value))), FALSE);
       }
       case 'raw':
         if (etherType === ETHERTYPE.ip) return cmp('eq', arith('&', load(1, 0), constant(0xf0)), constant(0x40));

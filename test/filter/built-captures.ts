@@ -78,8 +78,8 @@ const FRAMERS: Record<string, Framer> = {
   qinq: { linkType: LINKTYPE.EN10MB, frame: (p, i) => ethernet({ etherType: p.etherType, payload: p.bytes, vlans: [{ tpid: i % 2 ? 0x88a8 : 0x9100, vid: 7 }, { tpid: 0x8100, vid: 100 + (i % 2) }] }) },
   sll: { linkType: LINKTYPE.LINUX_SLL, frame: (p) => sll({ protocol: p.etherType, payload: p.bytes }) },
   sll2: { linkType: LINKTYPE.LINUX_SLL2, frame: (p) => sll2({ protocol: p.etherType, payload: p.bytes }) },
-  null: { linkType: LINKTYPE.NULL, frame: (p) => p.etherType === ETHERTYPE.IPV4 ? nullLoopback(AF.INET, p.bytes) : p.etherType === ETHERTYPE.IPV6 ? nullLoopback(10, p.bytes) : nullLoopback(AF.INET6_BSD, p.bytes) },
-  loop: { linkType: LINKTYPE.LOOP, frame: (p) => loop(p.etherType === ETHERTYPE.IPV4 ? AF.INET : p.etherType === ETHERTYPE.IPV6 ? 10 : 99, p.bytes) },
+  null: { linkType: LINKTYPE.NULL, frame: (p, i) => nullLoopback(p.etherType === ETHERTYPE.IPV4 ? AF.INET : p.etherType === ETHERTYPE.IPV6 ? [AF.INET6_BSD, AF.INET6_FREEBSD, AF.INET6_DARWIN, 10][i % 4] : 99, p.bytes) },
+  loop: { linkType: LINKTYPE.LOOP, frame: (p, i) => loop(p.etherType === ETHERTYPE.IPV4 ? AF.INET : p.etherType === ETHERTYPE.IPV6 ? [AF.INET6_BSD, AF.INET6_FREEBSD, AF.INET6_DARWIN, 10][i % 4] : 99, p.bytes) },
   raw: { linkType: LINKTYPE.RAW, frame: (p) => p.etherType === ETHERTYPE.IPV4 || p.etherType === ETHERTYPE.IPV6 ? raw(p.bytes) : undefined },
   ipv4: { linkType: LINKTYPE.IPV4, frame: (p) => p.etherType === ETHERTYPE.IPV4 ? raw(p.bytes) : undefined },
   ipv6: { linkType: LINKTYPE.IPV6, frame: (p) => p.etherType === ETHERTYPE.IPV6 ? raw(p.bytes) : undefined },
@@ -87,21 +87,27 @@ const FRAMERS: Record<string, Framer> = {
   chdlc: { linkType: LINKTYPE.C_HDLC, frame: (p) => ciscoHdlc({ protocol: p.etherType, payload: p.bytes }) },
 };
 
-/** One pcap per framing: every packet whole, then cut at a few lengths (wire length kept). */
+/**
+ * One pcap per link type (Ethernet holds the plain, VLAN and QinQ framings): every packet whole,
+ * then cut at a few lengths (wire length kept).
+ */
 export function builtCaptures(): { name: string; bytes: Uint8Array }[] {
   const packets = networkPackets();
-  return Object.entries(FRAMERS).map(([name, framer]) => {
-    const records: PcapRecord[] = [];
-    let second = 1_700_000_000;
+  const byLinkType = new Map<number, { names: string[]; records: PcapRecord[] }>();
+  let second = 1_700_000_000;
+  for (const [name, framer] of Object.entries(FRAMERS)) {
+    const entry = byLinkType.get(framer.linkType) ?? { names: [], records: [] };
+    byLinkType.set(framer.linkType, entry);
+    entry.names.push(name);
     const frames = packets.map((p, i) => framer.frame(p, i)).filter((f): f is Uint8Array => f !== undefined);
-    for (const frame of frames) records.push({ ts: { sec: second++, frac: 0 }, data: frame });
+    for (const frame of frames) entry.records.push({ ts: { sec: second++, frac: 0 }, data: frame });
     for (const frame of frames) {
       for (const cut of [3, 13, 17, 30, 37, 45, 55, 60]) {
-        if (cut < frame.length) records.push({ ts: { sec: second++, frac: 500 }, data: frame.slice(0, cut), origLen: frame.length });
+        if (cut < frame.length) entry.records.push({ ts: { sec: second++, frac: 500 }, data: frame.slice(0, cut), origLen: frame.length });
       }
     }
-    return { name: `built-${name}`, bytes: pcap({ linkType: framer.linkType, records }) };
-  });
+  }
+  return [...byLinkType].map(([linkType, { names, records }]) => ({ name: `built-${names.join('+')}`, bytes: pcap({ linkType, records }) }));
 }
 
 /** bench/raw-capture.ts's raw IPv4 records (bare UDP headers to many destinations). */

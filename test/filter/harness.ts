@@ -87,11 +87,17 @@ function readPcapng(bytes: Uint8Array, view: DataView): Capture {
 
 const FRAME_AT = 64;
 
+const memory = new WebAssembly.Memory({ initial: 5 });
+const instances = new WeakMap<CompiledFilter, (frame: number, caplen: number, wirelen: number, linkType: number) => number>();
+
 /** Indices of the records the compiled filter matches. */
 export function runFilter(compiled: CompiledFilter, capture: Capture): number[] {
-  const memory = new WebAssembly.Memory({ initial: 5 });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(compiled.bytes), { env: { memory } });
-  const filter = instance.exports.filter as (frame: number, caplen: number, wirelen: number, linkType: number) => number;
+  let filter = instances.get(compiled);
+  if (!filter) {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(compiled.bytes), { env: { memory } });
+    filter = instance.exports.filter as (frame: number, caplen: number, wirelen: number, linkType: number) => number;
+    instances.set(compiled, filter);
+  }
   const bytes = new Uint8Array(memory.buffer);
   const matched: number[] = [];
   capture.records.forEach((record, i) => {
