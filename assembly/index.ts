@@ -237,3 +237,4 @@ export function poolBytes(pool: i32): f64 {
   return <f64>poolBytesInUse(pool);
 }
 export * from './report/top-destinations';
+export * from './classify/exports';
