@@ -18,6 +18,7 @@ import {
 } from './routes/plain';
 
 export * from './analyze';
+export * from './classify/rule-exports';
 export * from './memory/exports';
 
 const io = alloc(IO_BYTES, POOL_OTHER);
