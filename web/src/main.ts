@@ -98,7 +98,7 @@ const worker = new WorkerClient({
     if (capture) analyze(capture);
   },
   'filter-error': ({ expression, message, column }) => {
-    showFilterError(column === undefined ? message : `${expression}\n${' '.repeat(Math.max(0, column - 1))}^\n${message}`);
+    showFilterError({ expression, column, message });
     setStatus(el.filterStatus, 'The filter in use is unchanged.', true);
     document.body.dataset.filter = 'error';
     if (capture && interrupted) analyze(capture);
@@ -226,11 +226,28 @@ function stopForChange(): void {
   worker.send({ type: 'cancel' });
 }
 
-function showFilterError(text: string | undefined): void {
-  el.filterError.hidden = text === undefined;
-  el.filterError.textContent = text ?? '';
-  if (text === undefined) el.filterInput.removeAttribute('aria-invalid');
-  else el.filterInput.setAttribute('aria-invalid', 'true');
+/**
+ * The expression with a caret under the column (on lines of their own, which scroll rather than
+ * wrap, so the caret stays under its character), then the message, which wraps.
+ */
+function showFilterError(error: { expression: string; column?: number; message: string } | undefined): void {
+  el.filterError.hidden = error === undefined;
+  el.filterError.replaceChildren();
+  if (error === undefined) {
+    el.filterInput.removeAttribute('aria-invalid');
+    return;
+  }
+  el.filterInput.setAttribute('aria-invalid', 'true');
+  const message = document.createElement('span');
+  message.className = 'message';
+  message.textContent = error.message;
+  if (error.column !== undefined) {
+    const pointer = document.createElement('span');
+    pointer.className = 'pointer';
+    pointer.textContent = `${error.expression}\n${' '.repeat(Math.max(0, error.column - 1))}^\n`;
+    el.filterError.append(pointer);
+  }
+  el.filterError.append(message);
 }
 
 function analyze(source: Source): void {
