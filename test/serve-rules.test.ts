@@ -63,6 +63,17 @@ const ruleText = (rules: ModelRule[]) =>
 // rule names in the files cannot hold blanks or quotes: the model's names are those of the files
 for (const rule of [...FIRST_SET, ...SECOND_SET]) rule.name = rule.name.replace(/[" ]/g, '');
 
+/** The same kind of set as `nft -j list ruleset` prints it: one rule, named by its comment. */
+const NFT_SET: ModelRule[] = [{ name: 'tcp-any', action: 'drop', text: '', matches: (p) => p.proto === 'tcp' }];
+const NFT_JSON = JSON.stringify({ nftables: [
+  { metainfo: { version: '1.0.6', release_name: 'Lester Gooch #5', json_schema_version: 1 } },
+  { table: { family: 'inet', name: 'filter', handle: 1 } },
+  { chain: { family: 'inet', table: 'filter', name: 'input', handle: 1, type: 'filter', hook: 'input', prio: 0, policy: 'accept' } },
+  { rule: { family: 'inet', table: 'filter', chain: 'input', handle: 2, comment: 'tcp-any', expr: [
+    { match: { op: '==', left: { meta: { key: 'l4proto' } }, right: 'tcp' } }, { drop: null },
+  ] } },
+] }, null, 1);
+
 /** The filter given to serve, and the model of it. */
 const FILTER = 'not dst host 10.9.9.9';
 const passes = (p: Packet) => p.dst !== '10.9.9.9';
@@ -225,7 +236,7 @@ describe.skipIf(unavailable !== undefined)('fibscope serve --filter --rules', ()
     }
   });
 
-  it('serves without rules: GET /rules and GET /filter answer 404 with null', async () => {
+  it('serves without rules until a PUT, in fibscope text or nft JSON; GET /filter answers 404 without a filter', async () => {
     const serve = await startServe(['-'], 'pipe');
     try {
       expect(await call(serve, 'GET', '/rules')).toMatchObject({ status: 404, json: { rules: null } });
@@ -240,9 +251,40 @@ describe.skipIf(unavailable !== undefined)('fibscope serve --filter --rules', ()
       // no filter here: what --filter would have rejected counts under the rules too
       expect(all.some((p) => !passes(p))).toBe(true);
       await expectCounts(serve, FIRST_SET, model(FIRST_SET, all, () => true), undefined);
+
+      // nft's JSON, as application/json, detected as nft
+      const nft = await call(serve, 'PUT', '/rules', NFT_JSON, 'application/json');
+      expect(nft.status).toBe(200);
+      expect(nft.json).toMatchObject({ rules: [{ name: 'tcp-any', action: 'drop' }], format: 'nft', source: 'PUT /rules' });
+      const more = packets(120, 9);
+      serve.child.stdin!.write(capture(more, all.length).subarray(PCAP_HEADER));
+      await waitFor(async () => metricValue(await metrics(serve), 'fibscope_records_total') === all.length + more.length);
+      const want = model(NFT_SET, more, () => true);
+      expect(want.rules[0].packets).toBeGreaterThan(0);
+      await expectCounts(serve, NFT_SET, want, undefined);
     } finally {
       serve.child.kill('SIGTERM');
       await serve.exited;
+    }
+  });
+
+  it('names the capture interface of a pcap stream with --interface, for rules that test it', async () => {
+    const rulesFile = join(dir, 'interfaces.rules');
+    writeFileSync(rulesFile, 'rule wan count interface eth9\nrule lab alert interface lab0\n');
+    const list = packets(40, 11);
+    for (const [args, hits] of [[['--interface', 'lab0'], [0, 40]], [[], [0, 0]]] as const) {
+      const serve = await startServe([...args, '--rules', rulesFile, '-']);
+      try {
+        serve.child.stdin!.write(capture(list));
+        await waitFor(async () => metricValue(await metrics(serve), 'fibscope_records_total') === list.length);
+        const text = await metrics(serve);
+        expect(metricValue(text, 'fibscope_rule_packets_total{rule="wan",action="count"}'), args.join(' ')).toBe(hits[0]);
+        expect(metricValue(text, 'fibscope_rule_packets_total{rule="lab",action="alert"}'), args.join(' ')).toBe(hits[1]);
+        expect(metricValue(text, 'fibscope_no_rule_packets_total'), args.join(' ')).toBe(list.length - hits[0] - hits[1]);
+      } finally {
+        serve.child.kill('SIGTERM');
+        await serve.exited;
+      }
     }
   });
 
