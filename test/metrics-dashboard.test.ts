@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/analyze/report.js';
 import { promFamilies, TopDestinations } from '../src/report/prom.js';
 import { withRuleFamilies } from '../src/serve/rule-series.js';
+import { Analyzer } from '../src/analyze/analyzer.js';
+import { Fib } from '../src/fib/fib.js';
+import { FibscopeServer } from '../src/serve/server.js';
+import { pcap } from './helpers/captures.js';
+import { IPPROTO, ipv4, LINKTYPE, raw, tcp, udp4 } from './helpers/packets.js';
 
 // The Grafana dashboard in the repository queries only metrics and labels that fibscope serve
 // exposes: a renamed metric or label breaks this test, not a dashboard in production. The families
@@ -108,5 +113,41 @@ describe('dashboards/grafana-fibscope.json', () => {
       expect(new Set(colours).size, `${title}: three actions, three colours`).toBe(3);
     }
     expect(panel('Filtered records')!.targets.some((t) => t.expr.includes('fibscope_filtered_records_total'))).toBe(true);
+  });
+
+  it('queries only metrics and labels that a running serve with a filter and rules answers /metrics with', async () => {
+    const fib = await Fib.create();
+    fib.load('10.0.0.0/8 192.0.2.1 eth0\n');
+    const analyzer = new Analyzer({ fib, name: 'dashboard', filter: 'not dst host 10.9.9.9', rules: 'rule dns count proto udp\nrule ssh alert proto tcp dport 22\nrule rest drop\n' });
+    const server = new FibscopeServer({ fib, analyzer, topDestinations: 1, capture: { reading: true } });
+    try {
+      // a packet for every family to have samples: routed, filtered, each rule, malformed
+      analyzer.push(pcap({ linkType: LINKTYPE.RAW, records: [
+        udp4('192.0.2.7', '10.0.0.1'), udp4('192.0.2.7', '10.9.9.9'),
+        ipv4({ src: '192.0.2.7', dst: '10.0.0.2', proto: IPPROTO.TCP, payload: tcp({ srcPort: 40000, dstPort: 22 }) }),
+        ipv4({ src: '192.0.2.7', dst: '10.0.0.3', proto: IPPROTO.ICMP }), ipv4({ src: '192.0.2.7', dst: '10.0.0.4', proto: IPPROTO.UDP, ihl: 4 }),
+      ].map((data, i) => ({ ts: { sec: 1_700_000_000 + i, frac: 0 }, data: raw(data) })) }));
+      const { port } = await server.listen(0, '127.0.0.1');
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const served = new Map<string, Set<string>>();
+      for (const line of text.split('\n')) {
+        const match = /^(fibscope_[a-z_]+)(\{(.*)\})? /.exec(line);
+        if (!match) continue;
+        const labels = served.get(match[1]) ?? new Set<string>();
+        for (const [, label] of (match[3] ?? '').matchAll(/([a-z_]+)="/g)) labels.add(label);
+        served.set(match[1], labels);
+      }
+      for (const expr of expressions()) {
+        for (const [, name, selector] of expr.matchAll(/\b(fibscope_[a-z_]+)(\{[^}]*\})?/g)) {
+          expect(served.get(name), `${name} in ${expr}: no sample served`).toBeDefined();
+          const labels = [...(selector ?? '').matchAll(/([a-z_]+)\s*(?:=~|!~|!=|=)/g)].map((m) => m[1]).filter((l) => l !== 'instance');
+          for (const label of labels) expect([...served.get(name)!], `${label} of ${name} in ${expr}`).toContain(label);
+        }
+      }
+      expect(served.get('fibscope_rule_packets_total')).toEqual(new Set(['rule', 'action']));
+    } finally {
+      await server.close();
+      analyzer.dispose();
+    }
   });
 });
