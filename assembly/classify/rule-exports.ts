@@ -2,7 +2,7 @@
 
 import { Counters } from '../count/counters';
 import { RULE_COUNTER_BYTES, setRules } from './classifier';
-import { RULE_ADDRESS_BYTES } from './rule-addresses';
+import { TALLY_ENTRY_BYTES } from '../count/address-tally';
 
 /**
  * Counts from now on by the rule set at table index `slot` of `ruleCount` rules (0: none); the
@@ -22,7 +22,7 @@ export function ruleCounterBytes(): u32 {
 }
 
 /** The rules' address entries (layout in classify/rule-addresses.ts), countersRuleAddressCount of them. */
-export function countersRuleAddresses(counters: usize): usize {
+export function countersAddressTally(counters: usize): usize {
   return changetype<Counters>(counters).classifier.addresses.entries;
 }
 
@@ -31,7 +31,7 @@ export function countersRuleAddressCount(counters: usize): u32 {
 }
 
 export function ruleAddressBytes(): u32 {
-  return <u32>RULE_ADDRESS_BYTES;
+  return <u32>TALLY_ENTRY_BYTES;
 }
 
 /** Records whose addresses the full rule-address table could not take, as u64 at `out`. */
