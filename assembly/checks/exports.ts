@@ -4,7 +4,7 @@
 
 import { FIELD_DESTINATION_HI, FIELD_SOURCE_HI } from '../classify/fields';
 import {
-  bogonClasses4, bogonClasses6, bogonClassesOfField, freeTable, rangeCount, rangeTable, reserveTable,
+  bogonClasses4, bogonClasses6, bogonClassesOfField, freeTable, indexTable, rangeCount, rangeTable, reserveTable,
   RANGE4_BYTES, RANGE6_BYTES,
 } from './bogons';
 
@@ -24,6 +24,11 @@ export function bogonsLoad(family: i32, from: usize, start: i32, count: i32): bo
   const bytes = family == 4 ? RANGE4_BYTES : RANGE6_BYTES;
   memory.copy(rangeTable(family) + <usize>start * bytes, from, <usize>count * bytes);
   return true;
+}
+
+/** Called once the table is loaded: indexes a big table for faster lookups. */
+export function bogonsIndex(): void {
+  indexTable();
 }
 
 /** Ranges in the table of `family`. */

@@ -25,6 +25,8 @@ export interface BogonList {
   readonly prefixes: readonly Prefix[];
 }
 
+const CH_HASH = 0x23;
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c;
 }
@@ -38,8 +40,9 @@ export function parseBogonList(text: string, source: string): BogonList {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     lineNumber++;
-    let stop = text.indexOf('#', start);
-    if (stop < 0 || stop > end) stop = end;
+    // the comment mark within this line only: indexOf would scan the rest of the file every line
+    let stop = start;
+    while (stop < end && text.charCodeAt(stop) !== CH_HASH) stop++;
     let first = start;
     while (first < stop && isSpace(text.charCodeAt(first))) first++;
     let last = stop;

@@ -14,6 +14,7 @@ export function loadBogonTable(wasm: FibscopeExports, ranges: BogonRanges, what 
   }
   loadFamily(wasm, 4, ranges.v4);
   loadFamily(wasm, 6, ranges.v6);
+  wasm.bogonsIndex();
 }
 
 function loadFamily(wasm: FibscopeExports, family: 4 | 6, ranges: readonly ClassRange[]): void {
