@@ -7,6 +7,7 @@
 // namespaces.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { LINKTYPE, type PcapngEpb, pcapLayout, pcapng } from './captures.js';
 import { untilListening } from './tcpdump.js';
 
 export type UrpfMode = 'strict' | 'loose';
@@ -37,6 +38,8 @@ export const ROUTES = {
 } as const;
 
 export interface UrpfRouterOptions {
+  /** a default route via this neighbour (none by default: then some sources have no route) */
+  defaultVia?: Neighbour;
   /** rp_filter on conf/all and conf/default (default: the mode's value) */
   rpFilterAll?: number;
   /** rp_filter on each interface (default: the mode's value) */
@@ -216,6 +219,9 @@ export class UrpfRouter {
       'nexthop', 'via', b.neighbour, 'dev', this.interfaces.b, 'weight', '1']);
     for (const type of ['blackhole', 'unreachable', 'prohibit'] as const) this.ip(r, ['route', 'add', type, ROUTES[type]]);
     this.ip(r, ['route', 'add', 'blackhole', ROUTES.blackholeInsideB]);
+    if (options.defaultVia) {
+      this.ip(r, ['route', 'add', 'default', 'via', PLAN[options.defaultVia].neighbour, 'dev', this.interfaces[options.defaultVia]]);
+    }
     // the IPv6 table has the same kinds of route (the kernel has no IPv6 rp_filter: table only)
     this.ip(r, ['-6', 'route', 'add', 'fd00:40::/48',
       'nexthop', 'via', `${a.link6}2`, 'dev', this.interfaces.a, 'weight', '1',
@@ -224,6 +230,33 @@ export class UrpfRouter {
     this.ip(r, ['-6', 'route', 'add', 'unreachable', 'fd00:51::/48']);
     this.ip(r, ['-6', 'route', 'add', 'prohibit', 'fd00:52::/48']);
   }
+}
+
+/**
+ * The ingress captures as one pcapng, an interface (IDB with if_name) per router device and the
+ * packets of all in time order: the file to give fibscope, which takes the capture interface of
+ * each packet from its IDB's name.
+ */
+export function ingressPcapng(captures: RouterCaptures): Uint8Array {
+  const devices = [...captures.ingress.keys()];
+  const packets: PcapngEpb[] = [];
+  devices.forEach((device, index) => {
+    const bytes = captures.ingress.get(device)!;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const layout = pcapLayout(bytes);
+    const microseconds = view.getUint32(0, !layout.bigEndian) === 0xa1b2c3d4;
+    if (!microseconds) throw new Error(`${device}: expected tcpdump's µs pcap, magic 0x${view.getUint32(0, !layout.bigEndian).toString(16)}`);
+    for (const record of layout.records) {
+      const sec = view.getUint32(record.offset, !layout.bigEndian);
+      const usec = view.getUint32(record.offset + 4, !layout.bigEndian);
+      packets.push({
+        kind: 'epb', interface: index, ts: BigInt(sec) * 1_000_000n + BigInt(usec),
+        data: bytes.slice(record.dataOffset, record.dataEnd), origLen: record.origLen, flags: 1, // inbound
+      });
+    }
+  });
+  packets.sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : 0));
+  return pcapng({ sections: [{ interfaces: devices.map((name) => ({ linkType: LINKTYPE.EN10MB, name })), blocks: packets }] });
 }
 
 let runs = 0;
