@@ -275,7 +275,7 @@ async function runProbes(router: UrpfRouter, probes: Map<Neighbour, ForgedProbe[
     sendForged(router.neighbours[from], list);
     for (const p of list) sent.set(p.sport, { from, probe: p });
   }
-  const captures = await capture.stop();
+  const captures = await capture.stop(sent.size);
   const after = router.counters();
   const delta = (name: string) => {
     if (!after.has(name)) throw new Error(`the router has no counter ${name}`);

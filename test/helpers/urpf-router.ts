@@ -55,8 +55,11 @@ export interface RouterCaptures {
 }
 
 export interface RunningCaptures {
-  /** Stops every tcpdump (after a pause for packets still in flight) and returns the captures. */
-  stop(): Promise<RouterCaptures>;
+  /**
+   * Stops every tcpdump and returns the captures: first waits (5 s at most) until the ingress
+   * captures hold `ingressPackets` records, then a pause for forwarding and ARP still in flight.
+   */
+  stop(ingressPackets?: number): Promise<RouterCaptures>;
 }
 
 function ip(args: readonly string[]): string {
@@ -160,9 +163,13 @@ export class UrpfRouter {
     }
     await Promise.all(runs.map((r) => untilListening(r.child)));
     return {
-      stop: async () => {
+      stop: async (ingressPackets = 0) => {
+        const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+        const ingressRecords = () => runs.filter((r) => r.dir === 'ingress')
+          .reduce((n, r) => n + pcapLayout(new Uint8Array(Buffer.concat(r.chunks))).records.length, 0);
+        for (const deadline = Date.now() + 5_000; ingressRecords() < ingressPackets && Date.now() < deadline;) await pause(20);
         // forwarding and the neighbours' ARP replies take microseconds; this is generous
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await pause(200);
         for (const r of runs) r.child.kill('SIGINT');
         await Promise.all(runs.map((r) => r.closed));
         const captures: RouterCaptures = { ingress: new Map(), egress: new Map() };
