@@ -176,24 +176,68 @@ interface CapturedPacket {
   sport: number;
 }
 
-/** The UDP probes of one interface's Ethernet pcap. */
-function capturedPackets(bytes: Uint8Array, device: string): CapturedPacket[] {
+/** An ICMP error the router sent about a probe. */
+interface IcmpError {
+  device: string;
+  type: number;
+  code: number;
+  /** the probe's id, from the UDP header quoted in the error */
+  sport: number;
+}
+
+function ipv4Packets(bytes: Uint8Array, device: string): { ip: number; view: DataView; where: string }[] {
   const layout = pcapLayout(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return layout.records.map((record, i) => {
-    const at = record.dataOffset;
     const where = `${device} record ${i}`;
     if (record.dataEnd > bytes.length || record.caplen < 14 + 20 + 8) throw new Error(`${where}: cut (${record.caplen} bytes)`);
-    if (view.getUint16(at + 12) !== 0x0800) throw new Error(`${where}: EtherType 0x${view.getUint16(at + 12).toString(16)}, not IPv4`);
-    const ip = at + 14;
-    const headerLength = (bytes[ip] & 15) * 4;
-    if (bytes[ip] >> 4 !== 4 || bytes[ip + 9] !== 17) throw new Error(`${where}: not IPv4 UDP`);
-    return { device, src: view.getUint32(ip + 12), dst: view.getUint32(ip + 16), ttl: bytes[ip + 8], sport: view.getUint16(ip + headerLength) };
+    const etherType = view.getUint16(record.dataOffset + 12);
+    if (etherType !== 0x0800) throw new Error(`${where}: EtherType 0x${etherType.toString(16)}, not IPv4`);
+    const ip = record.dataOffset + 14;
+    if (bytes[ip] >> 4 !== 4) throw new Error(`${where}: not IPv4`);
+    return { ip, view, where };
+  });
+}
+
+/** The UDP probes of one interface's Ethernet pcap (ICMP errors are left to icmpErrors). */
+function capturedPackets(bytes: Uint8Array, device: string): CapturedPacket[] {
+  return ipv4Packets(bytes, device).filter(({ ip }) => bytes[ip + 9] === 17).map(({ ip, view }) => ({
+    device, src: view.getUint32(ip + 12), dst: view.getUint32(ip + 16), ttl: bytes[ip + 8],
+    sport: view.getUint16(ip + (bytes[ip] & 15) * 4),
+  }));
+}
+
+function icmpErrors(bytes: Uint8Array, device: string): IcmpError[] {
+  return ipv4Packets(bytes, device).filter(({ ip }) => bytes[ip + 9] === 1).map(({ ip, view, where }) => {
+    const icmp = ip + (bytes[ip] & 15) * 4;
+    const quoted = icmp + 8;
+    if (bytes[quoted + 9] !== 17) throw new Error(`${where}: the ICMP error quotes protocol ${bytes[quoted + 9]}, not a UDP probe`);
+    return { device, type: bytes[icmp], code: bytes[icmp + 1], sport: view.getUint16(quoted + (bytes[quoted] & 15) * 4) };
   });
 }
 
 function allPackets(captures: Map<string, Uint8Array>): CapturedPacket[] {
   return [...captures].flatMap(([device, bytes]) => capturedPackets(bytes, device));
+}
+
+function allIcmpErrors(captures: Map<string, Uint8Array>): IcmpError[] {
+  return [...captures].flatMap(([device, bytes]) => icmpErrors(bytes, device));
+}
+
+/**
+ * The ICMP error (type/code) the kernel answers a verdict with, or null for a silent drop or a
+ * forwarded packet. It goes to the packet's source, so only when that source has a unicast route.
+ */
+function expectedIcmp(fib: ReferenceFib, packet: CapturedPacket, verdict: Verdict): string | null {
+  if (fib.lookup(packet.src)?.type !== 'unicast') return null;
+  switch (verdict) {
+    case 'no-route': return '3/0'; // net unreachable
+    case 'unreachable': return '3/1'; // host unreachable
+    case 'prohibit': return '3/13'; // communication administratively prohibited
+    case 'delivered': return '3/3'; // port unreachable: nothing listens on the probes' port
+    case 'ttl-expired': return '11/0';
+    default: return null; // forwarded, blackhole, rp-filter, martian-source: no error
+  }
 }
 
 // ---------------------------------------------------------------- probes
@@ -271,10 +315,8 @@ async function runProbes(router: UrpfRouter, probes: Map<Neighbour, ForgedProbe[
   const before = router.counters();
   const capture = await router.capture();
   const sent = new Map<number, { from: Neighbour; probe: ForgedProbe }>();
-  for (const [from, list] of probes) {
-    sendForged(router.neighbours[from], list);
-    for (const p of list) sent.set(p.sport, { from, probe: p });
-  }
+  for (const [from, list] of probes) for (const p of list) sent.set(p.sport, { from, probe: p });
+  await Promise.all([...probes].map(([from, list]) => sendForged(router.neighbours[from], list)));
   const captures = await capture.stop(sent.size);
   const after = router.counters();
   const delta = (name: string) => {
@@ -299,12 +341,24 @@ function expectEveryProbeCaptured(run: Run, ingress: CapturedPacket[]): void {
   }
 }
 
-/** Every packet the reference says is forwarded left by a device of its route, and no other packet left. */
-function expectForwardedExactly(run: Run, ingress: CapturedPacket[], verdicts: Verdict[]): void {
+/**
+ * Every packet the reference says is forwarded left by a device of its route, no other packet
+ * left, and each dropped one drew the ICMP error of its route type (or none). Returns the
+ * errors' `type/code`s.
+ */
+function expectKernelOutput(run: Run, ingress: CapturedPacket[], verdicts: Verdict[]): Set<string> {
   const egress = allPackets(run.captures.egress);
   const forwarded = ingress.filter((_, i) => verdicts[i] === 'forwarded');
   expect(egress.map((p) => p.sport).sort()).toEqual(forwarded.map((p) => p.sport).sort());
   expect(run.delta('IpInHdrErrors')).toBe(count(verdicts, (v) => v === 'ttl-expired'));
+  // why the rest were dropped: the ICMP error each drew, by route type
+  const errors = allIcmpErrors(run.captures.egress);
+  const expectedErrors = ingress.flatMap((p, i) => {
+    const icmp = expectedIcmp(run.fib, p, verdicts[i]);
+    return icmp === null ? [] : [`${p.sport} ${icmp} via ${run.fib.lookup(p.src)!.devices.join('|')}`];
+  });
+  expect(errors.map((e) => `${e.sport} ${e.type}/${e.code} via ${e.device}`).sort(), 'ICMP errors').toEqual(expectedErrors.sort());
+  return new Set(errors.map((e) => `${e.type}/${e.code}`));
   for (const packet of egress) {
     const route = run.fib.lookup(packet.dst)!;
     expect(route.devices, `probe ${packet.sport} to ${ipv4Text(packet.dst)} left by ${packet.device}`).toContain(packet.device);
@@ -353,12 +407,13 @@ describe.skipIf(missing !== null)('uRPF verdicts of a Linux router equal the RFC
       // and packet by packet: what was forwarded, and what reached the router itself
       const verdicts = ingress.map((p) => kernelVerdict(run.fib, mode, p));
       expect(count(verdicts, (v) => v === 'rp-filter')).toBe(count(fails, Boolean)); // no overlap in this probe set
-      expectForwardedExactly(run, ingress, verdicts);
+      const icmp = expectKernelOutput(run, ingress, verdicts);
       expect(run.delta('IpInDelivers')).toBe(count(verdicts, (v) => v === 'delivered'));
 
       // the probes exercise what they are meant to (guards against a plan that tests nothing)
       expect(count(fails, Boolean)).toBeGreaterThanOrEqual(atLeast);
       expect(count(verdicts, (v) => v === 'ttl-expired')).toBeGreaterThan(0);
+      for (const error of ['3/1', '3/13', '3/3', '11/0', ...(options.defaultVia ? [] : ['3/0'])]) expect(icmp, `ICMP ${error}`).toContain(error);
       for (const type of ['blackhole', 'unreachable', 'prohibit'] as const) expect(dropped(type)).toBeGreaterThan(0);
       expect(count(verdicts, (v) => v === 'forwarded')).toBeGreaterThan(5);
     });
@@ -377,7 +432,7 @@ describe.skipIf(missing !== null)('uRPF verdicts of a Linux router equal the RFC
       expect(run.delta('TcpExtIPReversePathFilter')).toBe(1); // the TTL 1 probe only
       expect(run.delta('IpExtInNoRoutes')).toBe(count(verdicts, (v) => v === 'no-route'));
       expect(count(verdicts, (v) => v === 'martian-source')).toBe(2);
-      expectForwardedExactly(run, ingress, verdicts);
+      expectKernelOutput(run, ingress, verdicts);
     });
   }, 20_000);
 

@@ -3,7 +3,7 @@
 // IP_HDRINCL, so the kernel sends the header we build (it fills in only the header checksum and
 // the total length) and routes it by its destination, whatever the source says.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,16 +56,25 @@ function senderPath(): string {
   return script;
 }
 
-/** Sends `probes` from namespace `ns`, in order; throws with Python's message when a send fails. */
-export function sendForged(ns: string, probes: readonly ForgedProbe[]): void {
-  const result = spawnSync('ip', ['netns', 'exec', ns, 'python3', senderPath()], {
-    input: JSON.stringify(probes), encoding: 'utf8', timeout: 10_000,
+/**
+ * Sends `probes` from namespace `ns`, in order; rejects with Python's message when a send fails.
+ * Senders in different namespaces can run at once (each is a Python process).
+ */
+export function sendForged(ns: string, probes: readonly ForgedProbe[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, 'python3', senderPath()], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (error) => reject(new Error(`forge sender in ${ns}: ${error.message}`)));
+    child.on('close', (status) => {
+      if (status !== 0) reject(new Error(`forge sender in ${ns} exited ${status}: ${stderr.trim()}`));
+      else if (Number(stdout.trim()) !== probes.length) reject(new Error(`forge sender in ${ns} sent ${stdout.trim()} of ${probes.length} probes`));
+      else resolve();
+    });
+    child.stdin.end(JSON.stringify(probes));
   });
-  if (result.error) throw new Error(`forge sender in ${ns}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`forge sender in ${ns} exited ${result.status}: ${result.stderr.trim()}`);
-  if (Number(result.stdout.trim()) !== probes.length) {
-    throw new Error(`forge sender in ${ns} sent ${result.stdout.trim()} of ${probes.length} probes`);
-  }
 }
 
 /** Why the sender cannot run here, or null. */

@@ -50,7 +50,7 @@ export interface UrpfRouterOptions {
 export interface RouterCaptures {
   /** packets the router received on that interface (`-Q in`) */
   ingress: Map<string, Uint8Array>;
-  /** packets the router sent out of that interface (`-Q out`) */
+  /** packets the router sent out of that interface (`-Q out`): UDP it forwarded, and its ICMP errors (types 3 and 11) */
   egress: Map<string, Uint8Array>;
 }
 
@@ -149,7 +149,8 @@ export class UrpfRouter {
     const runs: { dir: 'ingress' | 'egress'; dev: string; child: ChildProcess; chunks: Buffer[]; closed: Promise<void> }[] = [];
     for (const dev of Object.values(this.interfaces)) {
       for (const [dir, q] of [['ingress', 'in'], ['egress', 'out']] as const) {
-        const child = spawn('ip', ['netns', 'exec', this.router, 'tcpdump', '--immediate-mode', '-U', '-n', '-i', dev, '-Q', q, '-w', '-', 'ip and udp'],
+        const filter = dir === 'ingress' ? 'ip and udp' : `(ip and udp) or (icmp and (icmp[icmptype] == icmp-unreach or icmp[icmptype] == icmp-timxceed))`;
+        const child = spawn('ip', ['netns', 'exec', this.router, 'tcpdump', '--immediate-mode', '-U', '-n', '-i', dev, '-Q', q, '-w', '-', filter],
           { stdio: ['ignore', 'pipe', 'pipe'] });
         this.tcpdumps.add(child);
         const chunks: Buffer[] = [];
@@ -196,6 +197,9 @@ export class UrpfRouter {
     this.sysctl(r, {
       'net.ipv4.ip_forward': 1, 'net.ipv6.conf.all.forwarding': 1,
       'net.ipv4.conf.all.rp_filter': rpAll, 'net.ipv4.conf.default.rp_filter': rpAll,
+      // no ICMP type is rate-limited (per host or globally), so every error the router sends
+      // shows why it dropped a packet; ip_error's own per-source bucket still allows a burst of 5
+      'net.ipv4.icmp_ratemask': 0,
     });
     for (const n of NEIGHBOURS) {
       const ns = this.neighbours[n];
