@@ -14,10 +14,15 @@
  *   (any nexthop device of a multipath route passes).
  * - IpExtInNoRoutes: destinations with no route at all (-ENETUNREACH); the kernel also answers
  *   ICMP net unreachable.
- * - blackhole, unreachable, prohibit destinations have no counter of their own: blackhole drops
- *   silently, unreachable and prohibit answer ICMP type 3 code 1 / 13, rate-limited per host
- *   (IcmpOutDestUnreachs and IcmpOutRateLimitHost between them), so the test proves those drops by
- *   their absence from every egress capture.
+ * - blackhole, unreachable, prohibit destinations have no Ip counter of their own. The test proves
+ *   those drops by their absence from every egress capture, and tells them apart by the ICMP error
+ *   each draws (to its source, when the source has a unicast route back): none for blackhole,
+ *   3/1 host unreachable for unreachable, 3/13 administratively prohibited for prohibit, 3/0 net
+ *   unreachable for no route; 11/0 for TTL, 3/3 port unreachable for probes the router delivers;
+ *   none for rp_filter and martian drops. Those errors are rate-limited by default
+ *   (IcmpOutRateLimitHost), so the router sets net.ipv4.icmp_ratemask=0; ip_error's own
+ *   per-source bucket (route/error_burst, 5 at once, a host-wide sysctl left alone) is why no
+ *   source draws more than 3 of them here.
  * - IpForwDatagrams: forwarded packets; IpInDelivers: packets to the router's own addresses.
  * - IpInHdrErrors: packets the router would forward with TTL 1 or 0 (ip_forward's too_many_hops;
  *   it answers ICMP time exceeded). Delivered packets with TTL 1 are fine; a forged one with
