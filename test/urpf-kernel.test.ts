@@ -54,7 +54,7 @@
  * Needs root, iproute2, tcpdump and python3 (Debian packages); skipped with the reason otherwise.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -447,9 +447,11 @@ describe.skipIf(missing !== null)('uRPF verdicts of a Linux router equal the RFC
   it.skipIf(!tshark)('merges the ingress captures into one pcapng that names each packet\'s interface (read back by tshark)', async () => {
     await withUrpfRouter('strict', {}, async (router) => {
       const run = await runProbes(router, comparableProbes());
-      const file = join(mkdtempSync(join(tmpdir(), 'fibscope-urpf-')), 'ingress.pcapng');
+      const dir = mkdtempSync(join(tmpdir(), 'fibscope-urpf-'));
+      const file = join(dir, 'ingress.pcapng');
       writeFileSync(file, ingressPcapng(run.captures));
       const read = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'ip.src', '-e', 'udp.srcport'], { encoding: 'utf8' });
+      rmSync(dir, { recursive: true, force: true });
       expect(read.status, read.stderr).toBe(0);
       const seen = read.stdout.trim().split('\n').sort();
       const expected = allPackets(run.captures.ingress).map((p) => `${p.device}\t${ipv4Text(p.src)}\t${p.sport}`).sort();

@@ -4,7 +4,7 @@
 // the total length) and routes it by its destination, whatever the source says.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,7 +50,9 @@ let script: string | null = null;
 
 function senderPath(): string {
   if (script === null) {
-    script = join(mkdtempSync(join(tmpdir(), 'fibscope-forge-')), 'forge-sender.py');
+    const dir = mkdtempSync(join(tmpdir(), 'fibscope-forge-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    script = join(dir, 'forge-sender.py');
     writeFileSync(script, SENDER);
   }
   return script;
