@@ -4,9 +4,6 @@
 // the total length) and routes it by its destination, whatever the source says.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 /** One UDP packet to send. `sport` identifies the probe: keep it unique within a run. */
 export interface ForgedProbe {
@@ -46,25 +43,13 @@ for probe in json.load(sys.stdin):
 print(sent)
 `;
 
-let script: string | null = null;
-
-function senderPath(): string {
-  if (script === null) {
-    const dir = mkdtempSync(join(tmpdir(), 'fibscope-forge-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    script = join(dir, 'forge-sender.py');
-    writeFileSync(script, SENDER);
-  }
-  return script;
-}
-
 /**
  * Sends `probes` from namespace `ns`, in order; rejects with Python's message when a send fails.
  * Senders in different namespaces can run at once (each is a Python process).
  */
 export function sendForged(ns: string, probes: readonly ForgedProbe[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, 'python3', senderPath()], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
+    const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', SENDER], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
