@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BogonListError, parseBogonList } from '../../src/checks/index.js';
+import { BogonListError, buildBogonRanges, loadBogonTable, parseBogonList } from '../../src/checks/index.js';
+import { FibscopeOutOfMemoryError } from '../../src/errors.js';
 import { FibscopeError } from '../../src/errors.js';
 import { formatPrefix } from '../../src/net/address.js';
 import { Random } from '../helpers/random.js';
@@ -134,11 +135,20 @@ describe('the classifier with a bogon list', () => {
     expect(masks.filter((m) => m === 3).length).toBeGreaterThan(1000);
   });
 
+  it('refuses a table that does not fit under the memory limit, and leaves no table rather than half of one', async () => {
+    const wasm = await classifierWith();
+    const texts = Array.from({ length: 20000 }, (_, i) => `2001:${(0x4000 + 2 * i).toString(16)}::/32`);
+    const ranges = buildBogonRanges(parseBogonList(texts.join('\n'), 'big.txt'));
+    wasm.memorySetLimits(wasm.memoryHeapEnd() + 256 * 1024, 0);
+    expect(() => loadBogonTable(wasm, ranges, 'big.txt')).toThrow(FibscopeOutOfMemoryError);
+    expect([wasm.bogonsCount(4), wasm.bogonsCount(6)]).toEqual([0, 0]);
+    expect(classifyAll(wasm, [addressValue('127.0.0.1')])).toEqual([0]);
+  });
+
   it('is back to the built-in table after loading one without the list', async () => {
     const texts = ['8.8.8.0/24'];
     const wasm = await classifierWith(parseBogonList(texts.join('\n'), 'one.txt'));
     expect(classifyAll(wasm, [addressValue('8.8.8.8')])).toEqual([3]);
-    const { buildBogonRanges, loadBogonTable } = await import('../../src/checks/index.js');
     loadBogonTable(wasm, buildBogonRanges());
     expect(classifyAll(wasm, [addressValue('8.8.8.8'), addressValue('127.0.0.1')])).toEqual([0, 3]);
     wasm.bogonsFree();
