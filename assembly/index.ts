@@ -19,6 +19,7 @@ import {
 
 export * from './analyze';
 export * from './classify/rule-exports';
+export * from './checks/check-exports';
 export * from './memory/exports';
 
 const io = alloc(IO_BYTES, POOL_OTHER);
@@ -239,3 +240,4 @@ export function poolBytes(pool: i32): f64 {
 }
 export * from './report/top-destinations';
 export * from './classify/exports';
+export * from './checks/exports';

@@ -5,7 +5,7 @@
 // record, so the per-packet loop stays inside WebAssembly.
 
 import { alloc, free, tryAlloc, POOL_OTHER } from '../memory/alloc';
-import { clearRuleAddresses, freeRuleAddresses, newRuleAddresses, RuleAddresses } from './rule-addresses';
+import { clearAddressTally, freeAddressTally, newAddressTally, AddressTally } from '../count/address-tally';
 
 // Rule counters, RULE_COUNTER_BYTES per rule, then one for the records no rule matched:
 //   @0 packets u64   @8 bytes u64   @16 first seen u64   @24 last seen u64 (capture/time.ts;
@@ -20,7 +20,7 @@ export const RULE_COUNTER_BYTES: usize = 32;
   ruleCount: u32;
   ruleCounters: usize;
   /** the sources and destinations of each rule's records */
-  addresses: RuleAddresses;
+  addresses: AddressTally;
   /** the fields of the record being classified (classify/fields.ts layout) */
   fields: usize;
 }
@@ -30,13 +30,13 @@ export function newClassifier(): Classifier {
   const classifier = changetype<Classifier>(alloc(size, POOL_OTHER));
   memory.fill(changetype<usize>(classifier), 0, size);
   classifier.fields = alloc(64, POOL_OTHER);
-  classifier.addresses = newRuleAddresses();
+  classifier.addresses = newAddressTally();
   return classifier;
 }
 
 export function freeClassifier(classifier: Classifier): void {
   freeRuleCounters(classifier);
-  freeRuleAddresses(classifier.addresses);
+  freeAddressTally(classifier.addresses);
   free(classifier.fields, 64, POOL_OTHER);
   free(changetype<usize>(classifier), offsetof<Classifier>(), POOL_OTHER);
 }
@@ -57,7 +57,7 @@ export function setRules(classifier: Classifier, slot: u32, ruleCount: u32): boo
     if (!counters) return false;
   }
   freeRuleCounters(classifier);
-  clearRuleAddresses(classifier.addresses);
+  clearAddressTally(classifier.addresses);
   classifier.rulesSlot = slot;
   classifier.ruleCount = slot ? ruleCount : 0;
   classifier.ruleCounters = counters;
@@ -73,7 +73,7 @@ export function clearRuleCounters(classifier: Classifier): void {
     memory.fill(at, 0, RULE_COUNTER_BYTES);
     store<u64>(at, u64.MAX_VALUE, 16);
   }
-  clearRuleAddresses(classifier.addresses);
+  clearAddressTally(classifier.addresses);
 }
 
 /** True when the filter lets the record count (always, without a filter). */

@@ -3,7 +3,7 @@
 // its time and, for IP records, its source and destination.
 
 import { Classifier, RULE_COUNTER_BYTES } from './classifier';
-import { countRuleAddress, SIDE_DESTINATION } from './rule-addresses';
+import { tallyAddress, SIDE_DESTINATION } from '../count/address-tally';
 import { decodeFields, FIELD_DESTINATION_HI, FIELD_DESTINATION_LO, FIELD_FAMILY, FIELD_SOURCE_HI, FIELD_SOURCE_LO } from './fields';
 
 export function countRules(classifier: Classifier, linkType: u32, data: usize, caplen: u32, origLen: u32, time: u64,
@@ -20,7 +20,7 @@ export function countRules(classifier: Classifier, linkType: u32, data: usize, c
   const family = <u32>load<u8>(fields, FIELD_FAMILY);
   if (family == 0) return;
   const addresses = classifier.addresses;
-  countRuleAddress(addresses, <u32>rule, family, load<u64>(fields, FIELD_SOURCE_HI), load<u64>(fields, FIELD_SOURCE_LO), origLen);
-  countRuleAddress(addresses, <u32>rule, family | SIDE_DESTINATION, load<u64>(fields, FIELD_DESTINATION_HI),
+  tallyAddress(addresses, <u32>rule, family, load<u64>(fields, FIELD_SOURCE_HI), load<u64>(fields, FIELD_SOURCE_LO), origLen);
+  tallyAddress(addresses, <u32>rule, family | SIDE_DESTINATION, load<u64>(fields, FIELD_DESTINATION_HI),
     load<u64>(fields, FIELD_DESTINATION_LO), origLen);
 }

@@ -2,7 +2,6 @@
 
 import { Counters } from '../count/counters';
 import { RULE_COUNTER_BYTES, setRules } from './classifier';
-import { RULE_ADDRESS_BYTES } from './rule-addresses';
 
 /**
  * Counts from now on by the rule set at table index `slot` of `ruleCount` rules (0: none); the
@@ -21,17 +20,13 @@ export function ruleCounterBytes(): u32 {
   return <u32>RULE_COUNTER_BYTES;
 }
 
-/** The rules' address entries (layout in classify/rule-addresses.ts), countersRuleAddressCount of them. */
+/** The rules' address entries (layout in count/address-tally.ts), countersRuleAddressCount of them. */
 export function countersRuleAddresses(counters: usize): usize {
   return changetype<Counters>(counters).classifier.addresses.entries;
 }
 
 export function countersRuleAddressCount(counters: usize): u32 {
   return changetype<Counters>(counters).classifier.addresses.count;
-}
-
-export function ruleAddressBytes(): u32 {
-  return <u32>RULE_ADDRESS_BYTES;
 }
 
 /** Records whose addresses the full rule-address table could not take, as u64 at `out`. */

@@ -25,6 +25,8 @@ import {
 import { clearFrameTypes, countFrameType, freeFrameTypes, newFrameTypes } from './frame-types';
 import { Classifier, clearRuleCounters, freeClassifier, newClassifier, passesFilter } from '../classify/classifier';
 import { countRules } from '../classify/count-rules';
+import { currentInterface } from '../classify/interfaces';
+import { Checks, clearChecks, countClasses, freeChecks, newChecks, packetClasses } from '../checks/checks';
 
 export const ROUTE_COUNTER_BYTES: usize = 32;
 const PATH_COUNTER_BYTES: usize = 16;
@@ -60,6 +62,8 @@ const PATH_COUNTER_BYTES: usize = 16;
   filtered: u64;
   /** the filter and rule set (classify/classifier.ts) */
   classifier: Classifier;
+  /** the anomaly classes (checks/checks.ts), when on */
+  checks: Checks;
 }
 
 // A time series: packets u64 and bytes u64 per watched route and time bin, route by route, for
@@ -94,6 +98,7 @@ export function newCounters(): Counters {
   c.nonIpTypes = newFrameTypes();
   c.unsupportedLinkTypes = newFrameTypes();
   c.classifier = newClassifier();
+  c.checks = newChecks();
   return c;
 }
 
@@ -108,6 +113,7 @@ export function freeCounters(c: Counters): void {
   freeFrameTypes(c.nonIpTypes);
   freeFrameTypes(c.unsupportedLinkTypes);
   freeClassifier(c.classifier);
+  freeChecks(c.checks);
   free(changetype<usize>(c), offsetof<Counters>(), POOL_OTHER);
 }
 
@@ -140,6 +146,7 @@ export function resetCounters(c: Counters): void {
   c.overflowPackets = c.overflowBytes = 0;
   c.filtered = 0;
   clearRuleCounters(c.classifier);
+  clearChecks(c.checks);
   c.firstTime = u64.MAX_VALUE;
   c.lastTime = 0;
   memory.fill(c.reasons, 0, <usize>REASON_COUNT << 3);
@@ -262,6 +269,12 @@ const batchLength = memory.data(BATCH * 4);    // original (wire) length
 const batchTime = memory.data(BATCH * 8);
 const batchHeader = memory.data(BATCH * 4);    // the IP header, valid until the feed call returns
 const batchAvailable = memory.data(BATCH * 4); // its captured bytes
+const batchInterface = memory.data(BATCH * 4); // its capture interface (classify/interfaces.ts)
+// the sources and their routes, looked up only when checks need them
+const sources4 = memory.data(BATCH * 4);
+const sources6 = memory.data(BATCH * 16);
+const sourceRoutes4 = memory.data(BATCH * 4);
+const sourceRoutes6 = memory.data(BATCH * 4);
 const V6: u32 = 0x80000000;
 let queued: i32 = 0;
 let queued4: i32 = 0;
@@ -312,6 +325,7 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
   store<u64>(batchTime + (<usize>queued << 3), time);
   store<u32>(batchHeader + (<usize>queued << 2), <u32>(data + networkOffset));
   store<u32>(batchAvailable + (<usize>queued << 2), caplen - networkOffset);
+  store<u32>(batchInterface + (<usize>queued << 2), currentInterface);
   if (++queued == BATCH) countBatch(c);
 }
 
@@ -320,6 +334,8 @@ export function countBatch(c: Counters): void {
   if (queued == 0) return;
   lookup4Many(fib4.direct, batch4, routes4, queued4);
   lookup6Many(fib6.direct, batch6, routes6, queued6);
+  const checking = c.checks.on;
+  if (checking) lookupSources();
   for (let i = 0; i < queued; i++) {
     const order = load<u32>(batchOrder + (<usize>i << 2));
     let hi: u64, lo: u64, route: i32, family: u32;
@@ -341,8 +357,42 @@ export function countBatch(c: Counters): void {
         load<u32>(batchAvailable + (<usize>i << 2)), family == FRAME_IPV6, wire);
     }
     countPacket(c, hi, lo, family, route, wire, load<u64>(batchTime + (<usize>i << 3)));
+    if (checking) checkPacket(c.checks, i, order, hi, lo, route, wire);
   }
   queued = queued4 = queued6 = 0;
+}
+
+/** Looks up the batch's sources, in the same lockstep lanes as its destinations. */
+function lookupSources(): void {
+  for (let i = 0; i < queued; i++) {
+    const order = load<u32>(batchOrder + (<usize>i << 2));
+    const header = <usize>load<u32>(batchHeader + (<usize>i << 2));
+    if (order & V6) memory.copy(sources6 + (<usize>(order & ~V6) << 4), header + 8, 16);
+    else store<u32>(sources4 + (<usize>order << 2), bswap<u32>(load<u32>(header, 12)));
+  }
+  lookup4Many(fib4.direct, sources4, sourceRoutes4, queued4);
+  lookup6Many(fib6.direct, sources6, sourceRoutes6, queued6);
+}
+
+/** Counts packet `i` of the batch in its anomaly classes (checks/checks.ts). */
+function checkPacket(checks: Checks, i: i32, order: u32, dstHi: u64, dstLo: u64, route: i32, wire: u64): void {
+  const header = <usize>load<u32>(batchHeader + (<usize>i << 2));
+  const v6 = (order & V6) != 0;
+  let srcHi: u64, srcLo: u64, ttl: u32, sourceRoute: i32;
+  if (v6) {
+    srcHi = bswap<u64>(load<u64>(header, 8));
+    srcLo = bswap<u64>(load<u64>(header, 16));
+    ttl = load<u8>(header, 7);
+    sourceRoute = load<i32>(sourceRoutes6 + (<usize>(order & ~V6) << 2));
+  } else {
+    srcHi = <u64>bswap<u32>(load<u32>(header, 12));
+    srcLo = 0;
+    ttl = load<u8>(header, 8);
+    sourceRoute = load<i32>(sourceRoutes4 + (<usize>order << 2));
+  }
+  const capture = load<u32>(batchInterface + (<usize>i << 2));
+  const classes = packetClasses(checks, v6, srcHi, srcLo, dstHi, dstLo, ttl, route, sourceRoute, capture, wire);
+  if (classes) countClasses(checks, classes, v6, srcHi, srcLo, dstHi, dstLo, wire);
 }
 
 @inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64): void {

@@ -357,8 +357,9 @@ export class Analyzer {
   dispose(): void {
     if (this.disposed) return;
     for (const input of this.inputs) this.wasm.inputFree(input.handle);
-    removeFilter(this.wasm, this.counters, this.activeFilter);
-    removeRules(this.wasm, this.counters, this.activeRules);
+    // the counters go with their filter and rules: only the table slots need giving back
+    this.activeFilter?.installed.release();
+    this.activeRules?.installed.release();
     this.activeFilter = undefined;
     this.activeRules = undefined;
     this.wasm.countersFree(this.counters);

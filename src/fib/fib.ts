@@ -7,6 +7,7 @@ import { detectionText } from '../routes/detect.js';
 import { RouteList } from '../routes/route-list.js';
 import { ROUTE_TYPES, routeTypeCode, type NextHop, type Route, type RouteAttributes } from '../routes/route.js';
 import { instantiateModule, type FibscopeExports } from '../wasm/module.js';
+import { registerInterfaceName } from '../classify/interfaces.js';
 
 /** Bytes per route record in the I/O region (see assembly/index.ts addRoutes). */
 const ROUTE_INPUT = 32;
@@ -132,6 +133,8 @@ export class Fib {
 
   // attribute classes: routes with equal class, prefix and metric are duplicates
   private attributeClasses = new Map<string, number>();
+  /** Attribute classes WebAssembly has not been told the type and devices of (describeRouteClasses). */
+  private undescribedClasses: { routeClass: number; type: number; devices: string[] }[] = [];
   private singleHopClasses = new Map<string | null, Map<number | string, number>>();
   private attributeClassCount = 0;
   private lastAttributes: [string | null, string | null, number, readonly NextHop[] | undefined] | undefined;
@@ -598,6 +601,22 @@ export class Fib {
     this.setPaths(multipath);
   }
 
+  /**
+   * @internal Tells WebAssembly the type and devices of each attribute class made since the last
+   * call (assembly/checks/route-classes.ts): the security checks read them per packet.
+   */
+  describeRouteClasses(): void {
+    if (this.undescribedClasses.length === 0) return;
+    for (const { routeClass, type, devices } of this.undescribedClasses) {
+      const numbers = devices.map((name) => registerInterfaceName(this.wasm, name));
+      new Uint32Array(this.wasm.memory.buffer, this.ioPointer, numbers.length).set(numbers);
+      if (!this.wasm.routeClassDescribe(routeClass, type, this.ioPointer, numbers.length)) {
+        throw new FibscopeOutOfMemoryError('route classes', 'out of WebAssembly memory: no room to describe the routes\' devices for the checks');
+      }
+    }
+    this.undescribedClasses = [];
+  }
+
   private attributeClass(nextHop: string | null, dev: string | null, type: number, nextHops: readonly NextHop[] | undefined): number {
     const last = this.lastAttributes;
     if (last && last[0] === nextHop && last[1] === dev && last[2] === type && last[3] === nextHops) return this.lastClass;
@@ -608,11 +627,18 @@ export class Fib {
       if (!byDev) this.singleHopClasses.set(nextHop, (byDev = new Map()));
       const key = dev === null ? type : `${type}\u0000${dev}`;
       value = byDev.get(key);
-      if (value === undefined) byDev.set(key, (value = ++this.attributeClassCount));
+      if (value === undefined) {
+        byDev.set(key, (value = ++this.attributeClassCount));
+        this.undescribedClasses.push({ routeClass: value, type, devices: dev === null ? [] : [dev] });
+      }
     } else {
       const text = `${type}\u0000${nextHop}\u0000${dev}\u0000${JSON.stringify(nextHops)}`;
       value = this.attributeClasses.get(text);
-      if (value === undefined) this.attributeClasses.set(text, (value = ++this.attributeClassCount));
+      if (value === undefined) {
+        this.attributeClasses.set(text, (value = ++this.attributeClassCount));
+        const devices = [...new Set(nextHops.map((hop) => hop.dev).filter((name): name is string => name !== null))];
+        this.undescribedClasses.push({ routeClass: value, type, devices });
+      }
     }
     this.lastAttributes = [nextHop, dev, type, nextHops];
     this.lastClass = value;

@@ -11,6 +11,7 @@ import { LINK_LAYOUTS } from './link-types.js';
 import { LinkRefusal, lowerForLink } from './lower.js';
 import { parseFilter } from './parser.js';
 import { reorderLikeLibpcap } from './reorder.js';
+import { foldKnownValues } from './known-values.js';
 
 export interface LinkTypeRefusal {
   linkType: number;
@@ -50,7 +51,7 @@ export function emitFilterMatch(body: FunctionBuilder, ast: FilterAst, locals: F
   for (const layout of LINK_LAYOUTS) {
     let reason: string | undefined;
     try {
-      const cond = reorderLikeLibpcap(lowerForLink(ast, layout));
+      const cond = reorderLikeLibpcap(foldKnownValues(lowerForLink(ast, layout)));
       if (cond.t === 'const' && !cond.value) reason = 'expression rejects all packets';
       else branches.push({ linkTypes: layout.linkTypes, cond });
     } catch (error) {

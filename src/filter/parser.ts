@@ -61,7 +61,9 @@ class Parser {
   private isOp(token: Token, ...ops: string[]): boolean {
     return token.kind === 'op' && ops.includes(token.text);
   }
-  private expected(what: string, found: Token): FilterSyntaxError {
+  private expected(what: string, found: Token): FilterSyntaxError | FilterUnsupportedError {
+    // `ip multicast`, `tcp or broadcast`: the trouble is the keyword fibscope lacks, not the syntax
+    if (found.kind === 'word' && !found.escaped && UNSUPPORTED_KEYWORDS.has(found.text)) return new FilterUnsupportedError(found.column, found.text);
     const shown = found.kind === 'end' ? 'end of expression' : `'${found.text}'`;
     return new FilterSyntaxError(found.column, `expected ${what}, found ${shown}`);
   }

@@ -13,8 +13,10 @@
  *   - `depth`: the number of open blocks; `brTo(label)` / `brIfTo(label)` branch to the block that
  *     was innermost when `label = body.depth` was taken just after opening it, so callers need not
  *     count nesting by hand.
- *   - big-endian loads for packet fields, `loadBe16(offset)` / `loadBe32(offset)`: a byte-by-byte load
- *     combined with shifts (no alignment assumptions; the address on the stack is the field's start).
+ *   - big-endian loads for packet fields, `loadBe16(offset, scratch?)` / `loadBe32(offset, scratch?)`:
+ *     the address on the stack, the field at address+offset; be16 is two byte loads and a shift, be32
+ *     a little-endian load and a byte swap. Each needs one i32 scratch local: pass one to reuse it,
+ *     or a new local is added per call.
  * Memory immediates use alignment 0 (packets are not aligned). Nothing is validated here beyond
  * closing every block: check the output with `WebAssembly.validate` in tests.
  */
@@ -67,7 +69,9 @@ export class ModuleBuilder {
 
   toBytes(): Uint8Array<ArrayBuffer> {
     const sections: number[] = [];
-    const section = (id: number, content: number[]) => sections.push(id, ...encodeUnsigned(content.length), ...content);
+    // append without spreading into push(): a rule set's code section runs to megabytes
+    const append = (bytes: number[]) => { for (const b of bytes) sections.push(b); };
+    const section = (id: number, content: number[]) => { sections.push(id); append(encodeUnsigned(content.length)); append(content); };
     section(SECTION.type, vector(this.types.map((t) => [0x60, ...vector(t.params.map((p) => [p])), ...vector(t.results.map((r) => [r]))])));
     // The analyzer's memory: min 0 pages, no maximum, so any memory the host passes fits.
     section(SECTION.import, vector([[...utf8Name('env'), ...utf8Name('memory'), 0x02, 0x00, 0x00]]));

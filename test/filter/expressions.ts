@@ -59,4 +59,7 @@ export const ORACLE_EXPRESSIONS: string[] = [
   'icmp or icmp6 or arp', 'not arp and not ip and not ip6', 'ip6 and not ip6 proto 6', 'tcp and tcp[13] & 0x12 = 0x12',
   'greater 60 and udp', 'ether proto 0x800 and ip[9] = 17', 'ip and ip[6:2] & 0x2000 != 0', 'ip[6:2] & 0x1fff = 0 and tcp',
   'ether host 02:00:00:00:00:01 or ether host 02:00:00:00:00:03', 'arp or rarp', 'ip6 and ip6[6] = 0',
+  // contradictions libpcap proves ("expression rejects all packets") and tautologies it folds
+  'ip and ip6', 'arp and tcp', 'ip and not ip', 'tcp[0] = 0 and vlan', 'vlan and ip and ip6', '(ip or arp) and ip6',
+  'ip and (ip or ip6)', 'tcp and ip[9] = 17', 'ip and ether[12:2] = 0x800',
 ];

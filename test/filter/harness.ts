@@ -2,6 +2,9 @@
 // run a compiled filter over each frame in its own WebAssembly.Memory (per-packet JS is fine in
 // tests only), and ask tcpdump which records it keeps (`tcpdump -r CAP -w - EXPR`).
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CompiledFilter } from '../../src/filter/index.js';
 
 export interface CaptureRecord {
@@ -113,31 +116,34 @@ export function runFilter(compiled: CompiledFilter, capture: Capture): number[] 
 
 export type TcpdumpAnswer = { refused: string } | { records: CaptureRecord[] };
 
-/** The records `tcpdump -r path -w - expression` keeps, or its refusal message. */
-export function tcpdumpFilter(path: string, expression: string): Promise<TcpdumpAnswer> {
+/**
+ * The records `tcpdump -r path -w - EXPRESSION` keeps, or its refusal message, for each expression:
+ * one shell runs tcpdump for each (a shell forks much more cheaply than node spawns), each
+ * writing its own output file.
+ */
+export function tcpdumpFilterAll(path: string, expressions: readonly string[]): Promise<TcpdumpAnswer[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'fibscope-tcpdump-'));
+  writeFileSync(join(dir, 'expressions'), expressions.join('\n') + '\n');
+  const script = 'i=0; while IFS= read -r e; do tcpdump -r "$1" -w "$2/out.$i" "$e" 2>"$2/err.$i"; echo $? > "$2/rc.$i"; i=$((i+1)); done < "$2/expressions"';
   return new Promise((resolve, reject) => {
-    execFile('tcpdump', ['-r', path, '-w', '-', expression], { encoding: 'buffer', maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
-      const message = stderr.toString();
-      if (error && stdout.length === 0) {
-        const line = message.split('\n').find((l) => l.startsWith('tcpdump: ')) ?? message;
-        if (!line) return reject(error);
-        return resolve({ refused: line.replace(/^tcpdump: /, '').trim() });
+    execFile('sh', ['-c', script, 'sh', path, dir], (error) => {
+      try {
+        if (error) throw error;
+        resolve(expressions.map((_, i) => {
+          const output = (() => { try { return new Uint8Array(readFileSync(join(dir, `out.${i}`))); } catch { return new Uint8Array(0); } })();
+          const status = Number(readFileSync(join(dir, `rc.${i}`), 'utf8').trim());
+          if (status !== 0 && output.length === 0) {
+            const message = readFileSync(join(dir, `err.${i}`), 'utf8');
+            const line = message.split('\n').find((l) => l.startsWith('tcpdump: ')) ?? message;
+            return { refused: line.replace(/^tcpdump: /, '').trim() };
+          }
+          return { records: readCapture(output).records };
+        }));
+      } catch (failure) {
+        reject(failure);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      // a truncated input ends tcpdump with an error after it wrote what it read
-      resolve({ records: readCapture(new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.byteLength)).records });
     });
   });
-}
-
-/** Runs `tasks` with at most `width` in flight. */
-export async function pool<T>(tasks: (() => Promise<T>)[], width: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  }));
-  return results;
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { compileFilter, type CompiledFilter } from '../../src/filter/index.js';
 import { ORACLE_EXPRESSIONS } from './expressions.js';
-import { pool, readCapture, runFilter, tcpdumpFilter, type Capture } from './harness.js';
+import { readCapture, runFilter, tcpdumpFilterAll, type Capture } from './harness.js';
 
 const compiled = new Map<string, CompiledFilter>();
 export function compiledFor(expression: string): CompiledFilter {
@@ -34,7 +34,7 @@ function indicesOf(capture: Capture, kept: Capture['records']): number[] {
 /** Every disagreement between fibscope and tcpdump on this capture, as readable lines. */
 export async function disagreements(name: string, path: string, expressions = ORACLE_EXPRESSIONS): Promise<string[]> {
   const capture = readCapture(new Uint8Array(readFileSync(path)));
-  const answers = await pool(expressions.map((expression) => () => tcpdumpFilter(path, expression)), 4);
+  const answers = await tcpdumpFilterAll(path, expressions);
   const failures: string[] = [];
   expressions.forEach((expression, i) => {
     const answer = answers[i];

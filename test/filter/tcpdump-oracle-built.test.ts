@@ -16,7 +16,7 @@ if (!tcpdump) console.warn('tcpdump-oracle-built: tcpdump is not installed, skip
 const workDir = mkdtempSync(join(tmpdir(), 'fibscope-filter-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-describe.skipIf(!tcpdump)(`${ORACLE_EXPRESSIONS.length} expressions agree with tcpdump record for record`, () => {
+describe.skipIf(!tcpdump).concurrent(`${ORACLE_EXPRESSIONS.length} expressions agree with tcpdump record for record`, () => {
   it('every expression compiles to a valid module', () => {
     expect(ORACLE_EXPRESSIONS.length).toBeGreaterThanOrEqual(200);
     const failures: string[] = [];

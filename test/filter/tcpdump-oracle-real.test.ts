@@ -29,7 +29,7 @@ const shared = existsSync(SHARED);
 if (!tcpdump) console.warn('tcpdump-oracle-real: tcpdump is not installed, skipping');
 if (!shared) console.warn(`tcpdump-oracle-real: ${SHARED} is absent, skipping`);
 
-describe.skipIf(!tcpdump || !shared)(`${ORACLE_EXPRESSIONS.length} expressions agree with tcpdump on real captures`, () => {
+describe.skipIf(!tcpdump || !shared).concurrent(`${ORACLE_EXPRESSIONS.length} expressions agree with tcpdump on real captures`, () => {
   for (const file of REAL_CAPTURES) {
     it(file, async () => {
       expect(await disagreements(file, join(SHARED, file))).toEqual([]);

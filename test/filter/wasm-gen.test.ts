@@ -86,6 +86,16 @@ describe('function bodies', () => {
     expect(exports.classify(100)).toBe(~200);
   });
 
+  it('emits a function of a million instructions (a large rule set) without running out of stack', () => {
+    const module = new ModuleBuilder();
+    const body = module.addFunction([], [I32]).i32Const(0);
+    for (let i = 0; i < 200_000; i++) body.i32Const(i).i32Xor();
+    body.end();
+    module.exportFunction('big', body.index);
+    const expected = Array.from({ length: 200_000 }, (_, i) => i).reduce((a, b) => a ^ b, 0);
+    expect(instantiate(module.toBytes()).exports.big()).toBe(expected);
+  });
+
   it('refuses an unfinished body and a branch to a block that is not open', () => {
     const module = new ModuleBuilder();
     const body = module.addFunction([], []);
