@@ -110,7 +110,8 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
   if (options.rules === '-') {
     throw new FibscopeError('BAD_ARGUMENT', "--rules takes a file: standard input is the capture stream (PUT /rules takes a set over HTTP)");
   }
-  // a bad rules file or filter is known before the table loads and the port opens
+  // a rules file that cannot be read is known before the table loads; the rules and the filter
+  // compile before the port opens
   const rulesText = options.rules === undefined ? undefined : await readFile(options.rules, 'utf8').catch((error: Error) => {
     throw new FibscopeError('RULES_UNREADABLE', `cannot read rules file ${options.rules}: ${error.message}`);
   });
