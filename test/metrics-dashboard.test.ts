@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/analyze/report.js';
 import { promFamilies, TopDestinations } from '../src/report/prom.js';
-import { withRuleFamilies } from '../src/serve/rule-series.js';
+import { ruleSetChangesFamily, withRuleFamilies } from '../src/serve/rule-series.js';
 import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
 import { FibscopeServer } from '../src/serve/server.js';
@@ -47,7 +47,7 @@ const families = new Map(withRuleFamilies(promFamilies(report, {
   routeChanges: { add: 0, replace: 0, remove: 0 },
   captureReading: true,
   destinations: new TopDestinations(1),
-}), report).map((family) => [family.name, family]));
+}), report).concat(ruleSetChangesFamily(0)).map((family) => [family.name, family]));
 
 interface Panel {
   id: number;
@@ -90,7 +90,8 @@ describe('dashboards/grafana-fibscope.json', () => {
 
   it('queries every family of the filter and the rules', () => {
     const queried = expressions().join('\n');
-    for (const name of ['fibscope_rule_packets_total', 'fibscope_rule_bytes_total', 'fibscope_no_rule_packets_total', 'fibscope_filtered_records_total']) {
+    for (const name of ['fibscope_rule_packets_total', 'fibscope_rule_bytes_total', 'fibscope_no_rule_packets_total', 'fibscope_filtered_records_total',
+      'fibscope_rule_set_changes_total']) {
       expect(families.has(name), name).toBe(true);
       expect(queried, name).toContain(name);
     }

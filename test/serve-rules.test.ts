@@ -180,6 +180,8 @@ describe.skipIf(unavailable !== undefined)('fibscope serve --filter --rules', ()
       expect(inForce.status).toBe(200);
       expect(inForce.json).toMatchObject({ rules: FIRST_SET.map(({ name, action }) => ({ name, action })), format: 'fibscope', source: rulesFile });
       expect(inForce.json.text).toBe(ruleText(FIRST_SET));
+      // the set given at start is not a change
+      expect(metricValue(await metrics(serve), 'fibscope_rule_set_changes_total')).toBe(0);
       expect((await call(serve, 'GET', '/filter')).json).toEqual({ filter: FILTER, refusedLinkTypes: [] });
 
       const wantA = model(FIRST_SET, partA);
@@ -195,6 +197,7 @@ describe.skipIf(unavailable !== undefined)('fibscope serve --filter --rules', ()
       expect(put.json).toMatchObject({ rules: SECOND_SET.map(({ name, action }) => ({ name, action })), source: 'PUT /rules', format: 'fibscope' });
       await expectCounts(serve, SECOND_SET, model(SECOND_SET, []), wantA.filtered);
       expect(await metrics(serve)).not.toContain('rule="dns"');
+      expect(metricValue(await metrics(serve), 'fibscope_rule_set_changes_total')).toBe(1);
 
       serve.child.stdin!.write(capture(partB, partA.length).subarray(PCAP_HEADER));
       await waitFor(async () => metricValue(await metrics(serve), 'fibscope_records_total') === partA.length + partB.length);
@@ -220,6 +223,7 @@ describe.skipIf(unavailable !== undefined)('fibscope serve --filter --rules', ()
       expect((await call(serve, 'PUT', '/rules', '\n  \n')).status).toBe(400);
       expect((await call(serve, 'POST', '/rules', ruleText(FIRST_SET))).status).toBe(405);
       await expectCounts(serve, SECOND_SET, wantB, wantA.filtered + wantB.filtered);
+      expect(metricValue(await metrics(serve), 'fibscope_rule_set_changes_total')).toBe(1);
 
       // no rules: 404 { rules: null }, and no rule series
       expect((await call(serve, 'DELETE', '/rules')).status).toBe(200);
@@ -230,6 +234,8 @@ describe.skipIf(unavailable !== undefined)('fibscope serve --filter --rules', ()
       expect(text).not.toContain('fibscope_rule_packets_total{');
       expect(text).not.toContain('fibscope_no_rule_packets_total');
       expect(metricValue(text, 'fibscope_filtered_records_total')).toBe(wantA.filtered + wantB.filtered);
+      expect(metricValue(text, 'fibscope_rule_set_changes_total')).toBe(2);
+      expect((await call(serve, 'DELETE', '/rules')).status).toBe(404);
     } finally {
       serve.child.kill('SIGTERM');
       await serve.exited;
@@ -241,7 +247,7 @@ describe.skipIf(unavailable !== undefined)('fibscope serve --filter --rules', ()
     try {
       expect(await call(serve, 'GET', '/rules')).toMatchObject({ status: 404, json: { rules: null } });
       expect(await call(serve, 'GET', '/filter')).toMatchObject({ status: 404, json: { filter: null } });
-      expect(await metrics(serve)).not.toContain('fibscope_rule_');
+      expect(await metrics(serve)).not.toMatch(/fibscope_(no_)?rule_(packets|bytes)/);
       // a set put in force later counts from then on
       const put = await call(serve, 'PUT', '/rules', ruleText(FIRST_SET));
       expect(put.status).toBe(200);

@@ -10,7 +10,7 @@
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
 import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
-import { withRuleFamilies } from './rule-series.js';
+import { ruleSetChangesFamily, withRuleFamilies } from './rule-series.js';
 import { TopDestinationSeries } from './top-destination-series.js';
 
 /** The Prometheus text format's content type, which scrapers check. */
@@ -26,6 +26,8 @@ export interface MetricsSource {
   topDestinations?: number;
   /** /report text held for clients still reading it, in bytes. */
   reportBytesInFlight?: () => number;
+  /** Rule sets put in force or removed through the API. */
+  ruleSetChanges?: () => number;
 }
 
 export class MetricsEndpoint {
@@ -72,6 +74,7 @@ export class MetricsEndpoint {
       routeLabels: this.routeLabels,
     });
     withRuleFamilies(families, report);
+    if (this.source.ruleSetChanges) families.push(ruleSetChangesFamily(this.source.ruleSetChanges()));
     if (this.destinations) families.push(...this.destinations.families(analyzer));
     families.push({
       name: 'fibscope_wasm_memory_bytes',

@@ -58,6 +58,17 @@ export function ruleFamilies(report: Report): PromFamily[] {
   return families;
 }
 
+/** Rule sets put in force (PUT /rules) or removed (DELETE /rules) while running: serve's own family. */
+export function ruleSetChangesFamily(changes: number): PromFamily {
+  return {
+    name: 'fibscope_rule_set_changes_total',
+    help: 'Rule sets put in force by PUT /rules or removed by DELETE /rules (the set given at start not included); each restarts the rule counts.',
+    type: 'counter',
+    labelNames: [],
+    samples: [{ value: changes }],
+  };
+}
+
 /** `families` with those of ruleFamilies(report) that it lacks, each after the others. */
 export function withRuleFamilies(families: PromFamily[], report: Report): PromFamily[] {
   const present = new Set(families.map((family) => family.name));

@@ -36,7 +36,7 @@ export interface RulesJson {
 export class ServedRules {
   private readonly analyzer: Analyzer;
   private loaded: Omit<RulesJson, 'rules'> | undefined;
-  /** How many times a set was put in force (at start and by PUT) or removed. */
+  /** Sets put in force by PUT or removed by DELETE (the set loaded at start is not a change). */
   changes = 0;
 
   constructor(analyzer: Analyzer) {
@@ -51,7 +51,6 @@ export class ServedRules {
     const detected = format === 'auto' ? detectRulesFormat(text) : format;
     this.analyzer.setRules(text, { format: detected, source });
     this.loaded = { format: detected, source, since: new Date().toISOString(), text };
-    this.changes++;
     return this.describe()!;
   }
 
@@ -60,7 +59,6 @@ export class ServedRules {
     if (!this.analyzer.rules) return false;
     this.analyzer.setRules(undefined);
     this.loaded = undefined;
-    this.changes++;
     return true;
   }
 
@@ -80,12 +78,15 @@ export async function handleRules(req: IncomingMessage, res: ServerResponse, url
     checkContentType(req.headers['content-type']);
     const text = await readTextBody(req, limits.maxBodyBytes, limits.bodyTimeoutMs);
     if (text.trim() === '') throw new HttpError(400, 'the body holds no rules; DELETE /rules removes the rule set');
-    sendJson(res, 200, asBadRequest(() => rules.load(text, format, BODY_SOURCE)));
+    const loaded = asBadRequest(() => rules.load(text, format, BODY_SOURCE));
+    rules.changes++;
+    sendJson(res, 200, loaded);
     return;
   }
   onlyParameters(url, [], `${req.method} /rules`);
   if (req.method === 'DELETE') {
     if (!rules.clear()) throw new HttpError(404, 'there is no rule set to remove');
+    rules.changes++;
     sendJson(res, 200, { rules: null });
     return;
   }

@@ -125,6 +125,7 @@ export class FibscopeServer {
       analyzer: options.analyzer,
       fib: options.fib,
       changes: this.routes.changes,
+      ruleSetChanges: () => this.rules.changes,
       capture: options.capture,
       topDestinations: options.topDestinations,
     });
