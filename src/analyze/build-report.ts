@@ -4,6 +4,7 @@ import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readOverflow } from './overflow.js';
 import { readRuleReport, type RuleNames } from './rule-report.js';
+import { readAnomalies } from './anomaly-report.js';
 import { readFrameTypes } from './frame-types.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
@@ -34,7 +35,7 @@ function reasonName(index: number): string {
  * report lists none (a scrape of the route counters need not copy and sort them all).
  */
 export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[],
-  withDestinations = true, classification: { filtered: boolean; rules?: RuleNames } = { filtered: false }): Report {
+  withDestinations = true, classification: { filtered: boolean; rules?: RuleNames; anomalies?: boolean } = { filtered: false }): Report {
   // the destinations, busiest first, copied out of WebAssembly in one piece; the objects are
   // made only if someone reads them (a table by route never does)
   const count = withDestinations ? wasm.countersDestinationCount(counters) >>> 0 : 0;
@@ -137,6 +138,11 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     report.totals.noRule = noRule;
     if (addressOverflow !== 0) report.totals.ruleAddressOverflow = addressOverflow;
     report.rules = rules;
+  }
+  if (classification.anomalies) {
+    const { anomalies, addressOverflow } = readAnomalies(wasm, counters, io, report.totals.counted);
+    if (addressOverflow !== 0) report.totals.anomalyAddressOverflow = addressOverflow;
+    report.anomalies = anomalies;
   }
   const overflow = readOverflow(wasm, io, counters);
   if (overflow) report.totals.destinationOverflow = overflow;

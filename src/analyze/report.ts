@@ -26,6 +26,33 @@ export interface Report {
    * `totals.noRule`.
    */
   rules?: RuleCounters[];
+  /**
+   * Present only with checks on (docs/checks.md): every anomaly class in order, with what it
+   * counted. A packet can be in several classes; each counts it once.
+   */
+  anomalies?: AnomalyCounters[];
+}
+
+export type AnomalyClass = 'bogon-source' | 'bogon-destination' | 'private-source' | 'urpf-loose' | 'urpf-strict'
+  | 'dropped' | 'unrouted' | 'land' | 'ttl-expiring';
+
+export interface AnomalyCounters {
+  class: AnomalyClass;
+  /**
+   * False when no packet could be checked: strict uRPF needs each packet's capture interface
+   * name (pcapng if_name, or `interfaceName` for pcap), and its packets then say nothing.
+   */
+  checked: boolean;
+  packets: Count;
+  bytes: Count;
+  /** Distinct source and destination addresses of its packets. */
+  sources: number;
+  destinations: number;
+  /** Its busiest addresses, at most 10 each, busiest first. */
+  topSources: AddressCounters[];
+  topDestinations: AddressCounters[];
+  /** urpf-strict only, when some packets had no capture interface name: those packets, not checked. */
+  unchecked?: { packets: Count; bytes: Count };
 }
 
 export interface RuleCounters {
@@ -82,6 +109,8 @@ export interface Totals {
    * addresses could not be kept. They count in their rule; its distinct counts may be short.
    */
   ruleAddressOverflow?: Count;
+  /** Present only when the table of anomaly classes' addresses filled up: packets whose addresses could not be kept. */
+  anomalyAddressOverflow?: Count;
   counted: Count;
   ipv4: Count;
   ipv6: Count;
