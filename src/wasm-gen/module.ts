@@ -65,7 +65,7 @@ export class ModuleBuilder {
     this.exports.push({ name, functionIndex });
   }
 
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     const sections: number[] = [];
     const section = (id: number, content: number[]) => sections.push(id, ...encodeUnsigned(content.length), ...content);
     section(SECTION.type, vector(this.types.map((t) => [0x60, ...vector(t.params.map((p) => [p])), ...vector(t.results.map((r) => [r]))])));
@@ -166,6 +166,7 @@ export class FunctionBuilder {
   i64And(): this { return this.op(0x83); }
   i64Or(): this { return this.op(0x84); }
   i64Xor(): this { return this.op(0x85); }
+  i64Add(): this { return this.op(0x7c); }
   i64Shl(): this { return this.op(0x86); }
   i64ShrU(): this { return this.op(0x88); }
   i64Eqz(): this { return this.op(0x50); }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeSigned32, encodeSigned64, encodeUnsigned, I32, I64, ModuleBuilder } from '../../src/wasm-gen/index.js';
 
-function instantiate(bytes: Uint8Array, memory = new WebAssembly.Memory({ initial: 1 })) {
+function instantiate(bytes: Uint8Array<ArrayBuffer>, memory = new WebAssembly.Memory({ initial: 1 })) {
   expect(WebAssembly.validate(bytes)).toBe(true);
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   return { exports: instance.exports as Record<string, (...args: number[]) => number>, memory };
