@@ -44,7 +44,7 @@ describe("fibscope's rule format", () => {
       'rule web      count  filter "tcp and (dst port 80 or dst port 443)"',
       'rule scan     drop   tcp-flags SYN,ACK,FIN,RST SYN src ! 192.168.1.7/16  # host bits cleared',
       'rule misc     count  sport 1024-65535,7 vlan 10,20 interface eth0 family 6 proto !17',
-      'rule quoted   count  filter "ip and \\"x\\""',
+      'rule "web \\"x\\"" count  filter "ip"',
       'rule all      count',
     ].join('\n');
     expect(summary(text)).toEqual([
@@ -52,7 +52,7 @@ describe("fibscope's rule format", () => {
       'web | count | filter tcp and (dst port 80 or dst port 443)',
       'scan | drop | tcp-flags 23/2 | src !192.168.0.0/16',
       'misc | count | sport 1024-65535,7-7 | vlan 10,20 | interface eth0 | family 6 | proto !17',
-      'quoted | count | filter ip and "x"',
+      'web "x" | count | filter ip',
       'all | count',
     ]);
   });
