@@ -4,6 +4,7 @@ import { detectRulesFormat, type RulesFormat } from '../../src/rules/detect.js';
 import { parseRules } from '../../src/rules/parse.js';
 import type { RuleCondition } from '../../src/rules/model.js';
 import { formatPrefix } from '../../src/net/address.js';
+import { classBenchRuleSet, ruleSetText } from '../../bench/rule-sets.js';
 
 /** Conditions in a compact text, to compare parses without restating the model's objects. */
 function describeCondition(c: RuleCondition): string {
@@ -199,4 +200,11 @@ it('detects each format from its content', () => {
   expect(detectRulesFormat('# rules\nrule a count')).toBe('fibscope');
   expect(detectRulesFormat('[1:2] -A INPUT -j ACCEPT')).toBe('iptables');
   expect(detectRulesFormat('  {"rules": []}')).toBe('json');
+});
+
+it("the ClassBench-like generator's text reads back as the same rules", () => {
+  const set = classBenchRuleSet(300, 9);
+  const read = parseRules(ruleSetText(set), { source: 'bench' });
+  expect(read.rules.map((rule) => [rule.name, rule.action, ...rule.match.map(describeCondition)].join(' | ')))
+    .toEqual(set.rules.map((rule) => [rule.name, rule.action, ...(rule.match as RuleCondition[]).map(describeCondition)].join(' | ')));
 });
