@@ -13,6 +13,9 @@ import type { ReportFormat } from './report/index.js';
 import { openSink } from './cli/sink.js';
 import { addServeCommand } from './cli/serve.js';
 import { parseByteSize } from './serve/limits.js';
+import {
+  addClassifyOptions, filterErrorText, readRulesFile, refusedLinkTypesWarning, rulesErrorText, type ClassifyOptions,
+} from './cli/classify-options.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
 const textOutput = () => import('./cli/output.js');
@@ -76,9 +79,9 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-interface AnalyzeOptions extends RoutesOptions {
+interface AnalyzeOptions extends RoutesOptions, ClassifyOptions {
   format: ReportFormat;
-  by: 'route' | 'destination' | 'nexthop' | 'dev';
+  by: 'route' | 'destination' | 'nexthop' | 'dev' | 'rule';
   top: number;
   sort: 'packets' | 'bytes';
   output?: string;
@@ -91,11 +94,11 @@ const count = (value: string) => {
   return Number(value);
 };
 
-routesOptions(program.command('analyze'), false)
-  .description('count the packets of captures by route, next hop, device and destination')
+addClassifyOptions(routesOptions(program.command('analyze'), false))
+  .description('count the packets of captures by route, next hop, device, destination and rule')
   .argument('<capture...>', "pcap or pcapng files (gzip read transparently); '-' reads standard input")
   .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'ndjson', 'csv', 'prom']).default('table'))
-  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson (default: route; destination without -r)').choices(['route', 'destination', 'nexthop', 'dev']).default('route'))
+  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson (default: route; destination without -r)').choices(['route', 'destination', 'nexthop', 'dev', 'rule']).default('route'))
   .addOption(new Option('-n, --top <n>', 'rows per table (0 = all)').argParser(count).default(20))
   .addOption(new Option('--sort <key>', 'order of rows').choices(['packets', 'bytes']).default('packets'))
   .option('-o, --output <file>', 'write the report there instead of to stdout')
@@ -106,9 +109,11 @@ routesOptions(program.command('analyze'), false)
   .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB, all wasm32 has)').argParser(byteSize))
   .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
+    if (options.by === 'rule' && options.rules === undefined) throw new FibscopeError('BAD_ARGUMENT', '--by rule needs a rule set: give --rules FILE');
     for (const warning of ignoredOptionWarnings(options.format, (name) => command.getOptionValueSource(name) === 'cli')) {
       process.stderr.write(`fibscope: warning: ${warning}\n`);
     }
+    const rules = options.rules === undefined ? undefined : await readRulesFile(options.rules, captures);
     const { fib } = await loadTables(options);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read
