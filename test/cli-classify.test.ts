@@ -57,7 +57,7 @@ function tcpdumpKeeps(capture: string, expression: string): string {
 // ---------------------------------------------------------------------------------------------
 // A capture built here: Ethernet with TCP, UDP and ICMP over IPv4 and IPv6, VLAN tags, ARP
 
-function mixedCapture(seed: number, count: number): string {
+function mixedCapture(seed: number, count: number, tagged = true): string {
   const random = new Random(seed);
   const v4 = ['10.0.0.1', '10.1.2.3', '192.168.1.7', '8.8.8.8', '198.51.100.9', '203.0.113.77'];
   const v6 = ['2001:db8::1', '2001:db8:1::53', 'fe80::1', '2606:4700::1111'];
@@ -81,7 +81,7 @@ function mixedCapture(seed: number, count: number): string {
       case 'icmp6': etherType = ETHERTYPE.IPV6; packet = ipv6({ src: pick(v6), dst: pick(v6), nextHeader: IPPROTO.ICMPV6, payload: icmp({ type: pick([128, 129, 135, 136]) }) }); break;
       case 'arp': packet = new Uint8Array(0); break;
     }
-    const vlans = random.below(5) === 0 ? [{ tpid: 0x8100 as const, vid: pick([10, 20]) }] : undefined;
+    const vlans = tagged && random.below(5) === 0 ? [{ tpid: 0x8100 as const, vid: pick([10, 20]) }] : undefined;
     const data = kind === 'arp' ? arpFrame({ vlans }) : ethernet({ etherType, payload: packet, vlans });
     records.push({ ts: { sec: 1_700_000_000 + Math.floor(i / 10), frac: (i % 10) * 100_000 + random.below(1000) }, data });
   }
@@ -89,6 +89,8 @@ function mixedCapture(seed: number, count: number): string {
 }
 
 const MIXED = mixedCapture(12, 3000);
+/** Without VLAN tags: libpcap's `tcp dst port 22` does not look past a tag, fibscope's 5-tuple rules do. */
+const UNTAGGED = mixedCapture(13, 3000, false);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -156,7 +158,7 @@ describe('--filter errors', () => {
     for (const [expression, at] of [
       ['tcp and prot 80', 'prot'],
       ['(tcp or udp', undefined],
-      ['net 10.0.0.0/33', '10.0.0.0/33'],
+      ['net 10.0.0.0/33', '33'],
       ['port 99999', '99999'],
       ['tcp and', undefined],
     ] as const) {
@@ -224,5 +226,160 @@ describe('--help and docs/cli.md', () => {
     inHelp.delete('--help');
     expect([...flags(synopsis)].sort()).toEqual([...inHelp].sort());
     for (const choice of ['rule', 'fibscope', 'iptables', 'nft']) expect(help).toContain(`"${choice}"`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** Rules in fibscope's format, each with the tcpdump expression that matches the same records. */
+const RULES: [line: string, expression: string][] = [
+  ['rule ssh alert proto tcp dport 22', 'tcp dst port 22'],
+  ['rule "dns" count proto udp dport 53', 'udp dst port 53'],
+  ['rule lan-v4 drop src 10.0.0.0/8', 'ip src net 10.0.0.0/8'],
+  ['rule web count filter "tcp and (dst port 80 or dst port 443)"', 'tcp and (dst port 80 or dst port 443)'],
+  ['rule doc-v6 count src 2001:db8::/32', 'ip6 src net 2001:db8::/32'],
+  ['rule pings alert filter "icmp or icmp6"', 'icmp or icmp6'],
+  ['rule syn drop filter "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn"', 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn'],
+];
+
+describe.skipIf(!tcpdump)('--rules counts what tcpdump counts for each rule after the ones before it', () => {
+  it('packets, bytes, destinations, first and last seen and top destinations, and what no rule matched', () => {
+    const lines = RULES.map(([line]) => line);
+    const rulesFile = file(`# rules of the cli-classify test\n${lines.join('\n')}\n`, 'rules');
+    const report = analyzeJson(['--rules', rulesFile, UNTAGGED]);
+    // names may be quoted, as `"dns"`
+    expect(report.rules!.map((rule) => rule.name)).toEqual(lines.map((line) => line.split(' ')[1].replaceAll('"', '')));
+    expect(report.rules!.map((rule) => rule.action)).toEqual(lines.map((line) => line.split(' ')[2]));
+    const before: string[] = [];
+    for (const [i, [, expression]] of RULES.entries()) {
+      // the earlier rules first: no expression here holds `vlan`, whose offsets would shift what follows
+      const kept = analyzeJson([tcpdumpKeeps(UNTAGGED, [...before.map((e) => `not (${e})`), `(${expression})`].join(' and '))]);
+      before.push(expression);
+      const rule = report.rules![i];
+      expect(rule.packets, rule.name).toBe(kept.totals.records);
+      expect(rule.bytes, rule.name).toBe(kept.totals.bytes);
+      expect(rule.destinations, rule.name).toBe(kept.destinations.length);
+      expect(rule.packets, `${rule.name} matches only IP here`).toBe(kept.totals.counted);
+      expect(rule.firstSeen, rule.name).toBe(kept.totals.timeSpan?.first ?? null);
+      expect(rule.lastSeen, rule.name).toBe(kept.totals.timeSpan?.last ?? null);
+      expect(rule.topDestinations.length).toBe(Math.min(10, kept.destinations.length));
+      for (const top of rule.topDestinations) {
+        const destination = kept.destinations.find((d) => d.address === top.address);
+        expect({ packets: destination?.packets, bytes: destination?.bytes }, `${rule.name} ${top.address}`).toEqual({ packets: top.packets, bytes: top.bytes });
+      }
+      expect(rule.packets, `${rule.name} matched something: the capture tests it`).toBeGreaterThan(0);
+    }
+    const none = analyzeJson([tcpdumpKeeps(UNTAGGED, before.map((e) => `not (${e})`).join(' and '))]);
+    expect(report.totals.noRule).toEqual({ packets: none.totals.records, bytes: none.totals.bytes });
+    expect(report.totals.filtered).toBeUndefined();
+  });
+
+  it('after the filter: every record it lets through in one rule or in no rule', () => {
+    const rulesFile = file(`${RULES.map(([line]) => line).join('\n')}\n`, 'rules');
+    const report = analyzeJson(['--filter', 'ip6 or arp', '--rules', rulesFile, UNTAGGED]);
+    const kept = analyzeJson([tcpdumpKeeps(UNTAGGED, 'ip6 or arp')]);
+    const ruled = report.rules!.reduce((sum, rule) => sum + Number(rule.packets), Number(report.totals.noRule!.packets));
+    expect(ruled).toBe(kept.totals.records);
+    expect(Number(report.totals.records) - Number(report.totals.filtered)).toBe(kept.totals.records);
+    expect(report.rules!.find((rule) => rule.name === 'lan-v4')!.packets).toBe(0);
+  });
+});
+
+describe('--rules in every format of one run', () => {
+  const rulesFile = file('rule ssh alert proto tcp dport 22\nrule "odd, \\"name\\"" drop proto udp\nrule never count dport 9\n', 'rules');
+  const args = ['--rules', rulesFile, '--filter', 'ip or ip6', UNTAGGED];
+
+  it('json, prom, csv and ndjson give the same counts', () => {
+    const run = fibscope(['analyze', '-f', 'json', ...args]);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as Report;
+    const rules = report.rules!;
+    expect(rules).toHaveLength(3);
+    const prom = fibscope(['analyze', '-f', 'prom', ...args]).stdout;
+    for (const rule of rules) {
+      const labels = `{rule="${rule.name.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}",action="${rule.action}"}`;
+      expect(prom).toContain(`fibscope_rule_packets_total${labels} ${rule.packets}\n`);
+      expect(prom).toContain(`fibscope_rule_bytes_total${labels} ${rule.bytes}\n`);
+    }
+    expect(prom).toContain(`fibscope_no_rule_packets_total ${report.totals.noRule!.packets}\n`);
+    expect(prom).toContain(`fibscope_filtered_records_total ${report.totals.filtered}\n`);
+    const ndjson = fibscope(['analyze', '-f', 'ndjson', ...args]).stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ruleLines = ndjson.filter((line) => line.type === 'rule');
+    expect(ruleLines.map(({ type, position, ...rest }) => [position, rest])
+      .sort(([a], [b]) => Number(a) - Number(b)).map(([, rest]) => rest)).toEqual(rules);
+    const csv = fibscope(['analyze', '-f', 'csv', '--by', 'rule', ...args]).stdout.trimEnd().split('\n');
+    expect(csv[0]).toBe('position,name,action,packets,bytes,sources,destinations,firstSeen,lastSeen');
+    expect(csv).toHaveLength(1 + rules.length);
+    const table = fibscope(['analyze', '--plain-numbers', ...args]).stdout;
+    expect(table).toMatch(/^│ filtered /m);
+    expect(table).toMatch(/│ +1 │ ssh +│ ALERT +│/);
+    expect(table).toMatch(/│ +│ no rule +│ - +│/);
+  });
+});
+
+describe('rules of other formats, --rules-format and --interface', () => {
+  const iptables = [
+    '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
+    '-A INPUT -i eth0 -p udp -j ACCEPT',
+    '-A INPUT -p tcp -m tcp --dport 22 -j DROP',
+    '-A INPUT -s 10.0.0.0/8 -j LOG',
+    'COMMIT', '',
+  ].join('\n');
+  const same = 'rule a count proto udp\nrule b drop proto tcp dport 22\nrule c alert src 10.0.0.0/8\n';
+  const onEth1 = 'rule b drop proto tcp dport 22\nrule c alert src 10.0.0.0/8\n';
+  const packets = (report: Report) => report.rules!.map((rule) => rule.packets);
+
+  it('iptables-save counts as the same rules in fibscope format, the interface named by --interface', () => {
+    const saved = file(iptables, 'txt');
+    const eth0 = analyzeJson(['--rules', saved, '--interface', 'eth0', UNTAGGED]);
+    expect(packets(eth0)).toEqual(packets(analyzeJson(['--rules', file(same, 'rules'), UNTAGGED])));
+    expect(analyzeJson(['--rules', saved, '--rules-format', 'iptables', '--interface', 'eth0', UNTAGGED])).toEqual(eth0);
+    // on another interface the -i eth0 rule matches nothing, and the others count what it took
+    const eth1 = analyzeJson(['--rules', saved, '--interface', 'eth1', UNTAGGED]);
+    expect(eth1.rules![0].packets).toBe(0);
+    expect(packets(eth1).slice(1)).toEqual(packets(analyzeJson(['--rules', file(onEth1, 'rules'), UNTAGGED])));
+  });
+
+  it('a bad rule is exit status 2 naming the file and line, before any report', () => {
+    for (const [text, line] of [
+      ['rule a count proto tcp\nrule b count proto udp\nrule a drop dport 22\n', 3],
+      ['rule a count proto tcp\n\nrule b count dport 70000\n', 3],
+      ['rule a explode\n', 1],
+    ] as const) {
+      const rulesFile = file(text, 'rules');
+      const output = join(dir, `${files++}.json`);
+      const run = fibscope(['analyze', '-o', output, '--rules', rulesFile, UNTAGGED]);
+      expect(run.status, text).toBe(2);
+      expect(run.stderr, text).toMatch(new RegExp(`^fibscope: ${rulesFile.replaceAll('.', '\\.')}:${line}: .+\\n$`));
+      expect(existsSync(output)).toBe(false);
+    }
+    const iptablesBad = file('*filter\n-A INPUT -m conntrack --ctstate NEW -j DROP\nCOMMIT\n', 'txt');
+    const run = fibscope(['analyze', '--rules', iptablesBad, '--rules-format', 'iptables', UNTAGGED]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^fibscope: ${iptablesBad.replaceAll('.', '\\.')}:2: `));
+  });
+
+  it('--rules - reads the rules from standard input', () => {
+    const run = fibscope(['analyze', '-f', 'json', '--rules', '-', UNTAGGED], same);
+    expect(run.stderr).toBe('');
+    expect(packets(JSON.parse(run.stdout) as Report)).toEqual(packets(analyzeJson(['--rules', file(same, 'rules'), UNTAGGED])));
+  });
+});
+
+describe('a filter libpcap refuses on a link type', () => {
+  it.skipIf(!tcpdump)('is a warning naming the link type, its records all filtered', () => {
+    const rawCapture = file(pcap({
+      linkType: LINKTYPE.RAW,
+      records: [udp4('192.0.2.1', '10.0.0.1'), udp4('192.0.2.2', '10.0.0.2')].map((packet, i) => ({ ts: { sec: 1_700_000_000, frac: i }, data: raw(packet) })),
+    }));
+    const expression = 'ether host 02:00:00:00:00:01';
+    // the oracle: tcpdump refuses it there too
+    expect(spawnSync('tcpdump', ['-r', rawCapture, '-w', '/dev/null', expression]).status).not.toBe(0);
+    const run = fibscope(['analyze', '-f', 'json', '--filter', expression, rawCapture]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^fibscope: warning: the filter "ether host 02:00:00:00:00:01" does not apply to link type 101 \(RAW\).*their records count as filtered\n$/);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.totals.filtered).toBe(2);
+    expect(report.totals.records).toBe(2);
   });
 });
