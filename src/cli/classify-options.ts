@@ -83,6 +83,20 @@ export function rulesErrorText(error: unknown): string | undefined {
   return at && !error.message.startsWith(at) ? `${at}${error.message}` : error.message;
 }
 
+/**
+ * `work`, with a filter or rules error coming out as a FibscopeError of the same code whose
+ * message shows where: the caret under the expression's column, or the file and line.
+ */
+export async function explainingClassifyErrors<T>(expression: string | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const text = filterErrorText(error, expression) ?? rulesErrorText(error);
+    if (text === undefined) throw error;
+    throw new FibscopeError((error as FibscopeError).code, text);
+  }
+}
+
 /** The warning for link types libpcap refuses the expression on: their records all count as filtered. */
 export function refusedLinkTypesWarning(expression: string, linkTypes: readonly number[]): string {
   const names = linkTypes.map(linkTypeName).join(', ');
