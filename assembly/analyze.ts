@@ -60,6 +60,19 @@ export function countersCountFrame(counters: usize, linkType: u32, data: usize, 
   return true;
 }
 
+/** Records the filter rejected, as u64 at `out`. */
+export function countersFiltered(counters: usize, out: usize): void {
+  store<u64>(out, changetype<Counters>(counters).filtered);
+}
+
+/**
+ * Counts from now on only the records that the function at table index `slot` accepts
+ * (classify/classifier.ts); 0: every record.
+ */
+export function countersSetFilter(counters: usize, slot: u32): void {
+  changetype<Counters>(counters).classifier.filterSlot = slot;
+}
+
 /** Packets, then bytes, as u64 at `out`, of destinations the full destination table could not take. */
 export function countersOverflow(counters: usize, out: usize): void {
   const c = changetype<Counters>(counters);

@@ -18,6 +18,7 @@ import {
 } from './routes/plain';
 
 export * from './analyze';
+export * from './classify/rule-exports';
 export * from './memory/exports';
 
 const io = alloc(IO_BYTES, POOL_OTHER);
@@ -237,3 +238,4 @@ export function poolBytes(pool: i32): f64 {
   return <f64>poolBytesInUse(pool);
 }
 export * from './report/top-destinations';
+export * from './classify/exports';

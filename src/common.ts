@@ -10,7 +10,12 @@ export { FibscopeError, RouteFormatError, FibscopeArgumentError, FibscopeOutOfMe
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
-export type { Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters } from './analyze/report.js';
+export type {
+  Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters, RuleCounters, AddressCounters,
+} from './analyze/report.js';
+export { compileFilter, FilterSyntaxError, FilterUnsupportedError } from './filter/index.js';
+export { compileRules, parseRules, RulesError } from './rules/index.js';
+export type { Rule, RuleAction, RuleCondition, RuleSet, RulesFormat } from './rules/index.js';
 export { addCounts, compareCounts, subtractCounts, sumCounts } from './report/count.js';
 export { registerFibscopeMetrics } from './metrics/prom-client.js';
 export type { FibscopeCollector, FibscopeCollectorOptions, PromClientModule, PromClientRegistry } from './metrics/prom-client.js';

@@ -5,6 +5,7 @@
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
 import { countBatch, Counters, countFrame } from '../count/counters';
+import { MAX_INTERFACE_NAME, registerInterface, setCurrentInterface } from '../classify/interfaces';
 import { clampTime, isTime, pcapTime, ticksToTime, tsresolSupported } from './time';
 import {
   READ_BAD_BLOCK_LENGTH, READ_BAD_BLOCK_TRAILER, READ_BAD_BYTE_ORDER_MAGIC, READ_BLOCK_TOO_SHORT,
@@ -24,8 +25,9 @@ const FORMAT_STOPPED: i32 = 3;
 
 const MAX_LINK_TYPES: i32 = 16;
 // pcapng interface: link type u32 @0, snaplen u32 @4, tsresol u32 @8 (the option's byte; 6 = µs),
-// tsoffset i64 @12 (seconds added to every timestamp)
-const INTERFACE_BYTES: usize = 20;
+// tsoffset i64 @12 (seconds added to every timestamp), the number of its if_name u32 @20
+// (classify/interfaces.ts; 0 without one)
+const INTERFACE_BYTES: usize = 24;
 
 @unmanaged export class CaptureInput {
   format: i32;
@@ -58,6 +60,8 @@ const INTERFACE_BYTES: usize = 20;
   badTimes: u64;
   badTimeRecord: u64;
   badTimeOffset: u64;
+  /** a pcap input's interface number (classify/interfaces.ts), which the host sets */
+  pcapInterface: u32;
 }
 
 export function newInput(): CaptureInput {
@@ -217,6 +221,7 @@ function readShortFile(input: CaptureInput, data: usize, length: u32): u32 {
 
 function readPcapRecords(input: CaptureInput, counters: Counters, data: usize, pos: u32, length: u32, final: bool): u32 {
   const headerBytes: u32 = input.pcapModified ? 24 : 16;
+  setCurrentInterface(input.pcapInterface);
   while (true) {
     const available = length - pos;
     if (available < headerBytes) {
@@ -335,13 +340,15 @@ function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32
   store<u32>(entry, u32At(input, block + 12), 4);
   let tsresol: u32 = 6;
   let tsoffset: u64 = 0;
-  // options: code u16, length u16, value padded to 4 bytes; if_tsresol is code 9, if_tsoffset 14
+  let name: u32 = 0;
+  // options: code u16, length u16, value padded to 4 bytes; if_name is code 2, if_tsresol 9, if_tsoffset 14
   let option = block + 16;
   const end = block + blockLength - 4;
   while (option + 4 <= end) {
     const code = u16At(input, option);
     const size = u16At(input, option + 2);
     if (code == 0 || option + 4 + size > end) break;
+    if (code == 2) name = registerInterface(option + 4, nameLength(option + 4, size));
     if (code == 9 && size >= 1) tsresol = load<u8>(option + 4);
     if (code == 14 && size >= 8) {
       const word = load<u64>(option + 4);
@@ -357,11 +364,24 @@ function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32
   }
   store<u32>(entry, tsresol, 8);
   store<u64>(entry, tsoffset, 12);
+  store<u32>(entry, name, 20);
   input.interfaceCount++;
   declareLinkType(input, linkType);
   const digits = tsresol & 0x80 ? 9 : <i32>min(tsresol, 9);
   if (digits > input.precision) input.precision = digits;
   return 0;
+}
+
+/**
+ * The bytes of an if_name of `size` bytes at `at` that name the interface: without the NULs some
+ * writers end it with, and at most MAX_INTERFACE_NAME (a longer name is cut there).
+ */
+function nameLength(at: usize, size: u32): u32 {
+  let length = min(size, MAX_INTERFACE_NAME);
+  // a cut name ends on a whole UTF-8 character
+  if (size > length) while (length > 0 && (load<u8>(at + length) & 0xc0) == 0x80) length--;
+  while (length > 0 && load<u8>(at + length - 1) == 0) length--;
+  return length;
 }
 
 function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, blockLength: u32, obsolete: bool, at: u64): i32 {
@@ -384,6 +404,7 @@ function readPacketBlock(input: CaptureInput, counters: Counters, block: usize, 
   const entry = input.interfaces + <usize>interfaceId * INTERFACE_BYTES;
   const ticks = (<u64>u32At(input, block + 12) << 32) | <u64>u32At(input, block + 16);
   const time = recordTime(input, ticksToTime(ticks, load<u32>(entry, 8), load<i64>(entry, 12)), false, at);
+  setCurrentInterface(load<u32>(entry, 20));
   countFrame(counters, load<u32>(entry), block + 28, caplen, origLen, time);
   input.records++;
   return 0;
@@ -404,7 +425,8 @@ function readSimplePacket(input: CaptureInput, counters: Counters, block: usize,
     input.errorDetail = caplen;
     return READ_RECORD_TOO_LONG;
   }
-  // no timestamp in a simple packet block
+  // no timestamp in a simple packet block; it belongs to the first interface
+  setCurrentInterface(load<u32>(input.interfaces, 20));
   countFrame(counters, load<u32>(input.interfaces), block + 12, caplen, origLen, 0);
   input.records++;
   return 0;

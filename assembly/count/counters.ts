@@ -23,6 +23,8 @@ import {
   initDestinations,
 } from './destinations';
 import { clearFrameTypes, countFrameType, freeFrameTypes, newFrameTypes } from './frame-types';
+import { Classifier, clearRuleCounters, freeClassifier, newClassifier, passesFilter } from '../classify/classifier';
+import { countRules } from '../classify/count-rules';
 
 export const ROUTE_COUNTER_BYTES: usize = 32;
 const PATH_COUNTER_BYTES: usize = 16;
@@ -54,6 +56,10 @@ const PATH_COUNTER_BYTES: usize = 16;
   /** non-IP frames by why (parse/link.ts nonIpKey), unsupported-link frames by link type (count/frame-types.ts) */
   nonIpTypes: usize;
   unsupportedLinkTypes: usize;
+  /** records the filter rejected: they count in `records` and here only */
+  filtered: u64;
+  /** the filter and rule set (classify/classifier.ts) */
+  classifier: Classifier;
 }
 
 // A time series: packets u64 and bytes u64 per watched route and time bin, route by route, for
@@ -87,6 +93,7 @@ export function newCounters(): Counters {
   c.firstTime = u64.MAX_VALUE;
   c.nonIpTypes = newFrameTypes();
   c.unsupportedLinkTypes = newFrameTypes();
+  c.classifier = newClassifier();
   return c;
 }
 
@@ -100,6 +107,7 @@ export function freeCounters(c: Counters): void {
   free(changetype<usize>(c.series), offsetof<TimeSeries>(), POOL_OTHER);
   freeFrameTypes(c.nonIpTypes);
   freeFrameTypes(c.unsupportedLinkTypes);
+  freeClassifier(c.classifier);
   free(changetype<usize>(c), offsetof<Counters>(), POOL_OTHER);
 }
 
@@ -130,6 +138,8 @@ export function resetCounters(c: Counters): void {
   c.records = c.bytes = c.counted = c.ipv4 = c.ipv6 = c.nonIp = c.malformed = c.unsupportedLink = 0;
   c.noRoutePackets = c.noRouteBytes = 0;
   c.overflowPackets = c.overflowBytes = 0;
+  c.filtered = 0;
+  clearRuleCounters(c.classifier);
   c.firstTime = u64.MAX_VALUE;
   c.lastTime = 0;
   memory.fill(c.reasons, 0, <usize>REASON_COUNT << 3);
@@ -260,6 +270,10 @@ let queued6: i32 = 0;
 /** Counts one record: `caplen` captured bytes at `data`, `origLen` on the wire, at `time` (capture/time.ts). */
 export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32, origLen: u32, time: u64): void {
   c.records++;
+  if (!passesFilter(c.classifier, linkType, data, caplen, origLen)) {
+    c.filtered++;
+    return;
+  }
   c.bytes += origLen;
   let frame = decodeLink(linkType, data, caplen);
   let reason = linkReason;
@@ -270,6 +284,7 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
     frame = decodeIPv6(data, caplen, networkOffset);
     reason = ipReason;
   }
+  if (c.classifier.rulesSlot) countRules(c.classifier, linkType, data, caplen, origLen, time, frame);
   if (frame == FRAME_IPV4) {
     c.ipv4++;
     store<u32>(batch4 + (<usize>queued4 << 2), destination4);

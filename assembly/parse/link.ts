@@ -33,6 +33,12 @@ const PPP_IPV6: u32 = 0x0057;
 /** Where the network header of the last frame starts, and the malformed reason if any. */
 export let networkOffset: u32 = 0;
 export let linkReason: i32 = 0;
+/**
+ * Where the VLAN tags byEthertype skipped end (the offset after the ethertype that follows them),
+ * set only when it runs: the packet fields (classify/fields.ts) read the tags and the ethertype
+ * back from the frame, so counting pays one store for them.
+ */
+export let tagsEnd: u32 = 0;
 
 // Why the last frame is not IP (set only when FRAME_NON_IP is returned): a kind in the high 32
 // bits, the field the link layer decoded in the low 32 (count/frame-types.ts counts them).
@@ -61,10 +67,14 @@ export const NON_IP_ADDRESS_FAMILY: u64 = 5;
 function byEthertype(data: usize, caplen: u32, offset: u32, ethertype: u32): i32 {
   // 802.1Q, 802.1ad and the old QinQ tag: 2 bytes of tag control, then the next ethertype
   while (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100) {
-    if (offset + 4 > caplen) return truncated();
+    if (offset + 4 > caplen) {
+      tagsEnd = offset;
+      return truncated();
+    }
     ethertype = be16(data + offset + 2);
     offset += 4;
   }
+  tagsEnd = offset;
   networkOffset = offset;
   if (ethertype == ETHERTYPE_IPV4) return FRAME_IPV4;
   if (ethertype == ETHERTYPE_IPV6) return FRAME_IPV6;

@@ -5,13 +5,13 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { FibscopeError } from '../errors.js';
 import { Fib } from '../fib/fib.js';
-import { Analyzer } from './analyzer.js';
+import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Report } from './report.js';
 
 /** Called as a capture is read: bytes of the file so far, and its size when known. */
 export type ProgressListener = (read: number, total: number | undefined) => void;
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules' | 'interfaceName'> {
   /** The routing table; without one, only destinations are counted. */
   fib?: Fib;
   /** Called as each capture starts being read. */
@@ -31,7 +31,8 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
 /** One report over several captures, read one after another into the same counters. */
 export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}): Promise<Report> {
   const fib = options.fib ?? await Fib.create();
-  const analyzer = new Analyzer({ fib, name: paths[0] });
+  const { filter, rules, interfaceName } = options;
+  const analyzer = new Analyzer({ fib, name: paths[0], filter, rules, interfaceName });
   try {
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);

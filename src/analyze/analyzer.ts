@@ -5,6 +5,10 @@ import { buildReport, type InputState } from './build-report.js';
 import { MAX_RECORD } from './read-errors.js';
 import type { Report } from './report.js';
 import { topDestinations, type TopDestinations } from './top-destinations.js';
+import { applyFilter, removeFilter, type ActiveFilter } from './filter-state.js';
+import { applyRules, removeRules, type ActiveRules, type RulesOptions } from './rules-state.js';
+import { registerInterfaceName } from '../classify/interfaces.js';
+import type { RuleSet } from '../rules/index.js';
 
 /** The largest frame pushFrame takes: libpcap's largest record. */
 const MAX_FRAME = MAX_RECORD;
@@ -67,6 +71,18 @@ export interface AnalyzerOptions {
   fib: Fib;
   /** Names the first input in the report and in errors; '-' by default. */
   name?: string;
+  /**
+   * Counts only the records this pcap-filter expression accepts (tcpdump's language,
+   * docs/filter.md); the others count in `totals.records` and `totals.filtered` only.
+   */
+  filter?: string;
+  /**
+   * Counts every record that passes the filter under the first rule of this set that matches it
+   * (docs/rules.md): rule file text, iptables-save or `nft -j list ruleset` text, or a RuleSet.
+   */
+  rules?: RuleSet | string;
+  /** Names the capture interface of pcap inputs, for rules that test it (pcapng names its own). */
+  interfaceName?: string;
 }
 
 /**
@@ -90,6 +106,10 @@ export class Analyzer {
   private frameBuffer = 0;
   /** What trackTimeSeries asked for. */
   private series: { routes: number[]; bins: number } | undefined;
+  private activeFilter: ActiveFilter | undefined;
+  private activeRules: ActiveRules | undefined;
+  /** The interface number pcap inputs get (assembly/classify/interfaces.ts), 0 for none. */
+  private readonly pcapInterface: number;
 
   constructor(options: AnalyzerOptions) {
     if (!options?.fib) throw new FibscopeArgumentError('new Analyzer({ fib }) needs a Fib (await Fib.create())');
@@ -101,7 +121,62 @@ export class Analyzer {
     this.buffer = wasm.captureBufferCreate() >>> 0;
     this.bufferBytes = wasm.captureBufferBytes();
     this.counters = wasm.countersCreate() >>> 0;
-    this.current = this.openInput(options.name ?? '-');
+    try {
+      this.pcapInterface = options.interfaceName === undefined ? 0 : registerInterfaceName(wasm, options.interfaceName);
+      this.current = this.openInput(options.name ?? '-');
+      if (options.filter !== undefined) this.setFilter(options.filter);
+      if (options.rules !== undefined) this.setRules(options.rules);
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  /**
+   * Counts from now on only the records `expression` accepts (pcap-filter syntax,
+   * docs/filter.md); undefined counts every record again. Records already counted stay.
+   * A bad expression throws FilterSyntaxError (or FilterUnsupportedError) and changes nothing.
+   */
+  setFilter(expression: string | undefined): void {
+    this.checkUsable();
+    if (expression === undefined) {
+      removeFilter(this.wasm, this.counters, this.activeFilter);
+      this.activeFilter = undefined;
+      return;
+    }
+    if (typeof expression !== 'string') throw new FibscopeArgumentError(`a filter is a pcap-filter expression, got ${typeof expression}`);
+    const next = applyFilter(this.wasm, this.counters, expression);
+    this.activeFilter?.installed.release();
+    this.activeFilter = next;
+  }
+
+  /**
+   * Counts from now on every record that passes the filter under the first rule of `rules` that
+   * matches it (docs/rules.md); undefined stops counting by rules. Rule counts start from zero.
+   * A bad set throws RulesError (naming the line) and keeps the old one.
+   */
+  setRules(rules: RuleSet | string | undefined, options: RulesOptions = {}): void {
+    this.checkUsable();
+    if (rules === undefined) {
+      removeRules(this.wasm, this.counters, this.activeRules);
+      this.activeRules = undefined;
+      return;
+    }
+    const next = applyRules(this.wasm, this.counters, rules, options);
+    this.activeRules?.installed.release();
+    this.activeRules = next;
+  }
+
+  /** The rule set in force: its rules' names and actions, and where it was read; undefined without one. */
+  get rules(): { names: readonly string[]; actions: readonly ('count' | 'alert' | 'drop')[]; source?: string } | undefined {
+    const active = this.activeRules;
+    return active && { names: active.names, actions: active.actions, ...(active.source !== undefined ? { source: active.source } : {}) };
+  }
+
+  /** The filter in force: its expression and the link types libpcap refuses it on; undefined without one. */
+  get filter(): { expression: string; refusedLinkTypes: readonly number[] } | undefined {
+    const active = this.activeFilter;
+    return active && { expression: active.expression, refusedLinkTypes: active.refusedLinkTypes };
   }
 
   /** The capture stream continues with these bytes. */
@@ -208,7 +283,8 @@ export class Analyzer {
    */
   report(options: { destinations?: boolean } = {}): Report {
     this.checkUsable();
-    return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs, options.destinations ?? true);
+    return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs, options.destinations ?? true,
+      { filtered: this.activeFilter !== undefined, rules: this.activeRules });
   }
 
   /**
@@ -281,6 +357,11 @@ export class Analyzer {
   dispose(): void {
     if (this.disposed) return;
     for (const input of this.inputs) this.wasm.inputFree(input.handle);
+    // the counters go with their filter and rules: only the table slots need giving back
+    this.activeFilter?.installed.release();
+    this.activeRules?.installed.release();
+    this.activeFilter = undefined;
+    this.activeRules = undefined;
     this.wasm.countersFree(this.counters);
     this.wasm.captureBufferFree(this.buffer);
     if (this.frameBuffer) this.wasm.hostBufferFree(this.frameBuffer, MAX_FRAME);
@@ -289,6 +370,7 @@ export class Analyzer {
 
   private openInput(path: string): InputState {
     const input: InputState = { path, handle: this.wasm.inputCreate() >>> 0, ended: false };
+    if (this.pcapInterface) this.wasm.inputSetInterface(input.handle, this.pcapInterface);
     this.inputs.push(input);
     this.pending = 0;
     return input;

@@ -3,6 +3,7 @@ import type { Fib, RouteRowFields } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readOverflow } from './overflow.js';
+import { readRuleReport, type RuleNames } from './rule-report.js';
 import { readFrameTypes } from './frame-types.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
@@ -33,7 +34,7 @@ function reasonName(index: number): string {
  * report lists none (a scrape of the route counters need not copy and sort them all).
  */
 export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[],
-  withDestinations = true): Report {
+  withDestinations = true, classification: { filtered: boolean; rules?: RuleNames } = { filtered: false }): Report {
   // the destinations, busiest first, copied out of WebAssembly in one piece; the objects are
   // made only if someone reads them (a table by route never does)
   const count = withDestinations ? wasm.countersDestinationCount(counters) >>> 0 : 0;
@@ -127,6 +128,16 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     },
     routes,
   } as Omit<Report, 'destinations'> as Report;
+  if (classification.filtered) {
+    wasm.countersFiltered(counters, io);
+    report.totals.filtered = readCount(new DataView(wasm.memory.buffer, io, 8), 0);
+  }
+  if (classification.rules) {
+    const { rules, noRule, addressOverflow } = readRuleReport(wasm, counters, io, classification.rules, time);
+    report.totals.noRule = noRule;
+    if (addressOverflow !== 0) report.totals.ruleAddressOverflow = addressOverflow;
+    report.rules = rules;
+  }
   const overflow = readOverflow(wasm, io, counters);
   if (overflow) report.totals.destinationOverflow = overflow;
   Object.defineProperty(report, 'destinations', {

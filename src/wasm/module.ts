@@ -34,13 +34,28 @@ async function fetchAndCompile(): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+/** Each instance's function table, where code compiled at run time is put (src/classify/install.ts). */
+const functionTables = new WeakMap<FibscopeExports, WebAssembly.Table>();
+
+/** The function table of an instance made by instantiateModule. */
+export function functionTable(wasm: FibscopeExports): WebAssembly.Table {
+  const table = functionTables.get(wasm);
+  if (!table) throw new Error('not an instance of instantiateModule');
+  return table;
+}
+
 /** A fresh instance: its own memory, so two tables never share state. */
 export async function instantiateModule(module?: WebAssembly.Module): Promise<FibscopeExports> {
-  return guardMemory(await instantiate(module ?? await compileModule(), {
+  // slot 0 stays empty: the module takes index 0 for "none"
+  const table = new WebAssembly.Table({ initial: 1, element: 'anyfunc' });
+  const wasm = guardMemory(await instantiate(module ?? await compileModule(), {
     env: {
+      table,
       abort(_message: number, _file: number, line: number, column: number): never {
         throw new Error(`fibscope WebAssembly aborted at ${line}:${column}`);
       },
     },
   }));
+  functionTables.set(wasm, table);
+  return wasm;
 }

@@ -1,0 +1,62 @@
+// The pcap-filter expressions the tcpdump oracle runs: every construct of docs/filter.md, alone
+// and combined, including libpcap's quirks (vlan shifting later offsets, IPv6 fragment headers,
+// first fragments only for IPv4 ports, out-of-bounds loads).
+export const ORACLE_EXPRESSIONS: string[] = [
+  // protocols
+  'ip', 'ip6', 'arp', 'rarp', 'tcp', 'udp', 'icmp', 'icmp6', 'sctp', 'igmp',
+  'not ip', '!ip6', 'ip or ip6', 'tcp or udp', 'not tcp and not udp', 'ip and not tcp', 'ip6 and udp',
+  'proto 6', 'proto 17', 'proto 132', 'proto 47', 'proto \\tcp', 'proto \\udp', 'proto gre', 'proto 58',
+  'ip proto 6', 'ip proto 1', 'ip proto \\icmp', 'ip proto 2', 'ip6 proto 58', 'ip6 proto 17', 'ip6 proto 6', 'ip6 proto \\tcp',
+  'ip6 proto 44', 'ip6 proto 0', 'ether proto 0x800', 'ether proto 0x86dd', 'ether proto \\arp', 'ether proto \\ip6',
+  'ether proto 0x88cc', 'ether proto \\rarp', 'ether proto 0x8100',
+  // hosts and networks
+  'host 10.0.0.1', 'src host 10.0.0.1', 'dst host 10.0.0.1', 'host 192.168.1.1', 'ip host 10.0.0.1', 'arp host 10.0.0.1',
+  'rarp host 10.0.0.1', 'src or dst host 192.168.1.1', 'src and dst host 10.0.0.1', 'host 10.0.0.1 or 8.8.8.8',
+  'host 10.0.0.1 and 192.168.1.1', 'src 10.0.0.1', 'dst 192.168.1.1', 'host 10.1', 'dst host 10.0.0.2',
+  'net 10.0.0.0/8', 'net 10.0.0.0 mask 255.0.0.0', 'src net 192.168.0.0/16', 'dst net 10.1.2.0/24', 'net 10', 'net 192.168',
+  'net 172.16.0.0/12', 'not net 10.0.0.0/8', 'net 0.0.0.0/0', 'net 10.0.0.0/31', 'ip src net 10.0.0.0/8',
+  'host 2001:db8::1', 'src host 2001:db8::1', 'dst host 2001:db8:1::2', 'ip6 host fe80::1', 'host ff02::fb',
+  'net 2001:db8::/32', 'net 2001:db8:1::/48', 'src net fe80::/10', 'dst net ff00::/8', 'net ::/0', 'ip6 net 2001:db8::/29',
+  'src and dst net 2001:db8::/32', 'host 2001:db8::1 or 10.0.0.1',
+  'ether host 02:00:00:00:00:01', 'ether src 02:00:00:00:00:03', 'ether dst 02:00:00:00:00:02', 'ether host ff:ff:ff:ff:ff:ff',
+  'ether src 2:0:0:0:0:1', 'ether dst host ff:ff:ff:ff:ff:ff', 'ether src 0200.0000.0003', 'ether host 02-00-00-00-00-01',
+  // ports
+  'port 80', 'port 443', 'port 53', 'src port 53', 'dst port 53', 'tcp port 80', 'udp port 53', 'sctp port 80',
+  'tcp dst port 80', 'tcp src port 443', 'port 80 or 443', 'port 80 or 443 or 22', 'port 22 and port 22', 'src and dst port 22',
+  'src or dst port 123', 'not port 80', 'tcp and not port 22', 'port http', 'port https', 'port domain', 'port ssh', 'port ntp',
+  'tcp port https', 'udp port domain', 'dst port www', 'portrange 1-1024', 'portrange 50000-60000', 'tcp portrange 20-25',
+  'udp portrange 0-100', 'src portrange 400-500', 'dst portrange 8000-9000', 'portrange 80', 'sctp portrange 4000-6000',
+  'port 40001', 'port 40002', 'port 0', 'ip6 and port 53', 'ip and port 80', 'tcp port 80 and ip6',
+  // vlan
+  'vlan', 'vlan 100', 'vlan 101', 'vlan 7', 'vlan and ip', 'vlan and tcp', 'vlan 100 and port 80', 'vlan and vlan',
+  'vlan 7 and vlan 100', 'vlan and vlan 101 and udp', 'vlan or ip', 'not vlan', 'ip or vlan', 'vlan and host 10.0.0.1',
+  'vlan and ip6 and icmp6', 'vlan 100 or vlan 101', 'tcp or vlan and tcp', 'vlan and ether proto 0x88cc', 'vlan and arp',
+  'vlan and ether src 02:00:00:00:00:03',
+  // lengths
+  'less 60', 'greater 100', 'less 40 or greater 80', 'len > 60', 'len <= 54', 'len = 64', 'len != 60', 'len - 14 > 40',
+  // byte access and arithmetic
+  'ip[9] = 6', 'ip[0] & 0xf > 5', 'ip[0] & 0xf != 5', 'ip[8] < 64', 'ip[8] = 1', 'ip[2:2] > 40', 'ip[6:2] & 0x1fff != 0',
+  'ip[6] & 0x20 != 0', 'ip[12:4] = 0x0a000001', 'ip[16:4] & 0xffff0000 = 0xc0a80000', 'ip6[6] = 58', 'ip6[40] = 128',
+  'ip6[7] = 64', 'ip6[8:4] = 0x20010db8', 'tcp[13] = 2', 'tcp[13] & 2 != 0', 'tcp[tcpflags] & tcp-syn != 0',
+  'tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn|tcp-ack', 'tcp[tcpflags] & tcp-rst != 0', 'tcp[tcpflags] & tcp-fin != 0',
+  'tcp[tcpflags] & (tcp-push|tcp-urg|tcp-ece|tcp-cwr) = 0', 'tcp[0:2] = 80', 'tcp[2:2] > 1023', 'tcp[12] >> 4 = 5',
+  'udp[0:2] = 53', 'udp[2:2] = 53', 'udp[4:2] > 8', 'icmp[icmptype] = icmp-echo', 'icmp[icmptype] = icmp-echoreply',
+  'icmp[icmptype] == icmp-unreach and icmp[icmpcode] = 3', 'icmp[0] != 8', 'icmp6[icmp6type] = icmp6-echo',
+  'icmp6[icmp6type] = icmp6-neighborsolicit', 'icmp6[0] > 127', 'sctp[0:2] = 5000', 'sctp[12] = 1', 'arp[7] = 1',
+  'arp[6:2] = 3', 'rarp[7] = 3', 'ether[12:2] = 0x0800', 'ether[0] & 1 = 1', 'ether[6:4] = 0x02000000', 'link[12:2] = 0x86dd',
+  'ether[0:4] + 1 > 0x02000000', 'ip[2:2] - 20 > 20', 'ip[0] * 2 = 0x8a', 'ip[2:2] / 4 > 10', 'ip[2:2] % 7 = 1',
+  'ip[0] | 0x10 = 0x55', 'ip[0] ^ 0x45 = 0', 'ip[0] << 1 = 0x8a', 'ip[0] >> 4 = 4', 'ip[1 + 8] = 17',
+  'ip[ip[0] & 0xf] = 1', 'ip[(ip[0] & 0xf) * 4] = 0', 'ip[2:2] / (ip[9] & 0x3) > 0', 'ip[2:2] / ip[9] > 4', 'ip[0] % (ip[1]) = 0',
+  'ip[0] << ip[8] = 0', 'ip[0] >> (ip[0] & 0x3f) != 0', 'ether[len - 1] = 0', 'ether[len - 4:4] != 0', 'ip[100] = 0',
+  'ip[100] = 0 or tcp', 'not ip[100] = 1', 'tcp[100:2] = 0', 'ip6[39] = 2 or ip6[60] = 0', 'ether[1000] = 0',
+  '1 = 1', '5 > 3 and ip', 'len >= 0', '(ip[0] & 0xf) * 4 > 20', '(tcp[12] & 0xf0) >> 2 = 20',
+  'ip[2:2] > len', 'ip[8] + ip[9] = 70', 'ip[9] - 1 = 16', 'ip[9] & 1 = 1 and ip[9] | 1 = 17',
+  // combinations, precedence, abbreviations
+  'tcp and port 80 or udp', 'tcp and (port 80 or port 443)', 'not (tcp or udp)', '!(ip or ip6)', 'not not ip',
+  'host 10.0.0.1 and not port 80', 'tcp && port 80 || icmp', '(tcp || udp) && !port 53', 'ip && !icmp && !tcp',
+  'host 10.0.0.1 and not 192.168.1.1', 'port 80 and not 40000', 'tcp or udp or icmp or icmp6 or sctp',
+  'ip and (host 10.0.0.1 or host 192.168.1.1) and tcp', '(src net 10.0.0.0/8 and dst net 192.168.0.0/16) or (src net 192.168.0.0/16 and dst net 10.0.0.0/8)',
+  'icmp or icmp6 or arp', 'not arp and not ip and not ip6', 'ip6 and not ip6 proto 6', 'tcp and tcp[13] & 0x12 = 0x12',
+  'greater 60 and udp', 'ether proto 0x800 and ip[9] = 17', 'ip and ip[6:2] & 0x2000 != 0', 'ip[6:2] & 0x1fff = 0 and tcp',
+  'ether host 02:00:00:00:00:01 or ether host 02:00:00:00:00:03', 'arp or rarp', 'ip6 and ip6[6] = 0',
+];
