@@ -14,8 +14,10 @@ import { openSink } from './cli/sink.js';
 import { addServeCommand } from './cli/serve.js';
 import { parseByteSize } from './serve/limits.js';
 import {
-  addClassifyOptions, filterErrorText, readRulesFile, refusedLinkTypesWarning, rulesErrorText, type ClassifyOptions,
+  addClassifyOptions, explainingClassifyErrors, readRulesFile, refusedLinkTypesWarnings, type ClassifyOptions,
 } from './cli/classify-options.js';
+import { compileFilter } from './filter/index.js';
+import { parseRules } from './rules/index.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
 const textOutput = () => import('./cli/output.js');
@@ -113,7 +115,13 @@ addClassifyOptions(routesOptions(program.command('analyze'), false))
     for (const warning of ignoredOptionWarnings(options.format, (name) => command.getOptionValueSource(name) === 'cli')) {
       process.stderr.write(`fibscope: warning: ${warning}\n`);
     }
-    const rules = options.rules === undefined ? undefined : await readRulesFile(options.rules, captures);
+    const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, captures);
+    // the filter and the rules are read whole first: a mistake in either stops here, before the
+    // table loads and before a report file is made (the filter is compiled again, in its analyzer)
+    const { refusals, rules } = await explainingClassifyErrors(options.filter, async () => ({
+      refusals: options.filter === undefined ? [] : compileFilter(options.filter).refusals,
+      rules: rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }),
+    }));
     const { fib } = await loadTables(options);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read
@@ -124,9 +132,16 @@ addClassifyOptions(routesOptions(program.command('analyze'), false))
       const progress = await progressFor(options.progress === undefined ? 'auto' : options.progress ? 'always' : 'off');
       let report;
       try {
-        report = await analyzeFiles(captures, { fib, onInput: (path) => progress.start(path), onProgress: progress.listener });
+        report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
+          fib, filter: options.filter, rules, interfaceName: options.interface,
+          onInput: (path) => progress.start(path), onProgress: progress.listener,
+        }));
       } finally {
         progress.stop();
+      }
+      if (options.filter !== undefined) {
+        const warnings = refusedLinkTypesWarnings(options.filter, refusals, report.inputs.flatMap((input) => input.linkTypes));
+        for (const warning of warnings) process.stderr.write(`fibscope: ${warning}\n`);
       }
       for (const input of report.inputs) {
         if (input.badTimes) process.stderr.write(`fibscope: ${input.path}: warning: ${input.badTimes.message}\n`);

@@ -4,16 +4,17 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { FibscopeError } from '../errors.js';
+import type { LinkTypeRefusal } from '../filter/index.js';
 import { linkTypeName } from '../report/link-type-names.js';
+import { RULES_FORMATS, type RulesFormat } from '../rules/index.js';
 
 /** The rule file formats `--rules-format` names (docs/rules.md); without it the format is detected. */
-export const CLI_RULES_FORMATS = ['fibscope', 'iptables', 'nft'] as const;
-export type CliRulesFormat = (typeof CLI_RULES_FORMATS)[number];
+export const CLI_RULES_FORMATS = RULES_FORMATS;
 
 export interface ClassifyOptions {
   filter?: string;
   rules?: string;
-  rulesFormat?: CliRulesFormat;
+  rulesFormat?: RulesFormat;
   interface?: string;
 }
 
@@ -22,7 +23,7 @@ export function addClassifyOptions(command: Command): Command {
   return command
     .option('--filter <expr>', "count only the records a pcap-filter expression (tcpdump's language) matches; the rest count as filtered")
     .option('--rules <file>', "a rule set: every record the filter lets through counts under its first matching rule ('-' reads standard input)")
-    .addOption(new Option('--rules-format <format>', 'rules file format (default: detect)').choices(CLI_RULES_FORMATS))
+    .addOption(new Option('--rules-format <format>', 'rules file format (default: detect)').choices([...CLI_RULES_FORMATS]))
     .option('--interface <name>', 'the capture interface of pcap inputs, for rules that match on it (pcapng names its own)');
 }
 
@@ -97,10 +98,14 @@ export async function explainingClassifyErrors<T>(expression: string | undefined
   }
 }
 
-/** The warning for link types libpcap refuses the expression on: their records all count as filtered. */
-export function refusedLinkTypesWarning(expression: string, linkTypes: readonly number[]): string {
-  const names = linkTypes.map(linkTypeName).join(', ');
-  const them = linkTypes.length === 1 ? `link type ${names}` : `link types ${names}`;
-  return `warning: the filter ${JSON.stringify(expression)} does not apply to ${them} (libpcap refuses it there, as tcpdump does): `
-    + 'their records count as filtered';
+/**
+ * The warnings for the link types of the inputs that libpcap refuses the expression on (tcpdump
+ * would not read those captures with it): their records all count as filtered. One a link type,
+ * with libpcap's reason.
+ */
+export function refusedLinkTypesWarnings(expression: string, refusals: readonly LinkTypeRefusal[], seen: Iterable<number>): string[] {
+  const linkTypes = new Set(seen);
+  return refusals.filter((refusal) => linkTypes.has(refusal.linkType)).map((refusal) =>
+    `warning: the filter ${JSON.stringify(expression)} does not apply to link type ${linkTypeName(refusal.linkType)} `
+      + `(libpcap refuses it there: ${refusal.reason}): its records count as filtered`);
 }
