@@ -118,10 +118,10 @@ addClassifyOptions(routesOptions(program.command('analyze'), false))
     const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, captures);
     // the filter and the rules are read whole first: a mistake in either stops here, before the
     // table loads and before a report file is made (the filter is compiled again, in its analyzer)
-    const { refusals, rules } = await explainingClassifyErrors(options.filter, async () => ({
-      refusals: options.filter === undefined ? [] : compileFilter(options.filter).refusals,
-      rules: rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }),
-    }));
+    const refusals = await explainingClassifyErrors(options.filter, async () =>
+      (options.filter === undefined ? [] : compileFilter(options.filter).refusals));
+    const rules = await explainingClassifyErrors(undefined, async () =>
+      rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
     const { fib } = await loadTables(options);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read

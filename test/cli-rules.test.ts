@@ -202,3 +202,29 @@ describe('rules of other formats, --rules-format and --interface', () => {
   });
 });
 
+
+describe('serve takes the same options', () => {
+  it('its final report counts as analyze does, filter and rules alike', () => {
+    const rulesFile = file('rule ssh alert proto tcp dport 22\nrule dns count proto udp dport 53\nrule any count\n', 'rules');
+    const classify = ['--filter', 'not arp', '--rules', rulesFile];
+    const output = freshPath('json');
+    const run = fibscope(['serve', '--listen', '127.0.0.1:0', '--exit-on-eof', '-o', output, ...classify, UNTAGGED]);
+    expect(run.status, run.stderr).toBe(0);
+    const served = JSON.parse(readFileSync(output, 'utf8')) as Report;
+    const analyzed = analyzeJson([...classify, UNTAGGED]);
+    expect(served.totals).toEqual(analyzed.totals);
+    expect(served.rules).toEqual(analyzed.rules);
+    expect(Number(served.totals.filtered)).toBeGreaterThan(0);
+  });
+
+  it('a bad filter or rules file stops it before it listens, exit status 2', () => {
+    const bad = fibscope(['serve', '--listen', '127.0.0.1:0', '--exit-on-eof', '--filter', 'tcp and prot 80', UNTAGGED]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^fibscope: --filter: column 9: .*\n {2}tcp and prot 80\n {10}\^\n$/);
+    const rulesFile = file('rule a count\nrule a drop\n', 'rules');
+    const badRules = fibscope(['serve', '--listen', '127.0.0.1:0', '--exit-on-eof', '--rules', rulesFile, UNTAGGED]);
+    expect(badRules.status).toBe(2);
+    expect(badRules.stderr).toMatch(new RegExp(`^fibscope: ${rulesFile.replaceAll('.', '\\.')}:2: `));
+    expect(badRules.stderr).not.toMatch(/serving/);
+  });
+});
