@@ -10,6 +10,7 @@ import {
 } from '../serve/limits.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parseListenAddress, type ListenAddress } from '../serve/listen-address.js';
 import { openSink } from './sink.js';
+import { addClassifyOptions, explainingClassifyErrors, readRulesFile, type ClassifyOptions } from './classify-options.js';
 
 export interface ServeRoutesOptions {
   routes?: string[];
@@ -20,7 +21,7 @@ export interface ServeRoutesOptions {
 /** cli.ts's table loader: every -r file into one table, a bad file stopping with its name and line. */
 export type LoadTables = (options: ServeRoutesOptions) => Promise<{ fib: Fib }>;
 
-interface ServeOptions extends ServeRoutesOptions {
+interface ServeOptions extends ServeRoutesOptions, ClassifyOptions {
   listen: ListenAddress;
   topDestinations: number;
   maxBody: number;
@@ -66,11 +67,12 @@ function seconds(flag: string): (value: string) => number {
 }
 
 export function addServeCommand(program: Command, loadTables: LoadTables): Command {
-  return program.command('serve')
+  const command = program.command('serve')
     .description('classify a live capture stream; serve Prometheus metrics, the report and a route API over HTTP')
     .argument('[capture]', "pcap or pcapng file, or '-' for standard input", '-')
     .addOption(new Option('-r, --routes <file>', 'routes file (repeatable; without it the table starts empty)').argParser(collect))
-    .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS))
+    .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS));
+  return addClassifyOptions(command)
     .addOption(new Option('-l, --listen <address>', 'HOST:PORT to serve HTTP on; :PORT for every interface')
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
@@ -105,14 +107,28 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
       throw new FibscopeError('CAPTURE_UNREADABLE', `cannot read capture ${capture}: it is a directory; name a pcap or pcapng file, or '-' for standard input`);
     }
   }
-  const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }] = await Promise.all([
+  const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, [capture]);
+  const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }, { parseRules }] = await Promise.all([
     loadTables(options),
     import('../analyze/analyzer.js'),
     import('../serve/capture.js'),
     import('../serve/server.js'),
     import('../report/json.js'),
+    import('../rules/index.js'),
   ]);
-  const analyzer = new Analyzer({ fib, name: capture });
+  // a bad filter or rule stops here, before the server listens
+  const rules = await explainingClassifyErrors(undefined, async () =>
+    rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
+  const analyzer = await explainingClassifyErrors(options.filter, async () =>
+    new Analyzer({ fib, name: capture, filter: options.filter, interfaceName: options.interface }));
+  await explainingClassifyErrors(undefined, async () => {
+    try {
+      if (rules) analyzer.setRules(rules, { source: rulesFile?.source });
+    } catch (error) {
+      analyzer.dispose();
+      throw error;
+    }
+  });
   const reader = new CaptureReader(analyzer, capture);
   const server = new FibscopeServer({
     fib,
