@@ -86,3 +86,8 @@ export function countersSourceOverflow(counters: usize, out: usize): void {
   store<u64>(out, side.overflowBytes, 8);
   store<u64>(out, side.matrix.overflowPackets, 16);
 }
+
+/** The generation of route id `id` (fib/routes.ts): a counter kept under an older one belongs to a route gone. */
+export function routeGenerationOf(id: i32): u32 {
+  return routeGeneration(id);
+}

@@ -10,6 +10,7 @@ import { applyRules, removeRules, type ActiveRules, type RulesOptions } from './
 import { registerInterfaceName } from '../classify/interfaces.js';
 import type { RuleSet } from '../rules/index.js';
 import { applyChecks, type ChecksOptions } from './checks-state.js';
+import { viewBits, type ViewOptions } from './source-report.js';
 
 /** The largest frame pushFrame takes: libpcap's largest record. */
 const MAX_FRAME = MAX_RECORD;
@@ -89,6 +90,8 @@ export interface AnalyzerOptions {
    * land, TTL expiring...) in the report's `anomalies`; off by default.
    */
   checks?: boolean | ChecksOptions;
+  /** Views of the source side to count: source routes, sources, interfaces, the route matrix. */
+  views?: ViewOptions;
 }
 
 /**
@@ -115,6 +118,7 @@ export class Analyzer {
   private activeFilter: ActiveFilter | undefined;
   private activeRules: ActiveRules | undefined;
   private checking = false;
+  private views: ViewOptions = {};
   /** The interface number pcap inputs get (assembly/classify/interfaces.ts), 0 for none. */
   private readonly pcapInterface: number;
 
@@ -134,6 +138,7 @@ export class Analyzer {
       if (options.filter !== undefined) this.setFilter(options.filter);
       if (options.rules !== undefined) this.setRules(options.rules);
       if (options.checks) this.setChecks(options.checks === true ? {} : options.checks);
+      if (options.views) this.setViews(options.views);
     } catch (error) {
       this.dispose();
       throw error;
@@ -194,6 +199,20 @@ export class Analyzer {
     }
     applyChecks(this.fib, this.wasm, this.counters, options);
     this.checking = true;
+  }
+
+  /**
+   * Counts the source-side views of `views` from now on (the others stop); they count from the
+   * next packet, so ask before pushing to have them whole.
+   */
+  setViews(views: ViewOptions): void {
+    this.checkUsable();
+    const top = views.matrix?.top;
+    if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new FibscopeArgumentError(`the matrix's top must be a whole number from 1, got ${top}`);
+    if (!this.wasm.countersViewsSet(this.counters, viewBits(views))) {
+      throw outOfMemory('source views', 'no room for a source counter per route; no source view is counted');
+    }
+    this.views = { ...views };
   }
 
   /** The filter in force: its expression and the link types libpcap refuses it on; undefined without one. */
@@ -297,7 +316,8 @@ export class Analyzer {
     if (this.frameBuffer === 0) throw outOfMemory('a frame buffer', 'no room to copy a frame in; it was not counted');
     if (this.checking) this.fib.describeRouteClasses();
     new Uint8Array(this.wasm.memory.buffer, this.frameBuffer, frame.length).set(frame);
-    if (!this.wasm.countersCountFrame(this.counters, linkType, this.frameBuffer, frame.length, originalLength, seconds, nanoseconds)) {
+    if (!this.wasm.countersCountFrame(this.counters, linkType, this.frameBuffer, frame.length, originalLength, seconds, nanoseconds,
+      this.pcapInterface)) {
       throw outOfMemory('route counters', 'no room for a counter per route of the table; the frame was not counted');
     }
   }
@@ -310,7 +330,7 @@ export class Analyzer {
   report(options: { destinations?: boolean } = {}): Report {
     this.checkUsable();
     return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs, options.destinations ?? true,
-      { filtered: this.activeFilter !== undefined, rules: this.activeRules, anomalies: this.checking });
+      { filtered: this.activeFilter !== undefined, rules: this.activeRules, anomalies: this.checking, views: this.views });
   }
 
   /**

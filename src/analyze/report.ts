@@ -31,6 +31,46 @@ export interface Report {
    * counted. A packet can be in several classes; each counts it once.
    */
   anomalies?: AnomalyCounters[];
+  /** Views of the source side, each present only when asked for (docs/report.md "Views"). */
+  sourceRoutes?: SourceRouteCounters[];
+  sources?: SourceCounters[];
+  interfaces?: InterfaceCounters[];
+  matrix?: MatrixReport;
+}
+
+/** Traffic by the route of its source, busiest first. */
+export interface SourceRouteCounters {
+  prefix: string;
+  nextHop: string | null;
+  dev: string | null;
+  type: string;
+  packets: Count;
+  bytes: Count;
+}
+
+/** A source address, as DestinationCounters, with the route of the source. */
+export interface SourceCounters {
+  address: string;
+  prefix: string | null;
+  packets: Count;
+  bytes: Count;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** Traffic by capture interface: its pcapng if_name (or the name given for pcap), null when unnamed. */
+export interface InterfaceCounters {
+  name: string | null;
+  packets: Count;
+  bytes: Count;
+}
+
+/** The busiest (source route, destination route) pairs; null is no route. The other pairs summed. */
+export interface MatrixReport {
+  cells: { from: string | null; to: string | null; packets: Count; bytes: Count }[];
+  other: { cells: number; packets: Count; bytes: Count };
+  /** Present only when memory ran short for the pairs: packets in no cell (they count everywhere else). */
+  lost?: Count;
 }
 
 export type AnomalyClass = 'bogon-source' | 'bogon-destination' | 'private-source' | 'urpf-loose' | 'urpf-strict'
@@ -111,6 +151,8 @@ export interface Totals {
   ruleAddressOverflow?: Count;
   /** Present only when the table of anomaly classes' addresses filled up: packets whose addresses could not be kept. */
   anomalyAddressOverflow?: Count;
+  /** Present only when the sources table filled up: packets, and bytes, of sources it could not take. */
+  sourceOverflow?: { packets: Count; bytes: Count };
   counted: Count;
   ipv4: Count;
   ipv6: Count;
