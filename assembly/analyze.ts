@@ -9,6 +9,7 @@ import {
 import { copySortedDestinations, ENTRY_BYTES } from './count/destinations';
 import { routeExists, routeGeneration } from './fib/routes';
 import { packTime } from './capture/time';
+import { setCurrentInterface } from './classify/interfaces';
 import { REASON_COUNT } from './parse/status';
 import { CaptureInput, feed, freeInput, INPUT_BYTES, newInput } from './capture/input';
 import { MAX_DESTINATION_JSON, MAX_PREFIX_TEXT, writeDestinationsJson } from './report/destinations-json';
@@ -48,13 +49,14 @@ export function countersReset(counters: usize): void {
 }
 
 /**
- * Counts one frame of `caplen` bytes at `data` (link type, original length, time given), outside
- * any capture stream. False, and nothing counted, when memory is too short for a counter per route.
+ * Counts one frame of `caplen` bytes at `data` (link type, original length, time and capture
+ * interface number given), outside any capture stream. False, and nothing counted, when memory is too short for a counter per route.
  */
 export function countersCountFrame(counters: usize, linkType: u32, data: usize, caplen: u32, origLen: u32,
-  seconds: u32, nanoseconds: u32): bool {
+  seconds: u32, nanoseconds: u32, interfaceNumber: u32): bool {
   const c = changetype<Counters>(counters);
   if (!prepareCounters(c)) return false;
+  setCurrentInterface(interfaceNumber);
   countFrame(c, linkType, data, caplen, origLen, packTime(seconds, nanoseconds));
   countBatch(c);
   return true;

@@ -20,6 +20,7 @@ import {
 export * from './analyze';
 export * from './classify/rule-exports';
 export * from './checks/check-exports';
+export * from './views/view-exports';
 export * from './memory/exports';
 
 const io = alloc(IO_BYTES, POOL_OTHER);

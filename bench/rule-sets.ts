@@ -66,7 +66,10 @@ export function classBenchRuleSet(count: number, seed = 12): BenchRuleSet {
     const actionDraw = random() % 100;
     rules.push({ name: `r${i + 1}`, action: actionDraw < 80 ? 'count' : actionDraw < 90 ? 'alert' : 'drop', match });
   }
-  return { rules };
+  // As in a real ACL, rules that name neither address (defaults for a protocol or port) come last:
+  // before the specific rules they would take nearly every packet.
+  const broad = (rule: BenchRule): boolean => !rule.match.some((c) => c.kind === 'src' || c.kind === 'dst');
+  return { rules: [...rules.filter((rule) => !broad(rule)), ...rules.filter(broad)] };
 }
 
 function prefixText(prefix: BenchPrefix): string {

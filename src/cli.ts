@@ -13,6 +13,11 @@ import type { ReportFormat } from './report/index.js';
 import { openSink } from './cli/sink.js';
 import { addServeCommand } from './cli/serve.js';
 import { parseByteSize } from './serve/limits.js';
+import {
+  addClassifyOptions, explainingClassifyErrors, readRulesFile, refusedLinkTypesWarnings, type ClassifyOptions,
+} from './cli/classify-options.js';
+import { compileFilter } from './filter/index.js';
+import { parseRules } from './rules/index.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
 const textOutput = () => import('./cli/output.js');
@@ -76,9 +81,9 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-interface AnalyzeOptions extends RoutesOptions {
+interface AnalyzeOptions extends RoutesOptions, ClassifyOptions {
   format: ReportFormat;
-  by: 'route' | 'destination' | 'nexthop' | 'dev';
+  by: 'route' | 'destination' | 'nexthop' | 'dev' | 'rule';
   top: number;
   sort: 'packets' | 'bytes';
   output?: string;
@@ -91,11 +96,11 @@ const count = (value: string) => {
   return Number(value);
 };
 
-routesOptions(program.command('analyze'), false)
-  .description('count the packets of captures by route, next hop, device and destination')
+addClassifyOptions(routesOptions(program.command('analyze'), false))
+  .description('count the packets of captures by route, next hop, device, destination and rule')
   .argument('<capture...>', "pcap or pcapng files (gzip read transparently); '-' reads standard input")
   .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'ndjson', 'csv', 'prom']).default('table'))
-  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson (default: route; destination without -r)').choices(['route', 'destination', 'nexthop', 'dev']).default('route'))
+  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson (default: route; destination without -r)').choices(['route', 'destination', 'nexthop', 'dev', 'rule']).default('route'))
   .addOption(new Option('-n, --top <n>', 'rows per table (0 = all)').argParser(count).default(20))
   .addOption(new Option('--sort <key>', 'order of rows').choices(['packets', 'bytes']).default('packets'))
   .option('-o, --output <file>', 'write the report there instead of to stdout')
@@ -106,9 +111,17 @@ routesOptions(program.command('analyze'), false)
   .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB, all wasm32 has)').argParser(byteSize))
   .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
+    if (options.by === 'rule' && options.rules === undefined) throw new FibscopeError('BAD_ARGUMENT', '--by rule needs a rule set: give --rules FILE');
     for (const warning of ignoredOptionWarnings(options.format, (name) => command.getOptionValueSource(name) === 'cli')) {
       process.stderr.write(`fibscope: warning: ${warning}\n`);
     }
+    const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, captures);
+    // the filter and the rules are read whole first: a mistake in either stops here, before the
+    // table loads and before a report file is made (the filter is compiled again, in its analyzer)
+    const refusals = await explainingClassifyErrors(options.filter, async () =>
+      (options.filter === undefined ? [] : compileFilter(options.filter).refusals));
+    const rules = await explainingClassifyErrors(undefined, async () =>
+      rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
     const { fib } = await loadTables(options);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read
@@ -119,9 +132,16 @@ routesOptions(program.command('analyze'), false)
       const progress = await progressFor(options.progress === undefined ? 'auto' : options.progress ? 'always' : 'off');
       let report;
       try {
-        report = await analyzeFiles(captures, { fib, onInput: (path) => progress.start(path), onProgress: progress.listener });
+        report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
+          fib, filter: options.filter, rules, interfaceName: options.interface,
+          onInput: (path) => progress.start(path), onProgress: progress.listener,
+        }));
       } finally {
         progress.stop();
+      }
+      if (options.filter !== undefined) {
+        const warnings = refusedLinkTypesWarnings(options.filter, refusals, report.inputs.flatMap((input) => input.linkTypes));
+        for (const warning of warnings) process.stderr.write(`fibscope: ${warning}\n`);
       }
       for (const input of report.inputs) {
         if (input.badTimes) process.stderr.write(`fibscope: ${input.path}: warning: ${input.badTimes.message}\n`);

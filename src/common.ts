@@ -11,10 +11,14 @@ export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
 export type {
-  Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters, RuleCounters, AddressCounters,
+  Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters, RuleCounters, AddressCounters, AnomalyClass, AnomalyCounters,
+  SourceRouteCounters, SourceCounters, InterfaceCounters, MatrixReport,
 } from './analyze/report.js';
 export { compileFilter, FilterSyntaxError, FilterUnsupportedError } from './filter/index.js';
 export { compileRules, parseRules, RulesError } from './rules/index.js';
+export { BogonListError, parseBogonList, SPECIAL_PURPOSE_BLOCKS } from './checks/index.js';
+export type { ChecksOptions } from './analyze/checks-state.js';
+export type { ViewOptions } from './analyze/source-report.js';
 export type { Rule, RuleAction, RuleCondition, RuleSet, RulesFormat } from './rules/index.js';
 export { addCounts, compareCounts, subtractCounts, sumCounts } from './report/count.js';
 export { registerFibscopeMetrics } from './metrics/prom-client.js';

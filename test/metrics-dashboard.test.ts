@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/analyze/report.js';
 import { promFamilies, TopDestinations } from '../src/report/prom.js';
-import { ruleSetChangesFamily, withRuleFamilies } from '../src/serve/rule-series.js';
+import { ruleSetChangesFamily } from '../src/serve/rule-set-changes.js';
 import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
 import { FibscopeServer } from '../src/serve/server.js';
@@ -42,12 +42,12 @@ const report: Report = {
     firstSeen: null, lastSeen: null, topSources: [], topDestinations: [],
   })),
 };
-const families = new Map(withRuleFamilies(promFamilies(report, {
+const families = new Map(promFamilies(report, {
   table: { ipv4Routes: 0, ipv6Routes: 0 },
   routeChanges: { add: 0, replace: 0, remove: 0 },
   captureReading: true,
   destinations: new TopDestinations(1),
-}), report).concat(ruleSetChangesFamily(0)).map((family) => [family.name, family]));
+}).concat(ruleSetChangesFamily(0)).map((family) => [family.name, family]));
 
 interface Panel {
   id: number;

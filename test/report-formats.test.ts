@@ -273,7 +273,7 @@ describe('prom', () => {
     expect(formatProm(r)).toBe(`# HELP fibscope_records_total Capture records read, whatever they hold.
 # TYPE fibscope_records_total counter
 fibscope_records_total 9
-# HELP fibscope_bytes_total Original (wire) length of every record read, in bytes.
+# HELP fibscope_bytes_total Original (wire) length of every record read (with a filter: of those it let through), in bytes.
 # TYPE fibscope_bytes_total counter
 fibscope_bytes_total 2000
 # HELP fibscope_counted_packets_total IPv4 and IPv6 packets counted by destination.

@@ -5,7 +5,7 @@
  * and after. A slow reference of RFC 3704, run on the captured packets with the router's own
  * `ip -j route show table all` and `ip -j rule`, must predict every counter and every forwarded
  * packet. The reference is what fibscope's `urpf-strict` / `urpf-loose` / `dropped` classes
- * will be checked against the same way (swap the reference for fibscope, same captures, same table).
+ * are checked against the same way: fibscope reads the ingress capture with the router's table.
  *
  * Which kernel counter counts what (IPv4, forwarding on; names as nstat prints them):
  * - TcpExtIPReversePathFilter (/proc/net/netstat): packets rp_filter dropped (fib_validate_source
@@ -58,6 +58,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Analyzer, Fib } from '../src/node.js';
 import { pcapLayout } from './helpers/captures.js';
 import { type ForgedProbe, forgeSenderMissing, sendForged } from './helpers/forge-sender.js';
 import {
@@ -363,12 +364,30 @@ function expectKernelOutput(run: Run, ingress: CapturedPacket[], verdicts: Verdi
     return icmp === null ? [] : [`${p.sport} ${icmp} via ${run.fib.lookup(p.src)!.devices.join('|')}`];
   });
   expect(errors.map((e) => `${e.sport} ${e.type}/${e.code} via ${e.device}`).sort(), 'ICMP errors').toEqual(expectedErrors.sort());
-  return new Set(errors.map((e) => `${e.type}/${e.code}`));
   for (const packet of egress) {
     const route = run.fib.lookup(packet.dst)!;
     expect(route.devices, `probe ${packet.sport} to ${ipv4Text(packet.dst)} left by ${packet.device}`).toContain(packet.device);
   }
   expect(run.delta('IpForwDatagrams')).toBe(forwarded.length);
+  return new Set(errors.map((e) => `${e.type}/${e.code}`));
+}
+
+/** fibscope's anomaly classes of the router's ingress, classified by the router's own table. */
+async function fibscopeClasses(run: Run): Promise<Map<string, number>> {
+  const fib = await Fib.create();
+  fib.load(run.router.routesJson(4), { format: 'ip-json' });
+  const analyzer = new Analyzer({ fib, checks: true });
+  try {
+    analyzer.push(ingressPcapng(run.captures));
+    analyzer.end();
+    const anomalies = analyzer.report().anomalies!;
+    const strict = anomalies.find((row) => row.class === 'urpf-strict')!;
+    expect(strict.checked, 'every ingress packet has its interface name').toBe(true);
+    expect(strict.unchecked).toBeUndefined();
+    return new Map(anomalies.map((row) => [row.class, Number(row.packets)]));
+  } finally {
+    analyzer.dispose();
+  }
 }
 
 // ---------------------------------------------------------------- the tests
@@ -421,6 +440,15 @@ describe.skipIf(missing !== null)('uRPF verdicts of a Linux router equal the RFC
       for (const error of ['3/1', '3/13', '3/3', '11/0', ...(options.defaultVia ? [] : ['3/0'])]) expect(icmp, `ICMP ${error}`).toContain(error);
       for (const type of ['blackhole', 'unreachable', 'prohibit'] as const) expect(dropped(type)).toBeGreaterThan(0);
       expect(count(verdicts, (v) => v === 'forwarded')).toBeGreaterThan(5);
+
+      // fibscope on the ingress capture, with the router's table: the kernel's verdicts again
+      const classes = await fibscopeClasses(run);
+      expect(classes.get(mode === 'strict' ? 'urpf-strict' : 'urpf-loose')).toBe(run.delta('TcpExtIPReversePathFilter'));
+      expect(classes.get('unrouted')).toBe(run.delta('IpExtInNoRoutes'));
+      expect(classes.get('dropped')).toBe(dropped('blackhole') + dropped('unreachable') + dropped('prohibit'));
+      // TTL: the kernel counts what it would forward with TTL 1 or 0 after the source check
+      expect(classes.get('ttl-expiring')).toBe(count(ingress, (p) => p.ttl <= 1 && run.fib.lookup(p.dst)?.type === 'unicast'));
+      expect(run.delta('IpInHdrErrors')).toBe(ingress.filter((p, i) => p.ttl <= 1 && run.fib.lookup(p.dst)?.type === 'unicast' && !fails[i]).length);
     });
   }, 20_000);
 

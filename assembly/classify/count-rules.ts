@@ -18,7 +18,8 @@ export function countRules(classifier: Classifier, linkType: u32, data: usize, c
   if (time < load<u64>(counter, 16)) store<u64>(counter, time, 16);
   if (time > load<u64>(counter, 24)) store<u64>(counter, time, 24);
   const family = <u32>load<u8>(fields, FIELD_FAMILY);
-  if (family == 0) return;
+  // the addresses of records no rule matched are not reported: not kept either
+  if (family == 0 || <u32>rule == classifier.ruleCount) return;
   const addresses = classifier.addresses;
   tallyAddress(addresses, <u32>rule, family, load<u64>(fields, FIELD_SOURCE_HI), load<u64>(fields, FIELD_SOURCE_LO), origLen);
   tallyAddress(addresses, <u32>rule, family | SIDE_DESTINATION, load<u64>(fields, FIELD_DESTINATION_HI),

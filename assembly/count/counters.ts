@@ -27,6 +27,7 @@ import { Classifier, clearRuleCounters, freeClassifier, newClassifier, passesFil
 import { countRules } from '../classify/count-rules';
 import { currentInterface } from '../classify/interfaces';
 import { Checks, clearChecks, countClasses, freeChecks, newChecks, packetClasses } from '../checks/checks';
+import { clearSourceSide, countSourceSide, freeSourceSide, newSourceSide, prepareSourceSide, SourceSide } from '../views/source-side';
 
 export const ROUTE_COUNTER_BYTES: usize = 32;
 const PATH_COUNTER_BYTES: usize = 16;
@@ -64,6 +65,8 @@ const PATH_COUNTER_BYTES: usize = 16;
   classifier: Classifier;
   /** the anomaly classes (checks/checks.ts), when on */
   checks: Checks;
+  /** the views of the sources (views/source-side.ts), those asked for */
+  sourceSide: SourceSide;
 }
 
 // A time series: packets u64 and bytes u64 per watched route and time bin, route by route, for
@@ -99,6 +102,7 @@ export function newCounters(): Counters {
   c.unsupportedLinkTypes = newFrameTypes();
   c.classifier = newClassifier();
   c.checks = newChecks();
+  c.sourceSide = newSourceSide();
   return c;
 }
 
@@ -114,6 +118,7 @@ export function freeCounters(c: Counters): void {
   freeFrameTypes(c.unsupportedLinkTypes);
   freeClassifier(c.classifier);
   freeChecks(c.checks);
+  freeSourceSide(c.sourceSide);
   free(changetype<usize>(c), offsetof<Counters>(), POOL_OTHER);
 }
 
@@ -122,6 +127,7 @@ export function freeCounters(c: Counters): void {
  * memory is too short (nothing changed). Counting itself then never has to grow them.
  */
 export function prepareCounters(c: Counters): bool {
+  if (c.sourceSide.views && !prepareSourceSide(c.sourceSide)) return false;
   const ids = routeCapacity();
   if (ids <= c.routeCapacity) return true;
   let next = c.routeCapacity * 2;
@@ -147,6 +153,7 @@ export function resetCounters(c: Counters): void {
   c.filtered = 0;
   clearRuleCounters(c.classifier);
   clearChecks(c.checks);
+  clearSourceSide(c.sourceSide);
   c.firstTime = u64.MAX_VALUE;
   c.lastTime = 0;
   memory.fill(c.reasons, 0, <usize>REASON_COUNT << 3);
@@ -335,7 +342,8 @@ export function countBatch(c: Counters): void {
   lookup4Many(fib4.direct, batch4, routes4, queued4);
   lookup6Many(fib6.direct, batch6, routes6, queued6);
   const checking = c.checks.on;
-  if (checking) lookupSources();
+  const sourcing = checking || c.sourceSide.views != 0;
+  if (sourcing) lookupSources();
   for (let i = 0; i < queued; i++) {
     const order = load<u32>(batchOrder + (<usize>i << 2));
     let hi: u64, lo: u64, route: i32, family: u32;
@@ -357,7 +365,7 @@ export function countBatch(c: Counters): void {
         load<u32>(batchAvailable + (<usize>i << 2)), family == FRAME_IPV6, wire);
     }
     countPacket(c, hi, lo, family, route, wire, load<u64>(batchTime + (<usize>i << 3)));
-    if (checking) checkPacket(c.checks, i, order, hi, lo, route, wire);
+    if (sourcing) countSourcePacket(c, checking, i, order, hi, lo, route, wire);
   }
   queued = queued4 = queued6 = 0;
 }
@@ -374,8 +382,8 @@ function lookupSources(): void {
   lookup6Many(fib6.direct, sources6, sourceRoutes6, queued6);
 }
 
-/** Counts packet `i` of the batch in its anomaly classes (checks/checks.ts). */
-function checkPacket(checks: Checks, i: i32, order: u32, dstHi: u64, dstLo: u64, route: i32, wire: u64): void {
+/** Counts packet `i` of the batch on the source side: its anomaly classes (checks/checks.ts) and the source views. */
+function countSourcePacket(c: Counters, checking: bool, i: i32, order: u32, dstHi: u64, dstLo: u64, route: i32, wire: u64): void {
   const header = <usize>load<u32>(batchHeader + (<usize>i << 2));
   const v6 = (order & V6) != 0;
   let srcHi: u64, srcLo: u64, ttl: u32, sourceRoute: i32;
@@ -391,8 +399,14 @@ function checkPacket(checks: Checks, i: i32, order: u32, dstHi: u64, dstLo: u64,
     sourceRoute = load<i32>(sourceRoutes4 + (<usize>order << 2));
   }
   const capture = load<u32>(batchInterface + (<usize>i << 2));
-  const classes = packetClasses(checks, v6, srcHi, srcLo, dstHi, dstLo, ttl, route, sourceRoute, capture, wire);
-  if (classes) countClasses(checks, classes, v6, srcHi, srcLo, dstHi, dstLo, wire);
+  if (checking) {
+    const checks = c.checks;
+    const classes = packetClasses(checks, v6, srcHi, srcLo, dstHi, dstLo, ttl, route, sourceRoute, capture, wire);
+    if (classes) countClasses(checks, classes, v6, srcHi, srcLo, dstHi, dstLo, wire);
+  }
+  if (c.sourceSide.views) {
+    countSourceSide(c.sourceSide, v6, srcHi, srcLo, sourceRoute, route, capture, wire, load<u64>(batchTime + (<usize>i << 3)));
+  }
 }
 
 @inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64): void {

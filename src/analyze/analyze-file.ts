@@ -11,7 +11,7 @@ import type { Report } from './report.js';
 /** Called as a capture is read: bytes of the file so far, and its size when known. */
 export type ProgressListener = (read: number, total: number | undefined) => void;
 
-export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules' | 'interfaceName'> {
+export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules' | 'interfaceName' | 'checks' | 'views'> {
   /** The routing table; without one, only destinations are counted. */
   fib?: Fib;
   /** Called as each capture starts being read. */
@@ -31,8 +31,8 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
 /** One report over several captures, read one after another into the same counters. */
 export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}): Promise<Report> {
   const fib = options.fib ?? await Fib.create();
-  const { filter, rules, interfaceName } = options;
-  const analyzer = new Analyzer({ fib, name: paths[0], filter, rules, interfaceName });
+  const { filter, rules, interfaceName, checks, views } = options;
+  const analyzer = new Analyzer({ fib, name: paths[0], filter, rules, interfaceName, checks, views });
   try {
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);

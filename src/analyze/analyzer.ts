@@ -9,6 +9,8 @@ import { applyFilter, removeFilter, type ActiveFilter } from './filter-state.js'
 import { applyRules, removeRules, type ActiveRules, type RulesOptions } from './rules-state.js';
 import { registerInterfaceName } from '../classify/interfaces.js';
 import type { RuleSet } from '../rules/index.js';
+import { applyChecks, type ChecksOptions } from './checks-state.js';
+import { viewBits, type ViewOptions } from './source-report.js';
 
 /** The largest frame pushFrame takes: libpcap's largest record. */
 const MAX_FRAME = MAX_RECORD;
@@ -81,8 +83,15 @@ export interface AnalyzerOptions {
    * (docs/rules.md): rule file text, iptables-save or `nft -j list ruleset` text, or a RuleSet.
    */
   rules?: RuleSet | string;
-  /** Names the capture interface of pcap inputs, for rules that test it (pcapng names its own). */
+  /** Names the capture interface of pcap inputs, for rules and strict uRPF (pcapng names its own). */
   interfaceName?: string;
+  /**
+   * Counts the anomaly classes of docs/checks.md (bogon and private sources, uRPF, dropped,
+   * land, TTL expiring...) in the report's `anomalies`; off by default.
+   */
+  checks?: boolean | ChecksOptions;
+  /** Views of the source side to count: source routes, sources, interfaces, the route matrix. */
+  views?: ViewOptions;
 }
 
 /**
@@ -108,6 +117,8 @@ export class Analyzer {
   private series: { routes: number[]; bins: number } | undefined;
   private activeFilter: ActiveFilter | undefined;
   private activeRules: ActiveRules | undefined;
+  private checking = false;
+  private views: ViewOptions = {};
   /** The interface number pcap inputs get (assembly/classify/interfaces.ts), 0 for none. */
   private readonly pcapInterface: number;
 
@@ -126,6 +137,8 @@ export class Analyzer {
       this.current = this.openInput(options.name ?? '-');
       if (options.filter !== undefined) this.setFilter(options.filter);
       if (options.rules !== undefined) this.setRules(options.rules);
+      if (options.checks) this.setChecks(options.checks === true ? {} : options.checks);
+      if (options.views) this.setViews(options.views);
     } catch (error) {
       this.dispose();
       throw error;
@@ -173,6 +186,35 @@ export class Analyzer {
     return active && { names: active.names, actions: active.actions, ...(active.source !== undefined ? { source: active.source } : {}) };
   }
 
+  /**
+   * Counts the anomaly classes (docs/checks.md) from now on, with `options`; false stops. A bad
+   * bogon list throws BogonListError naming the line, with nothing changed.
+   */
+  setChecks(options: ChecksOptions | false): void {
+    this.checkUsable();
+    if (options === false) {
+      this.wasm.countersChecksSet(this.counters, false);
+      this.checking = false;
+      return;
+    }
+    applyChecks(this.fib, this.wasm, this.counters, options);
+    this.checking = true;
+  }
+
+  /**
+   * Counts the source-side views of `views` from now on (the others stop); they count from the
+   * next packet, so ask before pushing to have them whole.
+   */
+  setViews(views: ViewOptions): void {
+    this.checkUsable();
+    const top = views.matrix?.top;
+    if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new FibscopeArgumentError(`the matrix's top must be a whole number from 1, got ${top}`);
+    if (!this.wasm.countersViewsSet(this.counters, viewBits(views))) {
+      throw outOfMemory('source views', 'no room for a source counter per route; no source view is counted');
+    }
+    this.views = { ...views };
+  }
+
   /** The filter in force: its expression and the link types libpcap refuses it on; undefined without one. */
   get filter(): { expression: string; refusedLinkTypes: readonly number[] } | undefined {
     const active = this.activeFilter;
@@ -201,6 +243,8 @@ export class Analyzer {
 
   /** One feed call; throws, with nothing read, when memory is too short for the routes' counters. */
   private feed(input: InputState, length: number, final: boolean, unread: string): number {
+    // routes may have changed since: the checks need the types and devices of new ones
+    if (this.checking) this.fib.describeRouteClasses();
     const rest = this.wasm.inputFeed(input.handle, this.counters, this.buffer, length, final) >>> 0;
     if (rest === FEED_OUT_OF_MEMORY) {
       throw outOfMemory('route counters', `no room for a counter per route of the table (${this.routeCount()} routes); ${unread}`);
@@ -270,8 +314,10 @@ export class Analyzer {
     const { seconds, nanoseconds } = splitTime(time);
     this.frameBuffer ||= this.wasm.hostBufferCreate(MAX_FRAME) >>> 0;
     if (this.frameBuffer === 0) throw outOfMemory('a frame buffer', 'no room to copy a frame in; it was not counted');
+    if (this.checking) this.fib.describeRouteClasses();
     new Uint8Array(this.wasm.memory.buffer, this.frameBuffer, frame.length).set(frame);
-    if (!this.wasm.countersCountFrame(this.counters, linkType, this.frameBuffer, frame.length, originalLength, seconds, nanoseconds)) {
+    if (!this.wasm.countersCountFrame(this.counters, linkType, this.frameBuffer, frame.length, originalLength, seconds, nanoseconds,
+      this.pcapInterface)) {
       throw outOfMemory('route counters', 'no room for a counter per route of the table; the frame was not counted');
     }
   }
@@ -284,7 +330,7 @@ export class Analyzer {
   report(options: { destinations?: boolean } = {}): Report {
     this.checkUsable();
     return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs, options.destinations ?? true,
-      { filtered: this.activeFilter !== undefined, rules: this.activeRules });
+      { filtered: this.activeFilter !== undefined, rules: this.activeRules, anomalies: this.checking, views: this.views });
   }
 
   /**

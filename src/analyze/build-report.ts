@@ -4,6 +4,8 @@ import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readOverflow } from './overflow.js';
 import { readRuleReport, type RuleNames } from './rule-report.js';
+import { readAnomalies } from './anomaly-report.js';
+import { readSourceViews, type ViewOptions } from './source-report.js';
 import { readFrameTypes } from './frame-types.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
@@ -34,7 +36,7 @@ function reasonName(index: number): string {
  * report lists none (a scrape of the route counters need not copy and sort them all).
  */
 export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[],
-  withDestinations = true, classification: { filtered: boolean; rules?: RuleNames } = { filtered: false }): Report {
+  withDestinations = true, classification: { filtered: boolean; rules?: RuleNames; anomalies?: boolean; views?: ViewOptions } = { filtered: false }): Report {
   // the destinations, busiest first, copied out of WebAssembly in one piece; the objects are
   // made only if someone reads them (a table by route never does)
   const count = withDestinations ? wasm.countersDestinationCount(counters) >>> 0 : 0;
@@ -138,6 +140,12 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     if (addressOverflow !== 0) report.totals.ruleAddressOverflow = addressOverflow;
     report.rules = rules;
   }
+  if (classification.anomalies) {
+    const { anomalies, addressOverflow } = readAnomalies(wasm, counters, io, report.totals.counted);
+    if (addressOverflow !== 0) report.totals.anomalyAddressOverflow = addressOverflow;
+    report.anomalies = anomalies;
+  }
+  if (classification.views) readSourceViews(fib, wasm, counters, io, classification.views, report, time);
   const overflow = readOverflow(wasm, io, counters);
   if (overflow) report.totals.destinationOverflow = overflow;
   Object.defineProperty(report, 'destinations', {

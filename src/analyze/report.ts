@@ -26,6 +26,73 @@ export interface Report {
    * `totals.noRule`.
    */
   rules?: RuleCounters[];
+  /**
+   * Present only with checks on (docs/checks.md): every anomaly class in order, with what it
+   * counted. A packet can be in several classes; each counts it once.
+   */
+  anomalies?: AnomalyCounters[];
+  /** Views of the source side, each present only when asked for (docs/report.md "Views"). */
+  sourceRoutes?: SourceRouteCounters[];
+  sources?: SourceCounters[];
+  interfaces?: InterfaceCounters[];
+  matrix?: MatrixReport;
+}
+
+/** Traffic by the route of its source, busiest first. */
+export interface SourceRouteCounters {
+  prefix: string;
+  nextHop: string | null;
+  dev: string | null;
+  type: string;
+  packets: Count;
+  bytes: Count;
+}
+
+/** A source address, as DestinationCounters, with the route of the source. */
+export interface SourceCounters {
+  address: string;
+  prefix: string | null;
+  packets: Count;
+  bytes: Count;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** Traffic by capture interface: its pcapng if_name (or the name given for pcap), null when unnamed. */
+export interface InterfaceCounters {
+  name: string | null;
+  packets: Count;
+  bytes: Count;
+}
+
+/** The busiest (source route, destination route) pairs; null is no route. The other pairs summed. */
+export interface MatrixReport {
+  cells: { from: string | null; to: string | null; packets: Count; bytes: Count }[];
+  other: { cells: number; packets: Count; bytes: Count };
+  /** Present only when memory ran short for the pairs: packets in no cell (they count everywhere else). */
+  lost?: Count;
+}
+
+export type AnomalyClass = 'bogon-source' | 'bogon-destination' | 'private-source' | 'urpf-loose' | 'urpf-strict'
+  | 'dropped' | 'unrouted' | 'land' | 'ttl-expiring';
+
+export interface AnomalyCounters {
+  class: AnomalyClass;
+  /**
+   * False when no packet could be checked: strict uRPF needs each packet's capture interface
+   * name (pcapng if_name, or `interfaceName` for pcap), and its packets then say nothing.
+   */
+  checked: boolean;
+  packets: Count;
+  bytes: Count;
+  /** Distinct source and destination addresses of its packets. */
+  sources: number;
+  destinations: number;
+  /** Its busiest addresses, at most 10 each, busiest first. */
+  topSources: AddressCounters[];
+  topDestinations: AddressCounters[];
+  /** urpf-strict only, when some packets had no capture interface name: those packets, not checked. */
+  unchecked?: { packets: Count; bytes: Count };
 }
 
 export interface RuleCounters {
@@ -82,6 +149,10 @@ export interface Totals {
    * addresses could not be kept. They count in their rule; its distinct counts may be short.
    */
   ruleAddressOverflow?: Count;
+  /** Present only when the table of anomaly classes' addresses filled up: packets whose addresses could not be kept. */
+  anomalyAddressOverflow?: Count;
+  /** Present only when the sources table filled up: packets, and bytes, of sources it could not take. */
+  sourceOverflow?: { packets: Count; bytes: Count };
   counted: Count;
   ipv4: Count;
   ipv6: Count;

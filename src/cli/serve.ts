@@ -1,17 +1,17 @@
 // `fibscope serve`: classify a live capture stream and serve its counters and the table over
 // HTTP until signalled, then write the final report. The server loads only when this runs.
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { FibscopeError } from '../errors.js';
 import type { Fib } from '../fib/fib.js';
 import { ROUTE_FORMATS, type RouteFormat } from '../routes/index.js';
-import { RULES_FORMATS, type RulesFormat } from '../rules/index.js';
 import {
   DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT, DEFAULT_STALL_TIMEOUT_MS, parseByteSize,
 } from '../serve/limits.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parseListenAddress, type ListenAddress } from '../serve/listen-address.js';
 import { linkTypeName } from '../report/link-type-names.js';
 import { openSink } from './sink.js';
+import { addClassifyOptions, explainingClassifyErrors, readRulesFile, type ClassifyOptions } from './classify-options.js';
 
 export interface ServeRoutesOptions {
   routes?: string[];
@@ -22,7 +22,7 @@ export interface ServeRoutesOptions {
 /** cli.ts's table loader: every -r file into one table, a bad file stopping with its name and line. */
 export type LoadTables = (options: ServeRoutesOptions) => Promise<{ fib: Fib }>;
 
-interface ServeOptions extends ServeRoutesOptions {
+interface ServeOptions extends ServeRoutesOptions, ClassifyOptions {
   listen: ListenAddress;
   topDestinations: number;
   maxBody: number;
@@ -31,10 +31,6 @@ interface ServeOptions extends ServeRoutesOptions {
   stallTimeout: number;
   output?: string;
   exitOnEof?: boolean;
-  filter?: string;
-  rules?: string;
-  rulesFormat?: RulesFormat;
-  interface?: string;
 }
 
 /** Series a scrape may carry per destination family; beyond this, use the JSON report. */
@@ -72,15 +68,12 @@ function seconds(flag: string): (value: string) => number {
 }
 
 export function addServeCommand(program: Command, loadTables: LoadTables): Command {
-  return program.command('serve')
+  const command = program.command('serve')
     .description('classify a live capture stream; serve Prometheus metrics, the report and a route API over HTTP')
     .argument('[capture]', "pcap or pcapng file, or '-' for standard input", '-')
     .addOption(new Option('-r, --routes <file>', 'routes file (repeatable; without it the table starts empty)').argParser(collect))
-    .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS))
-    .option('--filter <expression>', "count only the records this pcap-filter expression accepts (tcpdump's language, docs/filter.md)")
-    .option('--rules <file>', 'rule set to count by, first match wins (docs/rules.md); PUT /rules replaces it')
-    .addOption(new Option('--rules-format <format>', 'rule file format (default: detect)').choices(RULES_FORMATS))
-    .option('--interface <name>', 'the capture interface of a pcap stream, for rules that name one (pcapng has its own)')
+    .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS));
+  return addClassifyOptions(command)
     .addOption(new Option('-l, --listen <address>', 'HOST:PORT to serve HTTP on; :PORT for every interface')
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
@@ -107,14 +100,6 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
   if (capture === '-' && process.stdin.isTTY) {
     throw new FibscopeError('BAD_ARGUMENT', "serve reads a capture stream: name a capture file, or pipe one in (tcpdump -i eth0 -U -w - | fibscope serve -r routes.txt -)");
   }
-  if (options.rules === '-') {
-    throw new FibscopeError('BAD_ARGUMENT', "--rules takes a file: standard input is the capture stream (PUT /rules takes a set over HTTP)");
-  }
-  // a rules file that cannot be read is known before the table loads; the rules and the filter
-  // compile before the port opens
-  const rulesText = options.rules === undefined ? undefined : await readFile(options.rules, 'utf8').catch((error: Error) => {
-    throw new FibscopeError('RULES_UNREADABLE', `cannot read rules file ${options.rules}: ${error.message}`);
-  });
   if (capture !== '-') {
     await access(capture, constants.R_OK).catch((error: Error) => {
       throw new FibscopeError('CAPTURE_UNREADABLE', `cannot open capture ${capture}: ${error.message}`);
@@ -123,6 +108,7 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
       throw new FibscopeError('CAPTURE_UNREADABLE', `cannot read capture ${capture}: it is a directory; name a pcap or pcapng file, or '-' for standard input`);
     }
   }
+  const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, [capture]);
   const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }] = await Promise.all([
     loadTables(options),
     import('../analyze/analyzer.js'),
@@ -130,7 +116,9 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     import('../serve/server.js'),
     import('../report/json.js'),
   ]);
-  const analyzer = new Analyzer({ fib, name: capture, filter: options.filter, interfaceName: options.interface });
+  // a bad filter stops here, before the server listens (a bad rule set below)
+  const analyzer = await explainingClassifyErrors(options.filter, async () =>
+    new Analyzer({ fib, name: capture, filter: options.filter, interfaceName: options.interface }));
   const reader = new CaptureReader(analyzer, capture);
   const server = new FibscopeServer({
     fib,
@@ -144,7 +132,15 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     onError: (error) => log(`internal error answering a request: ${(error as Error)?.message ?? String(error)}`),
     onNotice: log,
   });
-  if (rulesText !== undefined) server.rules.load(rulesText, options.rulesFormat ?? 'auto', options.rules!);
+  // through the server's rules, so that GET /rules shows the file's text and format
+  await explainingClassifyErrors(undefined, async () => {
+    try {
+      if (rulesFile) server.rules.load(rulesFile.text, options.rulesFormat ?? 'auto', rulesFile.source);
+    } catch (error) {
+      analyzer.dispose();
+      throw error;
+    }
+  });
   const refused = analyzer.filter?.refusedLinkTypes ?? [];
   if (refused.length > 0) {
     log(`warning: libpcap refuses the filter on link type${refused.length > 1 ? 's' : ''} ${refused.map(linkTypeName).join(', ')}: `

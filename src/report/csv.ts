@@ -2,6 +2,7 @@
 import type { Report } from '../analyze/report.js';
 import { reportRows, type RowsBy } from './aggregate.js';
 import type { ReportBy, ReportOptions } from './options.js';
+import { ruleRows, type RuleRow } from './rule-rows.js';
 
 /** Counts may be bigints (above 2^53): String() prints them exactly. */
 type Field = string | number | bigint | null;
@@ -42,6 +43,19 @@ const COLUMNS: { [B in ReportBy]: readonly [string, (row: RowsBy[B]) => Field][]
   ],
 };
 
+/** The rule columns: a rule's top addresses are lists, which ndjson and json give. */
+const RULE_COLUMNS: readonly [string, (row: RuleRow) => Field][] = [
+  ['position', (r) => r.position],
+  ['name', (r) => r.name],
+  ['action', (r) => r.action],
+  ['packets', (r) => r.packets],
+  ['bytes', (r) => r.bytes],
+  ['sources', (r) => r.sources],
+  ['destinations', (r) => r.destinations],
+  ['firstSeen', (r) => r.firstSeen],
+  ['lastSeen', (r) => r.lastSeen],
+];
+
 /**
  * A header row, then every row of `by` in `sort` order (all of them, whatever `top` says, as
  * in ndjson). RFC 4180 quoting: a field with a comma, double quote, CR or LF is enclosed in
@@ -50,15 +64,17 @@ const COLUMNS: { [B in ReportBy]: readonly [string, (row: RowsBy[B]) => Field][]
  * plain integers.
  */
 export function formatCsv(report: Report, options: Pick<ReportOptions, 'by' | 'sort'>): string {
+  if (options.by === 'rule') return csvText(RULE_COLUMNS, ruleRows(report, options.sort));
   return csvFor(report, options.by, options);
 }
 
 function csvFor<B extends ReportBy>(report: Report, by: B, options: Pick<ReportOptions, 'sort'>): string {
-  const columns = COLUMNS[by] as readonly [string, (row: RowsBy[B]) => Field][];
+  return csvText(COLUMNS[by] as readonly [string, (row: RowsBy[B]) => Field][], reportRows(report, by, options.sort));
+}
+
+function csvText<R>(columns: readonly [string, (row: R) => Field][], rows: readonly R[]): string {
   let text = `${columns.map(([name]) => csvField(name)).join(',')}\n`;
-  for (const row of reportRows(report, by, options.sort)) {
-    text += `${columns.map(([, value]) => csvField(value(row))).join(',')}\n`;
-  }
+  for (const row of rows) text += `${columns.map(([, value]) => csvField(value(row))).join(',')}\n`;
   return text;
 }
 

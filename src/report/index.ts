@@ -14,7 +14,8 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /**
  * The report as text in `format`, ending in a newline. `options` (defaults: by route, top 20,
  * by packets, human units) shape the text formats: `by` and `sort` apply to table, csv and
- * ndjson; `top` and `humanUnits` to table only; json and prom always hold everything.
+ * ndjson (`by: 'rule'` gives the rules of a rule set); `top` and `humanUnits` to table only;
+ * json and prom always hold everything.
  * Throws FibscopeArgumentError for an unknown format or a bad option.
  */
 export function formatReport(report: Report, format: ReportFormat, options: Partial<ReportOptions> = {}): string {
@@ -33,6 +34,8 @@ export function formatReport(report: Report, format: ReportFormat, options: Part
 export { formatCsv, formatJson, formatNdjson, formatProm, formatTable, writeJson };
 export { humanBytes, humanPackets } from './table.js';
 export { reportRows, topRows } from './aggregate.js';
+export { ruleRows } from './rule-rows.js';
+export type { RuleRow } from './rule-rows.js';
 export type { DestinationRow, DevRow, NextHopRow, RouteRow, Row, RowsBy } from './aggregate.js';
-export { DEFAULT_REPORT_OPTIONS, REPORT_BYS, REPORT_SORTS, resolveReportOptions } from './options.js';
-export type { ReportBy, ReportOptions, ReportSort } from './options.js';
+export { DEFAULT_REPORT_OPTIONS, REPORT_BYS, REPORT_ROW_KINDS, REPORT_SORTS, resolveReportOptions } from './options.js';
+export type { ReportBy, ReportOptions, ReportRowKind, ReportSort } from './options.js';

@@ -1,6 +1,6 @@
 // `-f json`: the report itself, the JSON of docs/report.md.
 import { DESTINATION_JSON, type DestinationJsonSource } from '../analyze/destination-json.js';
-import type { Report } from '../analyze/report.js';
+import type { AddressCounters, Report, RuleCounters } from '../analyze/report.js';
 import { jsonText } from './exact-json.js';
 
 /**
@@ -46,16 +46,26 @@ export function writeJson(report: Report, write: (chunk: Uint8Array) => void): v
 function orderedReport(report: Report): Report {
   const totals = ordered(report.totals, TOTALS_KEYS);
   totals.noRoute = ordered(report.totals.noRoute, ['packets', 'bytes']);
+  if (report.totals.noRule) totals.noRule = ordered(report.totals.noRule, ['packets', 'bytes']);
   return ordered({
     ...report,
     inputs: report.inputs.map((input) => ordered(input, ['path', 'format', 'linkTypes', 'records', 'error'])),
     totals,
     routes: report.routes.map((route) => ordered(route, ROUTE_KEYS)),
+    ...(report.rules ? { rules: report.rules.map(orderedRule) } : {}),
     destinations: report.destinations.map((destination) => ordered(destination, DESTINATION_KEYS)),
-  }, ['fibscope', 'inputs', 'totals', 'routes', 'destinations']);
+  }, ['fibscope', 'inputs', 'totals', 'routes', 'rules', 'destinations']);
 }
 
-const TOTALS_KEYS = ['records', 'bytes', 'counted', 'ipv4', 'ipv6', 'nonIp', 'malformed', 'unsupportedLink', 'noRoute', 'malformedReasons', 'nonIpByType', 'unsupportedLinkByType', 'timeSpan', 'destinationOverflow'] as const;
+function orderedRule(rule: RuleCounters): RuleCounters {
+  const out = ordered(rule, RULE_KEYS);
+  const addresses = (list: AddressCounters[]) => list.map((address) => ordered(address, ['address', 'packets', 'bytes']));
+  return { ...out, topSources: addresses(rule.topSources), topDestinations: addresses(rule.topDestinations) };
+}
+
+// rules before the destinations: a rule set is short, the destinations may be millions of lines
+const RULE_KEYS = ['name', 'action', 'packets', 'bytes', 'sources', 'destinations', 'firstSeen', 'lastSeen', 'topSources', 'topDestinations'] as const;
+const TOTALS_KEYS = ['records', 'bytes', 'filtered', 'counted', 'ipv4', 'ipv6', 'nonIp', 'malformed', 'unsupportedLink', 'noRoute', 'noRule', 'ruleAddressOverflow', 'malformedReasons', 'nonIpByType', 'unsupportedLinkByType', 'timeSpan', 'destinationOverflow'] as const;
 const ROUTE_KEYS = ['prefix', 'nextHop', 'dev', 'metric', 'type', 'packets', 'bytes', 'destinations'] as const;
 const DESTINATION_KEYS = ['address', 'prefix', 'packets', 'bytes', 'firstSeen', 'lastSeen'] as const;
 

@@ -1,17 +1,24 @@
 // What the text reports (table, csv, ndjson) show of a Report, and how.
 import { FibscopeArgumentError } from '../errors.js';
 
-/** The row kinds of `--by`. */
+/** The row kinds of the routing side of a report: routes, destinations, and routes summed. */
 export const REPORT_BYS = ['route', 'destination', 'nexthop', 'dev'] as const;
 export type ReportBy = (typeof REPORT_BYS)[number];
+
+/**
+ * The row kinds of `--by`: those of REPORT_BYS and the rules of a rule set (`report.rules`),
+ * which are rows of their own kind, not sums of routes.
+ */
+export const REPORT_ROW_KINDS = [...REPORT_BYS, 'rule'] as const;
+export type ReportRowKind = (typeof REPORT_ROW_KINDS)[number];
 
 /** The orders of `--sort`: that count descending. */
 export const REPORT_SORTS = ['packets', 'bytes'] as const;
 export type ReportSort = (typeof REPORT_SORTS)[number];
 
 export interface ReportOptions {
-  /** What one row is: a route, a destination, a next hop or a device. */
-  by: ReportBy;
+  /** What one row is: a route, a destination, a next hop, a device or a rule. */
+  by: ReportRowKind;
   /** Rows in the table format; 0 = all. The csv and ndjson formats always give every row. */
   top: number;
   /** Rows by this count, descending. */
@@ -35,8 +42,8 @@ export function resolveReportOptions(options: Partial<ReportOptions> = {}): Repo
     sort: options.sort ?? DEFAULT_REPORT_OPTIONS.sort,
     humanUnits: options.humanUnits ?? DEFAULT_REPORT_OPTIONS.humanUnits,
   };
-  if (!(REPORT_BYS as readonly string[]).includes(resolved.by)) {
-    throw new FibscopeArgumentError(`report rows by ${JSON.stringify(resolved.by)}: expected one of ${REPORT_BYS.join(', ')}`);
+  if (!(REPORT_ROW_KINDS as readonly string[]).includes(resolved.by)) {
+    throw new FibscopeArgumentError(`report rows by ${JSON.stringify(resolved.by)}: expected one of ${REPORT_ROW_KINDS.join(', ')}`);
   }
   if (!(REPORT_SORTS as readonly string[]).includes(resolved.sort)) {
     throw new FibscopeArgumentError(`report sort ${JSON.stringify(resolved.sort)}: expected one of ${REPORT_SORTS.join(', ')}`);

@@ -79,7 +79,7 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
     ({ name, help, type: 'counter', labelNames: [], samples: [{ value }] });
   const families: PromFamily[] = [
     total('fibscope_records_total', 'Capture records read, whatever they hold.', totals.records),
-    total('fibscope_bytes_total', 'Original (wire) length of every record read, in bytes.', totals.bytes),
+    total('fibscope_bytes_total', 'Original (wire) length of every record read (with a filter: of those it let through), in bytes.', totals.bytes),
     total('fibscope_counted_packets_total', 'IPv4 and IPv6 packets counted by destination.', totals.counted),
     total('fibscope_unrouted_packets_total', 'Counted packets whose destination matched no route.', totals.noRoute.packets),
     total('fibscope_unrouted_bytes_total', 'Wire bytes of counted packets whose destination matched no route.', totals.noRoute.bytes),
@@ -111,6 +111,7 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
       samples: routes.map(({ values, text, bytes }) => ({ labels: values, labelText: text, value: bytes })),
     },
   ];
+  families.push(...classifierFamilies(report));
 
   if (options.table) {
     families.push({
@@ -162,6 +163,46 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
       labelNames: DESTINATION_LABELS,
       samples: series.map(({ labels, bytes }) => ({ labels, value: bytes })),
     });
+  }
+  return families;
+}
+
+const RULE_LABELS = ['rule', 'action'] as const;
+
+/**
+ * The families of a filter and a rule set, each only when the report has it: what the filter
+ * rejected, and per rule (in rule order) what it matched, with what no rule matched beside.
+ * Rule names are unique in a set, so each rule is one series.
+ */
+function classifierFamilies(report: Report): PromFamily[] {
+  const totals = report.totals;
+  const families: PromFamily[] = [];
+  const total = (name: string, help: string, value: Count): PromFamily =>
+    ({ name, help, type: 'counter', labelNames: [], samples: [{ value }] });
+  if (totals.filtered !== undefined) {
+    families.push(total('fibscope_filtered_records_total',
+      'Records the filter (--filter) rejected: counted in fibscope_records_total and here only.', totals.filtered));
+  }
+  if (report.rules) {
+    const labels = report.rules.map((rule) => ({ rule: rule.name, action: rule.action }));
+    families.push({
+      name: 'fibscope_rule_packets_total',
+      help: 'Records the filter let through whose first matching rule is this one (IP or not).',
+      type: 'counter',
+      labelNames: RULE_LABELS,
+      samples: report.rules.map((rule, i) => ({ labels: labels[i], value: rule.packets })),
+    }, {
+      name: 'fibscope_rule_bytes_total',
+      help: 'Wire bytes of the records whose first matching rule is this one.',
+      type: 'counter',
+      labelNames: RULE_LABELS,
+      samples: report.rules.map((rule, i) => ({ labels: labels[i], value: rule.bytes })),
+    });
+    const noRule = totals.noRule ?? { packets: 0, bytes: 0 };
+    families.push(
+      total('fibscope_no_rule_packets_total', 'Records the filter let through that no rule matched: with the rule series, every one of them.', noRule.packets),
+      total('fibscope_no_rule_bytes_total', 'Wire bytes of the records no rule matched.', noRule.bytes),
+    );
   }
   return families;
 }

@@ -3,7 +3,8 @@ import Table from 'cli-table3';
 import type { Count, Report } from '../analyze/report.js';
 import { addCounts, compareCounts } from './count.js';
 import { reportRows, topRows, type DestinationRow, type DevRow, type NextHopRow, type RouteRow } from './aggregate.js';
-import type { ReportBy, ReportOptions } from './options.js';
+import type { ReportBy, ReportOptions, ReportRowKind } from './options.js';
+import { ruleRows, type RuleRow } from './rule-rows.js';
 import { humanBytes, humanPackets } from './units.js';
 import { linkTypeName } from './link-type-names.js';
 
@@ -17,7 +18,8 @@ const STYLE = { head: [], border: [], compact: true };
  * records) with decimal k/M/G/T suffixes, bytes in binary B/KiB/MiB/GiB/TiB, three significant
  * digits; off, every count is a plain integer. The share column is of counted packets (or, by
  * bytes, of counted bytes: the routes' bytes plus the unrouted bytes). Empty reports give the
- * summary and a line saying there are no rows.
+ * summary and a line saying there are no rows. A report with a rule set ends with its rules
+ * (unless they are the rows already, `by: 'rule'`).
  */
 export function formatTable(report: Report, options: ReportOptions): string {
   const packets = options.humanUnits ? humanPackets : plain;
@@ -26,7 +28,12 @@ export function formatTable(report: Report, options: ReportOptions): string {
   const byType = frameTypesTables(report, packets);
   if (byType) parts.push(byType);
   if (report.inputs.length > 0) parts.push(inputsTable(report, packets));
-  parts.push(rowsTable(report, options, packets, bytes));
+  if (options.by === 'rule') {
+    parts.push(rulesTable(report, options, packets, bytes));
+  } else {
+    parts.push(rowsTable(report, options as ReportOptions & { by: ReportBy }, packets, bytes));
+    if (report.rules) parts.push(rulesTable(report, options, packets, bytes));
+  }
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -42,6 +49,8 @@ function summaryTable(report: Report, packets: CountText, bytes: CountText): str
   const table = new Table({ style: STYLE });
   table.push(
     { records: packets(t.records) },
+    // only with a filter: what it rejected counts in records and here, nowhere else
+    ...(t.filtered !== undefined ? [{ filtered: withShare(packets(t.filtered), t.filtered, t.records, 'records') }] : []),
     { bytes: bytes(t.bytes) },
     { counted: withShare(packets(t.counted), t.counted, t.records, 'records') },
     { 'IPv4 / IPv6': `${packets(t.ipv4)} / ${packets(t.ipv6)}` },
@@ -136,24 +145,28 @@ function inputsTable(report: Report, packets: CountText): string {
   return table.toString();
 }
 
-const NOUNS: Record<ReportBy, [string, string]> = {
+const NOUNS: Record<ReportRowKind, [string, string]> = {
   route: ['route', 'routes'],
   destination: ['destination', 'destinations'],
   nexthop: ['next hop', 'next hops'],
   dev: ['device', 'devices'],
+  rule: ['rule', 'rules'],
 };
 
-function rowsTable(report: Report, options: ReportOptions, packets: CountText, bytes: CountText): string {
+/** `top 3 of 12 routes by packets` or `12 routes by packets`. */
+function rowsTitle(shown: number, all: number, by: ReportRowKind, sort: string): string {
+  const [one, many] = NOUNS[by];
+  const noun = all === 1 ? one : many;
+  return shown < all ? `top ${shown} of ${all} ${noun} by ${sort}` : `${all} ${noun} by ${sort}`;
+}
+
+function rowsTable(report: Report, options: ReportOptions & { by: ReportBy }, packets: CountText, bytes: CountText): string {
   const all = reportRows(report, options.by, options.sort);
   const rows = topRows(all, options.top);
-  const [one, many] = NOUNS[options.by];
   if (all.length === 0) {
-    return options.by === 'destination' ? 'no destinations counted' : `no ${many}: no route matched a counted packet`;
+    return options.by === 'destination' ? 'no destinations counted' : `no ${NOUNS[options.by][1]}: no route matched a counted packet`;
   }
-  const noun = all.length === 1 ? one : many;
-  const title = rows.length < all.length
-    ? `top ${rows.length} of ${all.length} ${noun} by ${options.sort}`
-    : `${all.length} ${noun} by ${options.sort}`;
+  const title = rowsTitle(rows.length, all.length, options.by, options.sort);
 
   const counted = { packets: report.totals.counted, bytes: countedBytes(report) };
   const shareOf = (row: { packets: Count; bytes: Count }) => share(row[options.sort], counted[options.sort]);
@@ -203,6 +216,45 @@ function rowsTable(report: Report, options: ReportOptions, packets: CountText, b
       break;
   }
   return `${title}\n${table}`;
+}
+
+/**
+ * The rules, the top `--top` of them by `--sort`, with their place in the set (`#`); then the
+ * records no rule matched. Alerts and drops are in capitals, so they stand out without colours.
+ * The share is of the records the filter let through: every one counts in one rule or no rule.
+ */
+function rulesTable(report: Report, options: ReportOptions, packets: CountText, bytes: CountText): string {
+  if (!report.rules) return 'no rules: no rule set given';
+  const all = ruleRows(report, options.sort);
+  const rows = topRows(all, options.top);
+  const noRule = report.totals.noRule ?? { packets: 0, bytes: 0 };
+  const classified = {
+    packets: all.reduce<Count>((sum, row) => addCounts(sum, row.packets), noRule.packets),
+    bytes: all.reduce<Count>((sum, row) => addCounts(sum, row.bytes), noRule.bytes),
+  };
+  const shareOf = (row: { packets: Count; bytes: Count }) => share(row[options.sort], classified[options.sort]);
+  const table = new Table({
+    head: ['#', 'rule', 'action', 'packets', 'bytes', `%${options.sort}`, 'sources', 'destinations', 'first seen', 'last seen'],
+    colAligns: ['right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+    style: STYLE,
+  });
+  for (const row of rows) {
+    table.push([
+      String(row.position), row.name, actionText(row), packets(row.packets), bytes(row.bytes), shareOf(row),
+      packets(row.sources), packets(row.destinations), row.firstSeen ?? '-', row.lastSeen ?? '-',
+    ]);
+  }
+  table.push(['', 'no rule', '-', packets(noRule.packets), bytes(noRule.bytes), shareOf(noRule), '', '', '', '']);
+  const title = all.length === 0 ? 'an empty rule set' : rowsTitle(rows.length, all.length, 'rule', options.sort);
+  const overflow = report.totals.ruleAddressOverflow;
+  const note = overflow !== undefined
+    ? `\n${packets(overflow)} records whose addresses did not fit (memory limit): their rules' sources and destinations may be short`
+    : '';
+  return `${title}\n${table.toString()}${note}`;
+}
+
+function actionText(row: RuleRow): string {
+  return row.action === 'count' ? 'count' : row.action.toUpperCase();
 }
 
 /** A column: heading, alignment, the cell text of a row. */

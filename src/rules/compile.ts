@@ -11,9 +11,13 @@
  * the key space; subtrees whose leaves are all the same word collapse into that word. The first
  * zero word ends the block; otherwise the lowest set bit is the rule.
  *
- * `frame`, `caplen`, `wirelen` and `linkType` are for rules with a pcap filter, which this
- * compiler does not emit yet (the filter compiler is not merged): such a set is refused.
+ * Rules with a pcap filter keep their bit through the tables; when the lowest bit left is such
+ * a rule, its filters run on the frame (`frame`, `caplen`, `wirelen`, `linkType`: the filter
+ * compiler's code, src/filter, inlined here) and, if one fails, the bit is cleared and the next
+ * lowest bit is tried. So a filter runs only for packets every other condition of its rule
+ * already let through, and only until a rule matches.
  */
+import { emitFilterMatch, parseFilter, type FilterAst } from '../filter/index.js';
 import { FunctionBuilder, I32, I64, ModuleBuilder } from '../wasm-gen/index.js';
 import {
   FIELD_DESTINATION_HI, FIELD_DESTINATION_LO, FIELD_DESTINATION_PORT, FIELD_FAMILY, FIELD_FLAGS, FIELD_INTERFACE,
@@ -39,6 +43,7 @@ export interface CompiledRules {
 }
 
 const FIELDS = 0;
+const FILTER_LOCALS = { frame: 1, caplen: 2, wirelen: 3, linkType: 4 };
 
 /** The locals the function keeps a packet's keys in (loaded once, up front). */
 interface Keys {
@@ -147,9 +152,8 @@ function emitLowestBit(body: FunctionBuilder, keys: Keys): void {
   }
 }
 
-function emitBlock(body: FunctionBuilder, keys: Keys, plan: RulePlan, index: number): void {
+function emitBlock(body: FunctionBuilder, keys: Keys, plan: RulePlan, index: number, filterAst: (expression: string) => FilterAst): void {
   const block = plan.blocks[index];
-  if (block.filterChecks.length > 0) throw new Error('filter rules are not compiled yet');
   body.block();
   const next = body.depth;
   const words = block.familyWords;
@@ -166,9 +170,33 @@ function emitBlock(body: FunctionBuilder, keys: Keys, plan: RulePlan, index: num
     body.i64And().localTee(keys.word).i64Eqz().brIfTo(next);
     if (family !== 0) body.end();
   }
-  body.localGet(keys.word).localSet(keys.scan);
-  emitLowestBit(body, keys);
-  body.localGet(keys.bit).i32Const(index * BLOCK_RULES).i32Add().return();
+  if (block.filterChecks.length === 0) {
+    body.localGet(keys.word).localSet(keys.scan);
+    emitLowestBit(body, keys);
+    body.localGet(keys.bit).i32Const(index * BLOCK_RULES).i32Add().return();
+  } else {
+    body.loop();
+    const scan = body.depth;
+    body.localGet(keys.word).localSet(keys.scan);
+    emitLowestBit(body, keys);
+    for (const check of block.filterChecks) {
+      body.localGet(keys.bit).i32Const(check.bit).i32Eq().if();
+      // all of the rule's filters: a failing one clears its bit and tries the next bit
+      check.filters.forEach((filter, i) => {
+        emitFilterMatch(body, filterAst(filter.expression), FILTER_LOCALS);
+        if (filter.negated) body.i32Eqz();
+        if (i > 0) body.i32And();
+      });
+      body.i32Eqz().if()
+        .localGet(keys.word).i64Const(signed64(~(1n << BigInt(check.bit)))).i64And().localTee(keys.word)
+        .i64Eqz().brIfTo(next)
+        .brTo(scan)
+        .end();
+      body.end();
+    }
+    body.localGet(keys.bit).i32Const(index * BLOCK_RULES).i32Add().return();
+    body.end();
+  }
   body.end();
 }
 
@@ -177,7 +205,13 @@ export function compileRules(set: RuleSet, options: CompileRulesOptions): Compil
   const module = new ModuleBuilder();
   const body = module.addFunction([I32, I32, I32, I32, I32], [I32]);
   const keys = loadKeys(body);
-  for (let index = 0; index < plan.blocks.length; index++) emitBlock(body, keys, plan, index);
+  const asts = new Map<string, FilterAst>();
+  const filterAst = (expression: string): FilterAst => {
+    let ast = asts.get(expression);
+    if (ast === undefined) asts.set(expression, ast = parseFilter(expression));
+    return ast;
+  };
+  for (let index = 0; index < plan.blocks.length; index++) emitBlock(body, keys, plan, index, filterAst);
   body.i32Const(-1).end();
   module.exportFunction('rules', body.index);
   const interfaces: string[] = [];

@@ -16,6 +16,7 @@
  *
  * where a value is a string, a number or an array of them, and a string starting `!` negates.
  */
+import { FilterSyntaxError, FilterUnsupportedError, parseFilter } from '../filter/index.js';
 import { RulesError, RuleValueError } from './errors.js';
 import { objectLinesAtDepth } from './json-lines.js';
 import { RULE_ACTIONS, type Rule, type RuleAction, type RuleCondition, type RuleSet } from './model.js';
@@ -64,7 +65,20 @@ export function parseCondition(keyword: Keyword, negated: boolean, values: strin
     }
     case 'filter':
       if (value.trim() === '') throw new RuleValueError('empty filter expression');
+      checkFilter(value);
       return { kind: 'filter', expression: value, negated };
+  }
+}
+
+/** A filter that does not compile is the rule file's error: its message keeps the column in the expression. */
+function checkFilter(expression: string): void {
+  try {
+    parseFilter(expression);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError || error instanceof FilterUnsupportedError) {
+      throw new RuleValueError(`filter "${expression}": ${error.message}`);
+    }
+    throw error;
   }
 }
 

@@ -1,6 +1,6 @@
 // GET /metrics: the counters as they are at scrape time, in the families of `analyze -f prom`
-// plus those only a live table has (table size, route changes, whether the capture is read), and
-// the filter's and the rules' (rule-series.ts).
+// (the filter's and the rules' among them) plus those only a live server has (table size, route
+// and rule set changes, whether the capture is read).
 //
 // A scrape costs one pass over the route counters and, with top-K series, one over the
 // destinations (picked in WebAssembly, nothing sorted). A text is built once the event loop has
@@ -10,7 +10,7 @@
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
 import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
-import { ruleSetChangesFamily, withRuleFamilies } from './rule-series.js';
+import { ruleSetChangesFamily } from './rule-set-changes.js';
 import { TopDestinationSeries } from './top-destination-series.js';
 
 /** The Prometheus text format's content type, which scrapers check. */
@@ -66,14 +66,12 @@ export class MetricsEndpoint {
     this.builds++;
     const { analyzer, fib, changes, capture } = this.source;
     // route counters only: the destinations are picked apart, without copying them all
-    const report = analyzer.snapshot({ destinations: false });
-    const families = promFamilies(report, {
+    const families = promFamilies(analyzer.snapshot({ destinations: false }), {
       table: fib.stats(),
       routeChanges: changes,
       captureReading: capture?.reading,
       routeLabels: this.routeLabels,
     });
-    withRuleFamilies(families, report);
     if (this.source.ruleSetChanges) families.push(ruleSetChangesFamily(this.source.ruleSetChanges()));
     if (this.destinations) families.push(...this.destinations.families(analyzer));
     families.push({

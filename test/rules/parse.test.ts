@@ -4,6 +4,7 @@ import { detectRulesFormat, type RulesFormat } from '../../src/rules/detect.js';
 import { parseRules } from '../../src/rules/parse.js';
 import type { RuleCondition } from '../../src/rules/model.js';
 import { formatPrefix } from '../../src/net/address.js';
+import { classBenchRuleSet, ruleSetText } from '../../bench/rule-sets.js';
 
 /** Conditions in a compact text, to compare parses without restating the model's objects. */
 function describeCondition(c: RuleCondition): string {
@@ -44,7 +45,7 @@ describe("fibscope's rule format", () => {
       'rule web      count  filter "tcp and (dst port 80 or dst port 443)"',
       'rule scan     drop   tcp-flags SYN,ACK,FIN,RST SYN src ! 192.168.1.7/16  # host bits cleared',
       'rule misc     count  sport 1024-65535,7 vlan 10,20 interface eth0 family 6 proto !17',
-      'rule quoted   count  filter "ip and \\"x\\""',
+      'rule "web \\"x\\"" count  filter "ip"',
       'rule all      count',
     ].join('\n');
     expect(summary(text)).toEqual([
@@ -52,7 +53,7 @@ describe("fibscope's rule format", () => {
       'web | count | filter tcp and (dst port 80 or dst port 443)',
       'scan | drop | tcp-flags 23/2 | src !192.168.0.0/16',
       'misc | count | sport 1024-65535,7-7 | vlan 10,20 | interface eth0 | family 6 | proto !17',
-      'quoted | count | filter ip and "x"',
+      'web "x" | count | filter ip',
       'all | count',
     ]);
   });
@@ -199,4 +200,11 @@ it('detects each format from its content', () => {
   expect(detectRulesFormat('# rules\nrule a count')).toBe('fibscope');
   expect(detectRulesFormat('[1:2] -A INPUT -j ACCEPT')).toBe('iptables');
   expect(detectRulesFormat('  {"rules": []}')).toBe('json');
+});
+
+it("the ClassBench-like generator's text reads back as the same rules", () => {
+  const set = classBenchRuleSet(300, 9);
+  const read = parseRules(ruleSetText(set), { source: 'bench' });
+  expect(read.rules.map((rule) => [rule.name, rule.action, ...rule.match.map(describeCondition)].join(' | ')))
+    .toEqual(set.rules.map((rule) => [rule.name, rule.action, ...(rule.match as RuleCondition[]).map(describeCondition)].join(' | ')));
 });
