@@ -184,6 +184,7 @@ describe('rules of other formats, --rules-format and --interface', () => {
       ['rule a count proto tcp\nrule b count proto udp\nrule a drop dport 22\n', 3],
       ['rule a count proto tcp\n\nrule b count dport 70000\n', 3],
       ['rule a explode\n', 1],
+      ['rule a count proto tcp\nrule x count filter "tcp and prot 80"\n', 2],
     ] as const) {
       const rulesFile = file(text, 'rules');
       const output = freshPath('json');
