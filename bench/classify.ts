@@ -1,6 +1,7 @@
-// The classifier benchmarks of issue 12, on the seeded 1M-packet bench capture: what a filter
-// and rule sets cost the per-packet loop (same run, runs alternated A B A B), a filtering
-// process against tcpdump's own (libpcap's BPF), and how long rule sets take to compile.
+// The classifier benchmarks of issues 12 and 13, on the seeded 1M-packet bench capture: what a
+// filter, rule sets and the security checks cost the per-packet loop (same run, runs alternated
+// A B A B), a filtering process against tcpdump's own (libpcap's BPF), and how long rule sets
+// take to compile.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,6 +127,19 @@ export async function classifyBenchmarks(log: (line: string) => void): Promise<F
         note: `${(withRules.plain / withRules.rules).toFixed(2)}× of the loop without; compiled in ${median(compileTimes).toFixed(0)} ms`,
       });
     }
+    // security checks: every anomaly class, sources looked up beside destinations
+    const checks = alternate({
+      plain: () => pushMs(bytes, { fib }),
+      checks: () => pushMs(bytes, { fib, checks: true }),
+    });
+    figures.push({
+      name: 'Analyzer.push with every check on (bogons, uRPF, dropped, land, TTL)',
+      value: mpps(packets, checks.checks),
+      unit: 'M packets/s',
+      peer: mpps(packets, checks.plain),
+      peerName: 'checks off',
+      note: `${(checks.plain / checks.checks).toFixed(2)}× of the loop without`,
+    });
     const filterCompile = median(Array.from({ length: 5 }, () => {
       const start = performance.now();
       compileFilter(FILTER);
