@@ -4,6 +4,7 @@
 // capture interface and route pair. The kernel's own verdicts are in urpf-kernel.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer, Fib, type Report } from '../src/node.js';
+import { analyzeWith } from './helpers/analyze.js';
 import { pcapng } from './helpers/captures.js';
 import { ipv4, IPPROTO, LINKTYPE, udp } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
@@ -68,16 +69,6 @@ beforeAll(async () => {
   fib.load(ROUTES.map((route) => route.line).join('\n'), { format: 'ip' });
 });
 
-function analyze(bytes: Uint8Array, options: ConstructorParameters<typeof Analyzer>[0]): Report {
-  const analyzer = new Analyzer(options);
-  try {
-    analyzer.push(bytes);
-    analyzer.end();
-    return analyzer.report();
-  } finally {
-    analyzer.dispose();
-  }
-}
 
 const drops = (type: string) => type === 'blackhole' || type === 'unreachable' || type === 'prohibit';
 const classes = (address: string) => referenceClasses(4, BigInt(ipv4Value(address)));
@@ -86,7 +77,7 @@ describe('anomaly classes', () => {
   it('each class counts what the models say, once per packet', () => {
     const { sent, capture } = traffic(21, 600);
     // the capture interface dmz-capture stands for route device dmz
-    const report = analyze(capture, { fib, checks: { interfaceMap: { 'dmz-capture': 'dmz' } } });
+    const report = analyzeWith(capture, { fib, checks: { interfaceMap: { 'dmz-capture': 'dmz' } } });
     const device = (p: Sent) => (CAPTURE_INTERFACES[p.capture] === 'dmz-capture' ? 'dmz' : CAPTURE_INTERFACES[p.capture]);
     const model: Record<string, (p: Sent) => boolean> = {
       'bogon-source': (p) => (classes(p.src) & SOURCE) !== 0,
@@ -156,7 +147,7 @@ describe('anomaly classes', () => {
 describe('source-side views', () => {
   it('source routes, sources, interfaces and the matrix equal the models', () => {
     const { sent, capture } = traffic(23, 500);
-    const report = analyze(capture, { fib, views: { sourceRoutes: true, sources: true, interfaces: true, matrix: { top: 5 } } });
+    const report = analyzeWith(capture, { fib, views: { sourceRoutes: true, sources: true, interfaces: true, matrix: { top: 5 } } });
     const tally = <K>(key: (p: Sent) => K) => {
       const map = new Map<K, { packets: number; bytes: number }>();
       for (const p of sent) {
