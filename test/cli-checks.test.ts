@@ -220,6 +220,14 @@ describe('analyze source-side views', () => {
     const report = json(['--by', 'src-route', path]);
     expect(report.sourceRoutes!.length).toBe(tally((p) => routeOf(p.src).prefix).size);
     expect(report.sources).toBeUndefined();
+    // the sources come after the destinations, which an analyzer's report streams from WebAssembly
+    const text = run(['-f', 'json', '--by', 'source', path]).stdout;
+    const withSources = JSON.parse(text) as Report;
+    expect(Object.keys(withSources).slice(-2)).toEqual(['destinations', 'sources']);
+    expect(Object.fromEntries(withSources.sources!.map((row) => [row.address, { packets: row.packets, bytes: row.bytes }])))
+      .toEqual(Object.fromEntries(tally((p) => p.src)));
+    for (const row of withSources.sources!) expect(row.prefix).toBe(routeOf(row.address).prefix);
+    expect(withSources.destinations.length).toBe(new Set(sent.map((p) => p.dst)).size);
   });
 
   it('--matrix keeps the --top busiest route pairs and sums the rest exactly', () => {
