@@ -538,8 +538,11 @@ export class Fib {
     const id = this.i32[(record + 16) >>> 2];
     const family = this.bytes[record + 24] as 4 | 6;
     if (this.bytes[record + 26] !== 0) {
+      const present = this.i32[(record + 28) >>> 2];
+      // a replace says the new BGP attributes win; an add keeps the route present as it is
+      if (replace) this.moveBgpAttributes(id, present);
       this.release(id);
-      return this.i32[(record + 28) >>> 2];
+      return present;
     }
     this.counts[family]++;
     this.setPaths([id]);
@@ -555,6 +558,15 @@ export class Fib {
       hops.forEach((hop, i) => this.view.setUint32(this.ioPointer + i * 4, hop.weight, true));
       this.wasm.routePathsSet(id, hops.length);
     }
+  }
+
+  /** Gives route `to` the BGP attributes staged for `from` (none, when it had none). */
+  private moveBgpAttributes(from: number, to: number): void {
+    const as = this.asAttributes?.[from];
+    const communities = this.communities?.[from];
+    if (as !== undefined || this.asAttributes !== undefined) setAt(this.asAttributes ??= [], to, as);
+    if (communities !== undefined || this.communities !== undefined) setAt(this.communities ??= [], to, communities);
+    this.cache[to] = undefined;
   }
 
   /** Releases the ids the last call listed as removed. */
