@@ -6,8 +6,7 @@ import {
   countBatch, Counters, countFrame, freeCounters, newCounters, prepareCounters, resetCounters, ROUTE_COUNTER_BYTES,
   setSeries, settleCounters,
 } from './count/counters';
-import { copySortedDestinations, ENTRY_BYTES } from './count/destinations';
-import { routeExists, routeGeneration } from './fib/routes';
+import { copyForReport, ENTRY_BYTES } from './count/destinations';
 import { packTime } from './capture/time';
 import { setCurrentInterface } from './classify/interfaces';
 import { REASON_COUNT } from './parse/status';
@@ -186,26 +185,7 @@ export function countersDestinationCount(counters: usize): u32 {
  * 0 when memory is too short (the destination table leaves room for this copy as it grows).
  */
 export function countersCopyDestinations(counters: usize): usize {
-  const table = changetype<Counters>(counters).destinations;
-  const count = <u64>max(table.count, 1);
-  const out = tryAlloc(count * ENTRY_BYTES, POOL_OTHER);
-  const keys = out ? tryAlloc(count << 3, POOL_OTHER) : 0;
-  const scratch = keys ? tryAlloc(count << 3, POOL_OTHER) : 0;
-  if (!scratch) {
-    if (keys) free(keys, count << 3, POOL_OTHER);
-    if (out) free(out, count * ENTRY_BYTES, POOL_OTHER);
-    return 0;
-  }
-  const copied = copySortedDestinations(table, out, keys, scratch);
-  // a destination whose route has gone since shows as unrouted
-  for (let i: u32 = 0; i < copied; i++) {
-    const entry = out + <usize>i * ENTRY_BYTES;
-    const route = load<i32>(entry, 48);
-    if (route >= 0 && (!routeExists(route) || load<u32>(entry, 56) != routeGeneration(route))) store<i32>(entry, -1, 48);
-  }
-  free(scratch, count << 3, POOL_OTHER);
-  free(keys, count << 3, POOL_OTHER);
-  return out;
+  return copyForReport(changetype<Counters>(counters).destinations);
 }
 
 export function destinationsFree(copy: usize, count: u32): void {

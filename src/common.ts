@@ -11,7 +11,7 @@ export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
 export type {
-  Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters, RuleCounters, AddressCounters, AnomalyClass, AnomalyCounters,
+  Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters, RuleCounters, AddressCounters, AnomalyClass, AnomalyCounters, TrackedAddress,
   SourceRouteCounters, SourceCounters, InterfaceCounters, MatrixReport,
 } from './analyze/report.js';
 export { compileFilter, FilterSyntaxError, FilterUnsupportedError } from './filter/index.js';

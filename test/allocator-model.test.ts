@@ -19,7 +19,7 @@ const BUILDS = [
 /** The bare instance, without the host's guard (src/wasm/memory-guard.ts): the allocator as it is. */
 async function instance(file: string): Promise<FibscopeExports> {
   const module = await WebAssembly.compile(readFileSync(new URL(file, import.meta.url)));
-  return instantiate(module, { env: { abort: () => { throw new Error('abort'); } } });
+  return instantiate(module, { env: { table: new WebAssembly.Table({ initial: 1, element: 'anyfunc' }), abort: () => { throw new Error('abort'); } } });
 }
 
 function fill(wasm: FibscopeExports, block: Block): void {

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer, type Fib, type Report } from '../src/node.js';
 import { functionTable } from '../src/wasm/module.js';
-import { testFib } from './helpers/analyze.js';
+import { analyzeWith, testFib } from './helpers/analyze.js';
 import { pcap, type PcapRecord } from './helpers/captures.js';
 import { ipv4, IPPROTO, LINKTYPE, tcp, udp } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
@@ -43,14 +43,7 @@ function traffic(seed: number, count: number): { sent: Sent[]; capture: Uint8Arr
 }
 
 function analyze(bytes: Uint8Array, options: { rules?: string; filter?: string; interfaceName?: string }): Report {
-  const analyzer = new Analyzer({ fib, ...options });
-  try {
-    analyzer.push(bytes);
-    analyzer.end();
-    return analyzer.report();
-  } finally {
-    analyzer.dispose();
-  }
+  return analyzeWith(bytes, { fib, ...options });
 }
 
 const RULES = `

@@ -3,6 +3,7 @@
 
 import { Counters } from '../count/counters';
 import { TALLY_ENTRY_BYTES } from '../count/address-tally';
+import { SLOT_BYTES, SLOTS_AT, TOP_SLOTS, TRACKER_BYTES } from '../count/top-tracker';
 import { CLASS_COUNT, mapInterface } from './checks';
 import { describeClass } from './route-classes';
 
@@ -20,28 +21,28 @@ export function checkClassCount(): u32 {
   return CLASS_COUNT;
 }
 
-/** The classes' address entries (count/address-tally.ts layout), countersChecksAddressCount of them. */
-export function countersChecksAddresses(counters: usize): usize {
-  return changetype<Counters>(counters).checks.addresses.entries;
+/** Per class, the tracker of its busiest sources, then of its destinations (count/top-tracker.ts layout). */
+export function countersChecksTrackers(counters: usize): usize {
+  return changetype<Counters>(counters).checks.trackers;
 }
 
-export function countersChecksAddressCount(counters: usize): u32 {
-  return changetype<Counters>(counters).checks.addresses.count;
+/** Tracker size, its slot count, slot size and where the slots start, as u32 at `out`. */
+export function topTrackerLayout(out: usize): void {
+  store<u32>(out, <u32>TRACKER_BYTES);
+  store<u32>(out, TOP_SLOTS, 4);
+  store<u32>(out, <u32>SLOT_BYTES, 8);
+  store<u32>(out, <u32>SLOTS_AT, 12);
 }
 
 export function tallyEntryBytes(): u32 {
   return <u32>TALLY_ENTRY_BYTES;
 }
 
-/**
- * At `out`, u64s: packets and bytes strict uRPF could not check (no interface name), then the
- * records whose addresses the full class-address table could not keep.
- */
+/** At `out`, u64s: packets and bytes strict uRPF could not check (no capture interface name). */
 export function countersChecksUnchecked(counters: usize, out: usize): void {
   const checks = changetype<Counters>(counters).checks;
   store<u64>(out, checks.strictUncheckedPackets);
   store<u64>(out, checks.strictUncheckedBytes, 8);
-  store<u64>(out, checks.addresses.overflowPackets, 16);
 }
 
 /** Capture interface number `from` stands for route device number `to` (--interface-map). */

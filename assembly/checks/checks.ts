@@ -1,10 +1,11 @@
 // Security checks by route (docs/checks.md): each counted packet is tested for the anomaly
 // classes below, by its source and destination, their routes and its capture interface. A
-// packet can fall in several classes; each class counts it once, with its bytes, and keeps its
-// sources and destinations (count/address-tally.ts) for the busiest of them.
+// packet can fall in several classes; each class counts it once, with its bytes, and tracks its
+// busiest sources and destinations in bounded memory (count/top-tracker.ts): anomalies are often
+// floods of forged, all-different sources, where an exact table would cost a miss per packet.
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
-import { AddressTally, clearAddressTally, freeAddressTally, newAddressTally, SIDE_DESTINATION, tallyAddress } from '../count/address-tally';
+import { TRACKER_BYTES, trackTop } from '../count/top-tracker';
 import { routeClass } from '../fib/routes';
 import { bogonClasses4, bogonClasses6, BOGON_DESTINATION, BOGON_SOURCE, PRIVATE } from './bogons';
 import { classType, dropsTraffic, leavesBy, TYPE_UNICAST } from './route-classes';
@@ -25,8 +26,8 @@ export const CLASS_COUNT: u32 = 9;
   on: bool;
   /** packets u64 and bytes u64 per class */
   classes: usize;
-  /** the busiest sources and destinations of each class */
-  addresses: AddressTally;
+  /** per class, a tracker of its busiest sources, then one of its destinations */
+  trackers: usize;
   /** packets, and bytes, that strict uRPF could not check: their capture interface has no name */
   strictUncheckedPackets: u64;
   strictUncheckedBytes: u64;
@@ -39,20 +40,20 @@ export function newChecks(): Checks {
   const checks = changetype<Checks>(alloc(offsetof<Checks>(), POOL_OTHER));
   memory.fill(changetype<usize>(checks), 0, offsetof<Checks>());
   checks.classes = alloc(<usize>CLASS_COUNT << 4, POOL_OTHER);
-  checks.addresses = newAddressTally();
+  checks.trackers = alloc(<usize>CLASS_COUNT * 2 * TRACKER_BYTES, POOL_OTHER);
   clearChecks(checks);
   return checks;
 }
 
 export function clearChecks(checks: Checks): void {
   memory.fill(checks.classes, 0, <usize>CLASS_COUNT << 4);
-  clearAddressTally(checks.addresses);
+  memory.fill(checks.trackers, 0, <usize>CLASS_COUNT * 2 * TRACKER_BYTES);
   checks.strictUncheckedPackets = checks.strictUncheckedBytes = 0;
 }
 
 export function freeChecks(checks: Checks): void {
   free(checks.classes, <usize>CLASS_COUNT << 4, POOL_OTHER);
-  freeAddressTally(checks.addresses);
+  free(checks.trackers, <usize>CLASS_COUNT * 2 * TRACKER_BYTES, POOL_OTHER);
   if (checks.aliasCount) free(checks.aliases, <usize>checks.aliasCount << 2, POOL_OTHER);
   free(changetype<usize>(checks), offsetof<Checks>(), POOL_OTHER);
 }
@@ -115,7 +116,8 @@ export function countClasses(checks: Checks, classes: u32, v6: bool, srcHi: u64,
     const at = checks.classes + (<usize>index << 4);
     store<u64>(at, load<u64>(at) + 1);
     store<u64>(at, load<u64>(at, 8) + wire, 8);
-    tallyAddress(checks.addresses, index, family, srcHi, srcLo, wire);
-    tallyAddress(checks.addresses, index, family | SIDE_DESTINATION, dstHi, dstLo, wire);
+    const trackers = checks.trackers + <usize>index * 2 * TRACKER_BYTES;
+    trackTop(trackers, family, srcHi, srcLo, wire);
+    trackTop(trackers + TRACKER_BYTES, family, dstHi, dstLo, wire);
   }
 }

@@ -20,6 +20,7 @@
 // counts its packet in an overflow bucket instead).
 
 import { alloc, free, tryAlloc, tryAllocLeaving, POOL_OTHER } from '../memory/alloc';
+import { routeExists, routeGeneration } from '../fib/routes';
 
 export const ENTRY_BYTES: usize = 64;
 const LINE: usize = 64;
@@ -190,4 +191,30 @@ export function copySortedDestinations(t: DestinationTable, out: usize, keys: us
     memory.copy(out + <usize>i * ENTRY_BYTES, entryAt(t, <u32>load<u64>(from + (<usize>i << 3))), ENTRY_BYTES);
   }
   return n;
+}
+
+/**
+ * Copies the entries of `t`, busiest first, into a fresh block (count * ENTRY_BYTES) for a report,
+ * and returns it (0 when memory is too short; the table leaves room for this copy as it grows).
+ * An entry whose route has gone since shows as unrouted.
+ */
+export function copyForReport(t: DestinationTable): usize {
+  const count = <u64>max(t.count, 1);
+  const out = tryAlloc(count * ENTRY_BYTES, POOL_OTHER);
+  const keys = out ? tryAlloc(count << 3, POOL_OTHER) : 0;
+  const scratch = keys ? tryAlloc(count << 3, POOL_OTHER) : 0;
+  if (!scratch) {
+    if (keys) free(keys, count << 3, POOL_OTHER);
+    if (out) free(out, count * ENTRY_BYTES, POOL_OTHER);
+    return 0;
+  }
+  const copied = copySortedDestinations(t, out, keys, scratch);
+  for (let i: u32 = 0; i < copied; i++) {
+    const entry = out + <usize>i * ENTRY_BYTES;
+    const route = load<i32>(entry, 48);
+    if (route >= 0 && (!routeExists(route) || load<u32>(entry, 56) != routeGeneration(route))) store<i32>(entry, -1, 48);
+  }
+  free(scratch, count << 3, POOL_OTHER);
+  free(keys, count << 3, POOL_OTHER);
+  return out;
 }

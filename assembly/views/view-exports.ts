@@ -1,9 +1,8 @@
 // Exports for the source-side views: asking for them, and reading their counters.
 
-import { free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 import { Counters } from '../count/counters';
-import { copySortedDestinations, ENTRY_BYTES } from '../count/destinations';
-import { routeExists, routeGeneration } from '../fib/routes';
+import { copyForReport } from '../count/destinations';
+import { routeGeneration } from '../fib/routes';
 import { prepareSourceSide, SOURCE_ROUTE_BYTES } from './source-side';
 
 /** Counts the views of `views` (views/source-side.ts bits) from now on; false when memory is short for them. */
@@ -40,25 +39,7 @@ export function countersSourceCount(counters: usize): u32 {
  * has gone since shows as unrouted.
  */
 export function countersCopySources(counters: usize): usize {
-  const table = changetype<Counters>(counters).sourceSide.sources;
-  const count = <u64>max(table.count, 1);
-  const out = tryAlloc(count * ENTRY_BYTES, POOL_OTHER);
-  const keys = out ? tryAlloc(count << 3, POOL_OTHER) : 0;
-  const scratch = keys ? tryAlloc(count << 3, POOL_OTHER) : 0;
-  if (!scratch) {
-    if (keys) free(keys, count << 3, POOL_OTHER);
-    if (out) free(out, count * ENTRY_BYTES, POOL_OTHER);
-    return 0;
-  }
-  const copied = copySortedDestinations(table, out, keys, scratch);
-  for (let i: u32 = 0; i < copied; i++) {
-    const entry = out + <usize>i * ENTRY_BYTES;
-    const route = load<i32>(entry, 48);
-    if (route >= 0 && (!routeExists(route) || load<u32>(entry, 56) != routeGeneration(route))) store<i32>(entry, -1, 48);
-  }
-  free(scratch, count << 3, POOL_OTHER);
-  free(keys, count << 3, POOL_OTHER);
-  return out;
+  return copyForReport(changetype<Counters>(counters).sourceSide.sources);
 }
 
 /** Interface counters: packets u64, bytes u64 per interface number, countersInterfaceCapacity of them. */

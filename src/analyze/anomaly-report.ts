@@ -1,7 +1,8 @@
-import { readCount } from '../report/count.js';
+import { compareCounts, readCount } from '../report/count.js';
 import type { FibscopeExports } from '../wasm/module.js';
-import { readAddressTally } from './address-tally.js';
-import type { AnomalyClass, AnomalyCounters, Count } from './report.js';
+import { keyAddress } from './destination-address.js';
+import { TOP_ADDRESSES } from './address-tally.js';
+import type { AnomalyClass, AnomalyCounters, Count, TrackedAddress } from './report.js';
 
 /** The classes in WebAssembly's order (assembly/checks/checks.ts). */
 export const ANOMALY_CLASSES: readonly AnomalyClass[] = [
@@ -9,27 +10,45 @@ export const ANOMALY_CLASSES: readonly AnomalyClass[] = [
   'ttl-expiring',
 ];
 
-/** Each anomaly class's counts, read from the analyzer's class counters and address tally. */
-export function readAnomalies(wasm: FibscopeExports, counters: number, io: number, counted: Count): { anomalies: AnomalyCounters[]; addressOverflow: Count } {
+/** The busiest addresses of one tracker (assembly/count/top-tracker.ts), busiest first. */
+function readTracker(view: DataView, at: number, slotsAt: number, slotBytes: number, v6: Uint8Array): TrackedAddress[] {
+  const tracked: TrackedAddress[] = [];
+  const used = view.getUint32(at + 12, true);
+  for (let i = 0; i < used; i++) {
+    const slot = at + slotsAt + i * slotBytes;
+    const family = view.getUint32(slot + 40, true);
+    const overstatedBy = readCount(view, slot + 32);
+    tracked.push({
+      address: keyAddress(view, slot, family, v6),
+      packets: readCount(view, slot + 16),
+      bytes: readCount(view, slot + 24),
+      ...(overstatedBy !== 0 ? { overstatedBy } : {}),
+    });
+  }
+  // equal counts: the address tracked first stays first (the sort is stable)
+  return tracked.sort((a, b) => compareCounts(b.packets, a.packets)).slice(0, TOP_ADDRESSES);
+}
+
+/** Each anomaly class's counts, read from the analyzer's class counters and trackers. */
+export function readAnomalies(wasm: FibscopeExports, counters: number, io: number, counted: Count): AnomalyCounters[] {
   const classCount = wasm.checkClassCount();
   if (classCount !== ANOMALY_CLASSES.length) throw new Error(`the WebAssembly module counts ${classCount} anomaly classes, this host knows ${ANOMALY_CLASSES.length}`);
-  const tallies = readAddressTally(wasm, wasm.countersChecksAddresses(counters) >>> 0, wasm.countersChecksAddressCount(counters), classCount);
+  wasm.topTrackerLayout(io);
+  const [trackerBytes, , slotBytes, slotsAt] = new Uint32Array(wasm.memory.buffer, io, 4);
+  const trackers = new DataView(wasm.memory.buffer, wasm.countersChecksTrackers(counters) >>> 0, classCount * 2 * trackerBytes);
   const view = new DataView(wasm.memory.buffer, wasm.countersChecksClasses(counters) >>> 0, classCount * 16);
   wasm.countersChecksUnchecked(counters, io);
-  const extra = new DataView(wasm.memory.buffer, io, 24);
+  const extra = new DataView(wasm.memory.buffer, io, 16);
   const unchecked = { packets: readCount(extra, 0), bytes: readCount(extra, 8) };
-  const addressOverflow = readCount(extra, 16);
-  const anomalies = ANOMALY_CLASSES.map((name, index): AnomalyCounters => {
-    const [sources, destinations] = tallies[index];
+  const v6 = new Uint8Array(16);
+  return ANOMALY_CLASSES.map((name, index): AnomalyCounters => {
     const row: AnomalyCounters = {
       class: name,
       checked: true,
       packets: readCount(view, index * 16),
       bytes: readCount(view, index * 16 + 8),
-      sources: sources.distinct,
-      destinations: destinations.distinct,
-      topSources: sources.top,
-      topDestinations: destinations.top,
+      topSources: readTracker(trackers, index * 2 * trackerBytes, slotsAt, slotBytes, v6),
+      topDestinations: readTracker(trackers, (index * 2 + 1) * trackerBytes, slotsAt, slotBytes, v6),
     };
     if (name === 'urpf-strict' && unchecked.packets !== 0) {
       // packets without a capture interface name cannot be checked: never a silent zero
@@ -38,5 +57,4 @@ export function readAnomalies(wasm: FibscopeExports, counters: number, io: numbe
     }
     return row;
   });
-  return { anomalies, addressOverflow };
 }

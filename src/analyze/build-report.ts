@@ -143,9 +143,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     report.rules = rules;
   }
   if (classification.anomalies) {
-    const { anomalies, addressOverflow } = readAnomalies(wasm, counters, io, report.totals.counted);
-    if (addressOverflow !== 0) report.totals.anomalyAddressOverflow = addressOverflow;
-    report.anomalies = anomalies;
+    report.anomalies = readAnomalies(wasm, counters, io, report.totals.counted);
   }
   if (classification.views) readSourceViews(fib, wasm, counters, io, classification.views, report, time);
   const overflow = readOverflow(wasm, io, counters);

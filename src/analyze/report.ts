@@ -101,14 +101,20 @@ export interface AnomalyCounters {
   checked: boolean;
   packets: Count;
   bytes: Count;
-  /** Distinct source and destination addresses of its packets. */
-  sources: number;
-  destinations: number;
-  /** Its busiest addresses, at most 10 each, busiest first. */
-  topSources: AddressCounters[];
-  topDestinations: AddressCounters[];
+  /**
+   * Its busiest addresses, at most 10 each, busiest first, tracked in bounded memory
+   * (docs/checks.md): exact while the class has seen few addresses; otherwise an address's counts
+   * may overstate it by `overstatedBy` packets at most.
+   */
+  topSources: TrackedAddress[];
+  topDestinations: TrackedAddress[];
   /** urpf-strict only, when some packets had no capture interface name: those packets, not checked. */
   unchecked?: { packets: Count; bytes: Count };
+}
+
+export interface TrackedAddress extends AddressCounters {
+  /** Present when the counts may be high: by at most this many packets. */
+  overstatedBy?: Count;
 }
 
 export interface RuleCounters {
@@ -165,8 +171,6 @@ export interface Totals {
    * addresses could not be kept. They count in their rule; its distinct counts may be short.
    */
   ruleAddressOverflow?: Count;
-  /** Present only when the table of anomaly classes' addresses filled up: packets whose addresses could not be kept. */
-  anomalyAddressOverflow?: Count;
   /** Present only when the sources table filled up: packets, and bytes, of sources it could not take. */
   sourceOverflow?: { packets: Count; bytes: Count };
   counted: Count;

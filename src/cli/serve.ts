@@ -9,6 +9,7 @@ import {
   DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT, DEFAULT_STALL_TIMEOUT_MS, parseByteSize,
 } from '../serve/limits.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parseListenAddress, type ListenAddress } from '../serve/listen-address.js';
+import { linkTypeName } from '../report/link-type-names.js';
 import { openSink } from './sink.js';
 import { addClassifyOptions, explainingClassifyErrors, readRulesFile, type ClassifyOptions } from './classify-options.js';
 
@@ -108,27 +109,16 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     }
   }
   const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, [capture]);
-  const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }, { parseRules }] = await Promise.all([
+  const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }] = await Promise.all([
     loadTables(options),
     import('../analyze/analyzer.js'),
     import('../serve/capture.js'),
     import('../serve/server.js'),
     import('../report/json.js'),
-    import('../rules/index.js'),
   ]);
-  // a bad filter or rule stops here, before the server listens
-  const rules = await explainingClassifyErrors(undefined, async () =>
-    rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
+  // a bad filter stops here, before the server listens (a bad rule set below)
   const analyzer = await explainingClassifyErrors(options.filter, async () =>
     new Analyzer({ fib, name: capture, filter: options.filter, interfaceName: options.interface }));
-  await explainingClassifyErrors(undefined, async () => {
-    try {
-      if (rules) analyzer.setRules(rules, { source: rulesFile?.source });
-    } catch (error) {
-      analyzer.dispose();
-      throw error;
-    }
-  });
   const reader = new CaptureReader(analyzer, capture);
   const server = new FibscopeServer({
     fib,
@@ -142,6 +132,20 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     onError: (error) => log(`internal error answering a request: ${(error as Error)?.message ?? String(error)}`),
     onNotice: log,
   });
+  // through the server's rules, so that GET /rules shows the file's text and format
+  await explainingClassifyErrors(undefined, async () => {
+    try {
+      if (rulesFile) server.rules.load(rulesFile.text, options.rulesFormat ?? 'auto', rulesFile.source);
+    } catch (error) {
+      analyzer.dispose();
+      throw error;
+    }
+  });
+  const refused = analyzer.filter?.refusedLinkTypes ?? [];
+  if (refused.length > 0) {
+    log(`warning: libpcap refuses the filter on link type${refused.length > 1 ? 's' : ''} ${refused.map(linkTypeName).join(', ')}: `
+      + 'records of those count as filtered');
+  }
   const { host, port } = options.listen;
   let bound;
   try {
@@ -160,7 +164,12 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
   }
   const shown = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   const stats = fib.stats();
-  log(`serving http://${shown}:${bound.port}/metrics (${stats.ipv4Routes} IPv4 + ${stats.ipv6Routes} IPv6 routes), ` +
+  const rules = server.rules.describe();
+  const classifying = [
+    analyzer.filter ? `filter '${analyzer.filter.expression}'` : '',
+    rules ? `${rules.rules.length} rules from ${rules.source}` : '',
+  ].filter(Boolean).join(', ');
+  log(`serving http://${shown}:${bound.port}/metrics (${stats.ipv4Routes} IPv4 + ${stats.ipv6Routes} IPv6 routes${classifying ? `; ${classifying}` : ''}), ` +
     `reading ${capture === '-' ? 'standard input' : capture}`);
 
   let exitStatus = 0;

@@ -5,11 +5,14 @@ import type { ServerResponse } from 'node:http';
 export class HttpError extends Error {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  constructor(status: number, message: string, headers: Record<string, string> = {}) {
+  /** More members of the JSON body, beside `error` (the `line` of a bad rule, say). */
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(status: number, message: string, headers: Record<string, string> = {}, details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.headers = headers;
+    this.details = details;
   }
 }
 
@@ -52,5 +55,5 @@ export function sendError(res: ServerResponse, error: HttpError): void {
     res.destroy();
     return;
   }
-  sendJson(res, error.status, { error: error.message }, error.headers);
+  sendJson(res, error.status, { error: error.message, ...error.details }, error.headers);
 }

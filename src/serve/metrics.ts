@@ -1,5 +1,6 @@
 // GET /metrics: the counters as they are at scrape time, in the families of `analyze -f prom`
-// plus those only a live table has (table size, route changes, whether the capture is read).
+// (the filter's and the rules' among them) plus those only a live server has (table size, route
+// and rule set changes, whether the capture is read).
 //
 // A scrape costs one pass over the route counters and, with top-K series, one over the
 // destinations (picked in WebAssembly, nothing sorted). A text is built once the event loop has
@@ -9,6 +10,7 @@
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
 import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
+import { ruleSetChangesFamily } from './rule-set-changes.js';
 import { TopDestinationSeries } from './top-destination-series.js';
 
 /** The Prometheus text format's content type, which scrapers check. */
@@ -24,6 +26,8 @@ export interface MetricsSource {
   topDestinations?: number;
   /** /report text held for clients still reading it, in bytes. */
   reportBytesInFlight?: () => number;
+  /** Rule sets put in force or removed through the API. */
+  ruleSetChanges?: () => number;
 }
 
 export class MetricsEndpoint {
@@ -68,6 +72,7 @@ export class MetricsEndpoint {
       captureReading: capture?.reading,
       routeLabels: this.routeLabels,
     });
+    if (this.source.ruleSetChanges) families.push(ruleSetChangesFamily(this.source.ruleSetChanges()));
     if (this.destinations) families.push(...this.destinations.families(analyzer));
     families.push({
       name: 'fibscope_wasm_memory_bytes',

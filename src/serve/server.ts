@@ -4,6 +4,7 @@
 //
 //   GET /metrics   Prometheus text (metrics.ts)          GET /report  the JSON report, docs/report.md (report-stream.ts)
 //   /routes...     the table, and changes to it (routes-api.ts)
+//   /rules         the rule set, and its replacement (rules-api.ts)    GET /filter  the filter
 //
 // No client can hold the server up: headers, bodies and whole requests have time limits
 // (limits.ts), and a client that stops reading its answer is cut (response-guard.ts).
@@ -22,6 +23,7 @@ import { MetricsEndpoint, PROM_CONTENT_TYPE } from './metrics.js';
 import { ReportStreams } from './report-stream.js';
 import { guardResponse, wasCut, type OutputLimits } from './response-guard.js';
 import { handleRoutes, type BodyLimits } from './routes-api.js';
+import { handleFilter, handleRules, ServedRules } from './rules-api.js';
 import { RouteUpdates } from './route-updates.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
@@ -76,6 +78,10 @@ const INDEX = `fibscope serve
   POST   /routes            add or replace routes (body: any route format; ?format=F to force one)
   GET    /routes/PREFIX     the routes of one prefix
   DELETE /routes/PREFIX     remove them (?metric=N&via=X&dev=Y to remove only those)
+  GET    /rules             the rule set in force, as JSON
+  PUT    /rules             replace it (body: any rule format; ?format=F to force one); its counts start at 0
+  DELETE /rules             count without rules
+  GET    /filter            the filter given at start
 `;
 
 export class FibscopeServer {
@@ -83,6 +89,8 @@ export class FibscopeServer {
   readonly analyzer: Analyzer;
   /** Route changes through the API, counted by kind. */
   readonly routes: RouteUpdates;
+  /** The analyzer's rule set, with what it was made from (`rules.load` puts one in force). */
+  readonly rules: ServedRules;
   /** The node:http server; `handle` also works as the request listener of one you own. */
   readonly http: Server;
   /** GET /metrics (its `builds` count says how many scrapes shared a text). */
@@ -98,6 +106,7 @@ export class FibscopeServer {
     this.fib = options.fib;
     this.analyzer = options.analyzer;
     this.routes = new RouteUpdates(options.fib);
+    this.rules = new ServedRules(options.analyzer);
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
       throw new RangeError(`maxBodyBytes: expected a whole number of bytes, at least 1, got ${maxBodyBytes}`);
@@ -116,6 +125,7 @@ export class FibscopeServer {
       analyzer: options.analyzer,
       fib: options.fib,
       changes: this.routes.changes,
+      ruleSetChanges: () => this.rules.changes,
       capture: options.capture,
       topDestinations: options.topDestinations,
     });
@@ -201,6 +211,12 @@ export class FibscopeServer {
       return;
     }
     switch (path) {
+      case '/rules':
+        await handleRules(req, res, url, this.rules, this.bodyLimits);
+        return;
+      case '/filter':
+        handleFilter(req, res, url, this.analyzer);
+        return;
       case '/metrics': {
         checkMethod(req.method, path, READ_METHODS);
         const text = await this.metrics.render();
@@ -220,7 +236,7 @@ export class FibscopeServer {
         return;
       }
       default:
-        throw new HttpError(404, `no such endpoint: ${path} (there are /metrics, /report, /routes and /routes/PREFIX)`);
+        throw new HttpError(404, `no such endpoint: ${path} (there are /metrics, /report, /routes, /routes/PREFIX, /rules and /filter)`);
     }
   }
 }

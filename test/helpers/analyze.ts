@@ -1,4 +1,4 @@
-import { Analyzer, Fib, type Count, type Report } from '../../src/node.js';
+import { Analyzer, Fib, type AnalyzerOptions, type Count, type Report } from '../../src/node.js';
 
 /** A table of a few routes the analyzer tests classify by. */
 export const TEST_ROUTES = `
@@ -15,6 +15,18 @@ export function analyzeBytes(fib: Fib, bytes: Uint8Array, chunk = bytes.length |
   const analyzer = new Analyzer({ fib, name: 'test.pcap' });
   try {
     for (let offset = 0; offset < bytes.length; offset += chunk) analyzer.push(bytes.subarray(offset, offset + chunk));
+    analyzer.end();
+    return analyzer.report();
+  } finally {
+    analyzer.dispose();
+  }
+}
+
+/** The report for capture `bytes` pushed whole into an Analyzer made with `options`. */
+export function analyzeWith(bytes: Uint8Array, options: AnalyzerOptions): Report {
+  const analyzer = new Analyzer(options);
+  try {
+    analyzer.push(bytes);
     analyzer.end();
     return analyzer.report();
   } finally {

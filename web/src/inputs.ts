@@ -1,7 +1,8 @@
-// Where captures and routes come from: file inputs, drops on either zone, the bundled samples,
-// and pasted routes. Each hands the page a Source; reading it is the worker's business.
+// Where captures, routes and rules come from: file inputs, drops on the zones, the bundled
+// samples, pasted routes and rules, and the filter box. Each hands the page a Source (or the
+// expression); reading and checking it is the worker's business.
 import type { RouteFormat } from '../../src/index.js';
-import type { Source } from './protocol.js';
+import type { RulesFormatChoice, Source } from './protocol.js';
 
 // The samples ship with the site (Vite copies them into the build): no request leaves it.
 const SAMPLE_CAPTURE: Source = { kind: 'url', url: new URL('../../samples/edge.pcap', import.meta.url).href, name: 'edge.pcap' };
@@ -40,6 +41,38 @@ export function wireInputs(on: InputHandlers): void {
   dropZone(byId('capture-drop'), (list) => {
     const [first] = files(list);
     if (first) on.capture(first);
+  });
+}
+
+export interface ClassifyHandlers {
+  /** '' for no filter */
+  filter(expression: string): void;
+  /** null for no rules */
+  rules(source: Source | null, format: RulesFormatChoice): void;
+}
+
+export function wireClassifyInputs(on: ClassifyHandlers): void {
+  const filterForm = byId<HTMLFormElement>('filter-form');
+  const filterInput = byId<HTMLInputElement>('filter-input');
+  const rulesFile = byId<HTMLInputElement>('rules-file');
+  const rulesFormat = byId<HTMLSelectElement>('rules-format');
+  const rulesText = byId<HTMLTextAreaElement>('rules-text');
+  const format = () => rulesFormat.value as RulesFormatChoice;
+
+  filterForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    on.filter(filterInput.value);
+  });
+  rulesFile.addEventListener('change', () => {
+    const file = rulesFile.files?.[0];
+    if (file) on.rules({ kind: 'file', file }, format());
+    rulesFile.value = '';
+  });
+  byId('rules-apply').addEventListener('click', () => on.rules({ kind: 'text', text: rulesText.value, name: 'pasted rules' }, format()));
+  byId('rules-clear').addEventListener('click', () => on.rules(null, format()));
+  dropZone(byId('rules-drop'), (list) => {
+    const file = list[0];
+    if (file) on.rules({ kind: 'file', file }, format());
   });
 }
 

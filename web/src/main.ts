@@ -1,15 +1,18 @@
 // The page: wires the inputs to the worker and draws what comes back. The finished report is
 // `window.fibscopeReport` (the JSON export, parsed) and the worker's timing `window.fibscopeTiming`,
-// for tests and benchmarks; `body[data-analyses]` counts finished analyses.
+// for tests and benchmarks; `body[data-analyses]` counts finished analyses, `body[data-filter]` and
+// `body[data-ruleset]` say whether a filter and rules are in use (none, loading, set/loaded, error).
 import type { Chart } from 'chart.js';
 import type { Report } from '../../src/index.js';
 import { Charts, formatSeconds, type Metric } from './charts.js';
 import { csvText, download, exportName } from './export.js';
 import { exact, humanBytes } from './format.js';
-import { wireInputs } from './inputs.js';
+import { wireClassifyInputs, wireInputs } from './inputs.js';
 import { wireLookup } from './lookup.js';
 import type { ChartView } from './page-hooks.js';
-import type { AnalysisTiming, Source } from './protocol.js';
+import { linkTypeName } from '../../src/report/link-type-names.js';
+import type { AnalysisTiming, RulesSummary, Source } from './protocol.js';
+import { renderRules } from './rules-view.js';
 import { renderSummary, reportTimesWarning } from './summary.js';
 import { TrafficTable } from './table-view.js';
 import type { TimeSeries } from './timeseries.js';
@@ -39,6 +42,14 @@ const el = {
   routesFileName: byId('routes-file-name'),
   csvOptions: byId('csv-options'),
   timing: byId('timing'),
+  filterInput: byId<HTMLInputElement>('filter-input'),
+  filterError: byId('filter-error'),
+  filterStatus: byId('filter-status'),
+  rulesStatus: byId('rules-status'),
+  rulesFileName: byId('rules-file-name'),
+  rulesSection: byId('rules-section'),
+  rulesSource: byId('rules-source'),
+  rulesBody: byId<HTMLTableElement>('rules-table').tBodies[0],
 };
 
 const charts = new Charts(byId('bar-chart'), byId('series-chart'));
@@ -61,6 +72,9 @@ let report: Report | undefined;
 /** the JSON export: `fibscope analyze -f json`, byte for byte */
 let reportJson: Uint8Array<ArrayBuffer> = new Uint8Array(0);
 let series: TimeSeries | undefined;
+/** the rule set in use, and the one the analysis in view counted by */
+let rules: RulesSummary | null = null;
+let analyzedRules: RulesSummary | null = null;
 
 const worker = new WorkerClient({
   'routes-loaded': ({ summary }) => {
@@ -73,6 +87,38 @@ const worker = new WorkerClient({
     setStatus(el.routesStatus, `${message} — the table in use is unchanged.`, true);
     document.body.dataset.routes = 'error';
     // the table did not change, but loading it stopped the work on the capture in view
+    if (capture && interrupted) analyze(capture);
+  },
+  'filter-set': ({ expression, refusedLinkTypes }) => {
+    showFilterError(undefined);
+    const refused = refusedLinkTypes.length === 0 ? ''
+      : ` libpcap refuses it on link type${refusedLinkTypes.length > 1 ? 's' : ''} ${refusedLinkTypes.map(linkTypeName).join(', ')}: records of those count as filtered.`;
+    setStatus(el.filterStatus, expression === null ? 'No filter: every record counts.' : `Counting only what “${expression}” accepts.${refused}`);
+    document.body.dataset.filter = expression === null ? 'none' : 'set';
+    if (capture) analyze(capture);
+  },
+  'filter-error': ({ expression, message, column }) => {
+    showFilterError({ expression, column, message });
+    setStatus(el.filterStatus, 'The filter in use is unchanged.', true);
+    document.body.dataset.filter = 'error';
+    if (capture && interrupted) analyze(capture);
+  },
+  'rules-set': ({ summary }) => {
+    rules = summary;
+    if (summary === null) {
+      setStatus(el.rulesStatus, 'No rules.');
+      el.rulesFileName.textContent = 'none chosen';
+    } else {
+      const alerts = summary.rules.filter((r) => r.action === 'alert').length;
+      const drops = summary.rules.filter((r) => r.action === 'drop').length;
+      setStatus(el.rulesStatus, `${exact(summary.rules.length)} rules from ${summary.source} (${exact(alerts)} alert, ${exact(drops)} drop).`);
+    }
+    document.body.dataset.ruleset = summary === null ? 'none' : 'loaded';
+    if (capture) analyze(capture);
+  },
+  'rules-error': ({ message }) => {
+    setStatus(el.rulesStatus, `${message} — the rules in use are unchanged.`, true);
+    document.body.dataset.ruleset = 'error';
     if (capture && interrupted) analyze(capture);
   },
   progress: (reply) => {
@@ -132,9 +178,7 @@ wireInputs({
   routes(sources, format) {
     if (sources.length === 0) return;
     hideError();
-    // the capture in view is analyzed again once the table is in: stop what is under way
-    interrupted = running || document.body.dataset.timeseries === 'pending';
-    worker.send({ type: 'cancel' });
+    stopForChange();
     setStatus(el.routesStatus, `Loading ${sources.map(nameOf).join(', ')}…`);
     el.routesFileName.textContent = sources.map(nameOf).join(', ');
     document.body.dataset.routes = 'loading';
@@ -143,6 +187,22 @@ wireInputs({
   capture(source) {
     capture = source;
     analyze(source);
+  },
+});
+wireClassifyInputs({
+  filter(expression) {
+    hideError();
+    stopForChange();
+    document.body.dataset.filter = 'loading';
+    worker.send({ type: 'filter', expression });
+  },
+  rules(source, format) {
+    hideError();
+    stopForChange();
+    setStatus(el.rulesStatus, source ? `Loading ${nameOf(source)}…` : 'Removing the rules…');
+    if (source) el.rulesFileName.textContent = nameOf(source);
+    document.body.dataset.ruleset = 'loading';
+    worker.send({ type: 'rules', source, format });
   },
 });
 wireLookup(byId('lookup-form'), byId('lookup-input'), byId('lookup-output'), worker);
@@ -160,8 +220,39 @@ byId('export-csv').addEventListener('click', () => {
 // a file dropped outside the two zones would make the browser leave the page to show it
 for (const type of ['dragover', 'drop']) window.addEventListener(type, (event) => event.preventDefault());
 
+/** The capture in view is analyzed again once a change is in: stop what is under way. */
+function stopForChange(): void {
+  interrupted = running || document.body.dataset.timeseries === 'pending';
+  worker.send({ type: 'cancel' });
+}
+
+/**
+ * The expression with a caret under the column (on lines of their own, which scroll rather than
+ * wrap, so the caret stays under its character), then the message, which wraps.
+ */
+function showFilterError(error: { expression: string; column?: number; message: string } | undefined): void {
+  el.filterError.hidden = error === undefined;
+  el.filterError.replaceChildren();
+  if (error === undefined) {
+    el.filterInput.removeAttribute('aria-invalid');
+    return;
+  }
+  el.filterInput.setAttribute('aria-invalid', 'true');
+  const message = document.createElement('span');
+  message.className = 'message';
+  message.textContent = error.message;
+  if (error.column !== undefined) {
+    const pointer = document.createElement('span');
+    pointer.className = 'pointer';
+    pointer.textContent = `${error.expression}\n${' '.repeat(Math.max(0, error.column - 1))}^\n`;
+    el.filterError.append(pointer);
+  }
+  el.filterError.append(message);
+}
+
 function analyze(source: Source): void {
   run++;
+  analyzedRules = rules;
   running = true;
   captureName = nameOf(source);
   hideError();
@@ -206,6 +297,7 @@ function showReport(shown: Report, timing: AnalysisTiming): void {
     ? `${input.path}: ${input.error}. The report below counts everything read before ${input.format === null ? 'that' : 'the damage'}.`
     : '';
   renderSummary(el.summary, el.inputsBody, shown);
+  renderRules({ section: el.rulesSection, source: el.rulesSource, body: el.rulesBody }, shown, analyzedRules?.source);
   showTopRoutes();
   charts.clearTimeSeries();
   el.seriesBins.textContent = '';

@@ -2,6 +2,7 @@
 // worker reads them itself); reports travel as the JSON text of `fibscope analyze -f json`, in
 // UTF-8 bytes whose buffer is handed over rather than copied.
 import type { RouteFormat } from '../../src/index.js';
+import type { RulesFormat } from '../../src/rules/index.js';
 import type { TimeSeries } from './timeseries.js';
 
 /** A capture or routes file: one the user gave, or a sample the site ships. */
@@ -13,12 +14,25 @@ export type Source =
 export type PageRequest =
   /** Replace the table with these routes files, loaded in order (all or nothing, as `-r`). */
   | { type: 'routes'; sources: Source[]; format: RouteFormat | 'auto' }
-  /** Analyze one capture with the current table. */
+  /** Count from now on only what this pcap-filter expression accepts; '' for every record. */
+  | { type: 'filter'; expression: string }
+  /** Count by the rules of this file from now on (docs/rules.md); null for no rules. */
+  | { type: 'rules'; source: Source | null; format: RulesFormatChoice }
+  /** Analyze one capture with the current table, filter and rules. */
   | { type: 'analyze'; run: number; source: Source }
   /** Stop the analysis (or time series) under way. */
   | { type: 'cancel' }
   /** The route of each address, as `fibscope lookup` prints it. */
   | { type: 'lookup'; id: number; addresses: string[] };
+
+/** A rule file format (docs/rules.md), or 'auto' to detect it. */
+export type RulesFormatChoice = 'auto' | RulesFormat;
+
+/** The rule set the analyses count by. */
+export interface RulesSummary {
+  source: string;
+  rules: { name: string; action: 'count' | 'alert' | 'drop' }[];
+}
 
 export interface RoutesSummary {
   sources: string[];
@@ -44,6 +58,13 @@ export type WorkerReply =
   | { type: 'routes-loaded'; summary: RoutesSummary }
   /** `source` and `line` are set for a bad line (RouteFormatError) */
   | { type: 'routes-error'; message: string; source?: string; line?: number }
+  /** `expression` null: no filter any more */
+  | { type: 'filter-set'; expression: string | null; refusedLinkTypes: number[] }
+  /** `column` (1-based) is set for a syntax error */
+  | { type: 'filter-error'; expression: string; message: string; column?: number }
+  | { type: 'rules-set'; summary: RulesSummary | null }
+  /** `source` and `line` are set for a bad line (RulesError) */
+  | { type: 'rules-error'; message: string; source?: string; line?: number }
   | { type: 'progress'; run: number; read: number; total: number | undefined }
   | { type: 'report'; run: number; json: Uint8Array<ArrayBuffer>; timing: AnalysisTiming }
   | { type: 'timeseries'; run: number; series: TimeSeries }

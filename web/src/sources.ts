@@ -47,16 +47,17 @@ export function byteStream(opened: Opened, onRead: (fileBytes: number) => void):
 }
 
 /**
- * The text of a routes file: UTF-8, invalid bytes as U+FFFD (which parseRoutes reports as a
- * binary file), gunzipped when it starts like gzip. Errors name the file as the CLI does.
+ * The text of a routes or rules file (`what` says which, for errors): UTF-8, invalid bytes as
+ * U+FFFD (which the parsers report as a binary file), gunzipped when it starts like gzip. Errors
+ * name the file as the CLI does.
  */
-export async function readRoutesText(source: Source): Promise<{ name: string; text: string }> {
+export async function readTextSource(source: Source, what: 'routes file' | 'rules file'): Promise<{ name: string; text: string }> {
   if (source.kind === 'text') return { name: source.name, text: source.text };
   const opened = await openSource(source);
   if (!opened.gzip) return { name: opened.name, text: new TextDecoder('utf-8').decode(await opened.blob.arrayBuffer()) };
   try {
     return { name: opened.name, text: await new Response(byteStream(opened, () => {})).text() };
   } catch (error) {
-    throw new Error(`cannot read routes file ${opened.name}: it starts like gzip but does not decompress: ${(error as Error).message}`);
+    throw new Error(`cannot read ${what} ${opened.name}: it starts like gzip but does not decompress: ${(error as Error).message}`);
   }
 }

@@ -86,6 +86,8 @@ export function renderSummary(list: HTMLElement, inputs: HTMLTableSectionElement
     ['No route', exact(t.noRoute.packets), 'no-route', `packets, ${exact(t.noRoute.bytes)} bytes`],
     ['Time span', span ? formatDuration(span.seconds) : '–', 'time-span', span ? `from ${span.first} to ${span.last}` : 'no counted packets'],
   ];
+  // only with a filter: its rejected records are in Records and nowhere else
+  if (t.filtered !== undefined) items.splice(1, 0, ['Filtered out', exact(t.filtered), 'filtered', share(t.filtered, t.records, 'of records, by the filter')]);
   if (wrongTimes) items.push(['Timestamps', 'look wrong', 'timestamps', `${wrongTimes}: durations and the time series mean little`]);
   list.replaceChildren(...items.flatMap(([label, value, testId, detail]) => {
     const dt = document.createElement('dt');

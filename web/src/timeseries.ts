@@ -39,6 +39,8 @@ export interface TimeSeriesOptions {
   signal?: AbortSignal;
   /** lets other work in between chunks (the worker's cancel messages) */
   yieldNow?: () => Promise<void>;
+  /** the first pass' pcap-filter expression: the routes counted only what it accepted */
+  filter?: string;
 }
 
 // ---------------------------------------------------------------- bins
@@ -85,7 +87,8 @@ export async function captureTimeSeries(fib: Fib, chunks: AsyncIterable<Uint8Arr
     if (id === undefined) throw new Error(`route ${route.prefix} is no longer in the table`);
     return id;
   });
-  const analyzer = new Analyzer({ fib, name: 'time series' });
+  // the analysis' filter, or the routes would count what it rejected
+  const analyzer = new Analyzer({ fib, name: 'time series', filter: options.filter });
   try {
     analyzer.trackTimeSeries({ routes: ids, start: first, binNanoseconds, bins });
     let paused = performance.now();

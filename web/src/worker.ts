@@ -1,11 +1,12 @@
 // The analysis worker: holds the routing table, streams captures into an Analyzer (the same
 // WebAssembly and code as the CLI), and answers lookups, so the page never waits on any of it.
-import { Analyzer, Fib, RouteFormatError, type Report, type RouteFormat } from '../../src/index.js';
+import { type Analyzer, Fib, RouteFormatError, type Report, type RouteFormat } from '../../src/index.js';
 import { writeJson } from '../../src/report/json.js';
 import { reportRows, topRows } from '../../src/report/aggregate.js';
 import { formatLookups } from '../../src/cli/lookup-text.js';
-import type { PageRequest, Source, WorkerReply } from './protocol.js';
-import { byteStream, openSource, readRoutesText } from './sources.js';
+import { Classification } from './classification.js';
+import type { PageRequest, RulesFormatChoice, Source, WorkerReply } from './protocol.js';
+import { byteStream, openSource, readTextSource } from './sources.js';
 import { captureTimeSeries, reportDigits, type TimeSeriesOptions } from './timeseries.js';
 
 /** Routes the time series charts. */
@@ -22,6 +23,8 @@ const scope = self as unknown as {
 const post = (message: WorkerReply, transfer?: Transferable[]) => scope.postMessage(message, transfer);
 
 let fib: Promise<Fib> = Fib.create();
+/** The filter and rules every analysis counts by. */
+const classification = new Classification();
 /** The task under way, which a cancel message aborts. */
 let current: AbortController | undefined;
 /** Tasks run one after another: a routes change never lands in the middle of an analysis. */
@@ -38,6 +41,12 @@ scope.onmessage = ({ data: request }) => {
       return;
     case 'routes':
       queue = queue.then(() => loadRoutes(request.sources, request.format));
+      return;
+    case 'filter':
+      queue = queue.then(async () => post(classification.setFilter(await fib, request.expression)));
+      return;
+    case 'rules':
+      queue = queue.then(() => loadRules(request.source, request.format));
       return;
     case 'analyze':
       queue = queue.then(() => analyze(request.run, request.source));
@@ -60,7 +69,7 @@ async function loadRoutes(sources: Source[], format: RouteFormat | 'auto'): Prom
     let duplicates = 0;
     const names: string[] = [];
     for (const source of sources) {
-      const { name, text } = await readRoutesText(source);
+      const { name, text } = await readTextSource(source, 'routes file');
       const loaded = table.load(text, { format, source: name });
       if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(name, 1, 'no routes: the file is empty or holds only comments');
       duplicates += loaded.duplicates;
@@ -78,6 +87,16 @@ async function loadRoutes(sources: Source[], format: RouteFormat | 'auto'): Prom
   }
 }
 
+/** The rules of a file or of pasted text, read as a routes file is (gzip too). */
+async function loadRules(source: Source | null, format: RulesFormatChoice): Promise<void> {
+  try {
+    const rules = source && { ...(await readTextSource(source, 'rules file')), format };
+    post(classification.setRules(await fib, rules));
+  } catch (error) {
+    post({ type: 'rules-error', message: messageOf(error) });
+  }
+}
+
 async function analyze(run: number, source: Source): Promise<void> {
   const task = new AbortController();
   current = task;
@@ -85,7 +104,7 @@ async function analyze(run: number, source: Source): Promise<void> {
   try {
     const table = await fib;
     const opened = await openSource(source);
-    analyzer = new Analyzer({ fib: table, name: opened.name });
+    analyzer = classification.analyzer(table, opened.name);
     const total = opened.blob.size;
     let fileBytes = 0;
     let bytes = 0;
@@ -168,7 +187,7 @@ async function timeSeries(run: number, table: Fib, report: Report, span: TimeSer
       },
     };
     const series = await captureTimeSeries(table, chunks, {
-      routes, span, digits: reportDigits(report), maxBins: SERIES_BINS, signal, yieldNow: nextTask,
+      routes, span, digits: reportDigits(report), maxBins: SERIES_BINS, signal, yieldNow: nextTask, filter: classification.filterExpression,
     });
     post({ type: 'timeseries', run, series });
   } catch (error) {

@@ -1,7 +1,7 @@
 // The browser demo end to end: the built site served on localhost, driven in headless Chromium,
 // checked against the CLI (`node dist/cli.js`) on the same files: the numbers on the page,
-// window.fibscopeReport, the JSON and CSV exports, the lookup box, errors, the time series, and
-// that no request leaves the site. Saves web/screenshot.png for the README.
+// window.fibscopeReport, the JSON and CSV exports, the lookup box, errors, the time series, a
+// filter and rules (against the library's own report), and that no request leaves the site. Saves web/screenshot.png for the README.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bgpLikeTable, writeCapture } from '../../bench/capture-gen.js';
 import { buildSite, CHROMIUM, launchChromium, ROOT, serveSite, type Site } from '../../bench/web-harness.js';
-import type { Report } from '../../src/index.js';
+import { Analyzer, Fib, formatJson, type Report } from '../../src/node.js';
 import { reportRows, topRows } from '../../src/report/aggregate.js';
 import { pcap, pcapng, truncate } from '../../test/helpers/captures.js';
 import { ETHERTYPE, ethernet, LINKTYPE, raw, udp4, udp6 } from '../../test/helpers/packets.js';
@@ -348,6 +348,116 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     expect(message).toMatch(/^bad-routes\.txt:3: /);
     expect(status).toBe(`${message} — the table in use is unchanged.`);
     expect(await page.getAttribute('body', 'data-routes')).toBe('error');
+  });
+
+  it('filters and counts by rules in the page, as the library does with the same capture', async () => {
+    const fresh = await context.newPage();
+    fresh.on('pageerror', (error) => pageErrors.push(error.message));
+    await fresh.goto(site.url);
+    await fresh.setInputFiles('#routes-file', join(dir, 'routes.txt'));
+    await fresh.waitForFunction(() => document.body.dataset.routes === 'loaded');
+    const fib = await Fib.create();
+    fib.load(readFileSync(join(dir, 'routes.txt'), 'utf8'));
+
+    // a filter that does not compile: the library's message, the expression and a caret under its column
+    const broken = 'tcp and port';
+    const refusal = (() => {
+      try {
+        new Analyzer({ fib, filter: broken }).dispose();
+      } catch (error) {
+        return error as Error & { column?: number };
+      }
+      throw new Error(`the library took '${broken}'`);
+    })();
+    expect(refusal.column).toBeGreaterThan(0);
+    await fresh.fill('#filter-input', broken);
+    await fresh.press('#filter-input', 'Enter');
+    await fresh.waitForFunction(() => document.body.dataset.filter === 'error');
+    expect(await fresh.textContent('#filter-error')).toBe(`${broken}\n${' '.repeat(refusal.column! - 1)}^\n${refusal.message}`);
+    expect(await fresh.getAttribute('#filter-input', 'aria-invalid')).toBe('true');
+
+    const filter = 'tcp or (udp and dst port 53)';
+    await fresh.fill('#filter-input', filter);
+    await fresh.press('#filter-input', 'Enter');
+    await fresh.waitForFunction(() => document.body.dataset.filter === 'set');
+    expect(await fresh.isHidden('#filter-error')).toBe(true);
+
+    // a rules file dropped on its zone; ntp can match nothing, as the filter lets no NTP through
+    const rules = [
+      '# e2e rules', 'rule ssh alert proto tcp dport 22', 'rule rdp drop proto tcp dport 3389',
+      'rule web count proto tcp dport 80,443,8080', 'rule dns count proto udp dport 53', 'rule ntp alert proto udp dport 123', '',
+    ].join('\n');
+    const transfer = await fresh.evaluateHandle((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'e2e.rules'));
+      return data;
+    }, rules);
+    await fresh.dispatchEvent('#rules-drop', 'drop', { dataTransfer: transfer });
+    await fresh.waitForFunction(() => document.body.dataset.ruleset === 'loaded');
+    expect(await fresh.textContent('#rules-status')).toBe('5 rules from e2e.rules (2 alert, 1 drop).');
+
+    await fresh.setInputFiles('#capture-file', join(dir, 'capture.pcap'));
+    await fresh.waitForFunction(() => document.body.dataset.analyses === '1' && ['ready', 'unavailable'].includes(document.body.dataset.timeseries ?? ''));
+    const shown = (await fresh.evaluate(() => window.fibscopeReport)) as Report;
+
+    // the library, in Node, on the same bytes
+    const analyzer = new Analyzer({ fib, name: 'capture.pcap', filter });
+    analyzer.setRules(rules, { source: 'e2e.rules' });
+    analyzer.push(readFileSync(join(dir, 'capture.pcap')));
+    analyzer.end();
+    const want = JSON.parse(formatJson(analyzer.report())) as Report;
+    analyzer.dispose();
+    expect(want.totals.filtered).toBeGreaterThan(0);
+    expect(want.rules!.map((r) => r.packets)).toEqual([expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number), 0]);
+    for (const rule of want.rules!.slice(0, 4)) expect(rule.packets, rule.name).toBeGreaterThan(0);
+    expect(shown).toEqual(want);
+
+    // the page's numbers: the summary, and a row per rule in order, alerts and drops marked
+    const count = async (testId: string) => Number(((await fresh.textContent(`[data-testid="${testId}"]`)) ?? '').replaceAll(',', ''));
+    expect(await count('filtered')).toBe(want.totals.filtered);
+    expect(await count('records')).toBe(want.totals.records);
+    const rows = await fresh.$$eval('#rules-table tbody tr', (trs) => (trs as HTMLTableRowElement[]).map((tr) => ({
+      name: tr.querySelector('th')!.textContent,
+      className: tr.className,
+      packets: Number(tr.cells[2].textContent!.replaceAll(',', '')),
+      bytes: Number(tr.cells[3].textContent!.replaceAll(',', '')),
+      background: getComputedStyle(tr).backgroundColor,
+    })));
+    expect(rows.map(({ name, className, packets, bytes }) => ({ name, className, packets, bytes }))).toEqual([
+      ...want.rules!.map((r) => ({ name: r.name, className: `rule action-${r.action}`, packets: r.packets, bytes: r.bytes })),
+      { name: 'no rule', className: 'no-rule', packets: want.totals.noRule!.packets, bytes: want.totals.noRule!.bytes },
+    ]);
+    const background = (action: string) => rows.find((r) => r.className.endsWith(`action-${action}`))!.background;
+    expect(new Set([background('count'), background('alert'), background('drop')]).size).toBe(3);
+
+    // the time series' second pass filters too: its bins add up to the filtered report's routes
+    const series = (await fresh.evaluate(() => window.fibscopeSeries)) as TimeSeries;
+    expect(series.series.length).toBeGreaterThan(0);
+    for (const s of series.series) {
+      const route = want.routes.find((r) => r.prefix === s.prefix)!;
+      expect(s.packets.reduce((a, b) => a + b, 0)).toBe(route.packets);
+    }
+
+    // pasted rules with a bad line: the library's message, and the rules in use stay
+    const badRules = 'rule ok count proto udp\nrule bad count dport 99999\n';
+    const badMessage = (() => {
+      const trial = new Analyzer({ fib });
+      try {
+        trial.setRules(badRules, { source: 'pasted rules' });
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        trial.dispose();
+      }
+      throw new Error('the library took the bad rules');
+    })();
+    expect(badMessage).toMatch(/^pasted rules:2: /);
+    await fresh.click('#rules-drop summary');
+    await fresh.fill('#rules-text', badRules);
+    await fresh.click('#rules-apply');
+    await fresh.waitForFunction(() => document.body.dataset.ruleset === 'error');
+    expect(await fresh.textContent('#rules-status')).toBe(`${badMessage} — the rules in use are unchanged.`);
+    await fresh.close();
   });
 
   it('runs the bundled samples in a fresh page, and is photographed doing so', async () => {
