@@ -17,6 +17,7 @@ import {
   addClassifyOptions, explainingClassifyErrors, readRulesFile, refusedLinkTypesWarnings, type ClassifyOptions,
 } from './cli/classify-options.js';
 import { compileFilter } from './filter/index.js';
+import { addCheckOptions, checkWarnings, resolveCheckOptions, type CheckOptions } from './cli/check-options.js';
 import { parseRules } from './rules/index.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
@@ -81,9 +82,12 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-interface AnalyzeOptions extends RoutesOptions, ClassifyOptions {
+/** The row kinds of `--by` (docs/cli.md). */
+const BY_KINDS = ['route', 'destination', 'nexthop', 'dev', 'rule', 'src-route', 'source', 'interface', 'matrix', 'anomaly'] as const;
+
+interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions {
   format: ReportFormat;
-  by: 'route' | 'destination' | 'nexthop' | 'dev' | 'rule';
+  by: (typeof BY_KINDS)[number];
   top: number;
   sort: 'packets' | 'bytes';
   output?: string;
@@ -96,12 +100,12 @@ const count = (value: string) => {
   return Number(value);
 };
 
-addClassifyOptions(routesOptions(program.command('analyze'), false))
-  .description('count the packets of captures by route, next hop, device, destination and rule')
+addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), false)))
+  .description('count the packets of captures by route, next hop, device, destination and rule; check them for anomalies')
   .argument('<capture...>', "pcap or pcapng files (gzip read transparently); '-' reads standard input")
   .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'ndjson', 'csv', 'prom']).default('table'))
-  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson (default: route; destination without -r)').choices(['route', 'destination', 'nexthop', 'dev', 'rule']).default('route'))
-  .addOption(new Option('-n, --top <n>', 'rows per table (0 = all)').argParser(count).default(20))
+  .addOption(new Option('--by <key>', 'rows of table, csv and ndjson (default: route; destination without -r)').choices([...BY_KINDS]).default('route'))
+  .addOption(new Option('-n, --top <n>', 'rows per table, and cells of --matrix (0 = all)').argParser(count).default(20))
   .addOption(new Option('--sort <key>', 'order of rows').choices(['packets', 'bytes']).default('packets'))
   .option('-o, --output <file>', 'write the report there instead of to stdout')
   .option('--progress', 'report progress on stderr for every input: a bar on a terminal, a line per 10% otherwise '
@@ -112,9 +116,11 @@ addClassifyOptions(routesOptions(program.command('analyze'), false))
   .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     if (options.by === 'rule' && options.rules === undefined) throw new FibscopeError('BAD_ARGUMENT', '--by rule needs a rule set: give --rules FILE');
-    for (const warning of ignoredOptionWarnings(options.format, (name) => command.getOptionValueSource(name) === 'cli')) {
+    for (const warning of ignoredOptionWarnings(options, (name) => command.getOptionValueSource(name) === 'cli')) {
       process.stderr.write(`fibscope: warning: ${warning}\n`);
     }
+    // the checks and views: a bad bogon list stops here, named by file and line
+    const checkSetup = await resolveCheckOptions(options, options.by, options.top, (options.routes ?? []).length > 0);
     const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, captures);
     // the filter and the rules are read whole first: a mistake in either stops here, before the
     // table loads and before a report file is made (the filter is compiled again, in its analyzer)
@@ -133,7 +139,7 @@ addClassifyOptions(routesOptions(program.command('analyze'), false))
       let report;
       try {
         report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
-          fib, filter: options.filter, rules, interfaceName: options.interface,
+          fib, filter: options.filter, rules, interfaceName: options.interface, checks: checkSetup.checks, views: checkSetup.views,
           onInput: (path) => progress.start(path), onProgress: progress.listener,
         }));
       } finally {
@@ -149,6 +155,7 @@ addClassifyOptions(routesOptions(program.command('analyze'), false))
         damaged = true;
         process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
       }
+      for (const warning of checkWarnings(report, options, checkSetup)) process.stderr.write(`fibscope: ${warning}\n`);
       const overflow = report.totals.destinationOverflow;
       if (overflow) {
         process.stderr.write(`fibscope: warning: the destination table is full (memory limit): ${overflow.packets} packets `
@@ -171,12 +178,20 @@ addClassifyOptions(routesOptions(program.command('analyze'), false))
     if (damaged) process.exitCode = EXIT_DAMAGED_INPUT;
   });
 
-/** The options given that `format` does not use (SPEC section 4: json and prom hold everything). */
-function ignoredOptionWarnings(format: ReportFormat, given: (option: string) => boolean): string[] {
+/**
+ * The options given that `format` does not use (SPEC section 4: json and prom hold everything).
+ * `--by` of a view also turns the view on, which json holds (and prom, for interfaces); `--top`
+ * also bounds the cells of `--matrix`, in every format.
+ */
+function ignoredOptionWarnings(options: AnalyzeOptions, given: (option: string) => boolean): string[] {
+  const format = options.format;
+  const viewFormats: Partial<Record<AnalyzeOptions['by'], readonly ReportFormat[]>> = {
+    'src-route': ['json'], source: ['json'], interface: ['json', 'prom'], matrix: ['json'], anomaly: ['json', 'prom'],
+  };
   const uses: Record<string, readonly ReportFormat[]> = {
-    by: ['table', 'csv', 'ndjson'],
+    by: ['table', 'csv', 'ndjson', ...(viewFormats[options.by] ?? [])],
     sort: ['table', 'csv', 'ndjson'],
-    top: ['table'],
+    top: options.matrix ? ['table', 'json', 'ndjson', 'csv', 'prom'] : ['table'],
     plainNumbers: ['table'],
   };
   const flags: Record<string, string> = { by: '--by', sort: '--sort', top: '--top', plainNumbers: '--plain-numbers' };

@@ -67,6 +67,22 @@ describe('registerFibscopeMetrics with prom-client', () => {
     expect(await registry.metrics()).toContain('fibscope_records_total 6');
   });
 
+  it('registers the families of the filter and rules the analyzer counts by', async () => {
+    const fib = await Fib.create();
+    fib.load('10.0.0.0/8 192.0.2.1 eth0\n');
+    const analyzer = new Analyzer({ fib, filter: 'ip', rules: 'rule ten count dst 10.0.0.0/8\nrule other alert' });
+    analyzers.push(analyzer);
+    const registry = new client.Registry();
+    const collector = registerFibscopeMetrics(client, { analyzer, fib, registry });
+    expect(collector.names).toContain('fibscope_rule_packets_total');
+    expect(collector.names).toContain('fibscope_filtered_records_total');
+    analyzer.push(records(['10.0.0.1', '10.0.0.2', '2001:db8::5', '192.0.2.7']));
+    const text = await registry.metrics();
+    expect(samples(text)).toEqual(samples(formatProm(analyzer.snapshot(), { table: fib.stats() })));
+    expect(text).toContain('fibscope_filtered_records_total 1');
+    expect(text).toMatch(/fibscope_rule_packets_total\{rule="ten",action="count"\} 2/);
+  });
+
   it('takes one snapshot per scrape for all its families', async () => {
     const { fib, analyzer } = await setup();
     analyzers.push(analyzer);
@@ -74,6 +90,7 @@ describe('registerFibscopeMetrics with prom-client', () => {
     const counting = { snapshot: () => { snapshots++; return analyzer.snapshot(); } };
     const registry = new client.Registry();
     registerFibscopeMetrics(client, { analyzer: counting, fib, registry });
+    snapshots = 0; // registering reads one, for the families the analyzer counts
     await registry.metrics();
     expect(snapshots).toBe(1);
     await registry.metrics();

@@ -104,7 +104,8 @@ export interface AnomalyCounters {
   /**
    * Its busiest addresses, at most 10 each, busiest first, tracked in bounded memory
    * (docs/checks.md): exact while the class has seen few addresses; otherwise an address's counts
-   * may overstate it by `overstatedBy` packets at most.
+   * may overstate it by `overstatedBy` packets at most, and only addresses whose counts are more
+   * than half certain are listed (a flood of all-different forged sources lists none).
    */
   topSources: TrackedAddress[];
   topDestinations: TrackedAddress[];

@@ -99,8 +99,10 @@ export function registerFibscopeMetrics<R extends PromClientRegistry>(client: Pr
     return current.get(name);
   };
 
-  // the set of families is fixed by the options; an empty report gives their names and labels
-  const shapes = promFamilies(EMPTY_REPORT, { ...live(), destinations: destinations && new TopDestinations(k), routeLabels: undefined });
+  // the set of families is fixed when registering: by the options, and by what the analyzer
+  // counts then (a filter, rules, checks add theirs); its report now gives their names and labels
+  const shapes = promFamilies(options.analyzer.snapshot({ destinations: false }),
+    { ...live(), destinations: destinations && new TopDestinations(k), routeLabels: undefined });
   const names: string[] = [];
   try {
     for (const shape of shapes) {
@@ -136,14 +138,3 @@ export function registerFibscopeMetrics<R extends PromClientRegistry>(client: Pr
     },
   };
 }
-
-const EMPTY_REPORT: Report = {
-  fibscope: { version: '' },
-  inputs: [],
-  totals: {
-    records: 0, bytes: 0, counted: 0, ipv4: 0, ipv6: 0, nonIp: 0, malformed: 0, unsupportedLink: 0,
-    noRoute: { packets: 0, bytes: 0 }, malformedReasons: {},
-  },
-  routes: [],
-  destinations: [],
-};

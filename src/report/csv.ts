@@ -1,7 +1,8 @@
 // `-f csv`: RFC 4180 text, one header row and one row per row of `by`.
-import type { Report } from '../analyze/report.js';
+import type { Report, TrackedAddress } from '../analyze/report.js';
 import { reportRows, type RowsBy } from './aggregate.js';
-import type { ReportBy, ReportOptions } from './options.js';
+import { REPORT_BYS, type ReportBy, type ReportOptions, type ReportViewKind } from './options.js';
+import { viewRows, type ViewRowsBy } from './view-rows.js';
 import { ruleRows, type RuleRow } from './rule-rows.js';
 
 /** Counts may be bigints (above 2^53): String() prints them exactly. */
@@ -43,6 +44,55 @@ const COLUMNS: { [B in ReportBy]: readonly [string, (row: RowsBy[B]) => Field][]
   ],
 };
 
+/** The best-tracked address of a list, or null: the whole lists are in json and ndjson. */
+const first = (list: readonly TrackedAddress[]) => list[0]?.address ?? null;
+
+/**
+ * The columns of the source side and the checks. A matrix's `other` row (other true) sums the
+ * cells past the top, `cells` of them; a class not checked has empty counts, never 0.
+ */
+const VIEW_COLUMNS: { [K in ReportViewKind]: readonly [string, (row: ViewRowsBy[K]) => Field][] } = {
+  'src-route': [
+    ['prefix', (r) => r.prefix],
+    ['nextHop', (r) => r.nextHop],
+    ['dev', (r) => r.dev],
+    ['routeType', (r) => r.routeType],
+    ['packets', (r) => r.packets],
+    ['bytes', (r) => r.bytes],
+  ],
+  source: [
+    ['address', (r) => r.address],
+    ['prefix', (r) => r.prefix],
+    ['packets', (r) => r.packets],
+    ['bytes', (r) => r.bytes],
+    ['firstSeen', (r) => r.firstSeen],
+    ['lastSeen', (r) => r.lastSeen],
+  ],
+  interface: [
+    ['name', (r) => r.name],
+    ['packets', (r) => r.packets],
+    ['bytes', (r) => r.bytes],
+  ],
+  matrix: [
+    ['from', (r) => r.from],
+    ['to', (r) => r.to],
+    ['other', (r) => String(r.other)],
+    ['cells', (r) => r.cells],
+    ['packets', (r) => r.packets],
+    ['bytes', (r) => r.bytes],
+  ],
+  anomaly: [
+    ['class', (r) => r.class],
+    ['checked', (r) => String(r.checked)],
+    ['packets', (r) => (r.checked ? r.packets : null)],
+    ['bytes', (r) => (r.checked ? r.bytes : null)],
+    ['uncheckedPackets', (r) => r.unchecked?.packets ?? 0],
+    ['uncheckedBytes', (r) => r.unchecked?.bytes ?? 0],
+    ['topSource', (r) => first(r.topSources)],
+    ['topDestination', (r) => first(r.topDestinations)],
+  ],
+};
+
 /** The rule columns: a rule's top addresses are lists, which ndjson and json give. */
 const RULE_COLUMNS: readonly [string, (row: RuleRow) => Field][] = [
   ['position', (r) => r.position],
@@ -64,8 +114,14 @@ const RULE_COLUMNS: readonly [string, (row: RuleRow) => Field][] = [
  * plain integers.
  */
 export function formatCsv(report: Report, options: Pick<ReportOptions, 'by' | 'sort'>): string {
-  if (options.by === 'rule') return csvText(RULE_COLUMNS, ruleRows(report, options.sort));
-  return csvFor(report, options.by, options);
+  const by = options.by;
+  if (by === 'rule') return csvText(RULE_COLUMNS, ruleRows(report, options.sort));
+  if ((REPORT_BYS as readonly string[]).includes(by)) return csvFor(report, by as ReportBy, options);
+  return viewCsv(report, by as ReportViewKind, options);
+}
+
+function viewCsv<K extends ReportViewKind>(report: Report, kind: K, options: Pick<ReportOptions, 'sort'>): string {
+  return csvText(VIEW_COLUMNS[kind] as readonly [string, (row: ViewRowsBy[K]) => Field][], viewRows(report, kind, options.sort));
 }
 
 function csvFor<B extends ReportBy>(report: Report, by: B, options: Pick<ReportOptions, 'sort'>): string {

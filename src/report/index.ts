@@ -14,7 +14,9 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /**
  * The report as text in `format`, ending in a newline. `options` (defaults: by route, top 20,
  * by packets, human units) shape the text formats: `by` and `sort` apply to table, csv and
- * ndjson (`by: 'rule'` gives the rules of a rule set); `top` and `humanUnits` to table only;
+ * ndjson (`by: 'rule'` gives the rules of a rule set; `'src-route'`, `'source'`, `'interface'`,
+ * `'matrix'` and `'anomaly'` the report's views and anomaly classes, none when the report lacks
+ * them); `top` and `humanUnits` to table only;
  * json and prom always hold everything.
  * Throws FibscopeArgumentError for an unknown format or a bad option.
  */
@@ -37,5 +39,7 @@ export { reportRows, topRows } from './aggregate.js';
 export { ruleRows } from './rule-rows.js';
 export type { RuleRow } from './rule-rows.js';
 export type { DestinationRow, DevRow, NextHopRow, RouteRow, Row, RowsBy } from './aggregate.js';
-export { DEFAULT_REPORT_OPTIONS, REPORT_BYS, REPORT_ROW_KINDS, REPORT_SORTS, resolveReportOptions } from './options.js';
-export type { ReportBy, ReportOptions, ReportRowKind, ReportSort } from './options.js';
+export { hasView, viewRows } from './view-rows.js';
+export type { AnomalyRow, InterfaceRow, MatrixRow, SourceRouteRow, SourceRow, ViewRow, ViewRowsBy } from './view-rows.js';
+export { DEFAULT_REPORT_OPTIONS, REPORT_BYS, REPORT_ROW_KINDS, REPORT_SORTS, REPORT_VIEW_KINDS, resolveReportOptions } from './options.js';
+export type { ReportBy, ReportOptions, ReportRowKind, ReportSort, ReportViewKind } from './options.js';

@@ -1,6 +1,6 @@
 // `-f json`: the report itself, the JSON of docs/report.md.
 import { DESTINATION_JSON, type DestinationJsonSource } from '../analyze/destination-json.js';
-import type { AddressCounters, Report, RuleCounters } from '../analyze/report.js';
+import type { AddressCounters, AnomalyCounters, Report, RuleCounters, TrackedAddress } from '../analyze/report.js';
 import { jsonText } from './exact-json.js';
 
 /**
@@ -47,14 +47,41 @@ function orderedReport(report: Report): Report {
   const totals = ordered(report.totals, TOTALS_KEYS);
   totals.noRoute = ordered(report.totals.noRoute, ['packets', 'bytes']);
   if (report.totals.noRule) totals.noRule = ordered(report.totals.noRule, ['packets', 'bytes']);
+  if (report.totals.sourceOverflow) totals.sourceOverflow = ordered(report.totals.sourceOverflow, ['packets', 'bytes']);
+  const matrix = report.matrix;
   return ordered({
     ...report,
     inputs: report.inputs.map((input) => ordered(input, ['path', 'format', 'linkTypes', 'records', 'error'])),
     totals,
     routes: report.routes.map((route) => ordered(route, ROUTE_KEYS)),
     ...(report.rules ? { rules: report.rules.map(orderedRule) } : {}),
+    ...(report.anomalies ? { anomalies: report.anomalies.map(orderedAnomaly) } : {}),
+    ...(report.sourceRoutes ? { sourceRoutes: report.sourceRoutes.map((route) => ordered(route, SOURCE_ROUTE_KEYS)) } : {}),
+    ...(report.interfaces ? { interfaces: report.interfaces.map((row) => ordered(row, ['name', 'packets', 'bytes'])) } : {}),
+    ...(matrix ? {
+      matrix: ordered({
+        ...matrix,
+        cells: matrix.cells.map((cell) => ordered(cell, ['from', 'to', 'packets', 'bytes'])),
+        other: ordered(matrix.other, ['cells', 'packets', 'bytes']),
+      }, ['cells', 'other', 'lost']),
+    } : {}),
     destinations: report.destinations.map((destination) => ordered(destination, DESTINATION_KEYS)),
-  }, ['fibscope', 'inputs', 'totals', 'routes', 'rules', 'destinations']);
+    ...(report.sources ? { sources: report.sources.map((source) => ordered(source, DESTINATION_KEYS)) } : {}),
+  }, REPORT_KEYS);
+}
+
+// short sections before the destinations, which may be millions of lines; the sources, as many, after them
+const REPORT_KEYS = ['fibscope', 'inputs', 'totals', 'routes', 'rules', 'anomalies', 'sourceRoutes', 'interfaces', 'matrix', 'destinations', 'sources'] as const;
+
+function orderedAnomaly(row: AnomalyCounters): AnomalyCounters {
+  const out = ordered(row, ANOMALY_KEYS);
+  const addresses = (list: TrackedAddress[]) => list.map((address) => ordered(address, ['address', 'packets', 'bytes', 'overstatedBy']));
+  return {
+    ...out,
+    ...(row.unchecked ? { unchecked: ordered(row.unchecked, ['packets', 'bytes']) } : {}),
+    topSources: addresses(row.topSources),
+    topDestinations: addresses(row.topDestinations),
+  };
 }
 
 function orderedRule(rule: RuleCounters): RuleCounters {
@@ -65,7 +92,9 @@ function orderedRule(rule: RuleCounters): RuleCounters {
 
 // rules before the destinations: a rule set is short, the destinations may be millions of lines
 const RULE_KEYS = ['name', 'action', 'packets', 'bytes', 'sources', 'destinations', 'firstSeen', 'lastSeen', 'topSources', 'topDestinations'] as const;
-const TOTALS_KEYS = ['records', 'bytes', 'filtered', 'counted', 'ipv4', 'ipv6', 'nonIp', 'malformed', 'unsupportedLink', 'noRoute', 'noRule', 'ruleAddressOverflow', 'malformedReasons', 'nonIpByType', 'unsupportedLinkByType', 'timeSpan', 'destinationOverflow'] as const;
+const ANOMALY_KEYS = ['class', 'checked', 'packets', 'bytes', 'unchecked', 'topSources', 'topDestinations'] as const;
+const SOURCE_ROUTE_KEYS = ['prefix', 'nextHop', 'dev', 'type', 'packets', 'bytes'] as const;
+const TOTALS_KEYS = ['records', 'bytes', 'filtered', 'counted', 'ipv4', 'ipv6', 'nonIp', 'malformed', 'unsupportedLink', 'noRoute', 'noRule', 'ruleAddressOverflow', 'malformedReasons', 'nonIpByType', 'unsupportedLinkByType', 'timeSpan', 'destinationOverflow', 'sourceOverflow'] as const;
 const ROUTE_KEYS = ['prefix', 'nextHop', 'dev', 'metric', 'type', 'packets', 'bytes', 'destinations'] as const;
 const DESTINATION_KEYS = ['address', 'prefix', 'packets', 'bytes', 'firstSeen', 'lastSeen'] as const;
 

@@ -2,15 +2,20 @@
 import type { Report } from '../analyze/report.js';
 import { reportRows } from './aggregate.js';
 import { jsonText } from './exact-json.js';
-import type { ReportOptions } from './options.js';
+import { REPORT_BYS, type ReportBy, type ReportOptions, type ReportViewKind } from './options.js';
+import { viewRows } from './view-rows.js';
+
+/** The sections every stream holds when the report has them, whatever `by` is, after the rules. */
+const SECTIONS: readonly ReportViewKind[] = ['anomaly', 'matrix'];
 import { ruleRows } from './rule-rows.js';
 
 /**
  * A `{"type":"summary", version, ...totals, inputs}` line, then one line per row of `by`
- * (`"type":"route"|"destination"|"nexthop"|"dev"|"rule"`, the fields of the matching row of
- * aggregate.ts or rule-rows.ts; a route's own type is `routeType`), in `sort` order. A report
- * with a rule set has a `"type":"rule"` line per rule after the rows of any other `by`, so a
- * stream always holds them (a consumer tells the rows apart by `type`). Every row, whatever `top`
+ * (`"type":"route"|"destination"|"nexthop"|"dev"|"rule"|"src-route"|"source"|"interface"|
+ * "matrix"|"anomaly"`, the fields of the matching row of aggregate.ts, rule-rows.ts or
+ * view-rows.ts; a route's own type is `routeType`), in `sort` order. The rules of a rule set,
+ * then the anomaly classes, then the route matrix's cells (and its `other` line) follow the rows
+ * of any other `by`, so a stream always holds them (a consumer tells the rows apart by `type`). Every row, whatever `top`
  * says: `top` is rows per *table*, and a machine format that silently dropped rows would give
  * wrong sums (`head -n` takes the first rows of a sorted stream). Each line ends in "\n". Counts
  * are plain JSON integers, exact at any size.
@@ -22,7 +27,13 @@ export function formatNdjson(report: Report, options: Pick<ReportOptions, 'by' |
     ...report.totals,
     inputs: report.inputs,
   })];
-  if (options.by !== 'rule') for (const row of reportRows(report, options.by, options.sort)) lines.push(jsonText(row));
+  const by = options.by;
+  if ((REPORT_BYS as readonly string[]).includes(by)) {
+    for (const row of reportRows(report, by as ReportBy, options.sort)) lines.push(jsonText(row));
+  } else if (by !== 'rule' && !SECTIONS.includes(by as ReportViewKind)) {
+    for (const row of viewRows(report, by as ReportViewKind, options.sort)) lines.push(jsonText(row));
+  }
   for (const row of ruleRows(report, options.sort)) lines.push(jsonText(row));
+  for (const kind of SECTIONS) for (const row of viewRows(report, kind, options.sort)) lines.push(jsonText(row));
   return `${lines.join('\n')}\n`;
 }

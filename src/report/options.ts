@@ -6,10 +6,18 @@ export const REPORT_BYS = ['route', 'destination', 'nexthop', 'dev'] as const;
 export type ReportBy = (typeof REPORT_BYS)[number];
 
 /**
- * The row kinds of `--by`: those of REPORT_BYS and the rules of a rule set (`report.rules`),
- * which are rows of their own kind, not sums of routes.
+ * The row kinds of the source side and the checks (view-rows.ts), each from its own report
+ * section: `sourceRoutes`, `sources`, `interfaces`, `matrix` (its cells, then the rest) and
+ * `anomalies` (the classes).
  */
-export const REPORT_ROW_KINDS = [...REPORT_BYS, 'rule'] as const;
+export const REPORT_VIEW_KINDS = ['src-route', 'source', 'interface', 'matrix', 'anomaly'] as const;
+export type ReportViewKind = (typeof REPORT_VIEW_KINDS)[number];
+
+/**
+ * The row kinds of `--by`: those of REPORT_BYS, the rules of a rule set (`report.rules`) and the
+ * views of REPORT_VIEW_KINDS, which are rows of their own kinds, not sums of routes.
+ */
+export const REPORT_ROW_KINDS = [...REPORT_BYS, 'rule', ...REPORT_VIEW_KINDS] as const;
 export type ReportRowKind = (typeof REPORT_ROW_KINDS)[number];
 
 /** The orders of `--sort`: that count descending. */
@@ -17,7 +25,10 @@ export const REPORT_SORTS = ['packets', 'bytes'] as const;
 export type ReportSort = (typeof REPORT_SORTS)[number];
 
 export interface ReportOptions {
-  /** What one row is: a route, a destination, a next hop, a device or a rule. */
+  /**
+   * What one row is: a route, a destination, a next hop, a device, a rule, a source route, a
+   * source, a capture interface, a matrix cell or an anomaly class.
+   */
   by: ReportRowKind;
   /** Rows in the table format; 0 = all. The csv and ndjson formats always give every row. */
   top: number;

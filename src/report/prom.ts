@@ -111,7 +111,7 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
       samples: routes.map(({ values, text, bytes }) => ({ labels: values, labelText: text, value: bytes })),
     },
   ];
-  families.push(...classifierFamilies(report));
+  families.push(...classifierFamilies(report), ...anomalyFamilies(report));
 
   if (options.table) {
     families.push({
@@ -203,6 +203,60 @@ function classifierFamilies(report: Report): PromFamily[] {
       total('fibscope_no_rule_packets_total', 'Records the filter let through that no rule matched: with the rule series, every one of them.', noRule.packets),
       total('fibscope_no_rule_bytes_total', 'Wire bytes of the records no rule matched.', noRule.bytes),
     );
+  }
+  return families;
+}
+
+/**
+ * The anomaly classes (docs/checks.md), only with checks on: a series per class that was checked,
+ * in the report's fixed class order. A class that could not be checked (strict uRPF without
+ * capture interface names) has no series rather than a 0 that would read as "none seen"; the
+ * packets it could not check are `fibscope_anomaly_unchecked_packets_total{class}`. With the
+ * interfaces view, the traffic of each capture interface.
+ */
+function anomalyFamilies(report: Report): PromFamily[] {
+  const families: PromFamily[] = [];
+  if (report.anomalies) {
+    const checked = report.anomalies.filter((row) => row.checked);
+    const unchecked = report.anomalies.filter((row) => row.unchecked !== undefined);
+    families.push({
+      name: 'fibscope_anomaly_packets_total',
+      help: 'Counted packets in the anomaly class (a packet counts once in each class it is in); classes not checked have no series.',
+      type: 'counter',
+      labelNames: ['class'],
+      samples: checked.map((row) => ({ labels: { class: row.class }, value: row.packets })),
+    }, {
+      name: 'fibscope_anomaly_bytes_total',
+      help: 'Wire bytes of the counted packets in the anomaly class.',
+      type: 'counter',
+      labelNames: ['class'],
+      samples: checked.map((row) => ({ labels: { class: row.class }, value: row.bytes })),
+    });
+    if (unchecked.length > 0) {
+      families.push({
+        name: 'fibscope_anomaly_unchecked_packets_total',
+        help: 'Counted packets the class could not check (strict uRPF: packets without a capture interface name).',
+        type: 'counter',
+        labelNames: ['class'],
+        samples: unchecked.map((row) => ({ labels: { class: row.class }, value: row.unchecked!.packets })),
+      });
+    }
+  }
+  if (report.interfaces) {
+    const rows = [...report.interfaces].sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : (a.name ?? '') > (b.name ?? '') ? 1 : 0));
+    families.push({
+      name: 'fibscope_interface_packets_total',
+      help: 'Counted packets by capture interface (pcapng if_name, or --interface for pcap; "" when the capture names none).',
+      type: 'counter',
+      labelNames: ['interface'],
+      samples: rows.map((row) => ({ labels: { interface: row.name ?? '' }, value: row.packets })),
+    }, {
+      name: 'fibscope_interface_bytes_total',
+      help: 'Wire bytes of counted packets by capture interface.',
+      type: 'counter',
+      labelNames: ['interface'],
+      samples: rows.map((row) => ({ labels: { interface: row.name ?? '' }, value: row.bytes })),
+    });
   }
   return families;
 }

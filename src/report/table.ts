@@ -3,23 +3,24 @@ import Table from 'cli-table3';
 import type { Count, Report } from '../analyze/report.js';
 import { addCounts, compareCounts } from './count.js';
 import { reportRows, topRows, type DestinationRow, type DevRow, type NextHopRow, type RouteRow } from './aggregate.js';
-import type { ReportBy, ReportOptions, ReportRowKind } from './options.js';
+import { REPORT_VIEW_KINDS, type ReportBy, type ReportOptions, type ReportRowKind, type ReportViewKind } from './options.js';
+import { anomaliesTable, viewTable } from './view-tables.js';
 import { ruleRows, type RuleRow } from './rule-rows.js';
 import { humanBytes, humanPackets } from './units.js';
 import { linkTypeName } from './link-type-names.js';
+import { plain, render, share, STYLE, withShare, type Column, type CountText } from './table-parts.js';
 
 export { humanBytes, humanPackets };
 
-// no colours (the output goes to files and pipes as often as to terminals), no rule between rows
-const STYLE = { head: [], border: [], compact: true };
 
 /**
  * Human text of the report. Counts are human-scaled when `humanUnits` is on: packets (and
  * records) with decimal k/M/G/T suffixes, bytes in binary B/KiB/MiB/GiB/TiB, three significant
  * digits; off, every count is a plain integer. The share column is of counted packets (or, by
  * bytes, of counted bytes: the routes' bytes plus the unrouted bytes). Empty reports give the
- * summary and a line saying there are no rows. A report with a rule set ends with its rules
- * (unless they are the rows already, `by: 'rule'`).
+ * summary and a line saying there are no rows. A report with a rule set, anomaly classes or a
+ * route matrix ends with them, in that order (each unless it is the rows already, `by: 'rule'`,
+ * `'anomaly'`, `'matrix'`).
  */
 export function formatTable(report: Report, options: ReportOptions): string {
   const packets = options.humanUnits ? humanPackets : plain;
@@ -28,17 +29,19 @@ export function formatTable(report: Report, options: ReportOptions): string {
   const byType = frameTypesTables(report, packets);
   if (byType) parts.push(byType);
   if (report.inputs.length > 0) parts.push(inputsTable(report, packets));
-  if (options.by === 'rule') {
-    parts.push(rulesTable(report, options, packets, bytes));
-  } else {
-    parts.push(rowsTable(report, options as ReportOptions & { by: ReportBy }, packets, bytes));
-    if (report.rules) parts.push(rulesTable(report, options, packets, bytes));
-  }
+  const counted = { packets: report.totals.counted, bytes: countedBytes(report) };
+  const by = options.by;
+  if (by === 'rule') parts.push(rulesTable(report, options, packets, bytes));
+  else if (by === 'anomaly') parts.push(anomaliesTable(report, options, packets, bytes, counted));
+  else if ((REPORT_VIEW_KINDS as readonly string[]).includes(by)) {
+    parts.push(viewTable(report, by as Exclude<ReportViewKind, 'anomaly'>, options, packets, bytes, counted));
+  } else parts.push(rowsTable(report, options as ReportOptions & { by: ReportBy }, packets, bytes));
+  // the sections asked for besides the rows: the rules, the anomaly classes, the route matrix
+  if (report.rules && by !== 'rule') parts.push(rulesTable(report, options, packets, bytes));
+  if (report.anomalies && by !== 'anomaly') parts.push(anomaliesTable(report, options, packets, bytes, counted));
+  if (report.matrix && by !== 'matrix') parts.push(viewTable(report, 'matrix', options, packets, bytes, counted));
   return `${parts.join('\n\n')}\n`;
 }
-
-/** The text of a count: human units, or its exact digits. */
-type CountText = (n: Count) => string;
 
 function summaryTable(report: Report, packets: CountText, bytes: CountText): string {
   const t = report.totals;
@@ -145,7 +148,7 @@ function inputsTable(report: Report, packets: CountText): string {
   return table.toString();
 }
 
-const NOUNS: Record<ReportRowKind, [string, string]> = {
+const NOUNS: Record<ReportBy | 'rule', [string, string]> = {
   route: ['route', 'routes'],
   destination: ['destination', 'destinations'],
   nexthop: ['next hop', 'next hops'],
@@ -154,7 +157,7 @@ const NOUNS: Record<ReportRowKind, [string, string]> = {
 };
 
 /** `top 3 of 12 routes by packets` or `12 routes by packets`. */
-function rowsTitle(shown: number, all: number, by: ReportRowKind, sort: string): string {
+function rowsTitle(shown: number, all: number, by: ReportBy | 'rule', sort: string): string {
   const [one, many] = NOUNS[by];
   const noun = all === 1 ? one : many;
   return shown < all ? `top ${shown} of ${all} ${noun} by ${sort}` : `${all} ${noun} by ${sort}`;
@@ -255,32 +258,4 @@ function rulesTable(report: Report, options: ReportOptions, packets: CountText, 
 
 function actionText(row: RuleRow): string {
   return row.action === 'count' ? 'count' : row.action.toUpperCase();
-}
-
-/** A column: heading, alignment, the cell text of a row. */
-type Column<R> = [string, 'left' | 'right', (row: R) => string];
-
-function render<R>(rows: R[], columns: Column<R>[]): string {
-  const table = new Table({
-    head: columns.map(([head]) => head),
-    colAligns: columns.map(([, align]) => align),
-    style: STYLE,
-  });
-  for (const row of rows) table.push(columns.map(([, , cell]) => cell(row)));
-  return table.toString();
-}
-
-/** `text (12.3% of what)`, or just `text` when `whole` is 0. */
-function withShare(text: string, part: Count, whole: Count, what: string): string {
-  return whole > 0 ? `${text} (${share(part, whole)} of ${what})` : text;
-}
-
-/** Every digit, at any size. */
-function plain(n: Count): string {
-  return String(n);
-}
-
-/** `part` as a percentage of `whole` with one decimal, or '-' when `whole` is 0 (a ratio: rounding is fine). */
-function share(part: Count, whole: Count): string {
-  return whole > 0 ? `${((100 * Number(part)) / Number(whole)).toFixed(1)}%` : '-';
 }
