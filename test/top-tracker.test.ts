@@ -1,6 +1,6 @@
 // The bounded tracker of each anomaly class's busiest addresses (assembly/count/top-tracker.ts,
 // Space-Saving) against exact counts kept in the test: every address it lists counts at least
-// its true packets and at most `overstatedBy` more; every address with more than a 32nd of the
+// its true packets and at most `overstatedBy` more; every address with more than a 64th of the
 // class's packets is listed; with few addresses it is exact. Driven through an Analyzer with
 // checks on, where every source of 100.64.0.0/10 is a bogon source.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -5,7 +5,8 @@
 // total/TOP_SLOTS packets is always tracked. Exact while no slot has been taken over.
 //
 // Floods of all-different forged sources are the common case here, so a miss must be cheap: the
-// slots' fingerprints sit together in two cache lines, and the least-counted slot is kept at hand
+// slots' fingerprints sit together in four cache lines, compared four at a time (SIMD), and the
+// least-counted slot is kept at hand
 // (a takeover looks for the next slot of the same count from there; a whole scan only once all
 // have passed it).
 //
@@ -14,7 +15,7 @@
 //   @0 hi u64  @8 lo u64  @16 packets u64  @24 bytes u64  @32 error u64 (packets it may overstate)
 //   @40 family u32
 
-export const TOP_SLOTS: u32 = 32;
+export const TOP_SLOTS: u32 = 64;
 export const SLOT_BYTES: usize = 48;
 const FINGERPRINTS: usize = 16;
 export const SLOTS_AT: usize = FINGERPRINTS + (<usize>TOP_SLOTS << 2);
@@ -35,16 +36,22 @@ export function trackTop(tracker: usize, family: u32, hi: u64, lo: u64, wire: u6
   const fingerprint = fingerprintOf(family, hi, lo);
   const used = load<u32>(tracker, 12);
   const fingerprints = tracker + FINGERPRINTS;
-  for (let i: u32 = 0; i < used; i++) {
-    if (load<u32>(fingerprints + (<usize>i << 2)) != fingerprint) continue;
-    const slot = slotAt(tracker, i);
-    if (load<u64>(slot) == hi && load<u64>(slot, 8) == lo && load<u32>(slot, 40) == family) {
-      const packets = load<u64>(slot, 16);
-      store<u64>(slot, packets + 1, 16);
-      store<u64>(slot, load<u64>(slot, 24) + wire, 24);
-      // the least-counted slot went up: the next takeover needs a smallest one again
-      if (i == load<u32>(tracker, 8) && used == TOP_SLOTS) store<u32>(tracker, nextLeast(tracker, i, packets), 8);
-      return;
+  // free slots hold fingerprint 0, which no address has
+  const needle = i32x4.splat(<i32>fingerprint);
+  for (let group: u32 = 0; group < used; group += 4) {
+    let lanes = i32x4.bitmask(i32x4.eq(v128.load(fingerprints + (<usize>group << 2)), needle));
+    while (lanes) {
+      const i = group + <u32>ctz(lanes);
+      lanes &= lanes - 1;
+      const slot = slotAt(tracker, i);
+      if (load<u64>(slot) == hi && load<u64>(slot, 8) == lo && load<u32>(slot, 40) == family) {
+        const packets = load<u64>(slot, 16);
+        store<u64>(slot, packets + 1, 16);
+        store<u64>(slot, load<u64>(slot, 24) + wire, 24);
+        // the least-counted slot went up: the next takeover needs a smallest one again
+        if (i == load<u32>(tracker, 8) && used == TOP_SLOTS) store<u32>(tracker, nextLeast(tracker, i, packets), 8);
+        return;
+      }
     }
   }
   if (used < TOP_SLOTS) {

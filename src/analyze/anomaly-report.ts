@@ -10,7 +10,10 @@ export const ANOMALY_CLASSES: readonly AnomalyClass[] = [
   'ttl-expiring',
 ];
 
-/** The busiest addresses of one tracker (assembly/count/top-tracker.ts), busiest first. */
+/**
+ * The busiest addresses of one tracker (assembly/count/top-tracker.ts), busiest first: those whose
+ * counts are more than half certain.
+ */
 function readTracker(view: DataView, at: number, slotsAt: number, slotBytes: number, v6: Uint8Array): TrackedAddress[] {
   const tracked: TrackedAddress[] = [];
   const used = view.getUint32(at + 12, true);
@@ -18,6 +21,9 @@ function readTracker(view: DataView, at: number, slotsAt: number, slotBytes: num
     const slot = at + slotsAt + i * slotBytes;
     const family = view.getUint32(slot + 40, true);
     const overstatedBy = readCount(view, slot + 32);
+    // in a flood of all-different addresses the slots hold late arrivals whose counts are
+    // mostly inherited: list an address only when over half its count is its own
+    if (Number(overstatedBy) * 2 >= Number(readCount(view, slot + 16))) continue;
     tracked.push({
       address: keyAddress(view, slot, family, v6),
       packets: readCount(view, slot + 16),

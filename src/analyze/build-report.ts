@@ -6,6 +6,7 @@ import { readOverflow } from './overflow.js';
 import { readRuleReport, type RuleNames } from './rule-report.js';
 import { readAnomalies } from './anomaly-report.js';
 import { readSourceViews, type ViewOptions } from './source-report.js';
+import { addBgpFields } from './route-bgp-fields.js';
 import { readFrameTypes } from './frame-types.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
 import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
@@ -88,6 +89,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
       bytes: u64(at + 8),
       destinations: view.getUint32(at + 16, true),
     };
+    addBgpFields(counters, row);
     // a multipath route's counts per next hop (layout in assembly/count/counters.ts)
     const paths = view.getUint32(at + 24, true);
     const hops = row.nextHops;

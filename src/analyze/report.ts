@@ -38,8 +38,23 @@ export interface Report {
   matrix?: MatrixReport;
 }
 
+/**
+ * A route row's BGP attributes, present only when the routes input had them (bgpdump -m: all;
+ * pfx2as: the origin; docs/route-formats.md "BGP attributes").
+ */
+export interface RouteBgpFields {
+  /** The origin AS: the last of the AS path; of several origins, the first. */
+  originAs?: number;
+  /** Every origin AS, when there are several (an AS_SET, a pfx2as multi-origin entry). */
+  originAsSet?: readonly number[];
+  /** As bgpdump prints it: `3356 1299 64496`, `{1,2}` for an AS_SET. */
+  asPath?: string;
+  /** As bgpdump -m prints them: `3356:100`, `no-export`. */
+  communities?: readonly string[];
+}
+
 /** Traffic by the route of its source, busiest first. */
-export interface SourceRouteCounters {
+export interface SourceRouteCounters extends RouteBgpFields {
   prefix: string;
   nextHop: string | null;
   dev: string | null;
@@ -67,7 +82,8 @@ export interface InterfaceCounters {
 
 /** The busiest (source route, destination route) pairs; null is no route. The other pairs summed. */
 export interface MatrixReport {
-  cells: { from: string | null; to: string | null; packets: Count; bytes: Count }[];
+  /** `fromOriginAs`/`toOriginAs`: the routes' origin AS, present when known (for `--matrix src-as,as`). */
+  cells: { from: string | null; to: string | null; packets: Count; bytes: Count; fromOriginAs?: number; toOriginAs?: number }[];
   other: { cells: number; packets: Count; bytes: Count };
   /** Present only when memory ran short for the pairs: packets in no cell (they count everywhere else). */
   lost?: Count;
@@ -88,7 +104,8 @@ export interface AnomalyCounters {
   /**
    * Its busiest addresses, at most 10 each, busiest first, tracked in bounded memory
    * (docs/checks.md): exact while the class has seen few addresses; otherwise an address's counts
-   * may overstate it by `overstatedBy` packets at most.
+   * may overstate it by `overstatedBy` packets at most, and only addresses whose counts are more
+   * than half certain are listed (a flood of all-different forged sources lists none).
    */
   topSources: TrackedAddress[];
   topDestinations: TrackedAddress[];
@@ -190,7 +207,7 @@ export interface Totals {
   destinationOverflow?: { packets: Count; bytes: Count };
 }
 
-export interface RouteCounters {
+export interface RouteCounters extends RouteBgpFields {
   prefix: string;
   nextHop: string | null;
   dev: string | null;

@@ -3,6 +3,7 @@ import { addCounts, compareCounts, readCount } from '../report/count.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { interfaceName } from '../classify/interfaces.js';
 import { destinationAddress } from './destination-address.js';
+import { addBgpFields } from './route-bgp-fields.js';
 import type { Count, InterfaceCounters, MatrixReport, Report, SourceCounters, SourceRouteCounters } from './report.js';
 
 /** The source-side views an Analyzer counts (docs/report.md "Views"). */
@@ -27,6 +28,7 @@ export function readSourceViews(fib: Fib, wasm: FibscopeExports, counters: numbe
   time: (seconds: number, nanoseconds: number) => string): void {
   const scratch: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
   const prefixOf = (id: number): string | null => (id >= 0 && fib.describeInto(id, scratch) ? scratch.prefix : null);
+  const originAsOf = (id: number): number | undefined => (id >= 0 && fib.describeInto(id, scratch) ? scratch.originAs : undefined);
   if (views.sourceRoutes) report.sourceRoutes = readSourceRoutes(fib, wasm, counters, scratch);
   wasm.countersSourceOverflow(counters, io);
   const overflow = new DataView(wasm.memory.buffer, io, 24);
@@ -38,7 +40,7 @@ export function readSourceViews(fib: Fib, wasm: FibscopeExports, counters: numbe
   if (views.interfaces) report.interfaces = readInterfaces(wasm, counters);
   if (views.matrix) {
     const lost = readCount(overflow, 16);
-    report.matrix = readMatrix(wasm, counters, views.matrix.top, prefixOf);
+    report.matrix = readMatrix(wasm, counters, views.matrix.top, prefixOf, originAsOf);
     if (lost !== 0) report.matrix.lost = lost;
   }
 }
@@ -54,7 +56,9 @@ function readSourceRoutes(fib: Fib, wasm: FibscopeExports, counters: number, scr
     if (packets === 0) continue;
     // a counter of an older generation belongs to a route that has gone
     if (!fib.describeInto(id, scratch) || view.getUint32(at + 16, true) !== wasm.routeGenerationOf(id)) continue;
-    rows.push({ prefix: scratch.prefix, nextHop: scratch.nextHop, dev: scratch.dev, type: scratch.type, packets, bytes: readCount(view, at + 8) });
+    const row: SourceRouteCounters = { prefix: scratch.prefix, nextHop: scratch.nextHop, dev: scratch.dev, type: scratch.type, packets, bytes: readCount(view, at + 8) };
+    addBgpFields(row, scratch);
+    rows.push(row);
   }
   return rows.sort((a, b) => compareCounts(b.packets, a.packets) || compareCounts(b.bytes, a.bytes) || (a.prefix < b.prefix ? -1 : 1));
 }
@@ -93,19 +97,27 @@ function readInterfaces(wasm: FibscopeExports, counters: number): InterfaceCount
   return rows.sort((a, b) => compareCounts(b.packets, a.packets) || compareCounts(b.bytes, a.bytes));
 }
 
-function readMatrix(wasm: FibscopeExports, counters: number, top: number, prefixOf: (id: number) => string | null): MatrixReport {
+function readMatrix(wasm: FibscopeExports, counters: number, top: number, prefixOf: (id: number) => string | null,
+  originAsOf: (id: number) => number | undefined): MatrixReport {
   const count = wasm.countersMatrixCount(counters);
   const entryBytes = wasm.tallyEntryBytes();
   const view = new DataView(wasm.memory.buffer, wasm.countersMatrix(counters) >>> 0, count * entryBytes);
   const cells = Array.from({ length: count }, (_, i) => {
     const at = i * entryBytes;
-    return {
-      // group = source route + 1, the key's first word = destination route + 1 (0: no route)
-      from: prefixOf(view.getUint32(at + 32, true) - 1),
-      to: prefixOf(view.getUint32(at, true) - 1),
+    // group = source route + 1, the key's first word = destination route + 1 (0: no route)
+    const fromId = view.getUint32(at + 32, true) - 1;
+    const toId = view.getUint32(at, true) - 1;
+    const cell: MatrixReport['cells'][number] = {
+      from: prefixOf(fromId),
+      to: prefixOf(toId),
       packets: readCount(view, at + 16),
       bytes: readCount(view, at + 24),
     };
+    const fromOriginAs = originAsOf(fromId);
+    const toOriginAs = originAsOf(toId);
+    if (fromOriginAs !== undefined) cell.fromOriginAs = fromOriginAs;
+    if (toOriginAs !== undefined) cell.toOriginAs = toOriginAs;
+    return cell;
   });
   cells.sort((a, b) => compareCounts(b.packets, a.packets) || compareCounts(b.bytes, a.bytes));
   let packets: Count = 0;

@@ -5,7 +5,10 @@ import { detectRouteFormat, parseRoutes, type RouteFormat } from '../routes/inde
 import { canonicalNextHop } from '../routes/scan.js';
 import { detectionText } from '../routes/detect.js';
 import { RouteList } from '../routes/route-list.js';
-import { ROUTE_TYPES, routeTypeCode, type NextHop, type Route, type RouteAttributes } from '../routes/route.js';
+import {
+  ROUTE_TYPES, routeTypeCode, type AsAttributes, type NextHop, type Route, type RouteAttributes,
+} from '../routes/route.js';
+import { asAttributesOfPath } from '../routes/bgp-attributes.js';
 import { instantiateModule, type FibscopeExports } from '../wasm/module.js';
 import { registerInterfaceName } from '../classify/interfaces.js';
 
@@ -48,6 +51,11 @@ export interface RouteRowFields {
   type: string;
   /** A multipath route's next hops, in the order WebAssembly counts them. */
   nextHops?: readonly NextHop[];
+  /** BGP attributes (docs/route-formats.md): undefined when the route has none. */
+  originAs?: number;
+  originAsSet?: readonly number[];
+  asPath?: string;
+  communities?: readonly string[];
 }
 
 export interface LoadOptions {
@@ -122,6 +130,12 @@ export class Fib {
   private nextHop: (string | null)[] = [];
   private dev: (string | null)[] = [];
   private nextHops = new Map<number, NextHop[]>();
+  /**
+   * BGP attributes by route id, shared objects; each column stays undefined until a route has
+   * some, so tables without them (plain, ip) pay nothing.
+   */
+  private asAttributes: (AsAttributes | undefined)[] | undefined;
+  private communities: (readonly string[] | undefined)[] | undefined;
   private cache: (Route | undefined)[] = [];
   /** Prefix text by route id, made on first use: reports read the same routes again and again. */
   private prefixCache: (string | undefined)[] = [];
@@ -185,7 +199,7 @@ export class Fib {
   add(prefix: string, attributes: RouteAttributes = {}): number {
     const key = parsePrefixText(prefix, this.key);
     this.ensureMemoryFor(1, `adding ${prefix}`);
-    this.stage(key, attributes, 0);
+    this.stage(key, attributes, 0, asAttributesOf(attributes), communitiesOf(attributes));
     return this.commitOne(false);
   }
 
@@ -193,7 +207,7 @@ export class Fib {
   replace(prefix: string, attributes: RouteAttributes = {}): number {
     const key = parsePrefixText(prefix, this.key);
     this.ensureMemoryFor(1, `replacing ${prefix}`);
-    this.stage(key, attributes, 0);
+    this.stage(key, attributes, 0, asAttributesOf(attributes), communitiesOf(attributes));
     return this.commitOne(true);
   }
 
@@ -294,6 +308,7 @@ export class Fib {
     if (!route) {
       const nextHops = this.nextHops.get(id)
         ?? (this.nextHop[id] !== null || this.dev[id] !== null ? [{ via: this.nextHop[id], dev: this.dev[id], weight: 1 }] : []);
+      const communities = this.communities?.[id];
       route = Object.freeze({
         id,
         prefix: this.prefixCache[id] ??= this.prefixText(id),
@@ -302,6 +317,8 @@ export class Fib {
         dev: this.dev[id],
         metric: this.metric[id],
         nextHops: Object.freeze(nextHops.map((hop) => Object.freeze({ ...hop }))),
+        ...this.asAttributes?.[id],
+        ...(communities ? { communities } : {}),
       });
       this.cache[id] = route;
     }
@@ -320,7 +337,17 @@ export class Fib {
     row.metric = this.metric[id];
     row.type = ROUTE_TYPES[this.type[id]];
     row.nextHops = this.nextHops.get(id);
+    const as = this.asAttributes?.[id];
+    row.originAs = as?.originAs;
+    row.originAsSet = as?.originAsSet;
+    row.asPath = as?.asPath;
+    row.communities = this.communities?.[id];
     return true;
+  }
+
+  /** True when some route of the table has an origin AS (from bgpdump -m, pfx2as or `add`): what views by AS need. */
+  hasOriginAs(): boolean {
+    return this.asAttributes?.some((as) => as?.originAs !== undefined) ?? false;
   }
 
   /** Every route in the table, in id order. */
@@ -491,7 +518,7 @@ export class Fib {
       attributes.dev = list.dev[i];
       attributes.metric = list.metric[i];
       attributes.nextHops = list.nextHops.get(i);
-      this.stage(key, attributes, pending++);
+      this.stage(key, attributes, pending++, list.asAttributes?.[i], list.communities?.[i]);
       if (pending === perCall) flush();
     }
     flush();
@@ -511,8 +538,11 @@ export class Fib {
     const id = this.i32[(record + 16) >>> 2];
     const family = this.bytes[record + 24] as 4 | 6;
     if (this.bytes[record + 26] !== 0) {
+      const present = this.i32[(record + 28) >>> 2];
+      // a replace says the new BGP attributes win; an add keeps the route present as it is
+      if (replace) this.moveBgpAttributes(id, present);
       this.release(id);
-      return this.i32[(record + 28) >>> 2];
+      return present;
     }
     this.counts[family]++;
     this.setPaths([id]);
@@ -530,6 +560,15 @@ export class Fib {
     }
   }
 
+  /** Gives route `to` the BGP attributes staged for `from` (none, when it had none). */
+  private moveBgpAttributes(from: number, to: number): void {
+    const as = this.asAttributes?.[from];
+    const communities = this.communities?.[from];
+    if (as !== undefined || this.asAttributes !== undefined) setAt(this.asAttributes ??= [], to, as);
+    if (communities !== undefined || this.communities !== undefined) setAt(this.communities ??= [], to, communities);
+    this.cache[to] = undefined;
+  }
+
   /** Releases the ids the last call listed as removed. */
   private releaseRemoved(count: number): void {
     if (count === 0) return;
@@ -540,8 +579,12 @@ export class Fib {
     }
   }
 
-  /** Writes route record `slot` of the I/O region and records its attributes under a new id. */
-  private stage(key: PrefixKey, attributes: RouteAttributes, slot: number): void {
+  /**
+   * Writes route record `slot` of the I/O region and records its attributes under a new id (BGP
+   * attributes apart: a list shares them between routes, `add` makes them from `attributes`).
+   */
+  private stage(key: PrefixKey, attributes: RouteAttributes, slot: number,
+    as: AsAttributes | undefined, communities: readonly string[] | undefined): void {
     const metric = checkMetric(attributes.metric ?? 0);
     const type = attributes.type ?? 'unicast';
     const typeCode = routeTypeCode(type);
@@ -560,6 +603,9 @@ export class Fib {
     this.dev[id] = dev;
     if (nextHops) this.nextHops.set(id, nextHops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
     else this.nextHops.delete(id);
+    // a fresh id never had attributes, a reused one lost them in release()
+    if (as !== undefined) setAt(this.asAttributes ??= [], id, as);
+    if (communities !== undefined) setAt(this.communities ??= [], id, communities);
     this.cache[id] = undefined;
     this.prefixCache[id] = undefined;
 
@@ -693,6 +739,8 @@ export class Fib {
     this.nextHop[id] = null;
     this.dev[id] = null;
     this.nextHops.delete(id);
+    if (this.asAttributes !== undefined && id < this.asAttributes.length) this.asAttributes[id] = undefined;
+    if (this.communities !== undefined && id < this.communities.length) this.communities[id] = undefined;
     this.cache[id] = undefined;
     this.prefixCache[id] = undefined;
     this.freeIds.push(id);
@@ -761,6 +809,51 @@ function checkList(list: RouteList): void {
     }
   }
   for (const hops of list.nextHops.values()) checkWeights(hops);
+}
+
+/** The BGP AS attributes `fib.add` was given: from `asPath`, unless `originAs`/`originAsSet` say otherwise. */
+function asAttributesOf(attributes: RouteAttributes): AsAttributes | undefined {
+  const { asPath, originAs, originAsSet } = attributes;
+  if (asPath === undefined && originAs === undefined && originAsSet === undefined) return undefined;
+  let fromPath: AsAttributes = {};
+  if (asPath !== undefined) {
+    const parsed = typeof asPath === 'string' ? asAttributesOfPath(asPath) : 'not a string';
+    if (typeof parsed === 'string') throw new FibscopeArgumentError(`asPath must be an AS path like '3356 1299 64496' or '3356 {64500,64501}', got ${JSON.stringify(asPath)} (${parsed})`);
+    fromPath = parsed;
+  }
+  if (originAs !== undefined) checkAsNumber(originAs, 'originAs');
+  if (originAsSet !== undefined) {
+    if (!Array.isArray(originAsSet) || originAsSet.length === 0) throw new FibscopeArgumentError('originAsSet must be a non-empty array of AS numbers');
+    originAsSet.forEach((asn) => checkAsNumber(asn, 'originAsSet member'));
+  }
+  const origin = originAs ?? originAsSet?.[0] ?? fromPath.originAs;
+  const set = originAsSet ?? (originAs === undefined ? fromPath.originAsSet : undefined);
+  return Object.freeze({
+    ...(fromPath.asPath !== undefined ? { asPath: fromPath.asPath } : {}),
+    ...(origin !== undefined ? { originAs: origin } : {}),
+    ...(set !== undefined ? { originAsSet: Object.freeze([...set]) } : {}),
+  });
+}
+
+function checkAsNumber(value: unknown, what: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new FibscopeArgumentError(`${what} must be an AS number 0..4294967295, got ${String(value)}`);
+  }
+}
+
+function communitiesOf(attributes: RouteAttributes): readonly string[] | undefined {
+  const { communities } = attributes;
+  if (communities === undefined) return undefined;
+  if (!Array.isArray(communities) || communities.some((word) => typeof word !== 'string' || word === '' || /\s/.test(word))) {
+    throw new FibscopeArgumentError('communities must be an array of words such as \'3356:100\' or \'no-export\'');
+  }
+  return communities.length === 0 ? undefined : Object.freeze([...communities]);
+}
+
+/** `column[id] = value`, filling the gap before it with undefined: a column with holes is slow. */
+function setAt<T>(column: (T | undefined)[], id: number, value: T): void {
+  while (column.length < id) column.push(undefined);
+  column[id] = value;
 }
 
 /** WebAssembly picks among next hops by weight: whole numbers, at least 1. */

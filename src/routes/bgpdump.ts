@@ -7,6 +7,8 @@
  *
  * Field 6 is the prefix, field 9 the next hop (the first address when bgpdump prints two, a global
  * and a link-local one), field 11 the MED, which becomes the metric (0 when empty or not a number).
+ * Field 7, the AS path, and field 12, the communities, are kept as the route's BGP attributes
+ * (bgp-attributes.ts); a path that does not parse is an error.
  * Every route of a RIB dump is kept, so a prefix seen from several peers yields several routes;
  * with equal MEDs the last one wins, as for any duplicate route.
  *
@@ -19,18 +21,25 @@ import { RouteFormatError } from '../errors.js';
 import {
   createPrefixBuffer, PREFIX_OK, prefixErrorReason, scanPrefix,
 } from '../net/address.js';
+import type { AsAttributes } from './route.js';
 import type { RouteList } from './route-list.js';
+import { asAttributesOfPath, communitiesOf } from './bgp-attributes.js';
 import {
   canonicalNextHop, CH_HASH, Interner, isBlank, parseUnsigned, PREFIX_EXAMPLE, quoteInput, tokenIs,
 } from './scan.js';
 
 const CH_PIPE = 124;
-/** Fields read: up to the MED (index 10). */
-const FIELDS = 11;
+/** Fields read: up to the communities (index 11). */
+const FIELDS = 12;
+const AS_PATH = 6;
+const COMMUNITIES = 11;
 
 export function parseBgpdumpRoutes(text: string, source: string, into: RouteList): RouteList {
   const prefix = createPrefixBuffer();
   const nextHops = new Interner(canonicalNextHop);
+  // a RIB dump repeats each path and community list many times: each is parsed once
+  const asPaths = new Interner<AsAttributes | string>(asAttributesOfPath);
+  const communityLists = new Interner(communitiesOf);
   const starts = new Int32Array(FIELDS);
   const ends = new Int32Array(FIELDS);
   const length = text.length;
@@ -106,8 +115,16 @@ export function parseBgpdumpRoutes(text: string, source: string, into: RouteList
       const med = parseUnsigned(text, starts[10], ends[10]);
       if (med > 0) metric = med;
     }
+    const as = asPaths.get(text, starts[AS_PATH], ends[AS_PATH]);
+    if (typeof as === 'string') {
+      throw new RouteFormatError(source, line,
+        `expected an AS path like '3356 1299 64496' or '3356 {64500,64501}' in the seventh field, found ${quoteInput(text, starts[AS_PATH], ends[AS_PATH])} (${as})`);
+    }
+    const communities = fields > COMMUNITIES ? communityLists.get(text, starts[COMMUNITIES], ends[COMMUNITIES]) : undefined;
+
     if (prefix.family === 4) into.push4(prefix.v4, prefix.length, nextHop, null, metric, 'unicast', line);
     else into.push6(prefix.v6, 0, prefix.length, nextHop, null, metric, 'unicast', line);
+    into.setBgp(into.count - 1, as, communities);
   }
   return into;
 }

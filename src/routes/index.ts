@@ -61,3 +61,4 @@ export { parseIpJsonRoutes } from './ip-json.js';
 export { parsePfx2asRoutes } from './pfx2as.js';
 export { parsePlainRoutes } from './plain.js';
 export { RouteList } from './route-list.js';
+export { asAttributesOfOrigins, asAttributesOfPath, communitiesOf } from './bgp-attributes.js';

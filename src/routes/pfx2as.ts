@@ -5,18 +5,27 @@
  *
  * e.g. `1.0.0.0\t24\t15169`. The next hop becomes the label `AS<asn>`, with the ASN text kept
  * verbatim, so multi-origin (`701_702`) and AS-set (`701,702`) entries become `AS701_702` and
- * `AS701,702`. Fields may also be separated by runs of spaces. Blank lines and `#` comment lines
- * are skipped.
+ * `AS701,702`. The ASN also becomes the route's `originAs` (the first of several, all of them in
+ * `originAsSet`; bgp-attributes.ts); text there that is not AS numbers is an error. Fields may also
+ * be separated by runs of spaces. Blank lines and `#` comment lines are skipped.
  */
 
 import { RouteFormatError } from '../errors.js';
 import { createPrefixBuffer, scanAddress } from '../net/address.js';
+import type { AsAttributes } from './route.js';
 import type { RouteList } from './route-list.js';
+import { asAttributesOfOrigins } from './bgp-attributes.js';
 import { CH_HASH, Interner, isBlank, parseUnsigned, quoteInput } from './scan.js';
+
+/** What one distinct ASN text becomes: the next-hop label and the origin, or why it is not one. */
+interface Origin {
+  label: string;
+  as: AsAttributes | string;
+}
 
 export function parsePfx2asRoutes(text: string, source: string, into: RouteList): RouteList {
   const address = createPrefixBuffer();
-  const labels = new Interner((asn) => `AS${asn}`);
+  const origins = new Interner<Origin>((asn) => ({ label: `AS${asn}`, as: asAttributesOfOrigins(asn) }));
   const length = text.length;
   let pos = 0;
   let line = 0;
@@ -62,9 +71,14 @@ export function parsePfx2asRoutes(text: string, source: string, into: RouteList)
       throw new RouteFormatError(source, line,
         `expected 3 fields ADDRESS<TAB>LENGTH<TAB>ASN, found more: ${quoteInput(text, i, end)}`);
     }
-    const nextHop = labels.get(text, s0, s1);
-    if (family === 4) into.push4(address.v4, prefixLength, nextHop, null, 0, 'unicast', line);
-    else into.push6(address.v6, 0, prefixLength, nextHop, null, 0, 'unicast', line);
+    const origin = origins.get(text, s0, s1);
+    if (typeof origin.as === 'string') {
+      throw new RouteFormatError(source, line,
+        `expected an AS number (or several joined by '_' or ',') in the third field, found ${quoteInput(text, s0, s1)}`);
+    }
+    if (family === 4) into.push4(address.v4, prefixLength, origin.label, null, 0, 'unicast', line);
+    else into.push6(address.v6, 0, prefixLength, origin.label, null, 0, 'unicast', line);
+    into.setBgp(into.count - 1, origin.as, undefined);
   }
   return into;
 }

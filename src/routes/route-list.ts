@@ -1,4 +1,4 @@
-import type { NextHop, RouteType } from './route.js';
+import type { AsAttributes, NextHop, RouteType } from './route.js';
 import { routeTypeCode } from './route.js';
 
 /**
@@ -22,6 +22,18 @@ export class RouteList {
   dev: (string | null)[] = [];
   /** Multipath next hops, by route index (sparse). */
   nextHops = new Map<number, NextHop[]>();
+  /**
+   * BGP attributes by route index, shared objects; undefined (the whole column, until a format
+   * that has them sets one) when unknown. See `setBgp`.
+   */
+  asAttributes: (AsAttributes | undefined)[] | undefined;
+  communities: (readonly string[] | undefined)[] | undefined;
+
+  /** Gives route `i` (already pushed) its BGP attributes. */
+  setBgp(i: number, as: AsAttributes | undefined, communities: readonly string[] | undefined): void {
+    if (as !== undefined) setAt(this.asAttributes ??= [], i, as);
+    if (communities !== undefined) setAt(this.communities ??= [], i, communities);
+  }
 
   /** Appends an IPv4 route. `address` is host order; host bits beyond `prefixLength` are cleared. */
   push4(address: number, prefixLength: number, nextHop: string | null, dev: string | null,
@@ -78,4 +90,10 @@ export class RouteList {
     this.v4 = widen(this.v4, capacity);
     this.v6 = widen(this.v6, capacity * 16);
   }
+}
+
+/** `column[i] = value`, filling the gap before it with undefined: a column with holes is slow. */
+function setAt<T>(column: (T | undefined)[], i: number, value: T): void {
+  while (column.length < i) column.push(undefined);
+  column[i] = value;
 }

@@ -15,6 +15,20 @@ export interface NextHop {
   weight: number;
 }
 
+/**
+ * What a route knows of its BGP origin (docs/route-formats.md "BGP attributes"), shared by every
+ * route with the same AS path: a RIB dump repeats a few hundred thousand paths over millions of
+ * lines. Absent members are unknown.
+ */
+export interface AsAttributes {
+  /** As `bgpdump -m` prints it: `3356 1299 64496`, an AS_SET as `{1,2}`; '' for a path that is empty (iBGP). */
+  readonly asPath?: string;
+  /** The AS that originated the prefix: the last AS of the path; of a set of origins, the first. */
+  readonly originAs?: number;
+  /** Every origin AS, when there are several: an AS_SET last in the path, or a pfx2as `701_702` / `701,702`. */
+  readonly originAsSet?: readonly number[];
+}
+
 /** What `fib.add` accepts besides the prefix. Everything is optional. */
 export interface RouteAttributes {
   type?: RouteType;
@@ -22,6 +36,12 @@ export interface RouteAttributes {
   dev?: string | null;
   metric?: number;
   nextHops?: readonly NextHop[];
+  /** BGP AS path as bgpdump prints it; `originAs` (and `originAsSet`) follow from it unless given. */
+  asPath?: string;
+  originAs?: number;
+  originAsSet?: readonly number[];
+  /** BGP communities as `bgpdump -m` prints them: `3356:100`, `no-export`. */
+  communities?: readonly string[];
 }
 
 /** A route as the library hands it out. Immutable; `id` is stable while the route exists. */
@@ -33,4 +53,9 @@ export interface Route {
   readonly dev: string | null;
   readonly metric: number;
   readonly nextHops: readonly NextHop[];
+  /** BGP attributes, present only when the input had them (bgpdump -m; pfx2as gives originAs). */
+  readonly asPath?: string;
+  readonly originAs?: number;
+  readonly originAsSet?: readonly number[];
+  readonly communities?: readonly string[];
 }

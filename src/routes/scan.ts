@@ -42,18 +42,18 @@ export function copyString(text: string, start: number, end: number): string {
  * substring when the value was seen before. `make` maps the raw text of a new key to the value
  * handed out (e.g. the canonical form of an address, or "AS" + number).
  */
-export class Interner {
+export class Interner<T = string> {
   private keys: string[] = [];
-  private values: string[] = [];
+  private values: T[] = [];
   private hashes = new Int32Array(128);
   /** The entry handed out last: sorted tables repeat it line after line, so try it first. */
   private last = -1;
   /** Open addressing: index + 1 into keys/values, 0 = empty. Size is a power of two. */
   private slots = new Int32Array(256);
 
-  constructor(private readonly make: (key: string) => string = (key) => key) {}
+  constructor(private readonly make: (key: string) => T = (key) => key as T) {}
 
-  get(text: string, start: number, end: number): string {
+  get(text: string, start: number, end: number): T {
     const length = end - start;
     if (this.last >= 0) {
       const key = this.keys[this.last];
