@@ -54,7 +54,8 @@ function share(packets: number | bigint, counted: number | bigint): string {
 
 function busiest(row: AnomalyCounters): string {
   const top = row.topSources[0];
-  if (!top) return '–';
+  // packets but no address listed: spread over many sources, none of which certainly stands out
+  if (!top) return Number(row.packets) === 0 ? '–' : 'none stands out (many sources)';
   // a tracker that saw many sources may overstate (docs/checks.md): say by how much at most
   const high = top.overstatedBy === undefined ? '' : `; may be up to ${exact(top.overstatedBy)} over`;
   return `${top.address} (${exact(top.packets)}${high})`;

@@ -523,7 +523,8 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
       name: row.class,
       spoofing: ['bogon-source', 'urpf-loose', 'urpf-strict'].includes(row.class),
       cells: [grouped(row.packets), grouped(row.bytes), `${((Number(row.packets) / counted) * 100).toFixed(2)}%`,
-        row.topSources[0] ? `${row.topSources[0].address} (${grouped(row.topSources[0].packets)})` : '–'],
+        row.topSources[0] ? `${row.topSources[0].address} (${grouped(row.topSources[0].packets)})`
+          : Number(row.packets) === 0 ? '–' : 'none stands out (many sources)'],
     })));
     // the forged traffic is there: each spoofing class has packets, and strict uRPF was checked
     for (const cls of ['bogon-source', 'private-source', 'urpf-loose', 'urpf-strict', 'dropped', 'land']) {
