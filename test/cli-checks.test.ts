@@ -304,3 +304,62 @@ describe('analyze checks: bad input', () => {
     }
   });
 });
+
+describe('analyze by origin AS', () => {
+  // pfx2as: each route's origin AS; 10.9.0.0/16 shares AS 64501 with 198.51.100.0/24
+  const AS_ROUTES = [
+    { prefix: '0.0.0.0/0', as: 64500 }, { prefix: '10.0.0.0/8', as: 64502 }, { prefix: '10.9.0.0/16', as: 64501 },
+    { prefix: '198.51.100.0/24', as: 64501 }, { prefix: '203.0.113.0/24', as: 64503 }, { prefix: '192.0.2.128/25', as: 64504 },
+  ];
+  const asFile = file(`${AS_ROUTES.map((route) => route.prefix.replace('/', '\t')).map((text, i) => `${text}\t${AS_ROUTES[i].as}`).join('\n')}\n`, 'pfx2as');
+  const asOf = (address: string) => AS_ROUTES.find((route) => route.prefix === routeOf(address).prefix)!.as;
+  const tallyBy = (key: (p: Sent) => string) => {
+    const map = new Map<string, { packets: number; bytes: number }>();
+    for (const p of sent) {
+      const entry = map.get(key(p)) ?? { packets: 0, bytes: 0 };
+      entry.packets++;
+      entry.bytes += p.wire;
+      map.set(key(p), entry);
+    }
+    return Object.fromEntries(map);
+  };
+  const csvRows = (args: string[]) => {
+    const result = fibscope(['analyze', '-r', asFile, '-f', 'csv', ...args, path]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [head, ...lines] = result.stdout.trimEnd().split('\n').map((line) => line.split(','));
+    return { head, lines };
+  };
+
+  it('--by as and --by src-as sum the routes by origin AS as the model does', () => {
+    for (const [by, side] of [['as', 'dst'], ['src-as', 'src']] as const) {
+      const { head, lines } = csvRows(['--by', by]);
+      expect(head).toEqual(['as', 'prefixes', 'packets', 'bytes']);
+      expect(Object.fromEntries(lines.map((line) => [line[0], { packets: Number(line[2]), bytes: Number(line[3]) }])), by)
+        .toEqual(tallyBy((p) => String(asOf(p[side]))));
+      for (const line of lines) {
+        const prefixes = new Set(sent.filter((p) => String(asOf(p[side])) === line[0]).map((p) => routeOf(p[side]).prefix));
+        expect(Number(line[1]), `${by} ${line[0]}`).toBe(prefixes.size);
+      }
+    }
+  });
+
+  it('--matrix src-as,as sums the top route pairs by AS pair, the rest as route pairs', () => {
+    const routePairs = tallyBy((p) => `${routeOf(p.src).prefix} ${routeOf(p.dst).prefix}`);
+    const { head, lines } = csvRows(['--by', 'matrix', '--matrix', 'src-as,as', '-n', '0']);
+    expect(head).toEqual(['fromAs', 'toAs', 'other', 'cells', 'packets', 'bytes']);
+    // every route pair is a cell with -n 0: the AS pairs are the whole traffic by AS pair
+    expect(Object.fromEntries(lines.slice(0, -1).map((line) => [`${line[0]} ${line[1]}`, { packets: Number(line[4]), bytes: Number(line[5]) }])))
+      .toEqual(tallyBy((p) => `${asOf(p.src)} ${asOf(p.dst)}`));
+    expect(lines.slice(0, -1).reduce((sum, line) => sum + Number(line[3]), 0)).toBe(Object.keys(routePairs).length);
+    expect(lines.at(-1)!.slice(2, 5)).toEqual(['true', '0', '0']);
+  });
+
+  it('is exit 2 with a table without AS data', () => {
+    for (const args of [['--by', 'as'], ['--by', 'src-as'], ['--matrix', 'src-as,as']]) {
+      const result = run([...args, path]);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/needs routes with AS data \(bgpdump -m or pfx2as\): the routing table has no origin AS for any route/);
+    }
+  });
+});
