@@ -4,10 +4,13 @@
 // same routes, a bogon list read by a reference reader), in json, csv, ndjson, prom and the table.
 // Bad input: a bogon list with a bad line, an interface map naming an interface never seen,
 // options that cannot go together.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/analyze/report.js';
 import { pcap, pcapng } from './helpers/captures.js';
-import { file, fibscope } from './helpers/cli-classify.js';
+import { DATA, file, fibscope, has, shared } from './helpers/cli-classify.js';
 import { ipv4, IPPROTO, LINKTYPE, udp } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
 import { addressValue, DESTINATION, PRIVATE_USE, ReferenceList, referenceClassesWithList, SOURCE } from './checks/registry-reference.js';
@@ -362,4 +365,43 @@ describe('analyze by origin AS', () => {
       expect(result.stderr).toMatch(/needs routes with AS data \(bgpdump -m or pfx2as\): the routing table has no origin AS for any route/);
     }
   });
+});
+
+// Real pcapng files with named interfaces (hadrielk/pcapng-test-generator, ../shared/data): the
+// IP packets of each interface as tshark counts them. Files of several sections are left out:
+// tshark 4.x names a later section's interface 0 after the first section's (test201 puts an EPB
+// of "silly ethernet interface 2", section 2's only interface, under eth0), where pcapng numbers
+// interfaces per section, as fibscope does.
+const GENERATOR = join(DATA, 'pcapng-test-generator');
+const tshark = has('tshark');
+describe.skipIf(!shared || !tshark)('analyze --by interface on real pcapng files, against tshark', () => {
+  it('counts the IP packets of each named interface as tshark does', () => {
+    // each file in one byte order, little- and big-endian in turn: the test stays a few seconds
+    const files = ['basic', 'advanced', 'difficult'].flatMap((group) => readdirSync(join(GENERATOR, 'output_le', group))
+      .filter((name) => name.endsWith('.pcapng')).sort()
+      .map((name, i) => join(GENERATOR, i % 2 === 0 ? 'output_le' : 'output_be', group, name)));
+    let compared = 0;
+    for (const capture of files) {
+      const sections = /SHB: (\d+)/.exec(readFileSync(capture.replace(/\.pcapng$/, '.txt'), 'utf8'))?.[1];
+      if (sections !== '1') continue;
+      const fields = spawnSync('tshark', ['-r', capture, '-T', 'fields', '-E', 'separator=/t', '-e', 'frame.interface_name', '-e', 'ip.src', '-e', 'ipv6.src'], { encoding: 'utf8' });
+      const expected: Record<string, number> = {};
+      // tshark escapes a line break inside a name as \r\n text: undo it, as a name has it
+      for (const line of fields.stdout.split('\n')) {
+        const [name, v4, v6] = line.split('\t');
+        if (!v4 && !v6) continue;
+        const real = name.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
+        expected[real] = (expected[real] ?? 0) + 1;
+      }
+      const result = fibscope(['analyze', '-f', 'json', '--by', 'interface', capture]);
+      const report = JSON.parse(result.stdout) as Report;
+      const counted = Object.fromEntries(report.interfaces!.map((row) => [row.name, row.packets]));
+      expect(counted, capture).toEqual(expected);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(10);
+  });
+});
+describe.skipIf(shared && tshark)('analyze --by interface on real pcapng files', () => {
+  it.skip(`needs ../shared/data (${shared ? 'present' : 'absent'}) and tshark (${tshark ? 'present' : 'absent'})`, () => {});
 });
