@@ -202,8 +202,11 @@ function ignoredOptionWarnings(options: AnalyzeOptions, given: (option: string) 
   const flags: Record<string, string> = { by: '--by', sort: '--sort', top: '--top', plainNumbers: '--plain-numbers' };
   const why = (option: string) => option === 'plainNumbers' ? `${format} numbers are always exact`
     : format === 'json' || format === 'prom' ? `${format} holds every row` : `${format} gives every row of --by`;
-  return Object.entries(uses).filter(([option, formats]) => given(option) && !formats.includes(format))
+  const warnings = Object.entries(uses).filter(([option, formats]) => given(option) && !formats.includes(format))
     .map(([option, formats]) => `${flags[option]} is ignored with -f ${format}: it applies to ${formats.join(', ')} only (${why(option)})`);
+  // a matrix's cells would be a series each, unbounded across runs
+  if (options.matrix !== undefined && format === 'prom') warnings.push('--matrix is ignored with -f prom: the matrix is in table, json, ndjson and csv');
+  return warnings;
 }
 
 routesOptions(program.command('lookup'))

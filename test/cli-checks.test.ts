@@ -249,6 +249,9 @@ describe('analyze source-side views', () => {
     expect(lines.length).toBe(pairs.size + 1);
     expect(lines.at(-1)!.slice(2, 5)).toEqual(['true', '0', '0']);
     for (const line of lines.slice(0, -1)) expect({ packets: Number(line[4]), bytes: Number(line[5]) }).toEqual(pairs.get(`${line[0]} ${line[1]}`));
+    const prom = run(['-f', 'prom', '--matrix', 'src-route,route', path]);
+    expect(prom.status).toBe(0);
+    expect(prom.stderr).toBe('fibscope: warning: --matrix is ignored with -f prom: the matrix is in table, json, ndjson and csv\n');
     // the table shows the matrix after the routes
     const table = run(['--matrix', 'src-route,route', '-n', '2', path]).stdout;
     expect(table).toContain(`top 2 of ${pairs.size} route pairs by packets`);
