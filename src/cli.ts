@@ -17,7 +17,9 @@ import {
   addClassifyOptions, explainingClassifyErrors, readRulesFile, refusedLinkTypesWarnings, type ClassifyOptions,
 } from './cli/classify-options.js';
 import { compileFilter } from './filter/index.js';
-import { addCheckOptions, checkWarnings, resolveCheckOptions, type CheckOptions } from './cli/check-options.js';
+import {
+  addCheckOptions, asDataWarnings, checkAsData, checkWarnings, resolveCheckOptions, type CheckOptions,
+} from './cli/check-options.js';
 import { parseRules } from './rules/index.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
@@ -83,7 +85,7 @@ const program = new Command()
   .exitOverride();
 
 /** The row kinds of `--by` (docs/cli.md). */
-const BY_KINDS = ['route', 'destination', 'nexthop', 'dev', 'rule', 'src-route', 'source', 'interface', 'matrix', 'anomaly'] as const;
+const BY_KINDS = ['route', 'destination', 'nexthop', 'dev', 'rule', 'src-route', 'source', 'interface', 'matrix', 'anomaly', 'as', 'src-as'] as const;
 
 interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions {
   format: ReportFormat;
@@ -129,6 +131,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
     const rules = await explainingClassifyErrors(undefined, async () =>
       rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
     const { fib } = await loadTables(options);
+    checkAsData(options, options.by, fib);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read
     for (const capture of captures) await checkCapturePath(capture);
@@ -155,7 +158,9 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
         damaged = true;
         process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
       }
-      for (const warning of checkWarnings(report, options, checkSetup)) process.stderr.write(`fibscope: ${warning}\n`);
+      for (const warning of [...checkWarnings(report, options, checkSetup), ...asDataWarnings(report, options, options.by)]) {
+        process.stderr.write(`fibscope: ${warning}\n`);
+      }
       const overflow = report.totals.destinationOverflow;
       if (overflow) {
         process.stderr.write(`fibscope: warning: the destination table is full (memory limit): ${overflow.packets} packets `
@@ -169,7 +174,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
         // without a routing table every route view is empty: lead with the destinations
         const by = command.getOptionValueSource('by') !== 'cli' && (options.routes ?? []).length === 0 ? 'destination' : options.by;
         sink.write(formatReport(report, options.format, {
-          by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers,
+          by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers, matrix: options.matrix === 'src-as,as' ? 'as' : 'route',
         }));
       }
     } finally {
@@ -186,7 +191,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
 function ignoredOptionWarnings(options: AnalyzeOptions, given: (option: string) => boolean): string[] {
   const format = options.format;
   const viewFormats: Partial<Record<AnalyzeOptions['by'], readonly ReportFormat[]>> = {
-    'src-route': ['json'], source: ['json'], interface: ['json', 'prom'], matrix: ['json'], anomaly: ['json', 'prom'],
+    'src-route': ['json'], source: ['json'], interface: ['json', 'prom'], matrix: ['json'], anomaly: ['json', 'prom'], 'src-as': ['json'],
   };
   const uses: Record<string, readonly ReportFormat[]> = {
     by: ['table', 'csv', 'ndjson', ...(viewFormats[options.by] ?? [])],
@@ -197,8 +202,11 @@ function ignoredOptionWarnings(options: AnalyzeOptions, given: (option: string) 
   const flags: Record<string, string> = { by: '--by', sort: '--sort', top: '--top', plainNumbers: '--plain-numbers' };
   const why = (option: string) => option === 'plainNumbers' ? `${format} numbers are always exact`
     : format === 'json' || format === 'prom' ? `${format} holds every row` : `${format} gives every row of --by`;
-  return Object.entries(uses).filter(([option, formats]) => given(option) && !formats.includes(format))
+  const warnings = Object.entries(uses).filter(([option, formats]) => given(option) && !formats.includes(format))
     .map(([option, formats]) => `${flags[option]} is ignored with -f ${format}: it applies to ${formats.join(', ')} only (${why(option)})`);
+  // a matrix's cells would be a series each, unbounded across runs
+  if (options.matrix !== undefined && format === 'prom') warnings.push('--matrix is ignored with -f prom: the matrix is in table, json, ndjson and csv');
+  return warnings;
 }
 
 routesOptions(program.command('lookup'))

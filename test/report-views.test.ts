@@ -213,3 +213,38 @@ describe('table of the classes and views', () => {
     expect(formatTable({ ...report, anomalies: undefined }, resolveReportOptions({ by: 'anomaly' }))).toContain('no anomaly classes: the checks were off');
   });
 });
+
+describe('rows by origin AS', () => {
+  const withAs: Report = {
+    ...report,
+    routes: [
+      { prefix: '10.0.0.0/8', nextHop: null, dev: 'lan', metric: 0, type: 'unicast', packets: 4, bytes: 400, destinations: 1, originAs: 64500 },
+      { prefix: '10.1.0.0/16', nextHop: null, dev: 'lan', metric: 0, type: 'unicast', packets: 7, bytes: 100, destinations: 1, originAs: 64500 },
+      { prefix: '192.0.2.0/24', nextHop: null, dev: 'wan', metric: 0, type: 'unicast', packets: 10, bytes: 900, destinations: 1 },
+    ],
+    matrix: {
+      cells: [
+        { from: '10.0.0.0/8', to: '10.1.0.0/16', packets: 7, bytes: 700, fromOriginAs: 64500, toOriginAs: 64500 },
+        { from: '10.1.0.0/16', to: '10.0.0.0/8', packets: 5, bytes: 500, fromOriginAs: 64500, toOriginAs: 64500 },
+        { from: null, to: '192.0.2.0/24', packets: 6, bytes: 600 },
+      ],
+      other: { cells: 3, packets: 2, bytes: 200 },
+    },
+  };
+
+  it('sum the routes of each AS in every text format, and the matrix by AS pair with its rest as it was', () => {
+    expect(viewRows(withAs, 'as', 'packets').map((row) => [row.as, row.prefixes, row.packets, row.bytes])).toEqual([[64500, 2, 11, 500], [null, 1, 10, 900]]);
+    expect(parseCsv(formatCsv(withAs, { by: 'matrix', sort: 'packets', matrix: 'as' }))).toEqual([
+      ['fromAs', 'toAs', 'other', 'cells', 'packets', 'bytes'], ['64500', '64500', 'false', '2', '12', '1200'], ['', '', 'false', '1', '6', '600'],
+      ['', '', 'true', '3', '2', '200'],
+    ]);
+    const lines = formatNdjson(withAs, { by: 'as', sort: 'bytes', matrix: 'as' }).trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string });
+    expect(lines.filter((line) => line.type === 'as')).toEqual([{ type: 'as', as: null, prefixes: 1, packets: 10, bytes: 900 }, { type: 'as', as: 64500, prefixes: 2, packets: 11, bytes: 500 }]);
+    expect(lines.filter((line) => line.type === 'as-matrix').length).toBe(3);
+    expect(lines.some((line) => line.type === 'matrix')).toBe(false);
+    const table = formatTable(withAs, resolveReportOptions({ by: 'as', matrix: 'as', humanUnits: false }));
+    expect(table).toContain('2 origin ASes by packets');
+    expect(table).toContain('2 origin AS pairs of the top 3 of 6 route pairs by packets');
+    expect(table).toMatch(/│ AS64500 +│ AS64500 +│ +2 │ +12 │ +1200 │/);
+  });
+});

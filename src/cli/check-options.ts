@@ -7,11 +7,13 @@ import { Option, type Command } from 'commander';
 import type { ChecksOptions } from '../analyze/checks-state.js';
 import type { Report } from '../analyze/report.js';
 import type { ViewOptions } from '../analyze/source-report.js';
+import { missingAsData } from '../analyze/by-as.js';
 import { parseBogonList } from '../checks/index.js';
+import type { Fib } from '../fib/fib.js';
 import { FibscopeError } from '../errors.js';
 
-/** The matrices `--matrix` counts: (source route, destination route). */
-export const MATRIX_KINDS = ['src-route,route'] as const;
+/** The matrices `--matrix` counts: (source route, destination route), or those by origin AS. */
+export const MATRIX_KINDS = ['src-route,route', 'src-as,as'] as const;
 
 export interface CheckOptions {
   /** true: --checks, false: --no-checks, undefined: neither (on with a routing table). */
@@ -56,7 +58,7 @@ export async function resolveCheckOptions(options: CheckOptions, by: string, top
       + 'uRPF, dropped and unrouted are read from the routes, and without any every source would fail uRPF');
   }
   if (by === 'anomaly' && !checking) throw new FibscopeError('BAD_ARGUMENT', '--by anomaly needs the checks: give a routing table (-r FILE), without --no-checks');
-  if (by === 'matrix' && options.matrix === undefined) throw new FibscopeError('BAD_ARGUMENT', '--by matrix needs a matrix: give --matrix src-route,route');
+  if (by === 'matrix' && options.matrix === undefined) throw new FibscopeError('BAD_ARGUMENT', '--by matrix needs a matrix: give --matrix src-route,route or src-as,as');
   for (const [needs, given] of [['--by src-route', by === 'src-route'], ['--matrix', options.matrix !== undefined]] as const) {
     if (given && !routesLoaded) throw new FibscopeError('BAD_ARGUMENT', `${needs} needs a routing table (-r FILE): without one no source has a route`);
   }
@@ -73,7 +75,7 @@ export async function resolveCheckOptions(options: CheckOptions, by: string, top
     if (interfaceMap) checks.interfaceMap = interfaceMap;
   }
   const views: ViewOptions = {
-    ...(by === 'src-route' ? { sourceRoutes: true } : {}),
+    ...(by === 'src-route' || by === 'src-as' ? { sourceRoutes: true } : {}),
     ...(by === 'source' ? { sources: true } : {}),
     // a mapped name is checked against the interfaces seen, so they are counted for it too
     ...(by === 'interface' || interfaceMap ? { interfaces: true } : {}),
@@ -136,4 +138,34 @@ export function checkWarnings(report: Report, options: CheckOptions, setup: Chec
       + 'route devices (pcapng names its interfaces; for pcap, give --interface NAME); the report says so (unchecked), not 0');
   }
   return warnings;
+}
+
+/** The options that read routes' origin AS: `--by as`, `--by src-as`, `--matrix src-as,as`. */
+function asOptions(options: CheckOptions, by: string): string[] {
+  return [
+    ...(by === 'as' || by === 'src-as' ? [`--by ${by}`] : []),
+    ...(options.matrix === 'src-as,as' ? ['--matrix src-as,as'] : []),
+  ];
+}
+
+/**
+ * Exit 2 (a FibscopeError) when an AS option is given and no route of the loaded table has an
+ * origin AS: every row would be "no AS data".
+ */
+export function checkAsData(options: CheckOptions, by: string, fib: Fib): void {
+  for (const option of asOptions(options, by)) {
+    const missing = missingAsData(option, fib);
+    if (missing !== undefined) throw new FibscopeError('BAD_ARGUMENT', missing);
+  }
+}
+
+/** Warnings of a run whose table has AS data, but none of the routes that carried traffic had any. */
+export function asDataWarnings(report: Report, options: CheckOptions, by: string): string[] {
+  const warnings: (string | undefined)[] = [];
+  for (const option of asOptions(options, by)) {
+    if (option === '--by as') warnings.push(missingAsData(option, report.routes));
+    else if (option === '--by src-as') warnings.push(missingAsData(option, report.sourceRoutes ?? []));
+    else if (report.matrix) warnings.push(missingAsData(option, report.matrix));
+  }
+  return warnings.filter((warning): warning is string => warning !== undefined).map((warning) => `warning: ${warning}`);
 }

@@ -2,7 +2,7 @@
 import type { Report, TrackedAddress } from '../analyze/report.js';
 import { reportRows, type RowsBy } from './aggregate.js';
 import { REPORT_BYS, type ReportBy, type ReportOptions, type ReportViewKind } from './options.js';
-import { viewRows, type ViewRowsBy } from './view-rows.js';
+import { asMatrixRows, viewRows, type AsMatrixRow, type AsRow, type ViewRowsBy } from './view-rows.js';
 import { ruleRows, type RuleRow } from './rule-rows.js';
 
 /** Counts may be bigints (above 2^53): String() prints them exactly. */
@@ -44,6 +44,24 @@ const COLUMNS: { [B in ReportBy]: readonly [string, (row: RowsBy[B]) => Field][]
   ],
 };
 
+/** Traffic by origin AS: `as` empty for routes without AS data. */
+const AS_COLUMNS: readonly [string, (row: AsRow) => Field][] = [
+  ['as', (r) => r.as],
+  ['prefixes', (r) => r.prefixes],
+  ['packets', (r) => r.packets],
+  ['bytes', (r) => r.bytes],
+];
+
+/** The route matrix by AS pair (`--matrix src-as,as`), as the route pairs' columns. */
+const AS_MATRIX_COLUMNS: readonly [string, (row: AsMatrixRow) => Field][] = [
+  ['fromAs', (r) => r.fromAs],
+  ['toAs', (r) => r.toAs],
+  ['other', (r) => String(r.other)],
+  ['cells', (r) => r.cells],
+  ['packets', (r) => r.packets],
+  ['bytes', (r) => r.bytes],
+];
+
 /** The best-tracked address of a list, or null: the whole lists are in json and ndjson. */
 const first = (list: readonly TrackedAddress[]) => list[0]?.address ?? null;
 
@@ -81,6 +99,8 @@ const VIEW_COLUMNS: { [K in ReportViewKind]: readonly [string, (row: ViewRowsBy[
     ['packets', (r) => r.packets],
     ['bytes', (r) => r.bytes],
   ],
+  as: AS_COLUMNS,
+  'src-as': AS_COLUMNS,
   anomaly: [
     ['class', (r) => r.class],
     ['checked', (r) => String(r.checked)],
@@ -113,10 +133,11 @@ const RULE_COLUMNS: readonly [string, (row: RuleRow) => Field][] = [
  * takes LF, and Unix tools expect it), the last one too. Null is an empty field; counts are
  * plain integers.
  */
-export function formatCsv(report: Report, options: Pick<ReportOptions, 'by' | 'sort'>): string {
+export function formatCsv(report: Report, options: Pick<ReportOptions, 'by' | 'sort' | 'matrix'>): string {
   const by = options.by;
   if (by === 'rule') return csvText(RULE_COLUMNS, ruleRows(report, options.sort));
   if ((REPORT_BYS as readonly string[]).includes(by)) return csvFor(report, by as ReportBy, options);
+  if (by === 'matrix' && options.matrix === 'as') return csvText(AS_MATRIX_COLUMNS, asMatrixRows(report, options.sort));
   return viewCsv(report, by as ReportViewKind, options);
 }
 

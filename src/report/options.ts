@@ -7,10 +7,11 @@ export type ReportBy = (typeof REPORT_BYS)[number];
 
 /**
  * The row kinds of the source side and the checks (view-rows.ts), each from its own report
- * section: `sourceRoutes`, `sources`, `interfaces`, `matrix` (its cells, then the rest) and
- * `anomalies` (the classes).
+ * section: `sourceRoutes`, `sources`, `interfaces`, `matrix` (its cells, then the rest),
+ * `anomalies` (the classes), and traffic by origin AS: `as` summed from the routes, `src-as` from
+ * the source routes (routes carry their origin AS from bgpdump -m and pfx2as).
  */
-export const REPORT_VIEW_KINDS = ['src-route', 'source', 'interface', 'matrix', 'anomaly'] as const;
+export const REPORT_VIEW_KINDS = ['src-route', 'source', 'interface', 'matrix', 'anomaly', 'as', 'src-as'] as const;
 export type ReportViewKind = (typeof REPORT_VIEW_KINDS)[number];
 
 /**
@@ -36,13 +37,22 @@ export interface ReportOptions {
   sort: ReportSort;
   /** Table format only: 1.23M packets and 4.56 GiB instead of plain integers. */
   humanUnits: boolean;
+  /**
+   * What the route matrix's rows are keyed by: its (source route, destination route) pairs, or
+   * those summed by (source origin AS, destination origin AS) (`--matrix src-as,as`). Default: route.
+   */
+  matrix?: ReportMatrixKeys;
 }
+
+export const REPORT_MATRIX_KEYS = ['route', 'as'] as const;
+export type ReportMatrixKeys = (typeof REPORT_MATRIX_KEYS)[number];
 
 export const DEFAULT_REPORT_OPTIONS: Readonly<ReportOptions> = Object.freeze({
   by: 'route',
   top: 20,
   sort: 'packets',
   humanUnits: true,
+  matrix: 'route',
 });
 
 /** The defaults overlaid with `options` (undefined members keep the default), checked. */
@@ -52,7 +62,11 @@ export function resolveReportOptions(options: Partial<ReportOptions> = {}): Repo
     top: options.top ?? DEFAULT_REPORT_OPTIONS.top,
     sort: options.sort ?? DEFAULT_REPORT_OPTIONS.sort,
     humanUnits: options.humanUnits ?? DEFAULT_REPORT_OPTIONS.humanUnits,
+    matrix: options.matrix ?? DEFAULT_REPORT_OPTIONS.matrix,
   };
+  if (!(REPORT_MATRIX_KEYS as readonly string[]).includes(resolved.matrix!)) {
+    throw new FibscopeArgumentError(`report matrix by ${JSON.stringify(resolved.matrix)}: expected one of ${REPORT_MATRIX_KEYS.join(', ')}`);
+  }
   if (!(REPORT_ROW_KINDS as readonly string[]).includes(resolved.by)) {
     throw new FibscopeArgumentError(`report rows by ${JSON.stringify(resolved.by)}: expected one of ${REPORT_ROW_KINDS.join(', ')}`);
   }

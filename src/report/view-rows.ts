@@ -2,6 +2,7 @@
 // and `anomaly`, each made from its own report section (docs/report.md "Views" and
 // "Anomalies"). Every text format shows them; a report without the section has none.
 import type { AnomalyCounters, Count, Report, TrackedAddress } from '../analyze/report.js';
+import { byOriginAs, byOriginAsMatrix } from '../analyze/by-as.js';
 import { orderKey } from './aggregate.js';
 import { compareCounts } from './count.js';
 import type { ReportSort, ReportViewKind } from './options.js';
@@ -64,12 +65,40 @@ export interface AnomalyRow {
   topDestinations: TrackedAddress[];
 }
 
+/** The routes (`as`) or source routes (`src-as`) of one origin AS summed; `as` null: routes without AS data. */
+export interface AsRow {
+  type: 'as' | 'src-as';
+  as: number | null;
+  /** Distinct prefixes of its routes that carried traffic. */
+  prefixes: number;
+  packets: Count;
+  bytes: Count;
+}
+
+/**
+ * The route matrix's top cells summed by (source origin AS, destination origin AS), null: no
+ * route or no AS data; or, with `other` true, the route pairs past the top, whose ASes are not known.
+ */
+export interface AsMatrixRow {
+  type: 'as-matrix';
+  fromAs: number | null;
+  toAs: number | null;
+  other: boolean;
+  /** Route pairs summed in the row. */
+  cells: number;
+  packets: Count;
+  bytes: Count;
+  lost?: Count;
+}
+
 export interface ViewRowsBy {
   'src-route': SourceRouteRow;
   source: SourceRow;
   interface: InterfaceRow;
   matrix: MatrixRow;
   anomaly: AnomalyRow;
+  as: AsRow;
+  'src-as': AsRow;
 }
 
 export type ViewRow = ViewRowsBy[ReportViewKind];
@@ -82,6 +111,8 @@ export function hasView(report: Report, kind: ReportViewKind): boolean {
     case 'interface': return report.interfaces !== undefined;
     case 'matrix': return report.matrix !== undefined;
     case 'anomaly': return report.anomalies !== undefined;
+    case 'as': return true;
+    case 'src-as': return report.sourceRoutes !== undefined;
   }
 }
 
@@ -127,7 +158,41 @@ function rowsOf(report: Report, kind: ReportViewKind, sort: ReportSort): ViewRow
         topSources: row.topSources.map((address) => ({ ...address })),
         topDestinations: row.topDestinations.map((address) => ({ ...address })),
       }));
+    case 'as':
+    case 'src-as': {
+      const rows = kind === 'as' ? report.routes : report.sourceRoutes ?? [];
+      return sortByCounts(byOriginAs(rows).map((row): AsRow => ({ type: kind, ...row })), sort, (row) => asKey(row.as));
+    }
   }
+}
+
+/** A key in AS number order, no AS data last. */
+function asKey(as: number | null): string | null {
+  return as === null ? null : `AS${String(as).padStart(10, '0')}`;
+}
+
+/**
+ * The route matrix as AS pairs (`--matrix src-as,as`): its top cells summed by their routes'
+ * origin ASes, by `sort` as the other rows; then the pairs past the top, as the matrix has them.
+ */
+export function asMatrixRows(report: Report, sort: ReportSort): AsMatrixRow[] {
+  if (!report.matrix) return [];
+  const matrix = report.matrix;
+  const cellsPer = new Map<string, number>();
+  for (const cell of matrix.cells) {
+    const key = `${cell.fromOriginAs ?? null} ${cell.toOriginAs ?? null}`;
+    cellsPer.set(key, (cellsPer.get(key) ?? 0) + 1);
+  }
+  const byAs = byOriginAsMatrix(matrix);
+  const cells = sortByCounts(byAs.cells.map((cell): AsMatrixRow => ({
+    type: 'as-matrix', fromAs: cell.from, toAs: cell.to, other: false, cells: cellsPer.get(`${cell.from} ${cell.to}`) ?? 0,
+    packets: cell.packets, bytes: cell.bytes,
+  })), sort, (row) => `${asKey(row.fromAs) ?? '~'} ${asKey(row.toAs) ?? '~'}`);
+  const other: AsMatrixRow = {
+    type: 'as-matrix', fromAs: null, toAs: null, other: true, cells: byAs.other.cells, packets: byAs.other.packets, bytes: byAs.other.bytes,
+    ...(byAs.lost !== undefined ? { lost: byAs.lost } : {}),
+  };
+  return [...cells, other];
 }
 
 /** By `sort` descending, then the other count descending, then key in address order (null last). */

@@ -5,7 +5,9 @@ import { topRows } from './aggregate.js';
 import { subtractCounts, sumCounts } from './count.js';
 import type { ReportOptions, ReportViewKind } from './options.js';
 import { render, share, type Column, type CountText } from './table-parts.js';
-import { hasView, viewRows, type AnomalyRow, type InterfaceRow, type MatrixRow, type SourceRouteRow, type SourceRow } from './view-rows.js';
+import {
+  asMatrixRows, hasView, viewRows, type AnomalyRow, type AsMatrixRow, type AsRow, type InterfaceRow, type MatrixRow, type SourceRouteRow, type SourceRow,
+} from './view-rows.js';
 
 /** Counted packets and bytes: what the shares are of. */
 export interface CountedTotals { packets: Count; bytes: Count }
@@ -15,6 +17,8 @@ const NOUNS: Record<Exclude<ReportViewKind, 'anomaly'>, [string, string]> = {
   source: ['source', 'sources'],
   interface: ['capture interface', 'capture interfaces'],
   matrix: ['route pair', 'route pairs'],
+  as: ['origin AS', 'origin ASes'],
+  'src-as': ['source origin AS', 'source origin ASes'],
 };
 
 /** What the report lacks when a view was not counted. */
@@ -24,6 +28,8 @@ const NOT_COUNTED: Record<ReportViewKind, string> = {
   interface: 'no capture interfaces: the view was not counted (--by interface)',
   matrix: 'no route matrix: it was not counted (--matrix src-route,route)',
   anomaly: 'no anomaly classes: the checks were off (--checks)',
+  as: '',
+  'src-as': 'no source routes: the view was not counted (--by src-as)',
 };
 
 /** The top `--top` rows of a view by `--sort`, titled as the routes are; a line saying why when there are none. */
@@ -81,7 +87,21 @@ export function viewTable(report: Report, kind: Exclude<ReportViewKind, 'anomaly
         [shareHead, 'right', shareOf],
       ])}`;
     }
+    case 'as':
+    case 'src-as': {
+      const all = viewRows(report, kind, sort);
+      if (all.length === 0) return `no ${many}: no route matched a counted packet`;
+      const rows = topRows(all, options.top);
+      return `${title(rows.length, all.length)}\n${render<AsRow>(rows, [
+        [kind === 'as' ? 'origin AS' : 'source origin AS', 'left', (r) => (r.as === null ? 'no AS data' : `AS${r.as}`)],
+        ['prefixes', 'right', (r) => packets(r.prefixes)],
+        ['packets', 'right', (r) => packets(r.packets)],
+        ['bytes', 'right', (r) => bytes(r.bytes)],
+        [shareHead, 'right', shareOf],
+      ])}`;
+    }
     case 'matrix': {
+      if (options.matrix === 'as') return asMatrixTable(report, options, packets, bytes, counted);
       // the matrix holds its own top (counted with --top): every cell it kept is shown
       const all = viewRows(report, kind, sort);
       const cells = all.filter((row) => !row.other);
@@ -100,6 +120,29 @@ export function viewTable(report: Report, kind: Exclude<ReportViewKind, 'anomaly
       ])}${lost}`;
     }
   }
+}
+
+/**
+ * The route matrix by AS pair: its top route pairs summed by their origin ASes, then the pairs
+ * past the top, whose ASes are not known (they were summed as route pairs).
+ */
+function asMatrixTable(report: Report, options: ReportOptions, packets: CountText, bytes: CountText, counted: CountedTotals): string {
+  const sort = options.sort;
+  const all = asMatrixRows(report, sort);
+  const cells = all.filter((row) => !row.other);
+  const other = all[all.length - 1];
+  const routePairs = cells.reduce((sum, row) => sum + row.cells, 0);
+  const rows = other.cells > 0 || cells.length === 0 ? all : cells;
+  const asText = (as: number | null) => (as === null ? 'no route or AS data' : `AS${as}`);
+  const lost = other.lost !== undefined ? `\n${packets(other.lost)} packets whose pair did not fit (memory limit) are in no cell` : '';
+  return `${cells.length} origin AS pairs of the top ${routePairs} of ${routePairs + other.cells} route pairs by ${sort}\n${render<AsMatrixRow>(rows, [
+    ['source AS', 'left', (r) => (r.other ? `other (${r.cells} route ${r.cells === 1 ? 'pair' : 'pairs'})` : asText(r.fromAs))],
+    ['destination AS', 'left', (r) => (r.other ? '' : asText(r.toAs))],
+    ['route pairs', 'right', (r) => (r.other ? '' : packets(r.cells))],
+    ['packets', 'right', (r) => packets(r.packets)],
+    ['bytes', 'right', (r) => bytes(r.bytes)],
+    [`%${sort}`, 'right', (r) => share(r[sort], counted[sort])],
+  ])}${lost}`;
 }
 
 /** Packets whose source no route covers: the view lists routes, so it says how many it leaves out. */
