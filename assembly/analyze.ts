@@ -4,7 +4,7 @@
 import { alloc, free, tryAlloc, POOL_OTHER } from './memory/alloc';
 import {
   countBatch, Counters, countFrame, freeCounters, newCounters, prepareCounters, resetCounters, ROUTE_COUNTER_BYTES,
-  setSeries, settleCounters,
+  setSeries, settleCounters, updateClassifying,
 } from './count/counters';
 import { copyForReport, ENTRY_BYTES } from './count/destinations';
 import { packTime } from './capture/time';
@@ -71,7 +71,9 @@ export function countersFiltered(counters: usize, out: usize): void {
  * (classify/classifier.ts); 0: every record.
  */
 export function countersSetFilter(counters: usize, slot: u32): void {
-  changetype<Counters>(counters).classifier.filterSlot = slot;
+  const c = changetype<Counters>(counters);
+  c.classifier.filterSlot = slot;
+  updateClassifying(c);
 }
 
 /** Packets, then bytes, as u64 at `out`, of destinations the full destination table could not take. */

@@ -1,6 +1,6 @@
 // Exports for rule sets: installing one in an analyzer's counters, and reading its counts.
 
-import { Counters } from '../count/counters';
+import { Counters, updateClassifying } from '../count/counters';
 import { RULE_COUNTER_BYTES, setRules } from './classifier';
 
 /**
@@ -8,7 +8,10 @@ import { RULE_COUNTER_BYTES, setRules } from './classifier';
  * rule counts start from zero. False, and the old set kept, when memory is too short.
  */
 export function countersSetRules(counters: usize, slot: u32, ruleCount: u32): bool {
-  return setRules(changetype<Counters>(counters).classifier, slot, ruleCount);
+  const c = changetype<Counters>(counters);
+  const done = setRules(c.classifier, slot, ruleCount);
+  updateClassifying(c);
+  return done;
 }
 
 /** The rule counters: ruleCounterBytes() per rule, then the counter of records no rule matched. */

@@ -67,6 +67,11 @@ const PATH_COUNTER_BYTES: usize = 16;
   checks: Checks;
   /** the views of the sources (views/source-side.ts), those asked for */
   sourceSide: SourceSide;
+  /**
+   * Whether a filter or rules are installed (classifier.filterSlot or rulesSlot non-zero), kept
+   * here so that a record without them costs one test (updateClassifying)
+   */
+  classifying: bool;
 }
 
 // A time series: packets u64 and bytes u64 per watched route and time bin, route by route, for
@@ -138,6 +143,11 @@ export function prepareCounters(c: Counters): bool {
   c.routes = routes;
   c.routeCapacity = next;
   return true;
+}
+
+/** Call after installing or removing a filter or rules. */
+export function updateClassifying(c: Counters): void {
+  c.classifying = c.classifier.filterSlot != 0 || c.classifier.rulesSlot != 0;
 }
 
 /** A route's counter: prepareCounters made room for every id the table has. */
@@ -290,7 +300,8 @@ let queued6: i32 = 0;
 /** Counts one record: `caplen` captured bytes at `data`, `origLen` on the wire, at `time` (capture/time.ts). */
 export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32, origLen: u32, time: u64): void {
   c.records++;
-  if (!passesFilter(c.classifier, linkType, data, caplen, origLen)) {
+  const classifying = c.classifying;
+  if (classifying && !passesFilter(c.classifier, linkType, data, caplen, origLen)) {
     c.filtered++;
     return;
   }
@@ -304,7 +315,7 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
     frame = decodeIPv6(data, caplen, networkOffset);
     reason = ipReason;
   }
-  if (c.classifier.rulesSlot) countRules(c.classifier, linkType, data, caplen, origLen, time, frame);
+  if (classifying && c.classifier.rulesSlot) countRules(c.classifier, linkType, data, caplen, origLen, time, frame);
   if (frame == FRAME_IPV4) {
     c.ipv4++;
     store<u32>(batch4 + (<usize>queued4 << 2), destination4);
