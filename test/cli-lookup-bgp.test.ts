@@ -38,4 +38,16 @@ describe('lookup with BGP attributes', () => {
     writeFileSync(plain, '8.8.8.0/24 192.0.2.1\n');
     expect(lookup(plain, '8.8.8.8')).toBe('8.8.8.8 via 192.0.2.1 metric 0 prefix 8.8.8.0/24\n');
   });
+
+  it('routes counts the routes with each attribute, and the origin ASes', () => {
+    const result = spawnSync(process.execPath, [CLI, 'routes', '-r', file, '-f', 'json'], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const origins = new Set(LINES.flatMap((line) => line.split('|')[6].split(' ').at(-1)!.replace(/[{}]/g, '').split(',').slice(0, 1)));
+    expect(JSON.parse(result.stdout).bgp).toEqual({
+      withOriginAs: LINES.length,
+      originAses: origins.size,
+      withAsPath: LINES.length,
+      withCommunities: LINES.filter((line) => line.split('|')[11] !== '').length,
+    });
+  });
 });

@@ -9,6 +9,18 @@ import type { OutputFormat } from './lookup-text.js';
 const MIB = 2 ** 20;
 
 /** Routes per family, prefix-length histogram, duplicates and memory. */
+/** Rows on the routes' BGP attributes, only when some route has them. */
+function bgpRows(fib: Fib): Record<string, string>[] {
+  const bgp = fib.bgpStats();
+  if (bgp.withOriginAs === 0 && bgp.withAsPath === 0 && bgp.withCommunities === 0) return [];
+  const n = (value: number) => value.toLocaleString('en-US');
+  return [
+    { 'routes with an origin AS': `${n(bgp.withOriginAs)} (${n(bgp.originAses)} ASes)` },
+    { 'with an AS path': n(bgp.withAsPath) },
+    { 'with communities': n(bgp.withCommunities) },
+  ];
+}
+
 export function formatRouteSummary(fib: Fib, sources: string[], duplicates: number, format: OutputFormat): string {
   const stats = fib.stats();
   const lengths = fib.prefixLengthCounts();
@@ -20,6 +32,7 @@ export function formatRouteSummary(fib: Fib, sources: string[], duplicates: numb
       ipv4Routes: stats.ipv4Routes,
       ipv6Routes: stats.ipv6Routes,
       duplicates,
+      bgp: fib.bgpStats(),
       prefixLengths: { ipv4: histogram(lengths.ipv4), ipv6: histogram(lengths.ipv6) },
       memory: {
         totalBytes: stats.memoryBytes,
@@ -37,6 +50,7 @@ export function formatRouteSummary(fib: Fib, sources: string[], duplicates: numb
     { 'IPv4 routes': stats.ipv4Routes.toLocaleString('en-US') },
     { 'IPv6 routes': stats.ipv6Routes.toLocaleString('en-US') },
     { duplicates: duplicates.toLocaleString('en-US') },
+    ...bgpRows(fib),
     { 'IPv4 lookup memory': mib(stats.ipv4LookupBytes) },
     { 'IPv6 lookup memory': mib(stats.ipv6LookupBytes) },
     { 'RIB memory': mib(stats.ribBytes) },

@@ -345,6 +345,25 @@ export class Fib {
     return true;
   }
 
+  /** How many routes carry BGP attributes, and how many distinct origin ASes they name. */
+  bgpStats(): { withOriginAs: number; originAses: number; withAsPath: number; withCommunities: number } {
+    const origins = new Set<number>();
+    let withOriginAs = 0;
+    let withAsPath = 0;
+    let withCommunities = 0;
+    for (let id = 0; id < this.nextId; id++) {
+      if (this.family[id] === 0) continue;
+      const as = this.asAttributes?.[id];
+      if (as?.originAs !== undefined) {
+        withOriginAs++;
+        origins.add(as.originAs);
+      }
+      if (as?.asPath) withAsPath++;
+      if (this.communities?.[id]?.length) withCommunities++;
+    }
+    return { withOriginAs, originAses: origins.size, withAsPath, withCommunities };
+  }
+
   /** True when some route of the table has an origin AS (from bgpdump -m, pfx2as or `add`): what views by AS need. */
   hasOriginAs(): boolean {
     return this.asAttributes?.some((as) => as?.originAs !== undefined) ?? false;
