@@ -19,6 +19,8 @@ export { compileRules, parseRules, RulesError } from './rules/index.js';
 export { BogonListError, parseBogonList, SPECIAL_PURPOSE_BLOCKS } from './checks/index.js';
 export type { ChecksOptions } from './analyze/checks-state.js';
 export type { ViewOptions } from './analyze/source-report.js';
+export { byOriginAs, byOriginAsMatrix } from './analyze/by-as.js';
+export type { AsCounters, AsMatrixReport } from './analyze/by-as.js';
 export type { Rule, RuleAction, RuleCondition, RuleSet, RulesFormat } from './rules/index.js';
 export { addCounts, compareCounts, subtractCounts, sumCounts } from './report/count.js';
 export { registerFibscopeMetrics } from './metrics/prom-client.js';

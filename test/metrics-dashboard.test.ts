@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/analyze/report.js';
 import { promFamilies, TopDestinations } from '../src/report/prom.js';
 import { ruleSetChangesFamily } from '../src/serve/rule-set-changes.js';
+import { anomalyTopSourcesFamily } from '../src/serve/anomaly-source-series.js';
+import { ANOMALY_CLASSES } from '../src/analyze/anomaly-report.js';
 import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
 import { FibscopeServer } from '../src/serve/server.js';
@@ -11,7 +13,8 @@ import { IPPROTO, ipv4, LINKTYPE, raw, tcp, udp4 } from './helpers/packets.js';
 
 // The Grafana dashboard in the repository queries only metrics and labels that fibscope serve
 // exposes: a renamed metric or label breaks this test, not a dashboard in production. The families
-// are made as serve's /metrics makes them, from a report with a filter and a rule set.
+// are made as serve's /metrics makes them, from a report with a filter, a rule set and the checks,
+// and then read from a running server with all three.
 
 const dashboard = JSON.parse(readFileSync(new URL('../dashboards/grafana-fibscope.json', import.meta.url), 'utf8'));
 
@@ -41,13 +44,17 @@ const report: Report = {
     name: action, action, packets: 0, bytes: 0, sources: 0, destinations: 0,
     firstSeen: null, lastSeen: null, topSources: [], topDestinations: [],
   })),
+  anomalies: ANOMALY_CLASSES.map((cls) => ({
+    class: cls, checked: cls !== 'urpf-strict', packets: 1, bytes: 1, topSources: [{ address: '192.0.2.7', packets: 1, bytes: 1 }], topDestinations: [],
+    ...(cls === 'urpf-strict' ? { unchecked: { packets: 1, bytes: 1 } } : {}),
+  })),
 };
 const families = new Map(promFamilies(report, {
   table: { ipv4Routes: 0, ipv6Routes: 0 },
   routeChanges: { add: 0, replace: 0, remove: 0 },
   captureReading: true,
   destinations: new TopDestinations(1),
-}).concat(ruleSetChangesFamily(0)).map((family) => [family.name, family]));
+}).concat(ruleSetChangesFamily(0), anomalyTopSourcesFamily(report)!).map((family) => [family.name, family]));
 
 interface Panel {
   id: number;
@@ -116,10 +123,38 @@ describe('dashboards/grafana-fibscope.json', () => {
     expect(panel('Filtered records')!.targets.some((t) => t.expr.includes('fibscope_filtered_records_total'))).toBe(true);
   });
 
-  it('queries only metrics and labels that a running serve with a filter and rules answers /metrics with', async () => {
+  it('shows the anomaly classes, the spoofing ones in colours of their own, and their busiest sources', () => {
+    const spoofing = ['bogon-source', 'urpf-loose', 'urpf-strict'];
+    for (const title of ['Anomalies, packets per second by class', 'Anomalies, bits per second by class']) {
+      const shown = panel(title);
+      expect(shown, title).toBeDefined();
+      // two queries, the spoofing classes and the rest: together every class, once
+      const [a, b] = shown!.targets.map((t) => /class(=~|!~)"([^"]+)"/.exec(t.expr)!);
+      expect([a[1], b[1], a[2]]).toEqual(['=~', '!~', b[2]]);
+      const pattern = new RegExp(`^(?:${a[2]})$`);
+      expect(ANOMALY_CLASSES.filter((cls) => pattern.test(cls))).toEqual(spoofing);
+      const colourOf = (cls: string) => shown!.fieldConfig.overrides.find((o) => o.matcher.id === 'byName' && o.matcher.options === cls)
+        ?.properties.find((p) => p.id === 'color')?.value.fixedColor;
+      const colours = spoofing.map(colourOf);
+      expect(colours[0], `${title}: bogon sources`).toBe('red');
+      expect(new Set(colours).size, `${title}: a colour per spoofing class`).toBe(spoofing.length);
+      for (const colour of colours) expect(colour).toMatch(/red|orange/);
+    }
+    const table = panel('Busiest sources of the spoofing classes, now')!;
+    expect(table.type).toBe('table');
+    expect(table.targets[0].expr).toContain('fibscope_anomaly_top_source_packets');
+    expect(panel('Not checked: strict uRPF without interface names')!.targets[0].expr).toContain('fibscope_anomaly_unchecked_packets_total');
+  });
+
+  it('queries only metrics and labels that a running serve with a filter, rules and the checks answers /metrics with', async () => {
     const fib = await Fib.create();
     fib.load('10.0.0.0/8 192.0.2.1 eth0\n');
-    const analyzer = new Analyzer({ fib, name: 'dashboard', filter: 'not dst host 10.9.9.9', rules: 'rule dns count proto udp\nrule ssh alert proto tcp dport 22\nrule rest drop\n' });
+    // 192.0.2.7 is a documentation address, with no route: a bogon source failing loose uRPF; a
+    // pcap without an interface name leaves strict uRPF unchecked
+    const analyzer = new Analyzer({
+      fib, name: 'dashboard', filter: 'not dst host 10.9.9.9', rules: 'rule dns count proto udp\nrule ssh alert proto tcp dport 22\nrule rest drop\n',
+      checks: true,
+    });
     const server = new FibscopeServer({ fib, analyzer, topDestinations: 1, capture: { reading: true } });
     try {
       // a packet for every family to have samples: routed, filtered, each rule, malformed
@@ -146,6 +181,14 @@ describe('dashboards/grafana-fibscope.json', () => {
         }
       }
       expect(served.get('fibscope_rule_packets_total')).toEqual(new Set(['rule', 'action']));
+      // the spoofing classes' queries select series that are there
+      const byClass = expressions().filter((expr) => /fibscope_anomaly_[a-z_]+\{[^}]*class=~/.test(expr));
+      expect(byClass.length).toBe(3);
+      for (const expr of byClass) {
+        const wanted = /(fibscope_anomaly_[a-z_]+)\{[^}]*class=~"([^"]+)"/.exec(expr)!;
+        const classes = [...text.matchAll(new RegExp(`^${wanted[1]}\\{class="([^"]+)"`, 'gm'))].map((m) => m[1]);
+        expect(classes.some((cls) => new RegExp(`^(?:${wanted[2]})$`).test(cls)), expr).toBe(true);
+      }
     } finally {
       await server.close();
       analyzer.dispose();

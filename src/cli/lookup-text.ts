@@ -6,13 +6,16 @@ import { FibscopeArgumentError, FibscopeError } from '../errors.js';
 
 export type OutputFormat = 'text' | 'table' | 'json';
 
-/** A route in `ip route` words: `PREFIX [TYPE] [via X] [dev Y] [metric N]`, then its next hops. */
+/**
+ * A route in `ip route` words: `PREFIX [TYPE] [via X] [dev Y] [metric N]`, its BGP attributes when
+ * known (`origin-as N as-path "…" communities …`), then its next hops.
+ */
 export function describeRoute(route: Route): string {
   const words = [route.prefix];
   if (route.type !== 'unicast') words.push(route.type);
   if (route.nextHop !== null && route.nextHops.length <= 1) words.push('via', route.nextHop);
   if (route.dev !== null && route.nextHops.length <= 1) words.push('dev', route.dev);
-  words.push('metric', String(route.metric));
+  words.push('metric', String(route.metric), ...bgpWords(route));
   let text = words.join(' ');
   if (route.nextHops.length > 1) {
     for (const hop of route.nextHops) {
@@ -22,9 +25,18 @@ export function describeRoute(route: Route): string {
   return text;
 }
 
+/** BGP attributes, when the table had them (bgpdump -m; pfx2as gives the origin AS). */
+function bgpWords(route: Route): string[] {
+  const words: string[] = [];
+  if (route.originAs !== undefined) words.push('origin-as', route.originAsSet ? route.originAsSet.join(',') : String(route.originAs));
+  if (route.asPath !== undefined && route.asPath !== '') words.push('as-path', JSON.stringify(route.asPath));
+  if (route.communities !== undefined && route.communities.length > 0) words.push('communities', route.communities.join(','));
+  return words;
+}
+
 function routeJson(route: Route) {
-  const { prefix, type, nextHop, dev, metric, nextHops } = route;
-  return { prefix, type, nextHop, dev, metric, nextHops };
+  const { prefix, type, nextHop, dev, metric, nextHops, asPath, originAs, originAsSet, communities } = route;
+  return { prefix, type, nextHop, dev, metric, nextHops, asPath, originAs, originAsSet, communities };
 }
 
 /** The answer for one address: its route, null when no route covers it, or why it is not an address. */
@@ -57,7 +69,7 @@ export function formatLookupAnswer({ address, route }: LookupAnswer): string {
   const multipath = route.nextHops.length > 1;
   if (route.nextHop !== null && !multipath) words.push('via', route.nextHop);
   if (route.dev !== null && !multipath) words.push('dev', route.dev);
-  words.push('metric', String(route.metric), 'prefix', route.prefix);
+  words.push('metric', String(route.metric), 'prefix', route.prefix, ...bgpWords(route));
   let text = words.join(' ');
   if (multipath) {
     for (const hop of route.nextHops) {

@@ -12,6 +12,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, parseListenAddress, type ListenAddress } fr
 import { linkTypeName } from '../report/link-type-names.js';
 import { openSink } from './sink.js';
 import { addClassifyOptions, explainingClassifyErrors, readRulesFile, type ClassifyOptions } from './classify-options.js';
+import { addCheckOptions, checkWarnings, resolveCheckOptions, type CheckOptions } from './check-options.js';
 
 export interface ServeRoutesOptions {
   routes?: string[];
@@ -22,7 +23,7 @@ export interface ServeRoutesOptions {
 /** cli.ts's table loader: every -r file into one table, a bad file stopping with its name and line. */
 export type LoadTables = (options: ServeRoutesOptions) => Promise<{ fib: Fib }>;
 
-interface ServeOptions extends ServeRoutesOptions, ClassifyOptions {
+interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions {
   listen: ListenAddress;
   topDestinations: number;
   maxBody: number;
@@ -35,6 +36,8 @@ interface ServeOptions extends ServeRoutesOptions, ClassifyOptions {
 
 /** Series a scrape may carry per destination family; beyond this, use the JSON report. */
 const MAX_TOP_DESTINATIONS = 10_000;
+/** The cells of --matrix that /report shows (analyze's default --top); the rest are summed in `other`. */
+const MATRIX_TOP = 20;
 /** After the final report, whatever still holds the process (a file being read) gets this long. */
 const EXIT_GRACE_MS = 2000;
 
@@ -73,7 +76,7 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
     .argument('[capture]', "pcap or pcapng file, or '-' for standard input", '-')
     .addOption(new Option('-r, --routes <file>', 'routes file (repeatable; without it the table starts empty)').argParser(collect))
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS));
-  return addClassifyOptions(command)
+  return addCheckOptions(addClassifyOptions(command))
     .addOption(new Option('-l, --listen <address>', 'HOST:PORT to serve HTTP on; :PORT for every interface')
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
@@ -108,6 +111,8 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
       throw new FibscopeError('CAPTURE_UNREADABLE', `cannot read capture ${capture}: it is a directory; name a pcap or pcapng file, or '-' for standard input`);
     }
   }
+  // as analyze: on with a routing table; a bad bogon list stops here, named by file and line
+  const checkSetup = await resolveCheckOptions(options, 'route', MATRIX_TOP, (options.routes ?? []).length > 0);
   const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, [capture]);
   const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }] = await Promise.all([
     loadTables(options),
@@ -118,7 +123,9 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
   ]);
   // a bad filter stops here, before the server listens (a bad rule set below)
   const analyzer = await explainingClassifyErrors(options.filter, async () =>
-    new Analyzer({ fib, name: capture, filter: options.filter, interfaceName: options.interface }));
+    new Analyzer({
+      fib, name: capture, filter: options.filter, interfaceName: options.interface, checks: checkSetup.checks, views: checkSetup.views,
+    }));
   const reader = new CaptureReader(analyzer, capture);
   const server = new FibscopeServer({
     fib,
@@ -168,6 +175,7 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
   const classifying = [
     analyzer.filter ? `filter '${analyzer.filter.expression}'` : '',
     rules ? `${rules.rules.length} rules from ${rules.source}` : '',
+    checkSetup.checks ? 'checks on' : '',
   ].filter(Boolean).join(', ');
   log(`serving http://${shown}:${bound.port}/metrics (${stats.ipv4Routes} IPv4 + ${stats.ipv6Routes} IPv6 routes${classifying ? `; ${classifying}` : ''}), ` +
     `reading ${capture === '-' ? 'standard input' : capture}`);
@@ -184,6 +192,8 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     // the counters as they are now: nothing read after this moment counts
     const report = analyzer.snapshot();
     reader.stop();
+    // the interfaces an --interface-map needs stay in the report, as /report showed them
+    for (const warning of checkWarnings(report, options, { ...checkSetup, internalViews: { interfaces: false } })) log(warning);
     await server.close();
     try {
       writeJson(report, (chunk) => sink.write(chunk));

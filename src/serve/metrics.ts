@@ -1,6 +1,7 @@
 // GET /metrics: the counters as they are at scrape time, in the families of `analyze -f prom`
-// (the filter's and the rules' among them) plus those only a live server has (table size, route
-// and rule set changes, whether the capture is read).
+// (the filter's, the rules' and the anomaly classes' among them) plus those only a live server has
+// (table size, route and rule set changes, whether the capture is read, the anomaly classes' busiest
+// sources).
 //
 // A scrape costs one pass over the route counters and, with top-K series, one over the
 // destinations (picked in WebAssembly, nothing sorted). A text is built once the event loop has
@@ -10,6 +11,7 @@
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
 import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
+import { anomalyTopSourcesFamily } from './anomaly-source-series.js';
 import { ruleSetChangesFamily } from './rule-set-changes.js';
 import { TopDestinationSeries } from './top-destination-series.js';
 
@@ -66,12 +68,15 @@ export class MetricsEndpoint {
     this.builds++;
     const { analyzer, fib, changes, capture } = this.source;
     // route counters only: the destinations are picked apart, without copying them all
-    const families = promFamilies(analyzer.snapshot({ destinations: false }), {
+    const report = analyzer.snapshot({ destinations: false });
+    const families = promFamilies(report, {
       table: fib.stats(),
       routeChanges: changes,
       captureReading: capture?.reading,
       routeLabels: this.routeLabels,
     });
+    const topSources = anomalyTopSourcesFamily(report);
+    if (topSources) families.push(topSources);
     if (this.source.ruleSetChanges) families.push(ruleSetChangesFamily(this.source.ruleSetChanges()));
     if (this.destinations) families.push(...this.destinations.families(analyzer));
     families.push({

@@ -1,9 +1,18 @@
 // The worker's filter and rule set: what every analysis counts by besides the table. Each is
 // checked when it is given, by compiling it into an analyzer of its own (the library's own
 // errors, with their column or line), so an analysis never starts with a bad one; a bad one
-// leaves the one before in use, as a bad routes file leaves the table.
-import { Analyzer, type Fib } from '../../src/index.js';
+// leaves the one before in use, as a bad routes file leaves the table. The anomaly checks are on
+// whenever the table has routes, as `analyze -r` has them (docs/checks.md).
+import { Analyzer, type Fib, type ViewOptions } from '../../src/index.js';
 import type { RulesFormatChoice, RulesSummary, WorkerReply } from './protocol.js';
+import type { TableView } from './tables.js';
+
+/** What each table view turns on in the Analyzer, as `analyze --by VIEW` does. */
+const VIEW_OPTIONS: Record<TableView, ViewOptions> = {
+  'src-route': { sourceRoutes: true },
+  source: { sources: true },
+  interface: { interfaces: true },
+};
 
 interface Rules {
   text: string;
@@ -24,9 +33,14 @@ export class Classification {
   private filter: string | undefined;
   private rules: Rules | undefined;
 
-  /** An analyzer counting by the table, the filter and the rules; `name` names its input. */
-  analyzer(fib: Fib, name: string): Analyzer {
-    const analyzer = new Analyzer({ fib, name, filter: this.filter });
+  /**
+   * An analyzer counting by the table, the filter and the rules, checking for anomalies when the
+   * table has routes, and counting `view` too; `name` names its input.
+   */
+  analyzer(fib: Fib, name: string, view?: TableView): Analyzer {
+    const stats = fib.stats();
+    const checks = stats.ipv4Routes + stats.ipv6Routes > 0;
+    const analyzer = new Analyzer({ fib, name, filter: this.filter, checks, views: view && VIEW_OPTIONS[view] });
     try {
       if (this.rules) analyzer.setRules(this.rules.text, rulesOptions(this.rules));
       return analyzer;

@@ -2,7 +2,8 @@
 // written), and CSV made here with the writer behind `fibscope analyze -f csv`.
 import type { Report } from '../../src/index.js';
 import { formatCsv } from '../../src/report/csv.js';
-import type { ReportBy, ReportSort } from '../../src/report/options.js';
+import type { ReportSort } from '../../src/report/options.js';
+import type { ReportBy } from './tables.js';
 
 /** `fibscope analyze -f csv --by BY --sort SORT`, for the same report. */
 export function csvText(report: Report, by: ReportBy, sort: ReportSort): string {

@@ -12,6 +12,7 @@ import { wireLookup } from './lookup.js';
 import type { ChartView } from './page-hooks.js';
 import { linkTypeName } from '../../src/report/link-type-names.js';
 import type { AnalysisTiming, RulesSummary, Source } from './protocol.js';
+import { renderAnomalies } from './anomalies-view.js';
 import { renderRules } from './rules-view.js';
 import { renderSummary, reportTimesWarning } from './summary.js';
 import { TrafficTable } from './table-view.js';
@@ -50,6 +51,8 @@ const el = {
   rulesSection: byId('rules-section'),
   rulesSource: byId('rules-source'),
   rulesBody: byId<HTMLTableElement>('rules-table').tBodies[0],
+  anomaliesSection: byId('anomalies-section'),
+  anomaliesBody: byId<HTMLTableElement>('anomalies-table').tBodies[0],
 };
 
 const charts = new Charts(byId('bar-chart'), byId('series-chart'));
@@ -60,7 +63,10 @@ const table = new TrafficTable({
   filter: byId('table-filter'),
   top: byId('table-top'),
   by: byId('table-by'),
-}, () => showCsvOptions());
+}, () => showCsvOptions(), () => {
+  // a view the report lacks: count the capture again with it, as `analyze --by VIEW` would
+  if (capture) analyze(capture);
+});
 
 let capture: Source | undefined;
 let captureName = '';
@@ -272,7 +278,7 @@ function analyze(source: Source): void {
   setStatus(el.captureStatus, '');
   // an analysis or time series under way would hold this one up: it is stale now
   worker.send({ type: 'cancel' });
-  worker.send({ type: 'analyze', run, source });
+  worker.send({ type: 'analyze', run, source, view: table.view() });
 }
 
 function finish(): void {
@@ -298,6 +304,7 @@ function showReport(shown: Report, timing: AnalysisTiming): void {
     : '';
   renderSummary(el.summary, el.inputsBody, shown);
   renderRules({ section: el.rulesSection, source: el.rulesSource, body: el.rulesBody }, shown, analyzedRules?.source);
+  renderAnomalies({ section: el.anomaliesSection, body: el.anomaliesBody }, shown);
   showTopRoutes();
   charts.clearTimeSeries();
   el.seriesBins.textContent = '';

@@ -3,6 +3,7 @@
 // UTF-8 bytes whose buffer is handed over rather than copied.
 import type { RouteFormat } from '../../src/index.js';
 import type { RulesFormat } from '../../src/rules/index.js';
+import type { TableView } from './tables.js';
 import type { TimeSeries } from './timeseries.js';
 
 /** A capture or routes file: one the user gave, or a sample the site ships. */
@@ -18,8 +19,11 @@ export type PageRequest =
   | { type: 'filter'; expression: string }
   /** Count by the rules of this file from now on (docs/rules.md); null for no rules. */
   | { type: 'rules'; source: Source | null; format: RulesFormatChoice }
-  /** Analyze one capture with the current table, filter and rules. */
-  | { type: 'analyze'; run: number; source: Source }
+  /**
+   * Analyze one capture with the current table, filter and rules, with the checks when the table
+   * has routes, and counting the source-side `view` too when given (as `analyze --by VIEW`).
+   */
+  | { type: 'analyze'; run: number; source: Source; view?: TableView }
   /** Stop the analysis (or time series) under way. */
   | { type: 'cancel' }
   /** The route of each address, as `fibscope lookup` prints it. */

@@ -1,11 +1,19 @@
-// The traffic table: rows by route, next hop, device or destination; a click on a column header
-// (a button, so the keyboard works) sorts by it; a filter box and a top-N choice.
+// The traffic table: rows by route, next hop, device or destination, or by a source-side view
+// (source route, source, capture interface); a click on a column header (a button, so the
+// keyboard works) sorts by it; a filter box and a top-N choice. A view the report does not hold
+// yet is asked for (`needView`): the analysis counts it only then, as `analyze --by K` does.
 import type { Report } from '../../src/index.js';
-import type { ReportBy, ReportSort } from '../../src/report/options.js';
+import type { ReportSort } from '../../src/report/options.js';
+import { hasView } from '../../src/report/view-rows.js';
 import { exact } from './format.js';
-import { COLUMNS, DEFAULT_ORDER, sortedRows, tableRows, type Column, type Row, type SortOrder } from './tables.js';
+import {
+  COLUMNS, DEFAULT_ORDER, isTableView, sortedRows, tableRows, type Column, type ReportBy, type Row, type SortOrder, type TableView,
+} from './tables.js';
 
-const NOUNS: Record<ReportBy, string> = { route: 'routes', nexthop: 'next hops', dev: 'devices', destination: 'destinations' };
+const NOUNS: Record<ReportBy, string> = {
+  route: 'routes', nexthop: 'next hops', dev: 'devices', destination: 'destinations',
+  'src-route': 'source routes', source: 'sources', interface: 'capture interfaces',
+};
 
 export interface TableElements {
   table: HTMLTableElement;
@@ -23,7 +31,8 @@ export class TrafficTable {
   /** the sorted rows of the current kind and order: sorting 100,000 destinations once, not per keystroke */
   private sorted: { key: string; rows: Row[] } | undefined;
 
-  constructor(private readonly elements: TableElements, private readonly onChange: () => void) {
+  constructor(private readonly elements: TableElements, private readonly onChange: () => void,
+    private readonly needView: (view: TableView) => void = () => {}) {
     elements.filter.addEventListener('input', () => this.render());
     elements.top.addEventListener('change', () => this.render());
     elements.by.addEventListener('change', (event) => {
@@ -32,6 +41,7 @@ export class TrafficTable {
       this.order = { ...DEFAULT_ORDER };
       this.render();
       this.onChange();
+      if (this.report && isTableView(this.by) && !hasView(this.report, this.by)) this.needView(this.by);
     });
   }
 
@@ -45,6 +55,11 @@ export class TrafficTable {
     if (!hasRoutes && !this.chosen) this.select('destination');
     else if (hasRoutes && !this.chosen) this.select('route');
     this.render();
+  }
+
+  /** The source-side view the table shows, which an analysis must count; undefined for the others. */
+  view(): TableView | undefined {
+    return isTableView(this.by) ? this.by : undefined;
   }
 
   /** Whether the user picked the kind of rows (then it stays whatever is loaded). */
@@ -109,7 +124,7 @@ export class TrafficTable {
     const body = this.elements.table.tBodies[0];
     if (rows.length === 0) {
       const cell = Object.assign(document.createElement('td'), { colSpan: columns.length, className: 'empty' });
-      cell.textContent = total === 0 ? (this.by === 'destination' ? 'no destinations counted' : `no ${noun}: no route matched a counted packet`) : 'no row matches the filter';
+      cell.textContent = total === 0 ? this.emptyText() : 'no row matches the filter';
       const row = document.createElement('tr');
       row.append(cell);
       body.replaceChildren(row);
@@ -137,6 +152,18 @@ export class TrafficTable {
       }
       return tr;
     }));
+  }
+
+  private emptyText(): string {
+    const report = this.report as Report;
+    if (isTableView(this.by) && !hasView(report, this.by)) return `counting ${NOUNS[this.by]}…`;
+    switch (this.by) {
+      case 'destination': return 'no destinations counted';
+      case 'source': return 'no sources counted';
+      case 'interface': return 'no packets counted';
+      case 'src-route': return 'no source routes: no route matched the source of a counted packet (is a routing table loaded?)';
+      default: return `no ${NOUNS[this.by]}: no route matched a counted packet`;
+    }
   }
 
   private sortBy(column: Column<Row>): void {

@@ -1,12 +1,24 @@
-// The rows of the result tables: the CLI's rows (`reportRows`, so a table by packets or bytes is
-// the one `fibscope analyze --by K --sort S` prints), re-sorted when another column is chosen,
-// filtered by text and cut to the top N. No DOM here: table-view.ts draws them.
+// The rows of the result tables: the CLI's rows (`reportRows` and, for the source side,
+// `viewRows`, so a table by packets or bytes is the one `fibscope analyze --by K --sort S`
+// prints), re-sorted when another column is chosen, filtered by text and cut to the top N. No DOM
+// here: table-view.ts draws them.
 import type { Report } from '../../src/index.js';
-import { orderKey, reportRows, topRows, type Row, type RowsBy } from '../../src/report/aggregate.js';
-import type { ReportBy } from '../../src/report/options.js';
+import { orderKey, reportRows, topRows, type RowsBy as RouteRowsBy } from '../../src/report/aggregate.js';
+import type { ReportBy as RouteBy } from '../../src/report/options.js';
+import { viewRows, type ViewRowsBy } from '../../src/report/view-rows.js';
 
 export { topRows };
-export type { Row, RowsBy };
+
+/** The source-side views a table can show: each a section the analysis counts only when asked (`--by K`). */
+export const TABLE_VIEWS = ['src-route', 'source', 'interface'] as const;
+export type TableView = (typeof TABLE_VIEWS)[number];
+
+/** What one table row is: a route, next hop, device or destination, or a row of a source-side view. */
+export type ReportBy = RouteBy | TableView;
+export type RowsBy = RouteRowsBy & Pick<ViewRowsBy, TableView>;
+export type Row = RowsBy[ReportBy];
+
+export const isTableView = (by: string): by is TableView => (TABLE_VIEWS as readonly string[]).includes(by);
 
 /**
  * One column. `key` is the member name (the CSV header); `kind` decides order and filtering:
@@ -50,7 +62,30 @@ export const COLUMNS: { [B in ReportBy]: readonly Column<RowsBy[B]>[] } = {
     { key: 'firstSeen', label: 'First seen', kind: 'time', value: (r) => r.firstSeen },
     { key: 'lastSeen', label: 'Last seen', kind: 'time', value: (r) => r.lastSeen },
   ],
+  'src-route': [
+    { key: 'prefix', label: 'Source route', kind: 'key', value: (r) => r.prefix },
+    { key: 'nextHop', label: 'Next hop', kind: 'key', value: (r) => r.nextHop },
+    { key: 'dev', label: 'Device', kind: 'key', value: (r) => r.dev },
+    { key: 'routeType', label: 'Type', kind: 'text', value: (r) => r.routeType },
+    packets, bytes,
+  ],
+  source: [
+    { key: 'address', label: 'Source', kind: 'key', value: (r) => r.address },
+    { key: 'prefix', label: 'Route', kind: 'key', value: (r) => r.prefix },
+    packets, bytes,
+    { key: 'firstSeen', label: 'First seen', kind: 'time', value: (r) => r.firstSeen },
+    { key: 'lastSeen', label: 'Last seen', kind: 'time', value: (r) => r.lastSeen },
+  ],
+  interface: [
+    { key: 'name', label: 'Capture interface', kind: 'key', value: (r) => r.name },
+    packets, bytes,
+  ],
 };
+
+/** The CLI's rows of `by`, by `sort` descending. */
+function cliRows<B extends ReportBy>(report: Report, by: B, sort: 'packets' | 'bytes'): RowsBy[B][] {
+  return (isTableView(by) ? viewRows(report, by, sort) : reportRows(report, by as RouteBy, sort)) as RowsBy[B][];
+}
 
 export interface SortOrder {
   /** a column key of the row kind */
@@ -68,13 +103,13 @@ export const DEFAULT_ORDER: Readonly<SortOrder> = Object.freeze({ key: 'packets'
  */
 export function sortedRows<B extends ReportBy>(report: Report, by: B, order: SortOrder): RowsBy[B][] {
   if (order.key === 'packets' || order.key === 'bytes') {
-    const rows = reportRows(report, by, order.key);
+    const rows = cliRows(report, by, order.key);
     return order.descending ? rows : rows.reverse();
   }
   const column = (COLUMNS[by] as readonly Column<RowsBy[B]>[]).find((c) => c.key === order.key);
   if (column === undefined) throw new Error(`no column ${order.key} in the ${by} table`);
   const sign = order.descending ? -1 : 1;
-  const keyed = reportRows(report, by, 'packets').map((row) => ({ row, key: sortKey(column, row) }));
+  const keyed = cliRows(report, by, 'packets').map((row) => ({ row, key: sortKey(column, row) }));
   keyed.sort((a, b) => sign * (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return keyed.map(({ row }) => row);
 }

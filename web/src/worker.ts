@@ -7,6 +7,7 @@ import { formatLookups } from '../../src/cli/lookup-text.js';
 import { Classification } from './classification.js';
 import type { PageRequest, RulesFormatChoice, Source, WorkerReply } from './protocol.js';
 import { byteStream, openSource, readTextSource } from './sources.js';
+import type { TableView } from './tables.js';
 import { captureTimeSeries, reportDigits, type TimeSeriesOptions } from './timeseries.js';
 
 /** Routes the time series charts. */
@@ -49,7 +50,7 @@ scope.onmessage = ({ data: request }) => {
       queue = queue.then(() => loadRules(request.source, request.format));
       return;
     case 'analyze':
-      queue = queue.then(() => analyze(request.run, request.source));
+      queue = queue.then(() => analyze(request.run, request.source, request.view));
       return;
   }
 };
@@ -97,14 +98,14 @@ async function loadRules(source: Source | null, format: RulesFormatChoice): Prom
   }
 }
 
-async function analyze(run: number, source: Source): Promise<void> {
+async function analyze(run: number, source: Source, view: TableView | undefined): Promise<void> {
   const task = new AbortController();
   current = task;
   let analyzer: Analyzer | undefined;
   try {
     const table = await fib;
     const opened = await openSource(source);
-    analyzer = classification.analyzer(table, opened.name);
+    analyzer = classification.analyzer(table, opened.name, view);
     const total = opened.blob.size;
     let fileBytes = 0;
     let bytes = 0;

@@ -1,7 +1,8 @@
 // The browser demo end to end: the built site served on localhost, driven in headless Chromium,
 // checked against the CLI (`node dist/cli.js`) on the same files: the numbers on the page,
 // window.fibscopeReport, the JSON and CSV exports, the lookup box, errors, the time series, a
-// filter and rules (against the library's own report), and that no request leaves the site. Saves web/screenshot.png for the README.
+// filter and rules, the anomaly classes and the source-side views (against the library's own
+// report), and that no request leaves the site. Saves web/screenshot.png for the README.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,10 @@ import { bgpLikeTable, writeCapture } from '../../bench/capture-gen.js';
 import { buildSite, CHROMIUM, launchChromium, ROOT, serveSite, type Site } from '../../bench/web-harness.js';
 import { Analyzer, Fib, formatJson, type Report } from '../../src/node.js';
 import { reportRows, topRows } from '../../src/report/aggregate.js';
+import { viewRows } from '../../src/report/view-rows.js';
 import { pcap, pcapng, truncate } from '../../test/helpers/captures.js';
-import { ETHERTYPE, ethernet, LINKTYPE, raw, udp4, udp6 } from '../../test/helpers/packets.js';
+import { ETHERTYPE, ethernet, ipv4, IPPROTO, LINKTYPE, raw, udp, udp4, udp6 } from '../../test/helpers/packets.js';
+import { Random } from '../../test/helpers/random.js';
 import type {} from '../src/page-hooks.js';
 import type { TimeSeries } from '../src/timeseries.js';
 
@@ -401,7 +404,8 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     const shown = (await fresh.evaluate(() => window.fibscopeReport)) as Report;
 
     // the library, in Node, on the same bytes
-    const analyzer = new Analyzer({ fib, name: 'capture.pcap', filter });
+    // the page checks for anomalies whenever its table has routes, as `analyze -r` does
+    const analyzer = new Analyzer({ fib, name: 'capture.pcap', filter, checks: true });
     analyzer.setRules(rules, { source: 'e2e.rules' });
     analyzer.push(readFileSync(join(dir, 'capture.pcap')));
     analyzer.end();
@@ -457,6 +461,100 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     await fresh.click('#rules-apply');
     await fresh.waitForFunction(() => document.body.dataset.ruleset === 'error');
     expect(await fresh.textContent('#rules-status')).toBe(`${badMessage} — the rules in use are unchanged.`);
+    await fresh.close();
+  });
+
+  it('shows the anomaly classes and the source-side views as the library counts them, strict uRPF not checked without interface names', async () => {
+    // a small router's table, with routes the checks read: devices, and types that drop
+    const routes = ['default via 192.0.2.1 dev wan', '10.0.0.0/8 dev lan', '10.9.0.0/16 dev dmz', 'blackhole 198.51.100.0/24',
+      'prohibit 192.0.2.128/25', ''].join('\n');
+    writeFileSync(join(dir, 'router.txt'), routes);
+    // legitimate hosts on each side, and forged, bogon and private sources, on named interfaces
+    const addresses = ['10.1.2.3', '10.9.1.1', '1.1.1.1', '192.168.1.5', '127.0.0.1', '198.51.100.7', '192.0.2.200', '100.64.0.9'];
+    const interfaces = ['lan', 'wan', 'dmz'];
+    const random = new Random(5);
+    const blocks = [];
+    const records = [];
+    for (let i = 0; i < 600; i++) {
+      const src = addresses[Math.min(random.below(addresses.length), random.below(addresses.length))];
+      const dst = random.below(15) === 0 ? src : addresses[random.below(addresses.length)];
+      const data = ipv4({ src, dst, ttl: random.below(4), proto: IPPROTO.UDP, payload: udp({ srcPort: 1000 + i, dstPort: 53 }) });
+      blocks.push({ kind: 'epb' as const, interface: random.below(interfaces.length), ts: BigInt(1_700_000_000_000_000 + i * 1000), data });
+      records.push({ ts: { sec: 1_700_000_000, frac: i }, data: raw(data) });
+    }
+    writeFileSync(join(dir, 'forged.pcapng'), pcapng({ sections: [{ interfaces: interfaces.map((name) => ({ linkType: LINKTYPE.RAW, name })), blocks }] }));
+    writeFileSync(join(dir, 'forged.pcap'), pcap({ linkType: LINKTYPE.RAW, records }));
+
+    const fib = await Fib.create();
+    fib.load(routes);
+    const library = (name: string, views?: ConstructorParameters<typeof Analyzer>[0]['views']) => {
+      const analyzer = new Analyzer({ fib, name, checks: true, views });
+      analyzer.push(readFileSync(join(dir, name)));
+      analyzer.end();
+      const report = JSON.parse(formatJson(analyzer.report())) as Report;
+      analyzer.dispose();
+      return report;
+    };
+    const fresh = await context.newPage();
+    fresh.on('pageerror', (error) => pageErrors.push(error.message));
+    await fresh.goto(site.url);
+    await fresh.setInputFiles('#routes-file', join(dir, 'router.txt'));
+    await fresh.waitForFunction(() => document.body.dataset.routes === 'loaded');
+    let analyses = 0;
+    const shownAfter = async (start: () => Promise<unknown>) => {
+      await start();
+      analyses++;
+      await fresh.waitForFunction((n) => Number(document.body.dataset.analyses) >= n
+        && ['ready', 'unavailable'].includes(document.body.dataset.timeseries ?? ''), analyses);
+      return (await fresh.evaluate(() => window.fibscopeReport)) as Report;
+    };
+    const anomalyRows = () => fresh.$$eval('#anomalies-table tbody tr', (trs) => (trs as HTMLTableRowElement[]).map((tr) => ({
+      name: tr.querySelector('th')!.textContent, spoofing: tr.classList.contains('spoofing'),
+      cells: Array.from(tr.cells).slice(1).map((cell) => cell.textContent),
+    })));
+    const grouped = (n: number | bigint) => new Intl.NumberFormat('en-US').format(n);
+
+    const named = await shownAfter(() => fresh.setInputFiles('#capture-file', join(dir, 'forged.pcapng')));
+    const want = library('forged.pcapng');
+    expect(named).toEqual(want);
+    expect(await fresh.isVisible('#anomalies-section')).toBe(true);
+    const counted = Number(want.totals.counted);
+    expect((await anomalyRows()).map(({ name, spoofing, cells }) => ({ name, spoofing, cells: cells.slice(0, 4) }))).toEqual(want.anomalies!.map((row) => ({
+      name: row.class,
+      spoofing: ['bogon-source', 'urpf-loose', 'urpf-strict'].includes(row.class),
+      cells: [grouped(row.packets), grouped(row.bytes), `${((Number(row.packets) / counted) * 100).toFixed(2)}%`,
+        row.topSources[0] ? `${row.topSources[0].address} (${grouped(row.topSources[0].packets)})`
+          : Number(row.packets) === 0 ? '–' : 'none stands out (many sources)'],
+    })));
+    // the forged traffic is there: each spoofing class has packets, and strict uRPF was checked
+    for (const cls of ['bogon-source', 'private-source', 'urpf-loose', 'urpf-strict', 'dropped', 'land']) {
+      expect(want.anomalies!.find((row) => row.class === cls)!.packets, cls).toBeGreaterThan(0);
+    }
+    expect(want.anomalies!.every((row) => row.checked)).toBe(true);
+
+    // pcap names no interface: strict uRPF is not checked, and the page says so rather than 0
+    const unnamed = await shownAfter(() => fresh.setInputFiles('#capture-file', join(dir, 'forged.pcap')));
+    const wantUnnamed = library('forged.pcap');
+    expect(unnamed).toEqual(wantUnnamed);
+    const strict = (await anomalyRows()).find((row) => row.name === 'urpf-strict')!;
+    expect(wantUnnamed.anomalies!.find((row) => row.class === 'urpf-strict')).toMatchObject({ checked: false, packets: 0 });
+    expect(strict.cells.slice(0, 2)).toEqual(['not checked', 'not checked']);
+    expect(strict.cells[4]).toMatch(/no packet had a capture interface name/);
+
+    // the views: a choice of rows the report lacks counts the capture again with it, as `--by VIEW`
+    const viewOptions = { 'src-route': { sourceRoutes: true }, source: { sources: true }, interface: { interfaces: true } } as const;
+    await shownAfter(() => fresh.setInputFiles('#capture-file', join(dir, 'forged.pcapng')));
+    for (const view of ['src-route', 'source', 'interface'] as const) {
+      const shown = await shownAfter(() => fresh.click(`label[for="by-${view}"]`));
+      const wantView = library('forged.pcapng', viewOptions[view]);
+      expect(shown, view).toEqual(wantView);
+      const rows = viewRows(wantView, view, 'packets');
+      expect(rows.length, view).toBeGreaterThan(1);
+      const key = (row: (typeof rows)[number]) => ('prefix' in row && view === 'src-route' ? row.prefix : 'address' in row ? row.address : (row as { name: string | null }).name ?? '–');
+      await fresh.waitForFunction(() => document.querySelectorAll('#rows-table tbody th').length > 1);
+      expect(await fresh.$$eval('#rows-table tbody th', (cells) => cells.map((c) => c.textContent)), view).toEqual(topRows(rows, 20).map(key));
+      expect(await fresh.textContent('#csv-options')).toBe(`--by ${view} --sort packets`);
+    }
     await fresh.close();
   });
 
