@@ -52,7 +52,6 @@ export const DEFAULT_REPORT_OPTIONS: Readonly<ReportOptions> = Object.freeze({
   top: 20,
   sort: 'packets',
   humanUnits: true,
-  matrix: 'route',
 });
 
 /** The defaults overlaid with `options` (undefined members keep the default), checked. */
@@ -62,9 +61,10 @@ export function resolveReportOptions(options: Partial<ReportOptions> = {}): Repo
     top: options.top ?? DEFAULT_REPORT_OPTIONS.top,
     sort: options.sort ?? DEFAULT_REPORT_OPTIONS.sort,
     humanUnits: options.humanUnits ?? DEFAULT_REPORT_OPTIONS.humanUnits,
-    matrix: options.matrix ?? DEFAULT_REPORT_OPTIONS.matrix,
+    // absent means route pairs: the options of a report without AS data stay as they were
+    ...(options.matrix !== undefined ? { matrix: options.matrix } : {}),
   };
-  if (!(REPORT_MATRIX_KEYS as readonly string[]).includes(resolved.matrix!)) {
+  if (resolved.matrix !== undefined && !(REPORT_MATRIX_KEYS as readonly string[]).includes(resolved.matrix)) {
     throw new FibscopeArgumentError(`report matrix by ${JSON.stringify(resolved.matrix)}: expected one of ${REPORT_MATRIX_KEYS.join(', ')}`);
   }
   if (!(REPORT_ROW_KINDS as readonly string[]).includes(resolved.by)) {
