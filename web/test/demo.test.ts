@@ -602,6 +602,11 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     const grouped = (n: number | bigint) => new Intl.NumberFormat('en-US').format(n);
     const asText = (as: number | null) => (as === null ? 'no AS data' : `AS${as}`);
     const sorted = (rows: (string | null)[][]) => rows.map((row) => row.join(' | ')).sort();
+    const exportedCsv = async () => {
+      const [download] = await Promise.all([fresh.waitForEvent('download'), fresh.click('#export-csv')]);
+      return readFileSync(await download.path(), 'utf8');
+    };
+    const cliCsv = (...args: string[]) => cli(dir, ['analyze', '-f', 'csv', ...args, '--sort', 'packets', '-r', 'origins.pfx2as', 'origins.pcap']).stdout;
 
     const plain = await shownAfter(() => fresh.setInputFiles('#capture-file', join(dir, 'origins.pcap')));
     expect(plain).toEqual(library());
@@ -614,6 +619,7 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     expect(byAs.length).toBeGreaterThan(2);
     expect(await tableRows()).toEqual(byAs.map((row) => [asText(row.as), grouped(row.packets), grouped(row.bytes), grouped(row.prefixes)]));
     expect(await fresh.textContent('#csv-options')).toBe('--by as --sort packets');
+    expect(await exportedCsv()).toBe(cliCsv('--by', 'as'));
 
     // by source origin AS: counted again with the source routes, as `--by src-as`
     const withSources = await shownAfter(() => fresh.click('label[for="by-src-as"]'));
@@ -634,6 +640,7 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     expect(sorted(matrixRows.slice(0, -1))).toEqual(sorted(matrix.cells.map((cell) => [none(cell.from), none(cell.to), grouped(cell.packets), grouped(cell.bytes)])));
     expect(matrixRows.at(-1)).toEqual([`other (${matrix.other.cells} route pairs)`, '–', grouped(matrix.other.packets), grouped(matrix.other.bytes)]);
     expect(await fresh.textContent('#csv-options')).toBe('--by matrix --matrix src-route,route --top 1000 --sort packets');
+    expect(await exportedCsv()).toBe(cliCsv('--by', 'matrix', '--matrix', 'src-route,route', '--top', '1000'));
 
     // the AS matrix: the same report, its cells summed by AS pair
     await fresh.click('label[for="by-as-matrix"]');
@@ -646,6 +653,7 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     expect(asMatrixRows.at(-1)).toEqual([`other (${asMatrix.other.cells} route pairs)`, '–', grouped(asMatrix.other.cells),
       grouped(asMatrix.other.packets), grouped(asMatrix.other.bytes)]);
     expect(await fresh.textContent('#csv-options')).toBe('--by matrix --matrix src-as,as --top 1000 --sort packets');
+    expect(await exportedCsv()).toBe(cliCsv('--by', 'matrix', '--matrix', 'src-as,as', '--top', '1000'));
 
     // a table without AS data: the view says what is missing, as the CLI warns, not a table of "no AS data"
     writeFileSync(join(dir, 'no-origins.txt'), '10.0.0.0/8 dev lan\n1.1.1.0/24 via 192.0.2.1 dev wan\n');
