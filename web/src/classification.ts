@@ -5,13 +5,18 @@
 // whenever the table has routes, as `analyze -r` has them (docs/checks.md).
 import { Analyzer, type Fib, type ViewOptions } from '../../src/index.js';
 import type { RulesFormatChoice, RulesSummary, WorkerReply } from './protocol.js';
-import type { TableView } from './tables.js';
+import { MATRIX_TOP, type TableView } from './tables.js';
 
 /** What each table view turns on in the Analyzer, as `analyze --by VIEW` does. */
 const VIEW_OPTIONS: Record<TableView, ViewOptions> = {
   'src-route': { sourceRoutes: true },
   source: { sources: true },
   interface: { interfaces: true },
+  // the routes are always counted, with their origin AS
+  as: {},
+  'src-as': { sourceRoutes: true },
+  matrix: { matrix: { top: MATRIX_TOP } },
+  'as-matrix': { matrix: { top: MATRIX_TOP } },
 };
 
 interface Rules {

@@ -3,11 +3,19 @@
 import type { Report } from '../../src/index.js';
 import { formatCsv } from '../../src/report/csv.js';
 import type { ReportSort } from '../../src/report/options.js';
-import type { ReportBy } from './tables.js';
+import { csvBy, MATRIX_TOP, type ReportBy } from './tables.js';
 
-/** `fibscope analyze -f csv --by BY --sort SORT`, for the same report. */
+/** `fibscope analyze -f csv --by BY --sort SORT` (the AS-pair matrix: `--by matrix --matrix src-as,as`), for the same report. */
 export function csvText(report: Report, by: ReportBy, sort: ReportSort): string {
-  return formatCsv(report, { by, sort });
+  return formatCsv(report, { ...csvBy(by), sort });
+}
+
+/** The options of `fibscope analyze` that make the rows of `by` (the matrix's with its top). */
+export function csvArguments(by: ReportBy): string {
+  if (by === 'matrix' || by === 'as-matrix') {
+    return `--by matrix --matrix ${by === 'matrix' ? 'src-route,route' : 'src-as,as'} --top ${MATRIX_TOP}`;
+  }
+  return `--by ${by}`;
 }
 
 /** "edge.pcap" → "edge.fibscope.csv" */

@@ -5,7 +5,7 @@
 import type { Chart } from 'chart.js';
 import type { Report } from '../../src/index.js';
 import { Charts, formatSeconds, type Metric } from './charts.js';
-import { csvText, download, exportName } from './export.js';
+import { csvArguments, csvText, download, exportName } from './export.js';
 import { exact, humanBytes } from './format.js';
 import { wireClassifyInputs, wireInputs } from './inputs.js';
 import { wireLookup } from './lookup.js';
@@ -342,7 +342,7 @@ function showSeries(): void {
 
 function showCsvOptions(): void {
   const { by, sort } = table.csvOptions();
-  el.csvOptions.textContent = `--by ${by} --sort ${sort}`;
+  el.csvOptions.textContent = `${csvArguments(by)} --sort ${sort}`;
 }
 
 function nameOf(source: Source): string {

@@ -1,18 +1,19 @@
 // The traffic table: rows by route, next hop, device or destination, or by a source-side view
-// (source route, source, capture interface); a click on a column header (a button, so the
+// (source route, source, capture interface, origin AS of either end, the route matrix by route or
+// AS pair); a click on a column header (a button, so the
 // keyboard works) sorts by it; a filter box and a top-N choice. A view the report does not hold
 // yet is asked for (`needView`): the analysis counts it only then, as `analyze --by K` does.
 import type { Report } from '../../src/index.js';
 import type { ReportSort } from '../../src/report/options.js';
-import { hasView } from '../../src/report/view-rows.js';
 import { exact } from './format.js';
 import {
-  COLUMNS, DEFAULT_ORDER, isTableView, sortedRows, tableRows, type Column, type ReportBy, type Row, type SortOrder, type TableView,
+  COLUMNS, counted, DEFAULT_ORDER, isTableView, missingAs, sortedRows, tableRows, type Column, type ReportBy, type Row, type SortOrder, type TableView,
 } from './tables.js';
 
 const NOUNS: Record<ReportBy, string> = {
   route: 'routes', nexthop: 'next hops', dev: 'devices', destination: 'destinations',
   'src-route': 'source routes', source: 'sources', interface: 'capture interfaces',
+  as: 'origin ASes', 'src-as': 'source origin ASes', matrix: 'route pairs', 'as-matrix': 'AS pairs',
 };
 
 export interface TableElements {
@@ -41,7 +42,7 @@ export class TrafficTable {
       this.order = { ...DEFAULT_ORDER };
       this.render();
       this.onChange();
-      if (this.report && isTableView(this.by) && !hasView(this.report, this.by)) this.needView(this.by);
+      if (this.report && isTableView(this.by) && !counted(this.report, this.by)) this.needView(this.by);
     });
   }
 
@@ -122,9 +123,11 @@ export class TrafficTable {
     this.elements.table.tHead!.replaceChildren(head);
 
     const body = this.elements.table.tBodies[0];
-    if (rows.length === 0) {
+    // every row would be "no AS data": say what is missing, as the CLI warns
+    const missing = total > 0 ? missingAs(this.report, this.by) : undefined;
+    if (rows.length === 0 || missing !== undefined) {
       const cell = Object.assign(document.createElement('td'), { colSpan: columns.length, className: 'empty' });
-      cell.textContent = total === 0 ? this.emptyText() : 'no row matches the filter';
+      cell.textContent = missing ?? (total === 0 ? this.emptyText() : 'no row matches the filter');
       const row = document.createElement('tr');
       row.append(cell);
       body.replaceChildren(row);
@@ -156,12 +159,14 @@ export class TrafficTable {
 
   private emptyText(): string {
     const report = this.report as Report;
-    if (isTableView(this.by) && !hasView(report, this.by)) return `counting ${NOUNS[this.by]}…`;
+    if (isTableView(this.by) && !counted(report, this.by)) return `counting ${NOUNS[this.by]}…`;
     switch (this.by) {
       case 'destination': return 'no destinations counted';
       case 'source': return 'no sources counted';
       case 'interface': return 'no packets counted';
       case 'src-route': return 'no source routes: no route matched the source of a counted packet (is a routing table loaded?)';
+      case 'src-as': return 'no source origin ASes: no route matched the source of a counted packet (is a routing table loaded?)';
+      case 'as': return 'no origin ASes: no route matched a counted packet';
       default: return `no ${NOUNS[this.by]}: no route matched a counted packet`;
     }
   }

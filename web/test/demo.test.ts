@@ -1,8 +1,8 @@
 // The browser demo end to end: the built site served on localhost, driven in headless Chromium,
 // checked against the CLI (`node dist/cli.js`) on the same files: the numbers on the page,
 // window.fibscopeReport, the JSON and CSV exports, the lookup box, errors, the time series, a
-// filter and rules, the anomaly classes and the source-side views (against the library's own
-// report), and that no request leaves the site. Saves web/screenshot.png for the README.
+// filter and rules, the anomaly classes, the source-side views and the origin AS views and
+// matrices (against the library's own report and byOriginAs), and that no request leaves the site. Saves web/screenshot.png for the README.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bgpLikeTable, writeCapture } from '../../bench/capture-gen.js';
 import { buildSite, CHROMIUM, launchChromium, ROOT, serveSite, type Site } from '../../bench/web-harness.js';
-import { Analyzer, Fib, formatJson, type Report } from '../../src/node.js';
+import { missingAsData } from '../../src/analyze/by-as.js';
+import { Analyzer, byOriginAs, byOriginAsMatrix, Fib, formatJson, type Report } from '../../src/node.js';
 import { reportRows, topRows } from '../../src/report/aggregate.js';
 import { viewRows } from '../../src/report/view-rows.js';
 import { pcap, pcapng, truncate } from '../../test/helpers/captures.js';
@@ -555,6 +556,114 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
       expect(await fresh.$$eval('#rows-table tbody th', (cells) => cells.map((c) => c.textContent)), view).toEqual(topRows(rows, 20).map(key));
       expect(await fresh.textContent('#csv-options')).toBe(`--by ${view} --sort packets`);
     }
+    await fresh.close();
+  });
+
+  it('shows traffic by origin AS, source origin AS and the route and AS matrices as the library counts them', async () => {
+    // a pfx2as table: every route has its origin AS; 8.8.8.8 has no route at all
+    const pfx2as = [['10.0.0.0', 8, 64500], ['10.9.0.0', 16, 64501], ['1.1.1.0', 24, 13335], ['192.168.0.0', 16, 64502],
+      ['172.16.0.0', 12, 64500]].map(([address, length, as]) => `${address}\t${length}\t${as}`).join('\n') + '\n';
+    writeFileSync(join(dir, 'origins.pfx2as'), pfx2as);
+    const addresses = ['10.1.2.3', '10.9.1.1', '1.1.1.1', '192.168.1.5', '172.16.3.4', '8.8.8.8'];
+    const random = new Random(13);
+    const records = [];
+    for (let i = 0; i < 400; i++) {
+      const src = addresses[Math.min(random.below(addresses.length), random.below(addresses.length))];
+      const dst = addresses[random.below(addresses.length)];
+      const data = ipv4({ src, dst, proto: IPPROTO.UDP, payload: udp({ srcPort: 1000 + i, dstPort: 53, payload: new Uint8Array(random.below(200)) }) });
+      records.push({ ts: { sec: 1_700_000_000, frac: i }, data: raw(data) });
+    }
+    writeFileSync(join(dir, 'origins.pcap'), pcap({ linkType: LINKTYPE.RAW, records }));
+
+    const fib = await Fib.create();
+    fib.load(pfx2as, { format: 'pfx2as', source: 'origins.pfx2as' });
+    const library = (views?: ConstructorParameters<typeof Analyzer>[0]['views']) => {
+      const analyzer = new Analyzer({ fib, name: 'origins.pcap', checks: true, views });
+      analyzer.push(readFileSync(join(dir, 'origins.pcap')));
+      analyzer.end();
+      const report = JSON.parse(formatJson(analyzer.report())) as Report;
+      analyzer.dispose();
+      return report;
+    };
+    const fresh = await context.newPage();
+    fresh.on('pageerror', (error) => pageErrors.push(error.message));
+    await fresh.goto(site.url);
+    await fresh.setInputFiles('#routes-file', join(dir, 'origins.pfx2as'));
+    await fresh.waitForFunction(() => document.body.dataset.routes === 'loaded');
+    let analyses = 0;
+    const shownAfter = async (start: () => Promise<unknown>) => {
+      await start();
+      analyses++;
+      await fresh.waitForFunction((n) => Number(document.body.dataset.analyses) >= n
+        && ['ready', 'unavailable'].includes(document.body.dataset.timeseries ?? ''), analyses);
+      return (await fresh.evaluate(() => window.fibscopeReport)) as Report;
+    };
+    const tableRows = () => fresh.$$eval('#rows-table tbody tr', (trs) => (trs as HTMLTableRowElement[]).map((tr) => Array.from(tr.cells).map((cell) => cell.textContent)));
+    const grouped = (n: number | bigint) => new Intl.NumberFormat('en-US').format(n);
+    const asText = (as: number | null) => (as === null ? 'no AS data' : `AS${as}`);
+    const sorted = (rows: (string | null)[][]) => rows.map((row) => row.join(' | ')).sort();
+    const exportedCsv = async () => {
+      const [download] = await Promise.all([fresh.waitForEvent('download'), fresh.click('#export-csv')]);
+      return readFileSync(await download.path(), 'utf8');
+    };
+    const cliCsv = (...args: string[]) => cli(dir, ['analyze', '-f', 'csv', ...args, '--sort', 'packets', '-r', 'origins.pfx2as', 'origins.pcap']).stdout;
+
+    const plain = await shownAfter(() => fresh.setInputFiles('#capture-file', join(dir, 'origins.pcap')));
+    expect(plain).toEqual(library());
+    await fresh.selectOption('#table-top', '1000'); // every matrix cell and its `other` row
+    expect(plain.routes.every((route) => route.originAs !== undefined)).toBe(true);
+
+    // by origin AS: the routes are always counted, so no second run; byOriginAs's order is the CLI's
+    await fresh.click('label[for="by-as"]');
+    const byAs = byOriginAs(plain.routes);
+    expect(byAs.length).toBeGreaterThan(2);
+    expect(await tableRows()).toEqual(byAs.map((row) => [asText(row.as), grouped(row.packets), grouped(row.bytes), grouped(row.prefixes)]));
+    expect(await fresh.textContent('#csv-options')).toBe('--by as --sort packets');
+    expect(await exportedCsv()).toBe(cliCsv('--by', 'as'));
+
+    // by source origin AS: counted again with the source routes, as `--by src-as`
+    const withSources = await shownAfter(() => fresh.click('label[for="by-src-as"]'));
+    expect(withSources).toEqual(library({ sourceRoutes: true }));
+    const bySourceAs = byOriginAs(withSources.sourceRoutes!);
+    expect(bySourceAs.length).toBeGreaterThan(2);
+    await fresh.waitForFunction((n) => document.querySelectorAll('#rows-table tbody th').length === n, bySourceAs.length);
+    expect(await tableRows()).toEqual(bySourceAs.map((row) => [asText(row.as), grouped(row.packets), grouped(row.bytes), grouped(row.prefixes)]));
+
+    // the route matrix: counted again with it (top 1000, so every pair is a cell here), its `other` row last
+    const withMatrix = await shownAfter(() => fresh.click('label[for="by-matrix"]'));
+    expect(withMatrix).toEqual(library({ matrix: { top: 1000 } }));
+    const matrix = withMatrix.matrix!;
+    expect(matrix.cells.length).toBeGreaterThan(5);
+    await fresh.waitForFunction(() => document.querySelectorAll('#rows-table tbody th').length > 1);
+    const matrixRows = await tableRows();
+    const none = (text: string | null) => text ?? '–';
+    expect(sorted(matrixRows.slice(0, -1))).toEqual(sorted(matrix.cells.map((cell) => [none(cell.from), none(cell.to), grouped(cell.packets), grouped(cell.bytes)])));
+    expect(matrixRows.at(-1)).toEqual([`other (${matrix.other.cells} route pairs)`, '–', grouped(matrix.other.packets), grouped(matrix.other.bytes)]);
+    expect(await fresh.textContent('#csv-options')).toBe('--by matrix --matrix src-route,route --top 1000 --sort packets');
+    expect(await exportedCsv()).toBe(cliCsv('--by', 'matrix', '--matrix', 'src-route,route', '--top', '1000'));
+
+    // the AS matrix: the same report, its cells summed by AS pair
+    await fresh.click('label[for="by-as-matrix"]');
+    const asMatrix = byOriginAsMatrix(matrix);
+    const asMatrixRows = await tableRows();
+    expect(asMatrixRows.length).toBe(asMatrix.cells.length + 1);
+    const pairs = (from: number | null, to: number | null) => matrix.cells.filter((cell) => (cell.fromOriginAs ?? null) === from && (cell.toOriginAs ?? null) === to).length;
+    expect(sorted(asMatrixRows.slice(0, -1))).toEqual(sorted(asMatrix.cells.map((cell) =>
+      [asText(cell.from), asText(cell.to), grouped(pairs(cell.from, cell.to)), grouped(cell.packets), grouped(cell.bytes)])));
+    expect(asMatrixRows.at(-1)).toEqual([`other (${asMatrix.other.cells} route pairs)`, '–', grouped(asMatrix.other.cells),
+      grouped(asMatrix.other.packets), grouped(asMatrix.other.bytes)]);
+    expect(await fresh.textContent('#csv-options')).toBe('--by matrix --matrix src-as,as --top 1000 --sort packets');
+    expect(await exportedCsv()).toBe(cliCsv('--by', 'matrix', '--matrix', 'src-as,as', '--top', '1000'));
+
+    // a table without AS data: the view says what is missing, as the CLI warns, not a table of "no AS data"
+    writeFileSync(join(dir, 'no-origins.txt'), '10.0.0.0/8 dev lan\n1.1.1.0/24 via 192.0.2.1 dev wan\n');
+    await fresh.click('label[for="by-as"]');
+    // a new table counts the capture in view again
+    const bare = await shownAfter(() => fresh.setInputFiles('#routes-file', join(dir, 'no-origins.txt')));
+    expect(bare.routes.length).toBeGreaterThan(0);
+    const message = missingAsData('--by as', bare.routes);
+    expect(message).toMatch(/needs routes with AS data/);
+    await fresh.waitForFunction((text) => document.querySelector('#rows-table tbody td')?.textContent === text, message);
     await fresh.close();
   });
 
