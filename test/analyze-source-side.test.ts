@@ -3,12 +3,11 @@
 // longest match over the same routes, land, TTL), and the views by source route, source,
 // capture interface and route pair. The kernel's own verdicts are in urpf-kernel.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Analyzer, Fib, type Report } from '../src/node.js';
+import { Analyzer, Fib } from '../src/node.js';
 import { analyzeWith } from './helpers/analyze.js';
-import { pcapng } from './helpers/captures.js';
 import { ipv4, IPPROTO, LINKTYPE, udp } from './helpers/packets.js';
-import { Random } from './helpers/random.js';
-import { DESTINATION, PRIVATE_USE, referenceClasses, SOURCE } from './checks/registry-reference.js';
+import { checkTraffic, dropsTraffic, naiveRoute, type Sent } from './helpers/check-traffic.js';
+import { addressValue, DESTINATION, PRIVATE_USE, referenceClasses, SOURCE } from './checks/registry-reference.js';
 
 const ROUTES: { prefix: string; line: string; type: string; dev: string | null }[] = [
   { prefix: '0.0.0.0/0', line: 'default via 192.0.2.1 dev wan', type: 'unicast', dev: 'wan' },
@@ -20,47 +19,15 @@ const ROUTES: { prefix: string; line: string; type: string; dev: string | null }
 ];
 const CAPTURE_INTERFACES = ['lan', 'wan', 'dmz-capture'];
 
-function ipv4Value(text: string): number {
-  return text.split('.').reduce((value, part) => value * 256 + Number(part), 0);
-}
-
 /** The naive longest match over ROUTES. */
-function routeOf(address: string): (typeof ROUTES)[number] {
-  let best = ROUTES[0];
-  let bestLength = -1;
-  for (const route of ROUTES) {
-    const [base, length] = route.prefix.split('/');
-    const bits = Number(length);
-    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    if (((ipv4Value(address) & mask) >>> 0) === ((ipv4Value(base) & mask) >>> 0) && bits > bestLength) {
-      best = route;
-      bestLength = bits;
-    }
-  }
-  return best;
-}
-
-interface Sent { src: string; dst: string; ttl: number; capture: number; wire: number }
+const routeOf = (address: string) => naiveRoute(ROUTES, address);
 
 const ADDRESSES = ['10.1.2.3', '10.9.1.1', '192.168.1.5', '100.64.0.9', '127.0.0.1', '224.0.0.5', '198.51.100.7',
   '203.0.113.9', '192.0.2.200', '8.8.8.8', '1.1.1.1', '0.1.2.3', '255.255.255.255', '169.254.3.4'];
 
 function traffic(seed: number, count: number): { sent: Sent[]; capture: Uint8Array } {
-  const random = new Random(seed);
-  const sent: Sent[] = [];
-  const blocks = [];
-  for (let i = 0; i < count; i++) {
-    const src = ADDRESSES[random.below(ADDRESSES.length)];
-    const dst = random.below(10) === 0 ? src : ADDRESSES[random.below(ADDRESSES.length)];
-    const ttl = random.below(4);
-    const capture = random.below(CAPTURE_INTERFACES.length);
-    const data = ipv4({ src, dst, ttl, proto: IPPROTO.UDP, payload: udp({ srcPort: 1000 + i, dstPort: 53 }) });
-    const wire = data.length + random.below(50);
-    sent.push({ src, dst, ttl, capture, wire });
-    blocks.push({ kind: 'epb' as const, interface: capture, ts: BigInt(1_700_000_000_000_000 + i), data, origLen: wire });
-  }
-  const interfaces = CAPTURE_INTERFACES.map((name) => ({ linkType: LINKTYPE.RAW, name }));
-  return { sent, capture: pcapng({ sections: [{ interfaces, blocks }] }) };
+  const built = checkTraffic({ seed, count, addresses: ADDRESSES, interfaces: CAPTURE_INTERFACES, landOneIn: 10, extraWire: 50 });
+  return { sent: built.sent, capture: built.pcapng };
 }
 
 let fib: Fib;
@@ -70,8 +37,8 @@ beforeAll(async () => {
 });
 
 
-const drops = (type: string) => type === 'blackhole' || type === 'unreachable' || type === 'prohibit';
-const classes = (address: string) => referenceClasses(4, BigInt(ipv4Value(address)));
+const drops = dropsTraffic;
+const classes = (address: string) => referenceClasses(4, addressValue(address).value);
 
 describe('anomaly classes', () => {
   it('each class counts what the models say, once per packet', () => {

@@ -9,10 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/analyze/report.js';
-import { pcap, pcapng } from './helpers/captures.js';
 import { DATA, file, fibscope, has, shared } from './helpers/cli-classify.js';
-import { ipv4, IPPROTO, LINKTYPE, udp } from './helpers/packets.js';
-import { Random } from './helpers/random.js';
+import { checkTraffic, dropsTraffic, naiveRoute, type Sent } from './helpers/check-traffic.js';
 import { addressValue, DESTINATION, PRIVATE_USE, ReferenceList, referenceClassesWithList, SOURCE } from './checks/registry-reference.js';
 
 const ROUTES = [
@@ -32,49 +30,14 @@ const ADDRESSES = ['10.1.2.3', '10.9.1.1', '192.168.1.5', '100.64.0.9', '127.0.0
   '203.0.113.9', '192.0.2.200', '8.8.8.8', '1.1.1.1', '0.1.2.3', '255.255.255.255', '169.254.3.4'];
 
 /** The naive longest match over ROUTES. */
-function routeOf(address: string): (typeof ROUTES)[number] {
-  const value = Number(addressValue(address).value);
-  let best = ROUTES[0];
-  let bestLength = -1;
-  for (const route of ROUTES) {
-    const [base, length] = route.prefix.split('/');
-    const bits = Number(length);
-    const size = 2 ** (32 - bits);
-    if (Math.floor(value / size) === Math.floor(Number(addressValue(base).value) / size) && bits > bestLength) {
-      best = route;
-      bestLength = bits;
-    }
-  }
-  return best;
-}
-
-interface Sent { src: string; dst: string; ttl: number; capture: number; wire: number }
+const routeOf = (address: string) => naiveRoute(ROUTES, address);
 
 function traffic(seed: number, count: number): { sent: Sent[]; path: string; pcapPath: string } {
-  const random = new Random(seed);
-  const sent: Sent[] = [];
-  const blocks = [];
-  const records = [];
-  for (let i = 0; i < count; i++) {
-    const src = ADDRESSES[random.below(ADDRESSES.length)];
-    const dst = random.below(10) === 0 ? src : ADDRESSES[random.below(ADDRESSES.length)];
-    const ttl = random.below(4);
-    const capture = random.below(CAPTURE_INTERFACES.length);
-    const data = ipv4({ src, dst, ttl, proto: IPPROTO.UDP, payload: udp({ srcPort: 1000 + i, dstPort: 53 }) });
-    const wire = data.length + random.below(50);
-    sent.push({ src, dst, ttl, capture, wire });
-    blocks.push({ kind: 'epb' as const, interface: capture, ts: BigInt(1_700_000_000_000_000 + i), data, origLen: wire });
-    records.push({ ts: { sec: 1_700_000_000, frac: i }, data, origLen: wire });
-  }
-  const interfaces = CAPTURE_INTERFACES.map((name) => ({ linkType: LINKTYPE.RAW, name }));
-  return {
-    sent,
-    path: file(pcapng({ sections: [{ interfaces, blocks }] }), 'pcapng'),
-    pcapPath: file(pcap({ linkType: LINKTYPE.RAW, records }), 'pcap'),
-  };
+  const built = checkTraffic({ seed, count, addresses: ADDRESSES, interfaces: CAPTURE_INTERFACES, landOneIn: 10, extraWire: 50 });
+  return { sent: built.sent, path: file(built.pcapng, 'pcapng'), pcapPath: file(built.pcap, 'pcap') };
 }
 
-const drops = (type: string) => type === 'blackhole' || type === 'unreachable' || type === 'prohibit';
+const drops = dropsTraffic;
 const list = new ReferenceList(BOGON_LIST);
 const classes = (address: string, withList: boolean) =>
   referenceClassesWithList(4, addressValue(address).value, withList ? list : new ReferenceList([]));

@@ -5,6 +5,7 @@ import {
   formatCsv, formatJson, formatNdjson, formatProm, formatReport, formatTable, humanBytes, humanPackets,
   REPORT_FORMATS, reportRows, resolveReportOptions,
 } from '../src/report/index.js';
+import { parseCsv } from './helpers/readers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reports built by hand
@@ -80,27 +81,6 @@ const empty: Report = {
 // ---------------------------------------------------------------------------------------------
 // Tiny readers, independent of the writers
 
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; records end in LF. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { record.push(field); field = ''; }
-    else if (c === '\n') { record.push(field); records.push(record); record = []; field = ''; }
-    else field += c;
-  }
-  expect(field).toBe('');
-  expect(record).toEqual([]);
-  return records;
-}
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Count, Report, RuleCounters } from '../src/analyze/report.js';
 import { formatCsv, formatJson, formatNdjson, formatProm, formatReport, formatTable, resolveReportOptions, ruleRows } from '../src/report/index.js';
+import { parseCsv, parseExact } from './helpers/readers.js';
 
 // Filters and rule sets in every report format, on reports built by hand (the formatters are
 // pure). The oracle of each format is the report itself, read back with a reader written here,
@@ -52,37 +53,7 @@ function withRules(rules: RuleCounters[] | undefined, totals: Partial<Report['to
 const report = withRules(RULES);
 const options = resolveReportOptions({});
 
-/**
- * JSON.parse with integers of 16 digits or more as bigints when they are not safe numbers (the
- * report's Count). Node 20 has no source text in a reviver: such integers become tagged strings
- * first (the reports here hold no such digits inside strings).
- */
-function parseExact(text: string): unknown {
-  const tagged = text.replace(/(?<=[:[,]\s*)(\d{16,})(?=\s*[,\]}\n])/g, '"#big $1"');
-  return JSON.parse(tagged, (_key, value: unknown) => {
-    if (typeof value !== 'string' || !value.startsWith('#big ')) return value;
-    const n = BigInt(value.slice(5));
-    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-  });
-}
 
-/** RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { record.push(field); field = ''; } else if (c === '\n') { record.push(field); records.push(record); record = []; field = ''; } else field += c;
-  }
-  expect(record).toEqual([]);
-  return records;
-}
 
 /** The samples of one family: labels unescaped, values as the digits written. */
 function promSamples(text: string, family: string): { labels: Record<string, string>; value: string }[] {

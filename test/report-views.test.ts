@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnomalyCounters, Count, Report } from '../src/analyze/report.js';
 import { formatCsv, formatJson, formatNdjson, formatProm, formatTable, resolveReportOptions, viewRows } from '../src/report/index.js';
+import { parseCsv, parseExact } from './helpers/readers.js';
 
 // The anomaly classes and the source-side views in every report format, on reports built by hand
 // (the formatters are pure). The oracle of each format is the report itself, read back with a
@@ -62,33 +63,7 @@ const report: Report = {
   fibscope: { version: '0.1.0' },
 };
 
-/** JSON.parse with integers of 16 digits or more as exact counts (bigints when not safe). */
-function parseExact(text: string): unknown {
-  const tagged = text.replace(/(?<=[:[,]\s*)(\d{16,})(?=\s*[,\]}\n])/g, '"#big $1"');
-  return JSON.parse(tagged, (_key, value: unknown) => {
-    if (typeof value !== 'string' || !value.startsWith('#big ')) return value;
-    const n = BigInt(value.slice(5));
-    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-  });
-}
 
-/** RFC 4180 reader: quoted fields may hold commas and doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { record.push(field); field = ''; } else if (c === '\n') { record.push(field); records.push(record); record = []; field = ''; } else field += c;
-  }
-  expect(record).toEqual([]);
-  return records;
-}
 
 describe('json with anomalies and views', () => {
   it('gives every section back exactly, in the documented order', () => {

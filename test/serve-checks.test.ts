@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnomalyCounters, Report } from '../src/analyze/report.js';
-import { pcap, pcapng } from './helpers/captures.js';
-import { ipv4, IPPROTO, LINKTYPE, udp } from './helpers/packets.js';
-import { Random } from './helpers/random.js';
+import { checkTraffic, dropsTraffic, naiveRoute, type Sent } from './helpers/check-traffic.js';
 import { CLI, familySamples, serveUnavailable, startServe, waitFor } from './helpers/serve-process.js';
 import { addressValue, DESTINATION, PRIVATE_USE, ReferenceList, referenceClassesWithList, SOURCE } from './checks/registry-reference.js';
 
@@ -43,48 +41,14 @@ const BOGONS_FILE = file(`# a feed\n${BOGON_LIST[0]}\n`, 'txt');
 const ADDRESSES = ['10.1.2.3', '10.9.1.1', '1.1.1.1', '192.168.1.5', '127.0.0.1', '198.51.100.7', '192.0.2.200', '8.8.8.8',
   '100.64.0.9', '0.1.2.3'];
 
-function routeOf(address: string): (typeof ROUTES)[number] {
-  const value = Number(addressValue(address).value);
-  let best = ROUTES[0];
-  let bestLength = -1;
-  for (const route of ROUTES) {
-    const [base, length] = route.prefix.split('/');
-    const size = 2 ** (32 - Number(length));
-    if (Math.floor(value / size) === Math.floor(Number(addressValue(base).value) / size) && Number(length) > bestLength) {
-      best = route;
-      bestLength = Number(length);
-    }
-  }
-  return best;
-}
-
-interface Sent { src: string; dst: string; ttl: number; capture: number; wire: number }
+const routeOf = (address: string) => naiveRoute(ROUTES, address);
 
 function traffic(seed: number, count: number): { sent: Sent[]; pcapng: Uint8Array; pcap: Uint8Array } {
-  const random = new Random(seed);
-  const sent: Sent[] = [];
-  const blocks = [];
-  const records = [];
-  for (let i = 0; i < count; i++) {
-    // the sources skewed, so that the busiest of each class are clear
-    const src = ADDRESSES[Math.min(random.below(ADDRESSES.length), random.below(ADDRESSES.length))];
-    const dst = random.below(12) === 0 ? src : ADDRESSES[random.below(ADDRESSES.length)];
-    const ttl = random.below(4);
-    const capture = random.below(INTERFACES.length);
-    const data = ipv4({ src, dst, ttl, proto: IPPROTO.UDP, payload: udp({ srcPort: 1000 + i, dstPort: 53 }) });
-    const wire = data.length + random.below(40);
-    sent.push({ src, dst, ttl, capture, wire });
-    blocks.push({ kind: 'epb' as const, interface: capture, ts: BigInt(1_700_000_000_000_000 + i), data, origLen: wire });
-    records.push({ ts: { sec: 1_700_000_000, frac: i }, data, origLen: wire });
-  }
-  return {
-    sent,
-    pcapng: pcapng({ sections: [{ interfaces: INTERFACES.map((name) => ({ linkType: LINKTYPE.RAW, name })), blocks }] }),
-    pcap: pcap({ linkType: LINKTYPE.RAW, records }),
-  };
+  // the sources skewed, so that the busiest of each class are clear
+  return checkTraffic({ seed, count, addresses: ADDRESSES, interfaces: INTERFACES, landOneIn: 12, extraWire: 40, skewed: true });
 }
 
-const drops = (type: string) => type === 'blackhole' || type === 'unreachable' || type === 'prohibit';
+const drops = dropsTraffic;
 const list = new ReferenceList(BOGON_LIST);
 const classes = (address: string) => referenceClassesWithList(4, addressValue(address).value, list);
 

@@ -5,6 +5,8 @@
 // every row), then the rules of docs/checks.md, written out again here.
 
 import { parsePrefix, parseIPv4, parseIPv6 } from '../../src/net/address.js';
+import { parseCsv } from '../helpers/readers.js';
+
 
 export const IPV4_REGISTRY_CSV = `Address Block,Name,RFC,Allocation Date,Termination Date,Source,Destination,Forwardable,Globally Reachable,Reserved-by-Protocol
 0.0.0.0/8,"""This network""","[RFC791], Section 3.2",1981-09,N/A,True,False,False,False,True
@@ -90,23 +92,6 @@ export interface RegistryRow {
   globallyReachable: string;
 }
 
-/** RFC 4180 CSV: quoted fields with doubled quotes and line breaks. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else field += c;
-  }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-  return rows;
-}
 
 /** A "True", "False [1]", "N/A [2]" cell without its footnote mark. */
 function cell(text: string): string {
@@ -124,7 +109,7 @@ export function addressValue(text: string): { family: 4 | 6; value: bigint } {
 }
 
 export function registryRows(csv: string): RegistryRow[] {
-  const [header, ...lines] = parseCsv(csv);
+  const [header, ...lines] = parseCsv(csv, false);
   const column = (name: string) => {
     const at = header.indexOf(name);
     if (at < 0) throw new Error(`no column ${name}`);
