@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer, Fib } from '../src/node.js';
 import { analyzeWith } from './helpers/analyze.js';
 import { ipv4, IPPROTO, LINKTYPE, udp } from './helpers/packets.js';
-import { checkTraffic, dropsTraffic, naiveRoute, type Sent } from './helpers/check-traffic.js';
+import { anomalyModels, checkTraffic, naiveRoute, tallyBy, type Sent } from './helpers/check-traffic.js';
 import { addressValue, DESTINATION, PRIVATE_USE, referenceClasses, SOURCE } from './checks/registry-reference.js';
 
 const ROUTES: { prefix: string; line: string; type: string; dev: string | null }[] = [
@@ -37,7 +37,6 @@ beforeAll(async () => {
 });
 
 
-const drops = dropsTraffic;
 const classes = (address: string) => referenceClasses(4, addressValue(address).value);
 
 describe('anomaly classes', () => {
@@ -46,17 +45,7 @@ describe('anomaly classes', () => {
     // the capture interface dmz-capture stands for route device dmz
     const report = analyzeWith(capture, { fib, checks: { interfaceMap: { 'dmz-capture': 'dmz' } } });
     const device = (p: Sent) => (CAPTURE_INTERFACES[p.capture] === 'dmz-capture' ? 'dmz' : CAPTURE_INTERFACES[p.capture]);
-    const model: Record<string, (p: Sent) => boolean> = {
-      'bogon-source': (p) => (classes(p.src) & SOURCE) !== 0,
-      'bogon-destination': (p) => (classes(p.dst) & DESTINATION) !== 0,
-      'private-source': (p) => (classes(p.src) & PRIVATE_USE) !== 0,
-      'urpf-loose': (p) => drops(routeOf(p.src).type),
-      'urpf-strict': (p) => drops(routeOf(p.src).type) || routeOf(p.src).dev !== device(p),
-      dropped: (p) => drops(routeOf(p.dst).type),
-      unrouted: () => false, // the default route covers everything
-      land: (p) => p.src === p.dst,
-      'ttl-expiring': (p) => routeOf(p.dst).type === 'unicast' && p.ttl <= 1,
-    };
+    const model = anomalyModels(ROUTES, classes, { source: SOURCE, destination: DESTINATION, privateUse: PRIVATE_USE }, device);
     const rows = report.anomalies!;
     expect(rows.map((row) => row.class)).toEqual(Object.keys(model));
     for (const row of rows) {
@@ -115,16 +104,7 @@ describe('source-side views', () => {
   it('source routes, sources, interfaces and the matrix equal the models', () => {
     const { sent, capture } = traffic(23, 500);
     const report = analyzeWith(capture, { fib, views: { sourceRoutes: true, sources: true, interfaces: true, matrix: { top: 5 } } });
-    const tally = <K>(key: (p: Sent) => K) => {
-      const map = new Map<K, { packets: number; bytes: number }>();
-      for (const p of sent) {
-        const entry = map.get(key(p)) ?? { packets: 0, bytes: 0 };
-        entry.packets++;
-        entry.bytes += p.wire;
-        map.set(key(p), entry);
-      }
-      return map;
-    };
+    const tally = <K>(key: (p: Sent) => K) => tallyBy(sent, key);
     const bySourceRoute = tally((p) => routeOf(p.src).prefix);
     expect(Object.fromEntries(report.sourceRoutes!.map((row) => [row.prefix, { packets: row.packets, bytes: row.bytes }]))).toEqual(Object.fromEntries(bySourceRoute));
     const bySource = tally((p) => p.src);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/analyze/report.js';
 import { DATA, file, fibscope, has, shared } from './helpers/cli-classify.js';
-import { checkTraffic, dropsTraffic, naiveRoute, type Sent } from './helpers/check-traffic.js';
+import { anomalyModels, checkTraffic, naiveRoute, tallyBy, type Sent } from './helpers/check-traffic.js';
 import { addressValue, DESTINATION, PRIVATE_USE, ReferenceList, referenceClassesWithList, SOURCE } from './checks/registry-reference.js';
 
 const ROUTES = [
@@ -37,24 +37,13 @@ function traffic(seed: number, count: number): { sent: Sent[]; path: string; pca
   return { sent: built.sent, path: file(built.pcapng, 'pcapng'), pcapPath: file(built.pcap, 'pcap') };
 }
 
-const drops = dropsTraffic;
 const list = new ReferenceList(BOGON_LIST);
 const classes = (address: string, withList: boolean) =>
   referenceClassesWithList(4, addressValue(address).value, withList ? list : new ReferenceList([]));
 
 /** Each class's model: whether a packet is in it; `device` is the route device its interface stands for. */
 function models(withList: boolean, device: (p: Sent) => string): Record<string, (p: Sent) => boolean> {
-  return {
-    'bogon-source': (p) => (classes(p.src, withList) & SOURCE) !== 0,
-    'bogon-destination': (p) => (classes(p.dst, withList) & DESTINATION) !== 0,
-    'private-source': (p) => (classes(p.src, withList) & PRIVATE_USE) !== 0,
-    'urpf-loose': (p) => drops(routeOf(p.src).type),
-    'urpf-strict': (p) => drops(routeOf(p.src).type) || routeOf(p.src).dev !== device(p),
-    dropped: (p) => drops(routeOf(p.dst).type),
-    unrouted: () => false, // the default route covers everything
-    land: (p) => p.src === p.dst,
-    'ttl-expiring': (p) => routeOf(p.dst).type === 'unicast' && p.ttl <= 1,
-  };
+  return anomalyModels(ROUTES, (address) => classes(address, withList), { source: SOURCE, destination: DESTINATION, privateUse: PRIVATE_USE }, device);
 }
 
 function sum(packets: Sent[]): { packets: number; bytes: number } {
@@ -155,16 +144,7 @@ describe('analyze --checks', () => {
 });
 
 describe('analyze source-side views', () => {
-  const tally = (key: (p: Sent) => string) => {
-    const map = new Map<string, { packets: number; bytes: number }>();
-    for (const p of sent) {
-      const entry = map.get(key(p)) ?? { packets: 0, bytes: 0 };
-      entry.packets++;
-      entry.bytes += p.wire;
-      map.set(key(p), entry);
-    }
-    return map;
-  };
+  const tally = (key: (p: Sent) => string) => tallyBy(sent, key);
 
   it('--by src-route, source and interface give the models\' rows in csv, and their sections in json', () => {
     const cases = [
@@ -282,16 +262,7 @@ describe('analyze by origin AS', () => {
   ];
   const asFile = file(`${AS_ROUTES.map((route) => route.prefix.replace('/', '\t')).map((text, i) => `${text}\t${AS_ROUTES[i].as}`).join('\n')}\n`, 'pfx2as');
   const asOf = (address: string) => AS_ROUTES.find((route) => route.prefix === routeOf(address).prefix)!.as;
-  const tallyBy = (key: (p: Sent) => string) => {
-    const map = new Map<string, { packets: number; bytes: number }>();
-    for (const p of sent) {
-      const entry = map.get(key(p)) ?? { packets: 0, bytes: 0 };
-      entry.packets++;
-      entry.bytes += p.wire;
-      map.set(key(p), entry);
-    }
-    return Object.fromEntries(map);
-  };
+  const tallyOf = (key: (p: Sent) => string) => Object.fromEntries(tallyBy(sent, key));
   const csvRows = (args: string[]) => {
     const result = fibscope(['analyze', '-r', asFile, '-f', 'csv', ...args, path]);
     expect(result.stderr).toBe('');
@@ -305,7 +276,7 @@ describe('analyze by origin AS', () => {
       const { head, lines } = csvRows(['--by', by]);
       expect(head).toEqual(['as', 'prefixes', 'packets', 'bytes']);
       expect(Object.fromEntries(lines.map((line) => [line[0], { packets: Number(line[2]), bytes: Number(line[3]) }])), by)
-        .toEqual(tallyBy((p) => String(asOf(p[side]))));
+        .toEqual(tallyOf((p) => String(asOf(p[side]))));
       for (const line of lines) {
         const prefixes = new Set(sent.filter((p) => String(asOf(p[side])) === line[0]).map((p) => routeOf(p[side]).prefix));
         expect(Number(line[1]), `${by} ${line[0]}`).toBe(prefixes.size);
@@ -314,12 +285,12 @@ describe('analyze by origin AS', () => {
   });
 
   it('--matrix src-as,as sums the top route pairs by AS pair, the rest as route pairs', () => {
-    const routePairs = tallyBy((p) => `${routeOf(p.src).prefix} ${routeOf(p.dst).prefix}`);
+    const routePairs = tallyOf((p) => `${routeOf(p.src).prefix} ${routeOf(p.dst).prefix}`);
     const { head, lines } = csvRows(['--by', 'matrix', '--matrix', 'src-as,as', '-n', '0']);
     expect(head).toEqual(['fromAs', 'toAs', 'other', 'cells', 'packets', 'bytes']);
     // every route pair is a cell with -n 0: the AS pairs are the whole traffic by AS pair
     expect(Object.fromEntries(lines.slice(0, -1).map((line) => [`${line[0]} ${line[1]}`, { packets: Number(line[4]), bytes: Number(line[5]) }])))
-      .toEqual(tallyBy((p) => `${asOf(p.src)} ${asOf(p.dst)}`));
+      .toEqual(tallyOf((p) => `${asOf(p.src)} ${asOf(p.dst)}`));
     expect(lines.slice(0, -1).reduce((sum, line) => sum + Number(line[3]), 0)).toBe(Object.keys(routePairs).length);
     expect(lines.at(-1)!.slice(2, 5)).toEqual(['true', '0', '0']);
   });

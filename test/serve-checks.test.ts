@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnomalyCounters, Report } from '../src/analyze/report.js';
-import { checkTraffic, dropsTraffic, naiveRoute, type Sent } from './helpers/check-traffic.js';
+import { anomalyModels, checkTraffic, type Sent } from './helpers/check-traffic.js';
 import { CLI, familySamples, serveUnavailable, startServe, waitFor } from './helpers/serve-process.js';
 import { addressValue, DESTINATION, PRIVATE_USE, ReferenceList, referenceClassesWithList, SOURCE } from './checks/registry-reference.js';
 
@@ -41,30 +41,17 @@ const BOGONS_FILE = file(`# a feed\n${BOGON_LIST[0]}\n`, 'txt');
 const ADDRESSES = ['10.1.2.3', '10.9.1.1', '1.1.1.1', '192.168.1.5', '127.0.0.1', '198.51.100.7', '192.0.2.200', '8.8.8.8',
   '100.64.0.9', '0.1.2.3'];
 
-const routeOf = (address: string) => naiveRoute(ROUTES, address);
-
 function traffic(seed: number, count: number): { sent: Sent[]; pcapng: Uint8Array; pcap: Uint8Array } {
   // the sources skewed, so that the busiest of each class are clear
   return checkTraffic({ seed, count, addresses: ADDRESSES, interfaces: INTERFACES, landOneIn: 12, extraWire: 40, skewed: true });
 }
 
-const drops = dropsTraffic;
 const list = new ReferenceList(BOGON_LIST);
 const classes = (address: string) => referenceClassesWithList(4, addressValue(address).value, list);
 
 /** Each class's model; `device(p)` is the route device the packet's interface stands for. */
 function models(device: (p: Sent) => string): Record<string, (p: Sent) => boolean> {
-  return {
-    'bogon-source': (p) => (classes(p.src) & SOURCE) !== 0,
-    'bogon-destination': (p) => (classes(p.dst) & DESTINATION) !== 0,
-    'private-source': (p) => (classes(p.src) & PRIVATE_USE) !== 0,
-    'urpf-loose': (p) => drops(routeOf(p.src).type),
-    'urpf-strict': (p) => drops(routeOf(p.src).type) || routeOf(p.src).dev !== device(p),
-    dropped: (p) => drops(routeOf(p.dst).type),
-    unrouted: () => false,
-    land: (p) => p.src === p.dst,
-    'ttl-expiring': (p) => !drops(routeOf(p.dst).type) && p.ttl <= 1,
-  };
+  return anomalyModels(ROUTES, classes, { source: SOURCE, destination: DESTINATION, privateUse: PRIVATE_USE }, device);
 }
 
 const sum = (packets: Sent[]) => ({ packets: packets.length, bytes: packets.reduce((total, p) => total + p.wire, 0) });

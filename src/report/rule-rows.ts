@@ -1,23 +1,13 @@
 // The rows of `--by rule`: the rules of a rule set (`report.rules`) with what each matched. Every
 // text format shows them; the table also shows them after the rows of any other `--by`.
-import type { AddressCounters, Count, Report, RuleCounters } from '../analyze/report.js';
+import type { Report, RuleCounters } from '../analyze/report.js';
 import { compareCounts } from './count.js';
 import type { ReportSort } from './options.js';
 
 /** One rule of the set. `position` is its place in the set, from 1: first match wins, so order matters. */
-export interface RuleRow {
+export interface RuleRow extends RuleCounters {
   type: 'rule';
   position: number;
-  name: string;
-  action: RuleCounters['action'];
-  packets: Count;
-  bytes: Count;
-  sources: number;
-  destinations: number;
-  firstSeen: string | null;
-  lastSeen: string | null;
-  topSources: AddressCounters[];
-  topDestinations: AddressCounters[];
 }
 
 /**

@@ -81,3 +81,39 @@ export function checkTraffic(o: TrafficOptions): { sent: Sent[]; pcapng: Uint8Ar
     pcap: pcap({ linkType: LINKTYPE.RAW, records }),
   };
 }
+
+/** Packets and bytes of `sent` by `key`, in first-seen order. */
+export function tallyBy<K>(sent: readonly Sent[], key: (p: Sent) => K): Map<K, { packets: number; bytes: number }> {
+  const map = new Map<K, { packets: number; bytes: number }>();
+  for (const p of sent) {
+    const entry = map.get(key(p)) ?? { packets: 0, bytes: 0 };
+    entry.packets++;
+    entry.bytes += p.wire;
+    map.set(key(p), entry);
+  }
+  return map;
+}
+
+/** The bits of a registry reference's class mask (test/checks/registry-reference.ts). */
+export interface ClassBits { source: number; destination: number; privateUse: number }
+
+/**
+ * Each anomaly class as a test of one sent packet (docs/checks.md): `classesOf` gives an
+ * address's registry classes, `device(p)` the route device the packet's interface stands for.
+ * The routes' default route covers every address, so nothing is unrouted.
+ */
+export function anomalyModels(routes: readonly ModelRoute[], classesOf: (address: string) => number, bits: ClassBits,
+  device: (p: Sent) => string): Record<string, (p: Sent) => boolean> {
+  const routeOf = (address: string) => naiveRoute(routes, address);
+  return {
+    'bogon-source': (p) => (classesOf(p.src) & bits.source) !== 0,
+    'bogon-destination': (p) => (classesOf(p.dst) & bits.destination) !== 0,
+    'private-source': (p) => (classesOf(p.src) & bits.privateUse) !== 0,
+    'urpf-loose': (p) => dropsTraffic(routeOf(p.src).type),
+    'urpf-strict': (p) => dropsTraffic(routeOf(p.src).type) || routeOf(p.src).dev !== device(p),
+    dropped: (p) => dropsTraffic(routeOf(p.dst).type),
+    unrouted: () => false,
+    land: (p) => p.src === p.dst,
+    'ttl-expiring': (p) => routeOf(p.dst).type === 'unicast' && p.ttl <= 1,
+  };
+}
