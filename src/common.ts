@@ -1,7 +1,7 @@
 // Everything that works the same in Node and in browsers.
 export { Fib } from './fib/fib.js';
 export type { FibStats, FibOptions, LoadOptions, LoadResult, RemoveMatch } from './fib/fib.js';
-export type { Route, RouteAttributes, RouteType, NextHop } from './routes/route.js';
+export type { Route, RouteAttributes, RouteProvenance, RouteType, NextHop } from './routes/route.js';
 export { ROUTE_TYPES } from './routes/route.js';
 export { RouteList } from './routes/route-list.js';
 export { parseRoutes } from './routes/index.js';

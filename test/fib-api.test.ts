@@ -174,3 +174,22 @@ describe('Fib memory', () => {
     expect(fib.stats().ipv4LookupBytes).toBe(empty.ipv4LookupBytes);
   });
 });
+
+describe('route provenance (source, MED, LOCAL_PREF)', () => {
+  it('keeps them per route, replaces them with the route, and forgets them with it', async () => {
+    const fib = await Fib.create();
+    const id = fib.replace('10.0.0.0/8', { nextHop: '192.0.2.1', metric: 20, source: 'bgp 192.0.2.1', med: 5, localPref: 200 });
+    expect(fib.route(id)).toMatchObject({ source: 'bgp 192.0.2.1', med: 5, localPref: 200 });
+    // same next hop and metric: the route stays, the new provenance wins
+    const again = fib.replace('10.0.0.0/8', { nextHop: '192.0.2.1', metric: 20, source: 'bgp 192.0.2.9', localPref: 100 });
+    expect(again).toBe(id);
+    expect(fib.route(id)).toMatchObject({ source: 'bgp 192.0.2.9', localPref: 100 });
+    expect(fib.route(id)!.med).toBeUndefined();
+    fib.remove('10.0.0.0/8');
+    const plain = fib.add('10.0.0.0/8');
+    expect(fib.route(plain)!.source).toBeUndefined();
+    expect(() => fib.add('10.1.0.0/16', { source: '' })).toThrow(/source must be/);
+    expect(() => fib.add('10.1.0.0/16', { med: -1 })).toThrow(/med must be/);
+    expect(() => fib.add('10.1.0.0/16', { localPref: 2 ** 32 })).toThrow(/localPref must be/);
+  });
+});

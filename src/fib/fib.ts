@@ -6,7 +6,7 @@ import { canonicalNextHop } from '../routes/scan.js';
 import { detectionText } from '../routes/detect.js';
 import { RouteList } from '../routes/route-list.js';
 import {
-  ROUTE_TYPES, routeTypeCode, type AsAttributes, type NextHop, type Route, type RouteAttributes,
+  ROUTE_TYPES, routeTypeCode, type AsAttributes, type NextHop, type Route, type RouteAttributes, type RouteProvenance,
 } from '../routes/route.js';
 import { asAttributesOfPath } from '../routes/bgp-attributes.js';
 import { instantiateModule, type FibscopeExports } from '../wasm/module.js';
@@ -136,6 +136,8 @@ export class Fib {
    */
   private asAttributes: (AsAttributes | undefined)[] | undefined;
   private communities: (readonly string[] | undefined)[] | undefined;
+  /** Where a route came from and its BGP preference attributes; undefined until a route has them. */
+  private provenance: (RouteProvenance | undefined)[] | undefined;
   private cache: (Route | undefined)[] = [];
   /** Prefix text by route id, made on first use: reports read the same routes again and again. */
   private prefixCache: (string | undefined)[] = [];
@@ -199,7 +201,7 @@ export class Fib {
   add(prefix: string, attributes: RouteAttributes = {}): number {
     const key = parsePrefixText(prefix, this.key);
     this.ensureMemoryFor(1, `adding ${prefix}`);
-    this.stage(key, attributes, 0, asAttributesOf(attributes), communitiesOf(attributes));
+    this.stage(key, attributes, 0, asAttributesOf(attributes), communitiesOf(attributes), provenanceOf(attributes));
     return this.commitOne(false);
   }
 
@@ -207,7 +209,7 @@ export class Fib {
   replace(prefix: string, attributes: RouteAttributes = {}): number {
     const key = parsePrefixText(prefix, this.key);
     this.ensureMemoryFor(1, `replacing ${prefix}`);
-    this.stage(key, attributes, 0, asAttributesOf(attributes), communitiesOf(attributes));
+    this.stage(key, attributes, 0, asAttributesOf(attributes), communitiesOf(attributes), provenanceOf(attributes));
     return this.commitOne(true);
   }
 
@@ -319,6 +321,7 @@ export class Fib {
         nextHops: Object.freeze(nextHops.map((hop) => Object.freeze({ ...hop }))),
         ...this.asAttributes?.[id],
         ...(communities ? { communities } : {}),
+        ...this.provenance?.[id],
       });
       this.cache[id] = route;
     }
@@ -583,8 +586,10 @@ export class Fib {
   private moveBgpAttributes(from: number, to: number): void {
     const as = this.asAttributes?.[from];
     const communities = this.communities?.[from];
+    const provenance = this.provenance?.[from];
     if (as !== undefined || this.asAttributes !== undefined) setAt(this.asAttributes ??= [], to, as);
     if (communities !== undefined || this.communities !== undefined) setAt(this.communities ??= [], to, communities);
+    if (provenance !== undefined || this.provenance !== undefined) setAt(this.provenance ??= [], to, provenance);
     this.cache[to] = undefined;
   }
 
@@ -603,7 +608,7 @@ export class Fib {
    * attributes apart: a list shares them between routes, `add` makes them from `attributes`).
    */
   private stage(key: PrefixKey, attributes: RouteAttributes, slot: number,
-    as: AsAttributes | undefined, communities: readonly string[] | undefined): void {
+    as: AsAttributes | undefined, communities: readonly string[] | undefined, provenance?: RouteProvenance): void {
     const metric = checkMetric(attributes.metric ?? 0);
     const type = attributes.type ?? 'unicast';
     const typeCode = routeTypeCode(type);
@@ -625,6 +630,7 @@ export class Fib {
     // a fresh id never had attributes, a reused one lost them in release()
     if (as !== undefined) setAt(this.asAttributes ??= [], id, as);
     if (communities !== undefined) setAt(this.communities ??= [], id, communities);
+    if (provenance !== undefined) setAt(this.provenance ??= [], id, provenance);
     this.cache[id] = undefined;
     this.prefixCache[id] = undefined;
 
@@ -760,6 +766,7 @@ export class Fib {
     this.nextHops.delete(id);
     if (this.asAttributes !== undefined && id < this.asAttributes.length) this.asAttributes[id] = undefined;
     if (this.communities !== undefined && id < this.communities.length) this.communities[id] = undefined;
+    if (this.provenance !== undefined && id < this.provenance.length) this.provenance[id] = undefined;
     this.cache[id] = undefined;
     this.prefixCache[id] = undefined;
     this.freeIds.push(id);
@@ -867,6 +874,28 @@ function communitiesOf(attributes: RouteAttributes): readonly string[] | undefin
     throw new FibscopeArgumentError('communities must be an array of words such as \'3356:100\' or \'no-export\'');
   }
   return communities.length === 0 ? undefined : Object.freeze([...communities]);
+}
+
+/** The source, MED and LOCAL_PREF `fib.add` was given, checked. */
+function provenanceOf(attributes: RouteAttributes): RouteProvenance | undefined {
+  const { source, med, localPref } = attributes;
+  if (source === undefined && med === undefined && localPref === undefined) return undefined;
+  if (source !== undefined && (typeof source !== 'string' || source === '')) {
+    throw new FibscopeArgumentError(`source must be a non-empty string such as 'bgp 192.0.2.1', got ${JSON.stringify(source)}`);
+  }
+  if (med !== undefined) checkUint32(med, 'med');
+  if (localPref !== undefined) checkUint32(localPref, 'localPref');
+  return Object.freeze({
+    ...(source !== undefined ? { source } : {}),
+    ...(med !== undefined ? { med } : {}),
+    ...(localPref !== undefined ? { localPref } : {}),
+  });
+}
+
+function checkUint32(value: unknown, what: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new FibscopeArgumentError(`${what} must be a whole number 0..4294967295, got ${String(value)}`);
+  }
 }
 
 /** `column[id] = value`, filling the gap before it with undefined: a column with holes is slow. */

@@ -29,6 +29,19 @@ export interface AsAttributes {
   readonly originAsSet?: readonly number[];
 }
 
+/**
+ * Where a route came from, and the BGP attributes the decision process weighed (routes a BGP or
+ * BMP peer sent: src/live-routes/). Absent members are unknown.
+ */
+export interface RouteProvenance {
+  /** `bgp 192.0.2.1`, `bmp 10.0.0.1 peer 192.0.2.7 pre-policy`, `rest`; absent for routes loaded from a file. */
+  readonly source?: string;
+  /** MULTI_EXIT_DISC. */
+  readonly med?: number;
+  /** LOCAL_PREF. */
+  readonly localPref?: number;
+}
+
 /** What `fib.add` accepts besides the prefix. Everything is optional. */
 export interface RouteAttributes {
   type?: RouteType;
@@ -42,6 +55,10 @@ export interface RouteAttributes {
   originAsSet?: readonly number[];
   /** BGP communities as `bgpdump -m` prints them: `3356:100`, `no-export`. */
   communities?: readonly string[];
+  /** Where the route came from (`bgp 192.0.2.1`, `rest`...): shown by serve's GET /routes. */
+  source?: string;
+  med?: number;
+  localPref?: number;
 }
 
 /** A route as the library hands it out. Immutable; `id` is stable while the route exists. */
@@ -58,4 +75,8 @@ export interface Route {
   readonly originAs?: number;
   readonly originAsSet?: readonly number[];
   readonly communities?: readonly string[];
+  /** Present only when the route was added with them (RouteProvenance). */
+  readonly source?: string;
+  readonly med?: number;
+  readonly localPref?: number;
 }
