@@ -193,3 +193,26 @@ describe('route provenance (source, MED, LOCAL_PREF)', () => {
     expect(() => fib.add('10.1.0.0/16', { localPref: 2 ** 32 })).toThrow(/localPref must be/);
   });
 });
+
+describe('BGP attributes shared between calls', () => {
+  it('gives each route the values of its own call, whatever the caller does with its arrays afterwards', async () => {
+    const fib = await Fib.create();
+    const communities = ['65001:1'];
+    const attributes = { nextHop: '192.0.2.1', asPath: '65001 65002', communities, source: 'bgp 192.0.2.1', med: 1 };
+    const first = fib.add('10.0.0.0/24', attributes);
+    const second = fib.add('10.0.1.0/24', attributes);
+    // the same values: one frozen copy for both routes
+    expect(fib.route(second)!.communities).toBe(fib.route(first)!.communities);
+    communities.push('65001:2');
+    attributes.med = 2;
+    const third = fib.add('10.0.2.0/24', attributes);
+    expect(fib.route(first)).toMatchObject({ communities: ['65001:1'], med: 1, source: 'bgp 192.0.2.1', originAs: 65002 });
+    expect(fib.route(third)).toMatchObject({ communities: ['65001:1', '65001:2'], med: 2 });
+    const fourth = fib.add('10.0.3.0/24', { nextHop: '192.0.2.1' });
+    expect(fib.route(fourth)!.communities).toBeUndefined();
+    expect(fib.route(fourth)!.med).toBeUndefined();
+    // a bad value is refused on every call, not only the first
+    expect(() => fib.add('10.0.4.0/24', { med: -1 })).toThrow(/med must be/);
+    expect(() => fib.add('10.0.5.0/24', { med: -1 })).toThrow(/med must be/);
+  });
+});

@@ -155,6 +155,8 @@ export class Fib {
   private attributeClassCount = 0;
   private lastAttributes: [string | null, string | null, number, readonly NextHop[] | undefined] | undefined;
   private lastClass = 0;
+  /** The BGP attributes of the last add or replace, checked and frozen (bgpAttributesOf). */
+  private lastBgp: SharedBgpAttributes | undefined;
 
   private constructor(wasm: FibscopeExports) {
     this.wasm = wasm;
@@ -201,7 +203,8 @@ export class Fib {
   add(prefix: string, attributes: RouteAttributes = {}): number {
     const key = parsePrefixText(prefix, this.key);
     this.ensureMemoryFor(1, `adding ${prefix}`);
-    this.stage(key, attributes, 0, asAttributesOf(attributes), communitiesOf(attributes), provenanceOf(attributes));
+    const bgp = this.bgpAttributesOf(attributes);
+    this.stage(key, attributes, 0, bgp.as, bgp.communities, bgp.provenance);
     return this.commitOne(false);
   }
 
@@ -209,8 +212,29 @@ export class Fib {
   replace(prefix: string, attributes: RouteAttributes = {}): number {
     const key = parsePrefixText(prefix, this.key);
     this.ensureMemoryFor(1, `replacing ${prefix}`);
-    this.stage(key, attributes, 0, asAttributesOf(attributes), communitiesOf(attributes), provenanceOf(attributes));
+    const bgp = this.bgpAttributesOf(attributes);
+    this.stage(key, attributes, 0, bgp.as, bgp.communities, bgp.provenance);
     return this.commitOne(true);
+  }
+
+  /**
+   * The checked, frozen BGP attributes of `attributes`, shared with the previous call when they are
+   * the same values: a peer's UPDATE gives hundreds of routes one path, and a frozen copy per route
+   * was most of the cost of a full table (and its garbage).
+   */
+  private bgpAttributesOf(attributes: RouteAttributes): SharedBgpAttributes {
+    const last = this.lastBgp;
+    if (last !== undefined && last.asPath === attributes.asPath && last.originAs === attributes.originAs
+      && sameItems(last.originAsSet, attributes.originAsSet) && sameItems(last.communitiesGiven, attributes.communities)
+      && last.source === attributes.source && last.med === attributes.med && last.localPref === attributes.localPref) return last;
+    const made: SharedBgpAttributes = {
+      as: asAttributesOf(attributes), communities: communitiesOf(attributes), provenance: provenanceOf(attributes),
+      // copies of what was given: a caller may change its arrays after the call
+      asPath: attributes.asPath, originAs: attributes.originAs, originAsSet: copyOf(attributes.originAsSet),
+      communitiesGiven: copyOf(attributes.communities), source: attributes.source, med: attributes.med, localPref: attributes.localPref,
+    };
+    this.lastBgp = made;
+    return made;
   }
 
   /** Removes the routes of `prefix` that match (all of them when `match` is omitted); returns how many. */
@@ -875,6 +899,30 @@ function communitiesOf(attributes: RouteAttributes): readonly string[] | undefin
   }
   return communities.length === 0 ? undefined : Object.freeze([...communities]);
 }
+
+/** What bgpAttributesOf made of the attribute values it was given (kept to compare the next call's). */
+interface SharedBgpAttributes {
+  readonly asPath: unknown;
+  readonly originAs: unknown;
+  readonly originAsSet: readonly unknown[] | undefined;
+  readonly communitiesGiven: readonly unknown[] | undefined;
+  readonly source: unknown;
+  readonly med: unknown;
+  readonly localPref: unknown;
+  readonly as: AsAttributes | undefined;
+  readonly communities: readonly string[] | undefined;
+  readonly provenance: RouteProvenance | undefined;
+}
+
+/** Whether two arrays (or two absences) hold the same items. */
+function sameItems(a: readonly unknown[] | undefined, b: unknown): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (!Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const copyOf = (value: unknown): readonly unknown[] | undefined => (Array.isArray(value) ? [...value] : undefined);
 
 /** The source, MED and LOCAL_PREF `fib.add` was given, checked. */
 function provenanceOf(attributes: RouteAttributes): RouteProvenance | undefined {
