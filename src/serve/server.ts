@@ -10,7 +10,7 @@
 // (limits.ts), and a client that stops reading its answer is cut (response-guard.ts). With a
 // write token, every request but a read needs it (write-auth.ts); with a certificate, it is HTTPS.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import type { Analyzer } from '../analyze/analyzer.js';
@@ -27,7 +27,7 @@ import { guardResponse, wasCut, type OutputLimits } from './response-guard.js';
 import { handleRoutes, type BodyLimits } from './routes-api.js';
 import { handleFilter, handleRules, ServedRules } from './rules-api.js';
 import { RouteUpdates } from './route-updates.js';
-import type { TlsFiles } from './tls.js';
+import { createTlsServer, type TlsFiles } from './tls.js';
 import { WriteAuth } from './write-auth.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
@@ -113,6 +113,8 @@ export class FibscopeServer {
   private readonly onError: (error: unknown) => void;
   private readonly onNotice: (line: string) => void;
   private readonly writeAuth?: WriteAuth;
+  /** With TLS: cuts the connections closeAllConnections does not know of (those in their handshake). */
+  private readonly cutTlsConnections?: () => void;
 
   constructor(options: ServeOptions) {
     this.fib = options.fib;
@@ -151,10 +153,13 @@ export class FibscopeServer {
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(Math.min(headersTimeout, requestTimeout) / 4))),
     };
     this.secure = options.tls !== undefined;
-    // the TLS handshake comes before the headers, and gets no longer than they do
-    this.http = options.tls
-      ? createHttpsServer({ ...limits, handshakeTimeout: limits.headersTimeout, cert: options.tls.cert, key: options.tls.key }, this.handle)
-      : createServer(limits, this.handle);
+    if (options.tls) {
+      const tls = createTlsServer(options.tls, limits, this.handle);
+      this.http = tls.server;
+      this.cutTlsConnections = tls.cutAll;
+    } else {
+      this.http = createServer(limits, this.handle);
+    }
   }
 
   /** Answers one request; never throws (errors become 4xx, bugs 500, a client gone a line). */
@@ -206,7 +211,10 @@ export class FibscopeServer {
         resolve();
         return;
       }
-      const timer = setTimeout(() => this.http.closeAllConnections(), graceMs);
+      const timer = setTimeout(() => {
+        this.http.closeAllConnections();
+        this.cutTlsConnections?.();
+      }, graceMs);
       timer.unref();
       this.http.close(() => {
         clearTimeout(timer);

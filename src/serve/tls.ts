@@ -3,6 +3,9 @@
 // one, a key that does not belong to the certificate.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:https';
+import type { Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { FibscopeError } from '../errors.js';
 import { readSecretFile } from './secret-file.js';
@@ -57,4 +60,25 @@ export function checkTlsPair(cert: string | undefined, key: string | undefined):
   if ((cert === undefined) === (key === undefined)) return;
   throw bad(cert === undefined ? '--tls-key needs --tls-cert beside it (the certificate the key belongs to)'
     : '--tls-cert needs --tls-key beside it (the private key of the certificate)');
+}
+
+export interface TlsServer {
+  server: Server;
+  /** Cuts every connection, those still in their handshake too (which closeAllConnections does not know of). */
+  cutAll(): void;
+}
+
+/**
+ * An HTTPS server under the limits of the plain one; the handshake gets no longer than the
+ * headers, as it comes before them.
+ */
+export function createTlsServer(files: TlsFiles, limits: ServerOptions & { headersTimeout: number },
+  handle: (req: IncomingMessage, res: ServerResponse) => void): TlsServer {
+  const server = createServer({ ...limits, handshakeTimeout: limits.headersTimeout, cert: files.cert, key: files.key }, handle);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return { server, cutAll: () => { for (const socket of sockets) socket.destroy(); } };
 }
