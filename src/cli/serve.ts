@@ -13,6 +13,7 @@ import { linkTypeName } from '../report/link-type-names.js';
 import { openSink } from './sink.js';
 import { addClassifyOptions, explainingClassifyErrors, readRulesFile, type ClassifyOptions } from './classify-options.js';
 import { addCheckOptions, checkWarnings, resolveCheckOptions, type CheckOptions } from './check-options.js';
+import { addHttpSecurityOptions, exposureWarnings, resolveHttpSecurity, type HttpSecurityOptions } from './serve-security.js';
 
 export interface ServeRoutesOptions {
   routes?: string[];
@@ -23,7 +24,7 @@ export interface ServeRoutesOptions {
 /** cli.ts's table loader: every -r file into one table, a bad file stopping with its name and line. */
 export type LoadTables = (options: ServeRoutesOptions) => Promise<{ fib: Fib }>;
 
-interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions {
+interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions, HttpSecurityOptions {
   listen: ListenAddress;
   topDestinations: number;
   maxBody: number;
@@ -76,7 +77,7 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
     .argument('[capture]', "pcap or pcapng file, or '-' for standard input", '-')
     .addOption(new Option('-r, --routes <file>', 'routes file (repeatable; without it the table starts empty)').argParser(collect))
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS));
-  return addCheckOptions(addClassifyOptions(command))
+  return addHttpSecurityOptions(addCheckOptions(addClassifyOptions(command)))
     .addOption(new Option('-l, --listen <address>', 'HOST:PORT to serve HTTP on; :PORT for every interface')
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
@@ -114,6 +115,7 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
   // as analyze: on with a routing table; a bad bogon list stops here, named by file and line
   const checkSetup = await resolveCheckOptions(options, 'route', MATRIX_TOP, (options.routes ?? []).length > 0);
   const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, [capture]);
+  const security = await resolveHttpSecurity(options);
   const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }] = await Promise.all([
     loadTables(options),
     import('../analyze/analyzer.js'),
@@ -134,6 +136,8 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     bodyTimeoutMs: options.bodyTimeout,
     maxReportBytesInFlight: options.maxReportMemory,
     stallTimeoutMs: options.stallTimeout,
+    writeToken: security.writeToken,
+    tls: security.tls,
     topDestinations: options.topDestinations,
     capture: reader,
     onError: (error) => log(`internal error answering a request: ${(error as Error)?.message ?? String(error)}`),
@@ -177,7 +181,8 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     rules ? `${rules.rules.length} rules from ${rules.source}` : '',
     checkSetup.checks ? 'checks on' : '',
   ].filter(Boolean).join(', ');
-  log(`serving http://${shown}:${bound.port}/metrics (${stats.ipv4Routes} IPv4 + ${stats.ipv6Routes} IPv6 routes${classifying ? `; ${classifying}` : ''}), ` +
+  for (const warning of [...security.warnings, ...exposureWarnings(security, bound)]) log(warning);
+  log(`serving ${server.secure ? 'https' : 'http'}://${shown}:${bound.port}/metrics (${stats.ipv4Routes} IPv4 + ${stats.ipv6Routes} IPv6 routes${classifying ? `; ${classifying}` : ''}), ` +
     `reading ${capture === '-' ? 'standard input' : capture}`);
 
   let exitStatus = 0;
