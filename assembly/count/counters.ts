@@ -10,7 +10,7 @@
 
 import { alloc, free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { lookup4Many, lookup6Many } from '../fib/lookup';
-import { pickPath, routeCapacity, routeGeneration, routePaths } from '../fib/routes';
+import { anyMultipathRoute, pickPath, routeCapacity, routeGeneration, routePaths, routeRemovals } from '../fib/routes';
 import { flowHash } from '../parse/flow';
 import { fib4, fib6 } from '../fib/tables';
 import { decodeLink, linkReason, networkOffset, nonIpKey } from '../parse/link';
@@ -72,6 +72,12 @@ const PATH_COUNTER_BYTES: usize = 16;
    * here so that a record without them costs one test (updateClassifying)
    */
   classifying: bool;
+  /**
+   * fib/routes.ts routeRemovals when every route counter's and destination entry's generation
+   * was last known to be its route's (syncGenerations): while it is still the same, counting
+   * need not compare generations
+   */
+  removalsSeen: u32;
 }
 
 // A time series: packets u64 and bytes u64 per watched route and time bin, route by route, for
@@ -108,7 +114,19 @@ export function newCounters(): Counters {
   c.classifier = newClassifier();
   c.checks = newChecks();
   c.sourceSide = newSourceSide();
+  syncGenerations(c, 0);
   return c;
+}
+
+/**
+ * Gives the route counters from id `from` on their route's generation, as liveCounter would on
+ * their first packet; with no destination entry older than this, generations then agree
+ * until a route is removed.
+ */
+function syncGenerations(c: Counters, from: i32): void {
+  const ids = min(c.routeCapacity, routeCapacity());
+  for (let id = from; id < ids; id++) store<u32>(routeCounter(c, id), routeGeneration(id), 20);
+  if (from == 0) c.removalsSeen = routeRemovals();
 }
 
 export function freeCounters(c: Counters): void {
@@ -140,8 +158,10 @@ export function prepareCounters(c: Counters): bool {
   const routes = tryRealloc(c.routes, <u64>c.routeCapacity * ROUTE_COUNTER_BYTES, <u64>next * ROUTE_COUNTER_BYTES, POOL_OTHER);
   if (!routes) return false;
   memory.fill(routes + <usize>c.routeCapacity * ROUTE_COUNTER_BYTES, 0, <usize>(next - c.routeCapacity) * ROUTE_COUNTER_BYTES);
+  const grown = c.routeCapacity;
   c.routes = routes;
   c.routeCapacity = next;
+  syncGenerations(c, grown);
   return true;
 }
 
@@ -172,6 +192,7 @@ export function resetCounters(c: Counters): void {
   for (let id = 0; id < c.routeCapacity; id++) freePathCounters(c.routes + <usize>id * ROUTE_COUNTER_BYTES);
   memory.fill(c.routes, 0, <usize>c.routeCapacity * ROUTE_COUNTER_BYTES);
   clearDestinations(c.destinations);
+  syncGenerations(c, 0);
   const series = c.series;
   if (series.bins) memory.fill(series.values, 0, <usize>series.routeCount * series.bins * 16);
 }
@@ -355,6 +376,8 @@ export function countBatch(c: Counters): void {
   const checking = c.checks.on;
   const sourcing = checking || c.sourceSide.views != 0;
   if (sourcing) lookupSources();
+  const stable = c.removalsSeen == routeRemovals();
+  const multipath = anyMultipathRoute();
   for (let i = 0; i < queued; i++) {
     const order = load<u32>(batchOrder + (<usize>i << 2));
     let hi: u64, lo: u64, route: i32, family: u32;
@@ -371,11 +394,13 @@ export function countBatch(c: Counters): void {
       family = FRAME_IPV4;
     }
     const wire = <u64>load<u32>(batchLength + (<usize>i << 2));
-    if (route >= 0 && routePaths(route)) {
+    if (multipath && route >= 0 && routePaths(route)) {
       countPath(liveCounter(c, route), route, <usize>load<u32>(batchHeader + (<usize>i << 2)),
         load<u32>(batchAvailable + (<usize>i << 2)), family == FRAME_IPV6, wire);
     }
-    countPacket(c, hi, lo, family, route, wire, load<u64>(batchTime + (<usize>i << 3)));
+    const time = load<u64>(batchTime + (<usize>i << 3));
+    if (stable) countPacket(c, hi, lo, family, route, wire, time, true);
+    else countPacket(c, hi, lo, family, route, wire, time, false);
     if (sourcing) countSourcePacket(c, checking, i, order, hi, lo, route, wire);
   }
   queued = queued4 = queued6 = 0;
@@ -420,7 +445,12 @@ function countSourcePacket(c: Counters, checking: bool, i: i32, order: u32, dstH
   }
 }
 
-@inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64): void {
+/**
+ * Counts one packet under its route and destination. `stable`: no route removed since the
+ * generations were last in step (Counters.removalsSeen), so every counter's generation is
+ * its route's and need not be looked up.
+ */
+@inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64, stable: bool): void {
   c.counted++;
   if (time < c.firstTime) c.firstTime = time;
   if (time > c.lastTime) c.lastTime = time;
@@ -430,8 +460,8 @@ function countSourcePacket(c: Counters, checking: bool, i: i32, order: u32, dstH
     c.noRoutePackets++;
     c.noRouteBytes += wire;
   } else {
-    counter = liveCounter(c, route);
-    generation = routeGeneration(route);
+    counter = stable ? routeCounter(c, route) : liveCounter(c, route);
+    generation = stable ? load<u32>(counter, 20) : routeGeneration(route);
     add64(counter, 1);
     add64(counter + 8, wire);
     if (c.series.bins) countSeries(c.series, route, wire, time);
@@ -461,7 +491,7 @@ function countSourcePacket(c: Counters, checking: bool, i: i32, order: u32, dstH
   if (time > load<u64>(entry, 40)) store<u64>(entry, time, 40);
   const previous = load<i32>(entry, 48);
   const previousGeneration = load<u32>(entry, 56);
-  if (previous != route || (route >= 0 && previousGeneration != generation)) {
+  if (previous != route || (!stable && route >= 0 && previousGeneration != generation)) {
     // the destination moved (the table changed): it now counts under its new route only; a
     // route that has gone since took its count of destinations with it
     if (previous >= 0 && previousGeneration == routeGeneration(previous)) {

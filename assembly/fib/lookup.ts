@@ -75,12 +75,17 @@ const laneLo: usize = memory.data(LANES * 8);
 
 /** Route ids for `count` host-order IPv4 addresses at `input`, written to `output`. */
 export function lookup4Many(direct: usize, input: usize, output: usize, count: i32): void {
-  let i = 0;
-  for (; i + LANES <= count; i += LANES) {
+  if (count == 1) {
+    store<i32>(output, lookup4(direct, load<u32>(input)));
+    return;
+  }
+  // a short last block still walks in lockstep: a batch rarely holds a multiple of 64 of a family
+  for (let i = 0; i < count; i += LANES) {
     const inBlock = input + (<usize>i << 2);
     const outBlock = output + (<usize>i << 2);
+    const lanes = min(LANES, count - i);
     let pending: u64 = 0;
-    for (let lane = 0; lane < LANES; lane++) {
+    for (let lane = 0; lane < lanes; lane++) {
       const addr = load<u32>(inBlock + (<usize>lane << 2));
       const entry = load<u32>(direct + (<usize>(addr >> (32 - DIRECT_BITS_V4)) << 2));
       if (entry & 1) {
@@ -111,19 +116,20 @@ export function lookup4Many(direct: usize, input: usize, output: usize, count: i
       depth += 6;
     }
   }
-  for (; i < count; i++) {
-    store<i32>(output + (<usize>i << 2), lookup4(direct, load<u32>(input + (<usize>i << 2))));
-  }
 }
 
 /** Route ids for `count` 16-byte IPv6 addresses at `input`, written to `output`. */
 export function lookup6Many(direct: usize, input: usize, output: usize, count: i32): void {
-  let i = 0;
-  for (; i + LANES <= count; i += LANES) {
+  if (count == 1) {
+    store<i32>(output, lookup6(direct, bswap<u64>(load<u64>(input)), bswap<u64>(load<u64>(input, 8))));
+    return;
+  }
+  for (let i = 0; i < count; i += LANES) {
     const inBlock = input + (<usize>i << 4);
     const outBlock = output + (<usize>i << 2);
+    const lanes = min(LANES, count - i);
     let pending: u64 = 0;
-    for (let lane = 0; lane < LANES; lane++) {
+    for (let lane = 0; lane < lanes; lane++) {
       const hi = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4)));
       const entry = load<u32>(direct + (<usize>(hi >> (64 - DIRECT_BITS_V6)) << 2));
       if (entry & 1) {
@@ -159,9 +165,5 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
       }
       pending = next;
     }
-  }
-  for (; i < count; i++) {
-    const at = input + (<usize>i << 4);
-    store<i32>(output + (<usize>i << 2), lookup6(direct, bswap<u64>(load<u64>(at)), bswap<u64>(load<u64>(at, 8))));
   }
 }

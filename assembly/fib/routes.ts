@@ -26,6 +26,18 @@ const EXTRA_BYTES: usize = 8;
 let table: usize = 0;
 let extras: usize = 0;
 let capacity: i32 = 0;
+/** Routes removed so far: while it stays the same, no generation has changed (count/counters.ts) */
+let removals: u32 = 0;
+/** Routes with more than one next hop: while none, counting skips the look at each route's paths */
+let multipathRoutes: i32 = 0;
+
+@inline export function routeRemovals(): u32 {
+  return removals;
+}
+
+@inline export function anyMultipathRoute(): bool {
+  return multipathRoutes != 0;
+}
 
 @inline function extraOf(id: i32): usize {
   return extras + (<usize>id << 3);
@@ -59,6 +71,7 @@ export function setRoutePaths(id: i32, count: u32, weights: usize): void {
     store<u32>(paths + (<usize>(i + 1) << 2), total);
   }
   store<u32>(extraOf(id), <u32>paths, 4);
+  multipathRoutes++;
 }
 
 /**
@@ -79,6 +92,7 @@ function freePaths(id: i32): void {
   if (!paths) return;
   free(paths, (<usize>load<u32>(paths) + 1) << 2, POOL_RIB);
   store<u32>(extraOf(id), 0, 4);
+  multipathRoutes--;
 }
 
 @inline export function routeRecord(id: i32): usize {
@@ -134,6 +148,7 @@ export function clearRoute(id: i32): void {
   memory.fill(routeRecord(id), 0, ROUTE_RECORD);
   freePaths(id);
   store<u32>(extraOf(id), routeGeneration(id) + 1);
+  removals++;
 }
 
 /** Ids below this may hold routes. */

@@ -268,6 +268,18 @@ export class Analyzer {
     return count;
   }
 
+  /** pushFrom with a synchronous `fill` (readSync of a file): no promise per chunk. */
+  pushFromSync(fill: (view: Uint8Array) => number): number {
+    this.checkUsable();
+    const input = this.current;
+    const room = this.bufferBytes - this.pending;
+    const count = fill(new Uint8Array(this.wasm.memory.buffer, this.buffer + this.pending, room));
+    if (count > 0 && !this.stopped(input)) {
+      this.pending = this.feed(input, this.pending + count, false, 'the bytes just filled in were not read');
+    }
+    return count;
+  }
+
   /** The current input's stream is over: a record cut short now is damage. */
   end(): void {
     this.checkUsable();
