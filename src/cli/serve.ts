@@ -14,6 +14,7 @@ import { openSink } from './sink.js';
 import { addClassifyOptions, explainingClassifyErrors, readRulesFile, type ClassifyOptions } from './classify-options.js';
 import { addCheckOptions, checkWarnings, resolveCheckOptions, type CheckOptions } from './check-options.js';
 import { addRoutingOptions, resolveRoutingOptions, type RoutingFlags } from './routing-options.js';
+import { addHttpSecurityOptions, exposureWarnings, resolveHttpSecurity, type HttpSecurityOptions } from './serve-security.js';
 
 export interface ServeRoutesOptions {
   routes?: string[];
@@ -24,7 +25,7 @@ export interface ServeRoutesOptions {
 /** cli.ts's table loader: every -r file into one table, a bad file stopping with its name and line. */
 export type LoadTables = (options: ServeRoutesOptions) => Promise<{ fib: Fib }>;
 
-interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions, RoutingFlags {
+interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions, RoutingFlags, HttpSecurityOptions {
   listen: ListenAddress;
   topDestinations: number;
   maxBody: number;
@@ -77,7 +78,7 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
     .argument('[capture]', "pcap or pcapng file, or '-' for standard input", '-')
     .addOption(new Option('-r, --routes <file>', 'routes file (repeatable; without it the table starts empty)').argParser(collect))
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS));
-  addCheckOptions(addClassifyOptions(command))
+  addHttpSecurityOptions(addCheckOptions(addClassifyOptions(command)))
     .addOption(new Option('-l, --listen <address>', 'HOST:PORT to serve HTTP on; :PORT for every interface')
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
@@ -118,6 +119,7 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
   const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, [capture]);
   // bad routing settings stop here, before anything listens
   const routingSetup = await resolveRoutingOptions(options);
+  const security = await resolveHttpSecurity(options);
   const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }, { startRouting }] = await Promise.all([
     loadTables(options),
     import('../analyze/analyzer.js'),
@@ -139,6 +141,8 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     bodyTimeoutMs: options.bodyTimeout,
     maxReportBytesInFlight: options.maxReportMemory,
     stallTimeoutMs: options.stallTimeout,
+    writeToken: security.writeToken,
+    tls: security.tls,
     topDestinations: options.topDestinations,
     capture: reader,
     onError: (error) => log(`internal error answering a request: ${(error as Error)?.message ?? String(error)}`),
@@ -184,7 +188,8 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     rules ? `${rules.rules.length} rules from ${rules.source}` : '',
     checkSetup.checks ? 'checks on' : '',
   ].filter(Boolean).join(', ');
-  log(`serving http://${shown}:${bound.port}/metrics (${stats.ipv4Routes} IPv4 + ${stats.ipv6Routes} IPv6 routes${classifying ? `; ${classifying}` : ''}), ` +
+  for (const warning of [...security.warnings, ...exposureWarnings(security, bound)]) log(warning);
+  log(`serving ${server.secure ? 'https' : 'http'}://${shown}:${bound.port}/metrics (${stats.ipv4Routes} IPv4 + ${stats.ipv6Routes} IPv6 routes${classifying ? `; ${classifying}` : ''}), ` +
     `reading ${capture === '-' ? 'standard input' : capture}`);
 
   let exitStatus = 0;

@@ -38,3 +38,9 @@ export function parseListenAddress(text: string): ListenAddress {
   if (!/^\d+$/.test(portText) || port > 65535 || host === '') throw bad();
   return { host, port };
 }
+
+/** 127.0.0.0/8, ::1, and 127.x written as IPv4-mapped IPv6: addresses no other machine reaches. */
+export function isLoopbackAddress(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return /^127\.\d+\.\d+\.\d+$/.test(v4) || address === '::1';
+}

@@ -7,8 +7,10 @@
 //   /rules         the rule set, and its replacement (rules-api.ts)    GET /filter  the filter
 //
 // No client can hold the server up: headers, bodies and whole requests have time limits
-// (limits.ts), and a client that stops reading its answer is cut (response-guard.ts).
+// (limits.ts), and a client that stops reading its answer is cut (response-guard.ts). With a
+// write token, every request but a read needs it (write-auth.ts); with a certificate, it is HTTPS.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import type { Analyzer } from '../analyze/analyzer.js';
@@ -26,6 +28,8 @@ import { handleRoutes, type BodyLimits } from './routes-api.js';
 import { handleFilter, handleRules, ServedRules } from './rules-api.js';
 import { RouteUpdates } from './route-updates.js';
 import type { ServedRouting } from './routing.js';
+import { createTlsServer, type TlsFiles } from './tls.js';
+import { WriteAuth } from './write-auth.js';
 
 export { DEFAULT_HOST, DEFAULT_PORT };
 
@@ -51,6 +55,10 @@ export interface ServeOptions {
   maxUnreadBytes?: number;
   /** /report text held for clients still reading it, all together; past it, 503 (default 256 MiB). */
   maxReportBytesInFlight?: number;
+  /** Every request but GET and HEAD needs `Authorization: Bearer` this (RFC 6750); without it, writes are open. */
+  writeToken?: string;
+  /** Serve HTTPS with this certificate and key (PEM), under the same limits. */
+  tls?: TlsFiles;
   /** Told about internal errors (bugs), whose requests get 500; default: a line on stderr. */
   onError?: (error: unknown) => void;
   /** Told, in one line each, of clients that went away or were cut; default: a line on stderr. */
@@ -84,6 +92,7 @@ const INDEX = `fibscope serve
   DELETE /rules             count without rules
   GET    /filter            the filter given at start
   GET    /peers             BGP sessions and BMP-monitored peers (serve --bgp, --bmp)
+With --token-file, every request but GET and HEAD needs Authorization: Bearer TOKEN.
 `;
 
 export class FibscopeServer {
@@ -93,8 +102,10 @@ export class FibscopeServer {
   readonly routes: RouteUpdates;
   /** The analyzer's rule set, with what it was made from (`rules.load` puts one in force). */
   readonly rules: ServedRules;
-  /** The node:http server; `handle` also works as the request listener of one you own. */
-  readonly http: Server;
+  /** The node:http (or, with `tls`, node:https) server; `handle` also works as the request listener of one you own. */
+  readonly http: Server | HttpsServer;
+  /** Whether it serves HTTPS. */
+  readonly secure: boolean;
   /** GET /metrics (its `builds` count says how many scrapes shared a text). */
   readonly metrics: MetricsEndpoint;
   /** GET /report (its `bytesInFlight` is the report text held for clients still reading). */
@@ -105,6 +116,9 @@ export class FibscopeServer {
   private readonly outputLimits: OutputLimits;
   private readonly onError: (error: unknown) => void;
   private readonly onNotice: (line: string) => void;
+  private readonly writeAuth?: WriteAuth;
+  /** With TLS: cuts the connections closeAllConnections does not know of (those in their handshake). */
+  private readonly cutTlsConnections?: () => void;
 
   constructor(options: ServeOptions) {
     this.fib = options.fib;
@@ -136,12 +150,21 @@ export class FibscopeServer {
     });
     this.onError = options.onError ?? ((error) => process.stderr.write(`fibscope serve: internal error: ${(error as Error)?.stack ?? String(error)}\n`));
     this.onNotice = options.onNotice ?? ((line) => process.stderr.write(`fibscope serve: ${line}\n`));
-    this.http = createServer({
+    if (options.writeToken !== undefined) this.writeAuth = new WriteAuth(options.writeToken);
+    const limits = {
       // Node's own limits, checked every connectionsCheckingInterval: an answer of 408, then the close
       headersTimeout: Math.min(headersTimeout, requestTimeout),
       requestTimeout,
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(Math.min(headersTimeout, requestTimeout) / 4))),
-    }, this.handle);
+    };
+    this.secure = options.tls !== undefined;
+    if (options.tls) {
+      const tls = createTlsServer(options.tls, limits, this.handle);
+      this.http = tls.server;
+      this.cutTlsConnections = tls.cutAll;
+    } else {
+      this.http = createServer(limits, this.handle);
+    }
   }
 
   /** Answers one request; never throws (errors become 4xx, bugs 500, a client gone a line). */
@@ -193,7 +216,10 @@ export class FibscopeServer {
         resolve();
         return;
       }
-      const timer = setTimeout(() => this.http.closeAllConnections(), graceMs);
+      const timer = setTimeout(() => {
+        this.http.closeAllConnections();
+        this.cutTlsConnections?.();
+      }, graceMs);
       timer.unref();
       this.http.close(() => {
         clearTimeout(timer);
@@ -210,6 +236,8 @@ export class FibscopeServer {
     } catch {
       throw new HttpError(400, `not a request path: ${JSON.stringify(req.url)}`);
     }
+    // before anything is read of the body, or looked up
+    this.writeAuth?.check(req);
     const path = url.pathname;
     if (path === '/routes' || path.startsWith('/routes/')) {
       await handleRoutes(req, res, url, this.routes, this.bodyLimits);

@@ -15,7 +15,7 @@ export function serveUnavailable(): string | undefined {
 
 export interface ServeProcess {
   child: ChildProcess;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// with --tls-cert) */
   base: string;
   /** Resolves when it exits, with its status and everything it wrote. */
   exited: Promise<{ status: number | null; stdout: string; stderr: string }>;
@@ -34,7 +34,7 @@ export async function startServe(args: string[], stdin: 'pipe' | 'ignore' = 'pip
   const base = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 10_000);
     const look = () => {
-      const match = /serving (http:\/\/[^/\s]+)\//.exec(stderr);
+      const match = /serving (https?:\/\/[^/\s]+)\//.exec(stderr);
       if (match) {
         clearTimeout(timer);
         child.stderr!.off('data', look);
