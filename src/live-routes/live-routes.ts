@@ -176,9 +176,12 @@ export class LiveRoutes implements RouteSink {
     state.lastChange = this.now();
     for (const change of changes) {
       const familyFlag = change.family === 6 ? IPV6 : 0;
-      for (const prefix of change.withdrawn) this.withdraw(state, prefix);
-      state.withdrawals += change.withdrawn.length;
       const { attributes } = change;
+      // a prefix withdrawn and announced again by one UPDATE is one change of its route, not two
+      const announcedAgain = attributes !== undefined && change.withdrawn.length > 0 && change.announced.length > 0
+        ? new Set(change.announced) : undefined;
+      for (const prefix of change.withdrawn) if (announcedAgain?.has(prefix) !== true) this.withdraw(state, prefix);
+      state.withdrawals += change.withdrawn.length;
       if (attributes === undefined) continue;
       for (const prefix of change.announced) this.announce(state, prefix, familyFlag, attributes);
       state.updates += change.announced.length;
