@@ -25,7 +25,7 @@ describe('live-routing settings', () => {
 bgp listen 192.0.2.1
 bgp as 65000
 bgp peer 192.0.2.2 65001
-bgp peer 2001:DB8::2 65002   # upper case is the same address
+bgp peer 2001:DB8:0::2 65002   # the same address, written another way
 bmp listen :11019
 bmp router 10.0.0.1
 bmp peer 192.0.2.7

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { Command, Option } from 'commander';
 import { FibscopeError } from '../errors.js';
+import { canonicalAddress } from '../net/address.js';
 import { parseListenAddress, type ListenAddress } from '../serve/listen-address.js';
 
 export interface RoutingFlags {
@@ -41,9 +42,11 @@ function asNumber(text: string, where: string): number {
   return value;
 }
 
+/** An address in the one text form sessions are named by (`2001:db8::2`, however it was written). */
 function address(text: string, where: string): string {
-  if (isIP(text) === 0) throw bad(`${where} takes an IPv4 or IPv6 address, not '${text}'`);
-  return text.toLowerCase();
+  const canonical = isIP(text) === 0 ? null : canonicalAddress(text);
+  if (canonical === null) throw bad(`${where} takes an IPv4 or IPv6 address, not '${text}'`);
+  return canonical;
 }
 
 function routerId(text: string, where: string): string {

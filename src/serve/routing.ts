@@ -57,9 +57,16 @@ export class ServedRouting {
     const seen = new Set<string>();
     for (const server of this.servers) {
       for (const session of server.sessions()) {
-        const routes = session.peer ? held.get(session.peer.id) : undefined;
-        if (session.peer) seen.add(session.peer.id);
-        shown.push(peerJson(server.kind, session, routes));
+        // a configured BGP peer between sessions is named as its sessions are
+        const id = session.peer?.id ?? (server.kind === 'bgp' ? `bgp ${session.remoteAddress}` : undefined);
+        const routes = id === undefined ? undefined : held.get(id);
+        const shownPeer = peerJson(server.kind, session, routes);
+        if (id !== undefined) {
+          shownPeer.id = id;
+          shownPeer.as ??= this.configured.find((peer) => peer.address === session.remoteAddress)?.as ?? null;
+          seen.add(id);
+        }
+        shown.push(shownPeer);
       }
     }
     // routes kept stale after a graceful restart outlive their session
