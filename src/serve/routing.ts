@@ -2,6 +2,7 @@
 // collectors that feed it. This file shows them: GET /peers, and the fibscope_bgp_* families of
 // /metrics. Sessions and decoding live in src/bgp/ and src/bmp/, the decision process in
 // src/live-routes/.
+import type { AddressInfo } from 'node:net';
 import type { PeerDescription, RouteProtocolServer, SessionInfo } from '../bgp/types.js';
 import type { LiveRoutes, PeerRoutes } from '../live-routes/live-routes.js';
 import type { PromFamily, PromSample } from '../report/prom.js';
@@ -41,12 +42,16 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 export class ServedRouting {
   readonly live: LiveRoutes;
   readonly servers: readonly RouteProtocolServer[];
+  /** Where the BGP speaker and the BMP collector listen (port 0 picks a free one). */
+  readonly bound: { readonly bgp?: AddressInfo; readonly bmp?: AddressInfo };
   private readonly configured: readonly ConfiguredPeer[];
 
-  constructor(live: LiveRoutes, servers: readonly RouteProtocolServer[], configured: readonly ConfiguredPeer[] = []) {
+  constructor(live: LiveRoutes, servers: readonly RouteProtocolServer[], configured: readonly ConfiguredPeer[] = [],
+    bound: { bgp?: AddressInfo; bmp?: AddressInfo } = {}) {
     this.live = live;
     this.servers = servers;
     this.configured = configured;
+    this.bound = bound;
   }
 
   /** Every session and every configured peer, sessions first in the order their servers list them. */

@@ -1,5 +1,6 @@
 // Starts what --bgp and --bmp ask for: the live table over the Fib, then each listener. The
 // protocol code loads only when asked for.
+import type { AddressInfo } from 'node:net';
 import { FibscopeError } from '../errors.js';
 import type { RouteProtocolServer } from '../bgp/types.js';
 import type { Fib } from '../fib/fib.js';
@@ -11,10 +12,9 @@ import { ServedRouting } from './routing.js';
 const shownAddress = ({ host, port }: { host?: string; port: number }) =>
   `${host === undefined ? '*' : host.includes(':') ? `[${host}]` : host}:${port}`;
 
-async function listenOrSay(server: RouteProtocolServer, listen: ListenAddress, flag: string): Promise<string> {
+async function listenOrSay(server: RouteProtocolServer, listen: ListenAddress, flag: string): Promise<AddressInfo> {
   try {
-    const bound = await server.listen(listen.port, listen.host);
-    return shownAddress({ host: bound.address, port: bound.port });
+    return await server.listen(listen.port, listen.host);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? 'the address is in use'
@@ -33,27 +33,28 @@ export async function startRouting(setup: RoutingSetup, fib: Fib, changes: Route
   const { LiveRoutes } = await import('../live-routes/live-routes.js');
   const live = new LiveRoutes(fib, { changes, onLog: log });
   const servers: RouteProtocolServer[] = [];
+  const bound: { bgp?: AddressInfo; bmp?: AddressInfo } = {};
   try {
     if (setup.bgp) {
       const { BgpSpeaker } = await import('../bgp/speaker.js');
       const { localAs, routerId, peers, holdTime } = setup.bgp;
       const speaker = new BgpSpeaker({ localAs, routerId, peers, holdTime, sink: live, onLog: log });
       servers.push(speaker);
-      const at = await listenOrSay(speaker, setup.bgp.listen, '--bgp');
-      log(`BGP on ${at} as AS${localAs} (id ${routerId}), receive-only; peers ${peers.map((peer) => `${peer.address} AS${peer.as}`).join(', ')}`);
+      bound.bgp = await listenOrSay(speaker, setup.bgp.listen, '--bgp');
+      log(`BGP on ${shownAddress({ host: bound.bgp.address, port: bound.bgp.port })} as AS${localAs} (id ${routerId}), receive-only; peers ${peers.map((peer) => `${peer.address} AS${peer.as}`).join(', ')}`);
     }
     if (setup.bmp) {
       const { BmpCollector } = await import('../bmp/collector.js');
       const { routers, monitoredPeers } = setup.bmp;
       const collector = new BmpCollector({ routers, monitoredPeers, sink: live, onLog: log });
       servers.push(collector);
-      const at = await listenOrSay(collector, setup.bmp.listen, '--bmp');
-      log(`BMP on ${at} from ${routers.join(', ')}${monitoredPeers.length > 0 ? `; routes of peers ${monitoredPeers.join(', ')}` : ''}`);
+      bound.bmp = await listenOrSay(collector, setup.bmp.listen, '--bmp');
+      log(`BMP on ${shownAddress({ host: bound.bmp.address, port: bound.bmp.port })} from ${routers.join(', ')}${monitoredPeers.length > 0 ? `; routes of peers ${monitoredPeers.join(', ')}` : ''}`);
     }
   } catch (error) {
     await Promise.allSettled(servers.map((server) => server.close()));
     live.close();
     throw error;
   }
-  return new ServedRouting(live, servers, (setup.bgp?.peers ?? []).map((peer) => ({ kind: 'bgp', ...peer })));
+  return new ServedRouting(live, servers, (setup.bgp?.peers ?? []).map((peer) => ({ kind: 'bgp', ...peer })), bound);
 }
