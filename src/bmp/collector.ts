@@ -6,7 +6,7 @@ import { FibscopeArgumentError } from '../errors.js';
 import { canonicalAddress } from '../net/address.js';
 import type { RouteProtocolServer, RouteSink, SessionInfo } from '../bgp/types.js';
 import { BmpFormatError } from './errors.js';
-import { BmpRouterSession, type RouterCounters, type UpdateDecoder } from './router-session.js';
+import { BmpRouterSession, type RouterCounters } from './router-session.js';
 
 export interface BmpCollectorOptions {
   /** Addresses of routers allowed to connect; others are refused at once and counted. */
@@ -20,8 +20,6 @@ export interface BmpCollectorOptions {
    */
   sink: RouteSink;
   onLog?: (line: string) => void;
-  /** Decodes each Route Monitoring's UPDATE; src/bgp/message/update.ts's decodeUpdate. */
-  decodeUpdate: UpdateDecoder;
 }
 
 /** One router, as `GET /peers` could show it beside its peers. */
@@ -86,7 +84,6 @@ export class BmpCollector implements RouteProtocolServer {
     }
     const session = new BmpRouterSession(router, {
       sink: this.options.sink,
-      decodeUpdate: this.options.decodeUpdate,
       monitoredPeers: this.monitoredPeers,
       onLog: this.options.onLog,
     });

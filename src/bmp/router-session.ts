@@ -2,21 +2,13 @@
 // reports on, and turns that into RouteSink calls. One RouteSink source per monitored peer and
 // policy (`bmp ROUTER peer PEER pre-policy`), created by the first Route Monitoring message of
 // that policy, so a router that sends only post-policy routes yields only post-policy sources.
-import type { AddressFamily, PeerDescription, RouteChange, RouteSink, SessionInfo, SessionState } from '../bgp/types.js';
+import { decodeUpdate } from '../bgp/message/update.js';
+import type { PeerDescription, RouteSink, SessionInfo, SessionState } from '../bgp/types.js';
 import {
   decodeMessage, type BmpMessage, type PeerDownMessage, type PeerUpMessage, type RouteMonitoringMessage,
 } from './message/messages.js';
-import { decodeOpenSummary } from './message/open.js';
 import { PEER_TYPE, type PerPeerHeader } from './message/per-peer-header.js';
 import { BmpFramer } from './stream.js';
-
-/** What the collector needs of src/bgp/message/update.ts's decodeUpdate (which never throws). */
-export type UpdateDecoder = (update: Uint8Array, options: { fourOctetAs: boolean }) => {
-  readonly changes: readonly RouteChange[];
-  readonly endOfRib?: AddressFamily;
-  readonly outcome: string;
-  readonly notification?: { readonly message: string };
-};
 
 export type Policy = 'pre' | 'post';
 
@@ -41,7 +33,6 @@ export interface RouterCounters {
 
 export interface RouterSessionOptions {
   sink: RouteSink;
-  decodeUpdate: UpdateDecoder;
   /** Peers to follow by address (canonical text) or AS; empty or absent: all. */
   monitoredPeers?: readonly (string | number)[];
   onLog?: (line: string) => void;
@@ -211,21 +202,22 @@ export class BmpRouterSession {
   private peerUp(message: PeerUpMessage): void {
     const key = peerKey(message.peer);
     if (this.up.has(key)) this.peerGone(key, 'Peer Up again without a Peer Down');
-    const sent = decodeOpenSummary(message.sentOpen, 'Peer Up Notification, sent OPEN');
-    const received = decodeOpenSummary(message.receivedOpen, 'Peer Up Notification, received OPEN');
+    const sent = message.sentOpen;
+    const received = message.receivedOpen;
+    const fourOctetAs = sent.capabilities.fourOctetAs !== undefined && received.capabilities.fourOctetAs !== undefined;
     // the per-peer header is the router's word on the peer; the OPEN fills in what it leaves 0
     const as = message.peer.as || received.as;
     this.up.set(key, {
       header: message.peer,
       as,
-      routerId: message.peer.routerId !== '0.0.0.0' ? message.peer.routerId : received.routerId,
+      routerId: message.peer.routerId !== '0.0.0.0' ? message.peer.routerId : received.bgpIdentifier,
       internal: as === sent.as,
-      fourOctetAs: sent.fourOctetAs && received.fourOctetAs,
+      fourOctetAs,
       since: this.now(),
       broken: new Set(),
     });
     this.warnedBeforePeerUp.delete(key);
-    this.log(`peer ${message.peer.address} AS ${as} up (${sent.fourOctetAs && received.fourOctetAs ? '4' : '2'}-octet AS paths)`);
+    this.log(`peer ${message.peer.address} AS ${as} up (${fourOctetAs ? '4' : '2'}-octet AS paths)`);
   }
 
   private peerDown(message: PeerDownMessage): void {
@@ -268,7 +260,7 @@ export class BmpRouterSession {
     const policy: Policy = message.peer.postPolicy ? 'post' : 'pre';
     if (peer.broken.has(policy)) return;
     const source = this.source(peer, policy);
-    const decoded = this.options.decodeUpdate(message.update, { fourOctetAs: peer.fourOctetAs && !message.peer.legacyAsPath });
+    const decoded = decodeUpdate(message.update, { fourOctetAs: peer.fourOctetAs && !message.peer.legacyAsPath });
     if (decoded.outcome === 'session-reset') {
       // the router kept the session; we cannot, as routes may now be missing: drop them until the next Peer Up
       this.counters.updateErrors++;

@@ -1,5 +1,7 @@
 // One decoder per BMP message type (RFC 7854 4.3-4.10), each given exactly one message (common
 // header included, its length already checked by the framing) and reading every byte of it.
+import { BgpMessageError } from '../../bgp/message/errors.js';
+import { decodeOpen, type OpenMessage } from '../../bgp/message/open.js';
 import { readBgpMessage, BGP_TYPE } from './bgp-pdu.js';
 import { MESSAGE_TYPE, MESSAGE_TYPE_NAMES, COMMON_HEADER_LENGTH } from './common-header.js';
 import { FieldReader } from './field-reader.js';
@@ -28,10 +30,10 @@ export interface PeerUpMessage {
   readonly localAddress: string;
   readonly localPort: number;
   readonly remotePort: number;
-  /** The OPEN the router sent to the peer, a whole BGP message. */
-  readonly sentOpen: Uint8Array;
-  /** The OPEN the peer sent, a whole BGP message. */
-  readonly receivedOpen: Uint8Array;
+  /** The OPEN the router sent to the peer, decoded. */
+  readonly sentOpen: OpenMessage;
+  /** The OPEN the peer sent, decoded. */
+  readonly receivedOpen: OpenMessage;
   readonly info: readonly InfoTlv[];
 }
 
@@ -131,10 +133,17 @@ function decodePeerUp(reader: FieldReader): PeerUpMessage {
   const localAddress = readAddressField(reader, peer.ipv6, 'local address');
   const localPort = reader.u16('local port');
   const remotePort = reader.u16('remote port');
-  const sentOpen = readBgpMessage(reader, BGP_TYPE.OPEN, 'sent OPEN');
-  const receivedOpen = readBgpMessage(reader, BGP_TYPE.OPEN, 'received OPEN');
+  const sentOpen = readOpen(reader, 'sent OPEN');
+  const receivedOpen = readOpen(reader, 'received OPEN');
   const info = readInfoTlvs(reader);
   return { type: 'peer-up', peer, localAddress, localPort, remotePort, sentOpen, receivedOpen, info };
+}
+
+function readOpen(reader: FieldReader, what: string): OpenMessage {
+  const at = reader.offset;
+  const open = decodeOpen(readBgpMessage(reader, BGP_TYPE.OPEN, what));
+  if (open instanceof BgpMessageError) throw reader.error(`${what}: ${open.reason}`, at);
+  return open;
 }
 
 export const PEER_DOWN_REASON = {
