@@ -3,7 +3,7 @@
 // policy (`bmp ROUTER peer PEER pre-policy`), created by the first Route Monitoring message of
 // that policy, so a router that sends only post-policy routes yields only post-policy sources.
 import { decodeUpdate } from '../bgp/message/update.js';
-import type { PeerDescription, RouteSink, SessionInfo, SessionState } from '../bgp/types.js';
+import type { PeerDescription, RouteChange, RouteSink, SessionInfo, SessionState } from '../bgp/types.js';
 import {
   decodeMessage, type BmpMessage, type PeerDownMessage, type PeerUpMessage, type RouteMonitoringMessage,
 } from './message/messages.js';
@@ -29,6 +29,8 @@ export interface RouterCounters {
   skippedBeforePeerUp: number;
   /** UPDATEs RFC 7606 says to reset the session over: that peer's source is ended instead. */
   updateErrors: number;
+  /** Announcements whose AS path began with the router's own AS before an eBGP peer's, which was taken off (see withoutOwnAs). */
+  ownAsRemoved: number;
 }
 
 export interface RouterSessionOptions {
@@ -52,6 +54,8 @@ interface Source {
 interface UpPeer {
   readonly header: PerPeerHeader;
   readonly as: number;
+  /** The router's AS on this session, from the OPEN it sent. */
+  readonly localAs: number;
   readonly routerId: string;
   readonly internal: boolean;
   readonly fourOctetAs: boolean;
@@ -67,7 +71,7 @@ export function bmpSourceId(router: string, peerAddress: string, policy: Policy)
 export class BmpRouterSession {
   readonly counters: RouterCounters = {
     messages: 0, routeMonitoring: 0, statisticsReports: 0, routeMirroring: 0, skippedPeerType: 0,
-    skippedAdjRibOut: 0, skippedUnmonitoredPeer: 0, skippedBeforePeerUp: 0, updateErrors: 0,
+    skippedAdjRibOut: 0, skippedUnmonitoredPeer: 0, skippedBeforePeerUp: 0, updateErrors: 0, ownAsRemoved: 0,
   };
   sysName?: string;
   sysDescr?: string;
@@ -210,6 +214,7 @@ export class BmpRouterSession {
     this.up.set(key, {
       header: message.peer,
       as,
+      localAs: sent.as,
       routerId: message.peer.routerId !== '0.0.0.0' ? message.peer.routerId : received.bgpIdentifier,
       internal: as === sent.as,
       fourOctetAs,
@@ -271,14 +276,32 @@ export class BmpRouterSession {
       return;
     }
     source.updatesReceived++;
-    if (decoded.changes.length > 0) {
-      for (const change of decoded.changes) {
+    const changes = peer.internal ? decoded.changes : decoded.changes.map((change) => this.withoutOwnAs(change, peer));
+    if (changes.length > 0) {
+      for (const change of changes) {
         source.prefixesAnnounced += change.announced.length;
         source.prefixesWithdrawn += change.withdrawn.length;
       }
-      this.options.sink.update(source.description.id, decoded.changes);
+      this.options.sink.update(source.description.id, changes);
     }
     if (decoded.endOfRib !== undefined) this.options.sink.endOfRib(source.description.id, decoded.endOfRib);
+  }
+
+  /**
+   * FRR up to 10.x encodes Route Monitoring with the attribute writer of its outbound UPDATEs and
+   * so puts its own AS in front of an eBGP peer's AS path (FRRouting/frr#21815). An eBGP peer's
+   * path cannot really begin with the router's AS (the router drops such a route as a loop), so
+   * that AS, followed by the peer's, is taken off: the path is what the peer sent.
+   */
+  private withoutOwnAs(change: RouteChange, peer: UpPeer): RouteChange {
+    const attributes = change.attributes;
+    const prefix = `${peer.localAs} ${peer.as}`;
+    if (!attributes || (attributes.asPath !== prefix && !attributes.asPath.startsWith(`${prefix} `))) return change;
+    this.counters.ownAsRemoved++;
+    return {
+      ...change,
+      attributes: { ...attributes, asPath: attributes.asPath.slice(String(peer.localAs).length + 1), asPathLength: attributes.asPathLength - 1, neighborAs: peer.as },
+    };
   }
 
   /** The peer's source for `policy`, announced to the sink the first time. */

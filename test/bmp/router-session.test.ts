@@ -178,3 +178,23 @@ describe('a router session', () => {
     expect(sink.routes.get(idA('pre'))?.size).toBe(2);
   });
 });
+
+describe('FRR\'s own AS in front of an eBGP peer\'s path (FRRouting/frr#21815)', () => {
+  const path = (asPath: number[], o: { localAs?: number } = {}) => {
+    const { sink, s } = session();
+    s.receive(concat(up(peerA, o), routeMonitoring(peerA, bgpUpdate({ announced: ['198.51.100.0/24'], asPath, nextHop: '192.0.2.7' }))));
+    return { attributes: sink.routes.get(idA('pre'))?.get('198.51.100.0/24'), removed: s.counters.ownAsRemoved };
+  };
+
+  it('is taken off when the router\'s AS is followed by the peer\'s', () => {
+    expect(path([65001, 64500, 7])).toMatchObject({ attributes: { asPath: '64500 7', asPathLength: 2, neighborAs: 64500 }, removed: 1 });
+    expect(path([65001, 64500])).toMatchObject({ attributes: { asPath: '64500', asPathLength: 1, neighborAs: 64500 }, removed: 1 });
+  });
+
+  it('stays in every other case: a path as the peer sent it, another first AS, an iBGP peer', () => {
+    expect(path([64500, 65001, 7])).toMatchObject({ attributes: { asPath: '64500 65001 7', neighborAs: 64500 }, removed: 0 });
+    expect(path([65001, 7])).toMatchObject({ attributes: { asPath: '65001 7' }, removed: 0 });
+    expect(path([650011, 64500])).toMatchObject({ attributes: { asPath: '650011 64500' }, removed: 0 });
+    expect(path([64500, 64500], { localAs: 64500 })).toMatchObject({ attributes: { asPath: '64500 64500' }, removed: 0 });
+  });
+});
