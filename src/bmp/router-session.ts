@@ -110,6 +110,7 @@ export class BmpRouterSession {
   receive(chunk: Uint8Array): void {
     if (this.endReason !== undefined) return;
     this.framer.push(chunk, (bytes) => {
+      if (this.endReason !== undefined) return; // what follows a Termination
       const message = decodeMessage(bytes);
       this.counters.messages++;
       this.handle(message);
@@ -123,6 +124,10 @@ export class BmpRouterSession {
   end(reason: string): void {
     if (this.endReason !== undefined) return;
     if (this.framer.pendingBytes > 0) reason = `${reason}; the stream stopped inside a message (${this.framer.describePending()})`;
+    this.finish(reason);
+  }
+
+  private finish(reason: string): void {
     this.endReason = reason;
     for (const key of [...this.up.keys()]) this.peerGone(key, `router session ended: ${reason}`);
   }
@@ -167,7 +172,7 @@ export class BmpRouterSession {
         return;
       case 'termination':
         // the router closes the connection next; its peers' routes go now
-        this.end(`router terminated the session: ${message.reasonText}`);
+        this.finish(`router terminated the session: ${message.reasonText}`);
         return;
       case 'statistics-report':
         this.counters.statisticsReports++;
