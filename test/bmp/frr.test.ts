@@ -177,8 +177,18 @@ beforeAll(async () => {
   start('gobgpd', 'gobgpd', ['-f', join(dir, 'gobgpd.toml'), '--api-hosts', `127.0.0.1:${apiPort}`, '--pprof-disable', '-p']);
 });
 
+/** SIGTERM, so bgpd removes its /var/tmp/frr/bgpd.PID crash-log directory; SIGKILL after 5 s. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(children.map(stop));
   await collector?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -239,10 +249,12 @@ describe.skipIf(missing.length > 0)('FRRouting bgpd reporting over BMP', () => {
     expect(collector.sessions().filter((s) => s.peer).map((s) => [s.peer!.id, s.state]).sort()).toEqual(POLICIES.map((p) => [sourceId(p), 'established']).sort());
   });
 
-  it('GoBGP stopping: FRR sends Peer Down, the peer\'s routes go from both sources', async () => {
-    children[1].kill('SIGKILL');
+  it('GoBGP stopping (SIGTERM): FRR sends Peer Down, the peer\'s routes go from both sources', async () => {
+    await stop(children[1]);
     await waitFor('the Peer Down', () => POLICIES.every((p) => !sink.routes.has(sourceId(p))), 20_000);
     expect(sink.callsOf('peerDown').map((c) => c.peerId).sort()).toEqual(POLICIES.map(sourceId).sort());
+    // GoBGP sends Cease when it stops; FRR passes it on as Peer Down reason 3 with the NOTIFICATION
+    for (const call of sink.callsOf('peerDown')) expect(call.reason).toMatch(/^the peer sent NOTIFICATION Cease, subcode \d+$/);
     expect(collector.sessions().filter((s) => s.peer).every((s) => s.state === 'idle' && s.lastError)).toBe(true);
     expect(sink.violations).toEqual([]);
   });
