@@ -13,11 +13,6 @@ export interface BmpCollectorOptions {
   routers: readonly string[];
   /** Monitored peers whose routes are used, by address or AS (`--bmp-peer`); empty: all. */
   monitoredPeers?: readonly (string | number)[];
-  /**
-   * Pre- and post-policy routes are both used, as they arrive, each as its own source
-   * (`bmp ROUTER peer PEER pre-policy` / `post-policy`): a router configured to send one kind
-   * yields one source per peer, one sending both yields two.
-   */
   sink: RouteSink;
   onLog?: (line: string) => void;
 }
@@ -35,6 +30,13 @@ export interface BmpRouterInfo {
   readonly lastError?: string;
 }
 
+/**
+ * Routes are used as they arrive, pre- and post-policy each as its own source
+ * (`bmp ROUTER peer PEER pre-policy` / `post-policy`): a router configured to send one kind
+ * yields one source per peer, one sending both yields two, and the live table's decision
+ * process sees them as two peers. A source appears with its first Route Monitoring message
+ * (FRR sends an End-of-RIB per family and policy right after Peer Up).
+ */
 export class BmpCollector implements RouteProtocolServer {
   readonly kind = 'bmp' as const;
   private refused = 0;
@@ -90,6 +92,8 @@ export class BmpCollector implements RouteProtocolServer {
     const entry = { session, socket };
     this.routerSessions.set(router, entry);
     this.log(`bmp ${router}: connected`);
+    // BMP has no keepalive of its own: let TCP find a router that vanished without a FIN
+    socket.setKeepAlive(true, 30_000);
     socket.on('data', (chunk: Buffer) => {
       try {
         session.receive(chunk);

@@ -136,12 +136,15 @@ export class BmpRouterSession {
     return this.endReason !== undefined;
   }
 
-  /** One entry per source; a peer that is up without routes yet shows as its address alone. */
+  /**
+   * One entry per source, ended ones kept (idle, with the reason); a peer that is up without a
+   * Route Monitoring yet shows as its address alone, without `peer`.
+   */
   sessions(): SessionInfo[] {
     const out: SessionInfo[] = [];
     const withSources = new Set<string>();
     for (const source of this.sources.values()) {
-      withSources.add(source.description.address);
+      if (source.state === 'established') withSources.add(source.description.address);
       out.push({
         peer: source.description,
         remoteAddress: source.description.address,

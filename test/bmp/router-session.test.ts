@@ -97,8 +97,13 @@ describe('a router session', () => {
     expect([...sink.routes.keys()]).toEqual([`bmp ${ROUTER} peer 2001:db8::9 pre-policy`]);
     expect(s.sessions().filter((i) => i.peer?.address === '192.0.2.7').map((i) => [i.state, i.lastError]))
       .toEqual([['idle', 'the peer sent NOTIFICATION Cease, subcode 2'], ['idle', 'the peer sent NOTIFICATION Cease, subcode 2']]);
-    // up again: a fresh source
-    s.receive(concat(up(peerA), routeMonitoring(peerA, announceA)));
+    // up again: listed by address until its first route, then a fresh source
+    s.receive(up(peerA));
+    expect(s.sessions().filter((i) => i.remoteAddress === '192.0.2.7').map((i) => [i.peer?.id, i.state]))
+      .toEqual([[idA('pre'), 'idle'], [idA('post'), 'idle'], [undefined, 'established']]);
+    s.receive(routeMonitoring(peerA, announceA));
+    expect(s.sessions().filter((i) => i.remoteAddress === '192.0.2.7').map((i) => [i.peer?.id, i.state, i.prefixesAnnounced]))
+      .toEqual([[idA('pre'), 'established', 2], [idA('post'), 'idle', 2]]);
     expect(sink.routes.get(idA('pre'))?.size).toBe(2);
     expect(sink.violations).toEqual([]);
   });
