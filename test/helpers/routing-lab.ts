@@ -99,6 +99,8 @@ export class RoutingLab {
       run('ip', ['-n', ns, 'addr', 'add', `${this.addresses[side].v4}/24`, 'dev', dev]);
       // nodad: usable at once, not after duplicate address detection's second or two
       run('ip', ['-n', ns, '-6', 'addr', 'add', `${this.addresses[side].v6}/64`, 'dev', dev, 'nodad']);
+      // a device set down keeps its IPv6 addresses (Linux flushes them by default), so a test can silence the link and bring it back
+      run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${dev}.keep_addr_on_down=1`]);
       run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
     }
@@ -218,6 +220,8 @@ export interface BirdBgpNeighbor {
   holdTime?: number;
   /** `next hop keep`: eBGP passes on the static route's gateway instead of BIRD's own address */
   nextHopKeep?: boolean;
+  /** RFC 4724 capability: BIRD's default is `aware` (announced, restart time 120 s); false turns it off */
+  gracefulRestart?: boolean;
 }
 
 export interface BirdConfig {
@@ -241,6 +245,7 @@ export function birdConfig(config: BirdConfig): string {
     // BIRD retries a refused connection after 120 s by default: too slow for a test waiting on a restart
     '  connect retry time 1;',
     '  error wait time 1, 2;',
+    ...(n.gracefulRestart === false ? ['  graceful restart off;'] : []),
     `  ipv${n.family} { import none; export all;${n.nextHopKeep ? ' next hop keep;' : ''} };`,
     '}',
   ].join('\n');
