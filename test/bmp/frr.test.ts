@@ -10,7 +10,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PathAttributes } from '../../src/bgp/types.js';
+import type { PathAttributes, RouteSink } from '../../src/bgp/types.js';
+import { Fib } from '../../src/fib/fib.js';
+import { LiveRoutes } from '../../src/live-routes/live-routes.js';
 import { BmpCollector } from '../../src/bmp/collector.js';
 import { RecordingSink } from '../helpers/recording-sink.js';
 
@@ -34,6 +36,15 @@ const POLICIES = ['pre', 'post'];
 let dir = '';
 let collector: BmpCollector;
 const sink = new RecordingSink();
+// the same calls into a live table too: the routes FRR received, as fibscope's table holds them
+const fib = await Fib.create();
+const live = new LiveRoutes(fib);
+const both: RouteSink = {
+  peerUp: (peer) => { sink.peerUp(peer); live.peerUp(peer); },
+  update: (peerId, changes) => { sink.update(peerId, changes); live.update(peerId, changes); },
+  endOfRib: (peerId, family) => { sink.endOfRib(peerId, family); live.endOfRib(peerId, family); },
+  peerDown: (peerId, reason, restartSeconds) => { sink.peerDown(peerId, reason, restartSeconds); live.peerDown(peerId, reason, restartSeconds); },
+};
 const log: string[] = [];
 const children: ChildProcess[] = [];
 const output = new Map<string, string>();
@@ -117,7 +128,7 @@ const routeOf = (policy: string, prefix: string) => sink.routes.get(sourceId(pol
 beforeAll(async () => {
   if (missing.length > 0) return;
   dir = mkdtempSync(join(tmpdir(), 'fibscope-bmp-frr-'));
-  collector = new BmpCollector({ routers: [ROUTER], sink, onLog: (line) => log.push(line) });
+  collector = new BmpCollector({ routers: [ROUTER], sink: both, onLog: (line) => log.push(line) });
   const { port: bmpPort } = await collector.listen(0, '127.0.0.1');
   const frrPort = await freePort(FRR_ADDRESS);
   const gobgpPort = await freePort(GOBGP_ADDRESS);
@@ -219,6 +230,13 @@ describe.skipIf(missing.length > 0)('FRRouting bgpd reporting over BMP', () => {
     expect(routeOf('pre', '198.51.100.0/24')).toMatchObject({
       origin: 0, asPath: '4200000002 64500 64501', nextHop: '192.0.2.2', med: 5, communities: ['65002:100', 'no-export'], largeCommunities: ['4200000002:1:2'],
     });
+    // in the table: one route per prefix, from one of the two sources (equal paths: the lower peer id wins)
+    for (const [, prefix] of wanted) {
+      const routes = fib.routesFor(prefix);
+      expect(routes.map((route) => route.source), prefix).toEqual([sourceId('post')]);
+      expect(routes[0]).toMatchObject({ nextHop: routeOf('post', prefix)!.nextHop, metric: 20, asPath: routeOf('post', prefix)!.asPath });
+    }
+    expect(fib.lookup('198.51.100.77')).toMatchObject({ prefix: '198.51.100.0/24', originAs: 64501, med: 5 });
     for (const policy of POLICIES) {
       expect(sink.peers.get(sourceId(policy))).toEqual({
         id: sourceId(policy), kind: 'bmp', address: GOBGP_ADDRESS, as: GOBGP_AS, routerId: '10.255.0.2', internal: false, bmpRouter: ROUTER,
@@ -237,6 +255,8 @@ describe.skipIf(missing.length > 0)('FRRouting bgpd reporting over BMP', () => {
       expect(routeOf(policy, '2001:db8:100::/48')).toBeDefined();
     }
     expect(sink.callsOf('peerDown')).toEqual([]);
+    expect(fib.routesFor('198.51.100.0/24')).toEqual([]);
+    expect(fib.routesFor('203.0.113.0/25').length).toBe(1);
   });
 
   it('what else FRR sent: Initiation with its sysDescr, Statistics Reports, Route Mirroring; all decoded', async () => {
@@ -256,6 +276,7 @@ describe.skipIf(missing.length > 0)('FRRouting bgpd reporting over BMP', () => {
     // GoBGP sends Cease when it stops; FRR passes it on as Peer Down reason 3 with the NOTIFICATION
     for (const call of sink.callsOf('peerDown')) expect(call.reason).toMatch(/^the peer sent NOTIFICATION Cease, subcode \d+$/);
     expect(collector.sessions().filter((s) => s.peer).every((s) => s.state === 'idle' && s.lastError)).toBe(true);
+    expect(fib.stats()).toMatchObject({ ipv4Routes: 0, ipv6Routes: 0 });
     expect(sink.violations).toEqual([]);
   });
 });
