@@ -5,11 +5,12 @@ import { analyzeBenchmarks } from './analyze.js';
 import { browserBenchmarks } from './browser.js';
 import { classifyBenchmarks } from './classify.js';
 import { fibBenchmarks, type Figure } from './fib.js';
+import { liveRoutesBenchmarks } from './live-routes.js';
 import { serveBenchmarks } from './serve.js';
 import { soakBenchmarks } from './soak-suite.js';
 
 const jsonAt = process.argv.indexOf('--json');
-const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'soak'];
+const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'live', 'soak'];
 const afterJson = process.argv[jsonAt + 1];
 const jsonFile = jsonAt < 0 ? undefined
   : afterJson !== undefined && !afterJson.startsWith('-') && !suites.includes(afterJson) ? afterJson : 'bench-results.json';
@@ -24,6 +25,7 @@ if (!only || only === 'analyze') figures.push(...await analyzeBenchmarks(log));
 if (!only || only === 'classify') figures.push(...await classifyBenchmarks(log));
 if (!only || only === 'browser') figures.push(...await browserBenchmarks(log));
 if (!only || only === 'serve') figures.push(...await serveBenchmarks(log));
+if (!only || only === 'live') figures.push(...await liveRoutesBenchmarks(log));
 if (only === 'soak') figures.push(...await soakBenchmarks(log));
 
 if (jsonFile) {
