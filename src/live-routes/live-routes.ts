@@ -93,6 +93,19 @@ class PeerState implements RankedPeer {
   }
 }
 
+/**
+ * The RouteSink that BGP sessions and BMP feeds write into. Per prefix, the best path over all
+ * peers (RFC 4271 9.1.2.2) is the Fib's one route at `metric` (default 20), with `source` the
+ * peer's id; routes at other metrics (files load at 0, and win lookups) are never touched. Prefix
+ * text is taken as the sessions give it: canonical, host bits zero (src/bgp/types.ts).
+ *
+ * Graceful restart (RFC 4724): after `peerDown(id, reason, restartSeconds)` the peer's routes stay,
+ * stale, and go when End-of-RIB of their family arrives without them, or when `restartSeconds` have
+ * passed; the timer keeps running once the peer is back up, as the bound on how long stale routes
+ * may wait for End-of-RIB.
+ *
+ * A Fib error (memory ran out) propagates from the call; the prefixes before it are applied.
+ */
 export class LiveRoutes implements RouteSink {
   private readonly fib: Fib;
   private readonly metric: number;
