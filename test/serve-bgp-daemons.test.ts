@@ -60,8 +60,8 @@ describe.skipIf(missing)('fibscope serve --bgp against BIRD 2, counting a live c
     static6,
     // graceful restart off: a killed BIRD's routes must go at the TCP close, not be kept stale
     bgp: [
-      { name: 'fib4', family: 4, localAddress: router.v4, localAs: BIRD_AS, neighborAddress: speaker.v4, neighborAs: FIBSCOPE_AS, neighborPort: BGP_PORT, nextHopKeep: true, gracefulRestart: false },
-      { name: 'fib6', family: 6, localAddress: router.v6, localAs: BIRD_AS, neighborAddress: speaker.v6, neighborAs: FIBSCOPE_AS, neighborPort: BGP_PORT, nextHopKeep: true, gracefulRestart: false },
+      { name: 'fib4', family: 4, localAddress: router.v4, localAs: BIRD_AS, neighborAddress: speaker.v4, neighborAs: FIBSCOPE_AS, neighborPort: BGP_PORT, nextHopKeep: true, gracefulRestart: false, connectDelay: 0 },
+      { name: 'fib6', family: 6, localAddress: router.v6, localAs: BIRD_AS, neighborAddress: speaker.v6, neighborAs: FIBSCOPE_AS, neighborPort: BGP_PORT, nextHopKeep: true, gracefulRestart: false, connectDelay: 0 },
     ],
   });
   const first = config(
