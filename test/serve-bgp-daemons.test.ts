@@ -117,6 +117,14 @@ describe.skipIf(missing)('fibscope serve --bgp against BIRD 2, counting a live c
     return last;
   }
 
+  /** BIRD's own export table to a protocol: the prefixes it says it sent. */
+  const birdExports = (protocol: string) =>
+    bird.birdc(['show', 'route', 'export', protocol]).split('\n').map((line) => /^(\S+\/\d+)\s/.exec(line)?.[1]).filter((p): p is string => p !== undefined).sort();
+  const families = (routes: Record<string, unknown>) => ({
+    fib4: Object.keys(routes).filter((p) => !p.includes(':')).sort(),
+    fib6: Object.keys(routes).filter((p) => p.includes(':')).sort(),
+  });
+
   const peers = async (): Promise<Peer[]> => (await json('/peers')).peers;
   const peerStates = async () => Object.fromEntries((await peers()).map((p) => [p.id, p.state]));
 
@@ -228,6 +236,7 @@ describe.skipIf(missing)('fibscope serve --bgp against BIRD 2, counting a live c
     await bird.waitForProtocol('fib6', /Established/);
     const routes = await routesBecome(expected(first), 'the first routes');
     expect(routes).toEqual(expected(first));
+    expect(families(routes)).toEqual({ fib4: birdExports('fib4'), fib6: birdExports('fib6') });
 
     const listed = await peers();
     expect(listed.map((p) => [p.id, p.state, p.as, p.routerId, p.prefixes]).sort()).toEqual([
@@ -259,7 +268,14 @@ describe.skipIf(missing)('fibscope serve --bgp against BIRD 2, counting a live c
 
   it('birdc configure: /routes follows a withdrawal, a new next hop and a more specific, and new packets count under the new routes', async () => {
     bird.reconfigure(birdConfig(changed));
-    expect(await routesBecome(expected(changed), 'the changed routes')).toEqual(expected(changed));
+    const routes = await routesBecome(expected(changed), 'the changed routes');
+    expect(routes).toEqual(expected(changed));
+    expect(families(routes)).toEqual({ fib4: birdExports('fib4'), fib6: birdExports('fib6') });
+    // the withdrawal came as one (a new next hop is an announcement that replaces)
+    const metrics = (await get('/metrics')).text;
+    expect(metrics).toContain(`fibscope_bgp_prefixes_withdrawn_total{peer="${source4}",as="${BIRD_AS}"} 1`);
+    expect(metrics).toContain(`fibscope_bgp_prefixes_withdrawn_total{peer="${source6}",as="${BIRD_AS}"} 0`);
+    expect(metrics).toContain(`fibscope_bgp_prefixes{peer="${source6}",as="${BIRD_AS}",family="ipv6"} 3`);
 
     await sendAndCount([
       // withdrawn: no route now
@@ -296,7 +312,9 @@ describe.skipIf(missing)('fibscope serve --bgp against BIRD 2, counting a live c
     await bird.start();
     expect(await routesBecome(expected(changed), 'the routes after the restart')).toEqual(expected(changed));
     expect(await peerStates()).toEqual({ [source4]: 'established', [source6]: 'established' });
-    expect((await get('/metrics')).text).toContain(`fibscope_bgp_session_up{peer="${source4}",as="${BIRD_AS}"} 1`);
+    const after = (await get('/metrics')).text;
+    expect(after).toContain(`fibscope_bgp_session_up{peer="${source4}",as="${BIRD_AS}"} 1`);
+    expect(after).toContain(`fibscope_bgp_session_up{peer="${source6}",as="${BIRD_AS}"} 1`);
     // a route that comes back counts again from zero
     await sendAndCount([['10.250.2.9', 1], ['fd00:250:1:8000::2', 2]], {
       routes: { [`10.250.2.0/24 via ${via4(5)}`]: v4(1), [`fd00:250:1:8000::/49 via ${via6(6)}`]: v6(2) },
