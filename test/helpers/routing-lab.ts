@@ -222,6 +222,8 @@ export interface BirdBgpNeighbor {
   nextHopKeep?: boolean;
   /** RFC 4724 capability: BIRD's default is `aware` (announced, restart time 120 s); false turns it off */
   gracefulRestart?: boolean;
+  /** seconds BIRD waits after its start before it first connects; its default is 5 */
+  connectDelay?: number;
 }
 
 export interface BirdConfig {
@@ -245,6 +247,7 @@ export function birdConfig(config: BirdConfig): string {
     // BIRD retries a refused connection after 120 s by default: too slow for a test waiting on a restart
     '  connect retry time 1;',
     '  error wait time 1, 2;',
+    ...(n.connectDelay !== undefined ? [`  connect delay time ${n.connectDelay};`] : []),
     ...(n.gracefulRestart === false ? ['  graceful restart off;'] : []),
     `  ipv${n.family} { import none; export all;${n.nextHopKeep ? ' next hop keep;' : ''} };`,
     '}',
