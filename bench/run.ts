@@ -2,22 +2,25 @@
 // ratios; with --json it also writes the figures to FILE (default bench-results.json).
 import { writeFileSync } from 'node:fs';
 import { analyzeBenchmarks } from './analyze.js';
+import { bgpBenchmarks } from './bgp.js';
 import { browserBenchmarks } from './browser.js';
 import { classifyBenchmarks } from './classify.js';
 import { fibBenchmarks, type Figure } from './fib.js';
+import { liveRoutesBenchmarks } from './live-routes.js';
 import { nativeBenchmarks } from './native.js';
 import { serveBenchmarks } from './serve.js';
 import { soakBenchmarks } from './soak-suite.js';
 
 const jsonAt = process.argv.indexOf('--json');
-const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'soak', 'native'];
+const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'live', 'soak', 'bgp', 'native'];
 const afterJson = process.argv[jsonAt + 1];
 const jsonFile = jsonAt < 0 ? undefined
   : afterJson !== undefined && !afterJson.startsWith('-') && !suites.includes(afterJson) ? afterJson : 'bench-results.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-// `-- fib`, `-- analyze`, `-- classify`, `-- browser`, `-- serve`, `-- soak` or `-- native` runs one suite;
-// soak (minutes long) and native (against the C yardstick, ../shared/yardsticks) run only when asked for
+// `-- fib`, `-- analyze`, `-- classify`, `-- browser`, `-- serve`, `-- live`, `-- soak`, `-- bgp` or `-- native`
+// runs one suite; live and bgp (a million routes from peers: minutes), soak (minutes long) and native (against
+// the C yardstick, ../shared/yardsticks) run only when asked for
 const only = process.argv.slice(2).find((arg) => suites.includes(arg));
 const figures: Figure[] = [];
 if (!only || only === 'fib') figures.push(...await fibBenchmarks(log));
@@ -25,7 +28,9 @@ if (!only || only === 'analyze') figures.push(...await analyzeBenchmarks(log));
 if (!only || only === 'classify') figures.push(...await classifyBenchmarks(log));
 if (!only || only === 'browser') figures.push(...await browserBenchmarks(log));
 if (!only || only === 'serve') figures.push(...await serveBenchmarks(log));
+if (only === 'live') figures.push(...await liveRoutesBenchmarks(log));
 if (only === 'soak') figures.push(...await soakBenchmarks(log));
+if (only === 'bgp') figures.push(...await bgpBenchmarks(log));
 if (only === 'native') figures.push(...await nativeBenchmarks(log));
 
 if (jsonFile) {

@@ -26,5 +26,7 @@ export { addCounts, compareCounts, subtractCounts, sumCounts } from './report/co
 export { registerFibscopeMetrics } from './metrics/prom-client.js';
 export type { FibscopeCollector, FibscopeCollectorOptions, PromClientModule, PromClientRegistry } from './metrics/prom-client.js';
 export type { RouteChangeCounts } from './report/prom.js';
+export { LiveRoutes, DEFAULT_LIVE_METRIC } from './live-routes/live-routes.js';
+export type { LiveRoutesOptions, PeerRoutes } from './live-routes/live-routes.js';
 // the JSON writers only: the table writer brings cli-table3, which is for terminals
 export { formatJson, writeJson } from './report/json.js';

@@ -8,6 +8,10 @@ import { ANOMALY_CLASSES } from '../src/analyze/anomaly-report.js';
 import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
 import { FibscopeServer } from '../src/serve/server.js';
+import { LiveRoutes } from '../src/live-routes/live-routes.js';
+import { ServedRouting } from '../src/serve/routing.js';
+import { startRouting } from '../src/serve/start-routing.js';
+import type { RouteProtocolServer } from '../src/bgp/types.js';
 import { pcap } from './helpers/captures.js';
 import { IPPROTO, ipv4, LINKTYPE, raw, tcp, udp4 } from './helpers/packets.js';
 
@@ -49,12 +53,19 @@ const report: Report = {
     ...(cls === 'urpf-strict' ? { unchecked: { packets: 1, bytes: 1 } } : {}),
   })),
 };
+// the live-routing families, as a server with one configured BGP peer, not connected, makes them
+const routingFib = await Fib.create();
+const idleSpeaker: RouteProtocolServer = {
+  kind: 'bgp', refusedConnections: 0, listen: () => Promise.reject(new Error('not listening')), close: () => Promise.resolve(),
+  sessions: () => [{ remoteAddress: '192.0.2.1', state: 'idle', since: 0, updatesReceived: 0, prefixesAnnounced: 0, prefixesWithdrawn: 0 }],
+};
+const routingFamilies = new ServedRouting(new LiveRoutes(routingFib), [idleSpeaker], [{ kind: 'bgp', address: '192.0.2.1', as: 65001 }]).families();
 const families = new Map(promFamilies(report, {
   table: { ipv4Routes: 0, ipv6Routes: 0 },
   routeChanges: { add: 0, replace: 0, remove: 0 },
   captureReading: true,
   destinations: new TopDestinations(1),
-}).concat(ruleSetChangesFamily(0), anomalyTopSourcesFamily(report)!).map((family) => [family.name, family]));
+}).concat(ruleSetChangesFamily(0), anomalyTopSourcesFamily(report)!, routingFamilies).map((family) => [family.name, family]));
 
 interface Panel {
   id: number;
@@ -123,6 +134,15 @@ describe('dashboards/grafana-fibscope.json', () => {
     expect(panel('Filtered records')!.targets.some((t) => t.expr.includes('fibscope_filtered_records_total'))).toBe(true);
   });
 
+  it('shows the live-routing sessions, prefixes and churn', () => {
+    const queried = expressions().join('\n');
+    for (const family of routingFamilies) {
+      if (family.name === 'fibscope_bgp_last_change_timestamp_seconds') continue; // in /peers; a time is no graph
+      expect(queried, family.name).toContain(family.name);
+    }
+    expect(panel('Sessions')!.type).toBe('table');
+  });
+
   it('shows the anomaly classes, the spoofing ones in colours of their own, and their busiest sources', () => {
     const spoofing = ['bogon-source', 'urpf-loose', 'urpf-strict'];
     for (const title of ['Anomalies, packets per second by class', 'Anomalies, bits per second by class']) {
@@ -164,6 +184,9 @@ describe('dashboards/grafana-fibscope.json', () => {
         ipv4({ src: '192.0.2.7', dst: '10.0.0.3', proto: IPPROTO.ICMP }), ipv4({ src: '192.0.2.7', dst: '10.0.0.4', proto: IPPROTO.UDP, ihl: 4 }),
       ].map((data, i) => ({ ts: { sec: 1_700_000_000 + i, frac: 0 }, data: raw(data) })) }));
       const { port } = await server.listen(0, '127.0.0.1');
+      server.routing = await startRouting({
+        bgp: { listen: { host: '127.0.0.1', port: 0 }, localAs: 65000, routerId: '192.0.2.250', peers: [{ address: '127.0.0.1', as: 65001 }] },
+      }, fib, server.routes.changes, () => {});
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const served = new Map<string, Set<string>>();
       for (const line of text.split('\n')) {
@@ -190,6 +213,7 @@ describe('dashboards/grafana-fibscope.json', () => {
         expect(classes.some((cls) => new RegExp(`^(?:${wanted[2]})$`).test(cls)), expr).toBe(true);
       }
     } finally {
+      await server.routing?.close();
       await server.close();
       analyzer.dispose();
     }

@@ -95,8 +95,8 @@ describe('reading', () => {
       ipv4Routes: 1,
       ipv6Routes: 1,
       routes: [
-        { prefix: '10.0.0.0/8', type: 'unicast', nextHop: '192.0.2.1', dev: 'eth0', metric: 0, nextHops: [{ via: '192.0.2.1', dev: 'eth0', weight: 1 }] },
-        { prefix: '2001:db8::/32', type: 'unicast', nextHop: 'fe80::1', dev: 'eth1', metric: 0, nextHops: [{ via: 'fe80::1', dev: 'eth1', weight: 1 }] },
+        { prefix: '10.0.0.0/8', type: 'unicast', nextHop: '192.0.2.1', dev: 'eth0', metric: 0, nextHops: [{ via: '192.0.2.1', dev: 'eth0', weight: 1 }], source: 'file' },
+        { prefix: '2001:db8::/32', type: 'unicast', nextHop: 'fe80::1', dev: 'eth1', metric: 0, nextHops: [{ via: 'fe80::1', dev: 'eth1', weight: 1 }], source: 'file' },
       ],
     });
     expect((await call('GET', '/routes/2001:db8::%2F32')).json.routes[0].nextHop).toBe('fe80::1');
@@ -117,7 +117,7 @@ describe('route changes', () => {
     // the answer counts the routes; the table shows them
     expect(added.json).toEqual({ routes: 1, added: 1, replaced: 0, unchanged: 0, prefixes: 1, ipv4Routes: 2, ipv6Routes: 1 });
     expect((await call('GET', '/routes/10.1.0.0/16')).json.routes).toEqual(
-      [{ prefix: '10.1.0.0/16', type: 'unicast', nextHop: '192.0.2.9', dev: 'eth2', metric: 0, nextHops: [{ via: '192.0.2.9', dev: 'eth2', weight: 1 }] }]);
+      [{ prefix: '10.1.0.0/16', type: 'unicast', nextHop: '192.0.2.9', dev: 'eth2', metric: 0, nextHops: [{ via: '192.0.2.9', dev: 'eth2', weight: 1 }], source: 'rest' }]);
     analyzer.push(more(['10.1.0.1', '10.1.0.2', '10.2.0.1']));
     const after = await metrics();
     expect(sample(after, routeSeries('10.1.0.0/16', '192.0.2.9', 'eth2'))).toBe(2);

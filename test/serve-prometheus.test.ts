@@ -111,10 +111,12 @@ async function query(expr: string): Promise<{ status: string; error?: string; da
 
 beforeAll(async () => {
   if (unavailable) return;
-  // serve a: rules with every action, a route added over the API; serve b: a filter that rejects port 9
+  // serve a: rules with every action, a route added over the API, a BGP speaker; serve b: a filter that rejects port 9
   const rules = join(dir, 'rules-a.txt');
   writeFileSync(rules, RULES_A);
-  instances.push(await startInstance('a', TABLE_A, DESTINATIONS_A, 400, 11, ['--rules', rules]));
+  // a BGP speaker with a peer that never connects: the live-routing row's series, at 0
+  instances.push(await startInstance('a', TABLE_A, DESTINATIONS_A, 400, 11,
+    ['--rules', rules, '--bgp', '127.0.0.1:0', '--bgp-as', '65000', '--bgp-peer', '127.0.0.1,65001']));
   instances.push(await startInstance('b', TABLE_B, DESTINATIONS_B, 300, 12, ['--filter', 'not port 9']));
   // each has read its whole file, and keeps serving
   for (const instance of instances) {

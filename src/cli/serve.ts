@@ -13,6 +13,7 @@ import { linkTypeName } from '../report/link-type-names.js';
 import { openSink } from './sink.js';
 import { addClassifyOptions, explainingClassifyErrors, readRulesFile, type ClassifyOptions } from './classify-options.js';
 import { addCheckOptions, checkWarnings, resolveCheckOptions, type CheckOptions } from './check-options.js';
+import { addRoutingOptions, resolveRoutingOptions, type RoutingFlags } from './routing-options.js';
 import { addHttpSecurityOptions, exposureWarnings, resolveHttpSecurity, type HttpSecurityOptions } from './serve-security.js';
 
 export interface ServeRoutesOptions {
@@ -24,7 +25,7 @@ export interface ServeRoutesOptions {
 /** cli.ts's table loader: every -r file into one table, a bad file stopping with its name and line. */
 export type LoadTables = (options: ServeRoutesOptions) => Promise<{ fib: Fib }>;
 
-interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions, HttpSecurityOptions {
+interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions, RoutingFlags, HttpSecurityOptions {
   listen: ListenAddress;
   topDestinations: number;
   maxBody: number;
@@ -77,7 +78,7 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
     .argument('[capture]', "pcap or pcapng file, or '-' for standard input", '-')
     .addOption(new Option('-r, --routes <file>', 'routes file (repeatable; without it the table starts empty)').argParser(collect))
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)').choices(ROUTE_FORMATS));
-  return addHttpSecurityOptions(addCheckOptions(addClassifyOptions(command)))
+  addHttpSecurityOptions(addCheckOptions(addClassifyOptions(command)))
     .addOption(new Option('-l, --listen <address>', 'HOST:PORT to serve HTTP on; :PORT for every interface')
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
@@ -93,7 +94,8 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
     .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB)')
       .argParser(byteSize('--memory-limit')))
     .option('-o, --output <file>', 'write the final report there instead of to stdout')
-    .option('--exit-on-eof', 'stop when the capture stream ends (default: keep serving until SIGTERM or SIGINT)')
+    .option('--exit-on-eof', 'stop when the capture stream ends (default: keep serving until SIGTERM or SIGINT)');
+  return addRoutingOptions(command)
     .action(async (capture: string, options: ServeOptions) => {
       await serve(capture, options, loadTables);
     });
@@ -115,13 +117,16 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
   // as analyze: on with a routing table; a bad bogon list stops here, named by file and line
   const checkSetup = await resolveCheckOptions(options, 'route', MATRIX_TOP, (options.routes ?? []).length > 0);
   const rulesFile = options.rules === undefined ? undefined : await readRulesFile(options.rules, [capture]);
+  // bad routing settings stop here, before anything listens
+  const routingSetup = await resolveRoutingOptions(options);
   const security = await resolveHttpSecurity(options);
-  const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }] = await Promise.all([
+  const [{ fib }, { Analyzer }, { CaptureReader }, { FibscopeServer }, { writeJson }, { startRouting }] = await Promise.all([
     loadTables(options),
     import('../analyze/analyzer.js'),
     import('../serve/capture.js'),
     import('../serve/server.js'),
     import('../report/json.js'),
+    import('../serve/start-routing.js'),
   ]);
   // a bad filter stops here, before the server listens (a bad rule set below)
   const analyzer = await explainingClassifyErrors(options.filter, async () =>
@@ -165,11 +170,13 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is in use' : (error as Error).message;
     throw new FibscopeError('LISTEN_FAILED', `cannot listen on ${host ?? '*'}:${port}: ${reason}`);
   }
-  // a report that cannot be written is known before reading starts
+  // a report that cannot be written is known before reading starts; so is a port taken
   let sink: ReturnType<typeof openSink>;
   try {
+    server.routing = await startRouting(routingSetup, fib, server.routes.changes, log);
     sink = openSink(options.output);
   } catch (error) {
+    await server.routing?.close();
     await server.close();
     throw error;
   }
@@ -197,6 +204,8 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     // the counters as they are now: nothing read after this moment counts
     const report = analyzer.snapshot();
     reader.stop();
+    // sessions end with a Cease; their routes go, after the snapshot
+    await server.routing?.close();
     // the interfaces an --interface-map needs stay in the report, as /report showed them
     for (const warning of checkWarnings(report, options, { ...checkSetup, internalViews: { interfaces: false } })) log(warning);
     await server.close();

@@ -13,6 +13,7 @@ import type { Fib } from '../fib/fib.js';
 import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
 import { anomalyTopSourcesFamily } from './anomaly-source-series.js';
 import { ruleSetChangesFamily } from './rule-set-changes.js';
+import type { ServedRouting } from './routing.js';
 import { TopDestinationSeries } from './top-destination-series.js';
 
 /** The Prometheus text format's content type, which scrapers check. */
@@ -30,6 +31,8 @@ export interface MetricsSource {
   reportBytesInFlight?: () => number;
   /** Rule sets put in force or removed through the API. */
   ruleSetChanges?: () => number;
+  /** Routes learned from BGP and BMP: gives the fibscope_bgp_* families. */
+  routing?: () => ServedRouting | undefined;
 }
 
 export class MetricsEndpoint {
@@ -79,6 +82,8 @@ export class MetricsEndpoint {
     if (topSources) families.push(topSources);
     if (this.source.ruleSetChanges) families.push(ruleSetChangesFamily(this.source.ruleSetChanges()));
     if (this.destinations) families.push(...this.destinations.families(analyzer));
+    const routing = this.source.routing?.();
+    if (routing) families.push(...routing.families());
     families.push({
       name: 'fibscope_wasm_memory_bytes',
       help: 'Size of the WebAssembly memory (tables, counters and report scratch), which never shrinks.',

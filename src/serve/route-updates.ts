@@ -8,7 +8,14 @@ import type { RouteList } from '../routes/route-list.js';
 import { ROUTE_TYPES, type NextHop, type Route, type RouteAttributes, type RouteType } from '../routes/route.js';
 import type { RouteChangeCounts } from '../report/prom.js';
 
-/** A route as the API shows it: `fibscope lookup -f json`'s fields (ids are not stable, so not shown). */
+/** Where the routes added through the API come from, as their `source` says. */
+export const REST_SOURCE = 'rest';
+
+/**
+ * A route as the API shows it: `fibscope lookup -f json`'s fields (ids are not stable, so not
+ * shown), where it came from (`file` for routes without a source: loaded at start), and its BGP
+ * attributes when it has them.
+ */
 export interface RouteJson {
   prefix: string;
   type: RouteType;
@@ -16,11 +23,25 @@ export interface RouteJson {
   dev: string | null;
   metric: number;
   nextHops: readonly NextHop[];
+  source: string;
+  asPath?: string;
+  originAs?: number;
+  communities?: readonly string[];
+  med?: number;
+  localPref?: number;
 }
 
 export function routeJson(route: Route): RouteJson {
-  const { prefix, type, nextHop, dev, metric, nextHops } = route;
-  return { prefix, type, nextHop, dev, metric, nextHops };
+  const { prefix, type, nextHop, dev, metric, nextHops, asPath, originAs, communities, med, localPref } = route;
+  return {
+    prefix, type, nextHop, dev, metric, nextHops,
+    source: route.source ?? 'file',
+    ...(asPath !== undefined ? { asPath } : {}),
+    ...(originAs !== undefined ? { originAs } : {}),
+    ...(communities !== undefined ? { communities } : {}),
+    ...(med !== undefined ? { med } : {}),
+    ...(localPref !== undefined ? { localPref } : {}),
+  };
 }
 
 export interface ApplyResult {
@@ -162,5 +183,6 @@ function routeAttributes(list: RouteList, i: number): RouteAttributes & { metric
     dev: list.dev[i],
     metric: list.metric[i],
     nextHops: list.nextHops.get(i),
+    source: REST_SOURCE,
   };
 }

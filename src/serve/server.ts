@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
-import { checkMethod, ClientGone, HttpError, sendError } from './http-error.js';
+import { checkMethod, ClientGone, HttpError, sendError, sendJson } from './http-error.js';
 import {
   DEFAULT_BODY_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REPORT_BYTES_IN_FLIGHT,
   DEFAULT_MAX_UNREAD_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS,
@@ -27,6 +27,7 @@ import { guardResponse, wasCut, type OutputLimits } from './response-guard.js';
 import { handleRoutes, type BodyLimits } from './routes-api.js';
 import { handleFilter, handleRules, ServedRules } from './rules-api.js';
 import { RouteUpdates } from './route-updates.js';
+import type { ServedRouting } from './routing.js';
 import { createTlsServer, type TlsFiles } from './tls.js';
 import { WriteAuth } from './write-auth.js';
 
@@ -90,6 +91,7 @@ const INDEX = `fibscope serve
   PUT    /rules             replace it (body: any rule format; ?format=F to force one); its counts start at 0
   DELETE /rules             count without rules
   GET    /filter            the filter given at start
+  GET    /peers             BGP sessions and BMP-monitored peers (serve --bgp, --bmp)
 With --token-file, every request but GET and HEAD needs Authorization: Bearer TOKEN.
 `;
 
@@ -108,6 +110,8 @@ export class FibscopeServer {
   readonly metrics: MetricsEndpoint;
   /** GET /report (its `bytesInFlight` is the report text held for clients still reading). */
   readonly reports: ReportStreams;
+  /** Routes learned from BGP peers and BMP feeds (startRouting), when serve was asked for them. */
+  routing: ServedRouting | undefined;
   private readonly bodyLimits: BodyLimits;
   private readonly outputLimits: OutputLimits;
   private readonly onError: (error: unknown) => void;
@@ -140,6 +144,7 @@ export class FibscopeServer {
       fib: options.fib,
       changes: this.routes.changes,
       ruleSetChanges: () => this.rules.changes,
+      routing: () => this.routing,
       capture: options.capture,
       topDestinations: options.topDestinations,
     });
@@ -245,6 +250,13 @@ export class FibscopeServer {
       case '/filter':
         handleFilter(req, res, url, this.analyzer);
         return;
+      case '/peers':
+        checkMethod(req.method, path, READ_METHODS);
+        sendJson(res, 200, {
+          peers: this.routing?.peers() ?? [],
+          refusedConnections: this.routing?.refusedConnections() ?? { bgp: 0, bmp: 0 },
+        });
+        return;
       case '/metrics': {
         checkMethod(req.method, path, READ_METHODS);
         const text = await this.metrics.render();
@@ -264,7 +276,7 @@ export class FibscopeServer {
         return;
       }
       default:
-        throw new HttpError(404, `no such endpoint: ${path} (there are /metrics, /report, /routes, /routes/PREFIX, /rules and /filter)`);
+        throw new HttpError(404, `no such endpoint: ${path} (there are /metrics, /report, /routes, /routes/PREFIX, /rules, /filter and /peers)`);
     }
   }
 }
