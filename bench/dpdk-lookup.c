@@ -5,11 +5,12 @@
  * (V4FILE: host-order uint32 each; V6FILE: 16 network-order bytes each), prints "ready ..." and
  * then answers commands on stdin, one line each, so the caller can alternate its own timings
  * with these in the same run:
- *   4 REPS / 6 REPS   time REPS passes of bulk lookups over all addresses; prints
+ *   4 REPS [CHUNK] / 6 REPS [CHUNK]
+ *                     time REPS passes of bulk lookups over all addresses; prints
  *                     "WALL_NS CPU_NS SINK" (CPU = this thread's processor time; SINK keeps
  *                     the results live)
  *   n4 N / n6 N       prints the next hops of the first N addresses, space separated
- * Lookups go CHUNK addresses per rte_fib_lookup_bulk call (-c, default 4096: fibscope's batch).
+ * Lookups go CHUNK addresses per rte_fib_lookup_bulk call (-c, or per command; default 4096: fibscope's batch).
  * -v: let DPDK pick its AVX-512 lookup (EAL --force-max-simd-bitwidth=512); default: its scalar one,
  *     which is what DPDK chooses unless told otherwise.
  *
@@ -96,8 +97,8 @@ int main(int argc, char **argv) {
 
   char line[64];
   while (fgets(line, sizeof line, stdin)) {
-    long arg = 0; char cmd[8] = "";
-    if (sscanf(line, "%7s %ld", cmd, &arg) != 2 || arg < 0) die("bad command");
+    long arg = 0, step = chunk; char cmd[8] = "";
+    if (sscanf(line, "%7s %ld %ld", cmd, &arg, &step) < 2 || arg < 0 || step < 1) die("bad command");
     int six = cmd[strlen(cmd) - 1] == '6';
     size_t n = six ? n6 : n4;
     if (cmd[0] == 'n') {
@@ -109,8 +110,8 @@ int main(int argc, char **argv) {
     /* each pass writes its next hops over the same chunk-sized stretch, as a packet loop would */
     uint64_t sink = 0, w0 = clock_ns(CLOCK_MONOTONIC), c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     for (long rep = 0; rep < arg; rep++) {
-      for (size_t at = 0; at < n; at += chunk) {
-        int count = (int)(n - at < (size_t)chunk ? n - at : (size_t)chunk);
+      for (size_t at = 0; at < n; at += step) {
+        int count = (int)(n - at < (size_t)step ? n - at : (size_t)step);
         if (six) rte_fib6_lookup_bulk(fib6, v6 + at, nh, count); else rte_fib_lookup_bulk(fib4, v4 + at, nh, count);
         sink += nh[count - 1];
       }
