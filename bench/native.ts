@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { Analyzer, Fib, parseIPv6, readRoutesBytes, writeJson } from 'fibscope';
+import { Analyzer, Fib, readRoutesBytes, writeJson } from 'fibscope';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
+import { dpdkBenchmarks } from './dpdk.js';
 import type { Figure } from './fib.js';
-import { seeded, SHARED_ROUTES } from './tables.js';
+import { SHARED_ROUTES } from './tables.js';
 
 const YARDSTICK = fileURLToPath(new URL('../../../shared/yardsticks/native-analyze/', import.meta.url));
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -174,7 +175,7 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
       writeFileSync(fullText, gunzipSync(readFileSync(full)));
       const [loadFull, loadFullNative] = await alternate(5, () => fibscopeLoad(fullText), () => nativeLoad(fullText));
       figures.push(ratioFigure('routes read and loaded, tier1-2024 (1.06M prefixes)', loadFull, loadFullNative, 1.5));
-      figures.push(...dpdkFigures(log, dir, fullText, tiny));
+      figures.push(...await dpdkBenchmarks(log, dir, fullText, readFileSync(fullText, 'utf8')));
     } else {
       log('native: no ../shared/data: the 1M-prefix load and the DPDK comparison are skipped');
     }
@@ -191,16 +192,4 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
   }
   log('native: ratios are fibscope time / C time (lower is better)');
   return figures;
-}
-
-/**
- * Batch lookups against DPDK's rte_fib (DIR-24-8) and rte_fib6 (trie) on the full table, as
- * lookups per second: the yardstick built with -DWITH_DPDK, its lookup time taken as the
- * difference between stage 2 (walk, decode, lookup) and stage 1 (walk, decode) over a capture
- * of addresses inside routed prefixes.
- */
-function dpdkFigures(log: (line: string) => void, dir: string, table: string, tiny: string): Figure[] {
-  void dir; void table; void tiny; void parseIPv6; void seeded;
-  log('native: DPDK comparison not run');
-  return [];
 }
