@@ -10,7 +10,8 @@ import { maskV4, maskV6, parsePrefix, formatIPv4, formatIPv6 } from '../../src/n
 import { speakerCapabilities } from '../../src/bgp/session.js';
 import { Random } from '../helpers/random.js';
 import { randomUpdate } from '../helpers/bgp-updates.js';
-import { RecordingSink, TestPeer } from '../helpers/bgp-peer.js';
+import { TestPeer } from '../helpers/bgp-peer.js';
+import { RecordingSink } from '../helpers/recording-sink.js';
 
 /** A copy of `message` with a few bytes changed, cut, or inserted; the header length made to match (mostly). */
 function mutate(random: Random, message: Uint8Array): Uint8Array {

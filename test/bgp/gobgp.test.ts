@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import type { RouteChange } from '../../src/bgp/types.js';
-import { RecordingSink } from '../helpers/bgp-peer.js';
+import { RecordingSink } from '../helpers/recording-sink.js';
 
 const available = spawnSync('sh', ['-c', 'command -v gobgpd && command -v gobgp']).status === 0;
 if (!available) console.log('bgp gobgp: skipped: gobgpd/gobgp (Debian package gobgpd) not on PATH');

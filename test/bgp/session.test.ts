@@ -11,7 +11,8 @@ import { encodePathAttributes, encodeUpdate } from '../../src/bgp/message/update
 import { encodeAttribute } from '../../src/bgp/message/attributes/attribute.js';
 import { encodeMpReach, encodeMpUnreach } from '../../src/bgp/message/attributes/multiprotocol.js';
 import { ErrorCode, MessageType } from '../../src/bgp/message/constants.js';
-import { RecordingSink, TestPeer } from '../helpers/bgp-peer.js';
+import { TestPeer } from '../helpers/bgp-peer.js';
+import { RecordingSink } from '../helpers/recording-sink.js';
 
 const LOCAL_AS = 4200000000;
 let speakers: BgpSpeaker[] = [];

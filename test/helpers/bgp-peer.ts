@@ -1,50 +1,11 @@
-// A scripted BGP peer for session tests, built from fibscope's own encoders, and a RouteSink that
-// records every call.
+// A scripted BGP peer for session tests, built from fibscope's own encoders.
 import { connect, type Socket } from 'node:net';
-import type { AddressFamily, PeerDescription, RouteChange, RouteSink } from '../../src/bgp/types.js';
 import { MessageFramer } from '../../src/bgp/framer.js';
 import { MessageType } from '../../src/bgp/message/constants.js';
 import { encodeOpen } from '../../src/bgp/message/open.js';
 import { encodeKeepalive } from '../../src/bgp/message/keepalive.js';
 import type { Capabilities } from '../../src/bgp/message/capabilities.js';
 import { decodeNotification, type Notification } from '../../src/bgp/message/notification.js';
-
-export type SinkCall =
-  | { call: 'peerUp'; peer: PeerDescription }
-  | { call: 'update'; peerId: string; changes: readonly RouteChange[] }
-  | { call: 'endOfRib'; peerId: string; family: AddressFamily }
-  | { call: 'peerDown'; peerId: string; reason: string; restartSeconds?: number };
-
-export class RecordingSink implements RouteSink {
-  readonly calls: SinkCall[] = [];
-  private waiters: (() => void)[] = [];
-  peerUp(peer: PeerDescription): void { this.record({ call: 'peerUp', peer }); }
-  update(peerId: string, changes: readonly RouteChange[]): void { this.record({ call: 'update', peerId, changes }); }
-  endOfRib(peerId: string, family: AddressFamily): void { this.record({ call: 'endOfRib', peerId, family }); }
-  peerDown(peerId: string, reason: string, restartSeconds?: number): void {
-    this.record(restartSeconds === undefined ? { call: 'peerDown', peerId, reason } : { call: 'peerDown', peerId, reason, restartSeconds });
-  }
-  private record(call: SinkCall): void {
-    this.calls.push(call);
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-  /** Resolves with the first call matching `match` (already made or to come); rejects after `ms`. */
-  async waitFor(match: (call: SinkCall) => boolean, ms = 10_000): Promise<SinkCall> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.calls.find(match);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`sink: no matching call in ${ms} ms; calls: ${JSON.stringify(this.calls.map((c) => c.call))}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
-  }
-  of(peerId: string): SinkCall[] {
-    return this.calls.filter((c) => c.call === 'peerUp' ? c.peer.id === peerId : c.peerId === peerId);
-  }
-}
 
 export interface ReceivedMessage {
   readonly type: number;

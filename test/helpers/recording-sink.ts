@@ -15,16 +15,22 @@ export class RecordingSink implements RouteSink {
   readonly peers = new Map<string, PeerDescription>();
   /** Calls that broke the contract (update before peerUp…), as text. */
   readonly violations: string[] = [];
+  private waiters: (() => void)[] = [];
+
+  private record(call: SinkCall): void {
+    this.calls.push(call);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
 
   peerUp(peer: PeerDescription): void {
-    this.calls.push({ call: 'peerUp', peer });
+    this.record({ call: 'peerUp', peer });
     if (this.routes.has(peer.id)) this.violations.push(`peerUp of ${peer.id}, which is up`);
     this.routes.set(peer.id, new Map());
     this.peers.set(peer.id, peer);
   }
 
   update(peerId: string, changes: readonly RouteChange[]): void {
-    this.calls.push({ call: 'update', peerId, changes });
+    this.record({ call: 'update', peerId, changes });
     const table = this.routes.get(peerId);
     if (!table) {
       this.violations.push(`update of ${peerId}, which is not up`);
@@ -38,13 +44,32 @@ export class RecordingSink implements RouteSink {
   }
 
   endOfRib(peerId: string, family: AddressFamily): void {
-    this.calls.push({ call: 'endOfRib', peerId, family });
+    this.record({ call: 'endOfRib', peerId, family });
     if (!this.routes.has(peerId)) this.violations.push(`endOfRib of ${peerId}, which is not up`);
   }
 
   peerDown(peerId: string, reason: string, restartSeconds?: number): void {
-    this.calls.push({ call: 'peerDown', peerId, reason, restartSeconds });
+    this.record(restartSeconds === undefined ? { call: 'peerDown', peerId, reason } : { call: 'peerDown', peerId, reason, restartSeconds });
     if (!this.routes.delete(peerId)) this.violations.push(`peerDown of ${peerId}, which is not up`);
+  }
+
+  /** Resolves with the first call matching `match` (already made or to come); rejects after `ms`. */
+  async waitFor(match: (call: SinkCall) => boolean, ms = 10_000): Promise<SinkCall> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this.calls.find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`sink: no matching call in ${ms} ms; calls: ${JSON.stringify(this.calls.map((c) => c.call))}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  }
+
+  /** Every call about one source, in order. */
+  of(peerId: string): SinkCall[] {
+    return this.calls.filter((c) => (c.call === 'peerUp' ? c.peer.id === peerId : c.peerId === peerId));
   }
 
   /** The calls of one kind, in order. */
