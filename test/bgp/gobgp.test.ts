@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import type { RouteChange } from '../../src/bgp/types.js';
 import { RecordingSink } from '../helpers/recording-sink.js';
+import { gobgpConfig } from '../helpers/routing-lab.js';
 
 const available = spawnSync('sh', ['-c', 'command -v gobgpd && command -v gobgp']).status === 0;
 if (!available) console.log('bgp gobgp: skipped: gobgpd/gobgp (Debian package gobgpd) not on PATH');
@@ -48,29 +49,10 @@ beforeAll(async () => {
   const { port } = await speaker.listen(0, '127.0.0.1');
   apiPort = await freePort();
   const config = join(dir, 'gobgpd.toml');
-  writeFileSync(config, `
-[global.config]
-  as = ${GOBGP_AS}
-  router-id = "10.0.0.10"
-  port = -1
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "127.0.0.1"
-    peer-as = ${LOCAL_AS}
-  [neighbors.transport.config]
-    remote-port = ${port}
-    local-address = "127.0.0.1"
-  [neighbors.timers.config]
-    connect-retry = 1
-    hold-time = 30
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv6-unicast"
-`);
+  writeFileSync(config, gobgpConfig({
+    as: GOBGP_AS, routerId: '10.0.0.10',
+    neighbors: [{ address: '127.0.0.1', as: LOCAL_AS, remotePort: port, localAddress: '127.0.0.1', holdTime: 30, families: [4, 6] }],
+  }));
   daemon = spawn('gobgpd', ['-f', config, '--api-hosts', `127.0.0.1:${apiPort}`, '--pprof-disable', '-p'], { stdio: ['ignore', 'pipe', 'pipe'] });
   daemon.stdout!.on('data', (d) => { daemonLog += d; });
   daemon.stderr!.on('data', (d) => { daemonLog += d; });

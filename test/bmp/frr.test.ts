@@ -15,6 +15,7 @@ import { Fib } from '../../src/fib/fib.js';
 import { LiveRoutes } from '../../src/live-routes/live-routes.js';
 import { BmpCollector } from '../../src/bmp/collector.js';
 import { RecordingSink } from '../helpers/recording-sink.js';
+import { gobgpConfig } from '../helpers/routing-lab.js';
 
 const BGPD = '/usr/lib/frr/bgpd';
 const BMP_MODULE = '/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_bmp.so';
@@ -160,28 +161,10 @@ beforeAll(async () => {
     'exit',
     '',
   ].join('\n'));
-  writeFileSync(join(dir, 'gobgpd.toml'), `
-[global.config]
-  as = ${GOBGP_AS}
-  router-id = "10.255.0.2"
-  port = ${gobgpPort}
-  local-address-list = ["${GOBGP_ADDRESS}"]
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "${FRR_ADDRESS}"
-    peer-as = ${FRR_AS}
-  [neighbors.timers.config]
-    connect-retry = 1
-  [neighbors.transport.config]
-    remote-port = ${frrPort}
-    local-address = "${GOBGP_ADDRESS}"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv6-unicast"
-`);
+  writeFileSync(join(dir, 'gobgpd.toml'), gobgpConfig({
+    as: GOBGP_AS, routerId: '10.255.0.2', listenPort: gobgpPort, listenAddresses: [GOBGP_ADDRESS],
+    neighbors: [{ address: FRR_ADDRESS, as: FRR_AS, remotePort: frrPort, localAddress: GOBGP_ADDRESS, families: [4, 6] }],
+  }));
   // -S: no change of user (it would need the frrvty group), -Z: no zebra, -P 0: no vty TCP port
   start('bgpd', BGPD, ['-M', 'bmp', '-Z', '-n', '-S', '--vty_socket', dir, '-i', join(dir, 'bgpd.pid'), '-f', join(dir, 'bgpd.conf'),
     '-p', String(frrPort), '-l', FRR_ADDRESS, '-P', '0', '--log', 'stdout']);

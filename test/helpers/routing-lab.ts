@@ -331,12 +331,15 @@ export interface GobgpConfig {
   routerId: string;
   /** the port gobgpd listens on for BGP; -1 (the default) listens nowhere: the lab's daemons connect out */
   listenPort?: number;
+  /** the addresses it listens on and connects from (default: gobgpd's own, every address) */
+  listenAddresses?: readonly string[];
   neighbors: readonly GobgpNeighbor[];
 }
 
 /** A gobgpd TOML config. */
 export function gobgpConfig(config: GobgpConfig): string {
   const lines = ['[global.config]', `  as = ${config.as}`, `  router-id = "${config.routerId}"`, `  port = ${config.listenPort ?? -1}`];
+  if (config.listenAddresses) lines.push(`  local-address-list = [${config.listenAddresses.map((address) => `"${address}"`).join(', ')}]`);
   for (const n of config.neighbors) {
     lines.push(
       '[[neighbors]]',
