@@ -391,6 +391,11 @@ export class Fib {
     return { withOriginAs, originAses: origins.size, withAsPath, withCommunities };
   }
 
+  /** @internal Whether routes may carry BGP attributes (some had them once): reports then read them route by route. */
+  hasBgpAttributes(): boolean {
+    return this.asAttributes !== undefined || this.communities !== undefined;
+  }
+
   /** True when some route of the table has an origin AS (from bgpdump -m, pfx2as or `add`): what views by AS need. */
   hasOriginAs(): boolean {
     return this.asAttributes?.some((as) => as?.originAs !== undefined) ?? false;
