@@ -55,9 +55,10 @@ export class RouteRows {
   private readonly header: number;
   private readonly rowBytes: number;
   private prefixes: string[] | undefined;
+  /** Each row's BGP attributes, when the table has any. */
+  private bgp: (RouteBgpFields | undefined)[] | undefined;
 
-  private constructor(private readonly wasm: FibscopeExports, block: Uint8Array,
-    private readonly classes: Map<number, ClassAttributes>, private readonly bgp: (RouteBgpFields | undefined)[] | undefined) {
+  private constructor(private readonly wasm: FibscopeExports, block: Uint8Array, private readonly classes: Map<number, ClassAttributes>) {
     this.block = block;
     this.view = new DataView(block.buffer, block.byteOffset, block.byteLength);
     this.count = this.view.getUint32(HEADER.rows, true);
@@ -77,9 +78,10 @@ export class RouteRows {
     }
     let classes = classesOf.get(wasm);
     if (!classes) classesOf.set(wasm, (classes = new Map()));
-    const rows = new RouteRows(wasm, block, classes, undefined);
+    const rows = new RouteRows(wasm, block, classes);
     rows.describeClasses(fib);
-    return fib.hasBgpAttributes() ? new RouteRows(wasm, block, classes, rows.readBgp(fib)) : rows;
+    if (fib.hasBgpAttributes()) rows.bgp = rows.readBgp(fib);
+    return rows;
   }
 
   private rowAt(i: number): number {
