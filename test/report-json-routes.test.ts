@@ -16,7 +16,9 @@ import { analyzerInsides, referenceRouteRows } from './helpers/report-routes-ref
 const FORMATS = ['table', 'csv', 'ndjson', 'prom'] as const;
 const HOPS = ['192.0.2.1', '2001:db8::1', 'peer-a', null, 'quote"and\\back', 'über-hop'] as const;
 const DEVS = ['eth0', null, 'wg-ü', 'tab\tdev'] as const;
-const COMMUNITIES = [['3356:100', 'no-export'], [], ['65000:1']] as const;
+const COMMUNITIES: readonly (readonly string[])[] = [['3356:100', 'no-export'], [], ['65000:1'], ['"quoted"\\back']];
+/** Communities of other scripts: the BGP text is then encoded text by text. */
+const COMMUNITIES_UTF8: readonly (readonly string[])[] = [...COMMUNITIES, ['größe:ü']];
 
 interface TableRoute {
   prefix: string;
@@ -50,7 +52,7 @@ function randomPrefix(random: Random): TableRoute {
 }
 
 /** Random attributes: multipath, BGP attributes, odd texts; some prefixes twice (another metric). */
-async function randomTable(random: Random, count: number): Promise<{ fib: Fib; routes: TableRoute[] }> {
+async function randomTable(random: Random, count: number, communities = COMMUNITIES): Promise<{ fib: Fib; routes: TableRoute[] }> {
   const fib = await Fib.create();
   const routes: TableRoute[] = [];
   for (let i = 0; i < count; i++) {
@@ -65,7 +67,7 @@ async function randomTable(random: Random, count: number): Promise<{ fib: Fib; r
       metric: [0, 10, 4294967295][random.below(3)],
       ...(bgp ? {
         asPath: random.below(4) === 0 ? '3356 {64496,64497}' : `3356 ${random.below(3) ? 1299 : ''} ${64496 + random.below(4)}`.replace('  ', ' '),
-        communities: COMMUNITIES[random.below(COMMUNITIES.length)],
+        communities: communities[random.below(communities.length)],
         ...(random.below(3) === 0 ? { source: 'bgp 192.0.2.1' } : {}),
       } : {}),
     });
@@ -158,10 +160,10 @@ function analyzerOf(fib: Fib, bytes: Uint8Array, options: Omit<AnalyzerOptions, 
 
 describe('JSON routes written in WebAssembly', () => {
   it('match the JavaScript path on random tables: multipath, BGP attributes, ties, counts above 2^53', async () => {
-    const seen = { multipath: 0, asPath: 0, communities: 0, ties: 0, bigint: 0 };
+    const seen = { multipath: 0, asPath: 0, communities: 0, utf8Communities: 0, ties: 0, bigint: 0 };
     for (let seed = 1; seed <= 6; seed++) {
       const random = new Random(seed * 7919);
-      const { fib, routes } = await randomTable(random, 40 + random.below(200));
+      const { fib, routes } = await randomTable(random, 40 + random.below(200), seed % 3 === 0 ? COMMUNITIES_UTF8 : COMMUNITIES);
       const analyzer = analyzerOf(fib, randomCapture(random, routes, 300 + random.below(1500)));
       try {
         const { report } = expectSameAsReference(analyzer);
@@ -175,6 +177,7 @@ describe('JSON routes written in WebAssembly', () => {
           seen.multipath += list.filter((route) => route.nextHops).length;
           seen.asPath += list.filter((route) => route.asPath !== undefined).length;
           seen.communities += list.filter((route) => route.communities?.length).length;
+          seen.utf8Communities += list.filter((route) => route.communities?.includes('größe:ü')).length;
           seen.bigint += list.filter((route) => typeof route.packets === 'bigint' || typeof route.bytes === 'bigint').length;
           seen.ties += list.filter((route, i) => i > 0 && route.packets === list[i - 1].packets && route.bytes === list[i - 1].bytes).length;
         }

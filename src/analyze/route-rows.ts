@@ -3,7 +3,7 @@
 // prefix texts and the text of each attribute class, written once per table. Row objects are
 // made only when someone reads `report.routes`.
 import type { Fib, RouteRowFields } from '../fib/fib.js';
-import type { NextHop } from '../routes/route.js';
+import type { AsAttributes, NextHop } from '../routes/route.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readCount } from '../report/count.js';
@@ -107,27 +107,20 @@ export class RouteRows {
     }
   }
 
-  /** Each row's BGP attributes (undefined: none), shared between rows that have the same. */
+  /**
+   * Each row's BGP attributes (undefined: none), one object for the rows whose table objects are
+   * the same (by their AS attributes, or their communities when they have only those).
+   */
   private readBgp(fib: Fib): (RouteBgpFields | undefined)[] {
-    const scratch: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
     const out: (RouteBgpFields | undefined)[] = new Array(this.count);
-    let last: RouteBgpFields | undefined;
+    const shared = new Map<object, RouteBgpFields>();
     for (let i = 0; i < this.count; i++) {
-      fib.describeInto(this.view.getInt32(this.rowAt(i) + ROW.id, true), scratch);
-      const { originAs, originAsSet, asPath, communities } = scratch;
-      if (originAs === undefined && originAsSet === undefined && asPath === undefined && communities === undefined) {
-        out[i] = undefined;
-        continue;
-      }
-      if (!last || last.originAs !== originAs || last.originAsSet !== originAsSet || last.asPath !== asPath || last.communities !== communities) {
-        // the members in the order a row has them (docs/report.md), only those present
-        last = {};
-        if (originAs !== undefined) last.originAs = originAs;
-        if (originAsSet !== undefined) last.originAsSet = originAsSet;
-        if (asPath !== undefined) last.asPath = asPath;
-        if (communities !== undefined) last.communities = communities;
-      }
-      out[i] = last;
+      const [as, communities] = fib.sharedBgpOf(this.view.getInt32(this.rowAt(i) + ROW.id, true));
+      const key = as ?? communities;
+      if (key === undefined) continue;
+      let fields = shared.get(key);
+      if (fields === undefined || fields.communities !== communities) shared.set(key, (fields = bgpFields(as, communities)));
+      out[i] = fields;
     }
     return out;
   }
@@ -249,46 +242,100 @@ export class RouteRows {
     }
   }
 
-  /** Each row's BGP text as routesJson reads it: (offset, length) per row, then the texts; none without BGP attributes. */
+  /**
+   * Each row's BGP text as routesJson reads it: (offset, length) per row, then the texts; none
+   * without BGP attributes. The text of the distinct attribute objects is JSON.stringify's, in one
+   * call: at the depth of a route row, an object's text from its `{` (made a `,`) up to its closing
+   * line is the members' text after `destinations`.
+   */
   private bgpTexts(): { bytes: number; fill(at: number): void } | undefined {
     const bgp = this.bgp;
     if (!bgp) return undefined;
-    const texts = new Map<RouteBgpFields, Uint8Array>();
-    let textBytes = 0;
-    for (const fields of bgp) {
-      if (fields === undefined || texts.has(fields)) continue;
-      const text = encoder.encode(bgpText(fields));
-      texts.set(fields, text);
-      textBytes += text.length;
+    const distinct: RouteBgpFields[] = [];
+    const numbers = new Map<RouteBgpFields, number>();
+    const rowText = new Int32Array(this.count).fill(-1);
+    for (let i = 0; i < this.count; i++) {
+      const fields = bgp[i];
+      if (fields === undefined) continue;
+      let number = numbers.get(fields);
+      if (number === undefined) {
+        numbers.set(fields, (number = distinct.length));
+        distinct.push(fields);
+      }
+      rowText[i] = number;
+    }
+    // objects at the depth of a route row: members indented by 6, the closing brace by 4
+    const json = JSON.stringify([distinct], null, 2);
+    // ASCII, as BGP attributes nearly always are, so characters are bytes; else text by text
+    if (!ASCII.test(json)) return this.bgpTextsOneByOne(distinct, rowText);
+    // no raw line breaks inside JSON strings: a line that starts an object or closes one is one
+    const starts = new Int32Array(distinct.length);
+    const lengths = new Int32Array(distinct.length);
+    let from = 0;
+    for (let k = 0; k < distinct.length; k++) {
+      const start = json.indexOf('\n    {', from) + 5;
+      starts[k] = start;
+      if (json.charCodeAt(start + 1) === 0x7d) {
+        from = start + 2;
+        continue;
+      }
+      const end = json.indexOf('\n    }', start);
+      lengths[k] = end - start;
+      from = end + 6;
     }
     const tableBytes = this.count * 8;
     return {
-      bytes: tableBytes + textBytes,
+      bytes: tableBytes + json.length,
       fill: (at) => {
-        const memory = new Uint8Array(this.wasm.memory.buffer);
         const table = new DataView(this.wasm.memory.buffer, at, tableBytes);
-        const placed = new Map<Uint8Array, number>();
-        let next = tableBytes;
-        for (let i = 0; i < bgp.length; i++) {
-          const fields = bgp[i];
-          if (fields === undefined) {
-            table.setUint32(i * 8, 0, true);
-            table.setUint32(i * 8 + 4, 0, true);
-            continue;
-          }
-          const text = texts.get(fields)!;
-          let offset = placed.get(text);
-          if (offset === undefined) {
-            memory.set(text, at + next);
-            placed.set(text, (offset = next));
-            next += text.length;
-          }
-          table.setUint32(i * 8, offset, true);
-          table.setUint32(i * 8 + 4, text.length, true);
+        const text = new Uint8Array(this.wasm.memory.buffer, at + tableBytes, json.length);
+        encoder.encodeInto(json, text);
+        for (let k = 0; k < distinct.length; k++) text[starts[k]] = 0x2c;
+        for (let i = 0; i < this.count; i++) {
+          const k = rowText[i];
+          table.setUint32(i * 8, k < 0 ? 0 : tableBytes + starts[k], true);
+          table.setUint32(i * 8 + 4, k < 0 ? 0 : lengths[k], true);
         }
       },
     };
   }
+
+  /** bgpTexts for texts that are not all ASCII: each distinct text encoded on its own. */
+  private bgpTextsOneByOne(distinct: RouteBgpFields[], rowText: Int32Array): { bytes: number; fill(at: number): void } {
+    const texts = distinct.map((fields) => encoder.encode(bgpText(fields)));
+    const tableBytes = this.count * 8;
+    const offsets = new Int32Array(texts.length);
+    let bytes = tableBytes;
+    texts.forEach((text, k) => {
+      offsets[k] = bytes;
+      bytes += text.length;
+    });
+    return {
+      bytes,
+      fill: (at) => {
+        const memory = new Uint8Array(this.wasm.memory.buffer);
+        texts.forEach((text, k) => memory.set(text, at + offsets[k]));
+        const table = new DataView(this.wasm.memory.buffer, at, tableBytes);
+        for (let i = 0; i < this.count; i++) {
+          const k = rowText[i];
+          table.setUint32(i * 8, k < 0 ? 0 : offsets[k], true);
+          table.setUint32(i * 8 + 4, k < 0 ? 0 : texts[k].length, true);
+        }
+      },
+    };
+  }
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** A row's BGP members from the table's objects, in the order of docs/report.md, only those present. */
+function bgpFields(as: AsAttributes | undefined, communities: readonly string[] | undefined): RouteBgpFields {
+  const fields: RouteBgpFields = {};
+  if (as?.originAs !== undefined) fields.originAs = as.originAs;
+  if (as?.originAsSet !== undefined) fields.originAsSet = as.originAsSet;
+  if (as?.asPath !== undefined) fields.asPath = as.asPath;
+  if (communities !== undefined) fields.communities = communities;
+  return fields;
 }
 
 function align8(bytes: number): number {
