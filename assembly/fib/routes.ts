@@ -106,8 +106,9 @@ export function routeExists(id: i32): bool {
 /** Makes room for ids below `count`. */
 export function ensureRouteCapacity(count: i32): void {
   if (count <= capacity) return;
-  let next = max(capacity * 2, 1024);
-  while (next < count) next *= 2;
+  // doubling for routes added one by one; a bulk load past that gets what it asks for, not up
+  // to twice as much (each byte is written here, a full table's ids are tens of megabytes)
+  const next = max(max(capacity * 2, 1024), count);
   table = realloc(table, <usize>capacity << 5, <usize>next << 5, POOL_RIB);
   // family 0 marks an id with no route
   memory.fill(table + (<usize>capacity << 5), 0, <usize>(next - capacity) << 5);

@@ -177,7 +177,21 @@ function startScan(textAt: usize, length: u32): i32 {
 function countTextLines(start: u32, end: u32): u32 {
   let lines: u32 = 1;
   let i = start;
+  // 16 bytes at a time while they are printable ASCII and line ends (nearly all of a table)
+  const newline = i8x16.splat(10);
+  const space = i8x16.splat(<i8>CH_SPACE);
+  const tilde = i8x16.splat(0x7e);
   while (i < end) {
+    if (i + 16 <= end) {
+      const bytes = v128.load(text + <usize>i);
+      const isNewline = i8x16.eq(bytes, newline);
+      const printable = v128.and(i8x16.ge_u(bytes, space), i8x16.le_u(bytes, tilde));
+      if (v128.all_true<i8>(v128.or(printable, isNewline))) {
+        lines += <u32>popcnt(i8x16.bitmask(isNewline));
+        i += 16;
+        continue;
+      }
+    }
     const c = byteAt(i);
     if (c < 0x80) {
       if (c == 10) lines++;

@@ -126,9 +126,8 @@ export class Fib {
   private family = new Uint8Array(1024);
   private prefixLength = new Uint8Array(1024);
   private metric = new Uint32Array(1024);
-  private type = new Uint8Array(1024);
-  private nextHop: (string | null)[] = [];
-  private dev: (string | null)[] = [];
+  /** The attribute class of each route: its type, next hop and device are the class's (below). */
+  private routeClass = new Uint32Array(1024);
   private nextHops = new Map<number, NextHop[]>();
   /**
    * BGP attributes by route id, shared objects; each column stays undefined until a route has
@@ -153,6 +152,11 @@ export class Fib {
   private undescribedClasses: { routeClass: number; type: number; devices: string[] }[] = [];
   private singleHopClasses = new Map<string | null, Map<number | string, number>>();
   private attributeClassCount = 0;
+  // per attribute class, what a route of it has: one entry per class rather than per route
+  // keeps a full table's load free of per-route JavaScript values
+  private classType: number[] = [0];
+  private classNextHop: (string | null)[] = [null];
+  private classDev: (string | null)[] = [null];
   private lastAttributes: [string | null, string | null, number, readonly NextHop[] | undefined] | undefined;
   private lastClass = 0;
   /** The BGP attributes of the last add or replace, checked and frozen (bgpAttributesOf). */
@@ -248,8 +252,8 @@ export class Fib {
     }
     const ids = this.idsAt(key).filter((id) =>
       (match.metric === undefined || this.metric[id] === match.metric)
-      && (match.nextHop === undefined || this.nextHop[id] === match.nextHop)
-      && (match.dev === undefined || this.dev[id] === match.dev));
+      && (match.nextHop === undefined || this.classNextHop[this.routeClass[id]] === match.nextHop)
+      && (match.dev === undefined || this.classDev[this.routeClass[id]] === match.dev));
     return this.removeIds(ids);
   }
 
@@ -332,15 +336,17 @@ export class Fib {
     if (!this.exists(id)) return undefined;
     let route = this.cache[id];
     if (!route) {
-      const nextHops = this.nextHops.get(id)
-        ?? (this.nextHop[id] !== null || this.dev[id] !== null ? [{ via: this.nextHop[id], dev: this.dev[id], weight: 1 }] : []);
+      const routeClass = this.routeClass[id];
+      const nextHop = this.classNextHop[routeClass];
+      const dev = this.classDev[routeClass];
+      const nextHops = this.nextHops.get(id) ?? (nextHop !== null || dev !== null ? [{ via: nextHop, dev, weight: 1 }] : []);
       const communities = this.communities?.[id];
       route = Object.freeze({
         id,
         prefix: this.prefixCache[id] ??= this.prefixText(id),
-        type: ROUTE_TYPES[this.type[id]],
-        nextHop: this.nextHop[id],
-        dev: this.dev[id],
+        type: ROUTE_TYPES[this.classType[routeClass]],
+        nextHop,
+        dev,
         metric: this.metric[id],
         nextHops: Object.freeze(nextHops.map((hop) => Object.freeze({ ...hop }))),
         ...this.asAttributes?.[id],
@@ -359,10 +365,11 @@ export class Fib {
   describeInto(id: number, row: RouteRowFields): boolean {
     if (!this.exists(id)) return false;
     row.prefix = this.prefixCache[id] ??= this.prefixText(id);
-    row.nextHop = this.nextHop[id];
-    row.dev = this.dev[id];
+    const routeClass = this.routeClass[id];
+    row.nextHop = this.classNextHop[routeClass];
+    row.dev = this.classDev[routeClass];
     row.metric = this.metric[id];
-    row.type = ROUTE_TYPES[this.type[id]];
+    row.type = ROUTE_TYPES[this.classType[routeClass]];
     row.nextHops = this.nextHops.get(id);
     const as = this.asAttributes?.[id];
     row.originAs = as?.originAs;
@@ -486,16 +493,14 @@ export class Fib {
       // each (next hop, device) pair: its strings and its attribute class
       const pairsAt = this.wasm.plainPairs() >>> 0;
       const pairCount = this.wasm.plainPairCount();
-      const pairHop: (string | null)[] = new Array(pairCount);
-      const pairDev: (string | null)[] = new Array(pairCount);
+      const pairClass = new Uint32Array(pairCount);
       const unicast = routeTypeCode('unicast');
       for (let p = 0; p < pairCount; p++) {
         const at = pairsAt + p * 12;
         const hop = this.i32[at >>> 2];
         const dev = this.i32[(at >>> 2) + 1];
-        pairHop[p] = hop < 0 ? null : canonicalNextHop(labels[hop]);
-        pairDev[p] = dev < 0 ? null : labels[dev];
-        words[(at >>> 2) + 2] = this.attributeClass(pairHop[p], pairDev[p], unicast, undefined);
+        pairClass[p] = this.attributeClass(hop < 0 ? null : canonicalNextHop(labels[hop]), dev < 0 ? null : labels[dev], unicast, undefined);
+        words[(at >>> 2) + 2] = pairClass[p];
       }
       // ids freed by earlier removals first (a table reloaded for weeks must not outgrow its
       // id space), then fresh ones; WebAssembly reads each record's id as written here
@@ -513,15 +518,10 @@ export class Fib {
         const id = ids[i];
         const record = recordsAt + i * ROUTE_INPUT;
         i32[(record + 16) >>> 2] = id;
-        const pair = words[recordPairsAt + i];
         this.family[id] = memory[record + 24];
         this.prefixLength[id] = memory[record + 25];
         this.metric[id] = words[(record + 20) >>> 2];
-        this.type[id] = unicast;
-        this.nextHop[id] = pairHop[pair];
-        this.dev[id] = pairDev[pair];
-        this.cache[id] = undefined;
-        this.prefixCache[id] = undefined;
+        this.routeClass[id] = pairClass[words[recordPairsAt + i]];
       }
       const bulk = count > BULK_THRESHOLD;
       this.wasm.ensureRouteIds(highest + 1);
@@ -659,17 +659,15 @@ export class Fib {
     this.family[id] = key.family;
     this.prefixLength[id] = key.length;
     this.metric[id] = metric;
-    this.type[id] = typeCode;
-    this.nextHop[id] = nextHop;
-    this.dev[id] = dev;
+    const routeClass = this.attributeClass(nextHop, dev, typeCode, nextHops);
+    this.routeClass[id] = routeClass;
     if (nextHops) this.nextHops.set(id, nextHops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
     else this.nextHops.delete(id);
     // a fresh id never had attributes, a reused one lost them in release()
     if (as !== undefined) setAt(this.asAttributes ??= [], id, as);
     if (communities !== undefined) setAt(this.communities ??= [], id, communities);
     if (provenance !== undefined) setAt(this.provenance ??= [], id, provenance);
-    this.cache[id] = undefined;
-    this.prefixCache[id] = undefined;
+    // cache and prefixCache need no reset: a fresh id never had them, release() cleared a reused one
 
     this.refreshViews();
     const record = this.ioPointer + slot * ROUTE_INPUT;
@@ -679,7 +677,7 @@ export class Fib {
     this.bytes[record + 24] = key.family;
     this.bytes[record + 25] = key.length;
     this.bytes[record + 26] = 0;
-    this.view.setUint32(record + 28, this.attributeClass(nextHop, dev, typeCode, nextHops), true);
+    this.view.setUint32(record + 28, routeClass, true);
   }
 
   /**
@@ -736,20 +734,28 @@ export class Fib {
       const key = dev === null ? type : `${type}\u0000${dev}`;
       value = byDev.get(key);
       if (value === undefined) {
-        byDev.set(key, (value = ++this.attributeClassCount));
+        byDev.set(key, (value = this.newAttributeClass(nextHop, dev, type)));
         this.undescribedClasses.push({ routeClass: value, type, devices: dev === null ? [] : [dev] });
       }
     } else {
       const text = `${type}\u0000${nextHop}\u0000${dev}\u0000${JSON.stringify(nextHops)}`;
       value = this.attributeClasses.get(text);
       if (value === undefined) {
-        this.attributeClasses.set(text, (value = ++this.attributeClassCount));
+        this.attributeClasses.set(text, (value = this.newAttributeClass(nextHop, dev, type)));
         const devices = [...new Set(nextHops.map((hop) => hop.dev).filter((name): name is string => name !== null))];
         this.undescribedClasses.push({ routeClass: value, type, devices });
       }
     }
     this.lastAttributes = [nextHop, dev, type, nextHops];
     this.lastClass = value;
+    return value;
+  }
+
+  private newAttributeClass(nextHop: string | null, dev: string | null, type: number): number {
+    const value = ++this.attributeClassCount;
+    this.classNextHop[value] = nextHop;
+    this.classDev[value] = dev;
+    this.classType[value] = type;
     return value;
   }
 
@@ -798,8 +804,6 @@ export class Fib {
   /** Frees an id and what this side kept for it (also for a staged duplicate that never counted). */
   private release(id: number): void {
     this.family[id] = 0;
-    this.nextHop[id] = null;
-    this.dev[id] = null;
     this.nextHops.delete(id);
     if (this.asAttributes !== undefined && id < this.asAttributes.length) this.asAttributes[id] = undefined;
     if (this.communities !== undefined && id < this.communities.length) this.communities[id] = undefined;
@@ -837,7 +841,7 @@ export class Fib {
     this.family = widen(this.family);
     this.prefixLength = widen(this.prefixLength);
     this.metric = widen(this.metric);
-    this.type = widen(this.type);
+    this.routeClass = widen(this.routeClass);
   }
 
   /**
