@@ -1,0 +1,99 @@
+// A worker thread of `analyze --threads`: loads its own copy of the table once, then analyses
+// the pieces it is given, each in a fresh analyzer, and sends back their raw counters.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { Analyzer } from '../analyze/analyzer.js';
+import { Fib } from '../fib/fib.js';
+import type { RouteRowFields } from '../fib/fib.js';
+import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
+
+const setup = workerData as WorkerSetup;
+const fib = await Fib.create({ memoryLimit: setup.memoryLimit });
+for (const route of setup.routes) fib.load(route.bytes, { format: route.format ?? 'auto', source: route.source });
+
+parentPort!.on('message', async (task: PieceTask | null) => {
+  if (task === null) {
+    parentPort!.close();
+    return;
+  }
+  try {
+    const result = await analysePiece(task);
+    parentPort!.postMessage({ result }, [result.entries.buffer as ArrayBuffer]);
+  } catch (error) {
+    parentPort!.postMessage({ error: { index: task.index, message: (error as Error).message, code: (error as { code?: string }).code } });
+  }
+});
+parentPort!.postMessage({ ready: true });
+
+async function analysePiece(task: PieceTask): Promise<PieceResult> {
+  const analyzer = new Analyzer({ fib, name: task.path, filter: setup.filter, interfaceName: setup.interfaceName, checks: setup.checks });
+  try {
+    if (task.head.length > 0) analyzer.push(task.head);
+    const fd = openSync(task.path, 'r');
+    let position = task.start;
+    let sinceProgress = 0;
+    try {
+      while (position < task.end && !analyzer.failed) {
+        const count = await analyzer.pushFrom(async (view) => readSync(fd, view, 0, Math.min(view.length, task.end - position), position));
+        if (count === 0) break;
+        position += count;
+        sinceProgress += count;
+        if (sinceProgress >= 1 << 24) {
+          parentPort!.postMessage({ progress: { index: task.index, bytes: sinceProgress } });
+          sinceProgress = 0;
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+    parentPort!.postMessage({ progress: { index: task.index, bytes: sinceProgress } });
+    analyzer.end();
+    return collect(task.index, analyzer);
+  } finally {
+    analyzer.dispose();
+  }
+}
+
+function collect(index: number, analyzer: Analyzer): PieceResult {
+  const report = analyzer.report({ destinations: false });
+  const { wasm, io, counters, inputs } = analyzer.internals();
+  const input = inputs[0].handle;
+  const code = wasm.inputError(input);
+  const badTimes = wasm.inputBadTimes(input, io);
+  const [badRecord, badOffset] = new Float64Array(wasm.memory.buffer, io, 2);
+  const count = wasm.countersDestinationCount(counters) >>> 0;
+  const entryBytes = wasm.destinationEntryBytes();
+  const at = wasm.countersDestinationEntries(counters) >>> 0;
+  const entries = new Uint8Array(wasm.memory.buffer, at, count * entryBytes).slice();
+  const view = new DataView(entries.buffer);
+  const prefixes: Record<number, string> = {};
+  const row: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
+  for (let i = 0; i < count; i++) {
+    const route = view.getInt32(i * entryBytes + 48, true);
+    if (route >= 0 && prefixes[route] === undefined && fib.describeInto(route, row)) prefixes[route] = row.prefix;
+  }
+  let trackers: PieceResult['trackers'] = null;
+  if (report.anomalies) {
+    wasm.topTrackerLayout(io);
+    const [trackerBytes, , slotBytes, slotsAt] = new Uint32Array(wasm.memory.buffer, io, 4);
+    const bytes = new Uint8Array(wasm.memory.buffer, wasm.countersChecksTrackers(counters) >>> 0, wasm.checkClassCount() * 2 * trackerBytes).slice();
+    trackers = { bytes, trackerBytes, slotBytes, slotsAt };
+  }
+  const [inputReport] = report.inputs;
+  return {
+    index,
+    report: { ...report, destinations: [] },
+    format: inputReport.format,
+    linkTypes: inputReport.linkTypes,
+    records: inputReport.records,
+    stop: code === 0 ? null : {
+      code, detail: wasm.inputErrorDetail(input), record: wasm.inputErrorRecord(input), offset: wasm.inputErrorOffset(input),
+    },
+    badTimes: badTimes > 0 ? { records: badTimes, record: badRecord, offset: badOffset } : null,
+    digits: Math.max(6, wasm.inputPrecision(input)),
+    entries,
+    entryBytes,
+    prefixes,
+    trackers,
+  };
+}
