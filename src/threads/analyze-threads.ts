@@ -12,7 +12,8 @@ import { mergePieces, NotMergeable, type FilePieces } from './merge-pieces.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 
 /** Below this a file is not cut: the workers' start-up would cost more than the cut saves. */
-const MIN_RANGE = 32 << 20;
+// (FIBSCOPE_THREADS_MIN_RANGE lowers it for the tests, which cut small captures)
+const MIN_RANGE = Number(process.env.FIBSCOPE_THREADS_MIN_RANGE ?? 32 << 20);
 
 export interface ThreadedRun {
   paths: string[];
