@@ -6,6 +6,7 @@
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
 import { TRACKER_BYTES, trackTop } from '../count/top-tracker';
+import { anomalyLogOn, appendAnomaly } from '../threads/anomaly-log';
 import { routeClass } from '../fib/routes';
 import { bogonClasses4, bogonClasses6, BOGON_DESTINATION, BOGON_SOURCE, PRIVATE } from './bogons';
 import { classType, dropsTraffic, leavesBy, TYPE_UNICAST } from './route-classes';
@@ -110,6 +111,8 @@ export function packetClasses(checks: Checks, v6: bool, srcHi: u64, srcLo: u64, 
 /** Counts a packet in each of its classes, with its source and destination. */
 export function countClasses(checks: Checks, classes: u32, v6: bool, srcHi: u64, srcLo: u64, dstHi: u64, dstLo: u64, wire: u64): void {
   const family: u32 = v6 ? 6 : 4;
+  // a worker of `analyze --threads` logs them for the main thread's exact merge (threads/anomaly-log.ts)
+  if (anomalyLogOn()) appendAnomaly(classes, v6, srcHi, srcLo, dstHi, dstLo, wire);
   while (classes) {
     const index = <u32>ctz(classes);
     classes &= classes - 1;

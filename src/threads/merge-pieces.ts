@@ -1,16 +1,16 @@
 // The exact merge of the pieces of a threaded analysis into the report one thread would make:
 // totals and routes summed (merge/merge-parts.ts), destinations merged from their raw entries
-// in the order first seen, anomaly top lists rebuilt from the raw trackers. Where one thread's
-// answer cannot be rebuilt (a cut that was not a record boundary, a tracker that evicted, a full
-// destination table), it says so and the caller reads on one thread instead.
+// in the order first seen, anomaly top lists replayed from the workers' logs. Where one thread's
+// answer cannot be rebuilt (a cut that was not a record boundary, a full destination table, a log past the
+// memory limit), it says so and the caller reads on one thread instead.
 import { VERSION } from '../analyze/build-report.js';
 import { DESTINATION_JSON, destinationJsonSource } from '../analyze/destination-json.js';
-import { destinationAddress, keyAddress } from '../analyze/destination-address.js';
+import { destinationAddress } from '../analyze/destination-address.js';
 import { describeBadTimes, describeReadStop } from '../analyze/read-errors.js';
-import { TOP_ADDRESSES } from '../analyze/address-tally.js';
-import type { DestinationCounters, InputReport, Report, TrackedAddress } from '../analyze/report.js';
+import { ANOMALY_CLASSES, readTracker } from '../analyze/anomaly-report.js';
+import type { AnomalyCounters, DestinationCounters, InputReport, Report } from '../analyze/report.js';
 import type { FibscopeExports } from '../wasm/module.js';
-import { addCounts, compareCounts, readCount } from '../report/count.js';
+import { readCount } from '../report/count.js';
 import { mergeAnomalyCounts, mergeRoutes, mergeTotals } from '../merge/merge-parts.js';
 import type { PieceResult } from './piece.js';
 
@@ -40,10 +40,10 @@ export function mergePieces(files: readonly FilePieces[], wasm: FibscopeExports)
     routes: mergeRoutes(used.map((piece) => piece.report.routes), (prefix) => perPrefix.get(prefix) ?? 0, (i) => `piece ${i}`),
   } as Omit<Report, 'destinations'> as Report;
   if (used[0].report.anomalies) {
-    report.anomalies = mergeAnomalyCounts(used.map((piece) => piece.report.anomalies!), totals.counted, (index) => ({
-      topSources: mergeTrackers(used, index * 2),
-      topDestinations: mergeTrackers(used, index * 2 + 1),
-    }));
+    const replaying = performance.now();
+    const tops = replayTrackers(used, wasm);
+    if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: trackers replayed in ${(performance.now() - replaying).toFixed(0)} ms\n`);
+    report.anomalies = mergeAnomalyCounts(used.map((piece) => piece.report.anomalies!), totals.counted, (index) => tops[index]);
   }
   let destinations: DestinationCounters[] | undefined;
   Object.defineProperty(report, 'destinations', {
@@ -183,33 +183,36 @@ function compareTime(a: DataView, at: number, b: DataView, bt: number): number {
 }
 
 /**
- * A class's top list as one tracker over the whole capture would give it: only when no piece's
- * tracker evicted and all of them together saw no more addresses than a tracker holds (then every
- * count is exact and the order first tracked is the pieces' order).
+ * Every class's top lists as one thread's trackers give them: the first piece's trackers, raw,
+ * with the later pieces' logs of counted anomalies replayed into them in capture order
+ * (assembly/threads/anomaly-log.ts), by the trackers' own code.
  */
-function mergeTrackers(pieces: readonly PieceResult[], tracker: number): TrackedAddress[] {
-  const rows = new Map<string, TrackedAddress>();
-  let slots = 0;
-  for (const piece of pieces) {
-    const { bytes, trackerBytes, slotBytes, slotsAt } = piece.trackers!;
-    slots = (slotsAt - 16) / 4;
-    const view = new DataView(bytes.buffer, bytes.byteOffset + tracker * trackerBytes, trackerBytes);
-    if (view.getUint32(0, true) !== 0 || view.getUint32(4, true) !== 0) throw new NotMergeable('an anomaly tracker evicted addresses');
-    const used = view.getUint32(12, true);
-    for (let i = 0; i < used; i++) {
-      const slot = slotsAt + i * slotBytes;
-      const address = keyAddress(view, slot, view.getUint32(slot + 40, true));
-      const row = rows.get(address);
-      const packets = readCount(view, slot + 16);
-      const bytesCount = readCount(view, slot + 24);
-      if (row) {
-        row.packets = addCounts(row.packets, packets);
-        row.bytes = addCounts(row.bytes, bytesCount);
-      } else rows.set(address, { address, packets, bytes: bytesCount });
+function replayTrackers(pieces: readonly PieceResult[], wasm: FibscopeExports): Pick<AnomalyCounters, 'topSources' | 'topDestinations'>[] {
+  const [first, ...later] = pieces.map((piece) => piece.anomalies!);
+  if (later.some((anomalies) => anomalies.overflowed)) throw new NotMergeable('an anomaly log outgrew the memory limit');
+  const size = wasm.anomalyTrackersBytes() >>> 0;
+  const trackers = wasm.anomalyTrackersCreate() >>> 0;
+  try {
+    new Uint8Array(wasm.memory.buffer, trackers, size).set(first.trackers!);
+    for (const { log } of later) {
+      const at = wasm.anomalyLogReceive(log!.length) >>> 0;
+      if (at === 0 && log!.length > 0) throw new NotMergeable('an anomaly log does not fit under the memory limit');
+      new Uint8Array(wasm.memory.buffer, at, log!.length).set(log!);
+      wasm.anomalyLogReplay(trackers, at, log!.length);
     }
+    const io = wasm.ioPointer() >>> 0;
+    wasm.topTrackerLayout(io);
+    const [trackerBytes, , slotBytes, slotsAt] = new Uint32Array(wasm.memory.buffer, io, 4);
+    const view = new DataView(wasm.memory.buffer, trackers, size);
+    const v6 = new Uint8Array(16);
+    return ANOMALY_CLASSES.map((_, index) => ({
+      topSources: readTracker(view, index * 2 * trackerBytes, slotsAt, slotBytes, v6),
+      topDestinations: readTracker(view, (index * 2 + 1) * trackerBytes, slotsAt, slotBytes, v6),
+    }));
+  } finally {
+    wasm.anomalyLogStop();
+    wasm.anomalyTrackersFree(trackers);
   }
-  if (rows.size > slots) throw new NotMergeable('an anomaly class saw more addresses than a tracker holds');
-  return [...rows.values()].sort((a, b) => compareCounts(b.packets, a.packets)).slice(0, TOP_ADDRESSES);
 }
 
 /** Destination objects from the sorted entries, for the formats that read them. */

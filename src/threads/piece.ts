@@ -53,6 +53,10 @@ export interface PieceResult {
   entryBytes: number;
   /** The prefix of each route id the entries name. */
   prefixes: Record<number, string>;
-  /** The anomaly trackers, raw (assembly/count/top-tracker.ts), with their layout. */
-  trackers: { bytes: Uint8Array; trackerBytes: number; slotBytes: number; slotsAt: number } | null;
+  /**
+   * With checks, what the main thread rebuilds one thread's anomaly trackers from
+   * (assembly/threads/anomaly-log.ts): the first piece's trackers, raw; every later piece's log
+   * of counted anomalies, or that the log outgrew the memory limit.
+   */
+  anomalies: { trackers?: Uint8Array; log?: Uint8Array; overflowed?: true } | null;
 }

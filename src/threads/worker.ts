@@ -18,7 +18,8 @@ parentPort!.on('message', async (task: PieceTask | null) => {
   }
   try {
     const result = await analysePiece(task);
-    parentPort!.postMessage({ result }, [result.entries.buffer as ArrayBuffer]);
+    const log = result.anomalies?.log ?? result.anomalies?.trackers;
+    parentPort!.postMessage({ result }, [result.entries.buffer as ArrayBuffer, ...(log ? [log.buffer as ArrayBuffer] : [])]);
   } catch (error) {
     parentPort!.postMessage({ error: { index: task.index, message: (error as Error).message, code: (error as { code?: string }).code } });
   }
@@ -27,6 +28,9 @@ parentPort!.postMessage({ ready: true });
 
 async function analysePiece(task: PieceTask): Promise<PieceResult> {
   const analyzer = new Analyzer({ fib, name: task.path, filter: setup.filter, interfaceName: setup.interfaceName, checks: setup.checks });
+  const { wasm } = analyzer.internals();
+  // the first piece's trackers are where the main thread's replay starts; the others log
+  if (task.index > 0) wasm.anomalyLogStart();
   try {
     if (task.head.length > 0) analyzer.push(task.head);
     const fd = openSync(task.path, 'r');
@@ -50,6 +54,7 @@ async function analysePiece(task: PieceTask): Promise<PieceResult> {
     analyzer.end();
     return collect(task.index, analyzer);
   } finally {
+    wasm.anomalyLogStop();
     analyzer.dispose();
   }
 }
@@ -72,12 +77,12 @@ function collect(index: number, analyzer: Analyzer): PieceResult {
     const route = view.getInt32(i * entryBytes + 48, true);
     if (route >= 0 && prefixes[route] === undefined && fib.describeInto(route, row)) prefixes[route] = row.prefix;
   }
-  let trackers: PieceResult['trackers'] = null;
+  let anomalies: PieceResult['anomalies'] = null;
   if (report.anomalies) {
-    wasm.topTrackerLayout(io);
-    const [trackerBytes, , slotBytes, slotsAt] = new Uint32Array(wasm.memory.buffer, io, 4);
-    const bytes = new Uint8Array(wasm.memory.buffer, wasm.countersChecksTrackers(counters) >>> 0, wasm.checkClassCount() * 2 * trackerBytes).slice();
-    trackers = { bytes, trackerBytes, slotBytes, slotsAt };
+    anomalies = index === 0
+      ? { trackers: new Uint8Array(wasm.memory.buffer, wasm.countersChecksTrackers(counters) >>> 0, wasm.anomalyTrackersBytes()).slice() }
+      : wasm.anomalyLogOverflowed() ? { overflowed: true }
+        : { log: new Uint8Array(wasm.memory.buffer, wasm.anomalyLogPointer() >>> 0, wasm.anomalyLogBytes() >>> 0).slice() };
   }
   const [inputReport] = report.inputs;
   return {
@@ -94,6 +99,6 @@ function collect(index: number, analyzer: Analyzer): PieceResult {
     entries,
     entryBytes,
     prefixes,
-    trackers,
+    anomalies,
   };
 }
