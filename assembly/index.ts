@@ -243,3 +243,4 @@ export * from './report/top-destinations';
 export * from './classify/exports';
 export * from './checks/exports';
 export * from './threads/anomaly-log';
+export * from './threads/merge-destinations';

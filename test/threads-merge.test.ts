@@ -1,7 +1,7 @@
 // `analyze --threads` and `fibscope merge` against the oracle of one thread over the whole
 // capture: random captures, cut at random points (inside records too), must give the same
 // report byte for byte.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +34,9 @@ function ipv4(destination: number, size: number): Uint8Array {
 }
 
 /** Records with strictly increasing times (the order first seen is then the time order). */
-function capture(seed: number, records: number): Uint8Array {
+function capture(seed: number, records: number, addresses = 40): Uint8Array {
   const next = random(seed);
-  const pool = Array.from({ length: 40 }, () => (next() * 2 ** 32) >>> 0);
+  const pool = Array.from({ length: addresses }, () => (next() * 2 ** 32) >>> 0);
   return pcap({
     linkType: LINKTYPE.RAW,
     records: Array.from({ length: records }, (_, i) => {
@@ -60,6 +60,26 @@ describe('analyze --threads', () => {
       const checks = seed % 2 ? ['--no-checks'] : [];
       const one = analyze([path], ['--threads', '1', ...checks]);
       for (const threads of [2, 3, 5]) expect(analyze([path], ['--threads', String(threads), ...checks]), `seed ${seed}, ${threads} threads`).toBe(one);
+    }
+  }, 120_000);
+
+  it('gives one thread\'s anomaly top lists when the trackers take over slots (far more addresses than slots)', () => {
+    for (const seed of [41, 42]) {
+      const path = join(dir, `many${seed}.pcap`);
+      writeFileSync(path, capture(seed, 3000, 1500));
+      const one = analyze([path], ['--threads', '1']);
+      // the anomaly trackers hold 64 addresses: these captures make them evict
+      const unrouted = JSON.parse(one).anomalies.find((row: { class: string }) => row.class === 'bogon-source');
+      expect(unrouted.packets).toBeGreaterThan(1000);
+      for (const threads of [2, 4]) {
+        // small log parts: the main thread replays them while the workers still read
+        const run = spawnSync('node', [CLI, 'analyze', '--no-progress', '-r', join(dir, 'routes.txt'), '-f', 'json', '--threads', String(threads), path], {
+          env: { ...process.env, FIBSCOPE_THREADS_MIN_RANGE: '1', FIBSCOPE_THREADS_LOG_PART: '256', FIBSCOPE_DEBUG_THREADS: '1' }, encoding: 'utf8',
+        });
+        expect(run.stderr, 'read by the threads, not again on one').toMatch(/threads: \d+ pieces/);
+        expect(run.stderr).not.toMatch(/one thread instead/);
+        expect(run.stdout, `seed ${seed}, ${threads} threads`).toBe(one);
+      }
     }
   }, 120_000);
 

@@ -10,10 +10,18 @@ import { FibscopeError } from '../errors.js';
 import { splitCapture } from './split-capture.js';
 import { mergePieces, NotMergeable, type FilePieces } from './merge-pieces.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
+import { ReplayRefused, TrackerReplay } from './tracker-replay.js';
 
 /** Below this a file is not cut: the workers' start-up would cost more than the cut saves. */
 // (FIBSCOPE_THREADS_MIN_RANGE lowers it for the tests, which cut small captures)
 const MIN_RANGE = Number(process.env.FIBSCOPE_THREADS_MIN_RANGE ?? 32 << 20);
+
+/**
+ * With checks the main thread replays the later pieces' anomaly logs once the first piece is in
+ * (tracker-replay.ts): a shorter first piece lets that replay follow the other workers on the
+ * core the first one frees. (A replay costs about a fifth of reading the packets.)
+ */
+const FIRST_SHARE_WITH_CHECKS = 0.75;
 
 export interface ThreadedRun {
   paths: string[];
@@ -40,7 +48,8 @@ export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefi
   const target = Math.max(MIN_RANGE, Math.ceil(totalBytes / run.threads));
   const tasks: PieceTask[] = [];
   const files: FilePieces[] = run.paths.map((path, file) => {
-    const ranges = splitCapture(path, sizes[file], Math.min(run.threads, Math.floor(sizes[file] / target) + (sizes[file] > target ? 1 : 0)) || 1);
+    const ranges = splitCapture(path, sizes[file], Math.min(run.threads, Math.floor(sizes[file] / target) + (sizes[file] > target ? 1 : 0)) || 1,
+      file === 0 && run.setup.checks ? FIRST_SHARE_WITH_CHECKS : 1);
     return {
       path,
       pieces: ranges.map((range, i) => {
@@ -50,17 +59,27 @@ export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefi
     };
   });
   const began = performance.now();
-  const results = await runTasks(tasks, Math.min(run.threads, tasks.length), run);
+  const fileOf = tasks.map((task) => run.paths.indexOf(task.path));
+  const replay = new TrackerReplay(run.fib.engine().wasm, fileOf);
+  try {
+    return await readAndMerge(run, files, tasks, replay, began);
+  } finally {
+    replay.dispose();
+  }
+}
+
+async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay, began: number): Promise<Report | undefined> {
+  const results = await runTasks(tasks, Math.min(run.threads, tasks.length), run, replay);
   if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: ${tasks.length} pieces in ${(performance.now() - began).toFixed(0)} ms\n`);
   let next = 0;
   for (const file of files) for (const piece of file.pieces) piece.result = results[next++];
   try {
     const merging = performance.now();
-    const report = mergePieces(files, run.fib.engine().wasm);
+    const report = mergePieces(files, run.fib.engine().wasm, () => replay.tops());
     if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: merged in ${(performance.now() - merging).toFixed(0)} ms\n`);
     return report;
   } catch (error) {
-    if (error instanceof NotMergeable) {
+    if (error instanceof NotMergeable || error instanceof ReplayRefused) {
       if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: one thread instead: ${error.message}\n`);
       return undefined;
     }
@@ -79,7 +98,7 @@ function isGzip(path: string): boolean {
 }
 
 /** Runs the tasks on `count` workers, each taking the next task when done; results by task index. */
-async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun): Promise<PieceResult[]> {
+async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, replay: TrackerReplay): Promise<PieceResult[]> {
   const results: PieceResult[] = new Array(tasks.length);
   const done = new Map<string, number>();
   const sizeOf = new Map<string, number>();
@@ -104,15 +123,18 @@ async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun): Pr
         }
         worker.postMessage(task);
       };
-      worker.on('message', (message: { ready?: true; result?: PieceResult; progress?: { index: number; bytes: number }; error?: { index: number; message: string; code?: string } }) => {
+      worker.on('message', (message: { ready?: true; result?: PieceResult; log?: { index: number; part?: Uint8Array }; progress?: { index: number; bytes: number }; error?: { index: number; message: string; code?: string } }) => {
         if (message.ready) give();
         else if (message.progress) {
           const path = tasks[message.progress.index].path;
           const read = (done.get(path) ?? 0) + message.progress.bytes;
           done.set(path, read);
           run.onProgress?.(read, sizeOf.get(path));
+        } else if (message.log) {
+          replay.addPart(message.log.index, message.log.part);
         } else if (message.result) {
           results[message.result.index] = message.result;
+          replay.addResult(message.result);
           give();
         } else if (message.error) {
           const task = tasks[message.error.index];

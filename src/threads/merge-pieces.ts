@@ -7,7 +7,6 @@ import { VERSION } from '../analyze/build-report.js';
 import { DESTINATION_JSON, destinationJsonSource } from '../analyze/destination-json.js';
 import { destinationAddress } from '../analyze/destination-address.js';
 import { describeBadTimes, describeReadStop } from '../analyze/read-errors.js';
-import { ANOMALY_CLASSES, readTracker } from '../analyze/anomaly-report.js';
 import type { AnomalyCounters, DestinationCounters, InputReport, Report } from '../analyze/report.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { readCount } from '../report/count.js';
@@ -26,12 +25,13 @@ export interface FilePieces {
 /** Code of a record cut short at the end of the input (assembly/capture/errors.ts). */
 const CUT_SHORT = 4;
 
-export function mergePieces(files: readonly FilePieces[], wasm: FibscopeExports): Report {
+/** `tops()`: the anomaly classes' top lists as one thread's trackers give them (tracker-replay.ts). */
+export function mergePieces(files: readonly FilePieces[], wasm: FibscopeExports, tops: () => Pick<AnomalyCounters, 'topSources' | 'topDestinations'>[]): Report {
   const used: PieceResult[] = [];
   const inputs = files.map((file) => mergeInput(file, used));
   const digits = Math.max(6, ...used.map((piece) => piece.digits));
   if (used.some((piece) => piece.report.totals.destinationOverflow)) throw new NotMergeable('a destination table overflowed');
-  const { entries, count, prefixOf, perPrefix } = mergeDestinationEntries(used);
+  const { entries, count, prefixOf, perPrefix } = mergeDestinationEntries(used, wasm);
   const totals = mergeTotals(used.map((piece) => piece.report.totals), digits);
   const report = {
     fibscope: { version: VERSION },
@@ -40,10 +40,8 @@ export function mergePieces(files: readonly FilePieces[], wasm: FibscopeExports)
     routes: mergeRoutes(used.map((piece) => piece.report.routes), (prefix) => perPrefix.get(prefix) ?? 0, (i) => `piece ${i}`),
   } as Omit<Report, 'destinations'> as Report;
   if (used[0].report.anomalies) {
-    const replaying = performance.now();
-    const tops = replayTrackers(used, wasm);
-    if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: trackers replayed in ${(performance.now() - replaying).toFixed(0)} ms\n`);
-    report.anomalies = mergeAnomalyCounts(used.map((piece) => piece.report.anomalies!), totals.counted, (index) => tops[index]);
+    const replayed = tops();
+    report.anomalies = mergeAnomalyCounts(used.map((piece) => piece.report.anomalies!), totals.counted, (index) => replayed[index]);
   }
   let destinations: DestinationCounters[] | undefined;
   Object.defineProperty(report, 'destinations', {
@@ -98,120 +96,52 @@ function mergeInput(file: FilePieces, used: PieceResult[]): InputReport {
 const ENTRY = 64;
 
 /**
- * The destination entries of every piece as one table: summed by address, in the order first
- * seen over the pieces, then sorted as assembly/count/destinations.ts sorts them (busiest first,
- * counts above 2^32 - 1 as equal, ties in the order first seen). Route ids become ids of `prefixOf`.
+ * The destination entries of every piece as one table, merged in WebAssembly in the order first
+ * seen over the pieces and sorted as one thread's report sorts them
+ * (assembly/threads/merge-destinations.ts). Route ids become ids of `prefixOf`.
  */
-function mergeDestinationEntries(pieces: readonly PieceResult[]) {
-  const total = pieces.reduce((sum, piece) => sum + piece.entries.length / piece.entryBytes, 0);
-  const merged = new Uint8Array(total * ENTRY);
-  const out = new DataView(merged.buffer);
-  // IPv4 keys are numbers (int32, cheap to hash), IPv6 keys strings: the two never meet
-  const index = new Map<number | string, number>();
+function mergeDestinationEntries(pieces: readonly PieceResult[], wasm: FibscopeExports) {
   const idOfPrefix = new Map<string, number>();
   const prefixOf: string[] = [];
-  let count = 0;
-  for (const piece of pieces) {
-    if (piece.entryBytes !== ENTRY) throw new Error(`destination entries of ${piece.entryBytes} bytes: this host knows ${ENTRY}`);
-    const view = new DataView(piece.entries.buffer, piece.entries.byteOffset, piece.entries.byteLength);
-    const n = piece.entries.length / ENTRY;
-    // the piece's route ids as ids of prefixOf, looked up once per route
-    const localOf = new Map<number, number>();
-    for (const [id, prefix] of Object.entries(piece.prefixes)) {
-      let local = idOfPrefix.get(prefix);
-      if (local === undefined) {
-        local = prefixOf.length;
-        idOfPrefix.set(prefix, local);
-        prefixOf.push(prefix);
-      }
-      localOf.set(Number(id), local);
-    }
-    for (let i = 0; i < n; i++) {
-      const at = i * ENTRY;
-      const family = view.getUint8(at + 52);
-      const key = family === 4 ? view.getInt32(at, true)
-        : `${view.getUint32(at, true)},${view.getUint32(at + 4, true)},${view.getUint32(at + 8, true)},${view.getUint32(at + 12, true)}`;
-      const route = view.getInt32(at + 48, true);
-      const local = route < 0 ? -1 : localOf.get(route)!;
-      const found = index.get(key);
-      if (found === undefined) {
-        index.set(key, count);
-        merged.set(piece.entries.subarray(at, at + ENTRY), count * ENTRY);
-        out.setInt32(count * ENTRY + 48, local, true);
-        count++;
-        continue;
-      }
-      const to = found * ENTRY;
-      add64(out, to + 16, view, at + 16);
-      add64(out, to + 24, view, at + 24);
-      if (compareTime(view, at + 32, out, to + 32) < 0) copy64(out, to + 32, view, at + 32);
-      if (compareTime(view, at + 40, out, to + 40) > 0) copy64(out, to + 40, view, at + 40);
-      // the route of its last packet
-      out.setInt32(to + 48, local, true);
-    }
-  }
-  const perPrefix = new Map<string, number>();
-  const keys = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const high = out.getUint32(i * ENTRY + 20, true);
-    keys[i] = high > 0 ? 0xffffffff : out.getUint32(i * ENTRY + 16, true);
-    const route = out.getInt32(i * ENTRY + 48, true);
-    if (route >= 0) perPrefix.set(prefixOf[route], (perPrefix.get(prefixOf[route]) ?? 0) + 1);
-  }
-  const order = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  order.sort((a, b) => keys[b] - keys[a] || a - b);
-  const entries = new Uint8Array(count * ENTRY);
-  for (let i = 0; i < count; i++) entries.set(merged.subarray(order[i] * ENTRY, order[i] * ENTRY + ENTRY), i * ENTRY);
-  return { entries, count, prefixOf, perPrefix };
-}
-
-function add64(to: DataView, at: number, from: DataView, fromAt: number): void {
-  const low = to.getUint32(at, true) + from.getUint32(fromAt, true);
-  to.setUint32(at, low >>> 0, true);
-  to.setUint32(at + 4, (to.getUint32(at + 4, true) + from.getUint32(fromAt + 4, true) + (low > 0xffffffff ? 1 : 0)) >>> 0, true);
-}
-
-function copy64(to: DataView, at: number, from: DataView, fromAt: number): void {
-  to.setUint32(at, from.getUint32(fromAt, true), true);
-  to.setUint32(at + 4, from.getUint32(fromAt + 4, true), true);
-}
-
-/** Times as u64 seconds << 32 | nanoseconds. */
-function compareTime(a: DataView, at: number, b: DataView, bt: number): number {
-  return a.getUint32(at + 4, true) - b.getUint32(bt + 4, true) || a.getUint32(at, true) - b.getUint32(bt, true);
-}
-
-/**
- * Every class's top lists as one thread's trackers give them: the first piece's trackers, raw,
- * with the later pieces' logs of counted anomalies replayed into them in capture order
- * (assembly/threads/anomaly-log.ts), by the trackers' own code.
- */
-function replayTrackers(pieces: readonly PieceResult[], wasm: FibscopeExports): Pick<AnomalyCounters, 'topSources' | 'topDestinations'>[] {
-  const [first, ...later] = pieces.map((piece) => piece.anomalies!);
-  if (later.some((anomalies) => anomalies.overflowed)) throw new NotMergeable('an anomaly log outgrew the memory limit');
-  const size = wasm.anomalyTrackersBytes() >>> 0;
-  const trackers = wasm.anomalyTrackersCreate() >>> 0;
+  const table = wasm.mergedDestinationsCreate() >>> 0;
   try {
-    new Uint8Array(wasm.memory.buffer, trackers, size).set(first.trackers!);
-    for (const { log } of later) {
-      const at = wasm.anomalyLogReceive(log!.length) >>> 0;
-      if (at === 0 && log!.length > 0) throw new NotMergeable('an anomaly log does not fit under the memory limit');
-      new Uint8Array(wasm.memory.buffer, at, log!.length).set(log!);
-      wasm.anomalyLogReplay(trackers, at, log!.length);
+    for (const piece of pieces) {
+      if (piece.entryBytes !== ENTRY) throw new Error(`destination entries of ${piece.entryBytes} bytes: this host knows ${ENTRY}`);
+      // the piece's route ids as ids of prefixOf, looked up once per route
+      const ids = Object.keys(piece.prefixes).map(Number);
+      const localOf = new Int32Array(ids.reduce((most, id) => Math.max(most, id), 0) + 1).fill(-1);
+      for (const id of ids) {
+        const prefix = piece.prefixes[id];
+        let local = idOfPrefix.get(prefix);
+        if (local === undefined) {
+          local = prefixOf.length;
+          idOfPrefix.set(prefix, local);
+          prefixOf.push(prefix);
+        }
+        localOf[id] = local;
+      }
+      const words = new Int32Array(piece.entries.buffer, piece.entries.byteOffset, piece.entries.byteLength >> 2);
+      for (let at = 12; at < words.length; at += ENTRY >> 2) if (words[at] >= 0) words[at] = localOf[words[at]];
+      const bytes = piece.entries.length;
+      const block = wasm.mergedDestinationsReceive(bytes) >>> 0;
+      if (block === 0) throw new NotMergeable('the destinations do not fit under the memory limit');
+      new Uint8Array(wasm.memory.buffer, block, bytes).set(piece.entries);
+      const added = wasm.mergedDestinationsAdd(table, block, bytes / ENTRY);
+      wasm.mergedDestinationsRelease(block, bytes);
+      if (!added) throw new NotMergeable('the merged destination table is full');
     }
-    const io = wasm.ioPointer() >>> 0;
-    wasm.topTrackerLayout(io);
-    const [trackerBytes, , slotBytes, slotsAt] = new Uint32Array(wasm.memory.buffer, io, 4);
-    const view = new DataView(wasm.memory.buffer, trackers, size);
-    const v6 = new Uint8Array(16);
-    return ANOMALY_CLASSES.map((_, index) => ({
-      topSources: readTracker(view, index * 2 * trackerBytes, slotsAt, slotBytes, v6),
-      topDestinations: readTracker(view, (index * 2 + 1) * trackerBytes, slotsAt, slotBytes, v6),
-    }));
+    const count = wasm.mergedDestinationsCount(table) >>> 0;
+    const sorted = wasm.mergedDestinationsSorted(table) >>> 0;
+    if (sorted === 0) throw new NotMergeable('the destinations do not fit under the memory limit');
+    const entries = new Uint8Array(wasm.memory.buffer, sorted, count * ENTRY).slice();
+    wasm.mergedDestinationsRelease(sorted, Math.max(count, 1) * ENTRY);
+    const perRoute = new Uint32Array(prefixOf.length);
+    const words = new Int32Array(entries.buffer);
+    for (let at = 12; at < words.length; at += ENTRY >> 2) if (words[at] >= 0) perRoute[words[at]]++;
+    const perPrefix = new Map<string, number>(prefixOf.map((prefix, id) => [prefix, perRoute[id]]));
+    return { entries, count, prefixOf, perPrefix };
   } finally {
-    wasm.anomalyLogStop();
-    wasm.anomalyTrackersFree(trackers);
+    wasm.mergedDestinationsFree(table);
   }
 }
 

@@ -40,9 +40,10 @@ function pcapLayout(head: Uint8Array): PcapLayout | undefined {
 
 /**
  * Up to `pieces` ranges of the file at `path` (`size` bytes) covering it in order: one range
- * (the whole file) when it is not a pcap or no cut is found.
+ * (the whole file) when it is not a pcap or no cut is found. The first range is `firstShare`
+ * of the size of each other one (its worker has other work after it).
  */
-export function splitCapture(path: string, size: number, pieces: number): CaptureRange[] {
+export function splitCapture(path: string, size: number, pieces: number, firstShare = 1): CaptureRange[] {
   const whole: CaptureRange[] = [{ start: 0, end: size, head: new Uint8Array(0) }];
   if (pieces < 2) return whole;
   const fd = openSync(path, 'r');
@@ -54,7 +55,7 @@ export function splitCapture(path: string, size: number, pieces: number): Captur
     const cuts: number[] = [];
     const window = new Uint8Array(SEARCH + RUN * (layout.recordHeader + MAX_RECORD));
     for (let piece = 1; piece < pieces; piece++) {
-      const guess = Math.max(PCAP_HEADER, Math.floor((size * piece) / pieces), (cuts.at(-1) ?? 0) + 1);
+      const guess = Math.max(PCAP_HEADER, Math.floor((size * (piece - 1 + firstShare)) / (pieces - 1 + firstShare)), (cuts.at(-1) ?? 0) + 1);
       const read = readSync(fd, window, 0, Math.min(window.length, size - guess), guess);
       const cut = findRecordStart(window.subarray(0, read), guess, size, layout);
       if (cut !== undefined && cut > (cuts.at(-1) ?? PCAP_HEADER) && cut < size) cuts.push(cut);

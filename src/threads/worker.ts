@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Analyzer } from '../analyze/analyzer.js';
 import { Fib } from '../fib/fib.js';
 import type { RouteRowFields } from '../fib/fib.js';
+import type { FibscopeExports } from '../wasm/module.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 
 const setup = workerData as WorkerSetup;
@@ -42,6 +43,7 @@ async function analysePiece(task: PieceTask): Promise<PieceResult> {
         if (count === 0) break;
         position += count;
         sinceProgress += count;
+        if (task.index > 0) sendLogPart(wasm, task.index);
         if (sinceProgress >= 1 << 24) {
           parentPort!.postMessage({ progress: { index: task.index, bytes: sinceProgress } });
           sinceProgress = 0;
@@ -57,6 +59,22 @@ async function analysePiece(task: PieceTask): Promise<PieceResult> {
     wasm.anomalyLogStop();
     analyzer.dispose();
   }
+}
+
+/** Log parts of this size go to the main thread as they fill, for its replay to follow the reading. */
+// (FIBSCOPE_THREADS_LOG_PART lowers it for the tests, whose captures are small)
+const LOG_PART = Number(process.env.FIBSCOPE_THREADS_LOG_PART ?? 4 << 20);
+
+function sendLogPart(wasm: FibscopeExports, index: number): void {
+  if (wasm.anomalyLogOverflowed()) {
+    parentPort!.postMessage({ log: { index, overflowed: true } });
+    return;
+  }
+  const bytes = wasm.anomalyLogBytes() >>> 0;
+  if (bytes < LOG_PART) return;
+  const part = new Uint8Array(wasm.memory.buffer, wasm.anomalyLogPointer() >>> 0, bytes).slice();
+  parentPort!.postMessage({ log: { index, part } }, [part.buffer]);
+  wasm.anomalyLogStart();
 }
 
 function collect(index: number, analyzer: Analyzer): PieceResult {
