@@ -11,17 +11,19 @@ import { splitCapture } from './split-capture.js';
 import { mergePieces, NotMergeable, type FilePieces } from './merge-pieces.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 import { ReplayRefused, TrackerReplay } from './tracker-replay.js';
+import { threadCpuMs } from './thread-cpu.js';
+import { compileModule } from '../wasm/module.js';
 
 /** Below this a file is not cut: the workers' start-up would cost more than the cut saves. */
 // (FIBSCOPE_THREADS_MIN_RANGE lowers it for the tests, which cut small captures)
 const MIN_RANGE = Number(process.env.FIBSCOPE_THREADS_MIN_RANGE ?? 32 << 20);
 
 /**
- * With checks the main thread replays the later pieces' anomaly logs once the first piece is in
- * (tracker-replay.ts): a shorter first piece lets that replay follow the other workers on the
- * core the first one frees. (A replay costs about a fifth of reading the packets.)
+ * With checks, the workers past the first piece log anomalies instead of tracking them, and the
+ * main thread tracks them (tracker-replay.ts): the first worker alone tracks, and is given a
+ * piece that much shorter (tracking is about a sixth of the work per packet).
  */
-const FIRST_SHARE_WITH_CHECKS = 0.75;
+const FIRST_SHARE_WITH_CHECKS = 0.85;
 
 export interface ThreadedRun {
   paths: string[];
@@ -69,14 +71,18 @@ export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefi
 }
 
 async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay, began: number): Promise<Report | undefined> {
+  const mainCpu = threadCpuMs();
   const results = await runTasks(tasks, Math.min(run.threads, tasks.length), run, replay);
-  if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: ${tasks.length} pieces in ${(performance.now() - began).toFixed(0)} ms\n`);
+  if (process.env.FIBSCOPE_DEBUG_THREADS) {
+    const workers = [...new Set(results.map((result) => `${result.threadCpuMs?.total} (table ${result.threadCpuMs?.setup})`))];
+    process.stderr.write(`threads: ${tasks.length} pieces in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
+  }
   let next = 0;
   for (const file of files) for (const piece of file.pieces) piece.result = results[next++];
   try {
     const merging = performance.now();
     const report = mergePieces(files, run.fib.engine().wasm, () => replay.tops());
-    if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: merged in ${(performance.now() - merging).toFixed(0)} ms\n`);
+    if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: merged in ${(performance.now() - merging).toFixed(0)} ms; main thread ${threadCpuMs().toFixed(0)} ms so far\n`);
     return report;
   } catch (error) {
     if (error instanceof NotMergeable || error instanceof ReplayRefused) {
@@ -106,9 +112,11 @@ async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, rep
   const started = new Set<string>();
   let next = 0;
   const workers: Worker[] = [];
+  // compiled once, here: the workers instantiate it rather than compile it each
+  const module = await compileModule();
   try {
     await Promise.all(Array.from({ length: count }, () => new Promise<void>((resolve, reject) => {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: run.setup });
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...run.setup, module } });
       workers.push(worker);
       const give = () => {
         if (next >= tasks.length) {

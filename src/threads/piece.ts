@@ -18,6 +18,8 @@ export interface WorkerSetup {
   filter?: string;
   interfaceName?: string;
   checks?: boolean | ChecksOptions;
+  /** The compiled WebAssembly module, which a worker instantiates instead of compiling its own. */
+  module?: WebAssembly.Module;
 }
 
 /** Bytes [start, end) of `path`, read after `head` (the file's headers, for a range past them). */
@@ -59,4 +61,6 @@ export interface PieceResult {
    * of counted anomalies, or that the log outgrew the memory limit.
    */
   anomalies: { trackers?: Uint8Array; log?: Uint8Array; overflowed?: true } | null;
+  /** With FIBSCOPE_DEBUG_THREADS: the worker's processor time, in ms, to load the table and so far. */
+  threadCpuMs?: { setup: number; total: number };
 }

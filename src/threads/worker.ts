@@ -6,10 +6,11 @@ import { Analyzer } from '../analyze/analyzer.js';
 import { Fib } from '../fib/fib.js';
 import type { RouteRowFields } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
+import { threadCpuMs } from './thread-cpu.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 
 const setup = workerData as WorkerSetup;
-const fib = await Fib.create({ memoryLimit: setup.memoryLimit });
+const fib = await Fib.create({ memoryLimit: setup.memoryLimit, module: setup.module });
 for (const route of setup.routes) fib.load(route.bytes, { format: route.format ?? 'auto', source: route.source });
 
 parentPort!.on('message', async (task: PieceTask | null) => {
@@ -19,12 +20,15 @@ parentPort!.on('message', async (task: PieceTask | null) => {
   }
   try {
     const result = await analysePiece(task);
+    if (process.env.FIBSCOPE_DEBUG_THREADS) result.threadCpuMs = { setup: setupCpuMs, total: threadCpuMs() };
     const log = result.anomalies?.log ?? result.anomalies?.trackers;
     parentPort!.postMessage({ result }, [result.entries.buffer as ArrayBuffer, ...(log ? [log.buffer as ArrayBuffer] : [])]);
   } catch (error) {
     parentPort!.postMessage({ error: { index: task.index, message: (error as Error).message, code: (error as { code?: string }).code } });
   }
 });
+// what loading the table cost this worker, for FIBSCOPE_DEBUG_THREADS
+const setupCpuMs = process.env.FIBSCOPE_DEBUG_THREADS ? threadCpuMs() : 0;
 parentPort!.postMessage({ ready: true });
 
 async function analysePiece(task: PieceTask): Promise<PieceResult> {
