@@ -7,16 +7,17 @@ import { classifyBenchmarks } from './classify.js';
 import { fibBenchmarks, type Figure } from './fib.js';
 import { serveBenchmarks } from './serve.js';
 import { soakBenchmarks } from './soak-suite.js';
+import { threadsBenchmarks } from './threads.js';
 
 const jsonAt = process.argv.indexOf('--json');
-const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'soak'];
+const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'soak', 'threads'];
 const afterJson = process.argv[jsonAt + 1];
 const jsonFile = jsonAt < 0 ? undefined
   : afterJson !== undefined && !afterJson.startsWith('-') && !suites.includes(afterJson) ? afterJson : 'bench-results.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-// `-- fib`, `-- analyze`, `-- classify`, `-- browser`, `-- serve` or `-- soak` runs one suite; soak (minutes
-// long) runs only when asked for
+// `-- fib`, `-- analyze`, `-- classify`, `-- browser`, `-- serve`, `-- soak` or `-- threads` runs one
+// suite; soak and threads (minutes long; threads writes 3 GB of captures) run only when asked for
 const only = process.argv.slice(2).find((arg) => suites.includes(arg));
 const figures: Figure[] = [];
 if (!only || only === 'fib') figures.push(...await fibBenchmarks(log));
@@ -25,6 +26,7 @@ if (!only || only === 'classify') figures.push(...await classifyBenchmarks(log))
 if (!only || only === 'browser') figures.push(...await browserBenchmarks(log));
 if (!only || only === 'serve') figures.push(...await serveBenchmarks(log));
 if (only === 'soak') figures.push(...await soakBenchmarks(log));
+if (only === 'threads') figures.push(...await threadsBenchmarks(log));
 
 if (jsonFile) {
   writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), figures }, null, 2)}\n`);
