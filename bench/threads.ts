@@ -38,7 +38,7 @@ function analyzeProcess(captures: string[], routes: string, threads: number): Ru
   return { ms, cpuMs: (user + system) * 1000, detail: lines.join('; ') };
 }
 
-async function compare(name: string, captures: string[], routes: string, log: (line: string) => void): Promise<Figure[]> {
+export async function compare(name: string, captures: string[], routes: string, log: (line: string) => void): Promise<Figure[]> {
   const one: Run[] = [];
   const two: Run[] = [];
   const loads: number[] = [loadavg()[0]];
