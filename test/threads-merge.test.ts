@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pcap, LINKTYPE } from './helpers/captures.js';
+import { pcap, pcapng, LINKTYPE } from './helpers/captures.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-threads-'));
@@ -82,6 +82,29 @@ describe('analyze --threads', () => {
       }
     }
   }, 120_000);
+
+  it('reads pcapng files (two sections, an interface declared mid-file) whole, between pcap ranges, as one thread does', () => {
+    const next = random(51);
+    const pool = Array.from({ length: 300 }, () => (next() * 2 ** 32) >>> 0);
+    const packet = () => ipv4(pool[Math.floor(next() * pool.length)], 20 + Math.floor(next() * 100));
+    const epbs = (from: number, count: number, iface: number) => Array.from({ length: count }, (_, i) => ({
+      kind: 'epb' as const, interface: iface, ts: BigInt(1_600_000_000 + from + i) * 1_000_000n, data: packet(),
+    }));
+    const ng = join(dir, 'sections.pcapng');
+    writeFileSync(ng, pcapng({
+      sections: [
+        { interfaces: [{ linkType: LINKTYPE.RAW, name: 'eth0' }], blocks: [...epbs(0, 400, 0), { kind: 'idb', linkType: LINKTYPE.RAW, name: 'eth1' }, ...epbs(400, 400, 1)] },
+        { bigEndian: true, interfaces: [{ linkType: LINKTYPE.RAW, tsresol: 9, name: 'eth2' }], blocks: epbs(800, 300, 0).map((b) => ({ ...b, ts: b.ts * 1000n })) },
+      ],
+    }));
+    const before = join(dir, 'before.pcap');
+    const after = join(dir, 'after.pcap');
+    writeFileSync(before, capture(52, 700, 300));
+    writeFileSync(after, capture(53, 700, 300));
+    const one = analyze([before, ng, after], ['--threads', '1']);
+    expect(JSON.parse(one).inputs[1]).toMatchObject({ format: 'pcapng', records: 1100, error: null });
+    for (const threads of [2, 3]) expect(analyze([before, ng, after], ['--threads', String(threads)]), `${threads} threads`).toBe(one);
+  }, 60_000);
 
   it('merges several files, and a damaged one stops where one thread stops', () => {
     const a = join(dir, 'a.pcap');
