@@ -1,8 +1,9 @@
 // The exact merge of the pieces of a threaded analysis into the report one thread would make:
-// totals and routes summed (merge/merge-parts.ts), destinations merged from their raw entries
-// in the order first seen, anomaly top lists replayed from the workers' logs. Where one thread's
-// answer cannot be rebuilt (a cut that was not a record boundary, a full destination table, a log past the
-// memory limit), it says so and the caller reads on one thread instead.
+// totals and routes summed (merge/merge-parts.ts), destinations merged in WebAssembly from their
+// raw entries in the order first seen, anomaly top lists replayed from the workers' logs
+// (tracker-replay.ts). Where one thread's answer cannot be rebuilt (a cut that was not a record
+// boundary, a destination table or log past the memory limit), it says so and the caller reads
+// on one thread instead.
 import { VERSION } from '../analyze/build-report.js';
 import { DESTINATION_JSON, destinationJsonSource } from '../analyze/destination-json.js';
 import { destinationAddress } from '../analyze/destination-address.js';
