@@ -190,6 +190,14 @@ export function countersCopyDestinations(counters: usize): usize {
   return copyForReport(changetype<Counters>(counters).destinations);
 }
 
+/**
+ * Where the destination entries start, in the order first seen (count/destinations.ts): the
+ * threads' exact merge needs that order, which the sorted copy loses.
+ */
+export function countersDestinationEntries(counters: usize): usize {
+  return changetype<Counters>(counters).destinations.entries;
+}
+
 export function destinationsFree(copy: usize, count: u32): void {
   free(copy, <usize>max(count, 1) * ENTRY_BYTES, POOL_OTHER);
 }

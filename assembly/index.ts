@@ -243,3 +243,5 @@ export * from './report/top-destinations';
 export * from './classify/exports';
 export * from './checks/exports';
 export * from './report/route-exports';
+export * from './threads/anomaly-log';
+export * from './threads/merge-destinations';

@@ -12,6 +12,9 @@ import { writeJson } from './report/json.js';
 import type { ReportFormat } from './report/index.js';
 import { openSink } from './cli/sink.js';
 import { addServeCommand } from './cli/serve.js';
+import { addMergeCommand } from './cli/merge.js';
+import type { RouteSource } from './threads/piece.js';
+import { availableParallelism } from 'node:os';
 import { parseByteSize } from './serve/limits.js';
 import {
   addClassifyOptions, explainingClassifyErrors, readRulesFile, refusedLinkTypesWarnings, type ClassifyOptions,
@@ -59,15 +62,19 @@ function routesOptions(command: Command, required = true): Command {
 }
 
 /** Loads every routes file into one table; a bad file stops with its name and line. */
-async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicates: number }> {
+async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicates: number; sources: RouteSource[] }> {
   const fib = await Fib.create({ memoryLimit: options.memoryLimit });
   let duplicates = 0;
+  // the bytes read stay for analyze's worker threads, which load the same table from them
+  const sources: RouteSource[] = [];
   for (const path of options.routes ?? []) {
-    const loaded = fib.load(await readRoutesBytes(path), { format: options.routesFormat ?? 'auto', source: path });
+    const bytes = await readRoutesBytes(path);
+    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path });
+    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path });
     if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
     duplicates += loaded.duplicates;
   }
-  return { fib, duplicates };
+  return { fib, duplicates, sources };
 }
 
 // A reader that stops early (`| head`) closes the pipe: stop quietly, as command-line tools do.
@@ -95,7 +102,16 @@ interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions {
   output?: string;
   progress?: boolean;
   plainNumbers?: boolean;
+  threads: number;
 }
+
+const threadCount = (value: string) => {
+  if (value === 'cores') return availableParallelism();
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
+    throw new FibscopeError('BAD_ARGUMENT', `--threads takes a whole number from 1 to 256, or 'cores', not '${value}'`);
+  }
+  return Number(value);
+};
 
 const count = (value: string) => {
   if (!/^\d+$/.test(value)) throw new FibscopeError('BAD_ARGUMENT', `--top takes a whole number, not '${value}'`);
@@ -115,6 +131,10 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
   .option('--no-progress', 'no progress report')
   .option('--plain-numbers', 'print exact numbers in tables instead of human units')
   .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB, all wasm32 has)').argParser(byteSize))
+  // one thread by default: two measured slower than one on the 2-core machine this was built on
+  // (README, "More than one core"); `--threads cores` asks for them all
+  .addOption(new Option('--threads <n>', `worker threads for plain capture files, each with its own copy of the table; 'cores' for all ${availableParallelism()} (default: 1)`)
+    .argParser(threadCount).default(1))
   .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     if (options.by === 'rule' && options.rules === undefined) throw new FibscopeError('BAD_ARGUMENT', '--by rule needs a rule set: give --rules FILE');
@@ -130,7 +150,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
       (options.filter === undefined ? [] : compileFilter(options.filter).refusals));
     const rules = await explainingClassifyErrors(undefined, async () =>
       rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
-    const { fib } = await loadTables(options);
+    const { fib, sources } = await loadTables(options);
     checkAsData(options, options.by, fib);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read
@@ -144,6 +164,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
         report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
           fib, filter: options.filter, rules, interfaceName: options.interface, checks: checkSetup.checks, views: checkSetup.views,
           onInput: (path) => progress.start(path), onProgress: progress.listener,
+          threads: options.threads, routeSources: sources, memoryLimit: options.memoryLimit,
         }));
       } finally {
         progress.stop();
@@ -236,6 +257,7 @@ routesOptions(program.command('routes'))
   });
 
 addServeCommand(program, loadTables);
+addMergeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

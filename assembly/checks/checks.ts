@@ -6,6 +6,7 @@
 
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
 import { TRACKER_BYTES, trackTop } from '../count/top-tracker';
+import { anomalyLogOn, appendAnomaly } from '../threads/anomaly-log';
 import { routeClass } from '../fib/routes';
 import { bogonClasses4, bogonClasses6, BOGON_DESTINATION, BOGON_SOURCE, PRIVATE } from './bogons';
 import { classType, dropsTraffic, leavesBy, TYPE_UNICAST } from './route-classes';
@@ -110,12 +111,17 @@ export function packetClasses(checks: Checks, v6: bool, srcHi: u64, srcLo: u64, 
 /** Counts a packet in each of its classes, with its source and destination. */
 export function countClasses(checks: Checks, classes: u32, v6: bool, srcHi: u64, srcLo: u64, dstHi: u64, dstLo: u64, wire: u64): void {
   const family: u32 = v6 ? 6 : 4;
+  // a worker of `analyze --threads` past the first piece logs them for the main thread, whose
+  // trackers replay them (threads/anomaly-log.ts): its own would be thrown away
+  const logging = anomalyLogOn();
+  if (logging) appendAnomaly(classes, v6, srcHi, srcLo, dstHi, dstLo, wire);
   while (classes) {
     const index = <u32>ctz(classes);
     classes &= classes - 1;
     const at = checks.classes + (<usize>index << 4);
     store<u64>(at, load<u64>(at) + 1);
     store<u64>(at, load<u64>(at, 8) + wire, 8);
+    if (logging) continue;
     const trackers = checks.trackers + <usize>index * 2 * TRACKER_BYTES;
     trackTop(trackers, family, srcHi, srcLo, wire);
     trackTop(trackers + TRACKER_BYTES, family, dstHi, dstLo, wire);

@@ -7,6 +7,7 @@ import { FibscopeError } from '../errors.js';
 import { Fib } from '../fib/fib.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Report } from './report.js';
+import type { RouteSource } from '../threads/piece.js';
 
 /** Longest stretch of synchronous reading before the event loop gets a turn. */
 const YIELD_MS = 50;
@@ -20,6 +21,16 @@ export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules'
   /** Called as each capture starts being read. */
   onInput?: (path: string) => void;
   onProgress?: ProgressListener;
+  /**
+   * Worker threads to analyse plain capture files on (docs/library.md, "Threads"); 1 by default.
+   * They rebuild the table from `routeSources`, so without them (and with a `fib`) one thread
+   * reads; rules and views are counted on one thread too. The report is the same either way.
+   */
+  threads?: number;
+  /** The routes inputs `fib` was loaded from, in order: what the worker threads load. */
+  routeSources?: RouteSource[];
+  /** The WebAssembly memory limit the worker threads' tables are made with (Fib.create). */
+  memoryLimit?: number;
 }
 
 /**
@@ -35,6 +46,15 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
 export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}): Promise<Report> {
   const fib = options.fib ?? await Fib.create();
   const { filter, rules, interfaceName, checks, views } = options;
+  const threads = options.threads ?? 1;
+  if (threads > 1 && paths.length > 0 && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
+    const { analyzeThreaded } = await import('../threads/analyze-threads.js');
+    const report = await analyzeThreaded({
+      paths, threads, fib, onInput: options.onInput, onProgress: options.onProgress,
+      setup: { routes: options.routeSources ?? [], memoryLimit: options.memoryLimit, filter, interfaceName, checks },
+    });
+    if (report) return report;
+  }
   const analyzer = new Analyzer({ fib, name: paths[0], filter, rules, interfaceName, checks, views });
   try {
     for (const [index, path] of paths.entries()) {

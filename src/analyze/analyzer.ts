@@ -442,6 +442,12 @@ export class Analyzer {
     if (this.disposed) throw new FibscopeArgumentError('this Analyzer was disposed');
   }
 
+  /** The WebAssembly side of this analyzer: for the threads' exact merge of counters (src/threads). */
+  internals(): { wasm: FibscopeExports; io: number; counters: number; inputs: readonly InputState[] } {
+    this.checkUsable();
+    return { wasm: this.wasm, io: this.ioPointer, counters: this.counters, inputs: this.inputs };
+  }
+
   /**
    * The `k` busiest destinations and the sums over all of them, picked in WebAssembly without
    * copying or sorting the rest (top-destinations.ts); `preferred` entry numbers win ties.

@@ -14,7 +14,7 @@ export const ANOMALY_CLASSES: readonly AnomalyClass[] = [
  * The busiest addresses of one tracker (assembly/count/top-tracker.ts), busiest first: those whose
  * counts are more than half certain.
  */
-function readTracker(view: DataView, at: number, slotsAt: number, slotBytes: number, v6: Uint8Array): TrackedAddress[] {
+export function readTracker(view: DataView, at: number, slotsAt: number, slotBytes: number, v6: Uint8Array): TrackedAddress[] {
   const tracked: TrackedAddress[] = [];
   const used = view.getUint32(at + 12, true);
   for (let i = 0; i < used; i++) {

@@ -32,6 +32,49 @@ export interface PrefixTable {
   fill(at: number): void;
 }
 
+const encoder = new TextEncoder();
+/** Printable ASCII without quotes or backslashes: JSON text is the string in quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const QUOTE = 0x22;
+
+/**
+ * The prefix table of prefixes given as text by route id, for writers without route rows in
+ * WebAssembly (a merge of the reports of worker threads). A prefix is plain ASCII, whose quoted
+ * text is itself; anything else is encoded properly.
+ */
+export function prefixTableOf(wasm: FibscopeExports, prefixOf: readonly (string | undefined)[]): PrefixTable {
+  const slots = Math.max(1, prefixOf.length);
+  const texts = prefixOf.map((prefix) => (prefix === undefined ? undefined
+    : PLAIN.test(prefix) ? prefix : encoder.encode(JSON.stringify(prefix))));
+  const textBytes = texts.reduce((sum, text) => sum + (text === undefined ? 0 : typeof text === 'string' ? text.length + 2 : text.length), 0);
+  return {
+    slots,
+    bytes: slots * 8 + textBytes,
+    fill(at) {
+      const table = new DataView(wasm.memory.buffer, at, slots * 8 + textBytes);
+      const bytes = new Uint8Array(wasm.memory.buffer, at, slots * 8 + textBytes);
+      bytes.fill(0, 0, slots * 8);
+      const limit = wasm.prefixTextBytes();
+      let offset = slots * 8;
+      texts.forEach((text, id) => {
+        if (text === undefined) return;
+        const start = offset;
+        if (typeof text === 'string') {
+          bytes[offset++] = QUOTE;
+          for (let i = 0; i < text.length; i++) bytes[offset++] = text.charCodeAt(i);
+          bytes[offset++] = QUOTE;
+        } else {
+          bytes.set(text, offset);
+          offset += text.length;
+        }
+        if (offset - start > limit) throw new Error(`route ${id}'s prefix text is over ${limit} bytes`);
+        table.setUint32(id * 8, start, true);
+        table.setUint32(id * 8 + 4, offset - start, true);
+      });
+    },
+  };
+}
+
 /**
  * A writer over destination entries copied out of WebAssembly (`entries`, `entryBytes` each),
  * whose route ids index their prefixes in `prefixes`; times get `digits` decimals.

@@ -1,0 +1,160 @@
+// `analyze --threads N`: plain capture files analysed by N worker threads, each with its own
+// WebAssembly instance of the table, over whole files or ranges of large ones, then merged
+// exactly (merge-pieces.ts): the report is the one a single thread makes, byte for byte.
+import { statSync, openSync, readSync, closeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Fib } from '../fib/fib.js';
+import type { Report } from '../analyze/report.js';
+import type { ProgressListener } from '../analyze/analyze-file.js';
+import { FibscopeError } from '../errors.js';
+import { splitCapture } from './split-capture.js';
+import { mergePieces, NotMergeable, type FilePieces } from './merge-pieces.js';
+import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
+import { ReplayRefused, TrackerReplay } from './tracker-replay.js';
+import { threadCpuMs } from './thread-cpu.js';
+import { compileModule } from '../wasm/module.js';
+
+/** Below this a file is not cut: the workers' start-up would cost more than the cut saves. */
+// (FIBSCOPE_THREADS_MIN_RANGE lowers it for the tests, which cut small captures)
+const MIN_RANGE = Number(process.env.FIBSCOPE_THREADS_MIN_RANGE ?? 32 << 20);
+
+/**
+ * With checks, the workers past the first piece log anomalies instead of tracking them, and the
+ * main thread tracks them (tracker-replay.ts): the first worker alone tracks, and is given a
+ * piece that much shorter (tracking is about a sixth of the work per packet).
+ */
+const FIRST_SHARE_WITH_CHECKS = 0.85;
+
+export interface ThreadedRun {
+  paths: string[];
+  threads: number;
+  fib: Fib;
+  setup: WorkerSetup;
+  onInput?: (path: string) => void;
+  onProgress?: ProgressListener;
+}
+
+/**
+ * The files' report on `threads` workers, or undefined when they must be read on one thread:
+ * standard input, a pipe or a gzip file among them, or pieces whose merge could not be exact.
+ */
+export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefined> {
+  const sizes: number[] = [];
+  for (const path of run.paths) {
+    if (path === '-') return undefined;
+    const stats = statSync(path);
+    if (!stats.isFile() || isGzip(path)) return undefined;
+    sizes.push(stats.size);
+  }
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const target = Math.max(MIN_RANGE, Math.ceil(totalBytes / run.threads));
+  const tasks: PieceTask[] = [];
+  const files: FilePieces[] = run.paths.map((path, file) => {
+    const ranges = splitCapture(path, sizes[file], Math.min(run.threads, Math.floor(sizes[file] / target) + (sizes[file] > target ? 1 : 0)) || 1,
+      file === 0 && run.setup.checks ? FIRST_SHARE_WITH_CHECKS : 1);
+    return {
+      path,
+      pieces: ranges.map((range, i) => {
+        tasks.push({ index: tasks.length, path, start: range.start, end: range.end, head: range.head });
+        return { result: undefined as unknown as PieceResult, start: range.start, headBytes: range.head.length, last: i === ranges.length - 1 };
+      }),
+    };
+  });
+  // one piece: a worker would only add its start and the merge
+  if (tasks.length < 2) return undefined;
+  const began = performance.now();
+  const fileOf = tasks.map((task) => run.paths.indexOf(task.path));
+  const replay = new TrackerReplay(run.fib.engine().wasm, fileOf);
+  try {
+    return await readAndMerge(run, files, tasks, replay, began);
+  } finally {
+    replay.dispose();
+  }
+}
+
+async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay, began: number): Promise<Report | undefined> {
+  const mainCpu = threadCpuMs();
+  const results = await runTasks(tasks, Math.min(run.threads, tasks.length), run, replay);
+  if (process.env.FIBSCOPE_DEBUG_THREADS) {
+    const workers = [...new Set(results.map((result) => `${result.threadCpuMs?.total} (table ${result.threadCpuMs?.setup})`))];
+    process.stderr.write(`threads: ${tasks.length} pieces in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
+  }
+  let next = 0;
+  for (const file of files) for (const piece of file.pieces) piece.result = results[next++];
+  try {
+    const merging = performance.now();
+    const report = mergePieces(files, run.fib.engine().wasm, () => replay.tops());
+    if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: merged in ${(performance.now() - merging).toFixed(0)} ms; main thread ${threadCpuMs().toFixed(0)} ms so far\n`);
+    return report;
+  } catch (error) {
+    if (error instanceof NotMergeable || error instanceof ReplayRefused) {
+      if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: one thread instead: ${error.message}\n`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function isGzip(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Runs the tasks on `count` workers, each taking the next task when done; results by task index. */
+async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, replay: TrackerReplay): Promise<PieceResult[]> {
+  const results: PieceResult[] = new Array(tasks.length);
+  const done = new Map<string, number>();
+  const sizeOf = new Map<string, number>();
+  for (const task of tasks) sizeOf.set(task.path, (sizeOf.get(task.path) ?? 0) + task.end - task.start);
+  const started = new Set<string>();
+  let next = 0;
+  const workers: Worker[] = [];
+  // compiled once, here: the workers instantiate it rather than compile it each
+  const module = await compileModule();
+  try {
+    await Promise.all(Array.from({ length: count }, () => new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...run.setup, module } });
+      workers.push(worker);
+      const give = () => {
+        if (next >= tasks.length) {
+          worker.postMessage(null);
+          resolve();
+          return;
+        }
+        const task = tasks[next++];
+        if (!started.has(task.path)) {
+          started.add(task.path);
+          run.onInput?.(task.path);
+        }
+        worker.postMessage(task);
+      };
+      worker.on('message', (message: { ready?: true; result?: PieceResult; log?: { index: number; part?: Uint8Array }; progress?: { index: number; bytes: number }; error?: { index: number; message: string; code?: string } }) => {
+        if (message.ready) give();
+        else if (message.progress) {
+          const path = tasks[message.progress.index].path;
+          const read = (done.get(path) ?? 0) + message.progress.bytes;
+          done.set(path, read);
+          run.onProgress?.(read, sizeOf.get(path));
+        } else if (message.log) {
+          replay.addPart(message.log.index, message.log.part);
+        } else if (message.result) {
+          results[message.result.index] = message.result;
+          replay.addResult(message.result);
+          give();
+        } else if (message.error) {
+          const task = tasks[message.error.index];
+          reject(new FibscopeError(message.error.code ?? 'CAPTURE_UNREADABLE', `${task.path} (bytes ${task.start}..${task.end}): ${message.error.message}`));
+        }
+      });
+      worker.on('error', reject);
+    })));
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  return results;
+}

@@ -1,0 +1,66 @@
+// One piece of a threaded analysis: a whole capture file or a range of one, analysed by a
+// worker, and what the worker sends back: the counters in a form that merges exactly.
+import type { Report } from '../analyze/report.js';
+import type { ChecksOptions } from '../analyze/checks-state.js';
+import type { RouteFormat } from '../routes/index.js';
+
+/** A routes input the workers load, as the main thread loaded it (the table is never sent, only its source). */
+export interface RouteSource {
+  bytes: Uint8Array;
+  format?: RouteFormat | 'auto';
+  source?: string;
+}
+
+/** What every worker needs once: its own table and the analyzer's options. */
+export interface WorkerSetup {
+  routes: RouteSource[];
+  memoryLimit?: number;
+  filter?: string;
+  interfaceName?: string;
+  checks?: boolean | ChecksOptions;
+  /** The compiled WebAssembly module, which a worker instantiates instead of compiling its own. */
+  module?: WebAssembly.Module;
+}
+
+/** Bytes [start, end) of `path`, read after `head` (the file's headers, for a range past them). */
+export interface PieceTask {
+  index: number;
+  path: string;
+  start: number;
+  end: number;
+  head: Uint8Array;
+}
+
+/** Why the piece's reading stopped, in the piece's own record numbers and byte offsets. */
+export interface PieceStop {
+  code: number;
+  detail: number;
+  record: number;
+  offset: number;
+}
+
+export interface PieceResult {
+  index: number;
+  /** The piece's report without destinations (routes, totals, anomalies…). */
+  report: Report;
+  format: 'pcap' | 'pcapng' | null;
+  linkTypes: number[];
+  records: number;
+  stop: PieceStop | null;
+  badTimes: { records: number; record: number; offset: number } | null;
+  /** Decimals of its times (6 or 9). */
+  digits: number;
+  /** Destination entries in the order first seen (assembly/count/destinations.ts layout). */
+  entries: Uint8Array;
+  entryBytes: number;
+  /** The prefix of each route id the entries name. */
+  prefixes: Record<number, string>;
+  /**
+   * With checks, what the main thread rebuilds one thread's anomaly trackers from
+   * (assembly/threads/anomaly-log.ts): the first piece's trackers, raw; every later piece's log
+   * of counted anomalies, or that the log outgrew the memory limit.
+   */
+  anomalies: { trackers?: Uint8Array; log?: Uint8Array; overflowed?: true } | null;
+  /** With FIBSCOPE_DEBUG_THREADS: the worker's processor time, in ms, to load the table and so far. */
+  threadCpuMs?: { setup: number; total: number };
+}
