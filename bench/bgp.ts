@@ -354,6 +354,8 @@ async function gobgpBenchmarks(log: (line: string) => void): Promise<Figure[]> {
 
 /** Prefixes per replayed UPDATE: routers pack 100-400 prefixes sharing attributes in one message. */
 const REPLAY_PER_UPDATE = 200;
+/** The second BIRD's route count unchanged this long: it has the whole table. */
+const STABLE_MS = 3_000;
 const LOAD_NOTE = 'session up to the last prefix in the Fib; target ≤ 10 s';
 
 function convergenceFigures(sender: string, expected: number, runs: Awaited<ReturnType<typeof fibscopeRuns>>, peer?: { name: string; ms: number }): Figure[] {
@@ -413,9 +415,16 @@ async function birdBenchmarks(modules: SpeakerModules, routes: readonly MrtRoute
     birds.push(receiver);
     await receiver.until(() => receiver.established('from_sender'), 60_000, 'the session to the second BIRD up', 20);
     const upAt = performance.now();
-    await receiver.until(() => receiver.routes() >= routes.length, CONVERGE_LIMIT_MS, 'the table at the second BIRD', 20);
-    const daemonMs = performance.now() - upAt;
-    log(`bgp bird: BIRD → BIRD in ${(daemonMs / 1000).toFixed(2)} s`);
+    // BIRD drops a dozen of the generated prefixes as martians (0/8, 127/8, class D and E) when it
+    // receives them: the table is complete once the count stays put for STABLE_MS
+    let last = { count: 0, at: upAt };
+    await receiver.until(() => {
+      const count = receiver.routes();
+      if (count !== last.count) last = { count, at: performance.now() };
+      return count >= routes.length || (count > 0.999 * routes.length && performance.now() - last.at > STABLE_MS);
+    }, CONVERGE_LIMIT_MS, 'the table at the second BIRD', 20);
+    const daemonMs = last.at - upAt;
+    log(`bgp bird: BIRD → BIRD in ${(daemonMs / 1000).toFixed(2)} s (${last.count.toLocaleString('en')} routes)`);
     return [
       { name: `BIRD 2 loads ${count} static routes (start to all in its table)`, value: loadMs / 1000, unit: 's' },
       { name: `BIRD → BIRD: ${count} IPv4 prefixes, session up to the last in its table (birdc polled)`, value: daemonMs / 1000, unit: 's' },
