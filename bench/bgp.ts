@@ -1,19 +1,19 @@
-// `npm run bench -- bgp`: a full IPv4 table over a real BGP session. GoBGP (gobgpd, Debian
-// package gobgpd) holds 1,000,000 IPv4 prefixes injected from a generated MRT RIB dump and sends
-// them to fibscope's BgpSpeaker in this process, which installs them in a Fib through LiveRoutes.
-// Reports:
-//   - seconds from session up (the sink's peerUp) to the last prefix in the Fib, and route
-//     changes per second, without and with a capture being classified meanwhile;
-//   - the same table from the same gobgpd to a second gobgpd, timed the same way (its
-//     established state and received count polled every 50 ms): the daemon's own send rate;
-//   - Analyzer.push of bench's generated capture, on the Fib being filled, against the same
-//     capture on the full Fib with nothing else running (target: at least 50%);
-//   - how long gobgpd takes to load the table (`gobgp mrt inject global`).
+// `npm run bench -- bgp`: a full IPv4 table (1,000,000 distinct prefixes; FIBSCOPE_BGP_PREFIXES
+// for another size) over a real BGP session to fibscope's BgpSpeaker in this process, which
+// installs it in a Fib through LiveRoutes. Senders (FIBSCOPE_BGP_SENDERS, comma-separated):
+//   - replay (default): pre-encoded UPDATEs of 200 prefixes from fibscope's encoder, written as
+//     fast as TCP takes them: the speaker's own ceiling;
+//   - bird (default): BIRD 2 holding the table as static routes, then the same BIRD to a second
+//     BIRD: the daemon's own send rate;
+//   - gobgp: gobgpd with the table injected from a generated MRT dump (about 5 minutes to load).
+// Reports seconds from session up (the sink's peerUp) to the last prefix in the Fib, route
+// changes per second, and Analyzer.push of bench's generated capture on the Fib being filled
+// against the same capture on the full Fib alone.
 // Target: the full table converged in at most 10 s while classification keeps 50% of its speed.
 //
 // The daemons run in this namespace and talk over loopback addresses only (127.0.0.1-3): the
 // speaker and the analyzer must share this process's event loop, which a process cannot take
-// into another network namespace. gobgpd listens on no BGP port but the receiver's 127.0.0.2.
+// into another network namespace. The daemons' BGP ports are bound to 127.0.0.2 and 127.0.0.3.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
