@@ -1,23 +1,23 @@
-// `npm run bench -- bgp`: a full IPv4 table over a real BGP session. GoBGP (gobgpd, Debian
-// package gobgpd) holds 1,000,000 IPv4 prefixes injected from a generated MRT RIB dump and sends
-// them to fibscope's BgpSpeaker in this process, which installs them in a Fib through LiveRoutes.
-// Reports:
-//   - seconds from session up (the sink's peerUp) to the last prefix in the Fib, and route
-//     changes per second, without and with a capture being classified meanwhile;
-//   - the same table from the same gobgpd to a second gobgpd, timed the same way (its
-//     established state and received count polled every 50 ms): the daemon's own send rate;
-//   - Analyzer.push of bench's generated capture, on the Fib being filled, against the same
-//     capture on the full Fib with nothing else running (target: at least 50%);
-//   - how long gobgpd takes to load the table (`gobgp mrt inject global`).
+// `npm run bench -- bgp`: a full IPv4 table (1,000,000 distinct prefixes; FIBSCOPE_BGP_PREFIXES
+// for another size) over a real BGP session to fibscope's BgpSpeaker in this process, which
+// installs it in a Fib through LiveRoutes. Senders (FIBSCOPE_BGP_SENDERS, comma-separated):
+//   - replay (default): pre-encoded UPDATEs of 200 prefixes from fibscope's encoder, written as
+//     fast as TCP takes them: the speaker's own ceiling;
+//   - bird (default): BIRD 2 holding the table as static routes, then the same BIRD to a second
+//     BIRD: the daemon's own send rate;
+//   - gobgp: gobgpd with the table injected from a generated MRT dump (about 5 minutes to load).
+// Reports seconds from session up (the sink's peerUp) to the last prefix in the Fib, route
+// changes per second, and Analyzer.push of bench's generated capture on the Fib being filled
+// against the same capture on the full Fib alone.
 // Target: the full table converged in at most 10 s while classification keeps 50% of its speed.
 //
 // The daemons run in this namespace and talk over loopback addresses only (127.0.0.1-3): the
 // speaker and the analyzer must share this process's event loop, which a process cannot take
-// into another network namespace. gobgpd listens on no BGP port but the receiver's 127.0.0.2.
+// into another network namespace. The daemons' BGP ports are bound to 127.0.0.2 and 127.0.0.3.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Analyzer, Fib } from 'fibscope';
@@ -25,6 +25,7 @@ import { bgpLikeTable, generateCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
 import { ipv4Number, type MrtRoute, writeMrtRib } from './mrt.js';
 import { seeded } from './tables.js';
+import { Bird, birdMissing, encodeTable, replay } from './bgp-senders.js';
 
 /** A full IPv4 table; FIBSCOPE_BGP_PREFIXES sets another size (a quick run). */
 const PREFIXES = Number(process.env.FIBSCOPE_BGP_PREFIXES ?? 1_000_000);
@@ -96,10 +97,14 @@ function freePort(host: string): Promise<number> {
 function tableRoutes(): MrtRoute[] {
   const random = seeded(11);
   const routes: MrtRoute[] = [];
+  const seen = new Set<string>();
   let asPath: number[] = [];
   for (const line of bgpLikeTable(1, PREFIXES, 0).split('\n')) {
     if (line === '') continue;
     const [prefix, nextHop] = line.split(' ');
+    // the generator repeats a few dozen prefixes in a million: a daemon holds each once
+    if (seen.has(prefix)) continue;
+    seen.add(prefix);
     const [addr, length] = prefix.split('/');
     if (routes.length % PREFIXES_PER_PATH === 0) {
       asPath = Array.from({ length: 1 + (random() % 5) }, () => 1 + (random() % 70_000));
@@ -198,7 +203,7 @@ interface Convergence {
 }
 
 /** A fresh Fib, LiveRoutes and BgpSpeaker on SPEAKER:port; resolves when all PREFIXES are in the Fib. */
-async function converge(modules: SpeakerModules, port: number, capture: Uint8Array | undefined): Promise<Convergence> {
+async function converge(modules: SpeakerModules, port: number, capture: Uint8Array | undefined, expected: number, start: () => void): Promise<Convergence> {
   const fib = await Fib.create();
   const live = new modules.LiveRoutes(fib);
   let upAt: number | undefined;
@@ -210,7 +215,7 @@ async function converge(modules: SpeakerModules, port: number, capture: Uint8Arr
     update(peerId, changes) {
       live.update(peerId, changes);
       for (const change of changes) announced += change.announced.length;
-      if (doneAt === undefined && announced >= PREFIXES && fib.stats().ipv4Routes >= PREFIXES) doneAt = performance.now();
+      if (doneAt === undefined && announced >= expected && fib.stats().ipv4Routes >= expected) doneAt = performance.now();
     },
     endOfRib(peerId, family) { live.endOfRib(peerId, family); },
     peerDown(peerId, reason, restartSeconds) { down = reason; live.peerDown(peerId, reason, restartSeconds); },
@@ -219,6 +224,7 @@ async function converge(modules: SpeakerModules, port: number, capture: Uint8Arr
   // than 90 s while it prepares a million routes for a new session, and the default hold timer ends it
   const speaker = new modules.BgpSpeaker({ localAs: FIBSCOPE_AS, routerId: SPEAKER, peers: [{ address: SENDER, as: SENDER_AS }], sink, holdTime: 0 });
   await speaker.listen(port, SPEAKER);
+  start();
   const deadline = performance.now() + CONVERGE_LIMIT_MS;
   const check = () => {
     if (down !== undefined && doneAt === undefined) throw new Error(`the session went down before convergence: ${down}`);
@@ -237,12 +243,12 @@ async function converge(modules: SpeakerModules, port: number, capture: Uint8Arr
 }
 
 /** fibscope's runs: the table alone, then with a capture classified meanwhile (each a new session), then classification alone. */
-async function fibscopeRuns(modules: SpeakerModules, speakerPort: number, capture: Uint8Array, packetsPerByte: number, log: (line: string) => void, speakers: Speaker[]) {
-  const plain = await converge(modules, speakerPort, undefined);
+async function fibscopeRuns(modules: SpeakerModules, speakerPort: number, capture: Uint8Array, packetsPerByte: number, log: (line: string) => void, speakers: Speaker[], expected: number, start: () => void = () => {}) {
+  const plain = await converge(modules, speakerPort, undefined, expected, start);
   speakers.push(plain.speaker);
   log(`bgp: converged in ${(plain.ms / 1000).toFixed(2)} s`);
   await plain.speaker.close();
-  const busy = await converge(modules, speakerPort, capture);
+  const busy = await converge(modules, speakerPort, capture, expected, start);
   speakers.push(busy.speaker);
   log(`bgp: converged in ${(busy.ms / 1000).toFixed(2)} s while classifying`);
 
@@ -256,7 +262,7 @@ async function fibscopeRuns(modules: SpeakerModules, speakerPort: number, captur
   return { plainMs: plain.ms, busyMs: busy.ms, busyPps, alonePps };
 }
 
-export async function bgpBenchmarks(log: (line: string) => void): Promise<Figure[]> {
+async function gobgpBenchmarks(log: (line: string) => void): Promise<Figure[]> {
   const missing = process.platform !== 'linux' ? `not Linux (${process.platform})` : gobgpMissing();
   if (missing) {
     log(`bgp: skipped: ${missing}`);
@@ -305,7 +311,7 @@ export async function bgpBenchmarks(log: (line: string) => void): Promise<Figure
     log(`bgp: gobgpd loaded the table in ${(loadMs / 1000).toFixed(1)} s`);
     figures.push({ name: `gobgp mrt inject of ${PREFIXES.toLocaleString('en')} IPv4 prefixes`, value: loadMs / 1000, unit: 's' });
 
-    const fibscope = typeof modules === 'string' ? undefined : await fibscopeRuns(modules, speakerPort, capture, packetsPerByte, log, speakers);
+    const fibscope = typeof modules === 'string' ? undefined : await fibscopeRuns(modules, speakerPort, capture, packetsPerByte, log, speakers, routes.length);
 
     // the daemon's own send rate: the same table from the same gobgpd to a second gobgpd
     const receiver = new Gobgpd(dir, 'receiver', [
@@ -343,5 +349,121 @@ export async function bgpBenchmarks(log: (line: string) => void): Promise<Figure
     for (const daemon of daemons) await daemon.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  return figures;
+}
+
+/** Prefixes per replayed UPDATE: routers pack 100-400 prefixes sharing attributes in one message. */
+const REPLAY_PER_UPDATE = 200;
+/** The second BIRD's route count unchanged this long: it has the whole table. */
+const STABLE_MS = 3_000;
+const LOAD_NOTE = 'session up to the last prefix in the Fib; target ≤ 10 s';
+
+function convergenceFigures(sender: string, expected: number, runs: Awaited<ReturnType<typeof fibscopeRuns>>, peer?: { name: string; ms: number }): Figure[] {
+  const count = expected.toLocaleString('en');
+  return [
+    { name: `BGP convergence of ${count} IPv4 prefixes: ${sender} → BgpSpeaker + LiveRoutes + Fib`, value: runs.plainMs / 1000, unit: 's', ...(peer && { peer: peer.ms / 1000, peerName: peer.name }), note: LOAD_NOTE },
+    { name: `route changes per second into the Fib (${sender})`, value: expected / (runs.plainMs / 1000), unit: 'routes/s', ...(peer && { peer: expected / (peer.ms / 1000), peerName: peer.name }) },
+    { name: `BGP convergence (${sender}) while Analyzer.push classifies a capture on the same Fib`, value: runs.busyMs / 1000, unit: 's', note: LOAD_NOTE },
+    { name: `Analyzer.push while converging (${sender}), against alone on the full Fib`, value: runs.busyPps / 1e6, unit: 'Mpps', peer: runs.alonePps / 1e6, peerName: 'alone', note: `${(100 * runs.busyPps / runs.alonePps).toFixed(0)}% of alone; target ≥ 50%` },
+  ];
+}
+
+/** Pre-encoded UPDATEs from fibscope's encoder, written as fast as TCP takes them: the speaker's own ceiling. */
+async function replayBenchmarks(modules: SpeakerModules, routes: readonly MrtRoute[], capture: Uint8Array, packetsPerByte: number, log: (line: string) => void): Promise<Figure[]> {
+  const updates = await encodeTable(routes, REPLAY_PER_UPDATE);
+  log(`bgp replay: ${updates.length.toLocaleString('en')} UPDATEs of ${REPLAY_PER_UPDATE} prefixes, ${(updates.reduce((n, u) => n + u.length, 0) / 2 ** 20).toFixed(1)} MiB`);
+  const port = await freePort(SPEAKER);
+  const speakers: Speaker[] = [];
+  const sent: number[] = [];
+  try {
+    const start = () => {
+      replay({ host: SPEAKER, port, localAddress: SENDER, as: SENDER_AS, updates }).then((ms) => sent.push(ms), (error) => log(`bgp replay: ${(error as Error).message}`));
+    };
+    const runs = await fibscopeRuns(modules, port, capture, packetsPerByte, (line) => log(`${line} (replay)`), speakers, routes.length, start);
+    return [
+      { name: `replay: ${routes.length.toLocaleString('en')} prefixes written into the socket (session up to the last byte taken)`, value: sent[0] / 1000, unit: 's' },
+      ...convergenceFigures('replay', routes.length, runs),
+    ];
+  } finally {
+    for (const speaker of speakers) await speaker.close().catch(() => undefined);
+  }
+}
+
+/** BIRD 2 holding the table as static routes sends it to the speaker, then to a second BIRD (its own send rate). */
+async function birdBenchmarks(modules: SpeakerModules, routes: readonly MrtRoute[], capture: Uint8Array, packetsPerByte: number, log: (line: string) => void): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'fibscope-bench-bird-'));
+  const port = await freePort(SPEAKER);
+  const speakers: Speaker[] = [];
+  const birds: Bird[] = [];
+  const count = routes.length.toLocaleString('en');
+  try {
+    const start = performance.now();
+    const sender = new Bird(dir, 'sender', SENDER, routes, [
+      { name: 'to_fibscope', localAddress: SENDER, localAs: SENDER_AS, address: SPEAKER, port, as: FIBSCOPE_AS },
+      { name: 'to_receiver', localAddress: SENDER, localAs: SENDER_AS, address: RECEIVER, as: RECEIVER_AS },
+    ]);
+    birds.push(sender);
+    await sender.until(() => sender.routes() >= routes.length, CONVERGE_LIMIT_MS, 'the table loaded');
+    const loadMs = performance.now() - start;
+    log(`bgp bird: loaded ${count} static routes in ${(loadMs / 1000).toFixed(1)} s`);
+    const runs = await fibscopeRuns(modules, port, capture, packetsPerByte, (line) => log(`${line} (bird)`), speakers, routes.length);
+    for (const speaker of speakers.splice(0)) await speaker.close();
+
+    const receiver = new Bird(dir, 'receiver', RECEIVER, [], [
+      { name: 'from_sender', localAddress: RECEIVER, localAs: RECEIVER_AS, address: SENDER, as: SENDER_AS, passive: true, importAll: true },
+    ]);
+    birds.push(receiver);
+    await receiver.until(() => receiver.established('from_sender'), 60_000, 'the session to the second BIRD up', 20);
+    const upAt = performance.now();
+    // BIRD drops a dozen of the generated prefixes as martians (0/8, 127/8, class D and E) when it
+    // receives them: the table is complete once the count stays put for STABLE_MS
+    let last = { count: 0, at: upAt };
+    await receiver.until(() => {
+      const count = receiver.routes();
+      if (count !== last.count) last = { count, at: performance.now() };
+      return count >= routes.length || (count > 0.999 * routes.length && performance.now() - last.at > STABLE_MS);
+    }, CONVERGE_LIMIT_MS, 'the table at the second BIRD', 20);
+    const daemonMs = last.at - upAt;
+    log(`bgp bird: BIRD → BIRD in ${(daemonMs / 1000).toFixed(2)} s (${last.count.toLocaleString('en')} routes)`);
+    return [
+      { name: `BIRD 2 loads ${count} static routes (start to all in its table)`, value: loadMs / 1000, unit: 's' },
+      { name: `BIRD → BIRD: ${count} IPv4 prefixes, session up to the last in its table (birdc polled)`, value: daemonMs / 1000, unit: 's' },
+      ...convergenceFigures('BIRD', routes.length, runs, { name: 'BIRD → BIRD', ms: daemonMs }),
+    ];
+  } finally {
+    for (const speaker of speakers) await speaker.close().catch(() => undefined);
+    for (const bird of birds) await bird.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * FIBSCOPE_BGP_SENDERS picks the senders, comma-separated: replay and bird by default (minutes
+ * for a million prefixes); gobgp (its `mrt inject` alone takes about 5 minutes here) when named.
+ */
+export async function bgpBenchmarks(log: (line: string) => void): Promise<Figure[]> {
+  if (process.platform !== 'linux') {
+    log(`bgp: skipped: not Linux (${process.platform})`);
+    return [];
+  }
+  const senders = (process.env.FIBSCOPE_BGP_SENDERS ?? 'replay,bird').split(',');
+  const figures: Figure[] = [];
+  if (senders.includes('replay') || senders.includes('bird')) {
+    const modules = await speakerModules();
+    if (typeof modules === 'string') {
+      log(`bgp: skipped: ${modules}`);
+    } else {
+      const routes = tableRoutes();
+      const { bytes: capture, stats } = generateCapture({ packets: CAPTURE_PACKETS, v4Prefixes: PREFIXES });
+      const packetsPerByte = stats.packets / capture.length;
+      log(`bgp: ${routes.length.toLocaleString('en')} distinct prefixes; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+      if (senders.includes('replay')) figures.push(...await replayBenchmarks(modules, routes, capture, packetsPerByte, log));
+      const noBird = birdMissing();
+      if (senders.includes('bird') && noBird) log(`bgp bird: skipped: ${noBird}`);
+      else if (senders.includes('bird')) figures.push(...await birdBenchmarks(modules, routes, capture, packetsPerByte, log));
+      log(`bgp: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} after`);
+    }
+  }
+  if (senders.includes('gobgp')) figures.push(...await gobgpBenchmarks(log));
   return figures;
 }
