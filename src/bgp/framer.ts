@@ -18,16 +18,24 @@ export class MessageFramer {
 
   constructor(private readonly onMessage: MessageHandler, private readonly onError: (error: BgpMessageError) => void) {}
 
-  /** Feeds bytes; stops at the first bad header (reported through onError) or when a handler says so. */
-  push(chunk: Uint8Array): void {
+  /**
+   * Feeds bytes; stops at the first bad header (reported through onError) or when a handler says
+   * so. Returns how many bytes of `chunk` it took: all of them, unless the clock passed `deadline`
+   * (performance.now() time) after a whole message, when the caller feeds the rest later.
+   */
+  push(chunk: Uint8Array, deadline = Infinity): number {
     let offset = 0;
     while (!this.stopped && offset < chunk.length) {
+      if (deadline !== Infinity && this.pendingLength === 0 && performance.now() > deadline) return offset;
       if (this.pendingLength > 0 || chunk.length - offset < HEADER_LENGTH) {
         offset = this.fillPending(chunk, offset);
         continue;
       }
       const header = decodeHeader(chunk, offset);
-      if (header instanceof BgpMessageError) return this.fail(header);
+      if (header instanceof BgpMessageError) {
+        this.fail(header);
+        return chunk.length;
+      }
       if (chunk.length - offset < header.length) {
         offset = this.fillPending(chunk, offset);
         continue;
@@ -35,6 +43,7 @@ export class MessageFramer {
       if (!this.onMessage(header.type, chunk.subarray(offset, offset + header.length))) this.stopped = true;
       offset += header.length;
     }
+    return chunk.length;
   }
 
   /** Copies what the pending message still needs from `chunk[offset]`; hands it out when complete. */

@@ -17,6 +17,11 @@ import { MessageFramer } from './framer.js';
 
 /** RFC 4271 8: the hold time while waiting for the peer's OPEN ("a large value", 4 minutes suggested). */
 export const OPEN_HOLD_SECONDS = 240;
+/**
+ * Milliseconds of framing and route changes per turn of the event loop before the rest waits for
+ * the next: about what the analyzer takes for one chunk of a capture, so each gets half the turns.
+ */
+export const WORK_PER_TURN_MS = 2;
 
 /**
  * What this speaker advertises: IPv4 and IPv6 unicast, route refresh (requests are ignored:
@@ -61,22 +66,54 @@ export class BgpSession {
   private keepaliveTimer?: NodeJS.Timeout;
   private ended = false;
   private readonly framer: MessageFramer;
+  /** Bytes read and not yet framed: a full table arrives faster than it is taken in. */
+  private readonly received: Uint8Array[] = [];
+  private draining = false;
   readonly peerId: string;
 
   constructor(private readonly socket: Socket, private readonly o: SessionOptions) {
     this.peerId = `bgp ${o.peerAddress}`;
     this.framer = new MessageFramer((type, message) => this.onMessage(type, message), (error) => this.fail(error));
     socket.on('data', (chunk: Buffer) => {
-      try {
-        this.framer.push(chunk);
-      } catch (error) {
-        // A bug, not the peer's fault: end this session only, never the process.
-        this.fail(new BgpMessageError(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_RESET, `internal error: ${(error as Error).message}`));
-      }
+      this.received.push(chunk);
+      if (!this.draining) this.drain();
     });
     socket.on('error', (error) => this.end(`connection error: ${error.message}`, { tcpLoss: true }));
     socket.on('close', () => this.end('connection closed by the peer', { tcpLoss: true }));
     socket.on('end', () => this.end('connection closed by the peer', { tcpLoss: true }));
+  }
+
+  /**
+   * Frames and applies what was read, for at most WORK_PER_TURN_MS, then lets the event loop run
+   * (the capture being classified, HTTP requests) with the socket paused, and goes on next turn:
+   * a peer sending a full table must not starve the analyzer. TCP holds the peer back meanwhile.
+   */
+  private drain(): void {
+    this.draining = true;
+    const deadline = performance.now() + WORK_PER_TURN_MS;
+    try {
+      while (this.received.length > 0 && !this.ended) {
+        const chunk = this.received[0];
+        const taken = this.framer.push(chunk, deadline);
+        if (taken < chunk.length) {
+          this.received[0] = chunk.subarray(taken);
+          break;
+        }
+        this.received.shift();
+      }
+    } catch (error) {
+      // A bug, not the peer's fault: end this session only, never the process.
+      this.received.length = 0;
+      this.fail(new BgpMessageError(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_RESET, `internal error: ${(error as Error).message}`));
+    }
+    if (this.received.length > 0 && !this.ended) {
+      this.socket.pause();
+      setImmediate(() => this.drain());
+      return;
+    }
+    this.received.length = 0;
+    this.draining = false;
+    if (!this.socket.destroyed) this.socket.resume();
   }
 
   /** Sends our OPEN and waits for the peer's (RFC 4271 8.2.2, Active/Connect → OpenSent). */
