@@ -242,3 +242,4 @@ export function poolBytes(pool: i32): f64 {
 export * from './report/top-destinations';
 export * from './classify/exports';
 export * from './checks/exports';
+export * from './count/top-routes';

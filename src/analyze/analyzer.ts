@@ -5,6 +5,7 @@ import { buildReport, type InputState } from './build-report.js';
 import { MAX_RECORD } from './read-errors.js';
 import type { Report } from './report.js';
 import { topDestinations, type TopDestinations } from './top-destinations.js';
+import { topRoutes, type TopRoutes } from './top-routes.js';
 import { applyFilter, removeFilter, type ActiveFilter } from './filter-state.js';
 import { applyRules, removeRules, type ActiveRules, type RulesOptions } from './rules-state.js';
 import { registerInterfaceName } from '../classify/interfaces.js';
@@ -327,10 +328,11 @@ export class Analyzer {
    * `{ destinations: false }` it lists no destinations, which saves copying and sorting them
    * (a scrape of route counters, say).
    */
-  report(options: { destinations?: boolean } = {}): Report {
+  report(options: { destinations?: boolean; routes?: boolean } = {}): Report {
     this.checkUsable();
     return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs, options.destinations ?? true,
-      { filtered: this.activeFilter !== undefined, rules: this.activeRules, anomalies: this.checking, views: this.views });
+      { filtered: this.activeFilter !== undefined, rules: this.activeRules, anomalies: this.checking, views: this.views },
+      options.routes ?? true);
   }
 
   /**
@@ -385,7 +387,7 @@ export class Analyzer {
   }
 
   /** The same as report(): every counter as it is now, while counting carries on. */
-  snapshot(options: { destinations?: boolean } = {}): Report {
+  snapshot(options: { destinations?: boolean; routes?: boolean } = {}): Report {
     return this.report(options);
   }
 
@@ -437,5 +439,20 @@ export class Analyzer {
   topDestinations(k: number, preferred: readonly number[] = []): TopDestinations {
     this.checkUsable();
     return topDestinations(this.fib, this.wasm, this.counters, k, preferred);
+  }
+
+  /**
+   * The `k` busiest routes and the sums over all of them, picked in WebAssembly without making
+   * an object per route (top-routes.ts); `preferred` route ids win ties.
+   */
+  topRoutes(k: number, preferred: readonly number[] = []): TopRoutes {
+    this.checkUsable();
+    return topRoutes(this.wasm, this.counters, k, preferred);
+  }
+
+  /** Whether route `id` is still the route of `generation` (a route that went leaves its id to a new one). */
+  routeIsLive(id: number, generation: number): boolean {
+    this.checkUsable();
+    return this.wasm.routeIsLive(id, generation);
   }
 }

@@ -15,6 +15,7 @@ import { anomalyTopSourcesFamily } from './anomaly-source-series.js';
 import { ruleSetChangesFamily } from './rule-set-changes.js';
 import type { ServedRouting } from './routing.js';
 import { TopDestinationSeries } from './top-destination-series.js';
+import { TopRouteSeries } from './top-route-series.js';
 
 /** The Prometheus text format's content type, which scrapers check. */
 export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -27,6 +28,8 @@ export interface MetricsSource {
   capture?: { readonly reading: boolean };
   /** Per-destination series for the top K by packets, and `other`; 0 (the default) for none. */
   topDestinations?: number;
+  /** Route series for the top K routes by packets, and `other`; absent (the default) for every route. */
+  topRoutes?: number;
   /** /report text held for clients still reading it, in bytes. */
   reportBytesInFlight?: () => number;
   /** Rule sets put in force or removed through the API. */
@@ -40,6 +43,8 @@ export class MetricsEndpoint {
   /** Keeps the top-K membership from scrape to scrape: no series goes down, and they add up to counted. */
   private readonly destinations?: TopDestinationSeries;
   private readonly routeLabels = new RouteLabelCache();
+  /** Keeps the top-K route membership from scrape to scrape, as `destinations` does. */
+  private readonly routes?: TopRouteSeries;
   /** The text being built, which scrapes arriving meanwhile share. */
   private pending?: Promise<Buffer>;
   /** How many texts were built (a scrape that shared one did not build it). */
@@ -49,6 +54,7 @@ export class MetricsEndpoint {
     this.source = source;
     const k = source.topDestinations ?? 0;
     if (k > 0) this.destinations = new TopDestinationSeries(k);
+    if (source.topRoutes !== undefined) this.routes = new TopRouteSeries(source.topRoutes);
   }
 
   /** The text as UTF-8 bytes, shared by every scrape that arrives while it is being built. */
@@ -70,13 +76,17 @@ export class MetricsEndpoint {
   private build(): Buffer {
     this.builds++;
     const { analyzer, fib, changes, capture } = this.source;
-    // route counters only: the destinations are picked apart, without copying them all
-    const report = analyzer.snapshot({ destinations: false });
+    // the destinations, and with --top-routes the routes, are picked apart, without copying them all
+    const report = analyzer.snapshot({ destinations: false, routes: !this.routes });
+    const totals = report.totals;
+    const top = this.routes?.sample(analyzer, fib,
+      { counted: totals.counted, unroutedPackets: totals.noRoute.packets, unroutedBytes: totals.noRoute.bytes });
     const families = promFamilies(report, {
       table: fib.stats(),
       routeChanges: changes,
       captureReading: capture?.reading,
       routeLabels: this.routeLabels,
+      topRoutes: top && { k: this.routes!.k, series: top.series, removedPackets: top.removedPackets },
     });
     const topSources = anomalyTopSourcesFamily(report);
     if (topSources) families.push(topSources);
