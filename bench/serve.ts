@@ -5,7 +5,8 @@
 //
 // Two tables: an edge router's (1,000 prefixes and default routes: a few thousand series per
 // scrape) and the 100,000-prefix BGP-like table the capture is drawn from, where some 78,000
-// routes match and a scrape is 155,000 series — what a scrape costs grows with that.
+// routes match and a scrape is 155,000 series — what a scrape costs grows with that — or, with
+// `--top-routes 1000`, some 2,000. With FIBSCOPE_BASE_CLI, the full table also with that build.
 //
 // The clock starts when serve logs that it listens (the table is loaded; reading starts in the
 // same tick) and stops when it logs the end of the stream, as seen from this process.
@@ -19,6 +20,8 @@ import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
 
 const CLI = process.env.FIBSCOPE_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** Another build to compare with on the full table (an A/B in one run): FIBSCOPE_BASE_CLI=/elsewhere/dist/cli.js. */
+const BASE_CLI = process.env.FIBSCOPE_BASE_CLI;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const RUNS = 3;
@@ -94,10 +97,11 @@ function paced(perSecond: number, inFlight: number, call: (n: number) => Promise
 }
 
 /** One serve process over the capture, with or without load; resolves when the stream is read. */
-async function serveRun(capture: string, routes: string, packets: number, load: boolean): Promise<Run> {
+async function serveRun(scenario: Scenario, load: boolean): Promise<Run> {
+  const { capture, routes, packets } = scenario;
   const cat = spawn('cat', [capture], { stdio: ['ignore', 'pipe', 'inherit'] });
   // the pipe goes from cat to serve directly, not through this process
-  const child = spawn(process.execPath, [CLI, 'serve', '-r', routes, '--listen', '127.0.0.1:0', '-o', '/dev/null', '-'],
+  const child = spawn(process.execPath, [scenario.cli ?? CLI, 'serve', '-r', routes, ...(scenario.args ?? []), '--listen', '127.0.0.1:0', '-o', '/dev/null', '-'],
     { stdio: [cat.stdout, 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -153,6 +157,10 @@ interface Scenario {
   routes: string;
   capture: string;
   packets: number;
+  /** More serve flags (--top-routes K). */
+  args?: string[];
+  /** Another build's cli.js (BASE_CLI). */
+  cli?: string;
 }
 
 /** Runs a scenario alone and under load, alternated so that drift in the machine's speed falls on both. */
@@ -161,8 +169,8 @@ async function measure(scenario: Scenario, log: (line: string) => void): Promise
   const loaded: Run[] = [];
   const rate = (r: Run) => r.packets / r.seconds / 1e6;
   for (let i = 0; i < RUNS; i++) {
-    quiet.push(await serveRun(scenario.capture, scenario.routes, scenario.packets, false));
-    loaded.push(await serveRun(scenario.capture, scenario.routes, scenario.packets, true));
+    quiet.push(await serveRun(scenario, false));
+    loaded.push(await serveRun(scenario, true));
     const l = loaded[i];
     log(`serve, ${scenario.name}, run ${i + 1}: ${rate(quiet[i]).toFixed(2)} M packets/s alone, ${rate(l).toFixed(2)} under load ` +
       `(${(l.scrapes / l.seconds).toFixed(0)} scrapes/s, median ${median(l.scrapeMs).toFixed(1)} ms, ${l.series} series; ` +
@@ -206,19 +214,25 @@ export async function serveBenchmarks(log: (line: string) => void): Promise<Figu
     const lines = bgp.split('\n');
     writeFileSync(edgeTable, `0.0.0.0/0 192.0.2.254 eth0\n::/0 2001:db8::fe eth0\n${lines.slice(0, 900).join('\n')}\n${lines.slice(85_000, 85_100).join('\n')}\n`);
 
-    const big = join(dir, 'capture-2m.pcap');
-    const bigPackets = 2_000_000;
-    const generated = writeCapture(big, { packets: bigPackets });
-    log(`generated ${bigPackets.toLocaleString('en-US')} packets (${(generated.fileBytes / 2 ** 20).toFixed(0)} MiB, ${generated.destinationsSeen} destinations)`);
-    readFileSync(big); // into page cache
-    figures.push(...await measure({ name: 'edge table (1,000 prefixes + defaults)', routes: edgeTable, capture: big, packets: bigPackets }, log));
+    // FIBSCOPE_SERVE_TABLES=full: the 100k-prefix table only
+    if (process.env.FIBSCOPE_SERVE_TABLES !== 'full') {
+      const big = join(dir, 'capture-2m.pcap');
+      const bigPackets = 2_000_000;
+      const generated = writeCapture(big, { packets: bigPackets });
+      log(`generated ${bigPackets.toLocaleString('en-US')} packets (${(generated.fileBytes / 2 ** 20).toFixed(0)} MiB, ${generated.destinationsSeen} destinations)`);
+      readFileSync(big); // into page cache
+      figures.push(...await measure({ name: 'edge table (1,000 prefixes + defaults)', routes: edgeTable, capture: big, packets: bigPackets }, log));
+    }
 
     // a scrape of the full table is ~155,000 series: fewer packets keep the loaded runs short
     const small = join(dir, 'capture-500k.pcap');
     const smallPackets = 500_000;
     writeCapture(small, { packets: smallPackets });
     readFileSync(small);
-    figures.push(...await measure({ name: '100k-prefix table', routes: fullTable, capture: small, packets: smallPackets }, log));
+    const full = { routes: fullTable, capture: small, packets: smallPackets };
+    figures.push(...await measure({ ...full, name: '100k-prefix table, --top-routes 1000', args: ['--top-routes', '1000'] }, log));
+    figures.push(...await measure({ ...full, name: '100k-prefix table, every route' }, log));
+    if (BASE_CLI) figures.push(...await measure({ ...full, name: '100k-prefix table, every route, base build', cli: BASE_CLI }, log));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
