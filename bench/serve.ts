@@ -24,7 +24,8 @@ const CLI = process.env.FIBSCOPE_CLI ?? fileURLToPath(new URL('../../dist/cli.js
 const BASE_CLI = process.env.FIBSCOPE_BASE_CLI;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const RUNS = 3;
+/** FIBSCOPE_SERVE_RUNS: fewer runs for a quick look. */
+const RUNS = Number(process.env.FIBSCOPE_SERVE_RUNS ?? 3);
 const SCRAPES_PER_SECOND = 100;
 const CHANGES_PER_SECOND = 1000;
 /** Requests allowed in flight: enough to keep the rates when serve answers late, bounded so they do not pile up. */
@@ -214,8 +215,9 @@ export async function serveBenchmarks(log: (line: string) => void): Promise<Figu
     const lines = bgp.split('\n');
     writeFileSync(edgeTable, `0.0.0.0/0 192.0.2.254 eth0\n::/0 2001:db8::fe eth0\n${lines.slice(0, 900).join('\n')}\n${lines.slice(85_000, 85_100).join('\n')}\n`);
 
-    // FIBSCOPE_SERVE_TABLES=full: the 100k-prefix table only
-    if (process.env.FIBSCOPE_SERVE_TABLES !== 'full') {
+    // FIBSCOPE_SERVE_TABLES=full: the 100k-prefix table only; =top: only with --top-routes
+    const tables = process.env.FIBSCOPE_SERVE_TABLES;
+    if (tables === undefined) {
       const big = join(dir, 'capture-2m.pcap');
       const bigPackets = 2_000_000;
       const generated = writeCapture(big, { packets: bigPackets });
@@ -231,6 +233,7 @@ export async function serveBenchmarks(log: (line: string) => void): Promise<Figu
     readFileSync(small);
     const full = { routes: fullTable, capture: small, packets: smallPackets };
     figures.push(...await measure({ ...full, name: '100k-prefix table, --top-routes 1000', args: ['--top-routes', '1000'] }, log));
+    if (tables === 'top') return figures;
     figures.push(...await measure({ ...full, name: '100k-prefix table, every route' }, log));
     if (BASE_CLI) figures.push(...await measure({ ...full, name: '100k-prefix table, every route, base build', cli: BASE_CLI }, log));
   } finally {

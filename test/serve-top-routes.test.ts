@@ -48,7 +48,7 @@ const BUILDS = {
 };
 
 describe.each(Object.entries(BUILDS))('Analyzer.topRoutes (%s build)', (_, createFib) => {
-  it('is the report\'s routes sorted by packets then id, sliced to k; preferred ids first among equals; sums exact', async () => {
+  it('is the report\'s routes sorted by packets then id, sliced to k; preferred ids first among equals; sums exact; atLeast changes nothing', async () => {
     const { fib, analyzer, send } = await counting(createFib);
     const random = new Random(3);
     let countedBytes = 0;
@@ -68,6 +68,11 @@ describe.each(Object.entries(BUILDS))('Analyzer.topRoutes (%s build)', (_, creat
         expect(top.countedBytes).toBe(countedBytes);
         const withPreferred = analyzer.topRoutes(k, [...preferred]);
         expect(withPreferred.routes.map((r) => r.id)).toEqual(order(true).slice(0, k).map((r) => r.id));
+        // a starting count (the last pick's K-th, or one too high: it asks again) changes nothing
+        const kth = Number(order(true)[k - 1]?.packets ?? 0);
+        for (const atLeast of [kth, kth + 1, kth + 50]) {
+          expect(analyzer.topRoutes(k, [...preferred], atLeast).routes.map((r) => r.id), `atLeast ${atLeast}`).toEqual(order(true).slice(0, k).map((r) => r.id));
+        }
       }
     }
   });

@@ -14,7 +14,7 @@
 //                                   id i32, generation u32, packets u64, bytes u64
 
 import { alloc, free, POOL_OTHER } from '../memory/alloc';
-import { Counters, ROUTE_COUNTER_BYTES, settleCounters } from './counters';
+import { Counters, ROUTE_COUNTER_BYTES } from './counters';
 import { entryAt } from './destinations';
 import { routeCapacity, routeExists, routeGeneration } from '../fib/routes';
 
@@ -82,12 +82,14 @@ function siftUp(routes: usize, heap: usize, at: u32, preferred: usize, preferred
 }
 
 /**
- * The top `k` routes of `counters` into a fresh block (layout above), after zeroing the counters
- * of routes gone since (settleCounters). `preferred` holds `preferredCount` ids in ascending order.
+ * The top `k` routes of `counters` into a fresh block (layout above), of those with `atLeast`
+ * packets: the host passes the K-th count of the last pick, which counts that only grow cannot
+ * have lowered; should fewer than `k` routes be picked, it asks again with 0 (routes went). A counter of a route gone
+ * since counts for nothing (checked here rather than settled: a second pass would cost as much as
+ * the pick). `preferred` holds `preferredCount` ids in ascending order.
  */
-export function countersTopRoutes(counters: usize, k: u32, preferred: usize, preferredCount: u32): usize {
+export function countersTopRoutes(counters: usize, k: u32, preferred: usize, preferredCount: u32, atLeast: u64): usize {
   const c = changetype<Counters>(counters);
-  settleCounters(c);
   const routes = c.routes;
   const ids = min(c.routeCapacity, routeCapacity());
   const block = alloc(blockBytes(k), POOL_OTHER);
@@ -95,18 +97,26 @@ export function countersTopRoutes(counters: usize, k: u32, preferred: usize, pre
   const heap = alloc(heapBytes, POOL_OTHER);
   let packets: u64 = 0, bytes: u64 = 0;
   let size: u32 = 0;
+  // the packets of the heap's lowest route once full (or `atLeast` until then): most routes are
+  // below it, one compare each
+  let floor: u64 = atLeast;
   for (let id = 0; id < ids; id++) {
     const counter = routes + <usize>id * ROUTE_COUNTER_BYTES;
     const count = load<u64>(counter);
-    if (count == 0) continue;
+    if (count == 0 || load<u32>(counter, 20) != routeGeneration(id)) continue;
     packets += count;
     bytes += load<u64>(counter, 8);
+    if (count < atLeast) continue;
     if (size < k) {
       store<i32>(heap + (<usize>size << 2), id);
       siftUp(routes, heap, size++, preferred, preferredCount);
-    } else if (k && ranksBelow(routes, load<i32>(heap), id, preferred, preferredCount)) {
+      if (size == k) floor = packetsOf(routes, load<i32>(heap));
+    } else if (k && (count > floor || (count == floor && preferredCount && listed(preferred, preferredCount, id)))
+      && ranksBelow(routes, load<i32>(heap), id, preferred, preferredCount)) {
+      // (ids rise along the pass: on equal packets only a preferred id can outrank the heap's)
       store<i32>(heap, id);
       siftDown(routes, heap, size, 0, preferred, preferredCount);
+      floor = packetsOf(routes, load<i32>(heap));
     }
   }
   let countedBytes = c.overflowBytes;

@@ -443,11 +443,12 @@ export class Analyzer {
 
   /**
    * The `k` busiest routes and the sums over all of them, picked in WebAssembly without making
-   * an object per route (top-routes.ts); `preferred` route ids win ties.
+   * an object per route (top-routes.ts); `preferred` route ids win ties; `atLeast` (the K-th
+   * count of the last pick) makes it cheaper without changing the result.
    */
-  topRoutes(k: number, preferred: readonly number[] = []): TopRoutes {
+  topRoutes(k: number, preferred: readonly number[] = [], atLeast = 0): TopRoutes {
     this.checkUsable();
-    return topRoutes(this.wasm, this.counters, k, preferred);
+    return topRoutes(this.wasm, this.counters, k, preferred, atLeast);
   }
 
   /** Whether route `id` is still the route of `generation` (a route that went leaves its id to a new one). */

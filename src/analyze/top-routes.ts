@@ -28,9 +28,10 @@ export interface TopRoutes {
 
 /**
  * The top `k` routes of the counters at `counters`; `preferred` ids (the current top, say) win
- * ties on packets, so equal counts do not swap members back and forth.
+ * ties on packets, so equal counts do not swap members back and forth. `atLeast` (the K-th
+ * count of the last pick) only makes the pick cheaper: the result is the same.
  */
-export function topRoutes(wasm: FibscopeExports, counters: number, k: number, preferred: readonly number[] = []): TopRoutes {
+export function topRoutes(wasm: FibscopeExports, counters: number, k: number, preferred: readonly number[] = [], atLeast = 0): TopRoutes {
   if (!Number.isSafeInteger(k) || k < 0 || k > 0x3fffffff) throw new RangeError(`top routes: expected a whole number k, got ${k}`);
   const sorted = Int32Array.from(preferred).sort();
   const listBytes = sorted.length * 4;
@@ -39,15 +40,18 @@ export function topRoutes(wasm: FibscopeExports, counters: number, k: number, pr
   if (list) new Int32Array(wasm.memory.buffer, list, sorted.length).set(sorted);
   let block: number;
   try {
-    block = wasm.countersTopRoutes(counters, k, list, sorted.length) >>> 0;
+    block = wasm.countersTopRoutes(counters, k, list, sorted.length, BigInt(atLeast)) >>> 0;
   } finally {
     if (list) wasm.hostBufferFree(list, listBytes);
   }
+  let top: TopRoutes;
   try {
-    return readBlock(wasm, counters, block);
+    top = readBlock(wasm, counters, block);
   } finally {
     wasm.topRoutesFree(block, k);
   }
+  // fewer than k routes had that many packets: some went, or the counters were reset
+  return top.routes.length < k && atLeast > 0 ? topRoutes(wasm, counters, k, preferred) : top;
 }
 
 function readBlock(wasm: FibscopeExports, counters: number, block: number): TopRoutes {

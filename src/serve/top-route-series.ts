@@ -46,6 +46,8 @@ export class TopRouteSeries {
   private removedPackets: Count = 0;
   private removedBytes: Count = 0;
   private lastCounted: Count = 0;
+  /** The K-th count of the last pick (0 when it had fewer): counts only grow, so the next pick starts there. */
+  private kthPackets = 0;
   /** No scrape since the counting started or was reset: members start with their whole counts. */
   private fresh = true;
   private readonly row: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
@@ -60,7 +62,7 @@ export class TopRouteSeries {
    * (read before the pick: packets counted in between go nowhere, the loop does not turn).
    */
   sample(analyzer: Analyzer, fib: Fib, totals: { counted: Count; unroutedPackets: Count; unroutedBytes: Count }): TopRouteSample {
-    const picked = analyzer.topRoutes(this.k, [...this.members.keys()]);
+    const picked = analyzer.topRoutes(this.k, [...this.members.keys()], this.kthPackets);
     if (compareCounts(totals.counted, this.lastCounted) < 0 || picked.routes.some((r) => this.countWentDown(r))) {
       // the counters were reset: what was shown before is gone with them
       this.members.clear();
@@ -103,6 +105,8 @@ export class TopRouteSeries {
     }
     this.members = next;
     this.fresh = false;
+    const kth = picked.routes.length === this.k ? picked.routes[this.k - 1].packets : 0;
+    this.kthPackets = typeof kth === 'number' ? kth : 0; // (a bigint would round: start from 0)
     const series: RouteSeriesValues[] = [...this.labels.take()];
     series.push({ values: OTHER_VALUES, text: OTHER_TEXT, packets: otherPackets, bytes: otherBytes });
     return { series, removedPackets: this.removedPackets };
