@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
+import { formatProm } from '../src/report/prom.js';
 import { FibscopeServer } from '../src/serve/server.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
@@ -249,6 +250,39 @@ describe('serve --top-routes K: /metrics route series', () => {
         expect([...series].map(([labels, n]) => [/prefix="([^"]*)"/.exec(labels)![1], n])).toEqual([
           ['10.0.0.0/24', 9], ['10.0.1.0/24', 7], ['10.0.2.0/24', 5], ['other', 3],
         ]);
+      }
+    } finally {
+      await server.close(100);
+    }
+  });
+});
+
+describe('serve /metrics without --top-routes: every route read from the counters', () => {
+  it('writes the route families analyze -f prom writes from the report, across route changes, multipath and label sets alike', async () => {
+    const { fib, analyzer, send } = await counting(BUILDS.release);
+    const random = new Random(8);
+    const server = new FibscopeServer({ fib, analyzer, onError: (error) => { throw error; } });
+    const { port }: AddressInfo = await server.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${port}`;
+    const routeLines = (text: string) => text.split('\n').filter((line) => /^fibscope_(route_(packets|bytes)|removed_route_packets)_total/.test(line));
+    const changes = [
+      `${PREFIXES[1]} nexthop via 192.0.2.7 dev eth1 weight 1 nexthop via 192.0.2.8 dev eth2 weight 3\n`, // multipath
+      `${PREFIXES[2]} 192.0.2.1 eth0 metric 5\n`, // the same labels as the metric-0 route: one series
+      `${PREFIXES[3]} 192.0.2.9 eth0\n`, // replaced
+      `${PREFIXES[1]} 192.0.2.1 eth0\n`, // multipath replaced by one next hop
+    ];
+    try {
+      for (let step = 0; step <= changes.length + 2; step++) {
+        for (let i = 0; i < 80; i++) send(random, `10.0.${random.below(13)}.${random.below(256)}`, 1 + random.below(3));
+        const text = await (await fetch(`${base}/metrics`)).text();
+        expect(routeLines(text), `step ${step}`).toEqual(routeLines(formatProm(analyzer.report())));
+        if (step < changes.length) {
+          const answer = await fetch(`${base}/routes`, { method: 'POST', body: changes[step] });
+          expect(answer.status).toBe(200);
+          await answer.arrayBuffer();
+        } else if (step === changes.length) {
+          await (await fetch(`${base}/routes/${PREFIXES[4]}`, { method: 'DELETE' })).arrayBuffer();
+        }
       }
     } finally {
       await server.close(100);

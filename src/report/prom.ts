@@ -51,10 +51,11 @@ export interface LivePromOptions {
   /** Route label sets kept between scrapes of the same table (made afresh without one). */
   routeLabels?: RouteLabelCache;
   /**
-   * Route series picked apart (serve's `--top-routes K`: the K busiest and `other`), used instead
-   * of the report's routes, with what the removed-route series is then.
+   * Route series read apart from the report (serve reads the counters directly; with `--top-routes
+   * K`, `k` is set: the K busiest and `other`), used instead of the report's routes, with what the
+   * removed-route series is then.
    */
-  topRoutes?: { k: number; series: readonly RouteSeriesValues[]; removedPackets: Count };
+  routeSeries?: { k?: number; series: readonly RouteSeriesValues[]; removedPackets: Count };
 }
 
 /** One route series as it is written: its label text and values. */
@@ -87,7 +88,7 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const unexplained = subtractCounts(totals.malformed, sumCounts(reasons.map(([, n]) => n)));
   if (unexplained > 0) reasons.push(['other', unexplained]);
-  const top = options.topRoutes;
+  const top = options.routeSeries;
   const routes = top ? top.series : routeSeries(report.routes, options.routeLabels ?? new RouteLabelCache());
 
   const total = (name: string, help: string, value: Count): PromFamily =>
@@ -310,7 +311,7 @@ function routeSeries(routes: readonly RouteCounters[], cache: RouteLabelCache): 
 }
 
 /** The labels of one route series, made once (formatting them is most of a scrape's work), and its counts in this scrape. */
-interface RouteLabels extends RouteSeriesValues {
+export interface RouteLabels extends RouteSeriesValues {
   values: Record<string, string>;
   /** `{prefix="…",next_hop="…",dev="…",family="…"}` */
   text: string;
@@ -342,8 +343,14 @@ export class RouteLabelCache {
   /** The last scrape's series, in order. */
   private sorted: RouteLabels[] = [];
 
-  /** Counts a route (or one next hop of it) into its series of this scrape. */
-  add(prefix: string, nextHop: string | null, dev: string | null, packets: Count, bytes: Count): void {
+  /** How many times label sets were dropped: one held since an earlier count is stale. */
+  drops = 0;
+
+  /**
+   * Counts a route (or one next hop of it) into its series of this scrape; returns the label set,
+   * which addTo takes until `drops` changes.
+   */
+  add(prefix: string, nextHop: string | null, dev: string | null, packets: Count, bytes: Count): RouteLabels {
     let byHop = this.entries.get(prefix);
     if (!byHop) this.entries.set(prefix, (byHop = new Map()));
     let byDev = byHop.get(nextHop ?? '');
@@ -358,6 +365,12 @@ export class RouteLabelCache {
       this.size++;
       this.created = true;
     }
+    this.addTo(labels, packets, bytes);
+    return labels;
+  }
+
+  /** Counts into a label set add() returned (no lookup by text: a scrape of every route does this 150,000 times). */
+  addTo(labels: RouteLabels, packets: Count, bytes: Count): void {
     if (labels.used !== this.generation) {
       labels.used = this.generation;
       labels.packets = 0;
@@ -382,6 +395,7 @@ export class RouteLabelCache {
   }
 
   private dropUnused(): void {
+    this.drops++;
     for (const [prefix, byHop] of this.entries) {
       for (const [hop, byDev] of byHop) {
         for (const [dev, labels] of byDev) {

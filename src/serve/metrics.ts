@@ -10,7 +10,8 @@
 // socket without copies).
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
-import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
+import { formatPromFamilies, promFamilies, type RouteChangeCounts } from '../report/prom.js';
+import { EveryRouteSeries } from './every-route-series.js';
 import { anomalyTopSourcesFamily } from './anomaly-source-series.js';
 import { ruleSetChangesFamily } from './rule-set-changes.js';
 import type { ServedRouting } from './routing.js';
@@ -42,7 +43,8 @@ export class MetricsEndpoint {
   private readonly source: MetricsSource;
   /** Keeps the top-K membership from scrape to scrape: no series goes down, and they add up to counted. */
   private readonly destinations?: TopDestinationSeries;
-  private readonly routeLabels = new RouteLabelCache();
+  /** Every route's series, read from the counters (without --top-routes). */
+  private readonly everyRoute = new EveryRouteSeries();
   /** Keeps the top-K route membership from scrape to scrape, as `destinations` does. */
   private readonly routes?: TopRouteSeries;
   /** The text being built, which scrapes arriving meanwhile share. */
@@ -77,7 +79,7 @@ export class MetricsEndpoint {
     this.builds++;
     const { analyzer, fib, changes, capture } = this.source;
     // the destinations, and with --top-routes the routes, are picked apart, without copying them all
-    const report = analyzer.snapshot({ destinations: false, routes: !this.routes });
+    const report = analyzer.snapshot({ destinations: false, routes: false });
     const totals = report.totals;
     const top = this.routes?.sample(analyzer, fib,
       { counted: totals.counted, unroutedPackets: totals.noRoute.packets, unroutedBytes: totals.noRoute.bytes });
@@ -85,8 +87,8 @@ export class MetricsEndpoint {
       table: fib.stats(),
       routeChanges: changes,
       captureReading: capture?.reading,
-      routeLabels: this.routeLabels,
-      topRoutes: top && { k: this.routes!.k, series: top.series, removedPackets: top.removedPackets },
+      routeSeries: top ? { k: this.routes!.k, series: top.series, removedPackets: top.removedPackets }
+        : this.everyRoute.sample(analyzer, fib, totals),
     });
     const topSources = anomalyTopSourcesFamily(report);
     if (topSources) families.push(topSources);
