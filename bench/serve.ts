@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
@@ -120,9 +120,11 @@ async function serveRun(scenario: Scenario, load: boolean): Promise<Run> {
     });
     void exited.then((status) => reject(new Error(`fibscope serve exited with ${status}: ${stderr}`)));
   });
-  const ended = new Promise<number>((resolve) => {
+  // the end of the stream, or the reading stopped at damage (`standard input: <why>`)
+  const ended = new Promise<number>((resolve, reject) => {
     child.stderr!.on('data', () => {
       if (/the capture ended after (\d+) records/.test(stderr)) resolve(performance.now());
+      else if (/standard input: (?!the capture ended)/.test(stderr)) reject(new Error(`fibscope serve stopped reading: ${stderr}`));
     });
   });
   const { port, at } = await started;
@@ -146,7 +148,17 @@ async function serveRun(scenario: Scenario, load: boolean): Promise<Run> {
       if (removed.status === 200) run.changes++; else run.failedChanges++;
     }, failed));
   }
-  const end = await ended;
+  let end: number;
+  try {
+    end = await Promise.race([ended, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('no end of the stream in 120 s')), 120_000).unref())]);
+  } catch (error) {
+    // stop this run, say what serve said, and let the caller run it again
+    await Promise.all(loads.map((l) => l.stop()));
+    client.close();
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`${(error as Error).message}; serve said: ${stderr.slice(-600)}`);
+  }
   run.seconds = (end - at) / 1000;
   await Promise.all(loads.map((l) => l.stop()));
   client.close();
@@ -154,6 +166,16 @@ async function serveRun(scenario: Scenario, load: boolean): Promise<Run> {
   const status = await exited;
   if (status !== 0) throw new Error(`fibscope serve exited with ${status}: ${stderr}`);
   return run;
+}
+
+/** A run that timed out (serve, rarely, never reports the end of the stream) is run once more. */
+async function retried(run: () => Promise<Run>, log: (line: string) => void): Promise<Run> {
+  try {
+    return await run();
+  } catch (error) {
+    log(`a run failed and is run again: ${(error as Error).message}`);
+    return run();
+  }
 }
 
 interface Scenario {
@@ -173,8 +195,8 @@ async function measure(scenario: Scenario, log: (line: string) => void): Promise
   const loaded: Run[] = [];
   const rate = (r: Run) => r.packets / r.seconds / 1e6;
   for (let i = 0; i < RUNS; i++) {
-    quiet.push(await serveRun(scenario, false));
-    loaded.push(await serveRun(scenario, true));
+    quiet.push(await retried(() => serveRun(scenario, false), log));
+    loaded.push(await retried(() => serveRun(scenario, true), log));
     const l = loaded[i];
     log(`serve, ${scenario.name}, run ${i + 1}: ${rate(quiet[i]).toFixed(2)} M packets/s alone, ${rate(l).toFixed(2)} under load ` +
       `(${(l.scrapes / l.seconds).toFixed(0)} scrapes/s, median ${median(l.scrapeMs).toFixed(1)} ms, ${l.series} series; ` +
@@ -206,6 +228,44 @@ async function measure(scenario: Scenario, log: (line: string) => void): Promise
   ];
 }
 
+/**
+ * What one /metrics text costs to build, alone (no capture being read, no HTTP): the counters of
+ * `capture` over the 100k-prefix table, then builds timed one after the other, this build's and
+ * (with FIBSCOPE_BASE_CLI) the base build's alternated, medians of 15.
+ */
+async function scrapeCosts(routesText: string, capture: string, log: (line: string) => void): Promise<Figure[]> {
+  interface Build { name: string; render: () => Promise<Buffer> }
+  const load = async (cli: string, name: string, topRoutes?: number): Promise<Build> => {
+    const dist = dirname(cli);
+    const { Fib } = await import(join(dist, 'fib/fib.js'));
+    const { Analyzer } = await import(join(dist, 'analyze/analyzer.js'));
+    const { MetricsEndpoint } = await import(join(dist, 'serve/metrics.js'));
+    const fib = await Fib.create();
+    fib.load(routesText);
+    const analyzer = new Analyzer({ fib });
+    analyzer.push(readFileSync(capture));
+    analyzer.end();
+    const endpoint = new MetricsEndpoint({ analyzer, fib, changes: { add: 0, replace: 0, remove: 0 }, topRoutes });
+    return { name, render: () => endpoint.render() };
+  };
+  const builds = [await load(CLI, 'every route'), await load(CLI, '--top-routes 1000', 1000)];
+  if (BASE_CLI) builds.push(await load(BASE_CLI, 'every route, base build'));
+  const times = builds.map(() => [] as number[]);
+  const lines = builds.map(() => 0);
+  for (let round = 0; round < 15; round++) {
+    for (const [i, build] of builds.entries()) {
+      const start = performance.now();
+      const text = await build.render();
+      times[i].push(performance.now() - start);
+      lines[i] = text.toString().split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
+    }
+  }
+  return builds.map((build, i) => {
+    log(`one /metrics text, 100k-prefix table, ${build.name}: median ${median(times[i]).toFixed(1)} ms, ${lines[i]} series`);
+    return { name: `one /metrics text of the 100k-prefix table, ${build.name} (no load)`, value: median(times[i]), unit: 'ms', note: `${lines[i]} series` };
+  });
+}
+
 export async function serveBenchmarks(log: (line: string) => void): Promise<Figure[]> {
   const figures: Figure[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'fibscope-bench-serve-'));
@@ -218,7 +278,7 @@ export async function serveBenchmarks(log: (line: string) => void): Promise<Figu
     const lines = bgp.split('\n');
     writeFileSync(edgeTable, `0.0.0.0/0 192.0.2.254 eth0\n::/0 2001:db8::fe eth0\n${lines.slice(0, 900).join('\n')}\n${lines.slice(85_000, 85_100).join('\n')}\n`);
 
-    // FIBSCOPE_SERVE_TABLES=full: the 100k-prefix table only; =top: only with --top-routes
+    // FIBSCOPE_SERVE_TABLES=full: the 100k-prefix table only; =top: only with --top-routes; =cost: a text's cost only
     const tables = process.env.FIBSCOPE_SERVE_TABLES;
     if (tables === undefined) {
       const big = join(dir, 'capture-2m.pcap');
@@ -234,6 +294,8 @@ export async function serveBenchmarks(log: (line: string) => void): Promise<Figu
     const smallPackets = 500_000;
     writeCapture(small, { packets: smallPackets });
     readFileSync(small);
+    figures.push(...await scrapeCosts(bgp, small, log));
+    if (tables === 'cost') return figures;
     const full = { routes: fullTable, capture: small, packets: smallPackets };
     figures.push(...await measure({ ...full, name: '100k-prefix table, --top-routes 1000', args: ['--top-routes', '1000'] }, log));
     if (tables === 'top') return figures;
