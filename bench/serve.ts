@@ -278,15 +278,19 @@ export async function serveBenchmarks(log: (line: string) => void): Promise<Figu
     const lines = bgp.split('\n');
     writeFileSync(edgeTable, `0.0.0.0/0 192.0.2.254 eth0\n::/0 2001:db8::fe eth0\n${lines.slice(0, 900).join('\n')}\n${lines.slice(85_000, 85_100).join('\n')}\n`);
 
-    // FIBSCOPE_SERVE_TABLES=full: the 100k-prefix table only; =top: only with --top-routes; =cost: a text's cost only
+    // FIBSCOPE_SERVE_TABLES=edge: the edge table only; =full: the 100k-prefix table only; =top: only
+    // with --top-routes; =cost: a text's cost only
     const tables = process.env.FIBSCOPE_SERVE_TABLES;
-    if (tables === undefined) {
+    if (tables === undefined || tables === 'edge') {
       const big = join(dir, 'capture-2m.pcap');
       const bigPackets = 2_000_000;
       const generated = writeCapture(big, { packets: bigPackets });
       log(`generated ${bigPackets.toLocaleString('en-US')} packets (${(generated.fileBytes / 2 ** 20).toFixed(0)} MiB, ${generated.destinationsSeen} destinations)`);
       readFileSync(big); // into page cache
-      figures.push(...await measure({ name: 'edge table (1,000 prefixes + defaults)', routes: edgeTable, capture: big, packets: bigPackets }, log));
+      const edge = { name: 'edge table (1,000 prefixes + defaults)', routes: edgeTable, capture: big, packets: bigPackets };
+      figures.push(...await measure(edge, log));
+      if (BASE_CLI) figures.push(...await measure({ ...edge, name: `${edge.name}, base build`, cli: BASE_CLI }, log));
+      if (tables === 'edge') return figures;
     }
 
     // a scrape of the full table is ~155,000 series: fewer packets keep the loaded runs short
