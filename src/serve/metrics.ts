@@ -3,8 +3,9 @@
 // (table size, route and rule set changes, whether the capture is read, the anomaly classes' busiest
 // sources).
 //
-// A scrape costs one pass over the route counters and, with top-K series, one over the
-// destinations (picked in WebAssembly, nothing sorted). A text is built once the event loop has
+// A scrape costs one pass over the route counters (read in place: no object per route; with
+// --top-routes K, the K picked in WebAssembly) and, with top-K series, one over the destinations
+// (picked in WebAssembly, nothing sorted). A text is built once the event loop has
 // polled for I/O again, and every scrape that arrives until then shares it: two hundred
 // scrapers at once cost a few scrapes, and each gets the same bytes (one Buffer, written to every
 // socket without copies).
@@ -78,7 +79,8 @@ export class MetricsEndpoint {
   private build(): Buffer {
     this.builds++;
     const { analyzer, fib, changes, capture } = this.source;
-    // the destinations, and with --top-routes the routes, are picked apart, without copying them all
+    // no route or destination objects: the routes are read from their counters (every route, or
+    // the top K picked in WebAssembly) and the destinations picked apart
     const report = analyzer.snapshot({ destinations: false, routes: false });
     const totals = report.totals;
     const top = this.routes?.sample(analyzer, fib,
