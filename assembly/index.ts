@@ -244,3 +244,4 @@ export * from './classify/exports';
 export * from './checks/exports';
 export * from './threads/anomaly-log';
 export * from './threads/merge-destinations';
+export * from './count/top-routes';

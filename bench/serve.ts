@@ -5,7 +5,8 @@
 //
 // Two tables: an edge router's (1,000 prefixes and default routes: a few thousand series per
 // scrape) and the 100,000-prefix BGP-like table the capture is drawn from, where some 78,000
-// routes match and a scrape is 155,000 series — what a scrape costs grows with that.
+// routes match and a scrape is 155,000 series — what a scrape costs grows with that — or, with
+// `--top-routes 1000`, some 2,000. With FIBSCOPE_BASE_CLI, the full table also with that build.
 //
 // The clock starts when serve logs that it listens (the table is loaded; reading starts in the
 // same tick) and stops when it logs the end of the stream, as seen from this process.
@@ -13,15 +14,18 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
 
 const CLI = process.env.FIBSCOPE_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** Another build to compare with on the full table (an A/B in one run): FIBSCOPE_BASE_CLI=/elsewhere/dist/cli.js. */
+const BASE_CLI = process.env.FIBSCOPE_BASE_CLI;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const RUNS = 3;
+/** FIBSCOPE_SERVE_RUNS: fewer runs for a quick look. */
+const RUNS = Number(process.env.FIBSCOPE_SERVE_RUNS ?? 3);
 const SCRAPES_PER_SECOND = 100;
 const CHANGES_PER_SECOND = 1000;
 /** Requests allowed in flight: enough to keep the rates when serve answers late, bounded so they do not pile up. */
@@ -94,11 +98,15 @@ function paced(perSecond: number, inFlight: number, call: (n: number) => Promise
 }
 
 /** One serve process over the capture, with or without load; resolves when the stream is read. */
-async function serveRun(capture: string, routes: string, packets: number, load: boolean): Promise<Run> {
-  const cat = spawn('cat', [capture], { stdio: ['ignore', 'pipe', 'inherit'] });
-  // the pipe goes from cat to serve directly, not through this process
-  const child = spawn(process.execPath, [CLI, 'serve', '-r', routes, '--listen', '127.0.0.1:0', '-o', '/dev/null', '-'],
-    { stdio: [cat.stdout, 'ignore', 'pipe'] });
+async function serveRun(scenario: Scenario, load: boolean): Promise<Run> {
+  const { capture, routes, packets } = scenario;
+  const child = spawn(process.execPath, [scenario.cli ?? CLI, 'serve', '-r', routes, ...(scenario.args ?? []), '--listen', '127.0.0.1:0', '-o', '/dev/null', '-'],
+    { stdio: ['pipe', 'ignore', 'pipe'] });
+  // the pipe goes from cat to serve directly, not through this process: this process lets go of
+  // its end once cat has it (had this process held the read end, as cat's stdout, it could have
+  // read the first chunk of the capture itself, and serve would wait for an end that never came)
+  spawn('cat', [capture], { stdio: ['ignore', child.stdin!, 'inherit'] });
+  child.stdin!.destroy();
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const run: Run = { seconds: 0, packets, scrapes: 0, scrapeMs: [], series: 0, changes: 0, failedChanges: 0, errors: 0 };
@@ -112,9 +120,11 @@ async function serveRun(capture: string, routes: string, packets: number, load: 
     });
     void exited.then((status) => reject(new Error(`fibscope serve exited with ${status}: ${stderr}`)));
   });
-  const ended = new Promise<number>((resolve) => {
+  // the end of the stream, or the reading stopped at damage (`standard input: <why>`)
+  const ended = new Promise<number>((resolve, reject) => {
     child.stderr!.on('data', () => {
       if (/the capture ended after (\d+) records/.test(stderr)) resolve(performance.now());
+      else if (/standard input: (?!the capture ended)/.test(stderr)) reject(new Error(`fibscope serve stopped reading: ${stderr}`));
     });
   });
   const { port, at } = await started;
@@ -138,7 +148,17 @@ async function serveRun(capture: string, routes: string, packets: number, load: 
       if (removed.status === 200) run.changes++; else run.failedChanges++;
     }, failed));
   }
-  const end = await ended;
+  let end: number;
+  try {
+    end = await Promise.race([ended, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('no end of the stream in 120 s')), 120_000).unref())]);
+  } catch (error) {
+    // stop this run, say what serve said, and let the caller run it again
+    await Promise.all(loads.map((l) => l.stop()));
+    client.close();
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`${(error as Error).message}; serve said: ${stderr.slice(-600)}`);
+  }
   run.seconds = (end - at) / 1000;
   await Promise.all(loads.map((l) => l.stop()));
   client.close();
@@ -148,11 +168,25 @@ async function serveRun(capture: string, routes: string, packets: number, load: 
   return run;
 }
 
+/** A run that timed out (serve, rarely, never reports the end of the stream) is run once more. */
+async function retried(run: () => Promise<Run>, log: (line: string) => void): Promise<Run> {
+  try {
+    return await run();
+  } catch (error) {
+    log(`a run failed and is run again: ${(error as Error).message}`);
+    return run();
+  }
+}
+
 interface Scenario {
   name: string;
   routes: string;
   capture: string;
   packets: number;
+  /** More serve flags (--top-routes K). */
+  args?: string[];
+  /** Another build's cli.js (BASE_CLI). */
+  cli?: string;
 }
 
 /** Runs a scenario alone and under load, alternated so that drift in the machine's speed falls on both. */
@@ -161,8 +195,8 @@ async function measure(scenario: Scenario, log: (line: string) => void): Promise
   const loaded: Run[] = [];
   const rate = (r: Run) => r.packets / r.seconds / 1e6;
   for (let i = 0; i < RUNS; i++) {
-    quiet.push(await serveRun(scenario.capture, scenario.routes, scenario.packets, false));
-    loaded.push(await serveRun(scenario.capture, scenario.routes, scenario.packets, true));
+    quiet.push(await retried(() => serveRun(scenario, false), log));
+    loaded.push(await retried(() => serveRun(scenario, true), log));
     const l = loaded[i];
     log(`serve, ${scenario.name}, run ${i + 1}: ${rate(quiet[i]).toFixed(2)} M packets/s alone, ${rate(l).toFixed(2)} under load ` +
       `(${(l.scrapes / l.seconds).toFixed(0)} scrapes/s, median ${median(l.scrapeMs).toFixed(1)} ms, ${l.series} series; ` +
@@ -194,6 +228,44 @@ async function measure(scenario: Scenario, log: (line: string) => void): Promise
   ];
 }
 
+/**
+ * What one /metrics text costs to build, alone (no capture being read, no HTTP): the counters of
+ * `capture` over the 100k-prefix table, then builds timed one after the other, this build's and
+ * (with FIBSCOPE_BASE_CLI) the base build's alternated, medians of 15.
+ */
+async function scrapeCosts(routesText: string, capture: string, log: (line: string) => void): Promise<Figure[]> {
+  interface Build { name: string; render: () => Promise<Buffer> }
+  const load = async (cli: string, name: string, topRoutes?: number): Promise<Build> => {
+    const dist = dirname(cli);
+    const { Fib } = await import(join(dist, 'fib/fib.js'));
+    const { Analyzer } = await import(join(dist, 'analyze/analyzer.js'));
+    const { MetricsEndpoint } = await import(join(dist, 'serve/metrics.js'));
+    const fib = await Fib.create();
+    fib.load(routesText);
+    const analyzer = new Analyzer({ fib });
+    analyzer.push(readFileSync(capture));
+    analyzer.end();
+    const endpoint = new MetricsEndpoint({ analyzer, fib, changes: { add: 0, replace: 0, remove: 0 }, topRoutes });
+    return { name, render: () => endpoint.render() };
+  };
+  const builds = [await load(CLI, 'every route'), await load(CLI, '--top-routes 1000', 1000)];
+  if (BASE_CLI) builds.push(await load(BASE_CLI, 'every route, base build'));
+  const times = builds.map(() => [] as number[]);
+  const lines = builds.map(() => 0);
+  for (let round = 0; round < 15; round++) {
+    for (const [i, build] of builds.entries()) {
+      const start = performance.now();
+      const text = await build.render();
+      times[i].push(performance.now() - start);
+      lines[i] = text.toString().split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
+    }
+  }
+  return builds.map((build, i) => {
+    log(`one /metrics text, 100k-prefix table, ${build.name}: median ${median(times[i]).toFixed(1)} ms, ${lines[i]} series`);
+    return { name: `one /metrics text of the 100k-prefix table, ${build.name} (no load)`, value: median(times[i]), unit: 'ms', note: `${lines[i]} series` };
+  });
+}
+
 export async function serveBenchmarks(log: (line: string) => void): Promise<Figure[]> {
   const figures: Figure[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'fibscope-bench-serve-'));
@@ -206,19 +278,38 @@ export async function serveBenchmarks(log: (line: string) => void): Promise<Figu
     const lines = bgp.split('\n');
     writeFileSync(edgeTable, `0.0.0.0/0 192.0.2.254 eth0\n::/0 2001:db8::fe eth0\n${lines.slice(0, 900).join('\n')}\n${lines.slice(85_000, 85_100).join('\n')}\n`);
 
-    const big = join(dir, 'capture-2m.pcap');
-    const bigPackets = 2_000_000;
-    const generated = writeCapture(big, { packets: bigPackets });
-    log(`generated ${bigPackets.toLocaleString('en-US')} packets (${(generated.fileBytes / 2 ** 20).toFixed(0)} MiB, ${generated.destinationsSeen} destinations)`);
-    readFileSync(big); // into page cache
-    figures.push(...await measure({ name: 'edge table (1,000 prefixes + defaults)', routes: edgeTable, capture: big, packets: bigPackets }, log));
+    // FIBSCOPE_SERVE_TABLES=edge: the edge table only; =full: the 100k-prefix table only; =top: only
+    // with --top-routes; =cost: a text's cost only
+    const tables = process.env.FIBSCOPE_SERVE_TABLES;
+    if (tables === undefined || tables === 'edge') {
+      const big = join(dir, 'capture-2m.pcap');
+      const bigPackets = 2_000_000;
+      const generated = writeCapture(big, { packets: bigPackets });
+      log(`generated ${bigPackets.toLocaleString('en-US')} packets (${(generated.fileBytes / 2 ** 20).toFixed(0)} MiB, ${generated.destinationsSeen} destinations)`);
+      readFileSync(big); // into page cache
+      const edge = { name: 'edge table (1,000 prefixes + defaults)', routes: edgeTable, capture: big, packets: bigPackets };
+      figures.push(...await measure(edge, log));
+      if (BASE_CLI) figures.push(...await measure({ ...edge, name: `${edge.name}, base build`, cli: BASE_CLI }, log));
+      if (tables === 'edge') return figures;
+    }
 
     // a scrape of the full table is ~155,000 series: fewer packets keep the loaded runs short
     const small = join(dir, 'capture-500k.pcap');
     const smallPackets = 500_000;
     writeCapture(small, { packets: smallPackets });
     readFileSync(small);
-    figures.push(...await measure({ name: '100k-prefix table', routes: fullTable, capture: small, packets: smallPackets }, log));
+    figures.push(...await scrapeCosts(bgp, small, log));
+    if (tables === 'cost') return figures;
+    const full = { routes: fullTable, capture: small, packets: smallPackets };
+    figures.push(...await measure({ ...full, name: '100k-prefix table, --top-routes 1000', args: ['--top-routes', '1000'] }, log));
+    if (tables === 'top') return figures;
+    // every route's series: a scrape costs the better part of a second, so fewer packets again
+    const tiny = join(dir, 'capture-100k.pcap');
+    writeCapture(tiny, { packets: 100_000 });
+    readFileSync(tiny);
+    const every = { routes: fullTable, capture: tiny, packets: 100_000 };
+    figures.push(...await measure({ ...every, name: '100k-prefix table, every route' }, log));
+    if (BASE_CLI) figures.push(...await measure({ ...every, name: '100k-prefix table, every route, base build', cli: BASE_CLI }, log));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

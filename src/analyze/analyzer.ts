@@ -3,8 +3,10 @@ import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { buildReport, type InputState } from './build-report.js';
 import { MAX_RECORD } from './read-errors.js';
-import type { Report } from './report.js';
+import type { Count, Report } from './report.js';
+import { readCount } from '../report/count.js';
 import { topDestinations, type TopDestinations } from './top-destinations.js';
+import { topRoutes, type TopRoutes } from './top-routes.js';
 import { applyFilter, removeFilter, type ActiveFilter } from './filter-state.js';
 import { applyRules, removeRules, type ActiveRules, type RulesOptions } from './rules-state.js';
 import { registerInterfaceName } from '../classify/interfaces.js';
@@ -339,10 +341,11 @@ export class Analyzer {
    * `{ destinations: false }` it lists no destinations, which saves copying and sorting them
    * (a scrape of route counters, say).
    */
-  report(options: { destinations?: boolean } = {}): Report {
+  report(options: { destinations?: boolean; routes?: boolean } = {}): Report {
     this.checkUsable();
     return buildReport(this.fib, this.wasm, this.ioPointer, this.counters, this.inputs, options.destinations ?? true,
-      { filtered: this.activeFilter !== undefined, rules: this.activeRules, anomalies: this.checking, views: this.views });
+      { filtered: this.activeFilter !== undefined, rules: this.activeRules, anomalies: this.checking, views: this.views },
+      options.routes ?? true);
   }
 
   /**
@@ -397,7 +400,7 @@ export class Analyzer {
   }
 
   /** The same as report(): every counter as it is now, while counting carries on. */
-  snapshot(options: { destinations?: boolean } = {}): Report {
+  snapshot(options: { destinations?: boolean; routes?: boolean } = {}): Report {
     return this.report(options);
   }
 
@@ -455,5 +458,42 @@ export class Analyzer {
   topDestinations(k: number, preferred: readonly number[] = []): TopDestinations {
     this.checkUsable();
     return topDestinations(this.fib, this.wasm, this.counters, k, preferred);
+  }
+
+  /**
+   * The `k` busiest routes and the sums over all of them, picked in WebAssembly without making
+   * an object per route (top-routes.ts); `preferred` route ids win ties; `atLeast` (the K-th
+   * count of the last pick) makes it cheaper without changing the result.
+   */
+  topRoutes(k: number, preferred: readonly number[] = [], atLeast = 0): TopRoutes {
+    this.checkUsable();
+    return topRoutes(this.wasm, this.counters, k, preferred, atLeast);
+  }
+
+  /**
+   * Calls `each` with every route counter that counted, in id order, without making a report:
+   * its id, the generation of the route it counts for (an id is reused once its route went),
+   * packets, bytes, and for a multipath route its per-next-hop counts (packets u64 and
+   * bytes u64 per hop at `paths` in `view`, `pathCount` of them; 0 before it counted). Reads the
+   * counters as they are: call report() or snapshot() first, which zeroes those of routes gone.
+   */
+  forEachRouteCounter(each: (id: number, generation: number, packets: Count, bytes: Count, view: DataView, paths: number, pathCount: number) => void): void {
+    this.checkUsable();
+    const view = new DataView(this.wasm.memory.buffer);
+    const base = this.wasm.countersRoutes(this.counters) >>> 0;
+    const bytes = this.wasm.routeCounterBytes();
+    const capacity = this.wasm.countersRouteCapacity(this.counters);
+    for (let id = 0; id < capacity; id++) {
+      const at = base + id * bytes;
+      // low word first: a counter under 2^32 packets (all but a few) is read in one load
+      if (view.getUint32(at, true) === 0 && view.getUint32(at + 4, true) === 0) continue;
+      each(id, view.getUint32(at + 20, true), readCount(view, at), readCount(view, at + 8), view, view.getUint32(at + 24, true), view.getUint32(at + 28, true));
+    }
+  }
+
+  /** Whether route `id` is still the route of `generation` (a route that went leaves its id to a new one). */
+  routeIsLive(id: number, generation: number): boolean {
+    this.checkUsable();
+    return this.wasm.routeIsLive(id, generation);
   }
 }

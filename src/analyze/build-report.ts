@@ -37,7 +37,8 @@ function reasonName(index: number): string {
  * report lists none (a scrape of the route counters need not copy and sort them all).
  */
 export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counters: number, inputs: InputState[],
-  withDestinations = true, classification: { filtered: boolean; rules?: RuleNames; anomalies?: boolean; views?: ViewOptions } = { filtered: false }): Report {
+  withDestinations = true, classification: { filtered: boolean; rules?: RuleNames; anomalies?: boolean; views?: ViewOptions } = { filtered: false },
+  withRoutes = true): Report {
   // the destinations, busiest first, copied out of WebAssembly in one piece; the objects are
   // made only if someone reads them (a table by route never does)
   const count = withDestinations ? wasm.countersDestinationCount(counters) >>> 0 : 0;
@@ -70,7 +71,8 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   const routeIds: number[] = [];
   const routeBase = wasm.countersRoutes(counters) >>> 0;
   const routeBytes = wasm.routeCounterBytes();
-  const capacity = wasm.countersRouteCapacity(counters);
+  // without routes (a scrape that picks the top routes apart) the report lists none
+  const capacity = withRoutes ? wasm.countersRouteCapacity(counters) : 0;
   for (let id = 0; id < capacity; id++) {
     const at = routeBase + id * routeBytes;
     const packets = u64(at);

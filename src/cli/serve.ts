@@ -28,6 +28,7 @@ export type LoadTables = (options: ServeRoutesOptions) => Promise<{ fib: Fib }>;
 interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions, RoutingFlags, HttpSecurityOptions {
   listen: ListenAddress;
   topDestinations: number;
+  topRoutes?: number;
   maxBody: number;
   bodyTimeout: number;
   maxReportMemory: number;
@@ -36,7 +37,7 @@ interface ServeOptions extends ServeRoutesOptions, ClassifyOptions, CheckOptions
   exitOnEof?: boolean;
 }
 
-/** Series a scrape may carry per destination family; beyond this, use the JSON report. */
+/** Series a scrape may carry per destination (or top-routes) family; beyond this, use the JSON report. */
 const MAX_TOP_DESTINATIONS = 10_000;
 /** The cells of --matrix that /report shows (analyze's default --top); the rest are summed in `other`. */
 const MATRIX_TOP = 20;
@@ -49,6 +50,14 @@ function topDestinations(value: string): number {
   const k = Number(value);
   if (!/^\d+$/.test(value) || k > MAX_TOP_DESTINATIONS) {
     throw new FibscopeError('BAD_ARGUMENT', `--top-destinations takes a whole number 0..${MAX_TOP_DESTINATIONS}, not '${value}'`);
+  }
+  return k;
+}
+
+function topRoutes(value: string): number {
+  const k = Number(value);
+  if (!/^\d+$/.test(value) || k < 1 || k > MAX_TOP_DESTINATIONS) {
+    throw new FibscopeError('BAD_ARGUMENT', `--top-routes takes a whole number 1..${MAX_TOP_DESTINATIONS}, not '${value}'`);
   }
   return k;
 }
@@ -83,6 +92,8 @@ export function addServeCommand(program: Command, loadTables: LoadTables): Comma
       .argParser(parseListenAddress).default(parseListenAddress(`${DEFAULT_HOST}:${DEFAULT_PORT}`), `${DEFAULT_HOST}:${DEFAULT_PORT}`))
     .addOption(new Option('--top-destinations <k>', 'per-destination series in /metrics for the top K, plus "other"')
       .argParser(topDestinations).default(0))
+    .addOption(new Option('--top-routes <k>', 'route series in /metrics for the top K routes by packets, plus "other" (default: every route)')
+      .argParser(topRoutes))
     .addOption(new Option('--max-body <size>', 'largest request body (bytes, or 512k, 1MiB)').argParser(byteSize('--max-body'))
       .default(DEFAULT_MAX_BODY_BYTES, '1MiB'))
     .addOption(new Option('--max-report-memory <size>', '/report text held for clients still reading it, all together; past it, 503')
@@ -144,6 +155,7 @@ async function serve(capture: string, options: ServeOptions, loadTables: LoadTab
     writeToken: security.writeToken,
     tls: security.tls,
     topDestinations: options.topDestinations,
+    topRoutes: options.topRoutes,
     capture: reader,
     onError: (error) => log(`internal error answering a request: ${(error as Error)?.message ?? String(error)}`),
     onNotice: log,

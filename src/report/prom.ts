@@ -50,6 +50,21 @@ export interface LivePromOptions {
   destinations?: TopDestinations;
   /** Route label sets kept between scrapes of the same table (made afresh without one). */
   routeLabels?: RouteLabelCache;
+  /**
+   * Route series read apart from the report (serve reads the counters directly; with `--top-routes
+   * K`, `k` is set: the K busiest and `other`), used instead of the report's routes, with what the
+   * removed-route series is then.
+   */
+  routeSeries?: { k?: number; series: readonly RouteSeriesValues[]; removedPackets: Count };
+}
+
+/** One route series as it is written: its label text and values. */
+export interface RouteSeriesValues {
+  values: Record<string, string>;
+  /** `{prefix="…",next_hop="…",dev="…",family="…"}` */
+  text: string;
+  packets: Count;
+  bytes: Count;
 }
 
 const ROUTE_LABELS = ['prefix', 'next_hop', 'dev', 'family'] as const;
@@ -73,7 +88,8 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const unexplained = subtractCounts(totals.malformed, sumCounts(reasons.map(([, n]) => n)));
   if (unexplained > 0) reasons.push(['other', unexplained]);
-  const routes = routeSeries(report.routes, options.routeLabels ?? new RouteLabelCache());
+  const top = options.routeSeries;
+  const routes = top ? top.series : routeSeries(report.routes, options.routeLabels ?? new RouteLabelCache());
 
   const total = (name: string, help: string, value: Count): PromFamily =>
     ({ name, help, type: 'counter', labelNames: [], samples: [{ value }] });
@@ -86,7 +102,7 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
     total('fibscope_removed_route_packets_total',
       'Counted packets of routes no longer in the table (removed or replaced since): their route series are gone, '
       + 'so route series + unrouted + removed add up to counted.',
-      removedRoutePackets(report)),
+      top ? top.removedPackets : removedRoutePackets(report)),
     {
       name: 'fibscope_malformed_packets_total',
       help: 'Packets whose network header did not match what the link layer announced, by reason.',
@@ -98,14 +114,14 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
     total('fibscope_unsupported_link_packets_total', 'Records of a link type fibscope does not decode.', totals.unsupportedLink),
     {
       name: 'fibscope_route_packets_total',
-      help: 'Counted packets whose destination matched the route, by longest prefix (multipath: by next hop).',
+      help: 'Counted packets whose destination matched the route, by longest prefix (multipath: by next hop).' + topRoutesHelp(top?.k),
       type: 'counter',
       labelNames: ROUTE_LABELS,
       samples: routes.map(({ values, text, packets }) => ({ labels: values, labelText: text, value: packets })),
     },
     {
       name: 'fibscope_route_bytes_total',
-      help: 'Wire bytes of counted packets whose destination matched the route (multipath: by next hop).',
+      help: 'Wire bytes of counted packets whose destination matched the route (multipath: by next hop).' + topRoutesHelp(top?.k),
       type: 'counter',
       labelNames: ROUTE_LABELS,
       samples: routes.map(({ values, text, bytes }) => ({ labels: values, labelText: text, value: bytes })),
@@ -165,6 +181,13 @@ export function promFamilies(report: Report, options: LivePromOptions = {}): Pro
     });
   }
   return families;
+}
+
+/** What the route series hold with `--top-routes K`: a reader must know they add up with `other`. */
+function topRoutesHelp(k: number | undefined): string {
+  if (k === undefined) return '';
+  return ` Only the top ${k} routes by packets, each counted since it joined the top (whole counts for the top of the first scrape); `
+    + 'prefix="other": the rest, so the series, unrouted and removed add up to the counted total.';
 }
 
 const RULE_LABELS = ['rule', 'action'] as const;
@@ -288,7 +311,7 @@ function routeSeries(routes: readonly RouteCounters[], cache: RouteLabelCache): 
 }
 
 /** The labels of one route series, made once (formatting them is most of a scrape's work), and its counts in this scrape. */
-interface RouteLabels {
+export interface RouteLabels extends RouteSeriesValues {
   values: Record<string, string>;
   /** `{prefix="…",next_hop="…",dev="…",family="…"}` */
   text: string;
@@ -320,8 +343,14 @@ export class RouteLabelCache {
   /** The last scrape's series, in order. */
   private sorted: RouteLabels[] = [];
 
-  /** Counts a route (or one next hop of it) into its series of this scrape. */
-  add(prefix: string, nextHop: string | null, dev: string | null, packets: Count, bytes: Count): void {
+  /** How many times label sets were dropped: one held since an earlier count is stale. */
+  drops = 0;
+
+  /**
+   * Counts a route (or one next hop of it) into its series of this scrape; returns the label set,
+   * which addTo takes until `drops` changes.
+   */
+  add(prefix: string, nextHop: string | null, dev: string | null, packets: Count, bytes: Count): RouteLabels {
     let byHop = this.entries.get(prefix);
     if (!byHop) this.entries.set(prefix, (byHop = new Map()));
     let byDev = byHop.get(nextHop ?? '');
@@ -336,6 +365,12 @@ export class RouteLabelCache {
       this.size++;
       this.created = true;
     }
+    this.addTo(labels, packets, bytes);
+    return labels;
+  }
+
+  /** Counts into a label set add() returned (no lookup by text: a scrape of every route does this 150,000 times). */
+  addTo(labels: RouteLabels, packets: Count, bytes: Count): void {
     if (labels.used !== this.generation) {
       labels.used = this.generation;
       labels.packets = 0;
@@ -360,6 +395,7 @@ export class RouteLabelCache {
   }
 
   private dropUnused(): void {
+    this.drops++;
     for (const [prefix, byHop] of this.entries) {
       for (const [hop, byDev] of byHop) {
         for (const [dev, labels] of byDev) {

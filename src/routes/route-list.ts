@@ -6,18 +6,23 @@ import { routeTypeCode } from './route.js';
  * Parsers append; `Fib.load` copies the columns into WebAssembly memory in batches.
  * Addresses are stored with host bits already masked.
  */
+// Small at first, doubling as routes come: a POST /routes of one route (serve's route API, a
+// thousand a second) should not cost seven arrays of a thousand entries; a table grows in
+// a few dozen doublings.
+const INITIAL_CAPACITY = 16;
+
 export class RouteList {
   count = 0;
-  family = new Uint8Array(1024);
-  prefixLength = new Uint8Array(1024);
-  metric = new Uint32Array(1024);
-  type = new Uint8Array(1024);
+  family = new Uint8Array(INITIAL_CAPACITY);
+  prefixLength = new Uint8Array(INITIAL_CAPACITY);
+  metric = new Uint32Array(INITIAL_CAPACITY);
+  type = new Uint8Array(INITIAL_CAPACITY);
   /** Source line (1-based) of each route, for error messages about it later. */
-  line = new Uint32Array(1024);
+  line = new Uint32Array(INITIAL_CAPACITY);
   /** Host-order IPv4 address, for family 4. */
-  v4 = new Uint32Array(1024);
+  v4 = new Uint32Array(INITIAL_CAPACITY);
   /** 16 bytes per route, network order, for family 6. */
-  v6 = new Uint8Array(1024 * 16);
+  v6 = new Uint8Array(INITIAL_CAPACITY * 16);
   nextHop: (string | null)[] = [];
   dev: (string | null)[] = [];
   /** Multipath next hops, by route index (sparse). */

@@ -3,18 +3,21 @@
 // (table size, route and rule set changes, whether the capture is read, the anomaly classes' busiest
 // sources).
 //
-// A scrape costs one pass over the route counters and, with top-K series, one over the
-// destinations (picked in WebAssembly, nothing sorted). A text is built once the event loop has
+// A scrape costs one pass over the route counters (read in place: no object per route; with
+// --top-routes K, the K picked in WebAssembly) and, with top-K series, one over the destinations
+// (picked in WebAssembly, nothing sorted). A text is built once the event loop has
 // polled for I/O again, and every scrape that arrives until then shares it: two hundred
 // scrapers at once cost a few scrapes, and each gets the same bytes (one Buffer, written to every
 // socket without copies).
 import type { Analyzer } from '../analyze/analyzer.js';
 import type { Fib } from '../fib/fib.js';
-import { formatPromFamilies, promFamilies, RouteLabelCache, type RouteChangeCounts } from '../report/prom.js';
+import { formatPromFamilies, promFamilies, type RouteChangeCounts } from '../report/prom.js';
+import { EveryRouteSeries } from './every-route-series.js';
 import { anomalyTopSourcesFamily } from './anomaly-source-series.js';
 import { ruleSetChangesFamily } from './rule-set-changes.js';
 import type { ServedRouting } from './routing.js';
 import { TopDestinationSeries } from './top-destination-series.js';
+import { TopRouteSeries } from './top-route-series.js';
 
 /** The Prometheus text format's content type, which scrapers check. */
 export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -27,6 +30,8 @@ export interface MetricsSource {
   capture?: { readonly reading: boolean };
   /** Per-destination series for the top K by packets, and `other`; 0 (the default) for none. */
   topDestinations?: number;
+  /** Route series for the top K routes by packets, and `other`; absent (the default) for every route. */
+  topRoutes?: number;
   /** /report text held for clients still reading it, in bytes. */
   reportBytesInFlight?: () => number;
   /** Rule sets put in force or removed through the API. */
@@ -39,7 +44,10 @@ export class MetricsEndpoint {
   private readonly source: MetricsSource;
   /** Keeps the top-K membership from scrape to scrape: no series goes down, and they add up to counted. */
   private readonly destinations?: TopDestinationSeries;
-  private readonly routeLabels = new RouteLabelCache();
+  /** Every route's series, read from the counters (without --top-routes). */
+  private readonly everyRoute = new EveryRouteSeries();
+  /** Keeps the top-K route membership from scrape to scrape, as `destinations` does. */
+  private readonly routes?: TopRouteSeries;
   /** The text being built, which scrapes arriving meanwhile share. */
   private pending?: Promise<Buffer>;
   /** How many texts were built (a scrape that shared one did not build it). */
@@ -49,6 +57,7 @@ export class MetricsEndpoint {
     this.source = source;
     const k = source.topDestinations ?? 0;
     if (k > 0) this.destinations = new TopDestinationSeries(k);
+    if (source.topRoutes !== undefined) this.routes = new TopRouteSeries(source.topRoutes);
   }
 
   /** The text as UTF-8 bytes, shared by every scrape that arrives while it is being built. */
@@ -70,13 +79,18 @@ export class MetricsEndpoint {
   private build(): Buffer {
     this.builds++;
     const { analyzer, fib, changes, capture } = this.source;
-    // route counters only: the destinations are picked apart, without copying them all
-    const report = analyzer.snapshot({ destinations: false });
+    // no route or destination objects: the routes are read from their counters (every route, or
+    // the top K picked in WebAssembly) and the destinations picked apart
+    const report = analyzer.snapshot({ destinations: false, routes: false });
+    const totals = report.totals;
+    const top = this.routes?.sample(analyzer, fib,
+      { counted: totals.counted, unroutedPackets: totals.noRoute.packets, unroutedBytes: totals.noRoute.bytes });
     const families = promFamilies(report, {
       table: fib.stats(),
       routeChanges: changes,
       captureReading: capture?.reading,
-      routeLabels: this.routeLabels,
+      routeSeries: top ? { k: this.routes!.k, series: top.series, removedPackets: top.removedPackets }
+        : this.everyRoute.sample(analyzer, fib, totals),
     });
     const topSources = anomalyTopSourcesFamily(report);
     if (topSources) families.push(topSources);

@@ -41,6 +41,8 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Per-destination series in /metrics for the top K destinations (default 0: none). */
   topDestinations?: number;
+  /** Route series in /metrics for the top K routes by packets, and `other` (default: every route). */
+  topRoutes?: number;
   /** Whether a capture stream is still being read, for `fibscope_capture_reading`. */
   capture?: { readonly reading: boolean };
   /** The request line and headers must arrive within this many ms (default 10 s). */
@@ -147,6 +149,7 @@ export class FibscopeServer {
       routing: () => this.routing,
       capture: options.capture,
       topDestinations: options.topDestinations,
+      topRoutes: options.topRoutes,
     });
     this.onError = options.onError ?? ((error) => process.stderr.write(`fibscope serve: internal error: ${(error as Error)?.stack ?? String(error)}\n`));
     this.onNotice = options.onNotice ?? ((line) => process.stderr.write(`fibscope serve: ${line}\n`));
