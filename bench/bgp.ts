@@ -25,7 +25,7 @@ import { bgpLikeTable, generateCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
 import { ipv4Number, type MrtRoute, writeMrtRib } from './mrt.js';
 import { seeded } from './tables.js';
-import { Bird, birdMissing, encodeTable, replay } from './bgp-senders.js';
+import { Bird, birdMissing, encodeTable, replay, stopDaemon } from './bgp-senders.js';
 
 /** A full IPv4 table; FIBSCOPE_BGP_PREFIXES sets another size (a quick run). */
 const PREFIXES = Number(process.env.FIBSCOPE_BGP_PREFIXES ?? 1_000_000);
@@ -158,13 +158,8 @@ class Gobgpd {
     return { state: info.state.session_state === 6 ? 'established' : String(info.state.session_state), received: info.afi_safis?.[0]?.state?.received ?? 0 };
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return stopDaemon(this.child);
   }
 }
 
