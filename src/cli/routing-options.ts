@@ -49,6 +49,12 @@ function address(text: string, where: string): string {
   return canonical;
 }
 
+function holdTime(text: string, where: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || (value !== 0 && value < 3) || value > 65535) throw bad(`${where} takes 0 or 3..65535 seconds, not '${text}'`);
+  return value;
+}
+
 function routerId(text: string, where: string): string {
   if (isIP(text) !== 4 || text === '0.0.0.0') throw bad(`${where} takes a BGP identifier as a dotted quad, not 0.0.0.0 (192.0.2.1), not '${text}'`);
   return text;
@@ -86,11 +92,7 @@ export function addRoutingOptions(command: Command): Command {
     .addOption(new Option('--bgp-peer <address,as>', 'a peer allowed to connect, and its AS (repeatable; others are refused)')
       .argParser(collect((text) => peerSetting(text, '--bgp-peer'))))
     .addOption(new Option('--bgp-hold-time <seconds>', 'hold time offered to peers (0, or 3..65535; default 90)')
-      .argParser((text) => {
-        const value = Number(text);
-        if (!/^\d+$/.test(text) || (value !== 0 && value < 3) || value > 65535) throw bad(`--bgp-hold-time takes 0 or 3..65535 seconds, not '${text}'`);
-        return value;
-      }))
+      .argParser((text) => holdTime(text, '--bgp-hold-time')))
     .addOption(new Option('--bmp <address>', `listen for BMP from routers there (HOST:PORT, or an address for port ${BMP_PORT})`)
       .argParser((text) => listenOn(text, '--bmp', BMP_PORT)))
     .addOption(new Option('--bmp-router <address>', 'a router allowed to send BMP (repeatable; others are refused)')
@@ -122,12 +124,7 @@ export function parseRoutingConfig(text: string, source: string): RoutingFlags {
       case 'bgp listen': flags.bgp = listenOn(one(), `${where}: bgp listen`, BGP_PORT); break;
       case 'bgp as': flags.bgpAs = asNumber(one(), `${where}: bgp as`); break;
       case 'bgp id': flags.bgpId = routerId(one(), `${where}: bgp id`); break;
-      case 'bgp hold-time': {
-        const value = Number(one());
-        if (!/^\d+$/.test(values[0]) || (value !== 0 && value < 3) || value > 65535) throw bad(`${where}: bgp hold-time takes 0 or 3..65535 seconds`);
-        flags.bgpHoldTime = value;
-        break;
-      }
+      case 'bgp hold-time': flags.bgpHoldTime = holdTime(one(), `${where}: bgp hold-time`); break;
       case 'bgp peer':
         if (values.length !== 2) throw bad(`${where}: 'bgp peer' takes ADDRESS AS`);
         (flags.bgpPeer ??= []).push({ address: address(values[0], `${where}: bgp peer`), as: asNumber(values[1], `${where}: bgp peer`) });
