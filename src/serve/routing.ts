@@ -7,7 +7,7 @@ import type { PeerDescription, RouteProtocolServer, SessionInfo } from '../bgp/t
 import type { LiveRoutes, PeerRoutes } from '../live-routes/live-routes.js';
 import type { PromFamily, PromSample } from '../report/prom.js';
 
-/** A peer `serve` was told to expect (`--bgp-peer`), listed even before it connects. */
+/** A peer `serve` was told to expect (`--bgp-peer`): its AS names it between sessions. */
 export interface ConfiguredPeer {
   kind: 'bgp';
   address: string;
@@ -24,7 +24,7 @@ export interface PeerJson {
   internal: boolean | null;
   bmpRouter?: string;
   state: string;
-  /** When the session entered that state (ISO 8601); null for a configured peer never seen. */
+  /** When the session entered that state (ISO 8601); null for routes whose session is gone. */
   since: string | null;
   holdTime?: number;
   updatesReceived: number;
@@ -54,7 +54,7 @@ export class ServedRouting {
     this.bound = bound;
   }
 
-  /** Every session and every configured peer, sessions first in the order their servers list them. */
+  /** Every session (a BGP speaker lists each configured peer, connected or not), then sources whose session is gone. */
   peers(): PeerJson[] {
     const held = new Map<string, PeerRoutes>();
     for (const routes of this.live.peers()) held.set(routes.peer.id, routes);
@@ -79,14 +79,6 @@ export class ServedRouting {
       if (seen.has(id)) continue;
       seen.add(id);
       shown.push(peerJson(routes.peer.kind, undefined, routes));
-    }
-    for (const peer of this.configured) {
-      if (seen.has(`bgp ${peer.address}`)) continue;
-      shown.push({
-        id: `bgp ${peer.address}`, kind: 'bgp', address: peer.address, as: peer.as, routerId: null, internal: null,
-        state: 'active', since: null, updatesReceived: 0, prefixesAnnounced: 0, prefixesWithdrawn: 0,
-        prefixes: { ipv4: 0, ipv6: 0 }, stale: 0, lastChange: null,
-      });
     }
     return shown;
   }
