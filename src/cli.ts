@@ -24,6 +24,7 @@ import {
   addCheckOptions, asDataWarnings, checkAsData, checkWarnings, resolveCheckOptions, type CheckOptions,
 } from './cli/check-options.js';
 import { parseRules } from './rules/index.js';
+import { addUpdatesOptions, readUpdatesOption, updatesWarnings, type UpdatesCliOptions } from './cli/updates-options.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
 const textOutput = () => import('./cli/output.js');
@@ -94,7 +95,7 @@ const program = new Command()
 /** The row kinds of `--by` (docs/cli.md). */
 const BY_KINDS = ['route', 'destination', 'nexthop', 'dev', 'rule', 'src-route', 'source', 'interface', 'matrix', 'anomaly', 'as', 'src-as'] as const;
 
-interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions {
+interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions, UpdatesCliOptions {
   format: ReportFormat;
   by: (typeof BY_KINDS)[number];
   top: number;
@@ -118,7 +119,7 @@ const count = (value: string) => {
   return Number(value);
 };
 
-addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), false)))
+addUpdatesOptions(addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), false))))
   .description('count the packets of captures by route, next hop, device, destination and rule; check them for anomalies')
   .argument('<capture...>', "pcap or pcapng files (gzip read transparently); '-' reads standard input")
   .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'ndjson', 'csv', 'prom']).default('table'))
@@ -150,6 +151,8 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
       (options.filter === undefined ? [] : compileFilter(options.filter).refusals));
     const rules = await explainingClassifyErrors(undefined, async () =>
       rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
+    const updates = await readUpdatesOption(options);
+    for (const note of updates?.notes ?? []) process.stderr.write(`fibscope: ${note}\n`);
     const { fib, sources } = await loadTables(options);
     checkAsData(options, options.by, fib);
     // a capture that is missing or a directory, and a report that cannot be written, are known
@@ -164,7 +167,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
         report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
           fib, filter: options.filter, rules, interfaceName: options.interface, checks: checkSetup.checks, views: checkSetup.views,
           onInput: (path) => progress.start(path), onProgress: progress.listener,
-          threads: options.threads, routeSources: sources, memoryLimit: options.memoryLimit,
+          threads: options.threads, routeSources: sources, memoryLimit: options.memoryLimit, updates: updates?.updates,
         }));
       } finally {
         progress.stop();
@@ -179,7 +182,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
         damaged = true;
         process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
       }
-      for (const warning of [...checkWarnings(report, options, checkSetup), ...asDataWarnings(report, options, options.by)]) {
+      for (const warning of [...checkWarnings(report, options, checkSetup), ...asDataWarnings(report, options, options.by), ...updatesWarnings(report)]) {
         process.stderr.write(`fibscope: ${warning}\n`);
       }
       const overflow = report.totals.destinationOverflow;

@@ -8,6 +8,8 @@ import { Fib } from '../fib/fib.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Report } from './report.js';
 import type { RouteSource } from '../threads/piece.js';
+import { UpdateApplier, type ApplyUpdatesOptions } from '../updates/applier.js';
+import type { UpdateStream } from '../updates/types.js';
 
 /** Longest stretch of synchronous reading before the event loop gets a turn. */
 const YIELD_MS = 50;
@@ -31,6 +33,11 @@ export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules'
   routeSources?: RouteSource[];
   /** The WebAssembly memory limit the worker threads' tables are made with (Fib.create). */
   memoryLimit?: number;
+  /**
+   * Route updates applied to `fib` in step with the captures' clock (docs/updates.md); the report
+   * gains `updates`. The captures are then read on one thread.
+   */
+  updates?: ApplyUpdatesOptions & { stream: UpdateStream };
 }
 
 /**
@@ -47,7 +54,9 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
   const fib = options.fib ?? await Fib.create();
   const { filter, rules, interfaceName, checks, views } = options;
   const threads = options.threads ?? 1;
-  if (threads > 1 && paths.length > 0 && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
+  // unordered times refused here, before any capture is read
+  const updates = options.updates && new UpdateApplier(fib, options.updates.stream, options.updates);
+  if (threads > 1 && !updates && paths.length > 0 && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
     const { analyzeThreaded } = await import('../threads/analyze-threads.js');
     const report = await analyzeThreaded({
       paths, threads, fib, onInput: options.onInput, onProgress: options.onProgress,
@@ -56,6 +65,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
     if (report) return report;
   }
   const analyzer = new Analyzer({ fib, name: paths[0], filter, rules, interfaceName, checks, views });
+  if (updates) analyzer.addClockListener(updates);
   try {
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);
@@ -63,7 +73,9 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
       await readCapture(analyzer, path, options.onProgress);
       analyzer.end();
     }
-    return analyzer.report();
+    const report = analyzer.report();
+    if (updates) report.updates = updates.summary();
+    return report;
   } finally {
     analyzer.dispose();
   }

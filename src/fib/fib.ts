@@ -222,6 +222,18 @@ export class Fib {
   }
 
   /**
+   * Takes the place of every route of `prefix`, whatever its metric (a BGP announcement), and
+   * returns the id. A route identical to the new one stays, with its counters, as `replace` keeps it.
+   */
+  replacePrefix(prefix: string, attributes: RouteAttributes = {}): number {
+    const id = this.replace(prefix, attributes);
+    // replace parsed the prefix into this.key; only routes of other metrics can be left
+    const ids = this.idsAt(this.key);
+    if (ids.length > 1) this.removeIds(ids.filter((other) => other !== id));
+    return id;
+  }
+
+  /**
    * The checked, frozen BGP attributes of `attributes`, shared with the previous call when they are
    * the same values: a peer's UPDATE gives hundreds of routes one path, and a frozen copy per route
    * was most of the cost of a full table (and its garbage).

@@ -1,0 +1,99 @@
+// fibscope's own update lines: a time, a verb, and a route in `ip route` syntax (src/routes/ip.ts):
+//
+//     1418774413.250 add 10.1.0.0/16 via 192.0.2.1 dev eth0 metric 10
+//     2014-12-17T00:00:14Z replace 10.1.0.0/16 via 192.0.2.9
+//     1418774415 del 10.1.0.0/16 via 192.0.2.9
+//
+// `add` adds beside the routes of the prefix, `replace` takes the place of all of them, `del`
+// removes them (only those via that next hop and/or on that device, when given).
+import { RouteFormatError, UpdateFormatError } from '../errors.js';
+import { createPrefixBuffer, formatIPv4, formatIPv6, PREFIX_OK, prefixErrorReason, scanAddress, scanPrefix } from '../net/address.js';
+import { parseIpRoutes } from '../routes/ip.js';
+import { RouteList } from '../routes/route-list.js';
+import { ROUTE_TYPES, type RouteAttributes } from '../routes/route.js';
+import { canonicalNextHop, Interner, PREFIX_EXAMPLE, quoteInput } from '../routes/scan.js';
+import { forEachLine } from './lines.js';
+import { parseUpdateTime } from './time.js';
+import type { RouteUpdate, UpdateStream } from './types.js';
+
+const VERB = /^(\S+)\s+(add|del|replace)(?:\s+(.*))?$/;
+
+export function parseFibscopeUpdates(text: string, source: string): UpdateStream {
+  const updates: RouteUpdate[] = [];
+  // the routes of add and replace lines, parsed together by the `ip route` parser
+  const routeTexts: string[] = [];
+  const routeUpdates: { update: RouteUpdate; line: number }[] = [];
+  const prefix = createPrefixBuffer();
+  const nextHops = new Interner(canonicalNextHop);
+  forEachLine(text, (line, content) => {
+    const fail = (message: string) => new UpdateFormatError(source, line, message);
+    const match = VERB.exec(content);
+    if (!match) throw fail(`expected 'TIME add|del|replace ROUTE', found ${quoteInput(content)}`);
+    const [, timeText, verb, rest = ''] = match;
+    const time = parseUpdateTime(timeText);
+    if (typeof time === 'string') throw fail(time);
+    const where = `${source}:${line}`;
+    if (rest === '') throw fail(`'${verb}' needs a route after it (${verb === 'del' ? 'PREFIX [via ADDRESS] [dev NAME]' : 'in ip route syntax: PREFIX via ADDRESS dev NAME …'})`);
+    if (verb === 'del') {
+      updates.push({ ...time, kind: 'del', ...deletion(rest.split(/\s+/), prefix, nextHops, fail), where });
+      return;
+    }
+    const update: RouteUpdate = { ...time, kind: verb as 'add' | 'replace', prefix: '', where };
+    updates.push(update);
+    routeTexts.push(rest);
+    routeUpdates.push({ update, line });
+  });
+  if (routeTexts.length > 0) fillRoutes(routeTexts, routeUpdates, source);
+  return { source, updates, notes: { skipped: new Map() } };
+}
+
+/** `PREFIX [via ADDRESS] [dev NAME]` of a del line. */
+function deletion(words: string[], prefix: ReturnType<typeof createPrefixBuffer>, nextHops: Interner<string>,
+  fail: (message: string) => UpdateFormatError): { prefix: string; attributes?: RouteAttributes } {
+  const attributes: RouteAttributes = {};
+  for (let i = 1; i < words.length; i += 2) {
+    const [word, value] = [words[i], words[i + 1]];
+    if ((word !== 'via' && word !== 'dev') || value === undefined || word in attributes || (word === 'via' ? 'nextHop' : 'dev') in attributes) {
+      throw fail(`del takes PREFIX [via ADDRESS] [dev NAME], found ${quoteInput(words.join(' '))}`);
+    }
+    if (word === 'via') attributes.nextHop = nextHops.get(value, 0, value.length);
+    else attributes.dev = value;
+  }
+  let prefixText = words[0];
+  if (prefixText === 'default') {
+    const via = attributes.nextHop;
+    prefixText = via !== undefined && via !== null && scanAddress(via, 0, via.length, prefix) === 6 ? '::/0' : '0.0.0.0/0';
+  }
+  const status = scanPrefix(prefixText, 0, prefixText.length, prefix);
+  if (status !== PREFIX_OK) throw fail(`expected ${PREFIX_EXAMPLE} or 'default' after del, found ${quoteInput(words[0])} (${prefixErrorReason(status, prefixText)})`);
+  return { prefix: prefixText, ...(Object.keys(attributes).length > 0 ? { attributes } : {}) };
+}
+
+/** Parses the routes of the add and replace lines with the `ip route` parser, one route a line. */
+function fillRoutes(texts: string[], targets: { update: RouteUpdate; line: number }[], source: string): void {
+  const list = new RouteList();
+  try {
+    parseIpRoutes(texts.join('\n'), '', list);
+  } catch (error) {
+    if (!(error instanceof RouteFormatError)) throw error;
+    const target = targets[error.line - 1];
+    throw new UpdateFormatError(source, target?.line ?? 0, error.message.slice(`:${error.line}: `.length));
+  }
+  const seen = new Uint8Array(targets.length);
+  for (let i = 0; i < list.count; i++) {
+    const index = list.line[i] - 1;
+    const { update, line } = targets[index];
+    if (seen[index]) throw new UpdateFormatError(source, line, 'a route of its own on each line: this one holds several');
+    seen[index] = 1;
+    update.prefix = list.family[i] === 4 ? `${formatIPv4(list.v4[i])}/${list.prefixLength[i]}` : `${formatIPv6(list.v6, i * 16)}/${list.prefixLength[i]}`;
+    update.attributes = {
+      type: ROUTE_TYPES[list.type[i]],
+      nextHop: list.nextHop[i],
+      dev: list.dev[i],
+      metric: list.metric[i],
+      ...(list.nextHops.has(i) ? { nextHops: list.nextHops.get(i) } : {}),
+    };
+  }
+  const missing = seen.indexOf(0);
+  if (missing >= 0) throw new UpdateFormatError(source, targets[missing].line, `no route found in ${quoteInput(texts[missing])}`);
+}

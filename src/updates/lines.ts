@@ -1,0 +1,26 @@
+// Walking the lines of an update stream: 1-based numbers, blanks trimmed, blank lines and `#`
+// comments passed over.
+import { CH_HASH, isBlank } from '../routes/scan.js';
+
+/** Calls `each` with every meaningful line: its number and its trimmed text. */
+export function forEachLine(text: string, each: (line: number, content: string) => void): void {
+  let pos = 0;
+  let line = 0;
+  const length = text.length;
+  while (pos < length) {
+    line++;
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = length;
+    let i = pos;
+    pos = end + 1;
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
+    if (i === end || text.charCodeAt(i) === CH_HASH) continue;
+    each(line, text.slice(i, end));
+  }
+}
+
+/** Splits a line into blank-separated words. */
+export function wordsOf(content: string): string[] {
+  return content.split(/[ \t\v\f\r]+/);
+}
