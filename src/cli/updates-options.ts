@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Report } from '../analyze/report.js';
 import { FibscopeError } from '../errors.js';
-import type { ApplyUpdatesOptions } from '../updates/applier.js';
+import { checkUpdateOrder, type ApplyUpdatesOptions } from '../updates/applier.js';
 import { readUpdatesFile } from '../updates/read.js';
 import type { UpdateStream } from '../updates/types.js';
 
@@ -33,6 +33,8 @@ export async function readUpdatesOption(options: UpdatesCliOptions & { threads?:
     return undefined;
   }
   const stream = await readUpdatesFile(options.updates, { peer: options.peer });
+  // unordered times stop here, before the report file is made
+  checkUpdateOrder(stream.updates, options.allowUnordered ?? false);
   const notes = (options.threads ?? 1) > 1 ? [`--updates: reading on one thread, not ${options.threads}: route updates apply in the captures' order`] : [];
   return { updates: { stream, allowUnordered: options.allowUnordered }, notes };
 }

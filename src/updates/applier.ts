@@ -25,7 +25,7 @@ export class UpdateApplier implements ClockListener {
   /** Throws UpdateOrderError, naming both updates, when times go backwards and that is not allowed. */
   constructor(private readonly fib: Fib, private readonly stream: UpdateStream, options: ApplyUpdatesOptions = {}) {
     this.updates = stream.updates;
-    this.unordered = checkOrder(stream.updates, options.allowUnordered ?? false);
+    this.unordered = checkUpdateOrder(stream.updates, options.allowUnordered ?? false);
   }
 
   nextMoment(): Moment | undefined {
@@ -76,7 +76,11 @@ export class UpdateApplier implements ClockListener {
   }
 }
 
-function checkOrder(updates: readonly RouteUpdate[], allowed: boolean): UpdatesReport['unordered'] {
+/**
+ * Throws UpdateOrderError at the first update earlier than the one before it, unless `allowed`;
+ * then says how many there are and which is first.
+ */
+export function checkUpdateOrder(updates: readonly RouteUpdate[], allowed: boolean): UpdatesReport['unordered'] {
   let count = 0;
   let first: string | undefined;
   for (let i = 1; i < updates.length; i++) {
