@@ -30,3 +30,5 @@ export { LiveRoutes, DEFAULT_LIVE_METRIC } from './live-routes/live-routes.js';
 export type { LiveRoutesOptions, PeerRoutes } from './live-routes/live-routes.js';
 // the JSON writers only: the table writer brings cli-table3, which is for terminals
 export { formatJson, writeJson } from './report/json.js';
+export { parseUpdates, UpdateApplier, UpdateFormatError, UpdateOrderError } from './updates/index.js';
+export type { ApplyUpdatesOptions, ParseUpdatesOptions, RouteUpdate, UpdateStream, UpdatesReport } from './updates/index.js';

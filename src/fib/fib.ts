@@ -228,8 +228,8 @@ export class Fib {
   replacePrefix(prefix: string, attributes: RouteAttributes = {}): number {
     const id = this.replace(prefix, attributes);
     // replace parsed the prefix into this.key; only routes of other metrics can be left
-    const ids = this.idsAt(this.key);
-    if (ids.length > 1) this.removeIds(ids.filter((other) => other !== id));
+    this.writeKey(this.key, this.ioPointer);
+    if (this.wasm.routesAt(this.key.family, this.key.length) > 1) this.removeIds(this.idsAt(this.key).filter((other) => other !== id));
     return id;
   }
 

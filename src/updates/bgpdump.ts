@@ -15,7 +15,7 @@ import { canonicalAddress, createPrefixBuffer, PREFIX_OK, prefixErrorReason, sca
 import { asAttributesOfPath, communitiesOf } from '../routes/bgp-attributes.js';
 import type { AsAttributes } from '../routes/route.js';
 import { canonicalNextHop, Interner, PREFIX_EXAMPLE, quoteInput } from '../routes/scan.js';
-import { forEachLine } from './lines.js';
+import { forEachLine, updateOf } from './lines.js';
 import { parseUpdateTime } from './time.js';
 import type { RouteUpdate, UpdateStream } from './types.js';
 
@@ -94,7 +94,7 @@ export function parseBgpdumpUpdates(text: string, source: string, options: Bgpdu
     else peers.set(peerAddress, { address: peerAddress, as: fields[PEER_AS], firstLine: line, updates: 1 });
     const where = `${source}:${line}`;
     if (kind === 'W') {
-      updates.push({ ...time, kind: 'del', prefix: prefixText, where });
+      updates.push(updateOf(time, 'del', prefixText, undefined, where));
       return;
     }
     const hopField = fields[NEXT_HOP].trim();
@@ -106,18 +106,12 @@ export function parseBgpdumpUpdates(text: string, source: string, options: Bgpdu
     }
     const med = fields.length > MED && /^\d{1,10}$/.test(fields[MED]) ? Number(fields[MED]) : 0;
     const communities = fields.length > COMMUNITIES ? communityLists.get(fields[COMMUNITIES], 0, fields[COMMUNITIES].length) : undefined;
-    updates.push({
-      ...time,
-      kind: 'replace',
-      prefix: prefixText,
-      attributes: {
-        nextHop: hopText === '' ? null : nextHops.get(hopText, 0, hopText.length),
-        metric: med <= 0xffffffff ? med : 0,
-        ...(as.asPath !== undefined ? { asPath: as.asPath } : {}),
-        ...(communities ? { communities } : {}),
-      },
-      where,
-    });
+    updates.push(updateOf(time, 'replace', prefixText, {
+      nextHop: hopText === '' ? null : nextHops.get(hopText, 0, hopText.length),
+      metric: med <= 0xffffffff ? med : 0,
+      ...(as.asPath !== undefined ? { asPath: as.asPath } : {}),
+      ...(communities ? { communities } : {}),
+    }, where));
   });
   if (peers.size > 1) {
     const listed = [...peers.values()].slice(0, 4).map((peer) => `${peer.address} (AS ${peer.as}, ${peer.updates} updates from line ${peer.firstLine})`);

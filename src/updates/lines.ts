@@ -1,6 +1,9 @@
 // Walking the lines of an update stream: 1-based numbers, blanks trimmed, blank lines and `#`
 // comments passed over.
+import type { Moment } from '../analyze/capture-clock.js';
+import type { RouteAttributes } from '../routes/route.js';
 import { CH_HASH, isBlank } from '../routes/scan.js';
+import type { RouteUpdate } from './types.js';
 
 /** Calls `each` with every meaningful line: its number and its trimmed text. */
 export function forEachLine(text: string, each: (line: number, content: string) => void): void {
@@ -23,4 +26,9 @@ export function forEachLine(text: string, each: (line: number, content: string) 
 /** Splits a line into blank-separated words. */
 export function wordsOf(content: string): string[] {
   return content.split(/[ \t\v\f\r]+/);
+}
+
+/** A RouteUpdate with its members always in one order: one object shape for the applier to read. */
+export function updateOf(time: Moment, kind: RouteUpdate['kind'], prefix: string, attributes: RouteAttributes | undefined, where: string): RouteUpdate {
+  return { seconds: time.seconds, nanoseconds: time.nanoseconds, kind, prefix, attributes, where };
 }

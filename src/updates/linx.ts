@@ -7,7 +7,7 @@
 import { UpdateFormatError } from '../errors.js';
 import { createPrefixBuffer, PREFIX_OK, prefixErrorReason, scanAddress, scanPrefix } from '../net/address.js';
 import { canonicalNextHop, Interner, PREFIX_EXAMPLE, quoteInput } from '../routes/scan.js';
-import { forEachLine, wordsOf } from './lines.js';
+import { forEachLine, updateOf, wordsOf } from './lines.js';
 import { parseUpdateTime } from './time.js';
 import type { RouteUpdate, UpdateStream } from './types.js';
 
@@ -28,13 +28,13 @@ export function parseLinxUpdates(text: string, source: string): UpdateStream {
     if (status !== PREFIX_OK) throw fail(`expected ${PREFIX_EXAMPLE}, found ${quoteInput(prefixText)} (${prefixErrorReason(status, prefixText)})`);
     const where = `${source}:${line}`;
     if (kind === 'w') {
-      updates.push({ ...time, kind: 'del', prefix: prefixText, where });
+      updates.push(updateOf(time, 'del', prefixText, undefined, where));
       return;
     }
     if (nextHop === undefined || scanAddress(nextHop, 0, nextHop.length, prefix) === 0) {
       throw fail(`an announcement needs a next hop address after the prefix, found ${nextHop === undefined ? 'none' : quoteInput(nextHop)}`);
     }
-    updates.push({ ...time, kind: 'replace', prefix: prefixText, attributes: { nextHop: nextHops.get(nextHop, 0, nextHop.length) }, where });
+    updates.push(updateOf(time, 'replace', prefixText, { nextHop: nextHops.get(nextHop, 0, nextHop.length) }, where));
   });
   return { source, updates, notes: { skipped: new Map() } };
 }
