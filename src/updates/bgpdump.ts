@@ -109,8 +109,8 @@ export function parseBgpdumpUpdates(text: string, source: string, options: Bgpdu
     updates.push(updateOf(time, 'replace', prefixText, {
       nextHop: hopText === '' ? null : nextHops.get(hopText, 0, hopText.length),
       metric: med <= 0xffffffff ? med : 0,
-      ...(as.asPath !== undefined ? { asPath: as.asPath } : {}),
-      ...(communities ? { communities } : {}),
+      asPath: as.asPath,
+      communities,
     }, where));
   });
   if (peers.size > 1) {
