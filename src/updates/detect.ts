@@ -13,29 +13,21 @@ export type UpdateFormat = 'bgpdump' | 'linx' | 'fibscope';
 /** The format of the first meaningful line, or undefined for a text without one. */
 export function detectUpdateFormat(text: string, source: string): UpdateFormat | undefined {
   let format: UpdateFormat | undefined;
-  let decided = false;
-  try {
-    forEachLine(text, (line, content) => {
-      decided = true;
-      if (content.startsWith('BGP4MP') || content.startsWith('TABLE_DUMP')) format = 'bgpdump';
+  forEachLine(text, (line, content) => {
+    if (content.startsWith('BGP4MP') || content.startsWith('TABLE_DUMP')) format = 'bgpdump';
+    else {
+      const verb = wordsOf(content)[1];
+      if (verb === 'a' || verb === 'w') format = 'linx';
+      else if (verb === 'add' || verb === 'del' || verb === 'replace') format = 'fibscope';
       else {
-        const verb = wordsOf(content)[1];
-        if (verb === 'a' || verb === 'w') format = 'linx';
-        else if (verb === 'add' || verb === 'del' || verb === 'replace') format = 'fibscope';
-        else {
-          throw new UpdateFormatError(source, line, `not a route update stream: expected bgpdump -m lines (BGP4MP|TIME|A|…), `
-            + `LINX lines (TIME a|w PREFIX NEXTHOP) or fibscope lines (TIME add|del|replace ROUTE), found ${quoteInput(content)}`);
-        }
+        throw new UpdateFormatError(source, line, `not a route update stream: expected bgpdump -m lines (BGP4MP|TIME|A|…), `
+          + `LINX lines (TIME a|w PREFIX NEXTHOP) or fibscope lines (TIME add|del|replace ROUTE), found ${quoteInput(content)}`);
       }
-      throw STOP;
-    });
-  } catch (error) {
-    if (error !== STOP) throw error;
-  }
-  return decided ? format : undefined;
+    }
+    return false;
+  });
+  return format;
 }
-
-const STOP = Symbol('stop');
 
 export interface ParseUpdatesOptions extends BgpdumpUpdateOptions {
   /** Names the stream in errors and in the report; '<string>' by default. */

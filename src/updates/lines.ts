@@ -5,8 +5,8 @@ import type { RouteAttributes } from '../routes/route.js';
 import { CH_HASH, isBlank } from '../routes/scan.js';
 import type { RouteUpdate } from './types.js';
 
-/** Calls `each` with every meaningful line: its number and its trimmed text. */
-export function forEachLine(text: string, each: (line: number, content: string) => void): void {
+/** Calls `each` with every meaningful line, its number and its trimmed text, until `each` returns false. */
+export function forEachLine(text: string, each: (line: number, content: string) => boolean | void): void {
   let pos = 0;
   let line = 0;
   const length = text.length;
@@ -19,7 +19,7 @@ export function forEachLine(text: string, each: (line: number, content: string) 
     while (i < end && isBlank(text.charCodeAt(i))) i++;
     while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
     if (i === end || text.charCodeAt(i) === CH_HASH) continue;
-    each(line, text.slice(i, end));
+    if (each(line, text.slice(i, end)) === false) return;
   }
 }
 
