@@ -226,11 +226,11 @@ export class Fib {
    * returns the id. A route identical to the new one stays, with its counters, as `replace` keeps it.
    */
   replacePrefix(prefix: string, attributes: RouteAttributes = {}): number {
-    const id = this.replace(prefix, attributes);
-    // replace parsed the prefix into this.key; only routes of other metrics can be left
-    this.writeKey(this.key, this.ioPointer);
-    if (this.wasm.routesAt(this.key.family, this.key.length) > 1) this.removeIds(this.idsAt(this.key).filter((other) => other !== id));
-    return id;
+    const key = parsePrefixText(prefix, this.key);
+    this.ensureMemoryFor(1, `replacing ${prefix}`);
+    const bgp = this.bgpAttributesOf(attributes);
+    this.stage(key, attributes, 0, bgp.as, bgp.communities, bgp.provenance);
+    return this.commitOne(true, true);
   }
 
   /**
@@ -588,8 +588,8 @@ export class Fib {
   }
 
   /** Hands the route staged in record 0 to WebAssembly now; returns its id (or the id of the identical one present). */
-  private commitOne(replace: boolean): number {
-    const replaced = this.wasm.addRoutes(1, false, replace);
+  private commitOne(replace: boolean, everyMetric = false): number {
+    const replaced = everyMetric ? this.wasm.addRoutesReplacingPrefix(1) : this.wasm.addRoutes(1, false, replace);
     this.releaseRemoved(replaced);
     const record = this.ioPointer;
     this.refreshViews();
