@@ -8,11 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Analyzer, Fib, parseUpdates, UpdateApplier, type UpdateStream } from 'fibscope';
+import { Analyzer, Fib, parseUpdates, UpdateApplier } from 'fibscope';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const CHILD = fileURLToPath(new URL('./updates-child.js', import.meta.url));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const CHANGES = 100_000;
 const TARGET_MS = 500;
@@ -53,6 +54,12 @@ function updateText(routes: string, changes: number, first: number, last: number
   return `${lines.join('\n')}\n`;
 }
 
+function child(args: string[]): { parseMs: number; pushMs: number } {
+  const result = spawnSync(process.execPath, [CHILD, ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`updates-child failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as { parseMs: number; pushMs: number };
+}
+
 function wholeProcess(args: string[]): number {
   const start = performance.now();
   const result = spawnSync(process.execPath, [CLI, 'analyze', '--no-progress', '-f', 'json', '-o', '/dev/null', ...args], { encoding: 'utf8' });
@@ -69,51 +76,35 @@ export async function updatesBenchmarks(log: (line: string) => void): Promise<Fi
     writeFileSync(routesPath, routes);
     const capturePath = join(dir, 'capture-1m.pcap');
     writeCapture(capturePath, { packets: 1_000_000 });
-    const capture = readFileSync(capturePath);
 
-    const tableOf = async () => {
-      const fib = await Fib.create();
-      fib.load(routes);
-      return fib;
-    };
-    /** Push and end, timed; the table loads untimed (updates change it: a fresh one each run). */
-    const analyzeOnce = async (stream: UpdateStream | undefined) => {
-      const fib = await tableOf();
-      const analyzer = new Analyzer({ fib });
-      const applier = stream && new UpdateApplier(fib, stream);
-      if (applier) analyzer.addClockListener(applier);
-      const start = performance.now();
-      for (let offset = 0; offset < capture.length; offset += 1 << 20) analyzer.push(capture.subarray(offset, offset + (1 << 20)));
-      analyzer.end();
-      const ms = performance.now() - start;
-      const span = analyzer.timeSpan()!;
-      analyzer.dispose();
-      return { ms, span, summary: applier?.summary() };
-    };
-
-    const { span } = await analyzeOnce(undefined);
+    // the capture's span, for the update times
+    const fib = await Fib.create();
+    fib.load(routes);
+    const probe = new Analyzer({ fib });
+    probe.push(readFileSync(capturePath));
+    probe.end();
+    const span = probe.timeSpan()!;
+    probe.dispose();
     const text = updateText(routes, CHANGES, span.first.seconds, span.last.seconds);
     const updatesPath = join(dir, 'updates.txt');
     writeFileSync(updatesPath, text);
     log(`${CHANGES} updates over ${span.last.seconds - span.first.seconds} s of capture (${(text.length / 2 ** 20).toFixed(1)} MiB of text)`);
+    // what the stream does to the table over the capture (the probe's table takes it all)
+    const applier = new UpdateApplier(fib, parseUpdates(text, { source: updatesPath }));
+    applier.reach(span.last);
+    const { applied, withdrawnNothing } = applier.summary();
+    log(`${applied} updates apply within the capture; ${withdrawnNothing} withdraw nothing`);
 
-    const parses: number[] = [];
-    let stream!: UpdateStream;
-    for (let run = 0; run < 5; run++) {
-      const start = performance.now();
-      stream = parseUpdates(text, { source: updatesPath });
-      parses.push(performance.now() - start);
-    }
+    // each run in a process of its own (updates-child.ts), with and without in turn
     const without: number[] = [];
     const withUpdates: number[] = [];
-    let summary;
+    const parses: number[] = [];
     for (let run = 0; run < 5; run++) {
-      without.push((await analyzeOnce(undefined)).ms);
-      const measured = await analyzeOnce(stream);
-      withUpdates.push(measured.ms);
-      summary = measured.summary;
+      without.push(child([routesPath, capturePath]).pushMs);
+      const measured = child([routesPath, capturePath, updatesPath]);
+      withUpdates.push(measured.pushMs);
+      parses.push(measured.parseMs);
     }
-    log(`applied ${summary!.applied}, withdrew nothing ${summary!.withdrawnNothing}, pending ${summary!.pending}`);
     const delta = median(withUpdates) - median(without);
     const parse = median(parses);
 
