@@ -16,40 +16,44 @@ import { forEachLine, updateOf, wordsOf } from './lines.js';
 import { parseUpdateTime } from './time.js';
 import type { RouteUpdate, UpdateStream } from './types.js';
 
-
 export function parseFibscopeUpdates(text: string, source: string): UpdateStream {
   const updates: RouteUpdate[] = [];
-  // the routes of add and replace lines, parsed together by the `ip route` parser
+  // the routes of add and replace lines, parsed together by the `ip route` parser: their texts,
+  // updates and line numbers side by side
   const routeTexts: string[] = [];
-  const routeUpdates: { update: RouteUpdate; line: number }[] = [];
+  const routeUpdates: RouteUpdate[] = [];
+  const routeLines: number[] = [];
   const prefix = createPrefixBuffer();
   const nextHops = new Interner(canonicalNextHop);
+  const fail = (line: number, message: string) => new UpdateFormatError(source, line, message);
   forEachLine(text, (line, content) => {
-    const fail = (message: string) => new UpdateFormatError(source, line, message);
     // TIME VERB REST, read by hand: this runs for every line of streams of millions
     const timeEnd = blankAt(content, 0);
     const verbStart = wordAt(content, timeEnd);
     const verbEnd = blankAt(content, verbStart);
     const verb = content.slice(verbStart, verbEnd);
     if (timeEnd === content.length || (verb !== 'add' && verb !== 'del' && verb !== 'replace')) {
-      throw fail(`expected 'TIME add|del|replace ROUTE', found ${quoteInput(content)}`);
+      throw fail(line, `expected 'TIME add|del|replace ROUTE', found ${quoteInput(content)}`);
     }
     const time = parseUpdateTime(content.slice(0, timeEnd));
-    if (typeof time === 'string') throw fail(time);
+    if (typeof time === 'string') throw fail(line, time);
     const rest = content.slice(wordAt(content, verbEnd));
     const where = `${source}:${line}`;
-    if (rest === '') throw fail(`'${verb}' needs a route after it (${verb === 'del' ? 'PREFIX [via ADDRESS] [dev NAME]' : 'in ip route syntax: PREFIX via ADDRESS dev NAME …'})`);
+    if (rest === '') {
+      throw fail(line, `'${verb}' needs a route after it (${verb === 'del' ? 'PREFIX [via ADDRESS] [dev NAME]' : 'in ip route syntax: PREFIX via ADDRESS dev NAME …'})`);
+    }
     if (verb === 'del') {
-      const { prefix: deleted, attributes } = deletion(wordsOf(rest), prefix, nextHops, fail);
+      const { prefix: deleted, attributes } = deletion(wordsOf(rest), prefix, nextHops, (message) => fail(line, message));
       updates.push(updateOf(time, 'del', deleted, attributes, where));
       return;
     }
     const update = updateOf(time, verb as 'add' | 'replace', '', undefined, where);
     updates.push(update);
     routeTexts.push(rest);
-    routeUpdates.push({ update, line });
+    routeUpdates.push(update);
+    routeLines.push(line);
   });
-  if (routeTexts.length > 0) fillRoutes(routeTexts, routeUpdates, source);
+  if (routeTexts.length > 0) fillRoutes(routeTexts, routeUpdates, routeLines, source);
   return { source, updates, notes: { skipped: new Map() } };
 }
 
@@ -90,25 +94,24 @@ function deletion(words: string[], prefix: ReturnType<typeof createPrefixBuffer>
 }
 
 /** Parses the routes of the add and replace lines with the `ip route` parser, one route a line. */
-function fillRoutes(texts: string[], targets: { update: RouteUpdate; line: number }[], source: string): void {
+function fillRoutes(texts: string[], targets: RouteUpdate[], lines: number[], source: string): void {
   const list = new RouteList();
   try {
     parseIpRoutes(texts.join('\n'), '', list);
   } catch (error) {
     if (!(error instanceof RouteFormatError)) throw error;
-    const target = targets[error.line - 1];
-    throw new UpdateFormatError(source, target?.line ?? 0, error.message.slice(`:${error.line}: `.length));
+    throw new UpdateFormatError(source, lines[error.line - 1] ?? 0, error.message.slice(`:${error.line}: `.length));
   }
   const seen = new Uint8Array(targets.length);
   for (let i = 0; i < list.count; i++) {
     const index = list.line[i] - 1;
-    const { update, line } = targets[index];
-    if (seen[index]) throw new UpdateFormatError(source, line, 'a route of its own on each line: this one holds several');
+    if (seen[index]) throw new UpdateFormatError(source, lines[index], 'a route of its own on each line: this one holds several');
     seen[index] = 1;
+    const update = targets[index];
     update.prefix = list.family[i] === 4 ? `${formatIPv4(list.v4[i])}/${list.prefixLength[i]}` : `${formatIPv6(list.v6, i * 16)}/${list.prefixLength[i]}`;
     // one shape for every route (no spread: it is slow per line)
     update.attributes = { type: ROUTE_TYPES[list.type[i]], nextHop: list.nextHop[i], dev: list.dev[i], metric: list.metric[i], nextHops: list.nextHops.get(i) };
   }
   const missing = seen.indexOf(0);
-  if (missing >= 0) throw new UpdateFormatError(source, targets[missing].line, `no route found in ${quoteInput(texts[missing])}`);
+  if (missing >= 0) throw new UpdateFormatError(source, lines[missing], `no route found in ${quoteInput(texts[missing])}`);
 }
