@@ -28,7 +28,7 @@ import { routeCapacity, routeExists, routeGeneration } from '../fib/routes';
 
 const ROUTE_SLOT: usize = 24;
 const DESTINATION_SLOT: usize = 16;
-export const TOTAL_FIELDS: i32 = 13;
+export const TOTAL_FIELDS: i32 = 15;
 const TOTALS_END: usize = <usize>TOTAL_FIELDS << 3;
 export const BIN_HEADER: usize = TOTALS_END + 56;
 export const PICK_BYTES: usize = 24;
@@ -59,7 +59,8 @@ export function freeBaseline(b: IntervalBaseline): void {
 }
 
 /** Totals field `i`: records, bytes, counted, ipv4, ipv6, nonIp, malformed, unsupportedLink,
- * noRoute packets, noRoute bytes, overflow packets, overflow bytes, filtered. */
+ * noRoute packets, noRoute bytes, overflow packets, overflow bytes, filtered, and what counters of
+ * routes gone held when their id's next route zeroed them (gone packets, gone bytes). */
 function totalField(c: Counters, i: i32): u64 {
   switch (i) {
     case 0: return c.records;
@@ -74,7 +75,9 @@ function totalField(c: Counters, i: i32): u64 {
     case 9: return c.noRouteBytes;
     case 10: return c.overflowPackets;
     case 11: return c.overflowBytes;
-    default: return c.filtered;
+    case 12: return c.filtered;
+    case 13: return c.gonePackets;
+    default: return c.goneBytes;
   }
 }
 
@@ -213,13 +216,20 @@ export function closeBin(b: IntervalBaseline, c: Counters, k: u32): usize {
   // routes
   const routeHeap = block + BIN_HEADER;
   let routes: u32 = 0, size: u32 = 0;
+  // a route that went in the bin and whose id a new route took: its counter was zeroed then, its
+  // count handed to the gone totals; of that, the baseline's part was counted in earlier bins
+  let gonePackets = load<u64>(block, 13 << 3), goneBytes = load<u64>(block, 14 << 3);
   let otherPackets: u64 = 0, otherBytes: u64 = 0;
   for (let id = 0; id < ids; id++) {
     const counter = c.routes + <usize>id * ROUTE_COUNTER_BYTES;
     const slot = b.routes + <usize>id * ROUTE_SLOT;
     const packets = load<u64>(counter), bytesNow = load<u64>(counter, 8), generation = load<u32>(counter, 20);
     let basePackets = load<u64>(slot), baseBytes = load<u64>(slot, 8);
-    if (load<u32>(slot, 16) != generation || packets < basePackets) basePackets = baseBytes = 0;
+    if (load<u32>(slot, 16) != generation) {
+      gonePackets -= min(gonePackets, basePackets);
+      goneBytes -= min(goneBytes, baseBytes);
+      basePackets = baseBytes = 0;
+    } else if (packets < basePackets) basePackets = baseBytes = 0;
     if (packets == basePackets) {
       store<u32>(slot, generation, 16);
       continue;
@@ -244,6 +254,8 @@ export function closeBin(b: IntervalBaseline, c: Counters, k: u32): usize {
     otherBytes += releasedBytes;
   }
   sortHeap(routeHeap, size);
+  otherPackets += gonePackets;
+  otherBytes += goneBytes;
   store<u32>(block + TOTALS_END, routes);
   store<u32>(block + TOTALS_END, size, 4);
   store<u64>(block + TOTALS_END, otherPackets, 16);
