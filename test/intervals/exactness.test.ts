@@ -22,8 +22,8 @@ interface Record_ { seconds: number; nanoseconds: number; data: Uint8Array; link
 
 function frame(random: Random): Uint8Array {
   const dst = DESTINATIONS[random.below(DESTINATIONS.length)];
-  const payload = udp({ src: 1000 + random.below(9), dst: 53 });
-  return dst.includes(':') ? ipv6({ src: '2001:db8::99', dst, next: 17, payload }) : ipv4({ src: '198.51.100.1', dst, proto: 17, payload });
+  const payload = udp({ srcPort: 1000 + random.below(9), dstPort: 53 });
+  return dst.includes(':') ? ipv6({ src: '2001:db8::99', dst, nextHeader: 17, payload }) : ipv4({ src: '198.51.100.1', dst, proto: 17, payload });
 }
 
 /** Records at mostly rising times with gaps of many bins, a few earlier than the one before. */
@@ -251,7 +251,7 @@ describe('time bins', () => {
     changing.load(TEST_ROUTES);
     const analyzer = new Analyzer({ fib: changing });
     const { bins, finish } = track(analyzer, BILLION, 0);
-    const packet = ipv4({ src: '198.51.100.1', dst: '10.1.2.3', proto: 17, payload: udp({ src: 1, dst: 2 }) });
+    const packet = ipv4({ src: '198.51.100.1', dst: '10.1.2.3', proto: 17, payload: udp({ srcPort: 1, dstPort: 2 }) });
     const at = (seconds: number, nanoseconds: number) => analyzer.pushFrame(packet, { linkType: 101, time: { seconds, nanoseconds } });
     at(100, 0);
     at(101, 0);
