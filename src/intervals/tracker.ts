@@ -18,10 +18,10 @@ export interface IntervalOptions {
   top?: number;
   /**
    * Where the first bin starts. Default: the first record's time rounded down to a multiple of
-   * the width since 1970 (bins of wall-clock seconds, minutes...); tshark's io,stat starts at the
-   * first record itself (pass its time to match). A record before it counts in the first bin.
+   * the width since 1970 (bins of wall-clock seconds, minutes...). `'first'`: the first record's
+   * time itself, as tshark's io,stat. A moment: there (a record before it counts in the first bin).
    */
-  start?: Moment;
+  start?: Moment | 'first';
   /** Called as each bin closes, in time order; a run of empty bins comes as one Interval. */
   onBin: (interval: Interval, bounds: { startNanoseconds: bigint; endNanoseconds: bigint; routeIds: number[] }) => void;
 }
@@ -67,8 +67,9 @@ export function trackIntervals(tracked: TrackedCounters, options: IntervalOption
   const baseline = wasm.intervalsBaselineCreate() >>> 0;
   // what counted before tracking started is not in any bin
   wasm.intervalsBinFree(wasm.intervalsClose(baseline, counters, 0) >>> 0);
-  const explicitStart = options.start === undefined ? undefined : nanosecondsOf(options.start);
-  const digits = width % 1000n !== 0n || (explicitStart !== undefined && explicitStart % 1000n !== 0n) ? 9 : 6;
+  const explicitStart = options.start === undefined || options.start === 'first' ? undefined : nanosecondsOf(options.start);
+  const atFirst = options.start === 'first';
+  let digits = width % 1000n !== 0n || (explicitStart !== undefined && explicitStart % 1000n !== 0n) ? 9 : 6;
   let binStart: bigint | undefined;
   // before the first record, wait for it (any time is at or past 0)
   let next: Moment | undefined = { seconds: 0, nanoseconds: 0 };
@@ -86,7 +87,8 @@ export function trackIntervals(tracked: TrackedCounters, options: IntervalOption
     reach(now) {
       const time = nanosecondsOf(now);
       if (binStart === undefined) {
-        binStart = explicitStart ?? time - (time % width);
+        binStart = explicitStart ?? (atFirst ? time : time - (time % width));
+        if (binStart % 1000n !== 0n) digits = 9;
         if (time < binStart + width) {
           next = momentOf(binStart + width);
           return;
