@@ -168,7 +168,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
       const bins = options.interval === undefined ? undefined
         : intervalOutput(options.interval, options.format, { by, top: options.top, sort: options.sort }, sink);
       for (const warning of bins?.warnings ?? []) process.stderr.write(`fibscope: warning: ${warning}\n`);
-      if (bins && options.threads > 1) process.stderr.write('fibscope: note: --interval reads on one thread\n');
+      if (bins?.interval && options.threads > 1) process.stderr.write('fibscope: note: --interval reads on one thread\n');
       const progress = await progressFor(options.progress === undefined ? 'auto' : options.progress ? 'always' : 'off');
       let report;
       try {

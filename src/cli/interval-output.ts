@@ -11,15 +11,15 @@ import { Sparklines } from '../intervals/sparkline.js';
 import { overTimeTable } from '../intervals/over-time-table.js';
 
 export interface IntervalOutput {
-  /** What analyzeFiles takes. */
-  interval: NonNullable<AnalyzeOptions['interval']>;
+  /** What analyzeFiles takes: undefined when the format has no bins. */
+  interval: AnalyzeOptions['interval'];
   /** The whole report's text in the format, given its text without bins. */
   finish(report: Report, text: string): string;
   /** Warnings for stderr. */
   warnings: string[];
 }
 
-export function intervalOutput(width: bigint, format: ReportFormat, options: { by: string; top: number; sort: ReportSort }, sink: ReportSink): IntervalOutput | undefined {
+export function intervalOutput(width: bigint, format: ReportFormat, options: { by: string; top: number; sort: ReportSort }, sink: ReportSink): IntervalOutput {
   const warnings: string[] = [];
   const { by, top } = options;
   switch (format) {
@@ -47,6 +47,6 @@ export function intervalOutput(width: bigint, format: ReportFormat, options: { b
     }
     default:
       warnings.push(`--interval is ignored with -f ${format}: its series are the whole capture's (use json, ndjson, csv or table)`);
-      return undefined;
+      return { interval: undefined, finish: (_, text) => text, warnings };
   }
 }
