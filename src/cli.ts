@@ -166,7 +166,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
     const by = command.getOptionValueSource('by') !== 'cli' && (options.routes ?? []).length === 0 ? 'destination' : options.by;
     try {
       const bins = options.interval === undefined ? undefined
-        : intervalOutput(options.interval, options.format, { by, top: options.top, sort: options.sort }, sink);
+        : intervalOutput(options.interval, options.format, { by, top: options.top, sort: options.sort }, sink, fib);
       for (const warning of bins?.warnings ?? []) process.stderr.write(`fibscope: warning: ${warning}\n`);
       if (bins?.interval && options.threads > 1) process.stderr.write('fibscope: note: --interval reads on one thread\n');
       const progress = await progressFor(options.progress === undefined ? 'auto' : options.progress ? 'always' : 'off');

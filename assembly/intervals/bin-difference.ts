@@ -18,8 +18,9 @@
 //              +16 other routes: packets u64, bytes u64 (routes not picked, and routes gone)
 //              +32 other destinations: packets u64, bytes u64
 //              +48 block bytes u32     +52 where the destination picks start u32
-//   @BIN_HEADER    route picks, PICK_BYTES each, busiest first: id i32, generation u32, packets u64, bytes u64
-//   then           destination picks, PICK_BYTES each: entry number u32, 0 u32, packets u64, bytes u64
+//   @BIN_HEADER    route picks, PICK_BYTES each, busiest first (with k ALL: in id order):
+//                  id i32, generation u32, packets u64, bytes u64
+//   then           destination picks, PICK_BYTES each, as the routes': entry number u32, 0 u32, packets u64, bytes u64
 
 import { alloc, free, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { Counters, ROUTE_COUNTER_BYTES } from '../count/counters';
@@ -32,6 +33,8 @@ export const TOTAL_FIELDS: i32 = 15;
 const TOTALS_END: usize = <usize>TOTAL_FIELDS << 3;
 export const BIN_HEADER: usize = TOTALS_END + 56;
 export const PICK_BYTES: usize = 24;
+/** A `k` that lists every route (or destination) of the bin, in id (entry) order, unsorted. */
+export const ALL: u32 = u32.MAX_VALUE;
 
 /** The counters as they were at the last boundary. */
 @unmanaged export class IntervalBaseline {
@@ -159,9 +162,16 @@ const offer = memory.data(<i32>PICK_BYTES);
 let releasedPackets: u64 = 0;
 let releasedBytes: u64 = 0;
 
-/** Offers the pick at `offer` to a heap of at most `k`: returns the new size; sets released*. */
+/**
+ * Offers the pick at `offer` to a heap of at most `k`: returns the new size; sets released*.
+ * With `k` ALL the picks are only listed, in the order offered (the host orders them).
+ */
 function offerPick(heap: usize, size: u32, k: u32): u32 {
   releasedPackets = releasedBytes = 0;
+  if (k == ALL) {
+    memory.copy(heap + <usize>size * PICK_BYTES, offer, PICK_BYTES);
+    return size + 1;
+  }
   if (size < k) {
     memory.copy(heap + <usize>size * PICK_BYTES, offer, PICK_BYTES);
     siftUp(heap, size);
@@ -189,16 +199,18 @@ function sortHeap(heap: usize, size: u32): void {
 
 /**
  * Closes a bin: the differences of `c` from the baseline `b` into a fresh block (layout above)
- * with the `k` busiest routes and destinations of the bin, and `c` becomes the baseline. Returns
+ * with the `k` busiest routes and `destinationK` busiest destinations of the bin, and `c` becomes the baseline. Returns
  * 0 when memory is too short (nothing changed). A bin in which no packet was counted costs O(1)
  * in routes and destinations: their counters cannot have moved.
  */
-export function closeBin(b: IntervalBaseline, c: Counters, k: u32): usize {
+export function closeBin(b: IntervalBaseline, c: Counters, k: u32, destinationK: u32): usize {
   const ids = min(c.routeCapacity, routeCapacity());
   const destinationCount = c.destinations.count;
   const counted = c.counted != load<u64>(b.totals, 16);
   const routeRoom = counted ? min<u32>(k, <u32>max(ids, 0)) : 0;
-  const destinationRoom = counted ? min<u32>(k, destinationCount) : 0;
+  const destinationRoom = counted ? min<u32>(destinationK, destinationCount) : 0;
+  const routeK = k == ALL ? ALL : routeRoom;
+  const destinationKept = destinationK == ALL ? ALL : destinationRoom;
   const bytes = BIN_HEADER + <usize>(routeRoom + destinationRoom) * PICK_BYTES;
   if (counted && !prepareBaseline(b, c, ids)) return 0;
   const block = alloc(bytes, POOL_OTHER);
@@ -249,11 +261,11 @@ export function closeBin(b: IntervalBaseline, c: Counters, k: u32): usize {
     store<u32>(offer, generation, 4);
     store<u64>(offer, binPackets, 8);
     store<u64>(offer, binBytes, 16);
-    size = offerPick(routeHeap, size, routeRoom);
+    size = offerPick(routeHeap, size, routeK);
     otherPackets += releasedPackets;
     otherBytes += releasedBytes;
   }
-  sortHeap(routeHeap, size);
+  if (routeK != ALL) sortHeap(routeHeap, size);
   otherPackets += gonePackets;
   otherBytes += goneBytes;
   store<u32>(block + TOTALS_END, routes);
@@ -286,12 +298,12 @@ export function closeBin(b: IntervalBaseline, c: Counters, k: u32): usize {
     store<u32>(offer, n);
     store<u64>(offer, packets - basePackets, 8);
     store<u64>(offer, bytesNow - baseBytes, 16);
-    size = offerPick(destinationHeap, size, destinationRoom);
+    size = offerPick(destinationHeap, size, destinationKept);
     otherPackets += releasedPackets;
     otherBytes += releasedBytes;
   }
   b.destinationCount = destinationCount;
-  sortHeap(destinationHeap, size);
+  if (destinationKept != ALL) sortHeap(destinationHeap, size);
   store<u32>(block + TOTALS_END, destinations, 8);
   store<u32>(block + TOTALS_END, size, 12);
   store<u64>(block + TOTALS_END, otherPackets, 32);

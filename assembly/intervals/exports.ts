@@ -13,8 +13,8 @@ export function intervalsBaselineFree(baseline: usize): void {
 }
 
 /** Closes a bin of `counters` (block layout in bin-difference.ts); 0 when memory is too short. */
-export function intervalsClose(baseline: usize, counters: usize, k: u32): usize {
-  return closeBin(changetype<IntervalBaseline>(baseline), changetype<Counters>(counters), k);
+export function intervalsClose(baseline: usize, counters: usize, k: u32, destinationK: u32): usize {
+  return closeBin(changetype<IntervalBaseline>(baseline), changetype<Counters>(counters), k, destinationK);
 }
 
 export function intervalsBinFree(block: usize): void {

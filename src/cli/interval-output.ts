@@ -2,6 +2,7 @@
 // in the report; ndjson and csv write each bin's lines as it closes, so they are not kept; the
 // table sums them into sparklines of at most 60 columns.
 import type { Report } from '../analyze/report.js';
+import type { Fib } from '../fib/fib.js';
 import type { AnalyzeOptions } from '../analyze/analyze-file.js';
 import type { ReportFormat } from '../report/index.js';
 import type { ReportSort } from '../report/options.js';
@@ -19,7 +20,8 @@ export interface IntervalOutput {
   warnings: string[];
 }
 
-export function intervalOutput(width: bigint, format: ReportFormat, options: { by: string; top: number; sort: ReportSort }, sink: ReportSink): IntervalOutput {
+export function intervalOutput(width: bigint, format: ReportFormat, options: { by: string; top: number; sort: ReportSort }, sink: ReportSink,
+  fib: Fib): IntervalOutput {
   const warnings: string[] = [];
   const { by, top } = options;
   switch (format) {
@@ -39,9 +41,15 @@ export function intervalOutput(width: bigint, format: ReportFormat, options: { b
       const sparklines = new Sparklines(width, options.sort);
       let first: string | undefined;
       return {
-        // every route of each bin: the table's rows are known only at the end
-        interval: { binNanoseconds: width, top: 0, onBin: (bin, bounds) => { first ??= bin.start; sparklines.add(bin, bounds.startNanoseconds); } },
-        finish: (report, text) => `${text}\n${overTimeTable(report, sparklines, width, options, first)}\n`,
+        // every route of each bin, by id: the table's rows are known only at the end
+        interval: {
+          binNanoseconds: width, top: 0, destinations: false, describeRoutes: false,
+          onBin: (bin, detail) => {
+            first ??= bin.start;
+            sparklines.add(bin, detail.startNanoseconds, detail.routes);
+          },
+        },
+        finish: (report, text) => `${text}\n${overTimeTable(report, fib, sparklines, width, options, first)}\n`,
         warnings,
       };
     }

@@ -5,7 +5,8 @@
 import type { Fib, RouteRowFields } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
-import { readCount } from '../report/count.js';
+import { addCounts, readCount } from '../report/count.js';
+import type { Count } from '../analyze/report.js';
 import { destinationAddress } from '../analyze/destination-address.js';
 import { addBgpFields } from '../analyze/route-bgp-fields.js';
 import type { Interval, IntervalDestination, IntervalRoute, IntervalTotals } from './interval.js';
@@ -13,29 +14,47 @@ import type { Interval, IntervalDestination, IntervalRoute, IntervalTotals } fro
 /** The rows of a bin, without its times. */
 export type BinRows = Omit<Interval, 'start' | 'end' | 'bins'>;
 
-/** The route ids of a bin's routes, in the order of its rows (for a chart per route). */
-export interface BinRouteIds {
+/**
+ * A bin's routes by id, in the order of its rows: for a chart per route, which needs no row
+ * objects (a route id names one route while its generation stays).
+ */
+export interface BinRoutePoints {
   ids: number[];
   generations: number[];
+  packets: number[];
+  bytes: number[];
 }
 
 /**
- * Closes a bin of `counters` against `baseline` in WebAssembly (its `top` busiest routes and
- * destinations; 0 for all) and reads it; the counters become the baseline.
+ * Closes a bin of `counters` against `baseline` in WebAssembly (its `top` busiest routes, and
+ * destinations unless `destinations` is false; 0 for all) and reads it; the counters become the baseline.
  */
 export function closeBin(fib: Fib, wasm: FibscopeExports, baseline: number, counters: number, top: number,
-  filtered: boolean, ids?: BinRouteIds): BinRows {
+  filtered: boolean, destinations = true, points?: BinRoutePoints, describe = true): BinRows {
   const k = top === 0 ? 0xffffffff : top;
-  const block = wasm.intervalsClose(baseline, counters, k) >>> 0;
+  const block = wasm.intervalsClose(baseline, counters, k, destinations ? k : 0) >>> 0;
   if (block === 0) throw new FibscopeOutOfMemoryError('time bins', 'out of WebAssembly memory: no room for the baseline of the time bins');
   try {
-    return readBin(fib, wasm, counters, block, filtered, ids);
+    return readBin(fib, wasm, counters, block, top, filtered, points, describe);
   } finally {
     wasm.intervalsBinFree(block);
   }
 }
 
-function readBin(fib: Fib, wasm: FibscopeExports, counters: number, block: number, filtered: boolean, ids?: BinRouteIds): BinRows {
+/** The picks' places, busiest first, equal packets by key (id, entry number) ascending, as the WebAssembly heap ranks them. */
+function busiestFirst(view: DataView, picks: number, count: number, pickBytes: number): Uint32Array {
+  const order = new Uint32Array(count);
+  const packets = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    order[i] = i;
+    packets[i] = Number(readCount(view, picks + i * pickBytes + 8));
+  }
+  // picks are listed in key order: a stable sort by packets keeps that order for ties
+  return Uint32Array.from([...order].sort((a, b) => packets[b] - packets[a] || a - b));
+}
+
+function readBin(fib: Fib, wasm: FibscopeExports, counters: number, block: number, top: number, filtered: boolean,
+  points: BinRoutePoints | undefined, describe: boolean): BinRows {
   const view = new DataView(wasm.memory.buffer);
   const count = (field: number) => readCount(view, block + field * 8);
   const totals: IntervalTotals = {
@@ -60,20 +79,32 @@ function readBin(fib: Fib, wasm: FibscopeExports, counters: number, block: numbe
   const routePicks = block + wasm.intervalsBinHeaderBytes();
   const destinationPicks = block + view.getUint32(header + 52, true);
 
+  // `top` 0 lists every one, in id (entry) order: busiest first is for rows only
+  const all = top === 0;
+  const routeOrder = all && describe ? busiestFirst(view, routePicks, routesPicked, pickBytes) : undefined;
+  const destinationOrder = all ? busiestFirst(view, destinationPicks, destinationsPicked, pickBytes) : undefined;
   const row: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
   const routes: IntervalRoute[] = [];
+  let undescribed = { packets: 0 as Count, bytes: 0 as Count };
   for (let i = 0; i < routesPicked; i++) {
-    const at = routePicks + i * pickBytes;
+    const at = routePicks + (routeOrder ? routeOrder[i] : i) * pickBytes;
     const id = view.getInt32(at, true);
-    if (!fib.describeInto(id, row)) continue; // (the WebAssembly side kept only routes of the table)
-    const route: IntervalRoute = {
-      prefix: row.prefix, nextHop: row.nextHop, dev: row.dev, metric: row.metric, type: row.type,
-      packets: readCount(view, at + 8), bytes: readCount(view, at + 16),
-    };
+    const packets = readCount(view, at + 8);
+    const bytes = readCount(view, at + 16);
+    if (points) {
+      points.ids.push(id);
+      points.generations.push(view.getUint32(at + 4, true));
+      points.packets.push(Number(packets));
+      points.bytes.push(Number(bytes));
+    }
+    if (!describe) {
+      undescribed = { packets: addCounts(undescribed.packets, packets), bytes: addCounts(undescribed.bytes, bytes) };
+      continue;
+    }
+    fib.describeInto(id, row); // (the WebAssembly side picked only routes of the table)
+    const route: IntervalRoute = { prefix: row.prefix, nextHop: row.nextHop, dev: row.dev, metric: row.metric, type: row.type, packets, bytes };
     addBgpFields(route, row);
     routes.push(route);
-    ids?.ids.push(id);
-    ids?.generations.push(view.getUint32(at + 4, true));
   }
   const entries = wasm.countersDestinationEntries(counters) >>> 0;
   const entryBytes = wasm.destinationEntryBytes();
@@ -81,7 +112,7 @@ function readBin(fib: Fib, wasm: FibscopeExports, counters: number, block: numbe
   const prefixes = new Map<number, string | null>();
   const destinations: IntervalDestination[] = new Array(destinationsPicked);
   for (let i = 0; i < destinationsPicked; i++) {
-    const at = destinationPicks + i * pickBytes;
+    const at = destinationPicks + (destinationOrder ? destinationOrder[i] : i) * pickBytes;
     const entry = entries + view.getUint32(at, true) * entryBytes;
     const route = view.getInt32(entry + 48, true);
     let prefix: string | null = null;
@@ -94,7 +125,11 @@ function readBin(fib: Fib, wasm: FibscopeExports, counters: number, block: numbe
   return {
     totals,
     routes,
-    otherRoutes: { routes: routeCount - routes.length, packets: readCount(view, header + 16), bytes: readCount(view, header + 24) },
+    otherRoutes: {
+      routes: routeCount - routes.length,
+      packets: addCounts(readCount(view, header + 16), undescribed.packets),
+      bytes: addCounts(readCount(view, header + 24), undescribed.bytes),
+    },
     destinations,
     otherDestinations: { destinations: destinationCount - destinationsPicked, packets: readCount(view, header + 32), bytes: readCount(view, header + 40) },
   };

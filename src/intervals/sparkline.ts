@@ -1,19 +1,16 @@
 // The table's view of time bins: a sparkline per row (▁▂▃▄▅▆▇█), at most MAX_COLUMNS columns
 // however many bins (adjacent bins summed into one column, the grouping doubled as bins come),
-// so its memory is a fixed number of columns per route that had traffic.
-import type { Count } from '../analyze/report.js';
-import type { Interval, IntervalRoute } from './interval.js';
+// so its memory is a fixed number of columns per route id that had traffic.
+import type { Interval } from './interval.js';
+import type { BinRoutePoints } from './read-bin.js';
 
 export const MAX_COLUMNS = 60;
 const LEVELS = '▁▂▃▄▅▆▇█';
 
-/** How a route row is known in both the bins and the whole report. */
-export function routeKey(route: { prefix: string; nextHop: string | null; dev: string | null; metric: number }): string {
-  return `${route.prefix} ${route.metric} ${route.nextHop ?? ''} ${route.dev ?? ''}`;
+interface Series {
+  generation: number;
+  values: Float64Array;
 }
-
-/** The totals' series, under this key. */
-export const TOTAL_KEY = '';
 
 export class Sparklines {
   /** Bins per column. */
@@ -21,31 +18,47 @@ export class Sparklines {
   private first: bigint | undefined;
   /** Bins from the first to the last seen so far. */
   private bins = 0n;
-  private readonly series = new Map<string, Float64Array>();
+  private readonly totals = new Float64Array(MAX_COLUMNS);
+  /** By route id: the series of its latest generation (a route that went leaves its id to another). */
+  private readonly routes: (Series | undefined)[] = [];
 
   constructor(private readonly width: bigint, private readonly measure: 'packets' | 'bytes' = 'packets') {}
 
-  /** Adds a closed bin (Interval, with its bounds in nanoseconds). */
-  add(bin: Interval, startNanoseconds: bigint): void {
+  /** Adds a closed bin, its start in nanoseconds and its routes by id. */
+  add(bin: Interval, startNanoseconds: bigint, routes: BinRoutePoints): void {
     this.first ??= startNanoseconds;
     const index = (startNanoseconds - this.first) / this.width;
     this.bins = index + BigInt(bin.bins);
     while ((this.bins - 1n) / this.group >= BigInt(MAX_COLUMNS)) this.regroup();
     if (bin.bins !== 1) return;
     const column = Number(index / this.group);
-    const value = (counts: { packets: Count; bytes: Count }) => Number(counts[this.measure]);
-    this.at(TOTAL_KEY)[column] += this.measure === 'packets' ? Number(bin.totals.counted) : Number(bin.totals.bytes);
-    for (const route of bin.routes) this.at(routeKey(route))[column] += value(route as IntervalRoute);
+    this.totals[column] += Number(this.measure === 'packets' ? bin.totals.counted : bin.totals.bytes);
+    const values = this.measure === 'packets' ? routes.packets : routes.bytes;
+    for (let i = 0; i < routes.ids.length; i++) {
+      let series = this.routes[routes.ids[i]];
+      if (!series || series.generation !== routes.generations[i]) {
+        series = { generation: routes.generations[i], values: new Float64Array(MAX_COLUMNS) };
+        this.routes[routes.ids[i]] = series;
+      }
+      series.values[column] += values[i];
+    }
   }
 
-  /** Columns in use, and bins per column. */
+  /** Columns in use, bins per column, and bins in all. */
   get shape(): { columns: number; binsPerColumn: number; bins: number } {
     return { columns: Number((this.bins + this.group - 1n) / this.group), binsPerColumn: Number(this.group), bins: Number(this.bins) };
   }
 
-  /** The sparkline of `key` (TOTAL_KEY for the totals): blank where a column had nothing. */
-  line(key: string): string {
-    const values = this.series.get(key);
+  /** Every route id with a series, and its generation. */
+  routeIds(): [id: number, generation: number][] {
+    const out: [number, number][] = [];
+    this.routes.forEach((series, id) => { if (series) out.push([id, series.generation]); });
+    return out;
+  }
+
+  /** The sparkline of route `id` (undefined: the totals); blank where a column had nothing. */
+  line(id?: number): string {
+    const values = id === undefined ? this.totals : this.routes[id]?.values;
     const { columns } = this.shape;
     if (!values) return ' '.repeat(columns);
     let peak = 0;
@@ -58,16 +71,12 @@ export class Sparklines {
     return text;
   }
 
-  private at(key: string): Float64Array {
-    let values = this.series.get(key);
-    if (!values) this.series.set(key, (values = new Float64Array(MAX_COLUMNS)));
-    return values;
-  }
-
   /** Twice the bins per column: adjacent columns summed. */
   private regroup(): void {
     this.group *= 2n;
-    for (const values of this.series.values()) {
+    const all: Float64Array[] = [this.totals];
+    this.routes.forEach((series) => { if (series) all.push(series.values); });
+    for (const values of all) {
       for (let i = 0; i < MAX_COLUMNS / 2; i++) values[i] = values[2 * i] + values[2 * i + 1];
       values.fill(0, MAX_COLUMNS / 2);
     }

@@ -6,7 +6,7 @@ import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeArgumentError } from '../errors.js';
 import type { ClockListener, Moment } from '../analyze/capture-clock.js';
-import { closeBin, type BinRouteIds } from './read-bin.js';
+import { closeBin, type BinRoutePoints } from './read-bin.js';
 import type { Interval } from './interval.js';
 
 const BILLION = 1_000_000_000n;
@@ -16,14 +16,24 @@ export interface IntervalOptions {
   binNanoseconds: bigint | number;
   /** Routes and destinations listed per bin, busiest first; the rest are summed. 0 lists all. Default 20. */
   top?: number;
+  /** False: bins list no destinations (all summed in `otherDestinations`), which saves reading their addresses. */
+  destinations?: boolean;
+  /**
+   * False: bins list no route rows (all summed in `otherRoutes`); the routes come only as ids in
+   * onBin's `routes` (a chart per route id, without an object per route and bin).
+   */
+  describeRoutes?: boolean;
   /**
    * Where the first bin starts. Default: the first record's time rounded down to a multiple of
    * the width since 1970 (bins of wall-clock seconds, minutes...). `'first'`: the first record's
    * time itself, as tshark's io,stat. A moment: there (a record before it counts in the first bin).
    */
   start?: Moment | 'first';
-  /** Called as each bin closes, in time order; a run of empty bins comes as one Interval. */
-  onBin: (interval: Interval, bounds: { startNanoseconds: bigint; endNanoseconds: bigint; routeIds: number[] }) => void;
+  /**
+   * Called as each bin closes, in time order; a run of empty bins comes as one Interval. `detail`
+   * has its bounds in nanoseconds since 1970 and its routes by id, in the order of its rows.
+   */
+  onBin: (interval: Interval, detail: { startNanoseconds: bigint; endNanoseconds: bigint; routes: BinRoutePoints }) => void;
 }
 
 /** What trackIntervals needs of an analyzer. */
@@ -66,7 +76,7 @@ export function trackIntervals(tracked: TrackedCounters, options: IntervalOption
   const { fib, wasm, counters } = tracked;
   const baseline = wasm.intervalsBaselineCreate() >>> 0;
   // what counted before tracking started is not in any bin
-  wasm.intervalsBinFree(wasm.intervalsClose(baseline, counters, 0) >>> 0);
+  wasm.intervalsBinFree(wasm.intervalsClose(baseline, counters, 0, 0) >>> 0);
   const explicitStart = options.start === undefined || options.start === 'first' ? undefined : nanosecondsOf(options.start);
   const atFirst = options.start === 'first';
   let digits = width % 1000n !== 0n || (explicitStart !== undefined && explicitStart % 1000n !== 0n) ? 9 : 6;
@@ -76,10 +86,11 @@ export function trackIntervals(tracked: TrackedCounters, options: IntervalOption
   let finished = false;
 
   const emit = (start: bigint, end: bigint, bins: number, withRows: boolean) => {
-    const ids: BinRouteIds = { ids: [], generations: [] };
-    const rows = withRows ? closeBin(fib, wasm, baseline, counters, top, tracked.filtered(), ids) : emptyRows(tracked.filtered());
-    options.onBin({ start: isoTime(start, digits), end: isoTime(end, digits), bins, ...rows },
-      { startNanoseconds: start, endNanoseconds: end, routeIds: ids.ids });
+    const routes: BinRoutePoints = { ids: [], generations: [], packets: [], bytes: [] };
+    const rows = withRows
+      ? closeBin(fib, wasm, baseline, counters, top, tracked.filtered(), options.destinations ?? true, routes, options.describeRoutes ?? true)
+      : emptyRows(tracked.filtered());
+    options.onBin({ start: isoTime(start, digits), end: isoTime(end, digits), bins, ...rows }, { startNanoseconds: start, endNanoseconds: end, routes });
   };
 
   const listener: ClockListener = {
