@@ -51,9 +51,3 @@ export interface Interval {
   destinations: IntervalDestination[];
   otherDestinations: { destinations: number; packets: Count; bytes: Count };
 }
-
-/** What the library reports a bin with, besides the text times: its bounds in nanoseconds since 1970. */
-export interface IntervalBounds {
-  startNanoseconds: bigint;
-  endNanoseconds: bigint;
-}

@@ -64,6 +64,13 @@ describe('analyze --interval', () => {
     expect(sums).toEqual(Object.fromEntries(report.routes.map((route: { prefix: string; packets: number }) => [route.prefix, route.packets])));
   });
 
+  it('json: the whole report is the same with and without --interval', () => {
+    const plain = JSON.parse(fibscope('analyze', '-r', SAMPLE, '-f', 'json', PCAP).stdout);
+    const { intervals, ...rest } = JSON.parse(fibscope('analyze', '-r', SAMPLE, '-f', 'json', '--interval', '3s', PCAP).stdout);
+    expect(intervals.length).toBeGreaterThan(10);
+    expect(rest).toEqual(plain);
+  });
+
   it('json: --top bounds the rows of each bin, the rest summed', () => {
     const report = JSON.parse(fibscope('analyze', '-r', SAMPLE, '-f', 'json', '--interval', '20s', '-n', '1', PCAP).stdout);
     for (const bin of report.intervals.filter((b: { totals: { counted: number } }) => b.totals.counted > 0)) {
