@@ -30,7 +30,7 @@ export function overTimeTable(report: Report, fib: Fib, sparklines: Sparklines, 
     // the route ids of the table's rows: each id with a series described once
     const ids = new Map<string, number>();
     const row: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
-    for (const [id] of sparklines.routeIds()) if (fib.describeInto(id, row)) ids.set(routeKey(row), id);
+    for (const id of sparklines.routeIds()) if (fib.describeInto(id, row)) ids.set(routeKey(row), id);
     for (const route of topRows(reportRows(report, 'route', options.sort) as RouteRow[], options.top)) {
       lines.push({ name: route.prefix, id: ids.get(routeKey(route)) ?? -1 });
     }

@@ -19,23 +19,28 @@ export type BinRows = Omit<Interval, 'start' | 'end' | 'bins'>;
  * objects (a route id names one route while its generation stays).
  */
 export interface BinRoutePoints {
-  ids: number[];
-  generations: number[];
-  packets: number[];
-  bytes: number[];
+  ids: Int32Array;
+  generations: Uint32Array;
+  /** Numbers: exact below 2^53. */
+  packets: Float64Array;
+  bytes: Float64Array;
 }
+
+export const NO_POINTS: BinRoutePoints = Object.freeze({
+  ids: new Int32Array(0), generations: new Uint32Array(0), packets: new Float64Array(0), bytes: new Float64Array(0),
+});
 
 /**
  * Closes a bin of `counters` against `baseline` in WebAssembly (its `top` busiest routes, and
  * destinations unless `destinations` is false; 0 for all) and reads it; the counters become the baseline.
  */
 export function closeBin(fib: Fib, wasm: FibscopeExports, baseline: number, counters: number, top: number,
-  filtered: boolean, destinations = true, points?: BinRoutePoints, describe = true): BinRows {
+  filtered: boolean, destinations = true, describe = true): BinRows & { points: BinRoutePoints } {
   const k = top === 0 ? 0xffffffff : top;
   const block = wasm.intervalsClose(baseline, counters, k, destinations ? k : 0) >>> 0;
   if (block === 0) throw new FibscopeOutOfMemoryError('time bins', 'out of WebAssembly memory: no room for the baseline of the time bins');
   try {
-    return readBin(fib, wasm, counters, block, top, filtered, points, describe);
+    return readBin(fib, wasm, counters, block, top, filtered, describe);
   } finally {
     wasm.intervalsBinFree(block);
   }
@@ -54,7 +59,7 @@ function busiestFirst(view: DataView, picks: number, count: number, pickBytes: n
 }
 
 function readBin(fib: Fib, wasm: FibscopeExports, counters: number, block: number, top: number, filtered: boolean,
-  points: BinRoutePoints | undefined, describe: boolean): BinRows {
+  describe: boolean): BinRows & { points: BinRoutePoints } {
   const view = new DataView(wasm.memory.buffer);
   const count = (field: number) => readCount(view, block + field * 8);
   const totals: IntervalTotals = {
@@ -86,17 +91,19 @@ function readBin(fib: Fib, wasm: FibscopeExports, counters: number, block: numbe
   const row: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
   const routes: IntervalRoute[] = [];
   let undescribed = { packets: 0 as Count, bytes: 0 as Count };
+  const points: BinRoutePoints = {
+    ids: new Int32Array(routesPicked), generations: new Uint32Array(routesPicked),
+    packets: new Float64Array(routesPicked), bytes: new Float64Array(routesPicked),
+  };
   for (let i = 0; i < routesPicked; i++) {
     const at = routePicks + (routeOrder ? routeOrder[i] : i) * pickBytes;
     const id = view.getInt32(at, true);
     const packets = readCount(view, at + 8);
     const bytes = readCount(view, at + 16);
-    if (points) {
-      points.ids.push(id);
-      points.generations.push(view.getUint32(at + 4, true));
-      points.packets.push(Number(packets));
-      points.bytes.push(Number(bytes));
-    }
+    points.ids[i] = id;
+    points.generations[i] = view.getUint32(at + 4, true);
+    points.packets[i] = Number(packets);
+    points.bytes[i] = Number(bytes);
     if (!describe) {
       undescribed = { packets: addCounts(undescribed.packets, packets), bytes: addCounts(undescribed.bytes, bytes) };
       continue;
@@ -123,6 +130,7 @@ function readBin(fib: Fib, wasm: FibscopeExports, counters: number, block: numbe
     destinations[i] = { address: destinationAddress(view, entry, scratch), prefix, packets: readCount(view, at + 8), bytes: readCount(view, at + 16) };
   }
   return {
+    points,
     totals,
     routes,
     otherRoutes: {

@@ -1,16 +1,11 @@
 // The table's view of time bins: a sparkline per row (▁▂▃▄▅▆▇█), at most MAX_COLUMNS columns
 // however many bins (adjacent bins summed into one column, the grouping doubled as bins come),
-// so its memory is a fixed number of columns per route id that had traffic.
+// so its memory is a fixed number of columns per route id that had traffic, in one growing slab.
 import type { Interval } from './interval.js';
 import type { BinRoutePoints } from './read-bin.js';
 
 export const MAX_COLUMNS = 60;
 const LEVELS = '▁▂▃▄▅▆▇█';
-
-interface Series {
-  generation: number;
-  values: Float64Array;
-}
 
 export class Sparklines {
   /** Bins per column. */
@@ -19,8 +14,11 @@ export class Sparklines {
   /** Bins from the first to the last seen so far. */
   private bins = 0n;
   private readonly totals = new Float64Array(MAX_COLUMNS);
-  /** By route id: the series of its latest generation (a route that went leaves its id to another). */
-  private readonly routes: (Series | undefined)[] = [];
+  /** Per route id, its slot + 1 (0: none yet); per slot, the generation it counts and its columns. */
+  private slotOf = new Int32Array(1024);
+  private generations = new Uint32Array(1024);
+  private values = new Float64Array(1024 * MAX_COLUMNS);
+  private slots = 0;
 
   constructor(private readonly width: bigint, private readonly measure: 'packets' | 'bytes' = 'packets') {}
 
@@ -33,14 +31,10 @@ export class Sparklines {
     if (bin.bins !== 1) return;
     const column = Number(index / this.group);
     this.totals[column] += Number(this.measure === 'packets' ? bin.totals.counted : bin.totals.bytes);
-    const values = this.measure === 'packets' ? routes.packets : routes.bytes;
+    const counts = this.measure === 'packets' ? routes.packets : routes.bytes;
     for (let i = 0; i < routes.ids.length; i++) {
-      let series = this.routes[routes.ids[i]];
-      if (!series || series.generation !== routes.generations[i]) {
-        series = { generation: routes.generations[i], values: new Float64Array(MAX_COLUMNS) };
-        this.routes[routes.ids[i]] = series;
-      }
-      series.values[column] += values[i];
+      const slot = this.slotFor(routes.ids[i], routes.generations[i]);
+      this.values[slot * MAX_COLUMNS + column] += counts[i];
     }
   }
 
@@ -49,16 +43,17 @@ export class Sparklines {
     return { columns: Number((this.bins + this.group - 1n) / this.group), binsPerColumn: Number(this.group), bins: Number(this.bins) };
   }
 
-  /** Every route id with a series, and its generation. */
-  routeIds(): [id: number, generation: number][] {
-    const out: [number, number][] = [];
-    this.routes.forEach((series, id) => { if (series) out.push([id, series.generation]); });
+  /** Every route id with a series. */
+  routeIds(): number[] {
+    const out: number[] = [];
+    for (let id = 0; id < this.slotOf.length; id++) if (this.slotOf[id] !== 0) out.push(id);
     return out;
   }
 
   /** The sparkline of route `id` (undefined: the totals); blank where a column had nothing. */
   line(id?: number): string {
-    const values = id === undefined ? this.totals : this.routes[id]?.values;
+    const slot = id === undefined || id < 0 || id >= this.slotOf.length ? -1 : this.slotOf[id] - 1;
+    const values = id === undefined ? this.totals : slot < 0 ? undefined : this.values.subarray(slot * MAX_COLUMNS, (slot + 1) * MAX_COLUMNS);
     const { columns } = this.shape;
     if (!values) return ' '.repeat(columns);
     let peak = 0;
@@ -71,14 +66,43 @@ export class Sparklines {
     return text;
   }
 
+  /** The slot of route `id`; a new generation (its id taken by another route) starts afresh. */
+  private slotFor(id: number, generation: number): number {
+    if (id >= this.slotOf.length) {
+      let length = this.slotOf.length * 2;
+      while (length <= id) length *= 2;
+      const grown = new Int32Array(length);
+      grown.set(this.slotOf);
+      this.slotOf = grown;
+    }
+    let slot = this.slotOf[id] - 1;
+    if (slot < 0) {
+      slot = this.slots++;
+      if (slot === this.generations.length) {
+        const generations = new Uint32Array(slot * 2);
+        generations.set(this.generations);
+        this.generations = generations;
+        const values = new Float64Array(slot * 2 * MAX_COLUMNS);
+        values.set(this.values);
+        this.values = values;
+      }
+      this.slotOf[id] = slot + 1;
+      this.generations[slot] = generation;
+    } else if (this.generations[slot] !== generation) {
+      this.generations[slot] = generation;
+      this.values.fill(0, slot * MAX_COLUMNS, (slot + 1) * MAX_COLUMNS);
+    }
+    return slot;
+  }
+
   /** Twice the bins per column: adjacent columns summed. */
   private regroup(): void {
     this.group *= 2n;
-    const all: Float64Array[] = [this.totals];
-    this.routes.forEach((series) => { if (series) all.push(series.values); });
-    for (const values of all) {
+    const half = (values: Float64Array) => {
       for (let i = 0; i < MAX_COLUMNS / 2; i++) values[i] = values[2 * i] + values[2 * i + 1];
       values.fill(0, MAX_COLUMNS / 2);
-    }
+    };
+    half(this.totals);
+    for (let slot = 0; slot < this.slots; slot++) half(this.values.subarray(slot * MAX_COLUMNS, (slot + 1) * MAX_COLUMNS));
   }
 }

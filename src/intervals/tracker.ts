@@ -6,7 +6,7 @@ import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeArgumentError } from '../errors.js';
 import type { ClockListener, Moment } from '../analyze/capture-clock.js';
-import { closeBin, type BinRoutePoints } from './read-bin.js';
+import { closeBin, NO_POINTS, type BinRoutePoints } from './read-bin.js';
 import type { Interval } from './interval.js';
 
 const BILLION = 1_000_000_000n;
@@ -86,11 +86,10 @@ export function trackIntervals(tracked: TrackedCounters, options: IntervalOption
   let finished = false;
 
   const emit = (start: bigint, end: bigint, bins: number, withRows: boolean) => {
-    const routes: BinRoutePoints = { ids: [], generations: [], packets: [], bytes: [] };
-    const rows = withRows
-      ? closeBin(fib, wasm, baseline, counters, top, tracked.filtered(), options.destinations ?? true, routes, options.describeRoutes ?? true)
-      : emptyRows(tracked.filtered());
-    options.onBin({ start: isoTime(start, digits), end: isoTime(end, digits), bins, ...rows }, { startNanoseconds: start, endNanoseconds: end, routes });
+    const { points, ...rows } = withRows
+      ? closeBin(fib, wasm, baseline, counters, top, tracked.filtered(), options.destinations ?? true, options.describeRoutes ?? true)
+      : { points: NO_POINTS, ...emptyRows(tracked.filtered()) };
+    options.onBin({ start: isoTime(start, digits), end: isoTime(end, digits), bins, ...rows }, { startNanoseconds: start, endNanoseconds: end, routes: points });
   };
 
   const listener: ClockListener = {
