@@ -134,10 +134,10 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
   .option('--no-progress', 'no progress report')
   .option('--plain-numbers', 'print exact numbers in tables instead of human units')
   .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB, all wasm32 has)').argParser(byteSize))
-  // one thread by default: two measured slower than one on the 2-core machine this was built on
-  // (README, "More than one core"); `--threads cores` asks for them all
   .addOption(new Option('--interval <duration>', 'also count traffic in time bins of this width: 1s, 500ms, 5m, 1h, or seconds (docs/intervals.md)')
     .argParser((value) => parseDuration(value, '--interval')))
+  // one thread by default: two measured slower than one on the 2-core machine this was built on
+  // (README, "More than one core"); `--threads cores` asks for them all
   .addOption(new Option('--threads <n>', `worker threads for plain capture files, each with its own copy of the table; 'cores' for all ${availableParallelism()} (default: 1)`)
     .argParser(threadCount).default(1))
   .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {

@@ -9,7 +9,7 @@ import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Report } from './report.js';
 import type { RouteSource } from '../threads/piece.js';
 import type { Interval } from '../intervals/interval.js';
-import type { IntervalOptions } from '../intervals/tracker.js';
+import type { IntervalOptions, IntervalTracking } from '../intervals/tracker.js';
 
 /** Longest stretch of synchronous reading before the event loop gets a turn. */
 const YIELD_MS = 50;
@@ -63,10 +63,11 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
     if (report) return report;
   }
   const analyzer = new Analyzer({ fib, name: paths[0], filter, rules, interfaceName, checks, views });
+  const intervals: Interval[] = [];
+  const interval = options.interval;
+  let tracking: IntervalTracking | undefined;
   try {
-    const intervals: Interval[] = [];
-    const interval = options.interval;
-    const tracking = interval && analyzer.trackIntervals({ ...interval, onBin: interval.onBin ?? ((bin) => intervals.push(bin)) });
+    tracking = interval && analyzer.trackIntervals({ ...interval, onBin: interval.onBin ?? ((bin) => intervals.push(bin)) });
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);
       options.onInput?.(path);
@@ -78,6 +79,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
     if (interval && !interval.onBin) report.intervals = intervals;
     return report;
   } finally {
+    tracking?.cancel(); // (after finish: nothing)
     analyzer.dispose();
   }
 }

@@ -50,6 +50,8 @@ export interface TrackedCounters {
 /** A running set of time bins: `finish()` closes the last one (at the end of the capture). */
 export interface IntervalTracking {
   finish(): void;
+  /** Stops without closing the open bin (the capture failed); nothing after finish(). Both give the baseline's memory back. */
+  cancel(): void;
 }
 
 function nanosecondsOf(moment: Moment): bigint {
@@ -114,18 +116,17 @@ export function trackIntervals(tracked: TrackedCounters, options: IntervalOption
     },
   };
   tracked.addClockListener(listener);
-  return {
-    finish() {
-      if (finished) return;
-      finished = true;
-      tracked.removeClockListener(listener);
-      try {
-        if (binStart !== undefined) emit(binStart, binStart + width, 1, true);
-      } finally {
-        wasm.intervalsBaselineFree(baseline);
-      }
-    },
+  const stop = (closeLast: boolean) => {
+    if (finished) return;
+    finished = true;
+    tracked.removeClockListener(listener);
+    try {
+      if (closeLast && binStart !== undefined) emit(binStart, binStart + width, 1, true);
+    } finally {
+      wasm.intervalsBaselineFree(baseline);
+    }
   };
+  return { finish: () => stop(true), cancel: () => stop(false) };
 }
 
 function emptyRows(filtered: boolean): Omit<Interval, 'start' | 'end' | 'bins'> {
