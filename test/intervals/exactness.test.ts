@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Analyzer, Fib } from '../../src/node.js';
 import type { Interval } from '../../src/intervals/interval.js';
 import type { ClockListener, Moment } from '../../src/analyze/capture-clock.js';
-import { pcap } from '../helpers/captures.js';
+import { pcap, pcapng } from '../helpers/captures.js';
 import { ipv4, ipv6, udp } from '../helpers/packets.js';
 import { Random } from '../helpers/random.js';
 import { TEST_ROUTES } from '../helpers/analyze.js';
@@ -69,9 +69,18 @@ function captureOf(records: Record_[]): Uint8Array {
   return pcap({ linkType: 101, nanosecond: true, records: records.map((r) => ({ ts: { sec: r.seconds, frac: r.nanoseconds }, data: r.data })) });
 }
 
+function pcapngOf(records: Record_[]): Uint8Array {
+  return pcapng({
+    sections: [{
+      interfaces: [{ linkType: 101, tsresol: 9 }],
+      blocks: records.map((r) => ({ kind: 'epb' as const, interface: 0, ts: nanosecondsOf(r), data: r.data })),
+    }],
+  });
+}
+
 /** A fresh analysis of only `records`. */
-function freshReport(fib: Fib, records: Record_[]): Report {
-  const analyzer = new Analyzer({ fib });
+function freshReport(fib: Fib, records: Record_[], filter?: string): Report {
+  const analyzer = new Analyzer({ fib, filter });
   analyzer.push(captureOf(records));
   analyzer.end();
   const report = analyzer.report();
@@ -159,6 +168,31 @@ describe('time bins', () => {
       expect(bins.reduce((n, b) => n + Number(b.totals.records), 0)).toBe(whole.totals.records);
     });
   }
+
+  it('equal a fresh analysis in a pcapng, and with a filter (its rejected records in each bin\'s totals)', () => {
+    const records = scenario(31, 500);
+    const width = 2n * BILLION;
+    const filter = 'dst net 10.0.0.0/8 or ip6';
+    const analyzer = new Analyzer({ fib, filter });
+    const { bins, finish } = track(analyzer, width, 0);
+    pushChunked(analyzer, pcapngOf(records), new Random(12));
+    finish();
+    analyzer.dispose();
+    const starts = modelBins(records, width);
+    let checked = 0;
+    for (const bin of bins.filter((b) => Number(b.totals.records) > 0)) {
+      const own = records.filter((_, i) => starts[i] === BigInt(Date.parse(bin.start)) * 1_000_000n);
+      const fresh = freshReport(fib, own, filter);
+      expect(bin.totals.records).toBe(fresh.totals.records);
+      expect(bin.totals.filtered).toBe(fresh.totals.filtered);
+      expect(bin.totals.counted).toBe(fresh.totals.counted);
+      expect(routeCounts(bin.routes)).toEqual(routeCounts(fresh.routes));
+      expect(destinationCounts(bin.destinations)).toEqual(destinationCounts(fresh.destinations));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect(bins.some((b) => Number(b.totals.filtered) > 0)).toBe(true);
+  });
 
   it('lists the top K per bin and sums the rest, so each bin stays exact', () => {
     const records = scenario(11, 600);
