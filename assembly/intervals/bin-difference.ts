@@ -22,7 +22,7 @@
 //                  id i32, generation u32, packets u64, bytes u64
 //   then           destination picks, PICK_BYTES each, as the routes': entry number u32, 0 u32, packets u64, bytes u64
 
-import { alloc, free, tryRealloc, POOL_OTHER } from '../memory/alloc';
+import { alloc, free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { Counters, ROUTE_COUNTER_BYTES } from '../count/counters';
 import { entryAt } from '../count/destinations';
 import { routeCapacity, routeExists, routeGeneration } from '../fib/routes';
@@ -213,7 +213,8 @@ export function closeBin(b: IntervalBaseline, c: Counters, k: u32, destinationK:
   const destinationKept = destinationK == ALL ? ALL : destinationRoom;
   const bytes = BIN_HEADER + <usize>(routeRoom + destinationRoom) * PICK_BYTES;
   if (counted && !prepareBaseline(b, c, ids)) return 0;
-  const block = alloc(bytes, POOL_OTHER);
+  const block = tryAlloc(bytes, POOL_OTHER);
+  if (!block) return 0;
   memory.fill(block, 0, BIN_HEADER);
   store<u32>(block + TOTALS_END, <u32>bytes, 48);
   store<u32>(block + TOTALS_END, <u32>(BIN_HEADER + <usize>routeRoom * PICK_BYTES), 52);

@@ -38,7 +38,9 @@ export function closeBin(fib: Fib, wasm: FibscopeExports, baseline: number, coun
   filtered: boolean, destinations = true, describe = true): BinRows & { points: BinRoutePoints } {
   const k = top === 0 ? 0xffffffff : top;
   const block = wasm.intervalsClose(baseline, counters, k, destinations ? k : 0) >>> 0;
-  if (block === 0) throw new FibscopeOutOfMemoryError('time bins', 'out of WebAssembly memory: no room for the baseline of the time bins');
+  if (block === 0) {
+    throw new FibscopeOutOfMemoryError('time bins', `out of WebAssembly memory: no room for a time bin (its baseline, or ${top === 0 ? 'every' : `the top ${top}`} routes and destinations); give a smaller --top`);
+  }
   try {
     return readBin(fib, wasm, counters, block, top, filtered, describe);
   } finally {

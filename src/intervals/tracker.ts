@@ -4,7 +4,7 @@
 // one bin, at no cost per packet.
 import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
-import { FibscopeArgumentError } from '../errors.js';
+import { FibscopeArgumentError, FibscopeOutOfMemoryError } from '../errors.js';
 import type { ClockListener, Moment } from '../analyze/capture-clock.js';
 import { closeBin, NO_POINTS, type BinRoutePoints } from './read-bin.js';
 import type { Interval } from './interval.js';
@@ -78,7 +78,12 @@ export function trackIntervals(tracked: TrackedCounters, options: IntervalOption
   const { fib, wasm, counters } = tracked;
   const baseline = wasm.intervalsBaselineCreate() >>> 0;
   // what counted before tracking started is not in any bin
-  wasm.intervalsBinFree(wasm.intervalsClose(baseline, counters, 0, 0) >>> 0);
+  const before = wasm.intervalsClose(baseline, counters, 0, 0) >>> 0;
+  if (before === 0) {
+    wasm.intervalsBaselineFree(baseline);
+    throw new FibscopeOutOfMemoryError('time bins', 'out of WebAssembly memory: no room for the baseline of the time bins');
+  }
+  wasm.intervalsBinFree(before);
   const explicitStart = options.start === undefined || options.start === 'first' ? undefined : nanosecondsOf(options.start);
   const atFirst = options.start === 'first';
   let digits = width % 1000n !== 0n || (explicitStart !== undefined && explicitStart % 1000n !== 0n) ? 9 : 6;
