@@ -246,3 +246,4 @@ export * from './report/route-exports';
 export * from './threads/anomaly-log';
 export * from './threads/merge-destinations';
 export * from './count/top-routes';
+export * from './intervals/exports';

@@ -87,7 +87,7 @@ function orderedReport(report: Report): Report {
 }
 
 // short sections before the destinations, which may be millions of lines; the sources, as many, after them
-const REPORT_KEYS = ['fibscope', 'inputs', 'totals', 'routes', 'rules', 'anomalies', 'sourceRoutes', 'interfaces', 'matrix', 'destinations', 'sources'] as const;
+const REPORT_KEYS = ['fibscope', 'inputs', 'totals', 'routes', 'rules', 'anomalies', 'sourceRoutes', 'interfaces', 'matrix', 'intervals', 'destinations', 'sources'] as const;
 
 function orderedAnomaly(row: AnomalyCounters): AnomalyCounters {
   const out = ordered(row, ANOMALY_KEYS);
