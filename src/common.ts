@@ -10,6 +10,10 @@ export { FibscopeError, RouteFormatError, FibscopeArgumentError, FibscopeOutOfMe
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
+export { formatDuration, parseDuration } from './intervals/duration.js';
+export type { Interval, IntervalDestination, IntervalRoute, IntervalTotals } from './intervals/interval.js';
+export type { IntervalOptions, IntervalTracking } from './intervals/tracker.js';
+export type { BinRoutePoints } from './intervals/read-bin.js';
 export type {
   Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters, RuleCounters, AddressCounters, AnomalyClass, AnomalyCounters, TrackedAddress,
   SourceRouteCounters, SourceCounters, InterfaceCounters, MatrixReport,

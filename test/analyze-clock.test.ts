@@ -24,7 +24,7 @@ class CountingListener implements ClockListener {
     return this.moments[this.index];
   }
   reach(now: Moment): void {
-    const records = this.analyzer.report({ destinations: false, routes: false }).totals.records;
+    const records = Number(this.analyzer.report({ destinations: false, routes: false }).totals.records);
     while (this.index < this.moments.length && compareMoments(this.moments[this.index], now) <= 0) {
       this.seen.push({ moment: this.moments[this.index++], now, records });
     }
@@ -67,7 +67,7 @@ function expected(times: Moment[], moments: Moment[]) {
 }
 
 function frame(i: number): Uint8Array {
-  return ipv4({ src: '198.51.100.1', dst: `10.1.${i >> 8}.${i & 0xff}`, proto: 17, payload: udp({ src: 1, dst: 2 }) });
+  return ipv4({ src: '198.51.100.1', dst: `10.1.${i >> 8}.${i & 0xff}`, proto: 17, payload: udp({ srcPort: 1, dstPort: 2 }) });
 }
 
 function run(bytes: Uint8Array, moments: Moment[], random: Random) {

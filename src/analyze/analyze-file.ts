@@ -10,6 +10,8 @@ import type { Report } from './report.js';
 import type { RouteSource } from '../threads/piece.js';
 import { UpdateApplier, type ApplyUpdatesOptions } from '../updates/applier.js';
 import type { UpdateStream } from '../updates/types.js';
+import type { Interval } from '../intervals/interval.js';
+import type { IntervalOptions, IntervalTracking } from '../intervals/tracker.js';
 
 /** Longest stretch of synchronous reading before the event loop gets a turn. */
 const YIELD_MS = 50;
@@ -38,6 +40,11 @@ export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules'
    * gains `updates`. The captures are then read on one thread.
    */
   updates?: ApplyUpdatesOptions & { stream: UpdateStream };
+  /**
+   * Traffic in time bins too (docs/intervals.md), read on one thread: each bin goes to
+   * `onBin` as it closes, or without one into the report's `intervals`.
+   */
+  interval?: Omit<IntervalOptions, 'onBin'> & { onBin?: IntervalOptions['onBin'] };
 }
 
 /**
@@ -56,7 +63,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
   const threads = options.threads ?? 1;
   // unordered times refused here, before any capture is read
   const updates = options.updates && new UpdateApplier(fib, options.updates.stream, options.updates);
-  if (threads > 1 && !updates && paths.length > 0 && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
+  if (threads > 1 && !updates && paths.length > 0 && options.interval === undefined && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
     const { analyzeThreaded } = await import('../threads/analyze-threads.js');
     const report = await analyzeThreaded({
       paths, threads, fib, onInput: options.onInput, onProgress: options.onProgress,
@@ -65,18 +72,26 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
     if (report) return report;
   }
   const analyzer = new Analyzer({ fib, name: paths[0], filter, rules, interfaceName, checks, views });
-  if (updates) analyzer.addClockListener(updates);
+  const intervals: Interval[] = [];
+  const interval = options.interval;
+  let tracking: IntervalTracking | undefined;
   try {
+    tracking = interval && analyzer.trackIntervals({ ...interval, onBin: interval.onBin ?? ((bin) => intervals.push(bin)) });
+    // after the bins: at a moment both wait for, a bin closes on the table it was counted by
+    if (updates) analyzer.addClockListener(updates);
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);
       options.onInput?.(path);
       await readCapture(analyzer, path, options.onProgress);
       analyzer.end();
     }
+    tracking?.finish();
     const report = analyzer.report();
+    if (interval && !interval.onBin) report.intervals = intervals;
     if (updates) report.updates = updates.summary();
     return report;
   } finally {
+    tracking?.cancel(); // (after finish: nothing)
     analyzer.dispose();
   }
 }

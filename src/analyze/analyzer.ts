@@ -14,6 +14,7 @@ import type { RuleSet } from '../rules/index.js';
 import { applyChecks, type ChecksOptions } from './checks-state.js';
 import { viewBits, type ViewOptions } from './source-report.js';
 import { earliestMoment, reachMoment, type ClockListener, type Moment } from './capture-clock.js';
+import { trackIntervals, type IntervalOptions, type IntervalTracking } from '../intervals/tracker.js';
 
 /** The largest frame pushFrame takes: libpcap's largest record. */
 const MAX_FRAME = MAX_RECORD;
@@ -417,6 +418,19 @@ export class Analyzer {
       throw outOfMemory('a time series', `no room for ${routes.length} routes × ${bins} bins (16 bytes each); no series is kept`);
     }
     this.series = { routes: [...routes], bins };
+  }
+
+  /**
+   * From the next record on, also reports traffic in time bins of `binNanoseconds` (docs/intervals.md):
+   * `onBin` gets each bin as it closes, the difference of the counters between its two
+   * boundaries; `finish()` on the result closes the last one (at the end of the capture).
+   */
+  trackIntervals(options: IntervalOptions): IntervalTracking {
+    this.checkUsable();
+    return trackIntervals({
+      fib: this.fib, wasm: this.wasm, counters: this.counters, filtered: () => this.activeFilter !== undefined,
+      addClockListener: (listener) => this.addClockListener(listener), removeClockListener: (listener) => this.removeClockListener(listener),
+    }, options);
   }
 
   /** When the first and the last counted packet were seen (undefined before any). */

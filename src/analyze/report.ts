@@ -1,5 +1,6 @@
 import type { UpdatesReport } from '../updates/summary.js';
 
+import type { Interval } from '../intervals/interval.js';
 /**
  * A 64-bit count or sum, exact whatever its size: a number up to Number.MAX_SAFE_INTEGER
  * (2^53 - 1), a bigint above, and never a bigint that fits a number, so counts compare with
@@ -40,6 +41,8 @@ export interface Report {
   matrix?: MatrixReport;
   /** Present only with an update stream (docs/updates.md): what it did. */
   updates?: UpdatesReport;
+  /** Present only with `--interval` (docs/intervals.md): traffic in time bins, in time order. */
+  intervals?: Interval[];
 }
 
 /**

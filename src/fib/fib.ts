@@ -410,6 +410,19 @@ export class Fib {
     return { withOriginAs, originAses: origins.size, withAsPath, withCommunities };
   }
 
+  /** @internal Whether routes may carry BGP attributes (some had them once): reports then read them route by route. */
+  hasBgpAttributes(): boolean {
+    return this.asAttributes !== undefined || this.communities !== undefined;
+  }
+
+  /**
+   * @internal Route `id`'s BGP AS attributes and communities as the table keeps them, objects shared
+   * by the routes that have the same (undefined: none): reports make their text once per such object.
+   */
+  sharedBgpOf(id: number): [AsAttributes | undefined, readonly string[] | undefined] {
+    return [this.asAttributes?.[id], this.communities?.[id]];
+  }
+
   /** True when some route of the table has an origin AS (from bgpdump -m, pfx2as or `add`): what views by AS need. */
   hasOriginAs(): boolean {
     return this.asAttributes?.some((as) => as?.originAs !== undefined) ?? false;

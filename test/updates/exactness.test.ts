@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { Analyzer, Fib, type Report } from '../../src/node.js';
 import { compareMoments, type Moment } from '../../src/analyze/capture-clock.js';
-import { addCounts, type Count } from '../../src/report/count.js';
+import { addCounts } from '../../src/report/count.js';
+import type { Count } from '../../src/analyze/report.js';
 import { UpdateApplier } from '../../src/updates/applier.js';
 import { parseUpdates } from '../../src/updates/detect.js';
 import { pcap, type PcapRecord } from '../helpers/captures.js';
