@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFiles, Fib } from '../../src/node.js';
 import type { Moment } from '../../src/analyze/capture-clock.js';
+import type { Interval } from '../../src/intervals/interval.js';
 import { UpdateOrderError } from '../../src/errors.js';
 import { formatJson } from '../../src/report/json.js';
 import { formatReport } from '../../src/report/index.js';
@@ -175,6 +176,26 @@ describe('update times and the capture clock', () => {
     expect(table).toMatch(/updates +│ 5 applied from u\.txt/);
     expect(table).toMatch(/2 withdrew nothing \(first u\.txt:3\)/);
     expect(table).toMatch(/2 after the capture \(not applied\)/);
+  });
+
+  it('with time bins: a bin closes on the table it counted by, before the updates at its boundary', async () => {
+    const text = '1 add 10.0.0.0/8 via 192.0.2.1\n2 replace 10.0.0.0/8 via 192.0.2.2\n2.5 del 10.0.0.0/8\n2.7 add 10.0.0.0/8 via 192.0.2.3\n';
+    const records = [packet(at(1, 500_000_000), '10.0.0.1'), packet(at(2), '10.0.0.1'), packet(at(2, 600_000_000), '10.0.0.2'), packet(at(2, 800_000_000), '10.0.0.3')];
+    const path = capture('bins.pcap', records);
+    const run = async (interval: boolean) => analyzeFiles([path], {
+      fib: await Fib.create(), updates: { stream: parseUpdates(text, { source: 'u.txt' }) },
+      ...(interval ? { interval: { binNanoseconds: 1e9, top: 0 } } : {}),
+    });
+    const [binned, plain] = [await run(true), await run(false)];
+    const rows = (bin: Interval) => bin.routes.map((r) => [r.nextHop, r.packets]);
+    expect(binned.intervals!.map((bin) => [bin.start, rows(bin), bin.otherRoutes.packets, bin.totals.noRoute.packets])).toEqual([
+      ['1970-01-01T00:00:01.000000Z', [['192.0.2.1', 1]], 0, 0],
+      // via .2 went at 2.5 while the bin was open: its packet is in the bin's other routes
+      ['1970-01-01T00:00:02.000000Z', [['192.0.2.3', 1]], 1, 1],
+    ]);
+    const { intervals, ...rest } = binned;
+    expect(intervals).toHaveLength(2);
+    expect(formatJson(rest as typeof binned)).toBe(formatJson(plain));
   });
 
   it('runs on one thread with updates, whatever --threads says, with the same report', async () => {
