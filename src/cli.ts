@@ -44,6 +44,7 @@ const EXIT_OUTPUT = 74;
 interface RoutesOptions {
   routes?: string[];
   routesFormat?: RouteFormat;
+  peer?: string;
   memoryLimit?: number;
 }
 
@@ -60,7 +61,8 @@ function routesOptions(command: Command, required = true): Command {
   return command
     .addOption(required ? routes.makeOptionMandatory() : routes)
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)')
-      .choices(ROUTE_FORMATS));
+      .choices(ROUTE_FORMATS))
+    .addOption(new Option('--peer <address|as>', "MRT RIB dumps: load this peer's routes (default: the first entry of each prefix)"));
 }
 
 /** Loads every routes file into one table; a bad file stops with its name and line. */
@@ -71,8 +73,9 @@ async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicate
   const sources: RouteSource[] = [];
   for (const path of options.routes ?? []) {
     const bytes = await readRoutesBytes(path);
-    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path });
-    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path });
+    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path, peer: options.peer });
+    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path, peer: options.peer });
+    if (loaded.mrt?.truncated) process.stderr.write(`fibscope: warning: ${loaded.mrt.truncated.where}: ${loaded.mrt.truncated.reason}; the routes before it were loaded\n`);
     if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
     duplicates += loaded.duplicates;
   }
