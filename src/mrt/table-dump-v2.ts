@@ -4,7 +4,7 @@
 // none is chosen), in the order the collector wrote them.
 import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { RouteList } from '../routes/route-list.js';
-import { AttributeCache } from './attributes.js';
+import { RibAttributeReader } from './attributes.js';
 import { MrtFormatError } from './errors.js';
 import type { MrtPeer } from './peers.js';
 import type { MrtRecords } from './records.js';
@@ -52,7 +52,7 @@ export class RibReader {
   entriesPassedOver = 0;
   /** RIB records with no entry of a chosen peer. */
   prefixesWithoutChosenPeer = 0;
-  private readonly attributes = new AttributeCache({ asOctets: 4 });
+  private readonly attributes = new RibAttributeReader(4);
   private readonly v6 = new Uint8Array(16);
 
   constructor(private readonly into: RouteList) {}
@@ -90,8 +90,9 @@ export class RibReader {
         this.entriesPassedOver++;
         continue;
       }
-      const attributes = this.attributes.get(bytes, attributesStart, at);
-      if (typeof attributes === 'string') throw this.entryError(records, attributesStart, e, family, v4, length, attributes);
+      const attributes = this.attributes;
+      const problem = attributes.read(bytes, attributesStart, at);
+      if (problem !== undefined) throw this.entryError(records, attributesStart, e, family, v4, length, problem);
       this.entriesPassedOver += entries - e - 1;
       const into = this.into;
       if (family === 4) into.push4(v4 >>> 0, length, attributes.nextHop4 ?? attributes.nextHop6, null, attributes.med);

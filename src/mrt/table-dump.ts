@@ -3,7 +3,7 @@
 // chosen peer.
 import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { RouteList } from '../routes/route-list.js';
-import { AttributeCache } from './attributes.js';
+import { RibAttributeReader } from './attributes.js';
 import { MrtFormatError } from './errors.js';
 import { peerMatches, type MrtPeer, type PeerFilter } from './peers.js';
 import type { MrtRecords } from './records.js';
@@ -12,7 +12,7 @@ export class TableDumpReader {
   entriesPassedOver = 0;
   /** Each peer seen, by address, for the message when the chosen one is not among them. */
   readonly peers = new Map<string, MrtPeer>();
-  private readonly attributes = new AttributeCache({ asOctets: 2 });
+  private readonly attributes = new RibAttributeReader(2);
   private readonly seen = new Set<string>();
 
   constructor(private readonly into: RouteList, private readonly filter: PeerFilter | undefined) {}
@@ -46,8 +46,9 @@ export class TableDumpReader {
       this.entriesPassedOver++;
       return;
     }
-    const attributes = this.attributes.get(bytes, at, at + attributesLength);
-    if (typeof attributes === 'string') throw new MrtFormatError(source, at, `TABLE_DUMP entry of ${key} from ${peerAddress}: ${attributes}`);
+    const attributes = this.attributes;
+    const problem = attributes.read(bytes, at, at + attributesLength);
+    if (problem !== undefined) throw new MrtFormatError(source, at, `TABLE_DUMP entry of ${key} from ${peerAddress}: ${problem}`);
     this.seen.add(key);
     const into = this.into;
     if (family === 4) into.push4(view.getUint32(prefixAt), length, attributes.nextHop4 ?? attributes.nextHop6, null, attributes.med);
