@@ -10,11 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/bgp/message/bytes.js';
 import { encodeMessage } from '../../src/bgp/message/header.js';
 import { formatIPv4 } from '../../src/net/address.js';
+import { readMrtUpdatesFile } from '../../src/mrt/read-updates.js';
 import { parseMrtUpdates } from '../../src/mrt/updates.js';
 import type { RouteUpdate } from '../../src/updates/types.js';
 import { Random } from '../helpers/random.js';
 import {
-  bgp4mpRecord, bgpdumpLines, hasBgpdump, peerIndexTable, ribRecord, stateChangeRecord, updateMessage, type TestBgp4mp,
+  bgp4mpRecord, bgpdumpLines, bzip2, gzip, hasBgpdump, hasBzip2, peerIndexTable, ribRecord, stateChangeRecord, updateMessage, type TestBgp4mp,
 } from './build.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-mrt-updates-'));
@@ -151,5 +152,18 @@ describe('MRT update streams', () => {
     expect(Object.fromEntries(stream.notes.skipped)).toEqual({
       'MRT TABLE_DUMP_V2/PEER_INDEX_TABLE (13/1)': 1, 'MRT TABLE_DUMP_V2/RIB_IPV4_UNICAST (13/2)': 1,
     });
+  });
+
+  it.skipIf(!hasBzip2)('readMrtUpdatesFile reads gzip and bzip2 update files as they are published', async () => {
+    const { bytes } = randomUpdates(5, 100);
+    const expected = parseMrtUpdates(bytes, { source: 'x', peer: '192.0.2.1' }).updates.map((u) => ({ ...u, where: u.where.replace(/^x@/, '') }));
+    expect(expected.length).toBeGreaterThan(10);
+    for (const [name, packed] of [['updates.gz', gzip(bytes)], ['updates.bz2', bzip2(bytes)]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, packed);
+      const stream = await readMrtUpdatesFile(path, { peer: '192.0.2.1' });
+      expect(stream.source).toBe(path);
+      expect(stream.updates.map((u) => ({ ...u, where: u.where.slice(path.length + 1) }))).toEqual(expected);
+    }
   });
 });
