@@ -5,9 +5,9 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import Bunzip from 'seek-bzip';
 import { FibscopeError } from '../errors.js';
 import { parseMrtRoutes } from '../mrt/routes.js';
 import { detectRouteFormatOfBytes } from './detect.js';
@@ -16,6 +16,13 @@ import { parseRoutes } from './index.js';
 import { RouteList } from './route-list.js';
 
 const gunzipAsync = promisify(gunzip);
+
+/** What is used of seek-bzip 2.0.0 (pure JavaScript, no types of its own), loaded when a bzip2 file comes. */
+interface Bunzip {
+  /** A whole bzip2 file; `multistream` reads the streams of a parallel bzip2 one after another. */
+  decode(input: Uint8Array, output: undefined, multistream: boolean): Uint8Array;
+}
+const require = createRequire(import.meta.url);
 
 export interface ReadRoutesOptions extends Omit<ParseRoutesOptions, 'source'> {
   /** MRT RIB dumps: only this peer's routes (`ADDRESS` or `AS`; docs/route-formats.md "MRT"). */
@@ -58,7 +65,7 @@ export async function readRoutesBytes(path: string): Promise<Uint8Array> {
     }
   } else if (isBzip2(bytes)) {
     try {
-      bytes = Bunzip.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, true);
+      bytes = (require('seek-bzip') as Bunzip).decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, true);
     } catch (error) {
       throw unreadable(path, error, 'it starts like bzip2 but does not decompress');
     }
