@@ -46,7 +46,8 @@ export function parseMrtRoutes(bytes: Uint8Array, options: MrtRoutesOptions = {}
   const updates = new UpdateRoutes(into, filter);
   let peers: MrtPeer[] | undefined;
   let chosen: Uint8Array | undefined;
-  let records4 = 0;
+  let tableDumpRecords = 0;
+  const routesBefore = into.count;
   while (records.next()) {
     const { type, subtype } = records;
     if (type === MrtType.TABLE_DUMP_V2) {
@@ -64,7 +65,7 @@ export function parseMrtRoutes(bytes: Uint8Array, options: MrtRoutesOptions = {}
       rib.read(records, family, chosen);
     } else if (type === MrtType.TABLE_DUMP && (subtype === 1 || subtype === 2)) {
       tableDump.read(records, subtype === 1 ? 4 : 6);
-      records4++;
+      tableDumpRecords++;
     } else if ((type === MrtType.BGP4MP || type === MrtType.BGP4MP_ET) && isMessageSubtype(subtype)) {
       const skippedKind = updates.read(records);
       if (skippedKind) skip(skippedKind);
@@ -76,7 +77,7 @@ export function parseMrtRoutes(bytes: Uint8Array, options: MrtRoutesOptions = {}
   }
   const seenPeers = peers ?? [...tableDump.peers.values(), ...updates.peers.values()];
   // a dump of records that name their peer: a chosen peer that never appeared is a mistake to say
-  if (filter && peers === undefined && seenPeers.length > 0 && into.count === 0 && records4 + updates.records > 0) {
+  if (filter && peers === undefined && seenPeers.length > 0 && into.count === routesBefore && tableDumpRecords + updates.records > 0) {
     throw new FibscopeArgumentError(`--peer ${filter.text}: no such peer in ${source}; its peers: ${describePeers(seenPeers)}`);
   }
   return {

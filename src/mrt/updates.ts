@@ -47,8 +47,9 @@ export function parseMrtUpdates(bytes: Uint8Array, options: MrtUpdatesOptions = 
       skip(`${kind}: malformed UPDATE`);
       continue;
     }
-    const seconds = records.timestamp;
-    const nanoseconds = records.microseconds * 1000;
+    // a microsecond field of a second or more (RFC 6396 3 says less) carries into the seconds
+    const seconds = records.timestamp + Math.floor(records.microseconds / 1_000_000);
+    const nanoseconds = (records.microseconds % 1_000_000) * 1000;
     const where = records.where();
     for (const change of update.changes) {
       for (const prefix of change.withdrawn) updates.push({ seconds, nanoseconds, kind: 'del', prefix, where });
