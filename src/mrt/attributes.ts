@@ -228,11 +228,21 @@ class ByteCache<T> {
   private starts: number[] = [];
   private ends: number[] = [];
   private values: T[] = [];
+  /** The entry found or added last; -1 before any. */
+  private last = -1;
 
   get(bytes: Uint8Array, start: number, end: number, decode: (bytes: Uint8Array, start: number, end: number) => T | Malformed): T | Malformed {
-    let hash = 0x811c9dc5 ^ (end - start);
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
     const length = end - start;
+    // neighbouring entries often share a value: the last one found is tried first, without hashing
+    const last = this.last;
+    if (last >= 0 && this.ends[last] - this.starts[last] === length) {
+      const kept = this.starts[last];
+      let k = 0;
+      while (k < length && bytes[kept + k] === bytes[start + k]) k++;
+      if (k === length) return this.values[last];
+    }
+    let hash = 0x811c9dc5 ^ length;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
     const mask = this.slots.length - 1;
     let slot = hash & mask;
     for (let entry = this.slots[slot]; entry !== 0; slot = (slot + 1) & mask, entry = this.slots[slot]) {
@@ -244,7 +254,10 @@ class ByteCache<T> {
       for (let k = 0; k < length; k++) {
         if (bytes[kept + k] !== bytes[start + k]) { same = false; break; }
       }
-      if (same) return this.values[n];
+      if (same) {
+        this.last = n;
+        return this.values[n];
+      }
     }
     const value = decode(bytes, start, end);
     if (value instanceof Malformed) return value;
@@ -252,6 +265,7 @@ class ByteCache<T> {
     this.starts.push(start);
     this.ends.push(end);
     this.slots[slot] = this.values.push(value);
+    this.last = this.values.length - 1;
     if (this.values.length * 2 > this.slots.length) this.grow();
     return value;
   }
