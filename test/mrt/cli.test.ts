@@ -26,7 +26,8 @@ const rib = concatBytes([
 ]);
 
 function run(...args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  // small captures are cut into pieces for worker threads only with a smaller least piece
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, FIBSCOPE_THREADS_MIN_RANGE: '65536' } });
 }
 
 describe.skipIf(!hasBgpdump || !hasBzip2)('fibscope with an MRT routes file', () => {
@@ -73,5 +74,31 @@ describe.skipIf(!hasBgpdump || !hasBzip2)('fibscope with an MRT routes file', ()
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^8\.8\.8\.8 via 192\.0\.2\.1 /);
     expect(result.stderr).toMatch(/warning: .*cut\.mrt@\d+: truncated MRT record: .*; the routes before it were loaded/);
+  });
+});
+
+describe('fibscope analyze with an MRT table and --peer', () => {
+  it('the chosen peer\'s routes classify the packets, in worker threads too', () => {
+    const SAMPLE = new URL('../../samples/edge.pcap', import.meta.url).pathname;
+    const prefixes = ['0.0.0.0/0', '10.0.0.0/8', '192.168.0.0/16', '::/0'];
+    const file = join(dir, 'two-peers.mrt');
+    writeFileSync(file, concatBytes([
+      peerIndexTable(T, '10.0.0.1', '', [
+        { bgpId: '192.0.2.1', address: '192.0.2.1', as: 64_501 },
+        { bgpId: '192.0.2.2', address: '192.0.2.2', as: 64_502 },
+      ]),
+      ...prefixes.map((prefix, i) => ribRecord(T, i, prefix, [
+        { peerIndex: 0, attributes: { asPath: '64501', nextHop: prefix.includes(':') ? '2001:db8::1' : '192.0.2.1' } },
+        { peerIndex: 1, attributes: { asPath: '64502', nextHop: prefix.includes(':') ? '2001:db8::2' : '192.0.2.2' } },
+      ])),
+    ]));
+    const nextHops = (...args: string[]) => {
+      const result = run('analyze', '-r', file, '--by', 'nexthop', '-f', 'csv', '--no-checks', ...args, SAMPLE);
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout.trim().split('\n').slice(1).map((line) => line.split(',')[0]).filter((hop) => hop !== '' && hop !== '(none)').sort();
+    };
+    expect(nextHops()).toEqual(['192.0.2.1', '2001:db8::1']);
+    expect(nextHops('--peer', '192.0.2.2')).toEqual(['192.0.2.2', '2001:db8::2']);
+    expect(nextHops('--peer', 'AS64502', '--threads', '2')).toEqual(['192.0.2.2', '2001:db8::2']);
   });
 });
