@@ -20,7 +20,9 @@ export interface MrtUpdatesOptions {
 /**
  * Reads BGP4MP UPDATEs. A malformed UPDATE (RFC 7606 would reset the session) is counted in
  * `notes.skipped`; one whose attributes are malformed in a way RFC 7606 treats as a withdrawal
- * gives `del`s, as a BGP speaker would.
+ * gives `del`s, as a BGP speaker would, and says so in `notes.skipped`, as does an attribute
+ * discarded or an MP_REACH_NLRI of another family than IPv4/IPv6 unicast (multicast prefixes,
+ * which bgpdump -m prints as if they were unicast).
  */
 export function parseMrtUpdates(bytes: Uint8Array, options: MrtUpdatesOptions = {}): UpdateStream {
   const source = options.source ?? '-';
@@ -47,6 +49,9 @@ export function parseMrtUpdates(bytes: Uint8Array, options: MrtUpdatesOptions = 
       skip(`${kind}: malformed UPDATE`);
       continue;
     }
+    // what RFC 7606 had the UPDATE lose (an attribute discarded, announcements withdrawn) and
+    // MP_REACH/MP_UNREACH of other families (multicast, VPN...) are counted by what was lost
+    for (const problem of update.problems) skip(`${kind}: ${problem.reason}`);
     // a microsecond field of a second or more (RFC 6396 3 says less) carries into the seconds
     const seconds = records.timestamp + Math.floor(records.microseconds / 1_000_000);
     const nanoseconds = (records.microseconds % 1_000_000) * 1000;

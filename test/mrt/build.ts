@@ -166,7 +166,7 @@ export const hasBzip2 = spawnSync('sh', ['-c', 'command -v bzip2']).status === 0
 
 /** `bgpdump -m FILE`'s lines. */
 export function bgpdumpLines(path: string): string[] {
-  const dump = spawnSync('bgpdump', ['-m', path], { encoding: 'utf8' });
+  const dump = spawnSync('bgpdump', ['-m', path], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (dump.status !== 0) throw new Error(`bgpdump -m ${path} failed: ${dump.stderr}`);
   return dump.stdout.split('\n').filter((line) => line !== '');
 }
