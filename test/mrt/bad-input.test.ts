@@ -12,7 +12,7 @@ import { parseMrtRoutes } from '../../src/mrt/routes.js';
 import { parseMrtUpdates } from '../../src/mrt/updates.js';
 import { detectRouteFormatOfBytes } from '../../src/routes/detect.js';
 import { Random } from '../helpers/random.js';
-import { bgp4mpRecord, mrtRecord, peerIndexTable, ribRecord, stateChangeRecord, updateMessage } from './build.js';
+import { bgp4mpRecord, mrtRecord, peerIndexTable, ribRecord, stateChangeRecord, tableDumpRecord, updateMessage } from './build.js';
 import { randomDump } from './random-table.js';
 import { bgpRouteRows } from './rows.js';
 
@@ -125,7 +125,9 @@ describe('malformed MRT records', () => {
 
   it('random damage: no crash, only FibscopeErrors naming the file and offset, or a result', () => {
     const random = new Random(99);
-    const rib = concatBytes([randomDump(9, 30, 3).bytes, ...ribRecords.slice(1)]);
+    const rib = concatBytes([randomDump(9, 30, 3).bytes, ...ribRecords.slice(1),
+      tableDumpRecord(T, 0, '5.0.0.0/8', { address: '192.0.2.7', as: 174 }, { asPath: '174 3', nextHop: '192.0.2.7', communities: ['174:1'] }),
+      tableDumpRecord(T, 1, '2001:db8:1::/48', { address: '2001:db8::7', as: 174 }, { asPath: '174 6939', nextHop: '2001:db8::7' })]);
     const updates = concatBytes(updateRecords);
     let errors = 0;
     let results = 0;
