@@ -24,10 +24,6 @@ export function isMessageSubtype(subtype: number): boolean {
     || subtype === Bgp4mpSubtype.MESSAGE_LOCAL || subtype === Bgp4mpSubtype.MESSAGE_AS4_LOCAL;
 }
 
-export function isStateChangeSubtype(subtype: number): boolean {
-  return subtype === Bgp4mpSubtype.STATE_CHANGE || subtype === Bgp4mpSubtype.STATE_CHANGE_AS4;
-}
-
 /** The fields before the BGP message of a BGP4MP_MESSAGE* record (RFC 6396 4.4.2-4.4.6). */
 export function readBgp4mpMessage(records: MrtRecords): Bgp4mpMessage {
   const { bytes, view, bodyEnd, source, subtype } = records;

@@ -8,7 +8,7 @@ import { parsePrefix } from '../net/address.js';
 import { asAttributesOfPath } from '../routes/bgp-attributes.js';
 import type { AsAttributes } from '../routes/route.js';
 import { RouteList } from '../routes/route-list.js';
-import { decodeBgp4mpUpdate, isMessageSubtype, isStateChangeSubtype, readBgp4mpMessage } from './bgp4mp.js';
+import { decodeBgp4mpUpdate, isMessageSubtype, readBgp4mpMessage } from './bgp4mp.js';
 import { MrtType, recordKindName, TableDumpV2Subtype } from './constants.js';
 import { MrtFormatError } from './errors.js';
 import { describePeers, parsePeerFilter, peerMatches, type MrtPeer, type PeerFilter } from './peers.js';
@@ -69,9 +69,8 @@ export function parseMrtRoutes(bytes: Uint8Array, options: MrtRoutesOptions = {}
     } else if ((type === MrtType.BGP4MP || type === MrtType.BGP4MP_ET) && isMessageSubtype(subtype)) {
       const skippedKind = updates.read(records);
       if (skippedKind) skip(skippedKind);
-    } else if ((type === MrtType.BGP4MP || type === MrtType.BGP4MP_ET) && isStateChangeSubtype(subtype)) {
-      skip(recordKindName(type, subtype));
     } else {
+      // STATE_CHANGE, RIB_GENERIC, the multicast and ADD-PATH subtypes, other protocols, unknown types
       skip(recordKindName(type, subtype));
     }
   }
