@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { FibscopeError, RouteFormatError } from './errors.js';
 import { Fib } from './fib/fib.js';
 import { readRoutesBytes } from './routes/read.js';
+import { looksLikeMrt } from './mrt/detect.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
 import type { OutputFormat } from './cli/output.js';
 import { progressFor } from './cli/progress.js';
@@ -45,6 +46,7 @@ const EXIT_OUTPUT = 74;
 interface RoutesOptions {
   routes?: string[];
   routesFormat?: RouteFormat;
+  peer?: string;
   memoryLimit?: number;
 }
 
@@ -61,19 +63,27 @@ function routesOptions(command: Command, required = true): Command {
   return command
     .addOption(required ? routes.makeOptionMandatory() : routes)
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)')
-      .choices(ROUTE_FORMATS));
+      .choices(ROUTE_FORMATS))
+    .addOption(new Option('--peer <address|as>', "MRT RIB dumps: load this peer's routes (default: the first entry of each prefix); "
+      + 'analyze --updates: apply this peer\'s updates'));
 }
 
-/** Loads every routes file into one table; a bad file stops with its name and line. */
-async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicates: number; sources: RouteSource[] }> {
+/**
+ * Loads every routes file into one table; a bad file stops with its name and line. With
+ * `peerForMrtOnly` (analyze --updates, where --peer chooses the update stream's peer too), a
+ * text routes file loads without the peer instead of refusing it.
+ */
+async function loadTables(options: RoutesOptions, peerForMrtOnly = false): Promise<{ fib: Fib; duplicates: number; sources: RouteSource[] }> {
   const fib = await Fib.create({ memoryLimit: options.memoryLimit });
   let duplicates = 0;
   // the bytes read stay for analyze's worker threads, which load the same table from them
   const sources: RouteSource[] = [];
   for (const path of options.routes ?? []) {
     const bytes = await readRoutesBytes(path);
-    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path });
-    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path });
+    const peer = peerForMrtOnly && !looksLikeMrt(bytes) ? undefined : options.peer;
+    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path, peer });
+    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path, peer });
+    if (loaded.mrt?.truncated) process.stderr.write(`fibscope: warning: ${loaded.mrt.truncated.where}: ${loaded.mrt.truncated.reason}; the routes before it were loaded\n`);
     if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
     duplicates += loaded.duplicates;
   }
@@ -158,7 +168,7 @@ addUpdatesOptions(addCheckOptions(addClassifyOptions(routesOptions(program.comma
       rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
     const updates = await readUpdatesOption(options);
     for (const note of updates?.notes ?? []) process.stderr.write(`fibscope: ${note}\n`);
-    const { fib, sources } = await loadTables(options);
+    const { fib, sources } = await loadTables(options, updates !== undefined);
     checkAsData(options, options.by, fib);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read

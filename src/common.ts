@@ -35,4 +35,8 @@ export type { LiveRoutesOptions, PeerRoutes } from './live-routes/live-routes.js
 // the JSON writers only: the table writer brings cli-table3, which is for terminals
 export { formatJson, writeJson } from './report/json.js';
 export { parseUpdates, UpdateApplier, UpdateFormatError, UpdateOrderError } from './updates/index.js';
-export type { ApplyUpdatesOptions, ParseUpdatesOptions, RouteUpdate, UpdateStream, UpdatesReport } from './updates/index.js';
+export type { ApplyUpdatesOptions, ParseUpdatesOptions, UpdatesReport } from './updates/index.js';
+// MRT (RFC 6396) RIB dumps and update files, read from bytes (docs/route-formats.md)
+export { looksLikeMrt, MrtFormatError, parseMrtRoutes, parseMrtUpdates, parsePeerFilter } from './mrt/index.js';
+export type { MrtLoadNotes, MrtPeer, MrtRoutesOptions, MrtTruncation, MrtUpdatesOptions, PeerFilter } from './mrt/index.js';
+export type { RouteUpdate, UpdateStream, UpdateStreamNotes } from './updates/types.js';

@@ -1,6 +1,7 @@
-// `analyze`'s route update stream: --updates FILE, --allow-unordered, --peer; reading the stream
-// before any capture (a bad line or unordered times stop there, exit 2), and the lines a run
-// leaves on stderr (one thread, withdrawals of nothing, updates after the capture).
+// `analyze`'s route update stream: --updates FILE, --allow-unordered (and --peer, which cli.ts
+// adds for MRT routes files: it chooses the peer of a bgpdump -m or MRT update stream too);
+// reading the stream before any capture (a bad line or unordered times stop there, exit 2), and
+// the lines a run leaves on stderr (one thread, withdrawals of nothing, updates after the capture).
 import type { Command } from 'commander';
 import type { Report } from '../analyze/report.js';
 import { FibscopeError } from '../errors.js';
@@ -11,25 +12,23 @@ import type { UpdateStream } from '../updates/types.js';
 export interface UpdatesCliOptions {
   updates?: string;
   allowUnordered?: boolean;
-  /** The BGP peer whose updates apply: an address or an AS number. */
+  /** The BGP peer whose updates apply: an address or an AS number (the option of routes files). */
   peer?: string;
 }
 
-/** Adds --updates, --allow-unordered and --peer to `command`. */
+/** Adds --updates and --allow-unordered to `command` (--peer is the routes files' option). */
 export function addUpdatesOptions(command: Command): Command {
   return command
-    .option('--updates <file>', 'route updates applied in step with the capture\'s timestamps: bgpdump -m (BGP4MP), LINX trace or fibscope lines (docs/updates.md)')
-    .option('--allow-unordered', 'apply updates whose times go backwards in file order, instead of refusing the stream')
-    .option('--peer <peer>', 'the BGP peer (address or AS number) whose bgpdump -m updates apply, when the stream has several');
+    .option('--updates <file>', 'route updates applied in step with the capture\'s timestamps: MRT or bgpdump -m (BGP4MP; --peer chooses '
+      + 'one peer), LINX trace or fibscope lines (docs/updates.md)')
+    .option('--allow-unordered', 'apply updates whose times go backwards in file order, instead of refusing the stream');
 }
 
 /** The stream of --updates, read and parsed, with the notes for stderr; undefined without it. */
 export async function readUpdatesOption(options: UpdatesCliOptions & { threads?: number }):
   Promise<{ updates: ApplyUpdatesOptions & { stream: UpdateStream }; notes: string[] } | undefined> {
   if (options.updates === undefined) {
-    for (const [flag, given] of [['--allow-unordered', options.allowUnordered], ['--peer', options.peer !== undefined]] as const) {
-      if (given) throw new FibscopeError('BAD_ARGUMENT', `${flag} is for --updates FILE, which was not given`);
-    }
+    if (options.allowUnordered) throw new FibscopeError('BAD_ARGUMENT', '--allow-unordered is for --updates FILE, which was not given');
     return undefined;
   }
   const stream = await readUpdatesFile(options.updates, { peer: options.peer });

@@ -2,6 +2,8 @@ import { FibscopeArgumentError, FibscopeOutOfMemoryError } from '../errors.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/address.js';
 import { parsePrefixText, type PrefixKey } from '../net/prefix.js';
 import { detectRouteFormat, parseRoutes, type RouteFormat } from '../routes/index.js';
+import { looksLikeMrt } from '../mrt/detect.js';
+import { parseMrtRoutes, type MrtLoadNotes } from '../mrt/routes.js';
 import { canonicalNextHop } from '../routes/scan.js';
 import { detectionText } from '../routes/detect.js';
 import { RouteList } from '../routes/route-list.js';
@@ -62,6 +64,8 @@ export interface LoadOptions {
   format?: RouteFormat | 'auto';
   /** Named in error messages; a file path or a label. */
   source?: string;
+  /** MRT only: the peer whose routes load, `ADDRESS` or `AS` (docs/route-formats.md "MRT"). */
+  peer?: string;
 }
 
 export interface LoadResult {
@@ -71,6 +75,8 @@ export interface LoadResult {
   ipv6: number;
   /** Lines that repeated a route already present (same prefix, metric, type, next hops, device). */
   duplicates: number;
+  /** MRT loads only: records skipped, entries passed over, the peers, where the file broke off. */
+  mrt?: MrtLoadNotes;
 }
 
 export interface RemoveMatch {
@@ -286,6 +292,14 @@ export class Fib {
   load(input: string | Uint8Array | RouteList, options: LoadOptions = {}): LoadResult {
     if (input instanceof RouteList) return this.addList(input);
     const format = options.format ?? 'auto';
+    // MRT is binary: only bytes can hold it; its parser reads everything before a change is made
+    if (typeof input !== 'string' && (format === 'mrt' || (format === 'auto' && looksLikeMrt(input)))) {
+      const { routes, notes } = parseMrtRoutes(input, { source: options.source, peer: options.peer });
+      return { ...this.addList(routes, options.source), mrt: notes };
+    }
+    if (options.peer !== undefined) {
+      throw new FibscopeArgumentError(`a peer (${options.peer}) chooses among the peers of an MRT file; ${options.source ?? 'this input'} is not MRT`);
+    }
     // plain text, the format of big tables, is read in WebAssembly; it leaves anything unusual
     // (and every error) to the parser below, which words the messages
     if (format === 'plain' || (format === 'auto' && detectRouteFormat(detectionTextOf(input)) === 'plain')) {

@@ -11,8 +11,9 @@
 // (an address, or an AS number) picks one, and without it the stream is refused, since one
 // peer's withdrawal would remove the route another peer announced (docs/updates.md).
 import { UpdateFormatError } from '../errors.js';
-import { canonicalAddress, createPrefixBuffer, PREFIX_OK, prefixErrorReason, scanPrefix } from '../net/address.js';
-import { asAttributesOfPath, communitiesOf } from '../routes/bgp-attributes.js';
+import { createPrefixBuffer, PREFIX_OK, prefixErrorReason, scanPrefix } from '../net/address.js';
+import { parsePeerFilter, peerMatches } from '../mrt/peers.js';
+import { asAttributesOfPath, communitiesOf, parseAsNumber } from '../routes/bgp-attributes.js';
 import type { AsAttributes } from '../routes/route.js';
 import { canonicalNextHop, Interner, PREFIX_EXAMPLE, quoteInput } from '../routes/scan.js';
 import { forEachLine, updateOf } from './lines.js';
@@ -20,7 +21,7 @@ import { parseUpdateTime } from './time.js';
 import type { RouteUpdate, UpdateStream } from './types.js';
 
 export interface BgpdumpUpdateOptions {
-  /** The peer whose updates apply: its address, or its AS number. */
+  /** The peer whose updates apply: its address, or its AS number (`3356`, `AS3356`). */
   peer?: string;
 }
 
@@ -122,10 +123,9 @@ export function parseBgpdumpUpdates(text: string, source: string, options: Bgpdu
   return { source, updates, notes: { skipped } };
 }
 
-/** Whether a line's peer is the one asked for (any, without `peer`). */
+/** Whether a line's peer is the one asked for (any, without `peer`): `--peer` as for MRT files (src/mrt/peers.ts). */
 function peerMatcher(peer: string | undefined): (address: string, as: string) => boolean {
   if (peer === undefined) return () => true;
-  if (/^\d+$/.test(peer)) return (_address, as) => as === peer;
-  const address = canonicalAddress(peer) ?? peer;
-  return (candidate) => candidate === address;
+  const filter = parsePeerFilter(peer);
+  return (address, as) => peerMatches(filter, address, parseAsNumber(as, 0, as.length));
 }

@@ -29,6 +29,7 @@ export function detectUpdateFormat(text: string, source: string): UpdateFormat |
   return format;
 }
 
+/** `peer` chooses among the peers of a bgpdump -m stream; the LINX and fibscope formats name none and ignore it. */
 export interface ParseUpdatesOptions extends BgpdumpUpdateOptions {
   /** Names the stream in errors and in the report; '<string>' by default. */
   source?: string;
@@ -45,15 +46,12 @@ export function parseUpdates(text: string, options: ParseUpdatesOptions = {}): U
     checkIsText(text, source);
   } catch (error) {
     if (!(error instanceof RouteFormatError)) throw error;
-    // an MRT file given as is, most likely
+    // binary, and not MRT (readUpdatesFile reads MRT before this)
     throw new UpdateFormatError(source, error.line, error.message.slice(`${source}:${error.line}: `.length)
-      .replace('a text routes file', 'a text update stream (bgpdump -m, LINX or fibscope lines; an MRT file goes through bgpdump -m first)'));
+      .replace('expected a text routes file, but', 'expected an update stream (MRT, or bgpdump -m, LINX or fibscope lines), but it is not MRT and'));
   }
   const format = detectUpdateFormat(text, source);
   if (format === 'bgpdump') return parseBgpdumpUpdates(text, source, options);
-  if (options.peer !== undefined) {
-    throw new UpdateFormatError(source, 0, `--peer picks a peer of bgpdump -m updates; this stream is in ${format ?? 'no'} format and names no peers`);
-  }
   if (format === 'linx') return parseLinxUpdates(text, source);
   if (format === 'fibscope') return parseFibscopeUpdates(text, source);
   return { source, updates: [], notes: { skipped: new Map() } };

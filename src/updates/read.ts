@@ -1,30 +1,27 @@
-// Reading an update stream file from disk (Node only): gzip recognised by its magic bytes, the
-// text decoded as UTF-8, the format detected (detect.ts).
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+// Reading an update stream file from disk (Node only): gzip and bzip2 recognised by their magic
+// bytes (src/routes/read.ts), MRT by its record headers (src/mrt/detect.ts), text decoded as
+// UTF-8 and its format detected (detect.ts).
 import { FibscopeError } from '../errors.js';
+import { looksLikeMrt } from '../mrt/detect.js';
+import { readRoutesBytes } from '../routes/read.js';
 import { parseUpdates, type ParseUpdatesOptions } from './detect.js';
+import { parseMrtUpdateStream } from './mrt.js';
 import type { UpdateStream } from './types.js';
 
 /**
- * The update stream in `path`. A file that cannot be read or decompressed rejects with
- * FibscopeError code 'UPDATES_UNREADABLE'; a bad line with UpdateFormatError naming path:line.
+ * The update stream in `path`: bgpdump -m, LINX or fibscope lines, or MRT BGP4MP records. A file
+ * that cannot be read or decompressed rejects with FibscopeError code 'UPDATES_UNREADABLE'; a
+ * bad line with UpdateFormatError naming path:line (MRT: MrtFormatError naming the byte offset).
  */
 export async function readUpdatesFile(path: string, options: Omit<ParseUpdatesOptions, 'source'> = {}): Promise<UpdateStream> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRoutesBytes(path);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const reason = code === 'EISDIR' ? 'it is a directory' : code === 'ENOENT' ? 'no such file (ENOENT)' : (error as Error).message;
-    throw new FibscopeError('UPDATES_UNREADABLE', `cannot read update stream ${path}: ${reason}`);
+    if (!(error instanceof FibscopeError) || error.code !== 'ROUTES_UNREADABLE') throw error;
+    throw new FibscopeError('UPDATES_UNREADABLE', error.message.replace(`cannot read routes file ${path}`, `cannot read update stream ${path}`)
+      .replace('a directory, not a routes file', 'a directory'));
   }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (error) {
-      throw new FibscopeError('UPDATES_UNREADABLE', `cannot read update stream ${path}: it starts like gzip but does not decompress: ${(error as Error).message}`);
-    }
-  }
+  if (looksLikeMrt(bytes)) return parseMrtUpdateStream(bytes, path, options.peer);
   return parseUpdates(new TextDecoder('utf-8').decode(bytes), { ...options, source: path });
 }

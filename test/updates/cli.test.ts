@@ -12,6 +12,8 @@ import { analyzeFiles, Fib } from '../../src/node.js';
 import { formatJson } from '../../src/report/json.js';
 import { readUpdatesFile } from '../../src/updates/read.js';
 import { pcap } from '../helpers/captures.js';
+import { concatBytes } from '../../src/bgp/message/bytes.js';
+import { bgp4mpRecord, bgpdumpLines, hasBgpdump, updateMessage, type TestUpdate } from '../mrt/build.js';
 import { ipv4, udp } from '../helpers/packets.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
@@ -69,12 +71,49 @@ describe('fibscope analyze --updates', () => {
   it('names the line of a bad update, says --peer and --allow-unordered need --updates, and reads on one thread', () => {
     const bad = file('bad.txt', '10 add 10.1.0.0/16 via 192.0.2.1\n20 add 10.1.0.0/99\n');
     expect(fibscope('analyze', '-r', SAMPLE, '--updates', bad, capture)).toMatchObject({ status: 2, stderr: expect.stringMatching(new RegExp(`^fibscope: ${bad}:2: .*prefix length 99`)) });
-    expect(fibscope('analyze', '-r', SAMPLE, '--peer', '13030', capture)).toMatchObject({ status: 2, stderr: 'fibscope: --peer is for --updates FILE, which was not given\n' });
+    expect(fibscope('analyze', '-r', SAMPLE, '--allow-unordered', capture)).toMatchObject({ status: 2, stderr: 'fibscope: --allow-unordered is for --updates FILE, which was not given\n' });
     const bgp = file('bgp.txt', 'BGP4MP|15|A|192.0.2.7|64500|10.1.0.0/16|64500|IGP|192.0.2.7|0|0||NAG||\nBGP4MP|16|A|192.0.2.8|64501|10.2.0.0/16|64501|IGP|192.0.2.8|0|0||NAG||\n');
     expect(fibscope('analyze', '-r', SAMPLE, '--updates', bgp, capture).stderr).toMatch(/updates from 2 BGP peers: .*choose one with --peer/);
     const threaded = fibscope('analyze', '-r', SAMPLE, '--updates', bgp, '--peer', '192.0.2.8', '--threads', '2', '-f', 'json', '--no-checks', capture);
     expect(threaded.status).toBe(0);
     expect(threaded.stderr).toBe('fibscope: note: --updates reads on one thread: route updates apply in the captures\' order\n');
     expect(JSON.parse(threaded.stdout).updates).toMatchObject({ applied: 1, skipped: { 'BGP4MP of other peers': 1 } });
+  });
+
+  it.skipIf(!hasBgpdump)('reads an MRT update file as bgpdump -m reads it: the same report, the same refusal of several peers', () => {
+    const peers = [{ address: '192.0.2.7', as: 64500 }, { address: '192.0.2.8', as: 64501 }];
+    // MRT times are of real collectors (after 1995): the capture is at T + 10, 20, 30, 40
+    const T = 1_418_774_400;
+    const capture = file('mrt.pcap', pcap({ linkType: 101, nanosecond: true, records: [packet(T + 10, '10.1.0.1'), packet(T + 20, '10.1.0.2'), packet(T + 30, '10.1.0.3'), packet(T + 40, '8.8.4.4')] }));
+    const records = [
+      [15, 0, { announced: ['10.1.0.0/16'], attributes: { asPath: '64500 3356', nextHop: '192.0.2.7', med: 5, communities: ['64500:1'] } }],
+      [16, 1, { announced: ['10.1.0.0/16'], attributes: { asPath: '64501', nextHop: '192.0.2.8' } }],
+      [25, 0, { announced: ['10.1.0.0/16', '8.8.4.0/24'], attributes: { asPath: '64500 15169', nextHop: '192.0.2.9' } }],
+      [26, 1, { withdrawn: ['10.1.0.0/16'] }],
+      [35, 0, { withdrawn: ['10.1.0.0/16', '10.99.0.0/16'] }],
+    ] as const;
+    const mrt = file('updates.mrt', concatBytes(records.map(([timestamp, peer, update]) =>
+      bgp4mpRecord({ timestamp: T + timestamp, subtype: 4, peer: peers[peer], message: updateMessage(update as TestUpdate, 4) }))));
+    const text = file('updates.bgpdump', `${bgpdumpLines(mrt).join('\n')}\n`);
+    for (const stream of [mrt, text]) {
+      expect(fibscope('analyze', '-r', SAMPLE, '--updates', stream, capture).stderr).toMatch(/updates from 2 BGP peers: 192\.0\.2\.7 .*192\.0\.2\.8.*choose one with --peer/);
+    }
+    const report = (stream: string, peer: string) => {
+      const run = fibscope('analyze', '-r', SAMPLE, '--updates', stream, '--peer', peer, '-f', 'json', '--no-checks', capture);
+      expect(run.status).toBe(0);
+      const { updates, ...rest } = JSON.parse(run.stdout);
+      return { updates: { ...updates, source: undefined }, rest };
+    };
+    for (const peer of ['192.0.2.7', 'AS64501']) {
+      const [fromMrt, fromText] = [report(mrt, peer), report(text, peer)];
+      expect(fromMrt.rest).toEqual(fromText.rest);
+      // MRT names a message by its byte offset, bgpdump -m lines by their line
+      expect({ ...fromMrt.updates, firstWithdrawnNothing: undefined }).toEqual({ ...fromText.updates, firstWithdrawnNothing: undefined, skipped: {} });
+    }
+    // 10.1.0.2 went via .7, 10.1.0.3 via .9, then 10.1.0.0/16 was withdrawn (its counts with it); 8.8.4.4 via .9
+    const chosen = report(mrt, '192.0.2.7');
+    expect(chosen.rest.routes.map((r: { prefix: string; nextHop: string; packets: number }) => [r.prefix, r.nextHop, r.packets]))
+      .toEqual([['10.0.0.0/8', 'rfc1918-10', 1], ['8.8.4.0/24', '192.0.2.9', 1]]);
+    expect(chosen.updates).toMatchObject({ applied: 5, withdrawnNothing: 1, pending: 0 });
   });
 });

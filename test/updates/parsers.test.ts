@@ -151,7 +151,7 @@ describe('bgpdump -m updates', () => {
     const text = [A(1, '1.0.0.0/24'), A(2, '2.0.0.0/24', '192.0.2.9|64999'), A(3, '3.0.0.0/24'), 'BGP4MP|4|W|192.0.2.9|64999|2.0.0.0/24'].join('\n');
     expect(errorOf(text)).toMatch(/^u\.txt: updates from 2 BGP peers: 195\.66\.224\.175 \(AS 13030, 2 updates from line 1\), 192\.0\.2\.9 \(AS 64999, 2 updates from line 2\)\. .*--peer ADDRESS or --peer AS/);
     expect(parse(text, '192.0.2.9').updates.map((u) => [u.kind, u.prefix])).toEqual([['replace', '2.0.0.0/24'], ['del', '2.0.0.0/24']]);
-    const byAs = parse(text, '13030');
+    const byAs = parse(text, 'AS13030');
     expect(byAs.updates.map((u) => u.prefix)).toEqual(['1.0.0.0/24', '3.0.0.0/24']);
     expect(byAs.notes.skipped).toEqual(new Map([['BGP4MP of other peers', 2]]));
   });
@@ -172,8 +172,9 @@ describe('detection and reading', () => {
     expect(parse('\n1 a 10.0.0.0/8 192.0.2.1').updates[0].kind).toBe('replace');
     expect(parse('# nothing yet\n').updates).toEqual([]);
     expect(errorOf('# x\n10.0.0.0/8 via 192.0.2.1')).toMatch(/^u\.txt:2: not a route update stream: expected bgpdump -m lines/);
-    expect(errorOf('\u0000\u0001MRT')).toMatch(/^u\.txt:1: expected a text update stream .* it looks binary: a NUL byte/);
-    expect(errorOf('1 a 10.0.0.0/8 192.0.2.1', '13030')).toMatch(/--peer picks a peer of bgpdump -m updates/);
+    expect(errorOf('\u0000\u0001MRT')).toMatch(/^u\.txt:1: expected an update stream \(MRT, or bgpdump -m, LINX or fibscope lines\), but it is not MRT and it looks binary: a NUL byte/);
+    // a peer chooses among those of a bgpdump -m (or MRT) stream: the other formats name none
+    expect(parse('1 a 10.0.0.0/8 192.0.2.1', '13030').updates).toHaveLength(1);
   });
 
   it('reads gzip files transparently and says why a file cannot be read', async () => {
