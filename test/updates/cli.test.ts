@@ -85,15 +85,15 @@ describe('fibscope analyze --updates', () => {
     // MRT times are of real collectors (after 1995): the capture is at T + 10, 20, 30, 40
     const T = 1_418_774_400;
     const capture = file('mrt.pcap', pcap({ linkType: 101, nanosecond: true, records: [packet(T + 10, '10.1.0.1'), packet(T + 20, '10.1.0.2'), packet(T + 30, '10.1.0.3'), packet(T + 40, '8.8.4.4')] }));
-    const records = [
+    const records: [number, number, TestUpdate][] = [
       [15, 0, { announced: ['10.1.0.0/16'], attributes: { asPath: '64500 3356', nextHop: '192.0.2.7', med: 5, communities: ['64500:1'] } }],
       [16, 1, { announced: ['10.1.0.0/16'], attributes: { asPath: '64501', nextHop: '192.0.2.8' } }],
       [25, 0, { announced: ['10.1.0.0/16', '8.8.4.0/24'], attributes: { asPath: '64500 15169', nextHop: '192.0.2.9' } }],
       [26, 1, { withdrawn: ['10.1.0.0/16'] }],
       [35, 0, { withdrawn: ['10.1.0.0/16', '10.99.0.0/16'] }],
-    ] as const;
+    ];
     const mrt = file('updates.mrt', concatBytes(records.map(([timestamp, peer, update]) =>
-      bgp4mpRecord({ timestamp: T + timestamp, subtype: 4, peer: peers[peer], message: updateMessage(update as TestUpdate, 4) }))));
+      bgp4mpRecord({ timestamp: T + timestamp, subtype: 4, peer: peers[peer], message: updateMessage(update, 4) }))));
     const text = file('updates.bgpdump', `${bgpdumpLines(mrt).join('\n')}\n`);
     for (const stream of [mrt, text]) {
       expect(fibscope('analyze', '-r', SAMPLE, '--updates', stream, capture).stderr).toMatch(/updates from 2 BGP peers: 192\.0\.2\.7 .*192\.0\.2\.8.*choose one with --peer/);
