@@ -15,6 +15,18 @@ import type { Count, DestinationCounters, InputReport, Report, RouteCounters } f
 
 export const VERSION = '0.1.0';
 
+/**
+ * Where a report built here keeps (not enumerable) its destinations again with other route
+ * prefixes: `compare` relabels an overlay table's report into each table's (src/compare/).
+ */
+export const RELABEL_DESTINATIONS: unique symbol = Symbol('fibscope.relabelDestinations');
+
+/** The destinations of a report with each route's prefix replaced by `prefixFor(route)` (null: no route). */
+export type RelabelDestinations = (prefixFor: (route: RouteCounters) => string | null) => {
+  destinations: () => DestinationCounters[];
+  json: DestinationJsonSource;
+};
+
 /** What the host keeps about one capture input. */
 export interface InputState {
   path: string;
@@ -110,6 +122,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   // the prefix of each route id that counted, for the destinations
   const prefixOf: (string | undefined)[] = new Array(routeIds.length ? routeIds[routeIds.length - 1] + 1 : 0).fill(undefined);
   routeIds.forEach((id, i) => { prefixOf[id] = routes[i].prefix; });
+  const routeById = routes.slice(); // in id order, as routeIds, before the sort
   routes.sort((a, b) => compareCounts(b.packets, a.packets) || compareCounts(b.bytes, a.bytes) || (a.prefix < b.prefix ? -1 : 1));
 
   let destinations: DestinationCounters[] | undefined;
@@ -160,6 +173,15 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     enumerable: false,
     get: (): DestinationJsonSource | undefined => (destinations === undefined ? source : undefined),
   });
+  const relabel: RelabelDestinations = (prefixFor) => {
+    const relabelled: (string | undefined)[] = new Array(prefixOf.length).fill(undefined);
+    routeIds.forEach((id, i) => { relabelled[id] = prefixFor(routeById[i]) ?? undefined; });
+    return {
+      destinations: () => readDestinations(entries, entryBytes, count, relabelled, time),
+      json: destinationJsonSource(wasm, entries, entryBytes, count, relabelled, precision),
+    };
+  };
+  Object.defineProperty(report, RELABEL_DESTINATIONS, { enumerable: false, value: relabel });
   return report;
 }
 
