@@ -62,7 +62,7 @@ export function changeSummary(overlay: Overlay, report: Report): ChangeSummary {
   const summary: ChangeSummary = { moved: zero(), becomesUnrouted: zero(), becomesDropped: zero(), becomesRouted: zero() };
   for (const row of report.routes) {
     const { before, after } = pairOf(overlay, row);
-    if (!moves({ prefix: row.prefix, before, after })) continue;
+    if (!moves({ before, after })) continue;
     add(summary.moved, row.packets, row.bytes);
     if (before !== undefined && after === undefined) add(summary.becomesUnrouted, row.packets, row.bytes);
     if (before === undefined && after !== undefined) add(summary.becomesRouted, row.packets, row.bytes);

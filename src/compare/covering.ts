@@ -1,71 +1,128 @@
 // The covering routes of the overlay table (docs/compare.md): for every prefix of either table,
 // the route each table's own lookup answers for every address of that prefix. A sort of the
-// union and one walk with a stack, not a lookup per prefix.
-
-/** A prefix of one table and the route (id) its lookups answer for exactly that prefix. */
-export interface TablePrefix {
-  family: 4 | 6;
-  length: number;
-  /** The network address as an unsigned integer of 32 (IPv4) or 128 (IPv6) bits, host bits clear. */
-  address: bigint;
-  route: number;
-}
-
-/** A prefix of the union and, for each table, the longest of its prefixes containing it (-1: none). */
-export interface CoveredPrefix {
-  family: 4 | 6;
-  length: number;
-  address: bigint;
-  before: number;
-  after: number;
-}
-
-const NONE = -1;
+// union and one walk with a stack, not a lookup per prefix; typed columns, no object per prefix
+// (a full table has a million).
+import type { BestPrefixes } from '../fib/fib.js';
 
 /**
- * Every distinct prefix of `before` and `after` with its covering pair: the route of the longest
- * prefix of each table of length at most its own that contains it. Any address's longest match
- * among these prefixes then carries (lookup in before, lookup in after) for that address: a
- * longer prefix of either table containing the address would be in the union itself.
+ * The union of two tables' prefixes in address order (a prefix right after those containing it),
+ * each with the route of the longest prefix of each table that contains it (-1: none).
  */
-export function coveringPairs(before: readonly TablePrefix[], after: readonly TablePrefix[]): CoveredPrefix[] {
-  const byKey = new Map<string, CoveredPrefix>();
-  const own = (prefix: TablePrefix) => {
-    const key = `${prefix.family}/${prefix.address}/${prefix.length}`;
-    let entry = byKey.get(key);
-    if (!entry) byKey.set(key, (entry = { family: prefix.family, length: prefix.length, address: prefix.address, before: NONE, after: NONE }));
-    return entry;
-  };
-  // own routes first: -1 marks "not a prefix of that table" until the walk fills it in
-  const ownBefore = new Set<CoveredPrefix>();
-  const ownAfter = new Set<CoveredPrefix>();
-  for (const prefix of before) {
-    const entry = own(prefix);
-    entry.before = prefix.route;
-    ownBefore.add(entry);
-  }
-  for (const prefix of after) {
-    const entry = own(prefix);
-    entry.after = prefix.route;
-    ownAfter.add(entry);
-  }
-  const union = [...byKey.values()];
-  // family, then address, then length: a prefix comes right after the prefixes containing it
-  union.sort((a, b) => a.family - b.family || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0) || a.length - b.length);
-  const stack: CoveredPrefix[] = [];
-  for (const entry of union) {
-    while (stack.length > 0 && !contains(stack[stack.length - 1], entry)) stack.pop();
-    const parent = stack[stack.length - 1];
-    if (!ownBefore.has(entry)) entry.before = parent ? parent.before : NONE;
-    if (!ownAfter.has(entry)) entry.after = parent ? parent.after : NONE;
-    stack.push(entry);
-  }
-  return union;
+export interface CoveredPrefixes {
+  count: number;
+  family: Uint8Array;
+  length: Uint8Array;
+  /** 4 u32 per prefix, most significant first; IPv4 in the first. */
+  words: Uint32Array;
+  before: Int32Array;
+  after: Int32Array;
 }
 
-/** Whether `outer` contains `inner` (same family, no longer, same leading bits). */
-function contains(outer: CoveredPrefix, inner: CoveredPrefix): boolean {
-  if (outer.family !== inner.family || outer.length > inner.length) return false;
-  const shift = BigInt((outer.family === 4 ? 32 : 128) - outer.length);
-  return (inner.address >> shift) === (outer.address >> shift);
+/**
+ * Every distinct prefix of `before` and `after` with its covering pair. Any address's longest
+ * match among these prefixes carries (lookup in before, lookup in after) for that address: a
+ * longer prefix of either table containing the address would be in the union itself.
+ */
+export function coveringPairs(before: BestPrefixes, after: BestPrefixes): CoveredPrefixes {
+  const order = [...sortedV4(before, after), ...sortedV6(before, after)];
+  const capacity = order.length;
+  const out: CoveredPrefixes = {
+    count: 0, family: new Uint8Array(capacity), length: new Uint8Array(capacity), words: new Uint32Array(capacity * 4),
+    before: new Int32Array(capacity), after: new Int32Array(capacity),
+  };
+  const stack = new Int32Array(130);
+  let depth = 0;
+  for (const item of order) {
+    const table = item.side === 0 ? before : after;
+    const i = item.index;
+    const family = table.family[i];
+    const length = table.length[i];
+    const w = i * 4;
+    let at = out.count - 1;
+    // the same prefix in the other table: one entry for both
+    if (at < 0 || out.family[at] !== family || out.length[at] !== length || !sameWords(out.words, at * 4, table.words, w)) {
+      at = out.count++;
+      out.family[at] = family;
+      out.length[at] = length;
+      out.words.set(table.words.subarray(w, w + 4), at * 4);
+      while (depth > 0 && !contains(out, stack[depth - 1], at)) depth--;
+      const parent = depth > 0 ? stack[depth - 1] : -1;
+      out.before[at] = parent < 0 ? -1 : out.before[parent];
+      out.after[at] = parent < 0 ? -1 : out.after[parent];
+      stack[depth++] = at;
+    }
+    if (item.side === 0) out.before[at] = table.ids[i];
+    else out.after[at] = table.ids[i];
+  }
+  return { ...out, family: out.family.subarray(0, out.count), length: out.length.subarray(0, out.count),
+    words: out.words.subarray(0, out.count * 4), before: out.before.subarray(0, out.count), after: out.after.subarray(0, out.count) };
+}
+
+interface SortItem {
+  side: 0 | 1;
+  index: number;
+}
+
+/**
+ * The IPv4 prefixes of both tables by address, then length, then table (before first): sorted
+ * natively as u64 (address << 32 | length << 26 | table << 25 | index), no comparator call.
+ */
+function sortedV4(before: BestPrefixes, after: BestPrefixes): SortItem[] {
+  let count = 0;
+  for (const table of [before, after]) for (let i = 0; i < table.count; i++) if (table.family[i] === 4) count++;
+  const keys = new BigUint64Array(count);
+  const halves = new Uint32Array(keys.buffer);
+  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  let k = 0;
+  [before, after].forEach((table, side) => {
+    for (let i = 0; i < table.count; i++) {
+      if (table.family[i] !== 4) continue;
+      if (i >= 1 << 25) throw new RangeError('a table of more than 33 million prefixes');
+      halves[k * 2 + (little ? 1 : 0)] = table.words[i * 4];
+      halves[k * 2 + (little ? 0 : 1)] = ((table.length[i] << 26) | (side << 25) | i) >>> 0;
+      k++;
+    }
+  });
+  keys.sort();
+  const out: SortItem[] = new Array(count);
+  for (let j = 0; j < count; j++) {
+    const low = halves[j * 2 + (little ? 0 : 1)];
+    out[j] = { side: ((low >>> 25) & 1) as 0 | 1, index: low & 0x1ffffff };
+  }
+  return out;
+}
+
+/** The IPv6 prefixes of both tables in the same order (far fewer than IPv4 in real tables). */
+function sortedV6(before: BestPrefixes, after: BestPrefixes): SortItem[] {
+  const items: SortItem[] = [];
+  [before, after].forEach((table, side) => {
+    for (let i = 0; i < table.count; i++) if (table.family[i] === 6) items.push({ side: side as 0 | 1, index: i });
+  });
+  const tables = [before, after];
+  items.sort((a, b) => {
+    const wa = tables[a.side].words;
+    const wb = tables[b.side].words;
+    for (let w = 0; w < 4; w++) {
+      const x = wa[a.index * 4 + w];
+      const y = wb[b.index * 4 + w];
+      if (x !== y) return x - y;
+    }
+    return tables[a.side].length[a.index] - tables[b.side].length[b.index] || a.side - b.side;
+  });
+  return items;
+}
+
+function sameWords(a: Uint32Array, at: number, b: Uint32Array, bt: number): boolean {
+  return a[at] === b[bt] && a[at + 1] === b[bt + 1] && a[at + 2] === b[bt + 2] && a[at + 3] === b[bt + 3];
+}
+
+/** Whether union entry `outer` contains entry `inner`: same family, no longer, same leading bits. */
+function contains(union: CoveredPrefixes, outer: number, inner: number): boolean {
+  if (union.family[outer] !== union.family[inner] || union.length[outer] > union.length[inner]) return false;
+  let bits = union.length[outer];
+  for (let w = 0; bits > 0; w++, bits -= 32) {
+    const x = union.words[outer * 4 + w] ^ union.words[inner * 4 + w];
+    if (bits >= 32 ? x !== 0 : (x >>> (32 - bits)) !== 0) return false;
+  }
+  return true;
 }

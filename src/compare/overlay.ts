@@ -3,16 +3,13 @@
 // (docs/compare.md, "How it is exact").
 import { Fib } from '../fib/fib.js';
 import { FibscopeArgumentError } from '../errors.js';
-import { parsePrefixText, type PrefixKey } from '../net/prefix.js';
 import { RouteList } from '../routes/route-list.js';
 import type { NextHop, Route } from '../routes/route.js';
-import { coveringPairs, type TablePrefix } from './covering.js';
+import { coveringPairs } from './covering.js';
 
-/** What one overlay route stands for. Its index is the overlay route's metric. */
+/** What one overlay route stands for. */
 export interface OverlayPair {
-  /** The overlay route's prefix text, as the overlay table writes it. */
-  prefix: string;
-  /** The route each table's lookup answers for every address of the prefix; undefined: none. */
+  /** The route each table's lookup answers for every address of the overlay route's prefix; undefined: none. */
   before: Route | undefined;
   after: Route | undefined;
   /**
@@ -22,10 +19,14 @@ export interface OverlayPair {
   paths?: readonly { before: number; after: number }[];
 }
 
+/** The table to analyse, a route per prefix of either table, and what each of its routes stands for. */
 export interface Overlay {
-  /** The table to analyse: a route per prefix of either table, its metric the index of its pair. */
+  /** Its routes' metric is the index of their pair: `pair(route.metric)`. */
   fib: Fib;
-  pairs: OverlayPair[];
+  /** How many overlay routes (pairs) there are. */
+  count: number;
+  /** The pair of overlay route `index` (its metric); undefined for no such index. */
+  pair(index: number): OverlayPair | undefined;
 }
 
 export interface OverlayOptions {
@@ -34,69 +35,51 @@ export interface OverlayOptions {
   module?: WebAssembly.Module;
 }
 
-/** The overlay of `before` and `after` (neither is changed). */
+/** The overlay of `before` and `after` (neither is changed, and neither may change while it is in use). */
 export async function buildOverlay(before: Fib, after: Fib, options: OverlayOptions = {}): Promise<Overlay> {
-  const beforeRoutes: Route[] = [];
-  const afterRoutes: Route[] = [];
-  const covered = coveringPairs(tablePrefixes(before, beforeRoutes), tablePrefixes(after, afterRoutes));
+  const covered = coveringPairs(before.bestPrefixes(), after.bestPrefixes());
   const list = new RouteList();
-  const pairs: OverlayPair[] = new Array(covered.length);
-  const key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };
-  covered.forEach((entry, index) => {
-    const pair: OverlayPair = {
-      prefix: '',
-      before: entry.before < 0 ? undefined : beforeRoutes[entry.before],
-      after: entry.after < 0 ? undefined : afterRoutes[entry.after],
-    };
-    const product = pathProduct(pair.before, pair.after);
-    if (product) pair.paths = product.paths;
-    pairs[index] = pair;
-    if (entry.family === 4) list.push4(Number(entry.address), entry.length, null, null, index, 'unicast', 0, product?.hops);
-    else {
-      writeV6(entry.address, key.v6);
-      list.push6(key.v6, 0, entry.length, null, null, index, 'unicast', 0, product?.hops);
+  const products = new Map<number, NonNullable<ReturnType<typeof pathProduct>>>();
+  const bytes = new Uint8Array(16);
+  const words = new DataView(bytes.buffer);
+  for (let index = 0; index < covered.count; index++) {
+    const idBefore = covered.before[index];
+    const idAfter = covered.after[index];
+    let hops: NextHop[] | undefined;
+    if ((idBefore >= 0 && before.isMultipath(idBefore)) || (idAfter >= 0 && after.isMultipath(idAfter))) {
+      const product = pathProduct(idBefore < 0 ? undefined : before.route(idBefore), idAfter < 0 ? undefined : after.route(idAfter));
+      if (product) {
+        products.set(index, product);
+        hops = product.hops;
+      }
     }
-  });
+    if (covered.family[index] === 4) list.push4(covered.words[index * 4], covered.length[index], null, null, index, 'unicast', 0, hops);
+    else {
+      for (let w = 0; w < 4; w++) words.setUint32(w * 4, covered.words[index * 4 + w], false);
+      list.push6(bytes, 0, covered.length[index], null, null, index, 'unicast', 0, hops);
+    }
+  }
   const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
   fib.load(list, { source: 'the overlay of the two tables' });
-  for (const route of fib.routes()) pairs[route.metric].prefix = route.prefix;
-  return { fib, pairs };
-}
-
-/**
- * Every prefix of `fib` with the route its lookups answer (the best of the prefix), whose
- * index in `routes` (filled here) is the prefix's `route`.
- */
-function tablePrefixes(fib: Fib, routes: Route[]): TablePrefix[] {
-  const byPrefix = new Map<string, Route>();
-  const shared = new Set<string>();
-  for (const route of fib.routes()) {
-    if (byPrefix.has(route.prefix)) shared.add(route.prefix);
-    else byPrefix.set(route.prefix, route);
-  }
-  // several routes of one prefix (metrics): the table's own order says which answers
-  for (const prefix of shared) byPrefix.set(prefix, fib.routesFor(prefix)[0]);
-  const key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };
-  const prefixes: TablePrefix[] = [];
-  for (const route of byPrefix.values()) {
-    parsePrefixText(route.prefix, key);
-    prefixes.push({ family: key.family, length: key.length, address: key.family === 4 ? BigInt(key.v4) : readV6(key.v6), route: routes.length });
-    routes.push(route);
-  }
-  return prefixes;
-}
-
-function readV6(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-  return value;
-}
-
-function writeV6(value: bigint, into: Uint8Array): void {
-  for (let i = 15; i >= 0; i--) {
-    into[i] = Number(value & 0xffn);
-    value >>= 8n;
-  }
+  const made = new Map<number, OverlayPair>();
+  return {
+    fib,
+    count: covered.count,
+    pair(index) {
+      if (!Number.isInteger(index) || index < 0 || index >= covered.count) return undefined;
+      let pair = made.get(index);
+      if (!pair) {
+        pair = {
+          before: covered.before[index] < 0 ? undefined : before.route(covered.before[index]),
+          after: covered.after[index] < 0 ? undefined : after.route(covered.after[index]),
+        };
+        const product = products.get(index);
+        if (product) pair.paths = product.paths;
+        made.set(index, pair);
+      }
+      return pair;
+    },
+  };
 }
 
 /** Cumulative weights of a route's next hops: one hop of weight 1 for a single next hop or none. */

@@ -13,8 +13,8 @@ export type Side = 'before' | 'after';
 
 /** The overlay pair of a route row of the overlay's report (its metric is the pair's index). */
 export function pairOf(overlay: Overlay, row: RouteCounters): OverlayPair {
-  const pair = overlay.pairs[row.metric];
-  if (pair === undefined || pair.prefix !== row.prefix) throw new FibscopeArgumentError(`route ${row.prefix} is not a route of this overlay table`);
+  const pair = overlay.pair(row.metric);
+  if (pair === undefined) throw new FibscopeArgumentError(`route ${row.prefix} is not a route of this overlay table`);
   return pair;
 }
 

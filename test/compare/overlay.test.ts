@@ -41,8 +41,7 @@ describe('the overlay table', () => {
           if (hit === undefined) {
             expect([expectedBefore, expectedAfter], address).toEqual([undefined, undefined]);
           } else {
-            const pair = overlay.pairs[hit.metric];
-            expect(pair.prefix).toBe(hit.prefix);
+            const pair = overlay.pair(hit.metric)!;
             expect(pair.before?.id, `${address} before`).toBe(expectedBefore?.id);
             expect(pair.after?.id, `${address} after`).toBe(expectedAfter?.id);
           }
@@ -65,7 +64,7 @@ describe('the overlay table', () => {
     after.add('::/0', { nextHop: 'fe80::1' });
     const overlay = await buildOverlay(before, after);
     for (const address of ['10.1.2.3', '10.2.0.1', '11.0.0.1', '2001:db8::1']) {
-      const pair = overlay.pairs[overlay.fib.lookup(address)!.metric];
+      const pair = overlay.pair(overlay.fib.lookup(address)!.metric)!;
       expect([pair.before?.prefix, pair.after?.prefix], address).toEqual([before.lookup(address)?.prefix, after.lookup(address)?.prefix]);
     }
   });
