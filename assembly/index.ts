@@ -244,4 +244,5 @@ export * from './classify/exports';
 export * from './checks/exports';
 export * from './threads/anomaly-log';
 export * from './threads/merge-destinations';
+export * from './compare/indent';
 export * from './count/top-routes';

@@ -14,9 +14,11 @@ export interface DestinationJsonSource {
   /**
    * Hands the text of every destination, as JSON.stringify(report, null, 2) indents it inside
    * the `destinations` array and separated by ",\n", to `write` in chunks. A chunk is a view of
-   * WebAssembly memory, valid only until `write` returns: copy it to keep it.
+   * WebAssembly memory, valid only until `write` returns: copy it to keep it. With `indent`,
+   * every line after the first of each destination's text is indented that many more blanks
+   * (a report nested that deep in another document: `compare`).
    */
-  write(write: (chunk: Uint8Array) => void): void;
+  write(write: (chunk: Uint8Array) => void, indent?: number): void;
 }
 
 const encoder = new TextEncoder();
@@ -32,7 +34,7 @@ export function destinationJsonSource(wasm: FibscopeExports, entries: Uint8Array
   prefixOf: readonly (string | undefined)[], digits: number): DestinationJsonSource {
   return {
     count,
-    write(write) {
+    write(write, indent = 0) {
       if (count === 0) return;
       // the prefix table: (offset, length) per route id, then the prefixes' JSON text; a prefix
       // is plain ASCII (its quoted text is itself), but anything else is encoded properly
@@ -53,12 +55,15 @@ export function destinationJsonSource(wasm: FibscopeExports, entries: Uint8Array
       const entriesBytes = block * entryBytes;
       const outBytes = block * wasm.destinationJsonBytes();
       const tableBytes = slots * 8 + textBytes;
-      const size = entriesBytes + outBytes + tableBytes;
+      // a destination's text holds 8 line feeds (its separator's included)
+      const indentedBytes = indent > 0 ? block * (wasm.destinationJsonBytes() + 8 * indent) : 0;
+      const size = entriesBytes + outBytes + tableBytes + indentedBytes;
       const base = wasm.hostBufferCreate(size) >>> 0;
       try {
         const blockAt = base;
         const outAt = base + entriesBytes;
         const tableAt = outAt + outBytes;
+        const indentedAt = tableAt + tableBytes;
         // no WebAssembly call until the table is written: these views stay attached
         const table = new DataView(wasm.memory.buffer, tableAt, tableBytes);
         const bytes = new Uint8Array(wasm.memory.buffer, tableAt, tableBytes);
@@ -86,7 +91,8 @@ export function destinationJsonSource(wasm: FibscopeExports, entries: Uint8Array
           const n = Math.min(block, count - start);
           new Uint8Array(wasm.memory.buffer).set(entries.subarray(start * entryBytes, (start + n) * entryBytes), blockAt);
           const written = wasm.destinationsJson(blockAt, n, start === 0, tableAt, slots, digits, outAt);
-          write(new Uint8Array(wasm.memory.buffer, outAt, written));
+          if (indent > 0) write(new Uint8Array(wasm.memory.buffer, indentedAt, wasm.indentLines(outAt, written, indentedAt, indent)));
+          else write(new Uint8Array(wasm.memory.buffer, outAt, written));
         }
       } finally {
         wasm.hostBufferFree(base, size);

@@ -396,7 +396,10 @@ export class Fib {
    */
   bestPrefixes(): BestPrefixes {
     this.refreshViews();
-    const records = this.nextId === 0 ? 0 : this.wasm.routeRecordPointer(0) >>> 0;
+    // the records are one array by id: its start from the first route that exists
+    let first = 0;
+    while (first < this.nextId && this.family[first] === 0) first++;
+    const records = first === this.nextId ? 0 : (this.wasm.routeRecordPointer(first) >>> 0) - first * 32;
     const view = this.view;
     // a route another route of its prefix points to (a worse metric) answers no lookup
     const worse = new Uint8Array(this.nextId);

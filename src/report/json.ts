@@ -23,12 +23,16 @@ const encoder = new TextEncoder();
 /**
  * The text of formatJson, handed to `write` in chunks: for a report an Analyzer made, the
  * destinations are written in WebAssembly straight from its counters. A chunk is valid only
- * until `write` returns (it may be a view of WebAssembly memory): copy it to keep it.
+ * until `write` returns (it may be a view of WebAssembly memory): copy it to keep it. With
+ * `indent`, the report is written as a member of another JSON document (`compare`): every line
+ * after the first indented that many more blanks, and no newline at the end.
  */
-export function writeJson(report: Report, write: (chunk: Uint8Array) => void): void {
+export function writeJson(report: Report, write: (chunk: Uint8Array) => void, indent = 0): void {
+  // `indent`: the report as a member of another document, every line after its first that much deeper
+  const deeper = indent === 0 ? (text: string) => text : (text: string) => text.replaceAll('\n', `\n${' '.repeat(indent)}`);
   const source = (report as { [DESTINATION_JSON]?: DestinationJsonSource })[DESTINATION_JSON];
   if (!source || source.count === 0) {
-    write(encoder.encode(`${jsonText(orderedReport(report), 2)}\n`));
+    write(encoder.encode(`${deeper(jsonText(orderedReport(report), 2))}${indent === 0 ? '\n' : ''}`));
     return;
   }
   // everything else as JSON.stringify writes it, with no destinations; the members are copied
@@ -38,9 +42,9 @@ export function writeJson(report: Report, write: (chunk: Uint8Array) => void): v
   const text = jsonText(orderedReport({ ...(rest as unknown as Report), destinations: [] }), 2);
   // only members of the report itself start a line with two blanks: strings hold no raw line break
   const at = text.indexOf('\n  "destinations": []') + '\n  "destinations": '.length;
-  write(encoder.encode(`${text.slice(0, at)}[\n`));
-  source.write(write);
-  write(encoder.encode(`\n  ]${text.slice(at + 2)}\n`));
+  write(encoder.encode(deeper(`${text.slice(0, at)}[\n`)));
+  source.write(write, indent);
+  write(encoder.encode(`${deeper(`\n  ]${text.slice(at + 2)}`)}${indent === 0 ? '\n' : ''}`));
 }
 
 function orderedReport(report: Report): Report {

@@ -6,6 +6,7 @@ import { Analyzer, Fib, formatJson, type Count, type Report } from '../../src/no
 import { Comparison } from '../../src/compare/comparison.js';
 import type { CompareReport } from '../../src/compare/compare-report.js';
 import type { MoveEnd } from '../../src/compare/moves.js';
+import { formatCompareJson } from '../../src/compare/format-json.js';
 
 export function analyzeBy(fib: Fib, captures: readonly Uint8Array[], name: string): Report {
   const analyzer = new Analyzer({ fib, name });
@@ -67,6 +68,13 @@ export function checkComparison(compared: CompareReport, before: Fib, after: Fib
   // the whole JSON text, byte for byte
   expect(formatJson(compared.before)).toBe(formatJson(plainBefore));
   expect(formatJson(compared.after)).toBe(formatJson(plainAfter));
+  // the comparison's JSON: the two reports nested whole, indented as JSON.stringify would
+  const text = formatCompareJson(compared);
+  const parsed = JSON.parse(text);
+  expect(parsed.before).toEqual(JSON.parse(formatJson(plainBefore)));
+  expect(parsed.after).toEqual(JSON.parse(formatJson(plainAfter)));
+  expect(text).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
+  expect(Object.keys(parsed)).toEqual(['fibscope', 'inputs', 'moved', 'becomesUnrouted', 'becomesDropped', 'becomesRouted', 'moves', 'changed', 'before', 'after']);
   // and the objects, read the slow way
   expect(JSON.parse(JSON.stringify(compared.before))).toEqual(JSON.parse(JSON.stringify(plainBefore)));
   expect(sorted(sumMoves(compared, 'from'))).toEqual(sorted(byNextHop(plainBefore)));
