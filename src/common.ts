@@ -9,6 +9,13 @@ export type { RouteFormat } from './routes/index.js';
 export { FibscopeError, RouteFormatError, FibscopeArgumentError, FibscopeOutOfMemoryError } from './errors.js';
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './net/address.js';
 export { Analyzer } from './analyze/analyzer.js';
+export { Comparison } from './compare/comparison.js';
+export type { CompareReport, CompareReportOptions } from './compare/compare-report.js';
+export type { Move, MoveEnd } from './compare/moves.js';
+export type { ChangedRoute, ChangedTraffic, ChangeSummary, TrafficCounts } from './compare/changed.js';
+export { applyChangeList, isChangeList, parseChangeList } from './compare/change-list.js';
+export type { Change, ChangeList } from './compare/change-list.js';
+export { formatCompareJson, writeCompareJson } from './compare/format-json.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
 export type {
   Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters, RuleCounters, AddressCounters, AnomalyClass, AnomalyCounters, TrackedAddress,
