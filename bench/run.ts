@@ -5,6 +5,7 @@ import { analyzeBenchmarks } from './analyze.js';
 import { bgpBenchmarks } from './bgp.js';
 import { browserBenchmarks } from './browser.js';
 import { classifyBenchmarks } from './classify.js';
+import { compareBenchmarks } from './compare.js';
 import { fibBenchmarks, type Figure } from './fib.js';
 import { liveRoutesBenchmarks } from './live-routes.js';
 import { nativeBenchmarks } from './native.js';
@@ -13,15 +14,15 @@ import { soakBenchmarks } from './soak-suite.js';
 import { threadsBenchmarks } from './threads.js';
 
 const jsonAt = process.argv.indexOf('--json');
-const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'live', 'soak', 'bgp', 'native', 'threads'];
+const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'live', 'soak', 'bgp', 'native', 'threads', 'compare'];
 const afterJson = process.argv[jsonAt + 1];
 const jsonFile = jsonAt < 0 ? undefined
   : afterJson !== undefined && !afterJson.startsWith('-') && !suites.includes(afterJson) ? afterJson : 'bench-results.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // `-- fib`, `-- analyze`, `-- classify`, `-- browser`, `-- serve`, `-- live`, `-- soak`, `-- bgp`, `-- native` or
-// `-- threads` runs one suite; live and bgp (a million routes from peers: minutes), soak (minutes long), native
-// (against the C yardstick, ../shared/yardsticks) and threads (3 GB of captures) run only when asked for
+// `-- threads` or `-- compare` runs one suite; live and bgp (a million routes from peers: minutes), soak (minutes long), native
+// (against the C yardstick, ../shared/yardsticks), threads (3 GB of captures) and compare run only when asked for
 const only = process.argv.slice(2).find((arg) => suites.includes(arg));
 const figures: Figure[] = [];
 if (!only || only === 'fib') figures.push(...await fibBenchmarks(log));
@@ -34,6 +35,7 @@ if (only === 'soak') figures.push(...await soakBenchmarks(log));
 if (only === 'bgp') figures.push(...await bgpBenchmarks(log));
 if (only === 'native') figures.push(...await nativeBenchmarks(log));
 if (only === 'threads') figures.push(...await threadsBenchmarks(log));
+if (only === 'compare') figures.push(...await compareBenchmarks(log));
 
 if (jsonFile) {
   writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), figures }, null, 2)}\n`);

@@ -1,9 +1,10 @@
 // What moves: the prefixes and destinations whose traffic takes another route (another prefix,
 // type or next hops) after the change, busiest first, and the traffic that becomes unrouted or dropped.
 import type { Count, Report } from '../analyze/report.js';
+import { RELABEL_DESTINATIONS, type DestinationReaders } from '../analyze/build-report.js';
 import { addCounts, compareCounts } from '../report/count.js';
-import type { Route, RouteType } from '../routes/route.js';
-import type { Overlay, OverlayPair } from './overlay.js';
+import type { RouteType } from '../routes/route.js';
+import type { Overlay, OverlayPair, SideRoute } from './overlay.js';
 import { pairOf } from './side-report.js';
 
 /** A route as the changed list shows it; null for no route. */
@@ -38,17 +39,20 @@ export interface ChangeSummary {
 const DROPPING: ReadonlySet<RouteType> = new Set(['blackhole', 'unreachable', 'prohibit']);
 
 /** Whether two routes send traffic the same way: the same prefix, type and next hops. */
-export function sameRoute(a: Route | undefined, b: Route | undefined): boolean {
+export function sameRoute(a: SideRoute | undefined, b: SideRoute | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  if (a === b) return true;
-  if (a.prefix !== b.prefix || a.type !== b.type || a.nextHop !== b.nextHop || a.dev !== b.dev || a.nextHops.length !== b.nextHops.length) return false;
-  return a.nextHops.every((hop, i) => hop.via === b.nextHops[i].via && hop.dev === b.nextHops[i].dev && hop.weight === b.nextHops[i].weight);
+  if (a.prefix !== b.prefix || a.type !== b.type || a.nextHop !== b.nextHop || a.dev !== b.dev) return false;
+  // a single next hop given as a group of one is the route's own next hop
+  const hopsA = a.nextHops && a.nextHops.length > 1 ? a.nextHops : [];
+  const hopsB = b.nextHops && b.nextHops.length > 1 ? b.nextHops : [];
+  return hopsA.length === hopsB.length
+    && hopsA.every((hop, i) => hop.via === hopsB[i].via && hop.dev === hopsB[i].dev && hop.weight === hopsB[i].weight);
 }
 
 const moves = (pair: OverlayPair) => !sameRoute(pair.before, pair.after);
 
-function shown(route: Route | undefined): ChangedRoute {
-  return route === undefined ? null : { prefix: route.prefix, nextHop: route.nextHop, dev: route.dev, type: route.type };
+function shown(route: SideRoute | undefined): ChangedRoute {
+  return route === undefined ? null : { prefix: route.prefix, nextHop: route.nextHop, dev: route.dev, type: route.type as RouteType };
 }
 
 const zero = (): TrafficCounts => ({ packets: 0, bytes: 0 });
@@ -66,7 +70,7 @@ export function changeSummary(overlay: Overlay, report: Report): ChangeSummary {
     add(summary.moved, row.packets, row.bytes);
     if (before !== undefined && after === undefined) add(summary.becomesUnrouted, row.packets, row.bytes);
     if (before === undefined && after !== undefined) add(summary.becomesRouted, row.packets, row.bytes);
-    if (after !== undefined && DROPPING.has(after.type) && !(before !== undefined && DROPPING.has(before.type))) {
+    if (after !== undefined && DROPPING.has(after.type as RouteType) && !(before !== undefined && DROPPING.has(before.type as RouteType))) {
       add(summary.becomesDropped, row.packets, row.bytes);
     }
   }
@@ -92,12 +96,14 @@ export function changedTraffic(overlay: Overlay, report: Report, top: number): C
   const prefixes = busiestFirst([...byPair.values()], top);
   const destinations: ChangedTraffic[] = [];
   if (movedPrefixes.size > 0) {
+    const moved = (row: { prefix: string | null }) => row.prefix !== null && movedPrefixes.has(row.prefix);
+    const readers = (report as { [RELABEL_DESTINATIONS]?: DestinationReaders })[RELABEL_DESTINATIONS];
     // the destinations come busiest first already: the first `top` that move are the busiest
-    for (const destination of report.destinations) {
-      const pair = destination.prefix === null ? undefined : movedPrefixes.get(destination.prefix);
-      if (pair === undefined) continue;
+    const picked = readers ? readers.pick(moved, top).map(({ destination }) => destination)
+      : report.destinations.filter(moved).slice(0, top > 0 ? top : undefined);
+    for (const destination of picked) {
+      const pair = movedPrefixes.get(destination.prefix!)!;
       destinations.push({ address: destination.address, from: shown(pair.before), to: shown(pair.after), packets: destination.packets, bytes: destination.bytes });
-      if (top > 0 && destinations.length === top) break;
     }
   }
   return [...prefixes, ...destinations];

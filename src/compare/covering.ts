@@ -24,7 +24,12 @@ export interface CoveredPrefixes {
  * longer prefix of either table containing the address would be in the union itself.
  */
 export function coveringPairs(before: BestPrefixes, after: BestPrefixes): CoveredPrefixes {
-  const order = [...sortedV4(before, after), ...sortedV6(before, after)];
+  const v4 = sortedV4(before, after);
+  const v6 = sortedV6(before, after);
+  // each item: its table (bit 25) and its index there
+  const order = new Uint32Array(v4.length + v6.length);
+  order.set(v4);
+  order.set(v6, v4.length);
   const capacity = order.length;
   const out: CoveredPrefixes = {
     count: 0, family: new Uint8Array(capacity), length: new Uint8Array(capacity), words: new Uint32Array(capacity * 4),
@@ -32,9 +37,10 @@ export function coveringPairs(before: BestPrefixes, after: BestPrefixes): Covere
   };
   const stack = new Int32Array(130);
   let depth = 0;
-  for (const item of order) {
-    const table = item.side === 0 ? before : after;
-    const i = item.index;
+  for (let k = 0; k < order.length; k++) {
+    const side = order[k] >>> 25;
+    const i = order[k] & INDEX_MASK;
+    const table = side === 0 ? before : after;
     const family = table.family[i];
     const length = table.length[i];
     const w = i * 4;
@@ -51,23 +57,21 @@ export function coveringPairs(before: BestPrefixes, after: BestPrefixes): Covere
       out.after[at] = parent < 0 ? -1 : out.after[parent];
       stack[depth++] = at;
     }
-    if (item.side === 0) out.before[at] = table.ids[i];
+    if (side === 0) out.before[at] = table.ids[i];
     else out.after[at] = table.ids[i];
   }
   return { ...out, family: out.family.subarray(0, out.count), length: out.length.subarray(0, out.count),
     words: out.words.subarray(0, out.count * 4), before: out.before.subarray(0, out.count), after: out.after.subarray(0, out.count) };
 }
 
-interface SortItem {
-  side: 0 | 1;
-  index: number;
-}
+const INDEX_MASK = 0x1ffffff;
 
 /**
  * The IPv4 prefixes of both tables by address, then length, then table (before first): sorted
  * natively as u64 (address << 32 | length << 26 | table << 25 | index), no comparator call.
+ * Each item: table << 25 | index.
  */
-function sortedV4(before: BestPrefixes, after: BestPrefixes): SortItem[] {
+function sortedV4(before: BestPrefixes, after: BestPrefixes): Uint32Array {
   let count = 0;
   for (const table of [before, after]) for (let i = 0; i < table.count; i++) if (table.family[i] === 4) count++;
   const keys = new BigUint64Array(count);
@@ -75,41 +79,40 @@ function sortedV4(before: BestPrefixes, after: BestPrefixes): SortItem[] {
   const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   let k = 0;
   [before, after].forEach((table, side) => {
+    if (table.count > INDEX_MASK) throw new RangeError('a table of more than 33 million prefixes');
     for (let i = 0; i < table.count; i++) {
       if (table.family[i] !== 4) continue;
-      if (i >= 1 << 25) throw new RangeError('a table of more than 33 million prefixes');
       halves[k * 2 + (little ? 1 : 0)] = table.words[i * 4];
       halves[k * 2 + (little ? 0 : 1)] = ((table.length[i] << 26) | (side << 25) | i) >>> 0;
       k++;
     }
   });
   keys.sort();
-  const out: SortItem[] = new Array(count);
-  for (let j = 0; j < count; j++) {
-    const low = halves[j * 2 + (little ? 0 : 1)];
-    out[j] = { side: ((low >>> 25) & 1) as 0 | 1, index: low & 0x1ffffff };
-  }
+  const out = new Uint32Array(count);
+  for (let j = 0; j < count; j++) out[j] = halves[j * 2 + (little ? 0 : 1)] & 0x3ffffff;
   return out;
 }
 
 /** The IPv6 prefixes of both tables in the same order (far fewer than IPv4 in real tables). */
-function sortedV6(before: BestPrefixes, after: BestPrefixes): SortItem[] {
-  const items: SortItem[] = [];
+function sortedV6(before: BestPrefixes, after: BestPrefixes): Uint32Array {
+  const items: number[] = [];
   [before, after].forEach((table, side) => {
-    for (let i = 0; i < table.count; i++) if (table.family[i] === 6) items.push({ side: side as 0 | 1, index: i });
+    for (let i = 0; i < table.count; i++) if (table.family[i] === 6) items.push((side << 25) | i);
   });
   const tables = [before, after];
   items.sort((a, b) => {
-    const wa = tables[a.side].words;
-    const wb = tables[b.side].words;
+    const ta = tables[a >>> 25];
+    const tb = tables[b >>> 25];
+    const ia = a & INDEX_MASK;
+    const ib = b & INDEX_MASK;
     for (let w = 0; w < 4; w++) {
-      const x = wa[a.index * 4 + w];
-      const y = wb[b.index * 4 + w];
+      const x = ta.words[ia * 4 + w];
+      const y = tb.words[ib * 4 + w];
       if (x !== y) return x - y;
     }
-    return tables[a.side].length[a.index] - tables[b.side].length[b.index] || a.side - b.side;
+    return ta.length[ia] - tb.length[ib] || (a >>> 25) - (b >>> 25);
   });
-  return items;
+  return Uint32Array.from(items);
 }
 
 function sameWords(a: Uint32Array, at: number, b: Uint32Array, bt: number): boolean {

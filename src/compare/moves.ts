@@ -2,8 +2,7 @@
 // one its own route picks for the flow (a multipath route's by the flow hash).
 import type { Count, Report } from '../analyze/report.js';
 import { addCounts, compareCounts } from '../report/count.js';
-import type { Route } from '../routes/route.js';
-import type { Overlay } from './overlay.js';
+import type { Overlay, SideRoute } from './overlay.js';
 import { pairOf, sidePath } from './side-report.js';
 
 /** Where traffic goes on one side: a next hop and device (null when the route has none), or null for no route. */
@@ -17,9 +16,9 @@ export interface Move {
 }
 
 /** The next hop `path` of `route`: its only one, or the multipath route's path-th. */
-export function moveEnd(route: Route | undefined, path: number): MoveEnd {
+export function moveEnd(route: SideRoute | undefined, path: number): MoveEnd {
   if (route === undefined) return null;
-  if (route.nextHops.length > 1) return { nextHop: route.nextHops[path].via, dev: route.nextHops[path].dev };
+  if (route.nextHops && route.nextHops.length > 1) return { nextHop: route.nextHops[path].via, dev: route.nextHops[path].dev };
   return { nextHop: route.nextHop, dev: route.dev };
 }
 

@@ -4,14 +4,29 @@
 import { Fib } from '../fib/fib.js';
 import { FibscopeArgumentError } from '../errors.js';
 import { RouteList } from '../routes/route-list.js';
-import type { NextHop, Route } from '../routes/route.js';
+import type { RouteRowFields } from '../fib/fib.js';
+import type { NextHop } from '../routes/route.js';
 import { coveringPairs } from './covering.js';
+
+/**
+ * A route of one side as the comparison reads it: what a report row shows of it (its `nextHops`
+ * only when it has several), read without making a Route (a comparison reads tens of thousands).
+ */
+export interface SideRoute extends RouteRowFields {
+  id: number;
+}
+
+function sideRoute(fib: Fib, id: number): SideRoute {
+  const route = { id } as SideRoute;
+  fib.describeInto(id, route);
+  return route;
+}
 
 /** What one overlay route stands for. */
 export interface OverlayPair {
   /** The route each table's lookup answers for every address of the overlay route's prefix; undefined: none. */
-  before: Route | undefined;
-  after: Route | undefined;
+  before: SideRoute | undefined;
+  after: SideRoute | undefined;
   /**
    * Per next hop of the overlay route (its `nextHops`, when it has several), the next hop index
    * each side's route takes for the flows that take it; undefined when neither side is multipath.
@@ -47,7 +62,7 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
     const idAfter = covered.after[index];
     let hops: NextHop[] | undefined;
     if ((idBefore >= 0 && before.isMultipath(idBefore)) || (idAfter >= 0 && after.isMultipath(idAfter))) {
-      const product = pathProduct(idBefore < 0 ? undefined : before.route(idBefore), idAfter < 0 ? undefined : after.route(idAfter));
+      const product = pathProduct(idBefore < 0 ? undefined : sideRoute(before, idBefore), idAfter < 0 ? undefined : sideRoute(after, idAfter));
       if (product) {
         products.set(index, product);
         hops = product.hops;
@@ -61,30 +76,37 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
   }
   const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
   fib.load(list, { source: 'the overlay of the two tables' });
-  const made = new Map<number, OverlayPair>();
+  const made: (OverlayPair | undefined)[] = [];
+  // one object per route of a side, however many overlay routes it covers: reports sum by it
+  const routesBefore: (SideRoute | undefined)[] = [];
+  const routesAfter: (SideRoute | undefined)[] = [];
+  const routeOf = (fib: Fib, routes: (SideRoute | undefined)[], id: number) => (id < 0 ? undefined : (routes[id] ??= sideRoute(fib, id)));
   return {
     fib,
     count: covered.count,
     pair(index) {
       if (!Number.isInteger(index) || index < 0 || index >= covered.count) return undefined;
-      let pair = made.get(index);
+      let pair = made[index];
       if (!pair) {
         pair = {
-          before: covered.before[index] < 0 ? undefined : before.route(covered.before[index]),
-          after: covered.after[index] < 0 ? undefined : after.route(covered.after[index]),
+          before: routeOf(before, routesBefore, covered.before[index]),
+          after: routeOf(after, routesAfter, covered.after[index]),
         };
         const product = products.get(index);
         if (product) pair.paths = product.paths;
-        made.set(index, pair);
+        made[index] = pair;
       }
       return pair;
     },
   };
 }
 
+/** A route's prefix and next hops, as pathProduct needs them. */
+type Paths = { readonly prefix: string; readonly nextHops?: readonly NextHop[] };
+
 /** Cumulative weights of a route's next hops: one hop of weight 1 for a single next hop or none. */
-function cumulative(route: Route | undefined): number[] {
-  const hops = route && route.nextHops.length > 1 ? route.nextHops : undefined;
+function cumulative(route: Paths | undefined): number[] {
+  const hops = route?.nextHops && route.nextHops.length > 1 ? route.nextHops : undefined;
   if (!hops) return [1];
   let total = 0;
   return hops.map((hop) => (total += Math.max(hop.weight, 1)));
@@ -101,7 +123,7 @@ const MAX_WEIGHT = 0xffff;
  * exactly: floor(h * T / 2^32) < c_i * T_after exactly when floor(h * T_before / 2^32) < c_i.
  * Divided by their greatest common divisor they stay exact. Undefined when neither side is multipath.
  */
-export function pathProduct(before: Route | undefined, after: Route | undefined):
+export function pathProduct(before: Paths | undefined, after: Paths | undefined):
   { hops: NextHop[]; paths: { before: number; after: number }[] } | undefined {
   const cutsBefore = cumulative(before);
   const cutsAfter = cumulative(after);
@@ -132,8 +154,8 @@ export function pathProduct(before: Route | undefined, after: Route | undefined)
   return { hops, paths };
 }
 
-function describeWeights(route: Route | undefined): string {
-  return route && route.nextHops.length > 1 ? route.nextHops.map((hop) => hop.weight).join('/') : 'one path';
+function describeWeights(route: Paths | undefined): string {
+  return route?.nextHops && route.nextHops.length > 1 ? route.nextHops.map((hop) => hop.weight).join('/') : 'one path';
 }
 
 function gcd(a: number, b: number): number {

@@ -1,13 +1,12 @@
 // The report of one side (before or after) from the overlay table's report: route rows summed by
 // that side's route, destinations relabelled with it. It equals `analyze` with that side's table.
-import { RELABEL_DESTINATIONS, type RelabelDestinations } from '../analyze/build-report.js';
+import { RELABEL_DESTINATIONS, type DestinationReaders } from '../analyze/build-report.js';
 import { DESTINATION_JSON } from '../analyze/destination-json.js';
 import type { Count, DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
 import { addBgpFields } from '../analyze/route-bgp-fields.js';
 import { FibscopeArgumentError } from '../errors.js';
 import { addCounts, compareCounts } from '../report/count.js';
-import type { Route } from '../routes/route.js';
-import type { Overlay, OverlayPair } from './overlay.js';
+import type { Overlay, OverlayPair, SideRoute } from './overlay.js';
 
 export type Side = 'before' | 'after';
 
@@ -25,7 +24,7 @@ export function sidePath(pair: OverlayPair, side: Side, overlayPath: number): nu
 
 /** `side`'s report, as `analyze` with that side's table would give on the same captures. */
 export function sideReport(overlay: Overlay, report: Report, side: Side): Report {
-  const rows = new Map<Route, RouteCounters>();
+  const rows = new Map<SideRoute, RouteCounters>();
   let noRoutePackets: Count = report.totals.noRoute.packets;
   let noRouteBytes: Count = report.totals.noRoute.bytes;
   for (const row of report.routes) {
@@ -56,9 +55,9 @@ export function sideReport(overlay: Overlay, report: Report, side: Side): Report
   }
   out.totals = { ...report.totals, noRoute: { packets: noRoutePackets, bytes: noRouteBytes } };
   out.routes = routes;
-  const relabel = (report as { [RELABEL_DESTINATIONS]?: RelabelDestinations })[RELABEL_DESTINATIONS];
-  if (relabel) {
-    const relabelled = relabel((row) => pairOf(overlay, row)[side]?.prefix ?? null);
+  const readers = (report as { [RELABEL_DESTINATIONS]?: DestinationReaders })[RELABEL_DESTINATIONS];
+  if (readers) {
+    const relabelled = readers.relabel((row) => pairOf(overlay, row)[side]?.prefix ?? null);
     let destinations: DestinationCounters[] | undefined;
     Object.defineProperty(out, 'destinations', { enumerable: true, get: () => (destinations ??= relabelled.destinations()) });
     Object.defineProperty(out, DESTINATION_JSON, { enumerable: false, get: () => (destinations === undefined ? relabelled.json : undefined) });
@@ -71,7 +70,7 @@ export function sideReport(overlay: Overlay, report: Report, side: Side): Report
   return out;
 }
 
-function newRow(route: Route): RouteCounters {
+function newRow(route: SideRoute): RouteCounters {
   const row: RouteCounters = {
     prefix: route.prefix,
     nextHop: route.nextHop,
@@ -82,11 +81,8 @@ function newRow(route: Route): RouteCounters {
     bytes: 0,
     destinations: 0,
   };
-  addBgpFields(row, {
-    prefix: route.prefix, nextHop: route.nextHop, dev: route.dev, metric: route.metric, type: route.type,
-    originAs: route.originAs, originAsSet: route.originAsSet, asPath: route.asPath, communities: route.communities,
-  });
-  if (route.nextHops.length > 1) {
+  addBgpFields(row, route);
+  if (route.nextHops && route.nextHops.length > 1) {
     row.nextHops = route.nextHops.map((hop): NextHopCounters => ({ via: hop.via, dev: hop.dev, weight: hop.weight, packets: 0, bytes: 0 }));
   }
   return row;

@@ -24,27 +24,30 @@ const encoder = new TextEncoder();
  * The text of formatJson, handed to `write` in chunks: for a report an Analyzer made, the
  * destinations are written in WebAssembly straight from its counters. A chunk is valid only
  * until `write` returns (it may be a view of WebAssembly memory): copy it to keep it. With
- * `indent`, the report is written as a member of another JSON document (`compare`): every line
- * after the first indented that many more blanks, and no newline at the end.
+ * `indent` (even), the report is written as a member of another JSON document (`compare`): every
+ * line after the first indented that many more blanks, and no newline at the end.
  */
 export function writeJson(report: Report, write: (chunk: Uint8Array) => void, indent = 0): void {
   // `indent`: the report as a member of another document, every line after its first that much deeper
-  const deeper = indent === 0 ? (text: string) => text : (text: string) => text.replaceAll('\n', `\n${' '.repeat(indent)}`);
+  const depth = indent / 2;
+  const end = indent === 0 ? '\n' : '';
   const source = (report as { [DESTINATION_JSON]?: DestinationJsonSource })[DESTINATION_JSON];
   if (!source || source.count === 0) {
-    write(encoder.encode(`${deeper(jsonText(orderedReport(report), 2))}${indent === 0 ? '\n' : ''}`));
+    write(encoder.encode(`${jsonText(orderedReport(report), 2, depth)}${end}`));
     return;
   }
   // everything else as JSON.stringify writes it, with no destinations; the members are copied
   // by name, which leaves the lazy destinations unread
   const rest = {} as Record<string, unknown>;
   for (const key of Object.keys(report)) if (key !== 'destinations') rest[key] = report[key as keyof Report];
-  const text = jsonText(orderedReport({ ...(rest as unknown as Report), destinations: [] }), 2);
-  // only members of the report itself start a line with two blanks: strings hold no raw line break
-  const at = text.indexOf('\n  "destinations": []') + '\n  "destinations": '.length;
-  write(encoder.encode(deeper(`${text.slice(0, at)}[\n`)));
+  const text = jsonText(orderedReport({ ...(rest as unknown as Report), destinations: [] }), 2, depth);
+  // only members of the report itself start a line with two blanks more than the report: strings hold no raw line break
+  const member = `\n${' '.repeat(indent + 2)}"destinations": `;
+  const at = text.indexOf(`${member}[]`) + member.length;
+  // the destinations' text indents its lines after the first: the first's here
+  write(encoder.encode(`${text.slice(0, at)}[\n${' '.repeat(indent)}`));
   source.write(write, indent);
-  write(encoder.encode(`${deeper(`\n  ]${text.slice(at + 2)}`)}${indent === 0 ? '\n' : ''}`));
+  write(encoder.encode(`\n${' '.repeat(indent + 2)}]${text.slice(at + 2)}${end}`));
 }
 
 function orderedReport(report: Report): Report {
