@@ -76,10 +76,12 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
   }
   const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
   fib.load(list, { source: 'the overlay of the two tables' });
-  const made: (OverlayPair | undefined)[] = [];
+  // arrays of their full length from the start: filled at random indices, a growing array would
+  // fall back to a slow dictionary
+  const made: (OverlayPair | undefined)[] = new Array(covered.count).fill(undefined);
   // one object per route of a side, however many overlay routes it covers: reports sum by it
-  const routesBefore: (SideRoute | undefined)[] = [];
-  const routesAfter: (SideRoute | undefined)[] = [];
+  const routesBefore: (SideRoute | undefined)[] = new Array(Math.max(0, ...maxima(covered.before)) + 1).fill(undefined);
+  const routesAfter: (SideRoute | undefined)[] = new Array(Math.max(0, ...maxima(covered.after)) + 1).fill(undefined);
   const routeOf = (fib: Fib, routes: (SideRoute | undefined)[], id: number) => (id < 0 ? undefined : (routes[id] ??= sideRoute(fib, id)));
   return {
     fib,
@@ -99,6 +101,13 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
       return pair;
     },
   };
+}
+
+/** The largest of `ids`, as a list of one (spreading a column of a million would overflow the stack). */
+function maxima(ids: Int32Array): number[] {
+  let most = -1;
+  for (const id of ids) if (id > most) most = id;
+  return [most];
 }
 
 /** A route's prefix and next hops, as pathProduct needs them. */
