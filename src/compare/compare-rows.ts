@@ -4,7 +4,7 @@ import type { Count } from '../analyze/report.js';
 import type { CompareReport } from './compare-report.js';
 import type { ChangedRoute } from './changed.js';
 
-export const COMPARE_BYS = ['move', 'changed', 'route', 'destination', 'nexthop', 'dev'] as const;
+export const COMPARE_BYS = ['move', 'changed', 'route', 'destination', 'nexthop', 'dev', 'as'] as const;
 export type CompareBy = (typeof COMPARE_BYS)[number];
 
 /** A cell of the move matrix, flat: null next hop and device with `routed` false is no route. */

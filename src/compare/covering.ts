@@ -16,6 +16,9 @@ export interface CoveredPrefixes {
   words: Uint32Array;
   before: Int32Array;
   after: Int32Array;
+  /** 1 where the prefix is one of that table's own (its route is of this very prefix). */
+  ownBefore: Uint8Array;
+  ownAfter: Uint8Array;
 }
 
 /**
@@ -33,7 +36,7 @@ export function coveringPairs(before: BestPrefixes, after: BestPrefixes): Covere
   const capacity = order.length;
   const out: CoveredPrefixes = {
     count: 0, family: new Uint8Array(capacity), length: new Uint8Array(capacity), words: new Uint32Array(capacity * 4),
-    before: new Int32Array(capacity), after: new Int32Array(capacity),
+    before: new Int32Array(capacity), after: new Int32Array(capacity), ownBefore: new Uint8Array(capacity), ownAfter: new Uint8Array(capacity),
   };
   const stack = new Int32Array(130);
   let depth = 0;
@@ -57,11 +60,17 @@ export function coveringPairs(before: BestPrefixes, after: BestPrefixes): Covere
       out.after[at] = parent < 0 ? -1 : out.after[parent];
       stack[depth++] = at;
     }
-    if (side === 0) out.before[at] = table.ids[i];
-    else out.after[at] = table.ids[i];
+    if (side === 0) {
+      out.before[at] = table.ids[i];
+      out.ownBefore[at] = 1;
+    } else {
+      out.after[at] = table.ids[i];
+      out.ownAfter[at] = 1;
+    }
   }
   return { ...out, family: out.family.subarray(0, out.count), length: out.length.subarray(0, out.count),
-    words: out.words.subarray(0, out.count * 4), before: out.before.subarray(0, out.count), after: out.after.subarray(0, out.count) };
+    words: out.words.subarray(0, out.count * 4), before: out.before.subarray(0, out.count), after: out.after.subarray(0, out.count),
+    ownBefore: out.ownBefore.subarray(0, out.count), ownAfter: out.ownAfter.subarray(0, out.count) };
 }
 
 const INDEX_MASK = 0x1ffffff;

@@ -35,7 +35,7 @@ export function formatCompare(report: CompareReport, format: 'table' | 'ndjson' 
   }
 }
 
-const isSideRows = (by: CompareBy): by is 'route' | 'destination' | 'nexthop' | 'dev' => by !== 'move' && by !== 'changed';
+const isSideRows = (by: CompareBy): by is 'route' | 'destination' | 'nexthop' | 'dev' | 'as' => by !== 'move' && by !== 'changed';
 const end = (routed: boolean, nextHop: string | null, dev: string | null) =>
   (!routed ? '(no route)' : `${nextHop ?? '-'}${dev !== null ? ` dev ${dev}` : ''}`);
 const routeText = (prefix: string | null, nextHop: string | null, dev: string | null, type: string | null) =>

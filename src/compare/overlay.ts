@@ -40,8 +40,11 @@ export interface Overlay {
   fib: Fib;
   /** How many overlay routes (pairs) there are. */
   count: number;
-  /** The pair of overlay route `index` (its metric); undefined for no such index. */
-  pair(index: number): OverlayPair | undefined;
+  /**
+   * The pair of overlay route `index` (its metric); undefined for no such index. `prefix`, the
+   * overlay route's prefix text when the caller has it, spares making it again for either side.
+   */
+  pair(index: number, prefix?: string): OverlayPair | undefined;
 }
 
 export interface OverlayOptions {
@@ -82,17 +85,26 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
   // one object per route of a side, however many overlay routes it covers: reports sum by it
   const routesBefore: (SideRoute | undefined)[] = new Array(Math.max(0, ...maxima(covered.before)) + 1).fill(undefined);
   const routesAfter: (SideRoute | undefined)[] = new Array(Math.max(0, ...maxima(covered.after)) + 1).fill(undefined);
-  const routeOf = (fib: Fib, routes: (SideRoute | undefined)[], id: number) => (id < 0 ? undefined : (routes[id] ??= sideRoute(fib, id)));
+  const routeOf = (fib: Fib, routes: (SideRoute | undefined)[], id: number, own: number, prefix: string | undefined) => {
+    if (id < 0) return undefined;
+    let route = routes[id];
+    if (route === undefined) {
+      // a route of the overlay's very prefix: the same text
+      if (own === 1 && prefix !== undefined) fib.notePrefixText(id, prefix);
+      routes[id] = route = sideRoute(fib, id);
+    }
+    return route;
+  };
   return {
     fib,
     count: covered.count,
-    pair(index) {
+    pair(index, prefix) {
       if (!Number.isInteger(index) || index < 0 || index >= covered.count) return undefined;
       let pair = made[index];
       if (!pair) {
         pair = {
-          before: routeOf(before, routesBefore, covered.before[index]),
-          after: routeOf(after, routesAfter, covered.after[index]),
+          before: routeOf(before, routesBefore, covered.before[index], covered.ownBefore[index], prefix),
+          after: routeOf(after, routesAfter, covered.after[index], covered.ownAfter[index], prefix),
         };
         const product = products.get(index);
         if (product) pair.paths = product.paths;

@@ -12,7 +12,7 @@ export type Side = 'before' | 'after';
 
 /** The overlay pair of a route row of the overlay's report (its metric is the pair's index). */
 export function pairOf(overlay: Overlay, row: RouteCounters): OverlayPair {
-  const pair = overlay.pair(row.metric);
+  const pair = overlay.pair(row.metric, row.prefix);
   if (pair === undefined) throw new FibscopeArgumentError(`route ${row.prefix} is not a route of this overlay table`);
   return pair;
 }

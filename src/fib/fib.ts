@@ -430,6 +430,14 @@ export class Fib {
     return out;
   }
 
+  /**
+   * @internal Tells the table the text of route `id`'s prefix, made already by another table of
+   * the same prefix (`compare`'s overlay), so that it need not be made again.
+   */
+  notePrefixText(id: number, text: string): void {
+    if (this.exists(id)) this.prefixCache[id] ??= text;
+  }
+
   /** @internal Whether route `id` has several next hops (without making its Route). */
   isMultipath(id: number): boolean {
     return (this.nextHops.get(id)?.length ?? 0) > 1;

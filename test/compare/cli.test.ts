@@ -95,6 +95,20 @@ describe('fibscope compare', () => {
     expect(table.stdout).toContain('192.0.2.9 dev eth5');
   });
 
+  it('shows both sides by origin AS, as analyze does', () => {
+    const before = file('before.pfx2as', '0.0.0.0\t0\t64500\n10.0.0.0\t8\t64501\n192.168.0.0\t16\t64502\n::\t0\t64500\n');
+    const after = file('after.pfx2as', '0.0.0.0\t0\t64510\n10.0.0.0\t8\t64501\n192.168.0.0\t17\t64503\n::\t0\t64500\n');
+    const compared = fibscope('compare', '--no-progress', '-r', before, '--with', after, '-f', 'csv', '--by', 'as', CAPTURE);
+    expect(compared.stderr).toBe('');
+    const lines = compared.stdout.trim().split('\n');
+    for (const [side, table] of [['before', before], ['after', after]]) {
+      const analyzed = fibscope('analyze', '--no-progress', '--no-checks', '-r', table, '-f', 'csv', '--by', 'as', CAPTURE).stdout.trim().split('\n');
+      expect(lines[0]).toBe(`side,${analyzed[0]}`);
+      expect(lines.filter((line) => line.startsWith(`${side},`)).map((line) => line.slice(side.length + 1))).toEqual(analyzed.slice(1));
+    }
+    expect(lines.some((line) => line.startsWith('after,64510,'))).toBe(true);
+  });
+
   it('names the file and line of a bad change', () => {
     const bad = file('bad.txt', 'add 10.0.0.0/8 via 192.0.2.1\n# fine so far\nreplace 10.300.0.0/16 via 192.0.2.1\n');
     const run = fibscope('compare', '--no-progress', '-r', SAMPLE, '--with', bad, CAPTURE);
