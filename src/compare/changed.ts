@@ -5,7 +5,7 @@ import { RELABEL_DESTINATIONS, type DestinationReaders } from '../analyze/build-
 import { addCounts, compareCounts } from '../report/count.js';
 import type { RouteType } from '../routes/route.js';
 import type { Overlay, OverlayPair, SideRoute } from './overlay.js';
-import { pairOf } from './side-report.js';
+import { rowPairs } from './side-report.js';
 
 /** A route as the changed list shows it; null for no route. */
 export type ChangedRoute = { prefix: string; nextHop: string | null; dev: string | null; type: RouteType } | null;
@@ -62,11 +62,12 @@ function add(into: TrafficCounts, packets: Count, bytes: Count): void {
 }
 
 /** The totals of what changes. Traffic with no route on either side stays where it is. */
-export function changeSummary(overlay: Overlay, report: Report): ChangeSummary {
+export function changeSummary(overlay: Overlay, report: Report, pairs: readonly OverlayPair[] = rowPairs(overlay, report)): ChangeSummary {
   const summary: ChangeSummary = { moved: zero(), becomesUnrouted: zero(), becomesDropped: zero(), becomesRouted: zero() };
-  for (const row of report.routes) {
-    const { before, after } = pairOf(overlay, row);
-    if (!moves({ before, after })) continue;
+  for (let index = 0; index < report.routes.length; index++) {
+    const row = report.routes[index];
+    const { before, after } = pairs[index];
+    if (!moves(pairs[index])) continue;
     add(summary.moved, row.packets, row.bytes);
     if (before !== undefined && after === undefined) add(summary.becomesUnrouted, row.packets, row.bytes);
     if (before === undefined && after !== undefined) add(summary.becomesRouted, row.packets, row.bytes);
@@ -81,11 +82,12 @@ export function changeSummary(overlay: Overlay, report: Report): ChangeSummary {
  * The `top` busiest (0: all) prefixes whose traffic moves, each a (route before, route after)
  * pair, then the `top` busiest destinations whose traffic moves, each with both routes.
  */
-export function changedTraffic(overlay: Overlay, report: Report, top: number): ChangedTraffic[] {
+export function changedTraffic(overlay: Overlay, report: Report, top: number, pairs: readonly OverlayPair[] = rowPairs(overlay, report)): ChangedTraffic[] {
   const byPair = new Map<string, ChangedTraffic>();
   const movedPrefixes = new Map<string, OverlayPair>();
-  for (const row of report.routes) {
-    const pair = pairOf(overlay, row);
+  for (let index = 0; index < report.routes.length; index++) {
+    const row = report.routes[index];
+    const pair = pairs[index];
     if (!moves(pair)) continue;
     movedPrefixes.set(row.prefix, pair);
     const key = `${pair.before?.id ?? -1} ${pair.after?.id ?? -1}`;

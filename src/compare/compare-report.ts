@@ -4,7 +4,7 @@ import type { InputReport, Report } from '../analyze/report.js';
 import { changeSummary, changedTraffic, type ChangedTraffic, type ChangeSummary } from './changed.js';
 import { moveMatrix, type Move } from './moves.js';
 import type { Overlay } from './overlay.js';
-import { sideReport } from './side-report.js';
+import { rowPairs, sideReport } from './side-report.js';
 
 export interface CompareReport extends ChangeSummary {
   fibscope: { version: string };
@@ -28,13 +28,14 @@ export const DEFAULT_CHANGED_TOP = 20;
 
 /** The comparison from the report of an analysis by the overlay table. */
 export function compareReport(overlay: Overlay, report: Report, options: CompareReportOptions = {}): CompareReport {
+  const pairs = rowPairs(overlay, report);
   return {
     fibscope: { version: VERSION },
     inputs: report.inputs,
-    ...changeSummary(overlay, report),
-    moves: moveMatrix(overlay, report),
-    changed: changedTraffic(overlay, report, options.top ?? DEFAULT_CHANGED_TOP),
-    before: sideReport(overlay, report, 'before'),
-    after: sideReport(overlay, report, 'after'),
+    ...changeSummary(overlay, report, pairs),
+    moves: moveMatrix(overlay, report, pairs),
+    changed: changedTraffic(overlay, report, options.top ?? DEFAULT_CHANGED_TOP, pairs),
+    before: sideReport(overlay, report, 'before', pairs),
+    after: sideReport(overlay, report, 'after', pairs),
   };
 }

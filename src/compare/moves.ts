@@ -3,7 +3,8 @@
 import type { Count, Report } from '../analyze/report.js';
 import { addCounts, compareCounts } from '../report/count.js';
 import type { Overlay, SideRoute } from './overlay.js';
-import { pairOf, sidePath } from './side-report.js';
+import { rowPairs, sidePath } from './side-report.js';
+import type { OverlayPair } from './overlay.js';
 
 /** Where traffic goes on one side: a next hop and device (null when the route has none), or null for no route. */
 export type MoveEnd = { nextHop: string | null; dev: string | null } | null;
@@ -32,7 +33,7 @@ const keyOf = (route: SideRoute | undefined, path: number) => endKey(moveEnd(rou
  * that stays) too, so the cells from a next hop add up to what it carried before, and those to a
  * next hop to what it carries after. Packets with no route on either side are the cell null → null.
  */
-export function moveMatrix(overlay: Overlay, report: Report): Move[] {
+export function moveMatrix(overlay: Overlay, report: Report, pairs: readonly OverlayPair[] = rowPairs(overlay, report)): Move[] {
   // cells by the key of their next hop before, then after; a route's key made once
   const cells = new Map<string, Map<string, Move>>();
   const keys = new Map<SideRoute | undefined, string>();
@@ -60,14 +61,11 @@ export function moveMatrix(overlay: Overlay, report: Report): Move[] {
     }
   };
   add(undefined, 0, undefined, 0, report.totals.noRoute.packets, report.totals.noRoute.bytes);
-  for (const row of report.routes) {
-    const pair = pairOf(overlay, row);
-    if (!row.nextHops) {
-      add(pair.before, 0, pair.after, 0, row.packets, row.bytes);
-      continue;
-    }
-    row.nextHops.forEach((hop, i) => add(pair.before, sidePath(pair, 'before', i), pair.after, sidePath(pair, 'after', i), hop.packets, hop.bytes));
-  }
+  report.routes.forEach((row, index) => {
+    const pair = pairs[index];
+    if (!row.nextHops) add(pair.before, 0, pair.after, 0, row.packets, row.bytes);
+    else row.nextHops.forEach((hop, i) => add(pair.before, sidePath(pair, 'before', i), pair.after, sidePath(pair, 'after', i), hop.packets, hop.bytes));
+  });
   const all = [...cells.values()].flatMap((row) => [...row.values()]);
   return all.sort((a, b) => compareCounts(b.packets, a.packets) || compareCounts(b.bytes, a.bytes)
     || compareText(endKey(a.from), endKey(b.from)) || compareText(endKey(a.to), endKey(b.to)));

@@ -17,23 +17,28 @@ export function pairOf(overlay: Overlay, row: RouteCounters): OverlayPair {
   return pair;
 }
 
+/** The pair of each route row of the overlay's report, in its order: every part of a comparison reads them. */
+export function rowPairs(overlay: Overlay, report: Report): OverlayPair[] {
+  return report.routes.map((row) => pairOf(overlay, row));
+}
+
 /** The next hop index of `side` each of an overlay row's next hops stands for. */
 export function sidePath(pair: OverlayPair, side: Side, overlayPath: number): number {
   return pair.paths ? pair.paths[overlayPath][side] : 0;
 }
 
 /** `side`'s report, as `analyze` with that side's table would give on the same captures. */
-export function sideReport(overlay: Overlay, report: Report, side: Side): Report {
+export function sideReport(overlay: Overlay, report: Report, side: Side, pairs = rowPairs(overlay, report)): Report {
   const rows = new Map<SideRoute, RouteCounters>();
   let noRoutePackets: Count = report.totals.noRoute.packets;
   let noRouteBytes: Count = report.totals.noRoute.bytes;
-  for (const row of report.routes) {
-    const pair = pairOf(overlay, row);
+  report.routes.forEach((row, index) => {
+    const pair = pairs[index];
     const route = pair[side];
     if (route === undefined) {
       noRoutePackets = addCounts(noRoutePackets, row.packets);
       noRouteBytes = addCounts(noRouteBytes, row.bytes);
-      continue;
+      return;
     }
     let sum = rows.get(route);
     if (!sum) rows.set(route, (sum = newRow(route)));
@@ -45,7 +50,7 @@ export function sideReport(overlay: Overlay, report: Report, side: Side): Report
       if (!row.nextHops) addToHop(sum.nextHops[0], row.packets, row.bytes);
       else row.nextHops.forEach((hop, i) => addToHop(sum!.nextHops![sidePath(pair, side, i)], hop.packets, hop.bytes));
     }
-  }
+  });
   const routes = [...rows.values()];
   routes.sort((a, b) => compareCounts(b.packets, a.packets) || compareCounts(b.bytes, a.bytes) || (a.prefix < b.prefix ? -1 : 1));
   const out = {} as Report;
@@ -57,7 +62,8 @@ export function sideReport(overlay: Overlay, report: Report, side: Side): Report
   out.routes = routes;
   const readers = (report as { [RELABEL_DESTINATIONS]?: DestinationReaders })[RELABEL_DESTINATIONS];
   if (readers) {
-    const relabelled = readers.relabel((row) => pairOf(overlay, row)[side]?.prefix ?? null);
+    const pairOfRow = new Map(report.routes.map((row, index) => [row, pairs[index]]));
+    const relabelled = readers.relabel((row) => pairOfRow.get(row)![side]?.prefix ?? null);
     let destinations: DestinationCounters[] | undefined;
     Object.defineProperty(out, 'destinations', { enumerable: true, get: () => (destinations ??= relabelled.destinations()) });
     Object.defineProperty(out, DESTINATION_JSON, { enumerable: false, get: () => (destinations === undefined ? relabelled.json : undefined) });
