@@ -17,7 +17,11 @@ export interface SideRoute extends RouteRowFields {
 }
 
 function sideRoute(fib: Fib, id: number): SideRoute {
-  const route = { id } as SideRoute;
+  // every member made at once, in describeInto's order: one shape for all, no growth per member
+  const route: SideRoute = {
+    id, prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast', nextHops: undefined,
+    originAs: undefined, originAsSet: undefined, asPath: undefined, communities: undefined,
+  };
   fib.describeInto(id, route);
   return route;
 }
@@ -105,9 +109,8 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
         pair = {
           before: routeOf(before, routesBefore, covered.before[index], covered.ownBefore[index], prefix),
           after: routeOf(after, routesAfter, covered.after[index], covered.ownAfter[index], prefix),
+          paths: products.get(index)?.paths,
         };
-        const product = products.get(index);
-        if (product) pair.paths = product.paths;
         made[index] = pair;
       }
       return pair;
