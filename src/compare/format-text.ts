@@ -5,7 +5,6 @@ import { FibscopeArgumentError } from '../errors.js';
 import { formatCsv, csvField } from '../report/csv.js';
 import { formatNdjson } from '../report/ndjson.js';
 import { formatPromFamilies, promFamilies, type PromFamily } from '../report/prom.js';
-import { formatTable } from '../report/table.js';
 import { plain, render, share, type Column, type CountText } from '../report/table-parts.js';
 import { humanBytes, humanPackets } from '../report/units.js';
 import { jsonText } from '../report/exact-json.js';
@@ -13,6 +12,7 @@ import type { ReportSort } from '../report/options.js';
 import { topRows } from '../report/aggregate.js';
 import type { CompareReport } from './compare-report.js';
 import { changedRows, moveRows, type ChangedRow, type CompareBy, type MoveRow } from './compare-rows.js';
+import { differenceRows, type DifferenceRow } from './differences.js';
 
 export interface CompareTextOptions {
   by: CompareBy;
@@ -58,9 +58,23 @@ function compareTable(report: CompareReport, options: CompareTextOptions): strin
   ]);
   const parts = [`compare: ${packets(counted)} packets counted by both tables\n${summary}`];
   if (isSideRows(options.by)) {
-    for (const side of SIDES) {
-      parts.push(`${side === 'before' ? 'before (current table)' : 'after (proposed table)'}:\n${formatTable(report[side], { ...options, by: options.by }).trimEnd()}`);
-    }
+    const rows = differenceRows(report.before, report.after, options.by, options.sort);
+    const signed = (text: CountText) => (n: Count) => (n > 0 ? `+${text(n)}` : n < 0 ? `-${text(-n as Count)}` : '0');
+    const columns: Column<DifferenceRow>[] = options.sort === 'packets' ? [
+      [options.by, 'left', (row) => row.key ?? '-'],
+      ['packets before', 'right', (row) => packets(row.packetsBefore)],
+      ['packets after', 'right', (row) => packets(row.packetsAfter)],
+      ['difference', 'right', (row) => signed(packets)(row.packetsDifference)],
+      ['bytes after', 'right', (row) => bytes(row.bytesAfter)],
+    ] : [
+      [options.by, 'left', (row) => row.key ?? '-'],
+      ['bytes before', 'right', (row) => bytes(row.bytesBefore)],
+      ['bytes after', 'right', (row) => bytes(row.bytesAfter)],
+      ['difference', 'right', (row) => signed(bytes)(row.bytesDifference)],
+      ['packets after', 'right', (row) => packets(row.packetsAfter)],
+    ];
+    parts.push(`by ${options.by}, the largest changes first (${rows.length} rows${options.top > 0 && rows.length > options.top ? `, the top ${options.top}` : ''}):\n`
+      + render(topRows(rows, options.top), columns));
   } else {
     const moves = moveRows(report);
     const changed = changedRows(report);
