@@ -1,35 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatIPv4 } from '../../src/node.js';
-import { formatIPv6 } from '../../src/net/address.js';
-import { pcap, type PcapRecord } from '../helpers/captures.js';
-import { arpFrame, ETHERTYPE, ethernet, ipv4, ipv6, IPPROTO, LINKTYPE, udp } from '../helpers/packets.js';
 import { Random } from '../helpers/random.js';
-import { probeAddresses, type TestPrefix } from '../helpers/tables.js';
-import { bigIntToV6 } from '../helpers/reference-lpm.js';
 import { analyzeBy, checkComparison, compareBy } from './compare-check.js';
+import { randomCapture } from './random-capture.js';
 import { differenceRows, NO_ROUTE } from '../../src/compare/differences.js';
 import { randomTablePair } from './random-tables.js';
-
-/** A capture of `packets` UDP packets of many flows to addresses in and around `prefixes`, some ARP. */
-function randomCapture(random: Random, prefixes: TestPrefix[], packets: number): Uint8Array {
-  const destinations = [4, 6].flatMap((family) => probeAddresses(random, family as 4 | 6, prefixes.filter((p) => p.family === family), 400)
-    .map((value) => (family === 4 ? formatIPv4(Number(value)) : formatIPv6(bigIntToV6(value)))));
-  const records: PcapRecord[] = [];
-  for (let i = 0; i < packets; i++) {
-    const time = { sec: 1_700_000_000 + (i >> 4), frac: (i * 7919) % 1_000_000 };
-    if (random.below(50) === 0) {
-      records.push({ ts: time, data: arpFrame() });
-      continue;
-    }
-    const dst = destinations[random.below(destinations.length)];
-    const payload = udp({ srcPort: 1024 + random.below(60000), dstPort: 443, payload: new Uint8Array(random.below(300)) });
-    const data = dst.includes(':')
-      ? ethernet({ etherType: ETHERTYPE.IPV6, payload: ipv6({ src: `2001:db8:ffff::${random.below(1000).toString(16)}`, dst, nextHeader: IPPROTO.UDP, payload }) })
-      : ethernet({ etherType: ETHERTYPE.IPV4, payload: ipv4({ src: `198.18.${random.below(256)}.${random.below(256)}`, dst, proto: IPPROTO.UDP, payload }) });
-    records.push({ ts: time, data });
-  }
-  return pcap({ linkType: LINKTYPE.EN10MB, records });
-}
 
 describe('compare: each side equals a plain analysis by its table', () => {
   for (const seed of [11, 12, 13, 14]) {
