@@ -44,7 +44,7 @@ describe('compare: each side equals a plain analysis by its table', () => {
     const hops = differenceRows(compared.before, compared.after, 'nexthop', 'packets');
     for (const side of ['before', 'after'] as const) {
       const expected = perHop(plain[side]);
-      const got = new Map(hops.map((row) => [row.key, Number(side === 'before' ? row.packetsBefore : row.packetsAfter)]).filter(([, n]) => n !== 0));
+      const got = new Map(hops.map((row) => [row.key, Number(side === 'before' ? row.packetsBefore : row.packetsAfter)] as const).filter(([, n]) => n !== 0));
       expect(new Map([...got].sort()), side).toEqual(new Map([...expected].filter(([, n]) => n !== 0).sort()));
     }
   });
