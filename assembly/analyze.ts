@@ -237,6 +237,26 @@ export function prefixTextBytes(): u32 {
   return MAX_PREFIX_TEXT;
 }
 
+/**
+ * Feeds of `input` stop before the first record at `seconds`.`nanoseconds` or later, until
+ * another stop time is set; seconds above u32 (the host passes 2^32): never.
+ */
+export function inputSetStopTime(input: usize, seconds: f64, nanoseconds: u32): void {
+  changetype<CaptureInput>(input).stopTime = seconds > <f64>u32.MAX_VALUE ? u64.MAX_VALUE : packTime(<u64>seconds, nanoseconds);
+}
+
+/**
+ * Whether the last feed of `input` stopped at its stop time; then the time of the record it
+ * stopped before, as u32 seconds and nanoseconds at `out`.
+ */
+export function inputStoppedAt(input: usize, out: usize): bool {
+  const at = changetype<CaptureInput>(input).stoppedAt;
+  if (at == u64.MAX_VALUE) return false;
+  store<u32>(out, <u32>(at >> 32));
+  store<u32>(out, <u32>at, 4);
+  return true;
+}
+
 /** 0 not yet known, 1 pcap, 2 pcapng. */
 export function inputFormat(input: usize): i32 {
   return changetype<CaptureInput>(input).detected;

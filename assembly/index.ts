@@ -242,7 +242,9 @@ export function poolBytes(pool: i32): f64 {
 export * from './report/top-destinations';
 export * from './classify/exports';
 export * from './checks/exports';
+export * from './report/route-exports';
 export * from './threads/anomaly-log';
 export * from './threads/merge-destinations';
 export * from './compare/indent';
 export * from './count/top-routes';
+export * from './intervals/exports';

@@ -7,22 +7,26 @@ import { browserBenchmarks } from './browser.js';
 import { classifyBenchmarks } from './classify.js';
 import { compareBenchmarks } from './compare.js';
 import { fibBenchmarks, type Figure } from './fib.js';
+import { intervalsBenchmarks } from './intervals.js';
 import { liveRoutesBenchmarks } from './live-routes.js';
+import { mrtBenchmarks } from './mrt-load.js';
 import { nativeBenchmarks } from './native.js';
 import { serveBenchmarks } from './serve.js';
 import { soakBenchmarks } from './soak-suite.js';
 import { threadsBenchmarks } from './threads.js';
 
 const jsonAt = process.argv.indexOf('--json');
-const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'live', 'soak', 'bgp', 'native', 'threads', 'compare'];
+const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'live', 'soak', 'bgp', 'native', 'threads', 'intervals', 'mrt', 'compare'];
 const afterJson = process.argv[jsonAt + 1];
 const jsonFile = jsonAt < 0 ? undefined
   : afterJson !== undefined && !afterJson.startsWith('-') && !suites.includes(afterJson) ? afterJson : 'bench-results.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-// `-- fib`, `-- analyze`, `-- classify`, `-- browser`, `-- serve`, `-- live`, `-- soak`, `-- bgp`, `-- native` or
-// `-- threads` or `-- compare` runs one suite; live and bgp (a million routes from peers: minutes), soak (minutes long), native
-// (against the C yardstick, ../shared/yardsticks), threads (3 GB of captures) and compare run only when asked for
+// `-- fib`, `-- analyze`, `-- classify`, `-- browser`, `-- serve`, `-- live`, `-- soak`, `-- bgp`, `-- native`,
+// `-- threads`, `-- intervals`, `-- mrt` or `-- compare` runs one suite; live and bgp (a million routes from peers:
+// minutes), soak (minutes long), native (against the C yardstick, ../shared/yardsticks), threads (3 GB of captures),
+// intervals (analyze with and without time bins), mrt (a full table loaded three ways) and compare (compare against
+// analyze) run only when asked for
 const only = process.argv.slice(2).find((arg) => suites.includes(arg));
 const figures: Figure[] = [];
 if (!only || only === 'fib') figures.push(...await fibBenchmarks(log));
@@ -35,6 +39,8 @@ if (only === 'soak') figures.push(...await soakBenchmarks(log));
 if (only === 'bgp') figures.push(...await bgpBenchmarks(log));
 if (only === 'native') figures.push(...await nativeBenchmarks(log));
 if (only === 'threads') figures.push(...await threadsBenchmarks(log));
+if (only === 'intervals') figures.push(...await intervalsBenchmarks(log));
+if (only === 'mrt') figures.push(...await mrtBenchmarks(log));
 if (only === 'compare') figures.push(...await compareBenchmarks(log));
 
 if (jsonFile) {

@@ -25,6 +25,8 @@ import {
   addCheckOptions, asDataWarnings, checkAsData, checkWarnings, resolveCheckOptions, type CheckOptions,
 } from './cli/check-options.js';
 import { parseRules } from './rules/index.js';
+import { parseDuration } from './intervals/duration.js';
+import { intervalOutput } from './cli/interval-output.js';
 
 // The table and text writers (and their libraries) load only for the commands that print them.
 const textOutput = () => import('./cli/output.js');
@@ -43,6 +45,7 @@ const EXIT_OUTPUT = 74;
 interface RoutesOptions {
   routes?: string[];
   routesFormat?: RouteFormat;
+  peer?: string;
   memoryLimit?: number;
 }
 
@@ -59,7 +62,8 @@ function routesOptions(command: Command, required = true): Command {
   return command
     .addOption(required ? routes.makeOptionMandatory() : routes)
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)')
-      .choices(ROUTE_FORMATS));
+      .choices(ROUTE_FORMATS))
+    .addOption(new Option('--peer <address|as>', "MRT RIB dumps: load this peer's routes (default: the first entry of each prefix)"));
 }
 
 /** Loads every routes file into one table; a bad file stops with its name and line. */
@@ -70,8 +74,9 @@ async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicate
   const sources: RouteSource[] = [];
   for (const path of options.routes ?? []) {
     const bytes = await readRoutesBytes(path);
-    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path });
-    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path });
+    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path, peer: options.peer });
+    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path, peer: options.peer });
+    if (loaded.mrt?.truncated) process.stderr.write(`fibscope: warning: ${loaded.mrt.truncated.where}: ${loaded.mrt.truncated.reason}; the routes before it were loaded\n`);
     if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
     duplicates += loaded.duplicates;
   }
@@ -104,6 +109,7 @@ interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions {
   progress?: boolean;
   plainNumbers?: boolean;
   threads: number;
+  interval?: bigint;
 }
 
 const threadCount = (value: string) => {
@@ -132,6 +138,8 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
   .option('--no-progress', 'no progress report')
   .option('--plain-numbers', 'print exact numbers in tables instead of human units')
   .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB, all wasm32 has)').argParser(byteSize))
+  .addOption(new Option('--interval <duration>', 'also count traffic in time bins of this width: 1s, 500ms, 5m, 1h, or seconds (docs/intervals.md)')
+    .argParser((value) => parseDuration(value, '--interval')))
   // one thread by default: two measured slower than one on the 2-core machine this was built on
   // (README, "More than one core"); `--threads cores` asks for them all
   .addOption(new Option('--threads <n>', `worker threads for plain capture files, each with its own copy of the table; 'cores' for all ${availableParallelism()} (default: 1)`)
@@ -158,14 +166,20 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
     for (const capture of captures) await checkCapturePath(capture);
     const sink = openSink(options.output);
     let damaged = false;
+    // without a routing table every route view is empty: lead with the destinations
+    const by = command.getOptionValueSource('by') !== 'cli' && (options.routes ?? []).length === 0 ? 'destination' : options.by;
     try {
+      const bins = options.interval === undefined ? undefined
+        : intervalOutput(options.interval, options.format, { by, top: options.top, sort: options.sort }, sink, fib);
+      for (const warning of bins?.warnings ?? []) process.stderr.write(`fibscope: warning: ${warning}\n`);
+      if (bins?.interval && options.threads > 1) process.stderr.write('fibscope: note: --interval reads on one thread\n');
       const progress = await progressFor(options.progress === undefined ? 'auto' : options.progress ? 'always' : 'off');
       let report;
       try {
         report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
           fib, filter: options.filter, rules, interfaceName: options.interface, checks: checkSetup.checks, views: checkSetup.views,
           onInput: (path) => progress.start(path), onProgress: progress.listener,
-          threads: options.threads, routeSources: sources, memoryLimit: options.memoryLimit,
+          threads: options.threads, routeSources: sources, memoryLimit: options.memoryLimit, interval: bins?.interval,
         }));
       } finally {
         progress.stop();
@@ -193,11 +207,10 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
         writeJson(report, (chunk) => sink.write(chunk));
       } else {
         const { formatReport } = await reportFormats();
-        // without a routing table every route view is empty: lead with the destinations
-        const by = command.getOptionValueSource('by') !== 'cli' && (options.routes ?? []).length === 0 ? 'destination' : options.by;
-        sink.write(formatReport(report, options.format, {
+        const text = formatReport(report, options.format, {
           by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers, matrix: options.matrix === 'src-as,as' ? 'as' : 'route',
-        }));
+        });
+        sink.write(bins ? bins.finish(report, text) : text);
       }
     } finally {
       await sink.close();
@@ -218,7 +231,8 @@ function ignoredOptionWarnings(options: AnalyzeOptions, given: (option: string) 
   const uses: Record<string, readonly ReportFormat[]> = {
     by: ['table', 'csv', 'ndjson', ...(viewFormats[options.by] ?? [])],
     sort: ['table', 'csv', 'ndjson'],
-    top: options.matrix ? ['table', 'json', 'ndjson', 'csv', 'prom'] : ['table'],
+    // --top also bounds each time bin's rows
+    top: options.matrix || options.interval !== undefined ? ['table', 'json', 'ndjson', 'csv', 'prom'] : ['table'],
     plainNumbers: ['table'],
   };
   const flags: Record<string, string> = { by: '--by', sort: '--sort', top: '--top', plainNumbers: '--plain-numbers' };

@@ -17,6 +17,10 @@ export { applyChangeList, isChangeList, parseChangeList } from './compare/change
 export type { Change, ChangeList } from './compare/change-list.js';
 export { formatCompareJson, writeCompareJson } from './compare/format-json.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
+export { formatDuration, parseDuration } from './intervals/duration.js';
+export type { Interval, IntervalDestination, IntervalRoute, IntervalTotals } from './intervals/interval.js';
+export type { IntervalOptions, IntervalTracking } from './intervals/tracker.js';
+export type { BinRoutePoints } from './intervals/read-bin.js';
 export type {
   Count, Report, InputReport, Totals, RouteCounters, NextHopCounters, DestinationCounters, RuleCounters, AddressCounters, AnomalyClass, AnomalyCounters, TrackedAddress,
   SourceRouteCounters, SourceCounters, InterfaceCounters, MatrixReport,
@@ -37,3 +41,7 @@ export { LiveRoutes, DEFAULT_LIVE_METRIC } from './live-routes/live-routes.js';
 export type { LiveRoutesOptions, PeerRoutes } from './live-routes/live-routes.js';
 // the JSON writers only: the table writer brings cli-table3, which is for terminals
 export { formatJson, writeJson } from './report/json.js';
+// MRT (RFC 6396) RIB dumps and update files, read from bytes (docs/route-formats.md)
+export { looksLikeMrt, MrtFormatError, parseMrtRoutes, parseMrtUpdates, parsePeerFilter } from './mrt/index.js';
+export type { MrtLoadNotes, MrtPeer, MrtRoutesOptions, MrtTruncation, MrtUpdatesOptions, PeerFilter } from './mrt/index.js';
+export type { RouteUpdate, UpdateStream, UpdateStreamNotes } from './updates/types.js';

@@ -62,6 +62,13 @@ const INTERFACE_BYTES: usize = 24;
   badTimeOffset: u64;
   /** a pcap input's interface number (classify/interfaces.ts), which the host sets */
   pcapInterface: u32;
+  /**
+   * A record at this time (capture/time.ts) or later stops the feed before it is counted, so
+   * the host can act at that moment (apply route updates, close a time bin); u64 max: never
+   */
+  stopTime: u64;
+  /** the time of the record that stopped the last feed, u64 max when the feed was not stopped so */
+  stoppedAt: u64;
 }
 
 export function newInput(): CaptureInput {
@@ -70,6 +77,8 @@ export function newInput(): CaptureInput {
   memory.fill(changetype<usize>(input), 0, size);
   input.linkTypes = alloc(<usize>MAX_LINK_TYPES << 2, POOL_OTHER);
   input.precision = 6;
+  input.stopTime = u64.MAX_VALUE;
+  input.stoppedAt = u64.MAX_VALUE;
   return input;
 }
 
@@ -130,6 +139,7 @@ function recordTime(input: CaptureInput, time: u64, outOfRange: bool, at: u64): 
  */
 export function feed(input: CaptureInput, counters: Counters, data: usize, length: u32, final: bool): u32 {
   let pos: u32 = 0;
+  input.stoppedAt = u64.MAX_VALUE;
   if (input.format == FORMAT_UNKNOWN) {
     pos = readFileHeader(input, data, length, final);
     if (input.format == FORMAT_UNKNOWN || input.format == FORMAT_STOPPED) return pos;
@@ -249,7 +259,9 @@ function readPcapRecords(input: CaptureInput, counters: Counters, data: usize, p
     // a fraction of a second or more is out of range (wiretap takes it as a sign of a damaged
     // header, libpcap passes it on): counted, and read as the time the fields spell
     const outOfRange = fraction >= (input.pcapNanos ? <u32>1_000_000_000 : <u32>1_000_000);
-    const time = recordTime(input, pcapTime(seconds, fraction, input.pcapNanos != 0), outOfRange, input.offset + pos);
+    const spelled = pcapTime(seconds, fraction, input.pcapNanos != 0);
+    if (reachesStopTime(input, spelled)) return pos;
+    const time = recordTime(input, spelled, outOfRange, input.offset + pos);
     countFrame(counters, input.pcapLinkType, record + headerBytes, caplen, origLen, time);
     input.records++;
     pos += headerBytes + caplen;
@@ -316,6 +328,7 @@ function readPcapngBlocks(input: CaptureInput, counters: Counters, data: usize, 
       return pos;
     }
     let error = 0;
+    if ((type == BLOCK_EPB || type == BLOCK_PB) && reachesStopTime(input, packetBlockTime(input, block, blockLength, type == BLOCK_PB))) return pos;
     if (type == BLOCK_IDB) error = readInterface(input, block, blockLength);
     else if (type == BLOCK_EPB || type == BLOCK_PB) error = readPacketBlock(input, counters, block, blockLength, type == BLOCK_PB, at);
     else if (type == BLOCK_SPB) error = readSimplePacket(input, counters, block, blockLength);
@@ -325,6 +338,30 @@ function readPcapngBlocks(input: CaptureInput, counters: Counters, data: usize, 
     }
     pos += blockLength;
   }
+}
+
+/**
+ * Whether a record at `time` (as its fields spell it) is at or past the stop time; then the
+ * feed stops before it, and it is read again, from its first byte, by the next feed.
+ */
+@inline function reachesStopTime(input: CaptureInput, time: u64): bool {
+  const counted = isTime(time) ? time : clampTime(time);
+  if (counted < input.stopTime) return false;
+  input.stoppedAt = counted;
+  return true;
+}
+
+/**
+ * The time a packet block's fields spell, before any check of the block (a block too short or
+ * of an undeclared interface reads as time 0: it is then read, and stops the input, at once).
+ */
+function packetBlockTime(input: CaptureInput, block: usize, blockLength: u32, obsolete: bool): u64 {
+  if (blockLength < 32) return 0;
+  const interfaceId = obsolete ? u16At(input, block + 8) : u32At(input, block + 8);
+  if (interfaceId >= <u32>input.interfaceCount) return 0;
+  const entry = input.interfaces + <usize>interfaceId * INTERFACE_BYTES;
+  const ticks = (<u64>u32At(input, block + 12) << 32) | <u64>u32At(input, block + 16);
+  return ticksToTime(ticks, load<u32>(entry, 8), load<i64>(entry, 12));
 }
 
 function readInterface(input: CaptureInput, block: usize, blockLength: u32): i32 {

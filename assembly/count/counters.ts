@@ -78,6 +78,9 @@ const PATH_COUNTER_BYTES: usize = 16;
    * need not compare generations
    */
   removalsSeen: u32;
+  /** what route counters held when a new generation of their id zeroed them (liveCounter): for time bins (intervals/) */
+  gonePackets: u64;
+  goneBytes: u64;
 }
 
 // A time series: packets u64 and bytes u64 per watched route and time bin, route by route, for
@@ -180,7 +183,7 @@ export function resetCounters(c: Counters): void {
   c.records = c.bytes = c.counted = c.ipv4 = c.ipv6 = c.nonIp = c.malformed = c.unsupportedLink = 0;
   c.noRoutePackets = c.noRouteBytes = 0;
   c.overflowPackets = c.overflowBytes = 0;
-  c.filtered = 0;
+  c.filtered = c.gonePackets = c.goneBytes = 0;
   clearRuleCounters(c.classifier);
   clearChecks(c.checks);
   clearSourceSide(c.sourceSide);
@@ -248,6 +251,8 @@ function countSeries(series: TimeSeries, route: i32, wire: u64, time: u64): void
   const counter = routeCounter(c, route);
   const generation = routeGeneration(route);
   if (load<u32>(counter, 20) != generation) {
+    c.gonePackets += load<u64>(counter);
+    c.goneBytes += load<u64>(counter, 8);
     freePathCounters(counter);
     memory.fill(counter, 0, ROUTE_COUNTER_BYTES);
     store<u32>(counter, generation, 20);

@@ -8,6 +8,8 @@ import { Fib } from '../fib/fib.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Report } from './report.js';
 import type { RouteSource } from '../threads/piece.js';
+import type { Interval } from '../intervals/interval.js';
+import type { IntervalOptions, IntervalTracking } from '../intervals/tracker.js';
 
 /** Longest stretch of synchronous reading before the event loop gets a turn. */
 const YIELD_MS = 50;
@@ -31,6 +33,11 @@ export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules'
   routeSources?: RouteSource[];
   /** The WebAssembly memory limit the worker threads' tables are made with (Fib.create). */
   memoryLimit?: number;
+  /**
+   * Traffic in time bins too (docs/intervals.md), read on one thread: each bin goes to
+   * `onBin` as it closes, or without one into the report's `intervals`.
+   */
+  interval?: Omit<IntervalOptions, 'onBin'> & { onBin?: IntervalOptions['onBin'] };
 }
 
 /**
@@ -47,7 +54,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
   const fib = options.fib ?? await Fib.create();
   const { filter, rules, interfaceName, checks, views } = options;
   const threads = options.threads ?? 1;
-  if (threads > 1 && paths.length > 0 && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
+  if (threads > 1 && paths.length > 0 && options.interval === undefined && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
     const { analyzeThreaded } = await import('../threads/analyze-threads.js');
     const report = await analyzeThreaded({
       paths, threads, fib, onInput: options.onInput, onProgress: options.onProgress,
@@ -56,15 +63,23 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
     if (report) return report;
   }
   const analyzer = new Analyzer({ fib, name: paths[0], filter, rules, interfaceName, checks, views });
+  const intervals: Interval[] = [];
+  const interval = options.interval;
+  let tracking: IntervalTracking | undefined;
   try {
+    tracking = interval && analyzer.trackIntervals({ ...interval, onBin: interval.onBin ?? ((bin) => intervals.push(bin)) });
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);
       options.onInput?.(path);
       await readCapture(analyzer, path, options.onProgress);
       analyzer.end();
     }
-    return analyzer.report();
+    tracking?.finish();
+    const report = analyzer.report();
+    if (interval && !interval.onBin) report.intervals = intervals;
+    return report;
   } finally {
+    tracking?.cancel(); // (after finish: nothing)
     analyzer.dispose();
   }
 }

@@ -13,6 +13,8 @@ import { registerInterfaceName } from '../classify/interfaces.js';
 import type { RuleSet } from '../rules/index.js';
 import { applyChecks, type ChecksOptions } from './checks-state.js';
 import { viewBits, type ViewOptions } from './source-report.js';
+import { earliestMoment, reachMoment, type ClockListener, type Moment } from './capture-clock.js';
+import { trackIntervals, type IntervalOptions, type IntervalTracking } from '../intervals/tracker.js';
 
 /** The largest frame pushFrame takes: libpcap's largest record. */
 const MAX_FRAME = MAX_RECORD;
@@ -123,6 +125,8 @@ export class Analyzer {
   private views: ViewOptions = {};
   /** The interface number pcap inputs get (assembly/classify/interfaces.ts), 0 for none. */
   private readonly pcapInterface: number;
+  /** What acts at moments of the capture's clock (capture-clock.ts). */
+  private clockListeners: ClockListener[] = [];
 
   constructor(options: AnalyzerOptions) {
     if (!options?.fib) throw new FibscopeArgumentError('new Analyzer({ fib }) needs a Fib (await Fib.create())');
@@ -243,15 +247,46 @@ export class Analyzer {
     return stats.ipv4Routes + stats.ipv6Routes;
   }
 
-  /** One feed call; throws, with nothing read, when memory is too short for the routes' counters. */
+  /**
+   * Feeds `length` bytes of the capture buffer; throws, with nothing read, when memory is too
+   * short for the routes' counters. With clock listeners, the feed stops at each moment one
+   * waits for, lets it act, and goes on from the record it stopped before.
+   */
   private feed(input: InputState, length: number, final: boolean, unread: string): number {
-    // routes may have changed since: the checks need the types and devices of new ones
-    if (this.checking) this.fib.describeRouteClasses();
-    const rest = this.wasm.inputFeed(input.handle, this.counters, this.buffer, length, final) >>> 0;
-    if (rest === FEED_OUT_OF_MEMORY) {
-      throw outOfMemory('route counters', `no room for a counter per route of the table (${this.routeCount()} routes); ${unread}`);
+    for (;;) {
+      // routes may have changed since: the checks need the types and devices of new ones
+      if (this.checking) this.fib.describeRouteClasses();
+      const listening = this.clockListeners.length > 0;
+      if (listening) this.armStopTime(input);
+      const rest = this.wasm.inputFeed(input.handle, this.counters, this.buffer, length, final) >>> 0;
+      if (rest === FEED_OUT_OF_MEMORY) {
+        throw outOfMemory('route counters', `no room for a counter per route of the table (${this.routeCount()} routes); ${unread}`);
+      }
+      if (!listening || !this.wasm.inputStoppedAt(input.handle, this.ioPointer)) return rest;
+      const [seconds, nanoseconds] = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 2);
+      reachMoment(this.clockListeners, { seconds, nanoseconds });
+      length = rest;
     }
-    return rest;
+  }
+
+  private armStopTime(input: InputState): void {
+    const next = earliestMoment(this.clockListeners);
+    this.wasm.inputSetStopTime(input.handle, next ? next.seconds : 2 ** 32, next ? next.nanoseconds : 0);
+  }
+
+  /**
+   * Calls `listener.reach(now)` between two records whenever the capture's clock reaches the
+   * moment it waits for (route updates applied in step with the capture, time bins...).
+   * Listeners act in the order they were added.
+   */
+  addClockListener(listener: ClockListener): void {
+    this.checkUsable();
+    this.clockListeners.push(listener);
+  }
+
+  removeClockListener(listener: ClockListener): void {
+    this.clockListeners = this.clockListeners.filter((l) => l !== listener);
+    for (const input of this.inputs) this.wasm.inputSetStopTime(input.handle, 2 ** 32, 0);
   }
 
   /**
@@ -326,6 +361,7 @@ export class Analyzer {
       throw new FibscopeArgumentError(`originalLength ${originalLength} must be an integer of at least the frame's ${frame.length} bytes`);
     }
     const { seconds, nanoseconds } = splitTime(time);
+    if (this.clockListeners.length) reachMoment(this.clockListeners, { seconds, nanoseconds });
     this.frameBuffer ||= this.wasm.hostBufferCreate(MAX_FRAME) >>> 0;
     if (this.frameBuffer === 0) throw outOfMemory('a frame buffer', 'no room to copy a frame in; it was not counted');
     if (this.checking) this.fib.describeRouteClasses();
@@ -370,6 +406,19 @@ export class Analyzer {
       throw outOfMemory('a time series', `no room for ${routes.length} routes × ${bins} bins (16 bytes each); no series is kept`);
     }
     this.series = { routes: [...routes], bins };
+  }
+
+  /**
+   * From the next record on, also reports traffic in time bins of `binNanoseconds` (docs/intervals.md):
+   * `onBin` gets each bin as it closes, the difference of the counters between its two
+   * boundaries; `finish()` on the result closes the last one (at the end of the capture).
+   */
+  trackIntervals(options: IntervalOptions): IntervalTracking {
+    this.checkUsable();
+    return trackIntervals({
+      fib: this.fib, wasm: this.wasm, counters: this.counters, filtered: () => this.activeFilter !== undefined,
+      addClockListener: (listener) => this.addClockListener(listener), removeClockListener: (listener) => this.removeClockListener(listener),
+    }, options);
   }
 
   /** When the first and the last counted packet were seen (undefined before any). */

@@ -1,16 +1,16 @@
 import { destinationAddress } from './destination-address.js';
-import type { Fib, RouteRowFields } from '../fib/fib.js';
+import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readOverflow } from './overflow.js';
 import { readRuleReport, type RuleNames } from './rule-report.js';
 import { readAnomalies } from './anomaly-report.js';
 import { readSourceViews, type ViewOptions } from './source-report.js';
-import { addBgpFields } from './route-bgp-fields.js';
+import { ROUTE_JSON, RouteRows, type RouteJsonSource } from './route-rows.js';
 import { readFrameTypes } from './frame-types.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
-import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
-import { compareCounts, readCount } from '../report/count.js';
+import { DESTINATION_JSON, destinationJsonSource, prefixTableOf, type DestinationJsonSource } from './destination-json.js';
+import { readCount } from '../report/count.js';
 import type { Count, DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
 
 export const VERSION = '0.1.0';
@@ -83,52 +83,12 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   const u64 = (at: number) => readCount(view, at);
   const time = timeFormatter(precision);
 
-  const routes: RouteCounters[] = [];
-  const scratch: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
-  const routeIds: number[] = [];
-  const routeBase = wasm.countersRoutes(counters) >>> 0;
-  const routeBytes = wasm.routeCounterBytes();
-  // without routes (a scrape that picks the top routes apart) the report lists none
-  const capacity = withRoutes ? wasm.countersRouteCapacity(counters) : 0;
-  for (let id = 0; id < capacity; id++) {
-    const at = routeBase + id * routeBytes;
-    const packets = u64(at);
-    if (packets === 0) continue;
-    // countersTotals zeroed the counters of routes gone since: every route here exists
-    if (!fib.describeInto(id, scratch)) continue;
-    const row = scratch;
-    routeIds.push(id);
-    const counters: RouteCounters = {
-      prefix: row.prefix,
-      nextHop: row.nextHop,
-      dev: row.dev,
-      metric: row.metric,
-      type: row.type,
-      packets,
-      bytes: u64(at + 8),
-      destinations: view.getUint32(at + 16, true),
-    };
-    addBgpFields(counters, row);
-    // a multipath route's counts per next hop (layout in assembly/count/counters.ts)
-    const paths = view.getUint32(at + 24, true);
-    const hops = row.nextHops;
-    if (hops && hops.length > 1) {
-      const counted = paths === 0 ? 0 : Math.min(view.getUint32(at + 28, true), hops.length);
-      counters.nextHops = hops.map((hop, i) => ({
-        via: hop.via,
-        dev: hop.dev,
-        weight: hop.weight,
-        packets: i < counted ? u64(paths + i * 16) : 0,
-        bytes: i < counted ? u64(paths + i * 16 + 8) : 0,
-      }));
-    }
-    routes.push(counters);
-  }
-  // the prefix of each route id that counted, for the destinations
-  const prefixOf: (string | undefined)[] = new Array(routeIds.length ? routeIds[routeIds.length - 1] + 1 : 0).fill(undefined);
-  routeIds.forEach((id, i) => { prefixOf[id] = routes[i].prefix; });
-  const routeById = routes.slice(); // in id order, as routeIds, before the sort
-  routes.sort((a, b) => compareCounts(b.packets, a.packets) || compareCounts(b.bytes, a.bytes) || (a.prefix < b.prefix ? -1 : 1));
+  // the routes, busiest first, sorted in WebAssembly; their objects are made only if someone
+  // reads them (the JSON of them is written in WebAssembly too); without routes (a scrape that
+  // picks the top routes apart) the report lists none
+  const routeRows = RouteRows.take(fib, wasm, counters, withRoutes);
+  const routeJson = routeRows.jsonSource();
+  let routes: RouteCounters[] | undefined;
 
   let destinations: DestinationCounters[] | undefined;
 
@@ -150,8 +110,17 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
       unsupportedLinkByType: readFrameTypes(wasm, counters, true),
       timeSpan: readTimeSpan(wasm, io, counters, time),
     },
-    routes,
-  } as Omit<Report, 'destinations'> as Report;
+  } as Omit<Report, 'routes' | 'destinations'> as Report;
+  // defined here, to come before the other sections, as members do in the order they are added
+  Object.defineProperty(report, 'routes', {
+    enumerable: true,
+    get: () => (routes ??= routeRows.objects()),
+    set: (value: RouteCounters[]) => { routes = value; },
+  });
+  Object.defineProperty(report, ROUTE_JSON, {
+    enumerable: false,
+    get: (): RouteJsonSource | undefined => (routes === undefined ? routeJson : undefined),
+  });
   if (classification.filtered) {
     wasm.countersFiltered(counters, io);
     report.totals.filtered = readCount(new DataView(wasm.memory.buffer, io, 8), 0);
@@ -170,26 +139,33 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
   if (overflow) report.totals.destinationOverflow = overflow;
   Object.defineProperty(report, 'destinations', {
     enumerable: true,
-    get: () => (destinations ??= readDestinations(entries, entryBytes, count, prefixOf, time)),
+    get: () => (destinations ??= readDestinations(entries, entryBytes, count, routeRows.prefixOf(), time)),
   });
   // JSON straight from the entries, while nobody has read (and perhaps changed) the objects
-  const source = destinationJsonSource(wasm, entries, entryBytes, count, prefixOf, precision);
+  const source = destinationJsonSource(wasm, entries, entryBytes, count, routeRows.prefixTable(), precision);
   Object.defineProperty(report, DESTINATION_JSON, {
     enumerable: false,
     get: (): DestinationJsonSource | undefined => (destinations === undefined ? source : undefined),
   });
+  // the routes' objects by route id, for the readers below
+  const rowsById = (): (RouteCounters | undefined)[] => {
+    const ids = routeRows.ids();
+    const rows = report.routes;
+    const out: (RouteCounters | undefined)[] = new Array(ids.reduce((most, id) => Math.max(most, id), -1) + 1).fill(undefined);
+    ids.forEach((id, i) => { out[id] = rows[i]; });
+    return out;
+  };
   const readers: DestinationReaders = {
     relabel(prefixFor) {
-      const relabelled: (string | undefined)[] = new Array(prefixOf.length).fill(undefined);
-      routeIds.forEach((id, i) => { relabelled[id] = prefixFor(routeById[i]) ?? undefined; });
+      const relabelled = rowsById().map((row) => (row === undefined ? undefined : prefixFor(row) ?? undefined));
       return {
         destinations: () => readDestinations(entries, entryBytes, count, relabelled, time),
-        json: destinationJsonSource(wasm, entries, entryBytes, count, relabelled, precision),
+        json: destinationJsonSource(wasm, entries, entryBytes, count, prefixTableOf(wasm, relabelled), precision),
       };
     },
     pick(wanted, limit) {
-      const rowOf: (RouteCounters | undefined)[] = new Array(prefixOf.length).fill(undefined);
-      routeIds.forEach((id, i) => { if (wanted(routeById[i])) rowOf[id] = routeById[i]; });
+      const rowOf = rowsById().map((row) => (row !== undefined && wanted(row) ? row : undefined));
+      const prefixOf = rowOf.map((row) => row?.prefix);
       const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
       const picked: { destination: DestinationCounters; route: RouteCounters }[] = [];
       const v6 = new Uint8Array(16);

@@ -1,3 +1,4 @@
+import type { Interval } from '../intervals/interval.js';
 /**
  * A 64-bit count or sum, exact whatever its size: a number up to Number.MAX_SAFE_INTEGER
  * (2^53 - 1), a bigint above, and never a bigint that fits a number, so counts compare with
@@ -36,6 +37,8 @@ export interface Report {
   sources?: SourceCounters[];
   interfaces?: InterfaceCounters[];
   matrix?: MatrixReport;
+  /** Present only with `--interval` (docs/intervals.md): traffic in time bins, in time order. */
+  intervals?: Interval[];
 }
 
 /**

@@ -2,6 +2,8 @@ import { FibscopeArgumentError, FibscopeOutOfMemoryError } from '../errors.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/address.js';
 import { parsePrefixText, type PrefixKey } from '../net/prefix.js';
 import { detectRouteFormat, parseRoutes, type RouteFormat } from '../routes/index.js';
+import { looksLikeMrt } from '../mrt/detect.js';
+import { parseMrtRoutes, type MrtLoadNotes } from '../mrt/routes.js';
 import { canonicalNextHop } from '../routes/scan.js';
 import { detectionText } from '../routes/detect.js';
 import { RouteList } from '../routes/route-list.js';
@@ -72,6 +74,8 @@ export interface LoadOptions {
   format?: RouteFormat | 'auto';
   /** Named in error messages; a file path or a label. */
   source?: string;
+  /** MRT only: the peer whose routes load, `ADDRESS` or `AS` (docs/route-formats.md "MRT"). */
+  peer?: string;
 }
 
 export interface LoadResult {
@@ -81,6 +85,8 @@ export interface LoadResult {
   ipv6: number;
   /** Lines that repeated a route already present (same prefix, metric, type, next hops, device). */
   duplicates: number;
+  /** MRT loads only: records skipped, entries passed over, the peers, where the file broke off. */
+  mrt?: MrtLoadNotes;
 }
 
 export interface RemoveMatch {
@@ -284,6 +290,14 @@ export class Fib {
   load(input: string | Uint8Array | RouteList, options: LoadOptions = {}): LoadResult {
     if (input instanceof RouteList) return this.addList(input);
     const format = options.format ?? 'auto';
+    // MRT is binary: only bytes can hold it; its parser reads everything before a change is made
+    if (typeof input !== 'string' && (format === 'mrt' || (format === 'auto' && looksLikeMrt(input)))) {
+      const { routes, notes } = parseMrtRoutes(input, { source: options.source, peer: options.peer });
+      return { ...this.addList(routes, options.source), mrt: notes };
+    }
+    if (options.peer !== undefined) {
+      throw new FibscopeArgumentError(`a peer (${options.peer}) chooses among the peers of an MRT file; ${options.source ?? 'this input'} is not MRT`);
+    }
     // plain text, the format of big tables, is read in WebAssembly; it leaves anything unusual
     // (and every error) to the parser below, which words the messages
     if (format === 'plain' || (format === 'auto' && detectRouteFormat(detectionTextOf(input)) === 'plain')) {
@@ -460,6 +474,19 @@ export class Fib {
       if (this.communities?.[id]?.length) withCommunities++;
     }
     return { withOriginAs, originAses: origins.size, withAsPath, withCommunities };
+  }
+
+  /** @internal Whether routes may carry BGP attributes (some had them once): reports then read them route by route. */
+  hasBgpAttributes(): boolean {
+    return this.asAttributes !== undefined || this.communities !== undefined;
+  }
+
+  /**
+   * @internal Route `id`'s BGP AS attributes and communities as the table keeps them, objects shared
+   * by the routes that have the same (undefined: none): reports make their text once per such object.
+   */
+  sharedBgpOf(id: number): [AsAttributes | undefined, readonly string[] | undefined] {
+    return [this.asAttributes?.[id], this.communities?.[id]];
   }
 
   /** True when some route of the table has an origin AS (from bgpdump -m, pfx2as or `add`): what views by AS need. */

@@ -1,5 +1,6 @@
 // `-f json`: the report itself, the JSON of docs/report.md.
 import { DESTINATION_JSON, type DestinationJsonSource } from '../analyze/destination-json.js';
+import { ROUTE_JSON, type RouteJsonSource } from '../analyze/route-rows.js';
 import type { AddressCounters, AnomalyCounters, Report, RuleCounters, TrackedAddress } from '../analyze/report.js';
 import { jsonText } from './exact-json.js';
 
@@ -21,33 +22,46 @@ export function formatJson(report: Report): string {
 const encoder = new TextEncoder();
 
 /**
- * The text of formatJson, handed to `write` in chunks: for a report an Analyzer made, the
- * destinations are written in WebAssembly straight from its counters. A chunk is valid only
- * until `write` returns (it may be a view of WebAssembly memory): copy it to keep it. With
+ * The text of formatJson, handed to `write` in chunks: for a report an Analyzer made, the routes
+ * and the destinations are written in WebAssembly straight from its counters. A chunk is valid
+ * only until `write` returns (it may be a view of WebAssembly memory): copy it to keep it. With
  * `indent` (even), the report is written as a member of another JSON document (`compare`): every
  * line after the first indented that many more blanks, and no newline at the end.
  */
 export function writeJson(report: Report, write: (chunk: Uint8Array) => void, indent = 0): void {
-  // `indent`: the report as a member of another document, every line after its first that much deeper
-  const depth = indent / 2;
   const end = indent === 0 ? '\n' : '';
-  const source = (report as { [DESTINATION_JSON]?: DestinationJsonSource })[DESTINATION_JSON];
-  if (!source || source.count === 0) {
-    write(encoder.encode(`${jsonText(orderedReport(report), 2, depth)}${end}`));
+  const fast = new Map<'routes' | 'destinations', FastSection>();
+  const routes = (report as { [ROUTE_JSON]?: RouteJsonSource })[ROUTE_JSON];
+  // the routes' fast writer indents as a report of its own: nested, they are written from their objects
+  if (routes && routes.count > 0 && indent === 0) fast.set('routes', routes);
+  const destinations = (report as { [DESTINATION_JSON]?: DestinationJsonSource })[DESTINATION_JSON];
+  if (destinations && destinations.count > 0) fast.set('destinations', destinations);
+  if (fast.size === 0) {
+    write(encoder.encode(`${jsonText(orderedReport(report), 2, indent / 2)}${end}`));
     return;
   }
-  // everything else as JSON.stringify writes it, with no destinations; the members are copied
-  // by name, which leaves the lazy destinations unread
+  // everything else as JSON.stringify writes it, with those sections empty; the members are
+  // copied by name, which leaves the lazy sections unread
   const rest = {} as Record<string, unknown>;
-  for (const key of Object.keys(report)) if (key !== 'destinations') rest[key] = report[key as keyof Report];
-  const text = jsonText(orderedReport({ ...(rest as unknown as Report), destinations: [] }), 2, depth);
-  // only members of the report itself start a line with two blanks more than the report: strings hold no raw line break
-  const member = `\n${' '.repeat(indent + 2)}"destinations": `;
-  const at = text.indexOf(`${member}[]`) + member.length;
-  // the destinations' text indents its lines after the first: the first's here
-  write(encoder.encode(`${text.slice(0, at)}[\n${' '.repeat(indent)}`));
-  source.write(write, indent);
-  write(encoder.encode(`\n${' '.repeat(indent + 2)}]${text.slice(at + 2)}${end}`));
+  for (const key of Object.keys(report)) rest[key] = fast.has(key as 'routes') ? [] : report[key as keyof Report];
+  let text = jsonText(orderedReport(rest as unknown as Report), 2, indent / 2);
+  // only members of the report itself start a line with two blanks more than the report: strings
+  // hold no raw line break; routes come before destinations (REPORT_KEYS)
+  for (const [name, section] of fast) {
+    const marker = `\n${' '.repeat(indent + 2)}${JSON.stringify(name)}: `;
+    const at = text.indexOf(`${marker}[]`) + marker.length;
+    // the section's text indents its lines after the first: the first's here
+    write(encoder.encode(`${text.slice(0, at)}[\n${' '.repeat(indent)}`));
+    section.write(write, indent);
+    write(encoder.encode(`\n${' '.repeat(indent + 2)}]`));
+    text = text.slice(at + 2);
+  }
+  write(encoder.encode(`${text}${end}`));
+}
+
+/** A section of the report written in chunks by a fast writer. */
+interface FastSection {
+  write(write: (chunk: Uint8Array) => void, indent?: number): void;
 }
 
 function orderedReport(report: Report): Report {
@@ -78,7 +92,7 @@ function orderedReport(report: Report): Report {
 }
 
 // short sections before the destinations, which may be millions of lines; the sources, as many, after them
-const REPORT_KEYS = ['fibscope', 'inputs', 'totals', 'routes', 'rules', 'anomalies', 'sourceRoutes', 'interfaces', 'matrix', 'destinations', 'sources'] as const;
+const REPORT_KEYS = ['fibscope', 'inputs', 'totals', 'routes', 'rules', 'anomalies', 'sourceRoutes', 'interfaces', 'matrix', 'intervals', 'destinations', 'sources'] as const;
 
 function orderedAnomaly(row: AnomalyCounters): AnomalyCounters {
   const out = ordered(row, ANOMALY_KEYS);

@@ -9,10 +9,12 @@
  *   prefix: ip;
  * - otherwise plain.
  * Up to 64 meaningful lines are looked at; the first line that gives a clear sign decides.
+ * Bytes may also be MRT (binary; `detectRouteFormatOfBytes`).
  */
 
 import { parseIPv4, parseIPv6 } from '../net/address.js';
-import type { RouteFormat } from './index.js';
+import { looksLikeMrt } from '../mrt/detect.js';
+import type { RouteFormat, TextRouteFormat } from './index.js';
 import { CH_HASH, isBlank, tokenIs } from './scan.js';
 
 const LINES_LOOKED_AT = 64;
@@ -20,7 +22,12 @@ const ROUTE_TYPE_WORDS = ['unicast', 'local', 'broadcast', 'blackhole', 'unreach
   'throw', 'multicast', 'anycast', 'nat'];
 const IP_KEYWORDS = ['via', 'dev', 'proto', 'scope', 'metric', 'table', 'src', 'nhid'];
 
-export function detectRouteFormat(text: string): RouteFormat {
+/** The format of a file's bytes: MRT when they open with well-formed MRT record headers (src/mrt/detect.ts), else as their text says. */
+export function detectRouteFormatOfBytes(bytes: Uint8Array): RouteFormat {
+  return looksLikeMrt(bytes) ? 'mrt' : detectRouteFormat(detectionText(bytes));
+}
+
+export function detectRouteFormat(text: string): TextRouteFormat {
   const scratch = new Uint8Array(16);
   let pos = 0;
   let looked = 0;

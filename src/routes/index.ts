@@ -14,9 +14,10 @@ import { parsePlainRoutes } from './plain.js';
 import { RouteList } from './route-list.js';
 import { checkIsText, skipByteOrderMarks } from './text-check.js';
 
-/** A route file format. */
-export type RouteFormat = 'plain' | 'ip' | 'ip-json' | 'pfx2as' | 'bgpdump';
-export const ROUTE_FORMATS: readonly RouteFormat[] = ['plain', 'ip', 'ip-json', 'pfx2as', 'bgpdump'];
+/** A route file format: text ones, and MRT (binary: read from bytes, by `fib.load` and `readRoutesFile`). */
+export type RouteFormat = TextRouteFormat | 'mrt';
+export type TextRouteFormat = 'plain' | 'ip' | 'ip-json' | 'pfx2as' | 'bgpdump';
+export const ROUTE_FORMATS: readonly RouteFormat[] = ['plain', 'ip', 'ip-json', 'pfx2as', 'bgpdump', 'mrt'];
 
 export interface ParseRoutesOptions {
   /** The format, or 'auto' (the default) to detect it from the first lines. */
@@ -25,7 +26,7 @@ export interface ParseRoutesOptions {
   source?: string;
 }
 
-const PARSERS: Record<RouteFormat, (text: string, source: string, into: RouteList) => RouteList> = {
+const PARSERS: Record<TextRouteFormat, (text: string, source: string, into: RouteList) => RouteList> = {
   plain: parsePlainRoutes,
   ip: parseIpRoutes,
   'ip-json': parseIpJsonRoutes,
@@ -45,6 +46,9 @@ const PARSERS: Record<RouteFormat, (text: string, source: string, into: RouteLis
 export function parseRoutes(text: string, options: ParseRoutesOptions = {}, into: RouteList = new RouteList()): RouteList {
   const source = options.source ?? '<string>';
   const requested = options.format ?? 'auto';
+  if (requested === 'mrt') {
+    throw new FibscopeArgumentError(`MRT is a binary format: give its bytes to fib.load or its file to readRoutesFile, not text (${source})`);
+  }
   if (requested !== 'auto' && !Object.hasOwn(PARSERS, requested)) {
     throw new FibscopeArgumentError(`unknown routes format '${String(requested)}' (expected auto, ${ROUTE_FORMATS.join(', ')})`);
   }
@@ -54,7 +58,7 @@ export function parseRoutes(text: string, options: ParseRoutesOptions = {}, into
   return PARSERS[format](text, source, into);
 }
 
-export { detectRouteFormat } from './detect.js';
+export { detectRouteFormat, detectRouteFormatOfBytes } from './detect.js';
 export { parseBgpdumpRoutes } from './bgpdump.js';
 export { parseIpRoutes } from './ip.js';
 export { parseIpJsonRoutes } from './ip-json.js';

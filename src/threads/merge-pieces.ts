@@ -5,7 +5,7 @@
 // boundary, a destination table or log past the memory limit), it says so and the caller reads
 // on one thread instead.
 import { VERSION } from '../analyze/build-report.js';
-import { DESTINATION_JSON, destinationJsonSource } from '../analyze/destination-json.js';
+import { DESTINATION_JSON, destinationJsonSource, prefixTableOf } from '../analyze/destination-json.js';
 import { destinationAddress } from '../analyze/destination-address.js';
 import { describeBadTimes, describeReadStop } from '../analyze/read-errors.js';
 import type { AnomalyCounters, DestinationCounters, InputReport, Report } from '../analyze/report.js';
@@ -49,7 +49,7 @@ export function mergePieces(files: readonly FilePieces[], wasm: FibscopeExports,
     enumerable: true,
     get: () => (destinations ??= readDestinations(entries, count, prefixOf, digits)),
   });
-  const source = destinationJsonSource(wasm, entries, ENTRY, count, prefixOf, digits);
+  const source = destinationJsonSource(wasm, entries, ENTRY, count, prefixTableOf(wasm, prefixOf), digits);
   Object.defineProperty(report, DESTINATION_JSON, { enumerable: false, get: () => (destinations === undefined ? source : undefined) });
   return report;
 }

@@ -9,6 +9,8 @@ export interface RouteSource {
   bytes: Uint8Array;
   format?: RouteFormat | 'auto';
   source?: string;
+  /** MRT: the peer whose routes load (LoadOptions.peer). */
+  peer?: string;
 }
 
 /** What every worker needs once: its own table and the analyzer's options. */

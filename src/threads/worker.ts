@@ -11,7 +11,7 @@ import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 
 const setup = workerData as WorkerSetup;
 const fib = await Fib.create({ memoryLimit: setup.memoryLimit, module: setup.module });
-for (const route of setup.routes) fib.load(route.bytes, { format: route.format ?? 'auto', source: route.source });
+for (const route of setup.routes) fib.load(route.bytes, { format: route.format ?? 'auto', source: route.source, peer: route.peer });
 
 parentPort!.on('message', async (task: PieceTask | null) => {
   if (task === null) {

@@ -1,0 +1,48 @@
+// Acting at moments of a capture's own clock: the feed stops before the first record at or after
+// the earliest moment any listener waits for (assembly/capture/input.ts stopTime), the listeners
+// act (apply route updates, close a time bin), and reading resumes with that record. So what a
+// listener does falls exactly between two records, at no cost per packet.
+
+/** A time as captures hold it: seconds since 1970 (u32 range) and nanoseconds. */
+export interface Moment {
+  seconds: number;
+  nanoseconds: number;
+}
+
+/** Something that acts when the capture's clock reaches a moment. */
+export interface ClockListener {
+  /** The next moment it waits for; undefined when it waits for none. */
+  nextMoment(): Moment | undefined;
+  /**
+   * The next record to count is at `now`, at or after nextMoment(): act for every moment up to
+   * `now`. After it, nextMoment() must be later than `now` (or undefined).
+   */
+  reach(now: Moment): void;
+}
+
+export function compareMoments(a: Moment, b: Moment): number {
+  return a.seconds - b.seconds || a.nanoseconds - b.nanoseconds;
+}
+
+/** The earliest moment the listeners wait for. */
+export function earliestMoment(listeners: readonly ClockListener[]): Moment | undefined {
+  let earliest: Moment | undefined;
+  for (const listener of listeners) {
+    const next = listener.nextMoment();
+    if (next && (!earliest || compareMoments(next, earliest) < 0)) earliest = next;
+  }
+  return earliest;
+}
+
+/** Lets every listener whose moment has come act, in the order they were added. */
+export function reachMoment(listeners: readonly ClockListener[], now: Moment): void {
+  for (const listener of listeners) {
+    const next = listener.nextMoment();
+    if (!next || compareMoments(next, now) > 0) continue;
+    listener.reach(now);
+    const after = listener.nextMoment();
+    if (after && compareMoments(after, now) <= 0) {
+      throw new Error(`a clock listener still waits for ${after.seconds}.${after.nanoseconds} after the clock reached ${now.seconds}.${now.nanoseconds}`);
+    }
+  }
+}

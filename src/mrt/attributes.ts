@@ -1,0 +1,283 @@
+// The path attributes of a RIB entry (RFC 6396 4.3.4 for TABLE_DUMP_V2, 4.2 for TABLE_DUMP),
+// decoded with the BGP speaker's attribute decoders (src/bgp/message/attributes/) into what a
+// route keeps of them, the same values the `bgpdump -m` reader (src/routes/bgpdump.ts) makes of
+// bgpdump's text: the next hop, the MED (the route's metric), the AS path and the communities
+// (LARGE_COMMUNITIES after COMMUNITIES, as live BGP routes keep them; bgpdump -m leaves them out).
+//
+// A full table is a million entries but only a few hundred thousand AS paths, a few thousand
+// community lists and next hops: each distinct value's bytes are decoded once (ByteCache), and an
+// entry costs a walk over its attribute headers and a few hash lookups, no objects.
+import { AsPathSegmentType, AttributeFlag, AttributeType } from '../bgp/message/constants.js';
+import { Malformed, attributeName } from '../bgp/message/attributes/attribute.js';
+import { decodeAsPath, formatAsPath, mergeAs4Path, type AsPathSegment } from '../bgp/message/attributes/as-path.js';
+import { decodeCommunities, decodeLargeCommunities } from '../bgp/message/attributes/communities.js';
+import { decodeMpReach } from '../bgp/message/attributes/multiprotocol.js';
+import { decodeU32Attribute } from '../bgp/message/attributes/simple.js';
+import { formatIPv4, formatIPv6 } from '../net/address.js';
+import type { AsAttributes } from '../routes/route.js';
+
+interface DecodedPath {
+  readonly segments: AsPathSegment[];
+  readonly as: AsAttributes;
+}
+
+/**
+ * Reads the attributes of one entry after another; after `read`, the fields hold the entry's
+ * values (shared objects: never change them).
+ */
+export class RibAttributeReader {
+  /** NEXT_HOP; null when absent. */
+  nextHop4: string | null = null;
+  /** MP_REACH_NLRI's next hop (the global one of a global and link-local pair); null when absent. */
+  nextHop6: string | null = null;
+  /** MULTI_EXIT_DISC, 0 when absent (as bgpdump prints it): the route's metric. */
+  med = 0;
+  as: AsAttributes = EMPTY_PATH;
+  /** COMMUNITIES then LARGE_COMMUNITIES; undefined when neither. */
+  communities: readonly string[] | undefined;
+
+  /** The attributes the fields hold: `bytes[lastStart, lastEnd)`; -1 when none. */
+  private lastStart = -1;
+  private lastEnd = -1;
+  private readonly paths = new ByteCache<DecodedPath>();
+  private readonly communityLists = new ByteCache<readonly string[]>();
+  private readonly largeCommunityLists = new ByteCache<readonly string[]>();
+  private readonly mpNextHops = new ByteCache<string>();
+  private readonly ipv4NextHops = new Map<number, string>();
+  private readonly asTexts = new Map<string, AsAttributes>();
+  private readonly bothCommunities = new Map<readonly string[], Map<readonly string[], readonly string[]>>();
+
+  /** `asOctets`: 4 in TABLE_DUMP_V2 (RFC 6396 4.3.4: always 4-octet), 2 in TABLE_DUMP. */
+  constructor(private readonly asOctets: 2 | 4) {}
+
+  /**
+   * Reads the attributes in `bytes[start, end)`; `bytes` must stay the same array for every call
+   * (the caches point into it). Returns the reason, naming the attribute and its offset from
+   * `start`, when they are malformed; undefined when read.
+   */
+  read(bytes: Uint8Array, start: number, end: number): string | undefined {
+    // neighbouring prefixes of one origin often carry the very same attributes: then the fields already hold them
+    const lastStart = this.lastStart;
+    if (lastStart >= 0 && this.lastEnd - lastStart === end - start) {
+      let k = 0;
+      while (k < end - start && bytes[lastStart + k] === bytes[start + k]) k++;
+      if (k === end - start) return undefined;
+    }
+    this.lastStart = -1;
+    this.nextHop4 = null;
+    this.nextHop6 = null;
+    this.med = 0;
+    let path: DecodedPath | undefined;
+    let as4PathStart = -1;
+    let as4PathLength = 0;
+    let communities: readonly string[] | undefined;
+    let large: readonly string[] | undefined;
+    let i = start;
+    while (i < end) {
+      const flags = bytes[i];
+      const headerLength = (flags & AttributeFlag.EXTENDED_LENGTH) !== 0 ? 4 : 3;
+      if (end - i < headerLength) return `attribute header at offset ${i - start} of the attributes cut: ${end - i} bytes left, ${headerLength} needed`;
+      const type = bytes[i + 1];
+      const length = headerLength === 4 ? (bytes[i + 2] << 8) | bytes[i + 3] : bytes[i + 2];
+      const valueStart = i + headerLength;
+      const valueEnd = valueStart + length;
+      if (valueEnd > end) {
+        return `${attributeName(type)} at offset ${i - start} of the attributes says ${length} bytes, ${end - valueStart} are left`;
+      }
+      const at = i - start;
+      i = valueEnd;
+      switch (type) {
+        case AttributeType.NEXT_HOP: {
+          if (length !== 4) return `NEXT_HOP length ${length}, expected 4 (attribute at offset ${at} of the attributes)`;
+          const address = ((bytes[valueStart] << 24) | (bytes[valueStart + 1] << 16) | (bytes[valueStart + 2] << 8) | bytes[valueStart + 3]) >>> 0;
+          let text = this.ipv4NextHops.get(address);
+          if (text === undefined) this.ipv4NextHops.set(address, text = formatIPv4(address));
+          this.nextHop4 = text;
+          break;
+        }
+        case AttributeType.AS_PATH: {
+          const cached = this.paths.get(bytes, valueStart, valueEnd, this.decodePath);
+          if (cached instanceof Malformed) return `${cached.reason} (attribute at offset ${at} of the attributes)`;
+          path = cached;
+          break;
+        }
+        case AttributeType.AS4_PATH:
+          as4PathStart = valueStart;
+          as4PathLength = length;
+          break;
+        case AttributeType.MULTI_EXIT_DISC: {
+          const med = decodeU32Attribute('MULTI_EXIT_DISC', bytes, valueStart, length);
+          if (med instanceof Malformed) return `${med.reason} (attribute at offset ${at} of the attributes)`;
+          this.med = med;
+          break;
+        }
+        case AttributeType.COMMUNITIES: {
+          const cached = this.communityLists.get(bytes, valueStart, valueEnd, frozenCommunities);
+          if (cached instanceof Malformed) return `${cached.reason} (attribute at offset ${at} of the attributes)`;
+          communities = cached;
+          break;
+        }
+        case AttributeType.LARGE_COMMUNITIES: {
+          const cached = this.largeCommunityLists.get(bytes, valueStart, valueEnd, frozenLargeCommunities);
+          if (cached instanceof Malformed) return `${cached.reason} (attribute at offset ${at} of the attributes)`;
+          large = cached;
+          break;
+        }
+        case AttributeType.MP_REACH_NLRI: {
+          const cached = this.mpNextHops.get(bytes, valueStart, valueEnd, mpReachNextHop);
+          if (cached instanceof Malformed) return `${cached.reason} (attribute at offset ${at} of the attributes)`;
+          this.nextHop6 = cached;
+          break;
+        }
+        default: // ORIGIN, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR and the rest: no route field holds them
+      }
+    }
+    this.as = path?.as ?? EMPTY_PATH;
+    // RFC 6793 4.2.3: a 2-octet path is completed by AS4_PATH; a 4-octet one needs none
+    if (as4PathStart >= 0 && this.asOctets === 2 && path !== undefined) {
+      const as4Path = decodeAsPath('AS4_PATH', bytes, as4PathStart, as4PathLength, 4);
+      if (as4Path instanceof Malformed) return as4Path.reason;
+      this.as = this.asAttributesOf(mergeAs4Path(path.segments, as4Path));
+    }
+    this.communities = communities && large ? this.both(communities, large) : communities ?? large;
+    this.lastStart = start;
+    this.lastEnd = end;
+    return undefined;
+  }
+
+  private readonly decodePath = (bytes: Uint8Array, start: number, end: number): DecodedPath | Malformed => {
+    const segments = decodeAsPath('AS_PATH', bytes, start, end - start, this.asOctets);
+    if (segments instanceof Malformed) return segments;
+    // the segments are kept only where AS4_PATH may complete them
+    return { segments: this.asOctets === 2 ? segments : NO_SEGMENTS, as: asAttributesOfSegments(segments) };
+  };
+
+  /** A merged path: its text, interned (merges are few: 2-octet TABLE_DUMP records only). */
+  private asAttributesOf(segments: readonly AsPathSegment[]): AsAttributes {
+    const text = formatAsPath(segments);
+    let as = this.asTexts.get(text);
+    if (as === undefined) this.asTexts.set(text, as = asAttributesOfSegments(segments));
+    return as;
+  }
+
+  private both(communities: readonly string[], large: readonly string[]): readonly string[] {
+    let byLarge = this.bothCommunities.get(communities);
+    if (byLarge === undefined) this.bothCommunities.set(communities, byLarge = new Map());
+    let joined = byLarge.get(large);
+    if (joined === undefined) byLarge.set(large, joined = Object.freeze(communities.concat(large)));
+    return joined;
+  }
+}
+
+const EMPTY_PATH: AsAttributes = Object.freeze({ asPath: '' });
+const NO_SEGMENTS: AsPathSegment[] = [];
+
+/**
+ * What `asAttributesOfPath` (src/routes/bgp-attributes.ts) makes of the path's bgpdump text, made
+ * from the segments without parsing that text again: the origin is the last AS, or of a path
+ * ending in a set (AS_SET, AS_CONFED_SET) of several, the first with all of them in `originAsSet`.
+ */
+function asAttributesOfSegments(segments: readonly AsPathSegment[]): AsAttributes {
+  if (segments.length === 0) return EMPTY_PATH;
+  const asPath = formatAsPath(segments);
+  const last = segments[segments.length - 1];
+  const isSet = last.type === AsPathSegmentType.AS_SET || last.type === AsPathSegmentType.AS_CONFED_SET;
+  if (!isSet || last.asns.length === 1) return Object.freeze({ asPath, originAs: last.asns[last.asns.length - 1] });
+  const set = Object.freeze(last.asns.slice());
+  return Object.freeze({ asPath, originAs: set[0], originAsSet: set });
+}
+
+function frozenCommunities(bytes: Uint8Array, start: number, end: number): readonly string[] | Malformed {
+  const value = decodeCommunities(bytes, start, end - start);
+  return value instanceof Malformed ? value : Object.freeze(value);
+}
+
+function frozenLargeCommunities(bytes: Uint8Array, start: number, end: number): readonly string[] | Malformed {
+  const value = decodeLargeCommunities(bytes, start, end - start);
+  return value instanceof Malformed ? value : Object.freeze(value);
+}
+
+/**
+ * The next hop of a RIB entry's MP_REACH_NLRI: RFC 6396 4.3.4 keeps only the next hop length and
+ * the next hop, but some writers keep the whole attribute (AFI, SAFI, ...), as bgpdump also reads.
+ */
+function mpReachNextHop(bytes: Uint8Array, start: number, end: number): string | Malformed {
+  const length = end - start;
+  if (length >= 1 && bytes[start] === length - 1) return nextHopText(bytes, start + 1, length - 1);
+  const full = decodeMpReach(bytes, start, length);
+  if (full instanceof Malformed) return full;
+  return full.family === null ? new Malformed(`MP_REACH_NLRI for AFI ${full.afi} SAFI ${full.safi}, not IPv4/IPv6 unicast`) : full.nextHop;
+}
+
+function nextHopText(bytes: Uint8Array, start: number, length: number): string | Malformed {
+  if (length === 4) return formatIPv4(((bytes[start] << 24) | (bytes[start + 1] << 16) | (bytes[start + 2] << 8) | bytes[start + 3]) >>> 0);
+  if (length === 16 || length === 32) return formatIPv6(bytes, start); // global, then link-local: the global one
+  return new Malformed(`MP_REACH_NLRI next hop of ${length} bytes (expected 4, 16 or 32)`);
+}
+
+/**
+ * Decoded values by their bytes: open addressing on a 32-bit hash of them, the bytes confirming a
+ * match. An entry points into the array being read (one array per reader), so nothing is copied,
+ * and entries live in a few flat arrays rather than an object each (a table has 10^5-10^6 paths).
+ * A value that does not decode (Malformed) is not kept.
+ */
+class ByteCache<T> {
+  /** Entry index + 1 by slot; 0 is free. */
+  private slots = new Int32Array(1024);
+  private hashes: number[] = [];
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private values: T[] = [];
+  /** The entry found or added last; -1 before any. */
+  private last = -1;
+
+  get(bytes: Uint8Array, start: number, end: number, decode: (bytes: Uint8Array, start: number, end: number) => T | Malformed): T | Malformed {
+    const length = end - start;
+    // neighbouring entries often share a value: the last one found is tried first, without hashing
+    const last = this.last;
+    if (last >= 0 && this.ends[last] - this.starts[last] === length) {
+      const kept = this.starts[last];
+      let k = 0;
+      while (k < length && bytes[kept + k] === bytes[start + k]) k++;
+      if (k === length) return this.values[last];
+    }
+    let hash = 0x811c9dc5 ^ length;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let entry = this.slots[slot]; entry !== 0; slot = (slot + 1) & mask, entry = this.slots[slot]) {
+      const n = entry - 1;
+      if (this.hashes[n] !== hash) continue;
+      const kept = this.starts[n];
+      if (this.ends[n] - kept !== length) continue;
+      let same = true;
+      for (let k = 0; k < length; k++) {
+        if (bytes[kept + k] !== bytes[start + k]) { same = false; break; }
+      }
+      if (same) {
+        this.last = n;
+        return this.values[n];
+      }
+    }
+    const value = decode(bytes, start, end);
+    if (value instanceof Malformed) return value;
+    this.hashes.push(hash);
+    this.starts.push(start);
+    this.ends.push(end);
+    this.slots[slot] = this.values.push(value);
+    this.last = this.values.length - 1;
+    if (this.values.length * 2 > this.slots.length) this.grow();
+    return value;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let n = 0; n < this.hashes.length; n++) {
+      let slot = this.hashes[n] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = n + 1;
+    }
+    this.slots = slots;
+  }
+}
