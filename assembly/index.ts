@@ -253,5 +253,6 @@ export * from './checks/exports';
 export * from './report/route-exports';
 export * from './threads/anomaly-log';
 export * from './threads/merge-destinations';
+export * from './compare/indent';
 export * from './count/top-routes';
 export * from './intervals/exports';

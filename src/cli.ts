@@ -14,6 +14,7 @@ import type { ReportFormat } from './report/index.js';
 import { openSink } from './cli/sink.js';
 import { addServeCommand } from './cli/serve.js';
 import { addMergeCommand } from './cli/merge.js';
+import { addCompareCommand } from './cli/compare.js';
 import type { RouteSource } from './threads/piece.js';
 import { availableParallelism } from 'node:os';
 import { parseByteSize } from './serve/limits.js';
@@ -282,6 +283,7 @@ routesOptions(program.command('routes'))
 
 addServeCommand(program, loadTables);
 addMergeCommand(program);
+addCompareCommand(program);
 
 try {
   await program.parseAsync(process.argv);

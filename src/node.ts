@@ -5,5 +5,7 @@ export { readUpdatesFile } from './updates/read.js';
 export { readMrtUpdatesFile } from './mrt/read-updates.js';
 export { analyzeFile, analyzeFiles } from './analyze/analyze-file.js';
 export type { AnalyzeOptions, ProgressListener } from './analyze/analyze-file.js';
+export { compareFiles } from './compare/compare-files.js';
+export type { CompareOptions } from './compare/compare-files.js';
 export { FibscopeServer } from './serve/server.js';
 export type { ServeOptions } from './serve/server.js';

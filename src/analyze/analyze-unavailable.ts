@@ -11,3 +11,8 @@ export async function analyzeFile(_path: string, _options?: unknown): Promise<Re
 export async function analyzeFiles(_paths: string[], _options?: unknown): Promise<Report> {
   throw new FibscopeError('NODE_ONLY', message('analyzeFiles'));
 }
+
+/** `compareFiles` where there is no file system: Comparison's analyzer takes the bytes instead. */
+export async function compareFiles(_paths: string[], _options?: unknown): Promise<never> {
+  throw new FibscopeError('NODE_ONLY', message('compareFiles').replace('an Analyzer', 'a Comparison\'s analyzer()'));
+}

@@ -9,11 +9,28 @@ import { readSourceViews, type ViewOptions } from './source-report.js';
 import { ROUTE_JSON, RouteRows, type RouteJsonSource } from './route-rows.js';
 import { readFrameTypes } from './frame-types.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
-import { DESTINATION_JSON, destinationJsonSource, type DestinationJsonSource } from './destination-json.js';
+import { DESTINATION_JSON, destinationJsonSource, prefixTableOf, type DestinationJsonSource } from './destination-json.js';
 import { readCount } from '../report/count.js';
 import type { Count, DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
 
 export const VERSION = '0.1.0';
+
+/**
+ * Where a report built here keeps (not enumerable) more ways to read its destinations: `compare`
+ * relabels an overlay table's report into each table's, and picks the destinations whose
+ * traffic moves (src/compare/).
+ */
+export const RELABEL_DESTINATIONS: unique symbol = Symbol('fibscope.relabelDestinations');
+
+export interface DestinationReaders {
+  /** The destinations with each route's prefix replaced by `prefixFor(route)` (null: no route). */
+  relabel(prefixFor: (route: RouteCounters) => string | null): { destinations: () => DestinationCounters[]; json: DestinationJsonSource };
+  /**
+   * The first `limit` destinations (0: all), busiest first as the report lists them, whose route
+   * `wanted` accepts, each with its route: without making an object for the others.
+   */
+  pick(wanted: (route: RouteCounters) => boolean, limit: number): { destination: DestinationCounters; route: RouteCounters }[];
+}
 
 /** What the host keeps about one capture input. */
 export interface InputState {
@@ -130,6 +147,37 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     enumerable: false,
     get: (): DestinationJsonSource | undefined => (destinations === undefined ? source : undefined),
   });
+  // the routes' objects by route id, for the readers below
+  const rowsById = (): (RouteCounters | undefined)[] => {
+    const ids = routeRows.ids();
+    const rows = report.routes;
+    const out: (RouteCounters | undefined)[] = new Array(ids.reduce((most, id) => Math.max(most, id), -1) + 1).fill(undefined);
+    ids.forEach((id, i) => { out[id] = rows[i]; });
+    return out;
+  };
+  const readers: DestinationReaders = {
+    relabel(prefixFor) {
+      const relabelled = rowsById().map((row) => (row === undefined ? undefined : prefixFor(row) ?? undefined));
+      return {
+        destinations: () => readDestinations(entries, entryBytes, count, relabelled, time),
+        json: destinationJsonSource(wasm, entries, entryBytes, count, prefixTableOf(wasm, relabelled), precision),
+      };
+    },
+    pick(wanted, limit) {
+      const rowOf = rowsById().map((row) => (row !== undefined && wanted(row) ? row : undefined));
+      const prefixOf = rowOf.map((row) => row?.prefix);
+      const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+      const picked: { destination: DestinationCounters; route: RouteCounters }[] = [];
+      const v6 = new Uint8Array(16);
+      for (let i = 0; i < count && (limit === 0 || picked.length < limit); i++) {
+        const routeId = view.getInt32(i * entryBytes + 48, true);
+        const route = routeId < 0 ? undefined : rowOf[routeId];
+        if (route) picked.push({ destination: readDestination(view, i * entryBytes, prefixOf, time, v6), route });
+      }
+      return picked;
+    },
+  };
+  Object.defineProperty(report, RELABEL_DESTINATIONS, { enumerable: false, value: readers });
   return report;
 }
 
@@ -145,23 +193,24 @@ function readTimeSpan(wasm: FibscopeExports, io: number, counters: number,
 function readDestinations(entries: Uint8Array, entryBytes: number, count: number, prefixOf: readonly (string | undefined)[],
   time: (seconds: number, nanoseconds: number) => string): DestinationCounters[] {
   const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
-  const u64 = (at: number) => readCount(view, at);
   const v6 = new Uint8Array(16);
   const out: DestinationCounters[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const at = i * entryBytes;
-    const address = destinationAddress(view, at, v6);
-    const routeId = view.getInt32(at + 48, true);
-    out[i] = {
-      address,
-      prefix: routeId < 0 ? null : prefixOf[routeId] ?? null,
-      packets: u64(at + 16),
-      bytes: u64(at + 24),
-      firstSeen: time(view.getUint32(at + 36, true), view.getUint32(at + 32, true)),
-      lastSeen: time(view.getUint32(at + 44, true), view.getUint32(at + 40, true)),
-    };
-  }
+  for (let i = 0; i < count; i++) out[i] = readDestination(view, i * entryBytes, prefixOf, time, v6);
   return out;
+}
+
+function readDestination(view: DataView, at: number, prefixOf: readonly (string | undefined)[],
+  time: (seconds: number, nanoseconds: number) => string, v6: Uint8Array): DestinationCounters {
+  const address = destinationAddress(view, at, v6);
+  const routeId = view.getInt32(at + 48, true);
+  return {
+    address,
+    prefix: routeId < 0 ? null : prefixOf[routeId] ?? null,
+    packets: readCount(view, at + 16),
+    bytes: readCount(view, at + 24),
+    firstSeen: time(view.getUint32(at + 36, true), view.getUint32(at + 32, true)),
+    lastSeen: time(view.getUint32(at + 44, true), view.getUint32(at + 40, true)),
+  };
 }
 
 function inputReport(wasm: FibscopeExports, input: InputState, io: number): InputReport {

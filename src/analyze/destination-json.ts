@@ -15,9 +15,11 @@ export interface DestinationJsonSource {
   /**
    * Hands the text of every destination, as JSON.stringify(report, null, 2) indents it inside
    * the `destinations` array and separated by ",\n", to `write` in chunks. A chunk is a view of
-   * WebAssembly memory, valid only until `write` returns: copy it to keep it.
+   * WebAssembly memory, valid only until `write` returns: copy it to keep it. With `indent`,
+   * every line after the first of each destination's text is indented that many more blanks
+   * (a report nested that deep in another document: `compare`).
    */
-  write(write: (chunk: Uint8Array) => void): void;
+  write(write: (chunk: Uint8Array) => void, indent?: number): void;
 }
 
 /**
@@ -83,26 +85,30 @@ export function destinationJsonSource(wasm: FibscopeExports, entries: Uint8Array
   prefixes: PrefixTable, digits: number): DestinationJsonSource {
   return {
     count,
-    write(write) {
+    write(write, indent = 0) {
       if (count === 0) return;
       const block = Math.min(BLOCK, count);
       const entriesBytes = block * entryBytes;
       const outBytes = block * wasm.destinationJsonBytes();
       const tableBytes = prefixes.bytes;
       const slots = prefixes.slots;
-      const size = entriesBytes + outBytes + tableBytes;
+      // a destination's text holds 8 line feeds (its separator's included)
+      const indentedBytes = indent > 0 ? block * (wasm.destinationJsonBytes() + 8 * indent) : 0;
+      const size = entriesBytes + outBytes + tableBytes + indentedBytes;
       // a scratch region kept between reports (assembly/report/scratch.ts): nothing to free
       const base = wasm.destinationJsonScratch(size) >>> 0;
       if (base === 0) throw new FibscopeOutOfMemoryError('a report', `out of WebAssembly memory: no room to write ${count} destinations as JSON`);
       const blockAt = base;
       const outAt = base + entriesBytes;
       const tableAt = outAt + outBytes;
+      const indentedAt = tableAt + tableBytes;
       prefixes.fill(tableAt);
       for (let start = 0; start < count; start += block) {
         const n = Math.min(block, count - start);
         new Uint8Array(wasm.memory.buffer).set(entries.subarray(start * entryBytes, (start + n) * entryBytes), blockAt);
         const written = wasm.destinationsJson(blockAt, n, start === 0, tableAt, slots, digits, outAt);
-        write(new Uint8Array(wasm.memory.buffer, outAt, written));
+        if (indent > 0) write(new Uint8Array(wasm.memory.buffer, indentedAt, wasm.indentLines(outAt, written, indentedAt, indent)));
+        else write(new Uint8Array(wasm.memory.buffer, outAt, written));
       }
     },
   };

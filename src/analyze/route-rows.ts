@@ -173,6 +173,13 @@ export class RouteRows {
     return (this.prefixes = out);
   }
 
+  /** The route id of each row, busiest first (the order of `objects()`). */
+  ids(): Int32Array {
+    const out = new Int32Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.view.getInt32(this.rowAt(i) + ROW.id, true);
+    return out;
+  }
+
   /** The prefix of each route id that counted (undefined for the others), for destination objects. */
   prefixOf(): (string | undefined)[] {
     const prefixes = this.prefixTexts();

@@ -44,6 +44,16 @@ export interface FibStats {
   ribBytes: number;
 }
 
+/** The prefixes of a table and the routes that answer for them (Fib.bestPrefixes). */
+export interface BestPrefixes {
+  count: number;
+  ids: Int32Array;
+  family: Uint8Array;
+  length: Uint8Array;
+  /** 4 u32 per prefix, the address's most significant first; IPv4 in the first. */
+  words: Uint32Array;
+}
+
 /** What a report row shows of its route. */
 export interface RouteRowFields {
   prefix: string;
@@ -403,6 +413,60 @@ export class Fib {
     row.asPath = as?.asPath;
     row.communities = this.communities?.[id];
     return true;
+  }
+
+  /**
+   * @internal Every prefix of the table with the route its lookups answer (the best of the
+   * prefix), read in one pass over the route records: `compare` builds its overlay from these.
+   * `words` holds 4 u32 per prefix, most significant first (IPv4: the address, then zeros).
+   */
+  bestPrefixes(): BestPrefixes {
+    this.refreshViews();
+    // the records are one array by id: its start from the first route that exists
+    let first = 0;
+    while (first < this.nextId && this.family[first] === 0) first++;
+    const records = first === this.nextId ? 0 : (this.wasm.routeRecordPointer(first) >>> 0) - first * 32;
+    const view = this.view;
+    // a route another route of its prefix points to (a worse metric) answers no lookup
+    const worse = new Uint8Array(this.nextId);
+    for (let id = 0; id < this.nextId; id++) {
+      if (this.family[id] === 0) continue;
+      const next = view.getInt32(records + id * 32 + 20, true);
+      if (next >= 0) worse[next] = 1;
+    }
+    let count = 0;
+    for (let id = 0; id < this.nextId; id++) if (this.family[id] !== 0 && worse[id] === 0) count++;
+    const out: BestPrefixes = {
+      count, ids: new Int32Array(count), family: new Uint8Array(count), length: new Uint8Array(count), words: new Uint32Array(count * 4),
+    };
+    let at = 0;
+    for (let id = 0; id < this.nextId; id++) {
+      if (this.family[id] === 0 || worse[id] !== 0) continue;
+      const record = records + id * 32;
+      out.ids[at] = id;
+      out.family[at] = this.family[id];
+      out.length[at] = this.prefixLength[id];
+      // the record's key: u64 hi then u64 lo, little-endian
+      out.words[at * 4] = view.getUint32(record + 4, true);
+      out.words[at * 4 + 1] = view.getUint32(record, true);
+      out.words[at * 4 + 2] = view.getUint32(record + 12, true);
+      out.words[at * 4 + 3] = view.getUint32(record + 8, true);
+      at++;
+    }
+    return out;
+  }
+
+  /**
+   * @internal Tells the table the text of route `id`'s prefix, made already by another table of
+   * the same prefix (`compare`'s overlay), so that it need not be made again.
+   */
+  notePrefixText(id: number, text: string): void {
+    if (this.exists(id)) this.prefixCache[id] ??= text;
+  }
+
+  /** @internal Whether route `id` has several next hops (without making its Route). */
+  isMultipath(id: number): boolean {
+    return (this.nextHops.get(id)?.length ?? 0) > 1;
   }
 
   /** How many routes carry BGP attributes, and how many distinct origin ASes they name. */

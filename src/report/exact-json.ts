@@ -4,10 +4,12 @@
 
 /**
  * The text JSON.stringify(value, null, indent) gives (indent 0: none), with bigints as plain
- * integers. JSON.stringify itself writes every part that holds no bigint, which is nearly all.
+ * integers; with `depth`, as it appears nested that many levels deep (its first line not indented). JSON.stringify itself writes every part that holds no bigint, which is nearly all.
  */
-export function jsonText(value: unknown, indent = 0): string {
-  return write(value, indent > 0 ? ' '.repeat(indent) : '', '') ?? 'null';
+export function jsonText(value: unknown, indent = 0, depth = 0): string {
+  // `depth`: the text of a value nested that many levels deep in another document
+  const step = indent > 0 ? ' '.repeat(indent) : '';
+  return write(value, step, step.repeat(depth)) ?? 'null';
 }
 
 /**

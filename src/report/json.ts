@@ -24,39 +24,44 @@ const encoder = new TextEncoder();
 /**
  * The text of formatJson, handed to `write` in chunks: for a report an Analyzer made, the routes
  * and the destinations are written in WebAssembly straight from its counters. A chunk is valid
- * only until `write` returns (it may be a view of WebAssembly memory): copy it to keep it.
+ * only until `write` returns (it may be a view of WebAssembly memory): copy it to keep it. With
+ * `indent` (even), the report is written as a member of another JSON document (`compare`): every
+ * line after the first indented that many more blanks, and no newline at the end.
  */
-export function writeJson(report: Report, write: (chunk: Uint8Array) => void): void {
+export function writeJson(report: Report, write: (chunk: Uint8Array) => void, indent = 0): void {
+  const end = indent === 0 ? '\n' : '';
   const fast = new Map<'routes' | 'destinations', FastSection>();
   const routes = (report as { [ROUTE_JSON]?: RouteJsonSource })[ROUTE_JSON];
-  if (routes && routes.count > 0) fast.set('routes', routes);
+  // the routes' fast writer indents as a report of its own: nested, they are written from their objects
+  if (routes && routes.count > 0 && indent === 0) fast.set('routes', routes);
   const destinations = (report as { [DESTINATION_JSON]?: DestinationJsonSource })[DESTINATION_JSON];
   if (destinations && destinations.count > 0) fast.set('destinations', destinations);
   if (fast.size === 0) {
-    write(encoder.encode(`${jsonText(orderedReport(report), 2)}\n`));
+    write(encoder.encode(`${jsonText(orderedReport(report), 2, indent / 2)}${end}`));
     return;
   }
   // everything else as JSON.stringify writes it, with those sections empty; the members are
   // copied by name, which leaves the lazy sections unread
   const rest = {} as Record<string, unknown>;
   for (const key of Object.keys(report)) rest[key] = fast.has(key as 'routes') ? [] : report[key as keyof Report];
-  let text = jsonText(orderedReport(rest as unknown as Report), 2);
-  // only members of the report itself start a line with two blanks: strings hold no raw line
-  // break; routes come before destinations (REPORT_KEYS)
+  let text = jsonText(orderedReport(rest as unknown as Report), 2, indent / 2);
+  // only members of the report itself start a line with two blanks more than the report: strings
+  // hold no raw line break; routes come before destinations (REPORT_KEYS)
   for (const [name, section] of fast) {
-    const marker = `\n  ${JSON.stringify(name)}: `;
+    const marker = `\n${' '.repeat(indent + 2)}${JSON.stringify(name)}: `;
     const at = text.indexOf(`${marker}[]`) + marker.length;
-    write(encoder.encode(`${text.slice(0, at)}[\n`));
-    section.write(write);
-    write(encoder.encode('\n  ]'));
+    // the section's text indents its lines after the first: the first's here
+    write(encoder.encode(`${text.slice(0, at)}[\n${' '.repeat(indent)}`));
+    section.write(write, indent);
+    write(encoder.encode(`\n${' '.repeat(indent + 2)}]`));
     text = text.slice(at + 2);
   }
-  write(encoder.encode(`${text}\n`));
+  write(encoder.encode(`${text}${end}`));
 }
 
 /** A section of the report written in chunks by a fast writer. */
 interface FastSection {
-  write(write: (chunk: Uint8Array) => void): void;
+  write(write: (chunk: Uint8Array) => void, indent?: number): void;
 }
 
 function orderedReport(report: Report): Report {
