@@ -2,7 +2,6 @@
 export * from './common.js';
 export { readRoutesBytes, readRoutesFile } from './routes/read.js';
 export { readUpdatesFile } from './updates/read.js';
-export { readMrtUpdatesFile } from './mrt/read-updates.js';
 export { analyzeFile, analyzeFiles } from './analyze/analyze-file.js';
 export type { AnalyzeOptions, ProgressListener } from './analyze/analyze-file.js';
 export { compareFiles } from './compare/compare-files.js';
