@@ -16,6 +16,8 @@ export type { ChangedRoute, ChangedTraffic, ChangeSummary, TrafficCounts } from 
 export { applyChangeList, isChangeList, parseChangeList } from './compare/change-list.js';
 export type { Change, ChangeList } from './compare/change-list.js';
 export { formatCompareJson, writeCompareJson } from './compare/format-json.js';
+export { trackCompareIntervals } from './compare/intervals.js';
+export type { CompareInterval, CompareIntervalOptions, CompareIntervalRoute, CompareIntervalSide } from './compare/intervals.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
 export { formatDuration, parseDuration } from './intervals/duration.js';
 export type { Interval, IntervalDestination, IntervalRoute, IntervalTotals } from './intervals/interval.js';
