@@ -225,7 +225,9 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
       expect(h.time).toBeLessThan(h.lineHeight * 1.5 + 12); // one line and its padding
     }
 
-    // every point of a "rows by" label is the label's: no radio input lies over it
+    // every point of a "rows by" label is the label's: no radio input lies over it (in view, or
+    // elementFromPoint finds nothing there)
+    await page.locator('#table-by').scrollIntoViewIfNeeded();
     const stolen = await page.$$eval('#table-by label', (labels) => labels.flatMap((label) => {
       const box = label.getBoundingClientRect();
       const misses: string[] = [];
