@@ -631,39 +631,141 @@ export class Fib {
     }
   }
 
-  /** Adds every route of `list` through the I/O region, in batches. */
+  /**
+   * Adds every route of `list`: its ids taken at once, the columns filled from the list's columns
+   * (BGP attributes stay the list's shared objects), the records written straight into the I/O
+   * region and handed over one WebAssembly call per region-full.
+   */
   private addList(list: RouteList, source?: string): LoadResult {
     checkList(list);
-    this.ensureMemoryFor(list.count, routesFrom(list.count, source));
-    const bulk = list.count > BULK_THRESHOLD;
+    const count = list.count;
+    this.ensureMemoryFor(count, routesFrom(count, source));
     const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
-    const key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };
-    const attributes: RouteAttributes = {};
-    const perCall = Math.floor((this.ioOutput - this.ioPointer) / ROUTE_INPUT);
-    let pending = 0;
-    const flush = () => {
-      this.flushAdds(pending, bulk, result);
-      pending = 0;
-    };
-    for (let i = 0; i < list.count; i++) {
-      key.family = list.family[i] as 4 | 6;
-      key.length = list.prefixLength[i];
-      if (key.family === 4) key.v4 = list.v4[i];
-      else key.v6 = list.v6.subarray(i * 16, i * 16 + 16);
-      attributes.type = ROUTE_TYPES[list.type[i]];
-      attributes.nextHop = list.nextHop[i];
-      attributes.dev = list.dev[i];
-      attributes.metric = list.metric[i];
-      attributes.nextHops = list.nextHops.get(i);
-      this.stage(key, attributes, pending++, list.asAttributes?.[i], list.communities?.[i]);
-      if (pending === perCall) flush();
+    if (count === 0) return result;
+    const bulk = count > BULK_THRESHOLD;
+    const classes = this.listRouteClasses(list);
+    // ids freed by earlier removals first, then fresh ones (as loadPlain)
+    const ids = new Int32Array(count);
+    let highest = this.nextId - 1;
+    for (let i = 0; i < count; i++) {
+      ids[i] = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
+      if (ids[i] > highest) highest = ids[i];
     }
-    flush();
+    if (this.nextId > this.family.length) this.growColumns(this.nextId);
+    this.wasm.ensureRouteIds(highest + 1);
+    const { family, prefixLength, metric, routeClass } = this;
+    const asColumn = list.asAttributes === undefined ? undefined : fillTo(this.asAttributes ??= [], highest + 1);
+    const communityColumn = list.communities === undefined ? undefined : fillTo(this.communities ??= [], highest + 1);
+    for (let i = 0; i < count; i++) {
+      const id = ids[i];
+      family[id] = list.family[i];
+      prefixLength[id] = list.prefixLength[i];
+      metric[id] = list.metric[i];
+      routeClass[id] = classes[i];
+      // a fresh id never had attributes, a reused one lost them in release()
+      if (asColumn !== undefined) asColumn[id] = list.asAttributes![i];
+      if (communityColumn !== undefined) communityColumn[id] = list.communities![i];
+    }
+    for (const [i, hops] of list.nextHops) {
+      this.nextHops.set(ids[i], hops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
+    }
+    const perCall = Math.floor((this.ioOutput - this.ioPointer) / ROUTE_INPUT);
+    for (let start = 0; start < count; start += perCall) {
+      this.addListRecords(list, ids, classes, start, Math.min(perCall, count - start), bulk, result);
+    }
     if (bulk) {
       if (result.ipv4 > 0) this.wasm.rebuild(4);
       if (result.ipv6 > 0) this.wasm.rebuild(6);
     }
     return result;
+  }
+
+  /** The attribute class of each route of `list`; a run of routes of the same next hop costs one look. */
+  private listRouteClasses(list: RouteList): Uint32Array {
+    const classes = new Uint32Array(list.count);
+    const multipath = list.nextHops.size > 0;
+    // the common case, a single next hop and no device: one map look per next hop and type
+    const byHop = new Map<string | null, number>();
+    let lastHop: string | null | undefined;
+    let lastType = -1;
+    let lastClass = 0;
+    for (let i = 0; i < list.count; i++) {
+      const nextHops = multipath ? list.nextHops.get(i) : undefined;
+      const dev = list.dev[i];
+      const type = list.type[i];
+      if (nextHops !== undefined && nextHops.length > 0) {
+        classes[i] = this.attributeClass(list.nextHop[i] ?? nextHops[0]?.via ?? null, dev ?? nextHops[0]?.dev ?? null, type, nextHops);
+        continue;
+      }
+      const hop = list.nextHop[i];
+      if (dev !== null) {
+        classes[i] = this.attributeClass(hop, dev, type, undefined);
+        continue;
+      }
+      if (hop !== lastHop || type !== lastType) {
+        const key = type === 0 ? hop : `${type}\u0000${hop}`;
+        let found = byHop.get(key);
+        if (found === undefined) byHop.set(key, found = this.attributeClass(hop, null, type, undefined));
+        lastHop = hop;
+        lastType = type;
+        lastClass = found;
+      }
+      classes[i] = lastClass;
+    }
+    return classes;
+  }
+
+  /**
+   * Writes routes `start` to `start + count` - 1 of `list` as records of the I/O region, hands
+   * them to WebAssembly in one call and counts what went in. A record that duplicates a route
+   * already present comes back marked; its id is released (the route present stays).
+   */
+  private addListRecords(list: RouteList, ids: Int32Array, classes: Uint32Array, start: number, count: number,
+    defer: boolean, result: LoadResult): void {
+    this.refreshViews();
+    const words = this.u32;
+    const bytes = this.bytes;
+    const v6 = list.v6;
+    for (let n = 0; n < count; n++) {
+      const i = start + n;
+      const record = this.ioPointer + n * ROUTE_INPUT;
+      const word = record >>> 2;
+      // the key as 16 network-order bytes (IPv4: 4, then zeros)
+      if (list.family[i] === 4) {
+        const v4 = list.v4[i];
+        words[word] = ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | (v4 << 24)) >>> 0;
+        words[word + 1] = 0;
+        words[word + 2] = 0;
+        words[word + 3] = 0;
+      } else {
+        for (let b = 0; b < 16; b++) bytes[record + b] = v6[i * 16 + b];
+      }
+      words[word + 4] = ids[i];
+      words[word + 5] = list.metric[i];
+      // family, length, and 0: not (yet) a duplicate
+      words[word + 6] = list.family[i] | (list.prefixLength[i] << 8);
+      words[word + 7] = classes[i];
+    }
+    this.wasm.addRoutes(count, defer, false);
+    this.refreshViews();
+    const multipath: number[] = [];
+    const anyMultipath = list.nextHops.size > 0;
+    for (let n = 0; n < count; n++) {
+      const record = this.ioPointer + n * ROUTE_INPUT;
+      const id = ids[start + n];
+      if (this.bytes[record + 26] !== 0) {
+        this.release(id);
+        result.duplicates++;
+        continue;
+      }
+      const family = this.bytes[record + 24] as 4 | 6;
+      this.counts[family]++;
+      result.added++;
+      if (family === 4) result.ipv4++; else result.ipv6++;
+      if (anyMultipath && (list.nextHops.get(start + n)?.length ?? 0) > 1) multipath.push(id);
+    }
+    // after the records are read: the weights go where they were
+    this.setPaths(multipath);
   }
 
   /** Hands the route staged in record 0 to WebAssembly now; returns its id (or the id of the identical one present). */
@@ -756,33 +858,6 @@ export class Fib {
     this.bytes[record + 25] = key.length;
     this.bytes[record + 26] = 0;
     this.view.setUint32(record + 28, routeClass, true);
-  }
-
-  /**
-   * Hands `count` staged records to WebAssembly. A record that duplicates a route already
-   * present comes back marked; its id is released (the route present stays).
-   */
-  private flushAdds(count: number, defer: boolean, result: LoadResult): void {
-    if (count === 0) return;
-    this.wasm.addRoutes(count, defer, false);
-    this.refreshViews();
-    const multipath: number[] = [];
-    for (let slot = 0; slot < count; slot++) {
-      const record = this.ioPointer + slot * ROUTE_INPUT;
-      const family = this.bytes[record + 24] as 4 | 6;
-      if (this.bytes[record + 26] !== 0) {
-        this.release(this.i32[(record + 16) >>> 2]);
-        result.duplicates++;
-        continue;
-      }
-      this.counts[family]++;
-      result.added++;
-      if (family === 4) result.ipv4++; else result.ipv6++;
-      const id = this.i32[(record + 16) >>> 2];
-      if ((this.nextHops.get(id)?.length ?? 0) > 1) multipath.push(id);
-    }
-    // after the records are read: the weights go where they were
-    this.setPaths(multipath);
   }
 
   /**
@@ -1045,6 +1120,12 @@ function checkUint32(value: unknown, what: string): void {
 function setAt<T>(column: (T | undefined)[], id: number, value: T): void {
   while (column.length < id) column.push(undefined);
   column[id] = value;
+}
+
+/** `column`, lengthened with undefined to `length` entries at least: a column with holes is slow. */
+function fillTo<T>(column: (T | undefined)[], length: number): (T | undefined)[] {
+  while (column.length < length) column.push(undefined);
+  return column;
 }
 
 /** WebAssembly picks among next hops by weight: whole numbers, at least 1. */

@@ -43,7 +43,7 @@ export class RibAttributeReader {
   private readonly communityLists = new ByteCache<readonly string[]>();
   private readonly largeCommunityLists = new ByteCache<readonly string[]>();
   private readonly mpNextHops = new ByteCache<string>();
-  private readonly ipv4NextHops = new Map<number, string>();
+  private readonly ipv4NextHops = new AddressTexts();
   private readonly asTexts = new Map<string, AsAttributes>();
   private readonly bothCommunities = new Map<readonly string[], Map<readonly string[], readonly string[]>>();
 
@@ -89,10 +89,7 @@ export class RibAttributeReader {
       switch (type) {
         case AttributeType.NEXT_HOP: {
           if (length !== 4) return `NEXT_HOP length ${length}, expected 4 (attribute at offset ${at} of the attributes)`;
-          const address = ((bytes[valueStart] << 24) | (bytes[valueStart + 1] << 16) | (bytes[valueStart + 2] << 8) | bytes[valueStart + 3]) >>> 0;
-          let text = this.ipv4NextHops.get(address);
-          if (text === undefined) this.ipv4NextHops.set(address, text = formatIPv4(address));
-          this.nextHop4 = text;
+          this.nextHop4 = this.ipv4NextHops.text((bytes[valueStart] << 24) | (bytes[valueStart + 1] << 16) | (bytes[valueStart + 2] << 8) | bytes[valueStart + 3]);
           break;
         }
         case AttributeType.AS_PATH: {
@@ -146,6 +143,10 @@ export class RibAttributeReader {
   }
 
   private readonly decodePath = (bytes: Uint8Array, start: number, end: number): DecodedPath | Malformed => {
+    if (this.asOctets === 4) {
+      const sequence = sequencePathOf(bytes, start, end);
+      if (sequence !== undefined) return sequence;
+    }
     const segments = decodeAsPath('AS_PATH', bytes, start, end - start, this.asOctets);
     if (segments instanceof Malformed) return segments;
     // the segments are kept only where AS4_PATH may complete them
@@ -170,6 +171,80 @@ export class RibAttributeReader {
 }
 
 const EMPTY_PATH: AsAttributes = Object.freeze({ asPath: '' });
+const EMPTY_DECODED: DecodedPath = { segments: [], as: EMPTY_PATH };
+
+/** Decimal text of AS numbers, made once each: a table names some 70 000 ASes hundreds of thousands of times. */
+const asnTexts = new Map<number, string>();
+/** Scratch for the texts of one path's AS numbers. */
+const pathWords: string[] = [];
+
+/**
+ * The common path, 4-octet and one AS_SEQUENCE segment filling the value, decoded without its
+ * segments (a full table has some 300 000 of these): undefined for any other path, which
+ * decodeAsPath reads (and words the error of, when it is malformed).
+ */
+function sequencePathOf(bytes: Uint8Array, start: number, end: number): DecodedPath | undefined {
+  if (start === end) return EMPTY_DECODED;
+  const count = bytes[start + 1];
+  if (bytes[start] !== AsPathSegmentType.AS_SEQUENCE || count === 0 || end - start !== 2 + count * 4) return undefined;
+  let asn = 0;
+  for (let k = 0, i = start + 2; k < count; k++, i += 4) {
+    asn = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+    let text = asnTexts.get(asn);
+    if (text === undefined) asnTexts.set(asn, text = String(asn));
+    pathWords[k] = text;
+  }
+  pathWords.length = count;
+  return { segments: NO_SEGMENTS, as: Object.freeze({ asPath: pathWords.join(' '), originAs: asn }) };
+}
+
+/** The text of IPv4 addresses (a table's next hops, a few hundred), by their 32 bits: open addressing on typed keys. */
+class AddressTexts {
+  private keys = new Int32Array(256);
+  private texts: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
+  private used = 0;
+  private lastKey = 0;
+  private lastText: string | undefined;
+
+  /** `address`: the 32 bits as a signed number. */
+  text(address: number): string {
+    if (address === this.lastKey && this.lastText !== undefined) return this.lastText;
+    const mask = this.keys.length - 1;
+    let slot = (Math.imul(address, 0x9e3779b1) >>> 12) & mask;
+    for (let text = this.texts[slot]; text !== undefined; slot = (slot + 1) & mask, text = this.texts[slot]) {
+      if (this.keys[slot] === address) return this.remember(address, text);
+    }
+    const text = formatIPv4(address >>> 0);
+    this.keys[slot] = address;
+    this.texts[slot] = text;
+    if (++this.used * 2 > this.keys.length) this.grow();
+    return this.remember(address, text);
+  }
+
+  private remember(address: number, text: string): string {
+    this.lastKey = address;
+    this.lastText = text;
+    return text;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const texts = this.texts;
+    this.keys = new Int32Array(keys.length * 2);
+    this.texts = new Array<string | undefined>(keys.length * 2).fill(undefined);
+    this.used = 0;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const text = texts[slot];
+      if (text === undefined) continue;
+      const mask = this.keys.length - 1;
+      let to = (Math.imul(keys[slot], 0x9e3779b1) >>> 12) & mask;
+      while (this.texts[to] !== undefined) to = (to + 1) & mask;
+      this.keys[to] = keys[slot];
+      this.texts[to] = text;
+      this.used++;
+    }
+  }
+}
 const NO_SEGMENTS: AsPathSegment[] = [];
 
 /**
