@@ -299,57 +299,62 @@ function nextHopText(bytes: Uint8Array, start: number, length: number): string |
 class ByteCache<T> {
   /** Entry index + 1 by slot; 0 is free. */
   private slots = new Int32Array(1024);
-  private hashes: number[] = [];
-  private starts: number[] = [];
-  private ends: number[] = [];
+  /** Per entry, 3 i32: the hash of its bytes, where they start and where they end. */
+  private entries = new Int32Array(3 * 256);
   private values: T[] = [];
   /** The entry found or added last; -1 before any. */
   private last = -1;
 
   get(bytes: Uint8Array, start: number, end: number, decode: (bytes: Uint8Array, start: number, end: number) => T | Malformed): T | Malformed {
     const length = end - start;
+    const entries = this.entries;
     // neighbouring entries often share a value: the last one found is tried first, without hashing
     const last = this.last;
-    if (last >= 0 && this.ends[last] - this.starts[last] === length) {
-      const kept = this.starts[last];
+    if (last >= 0 && entries[last * 3 + 2] - entries[last * 3 + 1] === length) {
+      const kept = entries[last * 3 + 1];
       let k = 0;
       while (k < length && bytes[kept + k] === bytes[start + k]) k++;
       if (k === length) return this.values[last];
     }
     let hash = 0x811c9dc5 ^ length;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = slots.length - 1;
     let slot = hash & mask;
-    for (let entry = this.slots[slot]; entry !== 0; slot = (slot + 1) & mask, entry = this.slots[slot]) {
+    for (let entry = slots[slot]; entry !== 0; slot = (slot + 1) & mask, entry = slots[slot]) {
       const n = entry - 1;
-      if (this.hashes[n] !== hash) continue;
-      const kept = this.starts[n];
-      if (this.ends[n] - kept !== length) continue;
-      let same = true;
-      for (let k = 0; k < length; k++) {
-        if (bytes[kept + k] !== bytes[start + k]) { same = false; break; }
-      }
-      if (same) {
+      if (entries[n * 3] !== hash) continue;
+      const kept = entries[n * 3 + 1];
+      if (entries[n * 3 + 2] - kept !== length) continue;
+      let k = 0;
+      while (k < length && bytes[kept + k] === bytes[start + k]) k++;
+      if (k === length) {
         this.last = n;
         return this.values[n];
       }
     }
     const value = decode(bytes, start, end);
     if (value instanceof Malformed) return value;
-    this.hashes.push(hash);
-    this.starts.push(start);
-    this.ends.push(end);
-    this.slots[slot] = this.values.push(value);
-    this.last = this.values.length - 1;
-    if (this.values.length * 2 > this.slots.length) this.grow();
+    const n = this.values.length;
+    if ((n + 1) * 3 > entries.length) {
+      this.entries = new Int32Array(entries.length * 2);
+      this.entries.set(entries);
+    }
+    this.entries[n * 3] = hash;
+    this.entries[n * 3 + 1] = start;
+    this.entries[n * 3 + 2] = end;
+    this.values.push(value);
+    slots[slot] = n + 1;
+    this.last = n;
+    if ((n + 1) * 2 > slots.length) this.grow();
     return value;
   }
 
   private grow(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
-    for (let n = 0; n < this.hashes.length; n++) {
-      let slot = this.hashes[n] & mask;
+    for (let n = 0; n < this.values.length; n++) {
+      let slot = this.entries[n * 3] & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = n + 1;
     }
