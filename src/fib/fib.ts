@@ -654,18 +654,16 @@ export class Fib {
     if (this.nextId > this.family.length) this.growColumns(this.nextId);
     this.wasm.ensureRouteIds(highest + 1);
     const { family, prefixLength, metric, routeClass } = this;
-    const asColumn = list.asAttributes === undefined ? undefined : fillTo(this.asAttributes ??= [], highest + 1);
-    const communityColumn = list.communities === undefined ? undefined : fillTo(this.communities ??= [], highest + 1);
     for (let i = 0; i < count; i++) {
       const id = ids[i];
       family[id] = list.family[i];
       prefixLength[id] = list.prefixLength[i];
       metric[id] = list.metric[i];
       routeClass[id] = classes[i];
-      // a fresh id never had attributes, a reused one lost them in release()
-      if (asColumn !== undefined) asColumn[id] = list.asAttributes![i];
-      if (communityColumn !== undefined) communityColumn[id] = list.communities![i];
     }
+    // a fresh id never had attributes, a reused one lost them in release()
+    if (list.asAttributes !== undefined) this.asAttributes = sharedColumn(this.asAttributes, list.asAttributes, ids, highest + 1);
+    if (list.communities !== undefined) this.communities = sharedColumn(this.communities, list.communities, ids, highest + 1);
     for (const [i, hops] of list.nextHops) {
       this.nextHops.set(ids[i], hops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
     }
@@ -1120,6 +1118,27 @@ function checkUint32(value: unknown, what: string): void {
 function setAt<T>(column: (T | undefined)[], id: number, value: T): void {
   while (column.length < id) column.push(undefined);
   column[id] = value;
+}
+
+/**
+ * `column` (made when undefined) with `values[i]` at `ids[i]`, `length` entries at least. The
+ * common case, a load into fresh ids that follow the column's end (a table loaded from a file),
+ * appends the values in one copy instead of one store each.
+ */
+function sharedColumn<T>(column: (T | undefined)[] | undefined, values: readonly (T | undefined)[], ids: Int32Array,
+  length: number): (T | undefined)[] {
+  const count = ids.length;
+  const first = ids[0];
+  let contiguous = column === undefined || column.length <= first;
+  for (let i = 0; contiguous && i < count; i++) contiguous = ids[i] === first + i;
+  if (contiguous) {
+    const start = fillTo(column ?? [], first);
+    const given = values.length > count ? values.slice(0, count) : values;
+    return fillTo(first === 0 && start.length === 0 ? given.slice() : start.concat(given), length);
+  }
+  const out = fillTo(column ?? [], length);
+  for (let i = 0; i < count; i++) out[ids[i]] = values[i];
+  return out;
 }
 
 /** `column`, lengthened with undefined to `length` entries at least: a column with holes is slow. */
