@@ -16,10 +16,6 @@ import { decodeU32Attribute } from '../bgp/message/attributes/simple.js';
 import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { AsAttributes } from '../routes/route.js';
 
-interface DecodedPath {
-  readonly segments: AsPathSegment[];
-  readonly as: AsAttributes;
-}
 
 /**
  * Reads the attributes of one entry after another; after `read`, the fields hold the entry's
@@ -39,7 +35,9 @@ export class RibAttributeReader {
   /** The attributes the fields hold: `bytes[lastStart, lastEnd)`; -1 when none. */
   private lastStart = -1;
   private lastEnd = -1;
-  private readonly paths = new ByteCache<DecodedPath>();
+  private readonly paths = new ByteCache<AsAttributes>();
+  /** 2-octet paths only (TABLE_DUMP), for AS4_PATH to complete: the segments of each. */
+  private readonly pathSegments = new Map<AsAttributes, AsPathSegment[]>();
   private readonly communityLists = new ByteCache<readonly string[]>();
   private readonly largeCommunityLists = new ByteCache<readonly string[]>();
   private readonly mpNextHops = new ByteCache<string>();
@@ -67,7 +65,7 @@ export class RibAttributeReader {
     this.nextHop4 = null;
     this.nextHop6 = null;
     this.med = 0;
-    let path: DecodedPath | undefined;
+    let path: AsAttributes | undefined;
     let as4PathStart = -1;
     let as4PathLength = 0;
     let communities: readonly string[] | undefined;
@@ -129,12 +127,12 @@ export class RibAttributeReader {
         default: // ORIGIN, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR and the rest: no route field holds them
       }
     }
-    this.as = path?.as ?? EMPTY_PATH;
+    this.as = path ?? EMPTY_PATH;
     // RFC 6793 4.2.3: a 2-octet path is completed by AS4_PATH; a 4-octet one needs none
     if (as4PathStart >= 0 && this.asOctets === 2 && path !== undefined) {
       const as4Path = decodeAsPath('AS4_PATH', bytes, as4PathStart, as4PathLength, 4);
       if (as4Path instanceof Malformed) return as4Path.reason;
-      this.as = this.asAttributesOf(mergeAs4Path(path.segments, as4Path));
+      this.as = this.asAttributesOf(mergeAs4Path(this.pathSegments.get(path) ?? NO_SEGMENTS, as4Path));
     }
     this.communities = communities && large ? this.both(communities, large) : communities ?? large;
     this.lastStart = start;
@@ -142,7 +140,7 @@ export class RibAttributeReader {
     return undefined;
   }
 
-  private readonly decodePath = (bytes: Uint8Array, start: number, end: number): DecodedPath | Malformed => {
+  private readonly decodePath = (bytes: Uint8Array, start: number, end: number): AsAttributes | Malformed => {
     if (this.asOctets === 4) {
       const sequence = sequencePathOf(bytes, start, end);
       if (sequence !== undefined) return sequence;
@@ -150,7 +148,9 @@ export class RibAttributeReader {
     const segments = decodeAsPath('AS_PATH', bytes, start, end - start, this.asOctets);
     if (segments instanceof Malformed) return segments;
     // the segments are kept only where AS4_PATH may complete them
-    return { segments: this.asOctets === 2 ? segments : NO_SEGMENTS, as: asAttributesOfSegments(segments) };
+    const as = asAttributesOfSegments(segments);
+    if (this.asOctets === 2) this.pathSegments.set(as, segments);
+    return as;
   };
 
   /** A merged path: its text, interned (merges are few: 2-octet TABLE_DUMP records only). */
@@ -171,7 +171,6 @@ export class RibAttributeReader {
 }
 
 const EMPTY_PATH: AsAttributes = Object.freeze({ asPath: '' });
-const EMPTY_DECODED: DecodedPath = { segments: [], as: EMPTY_PATH };
 
 /** Decimal text of AS numbers, made once each: a table names some 70 000 ASes hundreds of thousands of times. */
 const asnTexts = new Map<number, string>();
@@ -183,8 +182,8 @@ const pathWords: string[] = [];
  * segments (a full table has some 300 000 of these): undefined for any other path, which
  * decodeAsPath reads (and words the error of, when it is malformed).
  */
-function sequencePathOf(bytes: Uint8Array, start: number, end: number): DecodedPath | undefined {
-  if (start === end) return EMPTY_DECODED;
+function sequencePathOf(bytes: Uint8Array, start: number, end: number): AsAttributes | undefined {
+  if (start === end) return EMPTY_PATH;
   const count = bytes[start + 1];
   if (bytes[start] !== AsPathSegmentType.AS_SEQUENCE || count === 0 || end - start !== 2 + count * 4) return undefined;
   let asn = 0;
@@ -195,7 +194,7 @@ function sequencePathOf(bytes: Uint8Array, start: number, end: number): DecodedP
     pathWords[k] = text;
   }
   pathWords.length = count;
-  return { segments: NO_SEGMENTS, as: Object.freeze({ asPath: pathWords.join(' '), originAs: asn }) };
+  return Object.freeze({ asPath: pathWords.join(' '), originAs: asn });
 }
 
 /** The text of IPv4 addresses (a table's next hops, a few hundred), by their 32 bits: open addressing on typed keys. */
