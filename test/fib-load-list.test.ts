@@ -40,7 +40,7 @@ function randomRoutes(random: Random, count: number): ListedRoute[] {
     const repeats = random.below(10) === 0 ? 2 : 1;
     for (let r = 0; r < repeats; r++) {
       const v4 = prefix.family === 4;
-      const hop = (n: number) => (v4 ? `192.0.2.${n}` : `2001:db8::${n.toString(16)}`);
+      const hop = (n: number) => (v4 ? `192.0.2.${n}` : `2001:db8::${(n + 1).toString(16)}`);
       const kind = random.below(20);
       const attributes: RouteAttributes = {
         metric: random.below(3),
@@ -143,5 +143,35 @@ describe('Fib.load of a route list against Fib.add route by route', () => {
       added.replace(prefixText(r.prefix), { nextHop: '198.51.100.1', metric: r.attributes.metric });
     }
     sameTables(listed, added, random, [...prefixes, ...more.map((r) => r.prefix)]);
+  });
+});
+
+describe('Fib.load of plain text (scanned and inserted in WebAssembly) against Fib.add route by route', () => {
+  it.each([6000, 500])('%i lines with repeats: the same duplicates counted, routes and lookups', async (count) => {
+    const random = new Random(count + 7);
+    const unicast = randomRoutes(random, count).filter((r) => r.attributes.type === 'unicast' && r.attributes.nextHops === undefined);
+    // some lines again, far from the first time
+    const routes = [...unicast, ...unicast.slice(0, 20)];
+    const lines = routes.map((r) => `${prefixText(r.prefix)} ${r.attributes.nextHop ?? '-'} ${r.attributes.dev ?? '-'} ${r.attributes.metric}`);
+    const loaded = await Fib.create();
+    const added = await Fib.create();
+    // freed ids first, as for a list
+    loaded.load('10.0.0.0/8 192.0.2.1\n10.1.0.0/16 192.0.2.1\n');
+    loaded.remove('10.0.0.0/8');
+    added.add('10.1.0.0/16', { nextHop: '192.0.2.1' });
+    const result = loaded.load(lines.join('\n'), { format: 'plain' });
+    let duplicates = 0;
+    for (const r of routes) {
+      const before = added.stats().ipv4Routes + added.stats().ipv6Routes;
+      added.add(prefixText(r.prefix), { nextHop: r.attributes.nextHop, dev: r.attributes.dev, metric: r.attributes.metric });
+      if (added.stats().ipv4Routes + added.stats().ipv6Routes === before) duplicates++;
+    }
+    expect(duplicates).toBeGreaterThan(0);
+    expect(result.duplicates).toBe(duplicates);
+    expect(result.added).toBe(routes.length - duplicates);
+    expect(result.ipv4 + result.ipv6).toBe(result.added);
+    const withoutBgp = (fib: Fib) => [...fib.routes()].map((route) => withoutId({ ...route, asPath: undefined, originAs: undefined, originAsSet: undefined, communities: undefined } as Route)).sort();
+    expect(withoutBgp(loaded)).toEqual(withoutBgp(added));
+    sameTables(loaded, added, random, routes.map((r) => r.prefix));
   });
 });

@@ -63,6 +63,12 @@ let largeFree: usize = 0;
  * walked all of them each time.
  */
 let largestFree: u64 = 0;
+/**
+ * No free large block holds a slab-aligned request of this size or more (a walk for one found
+ * none, and no block that big was freed or merged since): the alignment leaves a block of enough
+ * bytes unable to hold one, which the bound above cannot tell.
+ */
+let alignedNoFit: u64 = U64.MAX_VALUE;
 let hardLimit: u64 = ADDRESS_LIMIT;
 let softLimit: u64 = ADDRESS_LIMIT - DEFAULT_RESERVE;
 /** The size of the request that failed, when `alloc` trapped for want of memory; 0 otherwise. */
@@ -93,7 +99,8 @@ function raiseTop(end: u64, limit: u64): bool {
 /** A large block of `size` bytes (a multiple of 8) whose address is a multiple of `align`; 0 when none fits under `limit`. */
 function takeLarge(size: u64, align: u64, limit: u64): usize {
   let prev: usize = 0;
-  let block = size <= largestFree ? largeFree : 0;
+  const walk = size <= largestFree && (align == ALIGN || size < alignedNoFit);
+  let block = walk ? largeFree : 0;
   let largest: u64 = 0;
   while (block) {
     const next = load<usize>(block);
@@ -113,7 +120,8 @@ function takeLarge(size: u64, align: u64, limit: u64): usize {
     block = next;
   }
   // nothing fitted: the list was walked (or the bound already said so), and `largest` is exact
-  if (size <= largestFree) largestFree = largest;
+  if (walk) largestFree = largest;
+  if (align != ALIGN) alignedNoFit = min(alignedNoFit, size);
   const at = (heapTop + align - 1) & ~(align - 1);
   const oldTop = heapTop;
   if (!raiseTop(at + size, limit)) return 0;
@@ -150,7 +158,7 @@ function insertFree(start: u64, size: u64): void {
       heapTop = <u64>prev;
     } else {
       store<u32>(prev, <u32>(end - <u64>prev), 4);
-      largestFree = max(largestFree, end - <u64>prev);
+      freeBlockMade(end - <u64>prev);
     }
     return;
   }
@@ -160,8 +168,14 @@ function insertFree(start: u64, size: u64): void {
   }
   store<usize>(<usize>start, next);
   store<u32>(<usize>start, <u32>(end - start), 4);
-  largestFree = max(largestFree, end - start);
+  freeBlockMade(end - start);
   if (prev) store<usize>(prev, <usize>start); else largeFree = <usize>start;
+}
+
+/** Keeps the bounds of takeLarge true after a free block of `size` bytes was linked or grew to it. */
+@inline function freeBlockMade(size: u64): void {
+  largestFree = max(largestFree, size);
+  if (size >= alignedNoFit) alignedNoFit = U64.MAX_VALUE;
 }
 
 /** Removes `block` from the free list if it is there. */

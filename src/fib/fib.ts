@@ -582,44 +582,33 @@ export class Fib {
       }
       // ids freed by earlier removals first (a table reloaded for weeks must not outgrow its
       // id space), then fresh ones; WebAssembly reads each record's id as written here
-      const ids = new Int32Array(count);
-      let highest = this.nextId - 1;
-      for (let i = 0; i < count; i++) {
-        ids[i] = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
-        if (ids[i] > highest) highest = ids[i];
-      }
+      const ids = this.takeIds(count);
+      const highest = this.nextId - 1;
       if (this.nextId > this.family.length) this.growColumns(this.nextId);
       const recordsAt = this.wasm.plainRecords() >>> 0;
       const recordPairsAt = this.wasm.plainRecordPairs() >>> 2;
       const i32 = this.i32;
+      const { family, prefixLength, metric, routeClass } = this;
+      let ipv4 = 0;
       for (let i = 0; i < count; i++) {
         const id = ids[i];
         const record = recordsAt + i * ROUTE_INPUT;
         i32[(record + 16) >>> 2] = id;
-        this.family[id] = memory[record + 24];
-        this.prefixLength[id] = memory[record + 25];
-        this.metric[id] = words[(record + 20) >>> 2];
-        this.routeClass[id] = pairClass[words[recordPairsAt + i]];
+        const routeFamily = memory[record + 24];
+        if (routeFamily === 4) ipv4++;
+        family[id] = routeFamily;
+        prefixLength[id] = memory[record + 25];
+        metric[id] = words[(record + 20) >>> 2];
+        routeClass[id] = pairClass[words[recordPairsAt + i]];
       }
       const bulk = count > BULK_THRESHOLD;
       this.wasm.ensureRouteIds(highest + 1);
+      let duplicates = 0;
       for (let start = 0; start < count; start += WASM_STEP) {
         this.wasm.plainInsert(start, Math.min(WASM_STEP, count - start), bulk);
+        duplicates += this.wasm.insertedDuplicates();
       }
-      this.refreshViews();
-      const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
-      for (let i = 0; i < count; i++) {
-        const record = recordsAt + i * ROUTE_INPUT;
-        if (this.bytes[record + 26] !== 0) {
-          this.release(ids[i]);
-          result.duplicates++;
-          continue;
-        }
-        const family = this.bytes[record + 24] as 4 | 6;
-        this.counts[family]++;
-        result.added++;
-        if (family === 4) result.ipv4++; else result.ipv6++;
-      }
+      const result = this.countInserted(recordsAt, ids, 0, count, ipv4, duplicates);
       if (bulk) {
         if (result.ipv4 > 0) this.wasm.rebuild(4);
         if (result.ipv6 > 0) this.wasm.rebuild(6);
@@ -645,12 +634,8 @@ export class Fib {
     const bulk = count > BULK_THRESHOLD;
     const classes = this.listRouteClasses(list);
     // ids freed by earlier removals first, then fresh ones (as loadPlain)
-    const ids = new Int32Array(count);
-    let highest = this.nextId - 1;
-    for (let i = 0; i < count; i++) {
-      ids[i] = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
-      if (ids[i] > highest) highest = ids[i];
-    }
+    const ids = this.takeIds(count);
+    const highest = this.nextId - 1;
     if (this.nextId > this.family.length) this.growColumns(this.nextId);
     this.wasm.ensureRouteIds(highest + 1);
     const { family, prefixLength, metric, routeClass } = this;
@@ -724,6 +709,7 @@ export class Fib {
     const words = this.u32;
     const bytes = this.bytes;
     const v6 = list.v6;
+    let ipv4 = 0;
     for (let n = 0; n < count; n++) {
       const i = start + n;
       const record = this.ioPointer + n * ROUTE_INPUT;
@@ -742,28 +728,54 @@ export class Fib {
       words[word + 5] = list.metric[i];
       // family, length, and 0: not (yet) a duplicate
       words[word + 6] = list.family[i] | (list.prefixLength[i] << 8);
+      if (list.family[i] === 4) ipv4++;
       words[word + 7] = classes[i];
     }
     this.wasm.addRoutes(count, defer, false);
-    this.refreshViews();
+    const counted = this.countInserted(this.ioPointer, ids, start, count, ipv4, this.wasm.insertedDuplicates());
+    result.added += counted.added;
+    result.ipv4 += counted.ipv4;
+    result.ipv6 += counted.ipv6;
+    result.duplicates += counted.duplicates;
+    if (list.nextHops.size === 0) return;
     const multipath: number[] = [];
-    const anyMultipath = list.nextHops.size > 0;
     for (let n = 0; n < count; n++) {
-      const record = this.ioPointer + n * ROUTE_INPUT;
       const id = ids[start + n];
-      if (this.bytes[record + 26] !== 0) {
-        this.release(id);
-        result.duplicates++;
-        continue;
-      }
-      const family = this.bytes[record + 24] as 4 | 6;
-      this.counts[family]++;
-      result.added++;
-      if (family === 4) result.ipv4++; else result.ipv6++;
-      if (anyMultipath && (list.nextHops.get(start + n)?.length ?? 0) > 1) multipath.push(id);
+      // a duplicate's id was released, and may be taken again only by a later load
+      if (this.family[id] !== 0 && (list.nextHops.get(start + n)?.length ?? 0) > 1) multipath.push(id);
     }
     // after the records are read: the weights go where they were
     this.setPaths(multipath);
+  }
+
+  /** `count` ids for new routes: those freed by earlier removals first, then fresh ones. */
+  private takeIds(count: number): Int32Array {
+    const ids = new Int32Array(count);
+    const reused = Math.min(count, this.freeIds.length);
+    for (let i = 0; i < reused; i++) ids[i] = this.freeIds.pop()!;
+    for (let i = reused; i < count; i++) ids[i] = this.nextId++;
+    return ids;
+  }
+
+  /**
+   * Counts the `count` records at `records` that WebAssembly just inserted (`ipv4` of them IPv4)
+   * under `ids[start...]`, and releases the ids of those it marked as duplicates of routes present.
+   * When it marked none, the records need no second look.
+   */
+  private countInserted(records: number, ids: Int32Array, start: number, count: number, ipv4: number, duplicates: number): LoadResult {
+    const result: LoadResult = { added: count - duplicates, ipv4, ipv6: count - ipv4, duplicates };
+    if (duplicates > 0) {
+      this.refreshViews();
+      for (let n = 0; n < count; n++) {
+        const record = records + n * ROUTE_INPUT;
+        if (this.bytes[record + 26] === 0) continue;
+        if (this.bytes[record + 24] === 4) result.ipv4--; else result.ipv6--;
+        this.release(ids[start + n]);
+      }
+    }
+    this.counts[4] += result.ipv4;
+    this.counts[6] += result.ipv6;
+    return result;
   }
 
   /** Hands the route staged in record 0 to WebAssembly now; returns its id (or the id of the identical one present). */
