@@ -60,7 +60,15 @@ export const ROUTE_INPUT: i32 = 32;
  * Returns how many ids that list holds.
  */
 export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
-  return insertRecords(io, count, deferLookup, replace);
+  return insertRecords(io, count, deferLookup, replace, false);
+}
+
+/**
+ * As addRoutes with `replace`, but each route takes the place of every route of its prefix,
+ * whatever their metric (a BGP announcement: src/updates/).
+ */
+export function addRoutesReplacingPrefix(count: i32): i32 {
+  return insertRecords(io, count, false, true, true);
 }
 
 /** Records the last addRoutes or plainInsert marked as duplicates of routes present. */
@@ -71,7 +79,7 @@ export function insertedDuplicates(): i32 {
   return duplicatesMarked;
 }
 
-function insertRecords(records: usize, count: i32, deferLookup: bool, replace: bool): i32 {
+function insertRecords(records: usize, count: i32, deferLookup: bool, replace: bool, everyMetric: bool): i32 {
   let replaced = 0;
   duplicatesMarked = 0;
   for (let i = 0; i < count; i++) {
@@ -99,7 +107,7 @@ function insertRecords(records: usize, count: i32, deferLookup: bool, replace: b
       let cur = head(node);
       while (cur >= 0) {
         const next = routeNext(cur);
-        if (cur != kept && routeMetric(cur) == metric) {
+        if (cur != kept && (everyMetric || routeMetric(cur) == metric)) {
           removeOnPath(t.rib, cur);
           clearRoute(cur);
           listRemoved(replaced++, cur);
@@ -146,7 +154,7 @@ export function plainInsert(start: i32, count: i32, deferLookup: bool): void {
     const pair = load<u32>(plainScanRecordPairs + (<usize>i << 2));
     store<u32>(record, load<u32>(plainScanPairs + <usize>pair * 12, 8), 28);
   }
-  insertRecords(plainScanRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false);
+  insertRecords(plainScanRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false, false);
 }
 
 /** Makes room for route ids below `count` at once (a bulk load). */

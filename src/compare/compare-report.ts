@@ -5,6 +5,7 @@ import { changeSummary, changedTraffic, type ChangedTraffic, type ChangeSummary 
 import { moveMatrix, type Move } from './moves.js';
 import type { Overlay } from './overlay.js';
 import { rowPairs, sideReport } from './side-report.js';
+import type { CompareInterval } from './intervals.js';
 
 export interface CompareReport extends ChangeSummary {
   fibscope: { version: string };
@@ -17,6 +18,8 @@ export interface CompareReport extends ChangeSummary {
   before: Report;
   /** What `analyze` with the proposed table gives. */
   after: Report;
+  /** With `--interval` (compareFiles' `interval` without onBin): the comparison bin by bin. */
+  intervals?: CompareInterval[];
 }
 
 export interface CompareReportOptions {
