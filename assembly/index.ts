@@ -71,8 +71,17 @@ export function addRoutesReplacingPrefix(count: i32): i32 {
   return insertRecords(io, count, false, true, true);
 }
 
+/** Records the last addRoutes or plainInsert marked as duplicates of routes present. */
+let duplicatesMarked: i32 = 0;
+
+/** How many records the last addRoutes or plainInsert call marked as duplicates: when none, the host need not look. */
+export function insertedDuplicates(): i32 {
+  return duplicatesMarked;
+}
+
 function insertRecords(records: usize, count: i32, deferLookup: bool, replace: bool, everyMetric: bool): i32 {
   let replaced = 0;
+  duplicatesMarked = 0;
   for (let i = 0; i < count; i++) {
     const record = records + <usize>i * ROUTE_INPUT;
     const id = load<i32>(record, 16);
@@ -89,6 +98,7 @@ function insertRecords(records: usize, count: i32, deferLookup: bool, replace: b
     const kept = existing >= 0 ? existing : id;
     if (existing >= 0) {
       clearRoute(id);
+      duplicatesMarked++;
       store<u8>(record, 1, 26);
       store<i32>(record, existing, 28);
     }

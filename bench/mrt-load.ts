@@ -49,20 +49,27 @@ export async function mrtBenchmarks(log: (line: string) => void): Promise<Figure
     const bgpdump = encoder.encode(routes.map((r) => `TABLE_DUMP2|${TIMESTAMP}|B|192.0.2.1|${PEER.as}|${formatV4(r.addr)}/${r.length}|${r.asPath.join(' ')}|IGP|${formatV4(r.nextHop)}|0|0||NAG||\n`).join(''));
     log(`table: ${tableName}; MRT ${(mrt.length / 2 ** 20).toFixed(1)} MiB, plain text ${(plain.length / 2 ** 20).toFixed(1)} MiB, bgpdump -m text ${(bgpdump.length / 2 ** 20).toFixed(1)} MiB`);
     const times = { mrt: [] as number[], plain: [] as number[], bgpdump: [] as number[] };
+    // processor time too: a busy shared machine disturbs it far less than elapsed time
+    const cpu = { mrt: [] as number[], plain: [] as number[], bgpdump: [] as number[] };
     for (let run = 0; run < RUNS; run++) {
       // alternated, so that a slow moment of the machine costs each the same
       for (const [name, bytes, format] of [['mrt', mrt, 'mrt'], ['plain', plain, 'plain'], ['bgpdump', bgpdump, 'bgpdump']] as const) {
         const fib = await Fib.create();
+        const startCpu = process.cpuUsage();
         const start = performance.now();
         const loaded = fib.load(bytes, { format, source: name });
         times[name].push(performance.now() - start);
+        const used = process.cpuUsage(startCpu);
+        cpu[name].push((used.user + used.system) / 1000);
         if (loaded.added !== routes.length) throw new Error(`${name}: ${loaded.added} routes loaded, ${routes.length} expected`);
       }
     }
-    log(`MRT ${median(times.mrt).toFixed(0)} ms, plain ${median(times.plain).toFixed(0)} ms, bgpdump -m ${median(times.bgpdump).toFixed(0)} ms (medians of ${RUNS})`);
+    const both = (name: keyof typeof times) => `${median(times[name]).toFixed(0)} ms (processor ${median(cpu[name]).toFixed(0)} ms)`;
+    log(`MRT ${both('mrt')}, plain ${both('plain')}, bgpdump -m ${both('bgpdump')} (medians of ${RUNS})`);
+    const processor = (a: keyof typeof times, b: keyof typeof times) => `processor time ${median(cpu[a]).toFixed(0)} vs ${median(cpu[b]).toFixed(0)} ms`;
     return [
-      { name: `load ${tableName} from an MRT RIB dump`, value: median(times.mrt), unit: 'ms', peer: median(times.plain), peerName: 'plain text, same routes' },
-      { name: `load ${tableName} from bgpdump -m text`, value: median(times.bgpdump), unit: 'ms', peer: median(times.mrt), peerName: 'MRT, same routes' },
+      { name: `load ${tableName} from an MRT RIB dump`, value: median(times.mrt), unit: 'ms', peer: median(times.plain), peerName: 'plain text, same routes', note: processor('mrt', 'plain') },
+      { name: `load ${tableName} from bgpdump -m text`, value: median(times.bgpdump), unit: 'ms', peer: median(times.mrt), peerName: 'MRT, same routes', note: processor('bgpdump', 'mrt') },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -187,4 +187,34 @@ describe.each(BUILDS)('the allocator (%s build)', (_name, file) => {
     const second = wasm.allocatorAlloc(1024) >>> 0;
     expect(second === first || second >= first + 1024 || second + 1024 <= first).toBe(true);
   });
+
+  it('takes a large request from the first free block that holds it, also after requests that none held', async () => {
+    const wasm = await instance(file);
+    // the model: first fit among the free blocks in address order. First no free block is left
+    // that holds 10 000 bytes (the start leaves some), so that the blocks below follow each other
+    for (const size of [1 << 20, 10_000]) {
+      for (;;) {
+        const end = wasm.memoryHeapEnd();
+        if ((wasm.allocatorAlloc(size) >>> 0) >= end) break;
+      }
+    }
+    const a = wasm.allocatorAlloc(100_000) >>> 0;
+    const b = wasm.allocatorAlloc(10_000) >>> 0;
+    const c = wasm.allocatorAlloc(300_000) >>> 0;
+    expect([b, c]).toEqual([a + 100_000, a + 110_000]);
+    wasm.allocatorAlloc(10_000);
+    const g = wasm.allocatorAlloc(500_000) >>> 0;
+    wasm.allocatorAlloc(10_000); // keeps the frees below off the top of the heap
+    wasm.allocatorFree(a, 100_000);
+    wasm.allocatorFree(c, 300_000);
+    // no free block holds 400 000 bytes: from the top
+    const end = wasm.memoryHeapEnd();
+    const top = wasm.allocatorAlloc(400_000) >>> 0;
+    expect(top).toBeGreaterThanOrEqual(end);
+    // a block freed after that walk is found, and so is one that merging made big enough
+    wasm.allocatorFree(g, 500_000);
+    expect(wasm.allocatorAlloc(450_000) >>> 0).toBe(g);
+    wasm.allocatorFree(b, 10_000);
+    expect(wasm.allocatorAlloc(405_000) >>> 0).toBe(a);
+  });
 });

@@ -62,6 +62,20 @@ export function newRibNode(): usize {
 const path: usize = memory.data(129 * sizeof<usize>());
 let pathFromRoot = true;
 let pathTop: usize = 0;
+// The last walk that made its way (create): its RIB and key, while `path` still holds its nodes
+// (0: none; a removal that frees nodes forgets it). A load of sorted prefixes walks the same
+// first 20-odd bits again and again: the next walk starts where the two keys part.
+let fingerRib: usize = 0;
+let fingerHi: u64 = 0;
+let fingerLo: u64 = 0;
+let fingerLength: i32 = 0;
+
+/** How many leading bits `hi, lo` and the finger's key share, at most `limit`. */
+@inline function sharedBits(hi: u64, lo: u64, limit: i32): i32 {
+  const high = hi ^ fingerHi;
+  const shared = high != 0 ? <i32>clz(high) : 64 + <i32>clz(lo ^ fingerLo);
+  return min(shared, limit);
+}
 
 /** The RIB node at `depth` on the path of the last walk (0 if none); depth >= 16 unless the walk began at the root. */
 @inline export function pathNode(depth: i32): usize {
@@ -87,6 +101,11 @@ export function bestAbove(rib: Rib, depth: i32): i32 {
 
 /** The node for `length` bits of the key, made on the way if `create`; 0 if absent. */
 export function findNode(rib: Rib, hi: u64, lo: u64, length: i32, create: bool): usize {
+  if (create && fingerRib == changetype<usize>(rib) && length > SHORTCUT_DEPTH) {
+    // the path down to where this key leaves the last one is the last walk's
+    const shared = sharedBits(hi, lo, min(length, fingerLength));
+    if (shared >= SHORTCUT_DEPTH) return walkFrom(rib, load<usize>(path + (<usize>shared << 2)), shared, hi, lo, length);
+  }
   pathTop = topBits(hi);
   let node = rib.root;
   let depth = 0;
@@ -100,14 +119,31 @@ export function findNode(rib: Rib, hi: u64, lo: u64, length: i32, create: bool):
     }
   }
   store<usize>(path + (<usize>depth << 2), node);
+  if (!create) {
+    fingerRib = 0;
+    for (; depth < length; depth++) {
+      const next = <usize>load<u32>(node + (<usize>keyBit(hi, lo, depth) << 2));
+      if (!next) {
+        memory.fill(path + (<usize>(depth + 1) << 2), 0, <usize>(length - depth) << 2);
+        return 0;
+      }
+      node = next;
+      store<usize>(path + (<usize>(depth + 1) << 2), node);
+    }
+    return node;
+  }
+  return walkFrom(rib, node, depth, hi, lo, length);
+}
+
+/**
+ * The rest of a walk that makes its way: from `node` at `depth` (on `path` already, with
+ * `pathFromRoot` and `pathTop` set for this key) down to `length`; the walk becomes the finger.
+ */
+function walkFrom(rib: Rib, node: usize, depth: i32, hi: u64, lo: u64, length: i32): usize {
   for (; depth < length; depth++) {
     const slot = node + (<usize>keyBit(hi, lo, depth) << 2);
     let next = <usize>load<u32>(slot);
     if (!next) {
-      if (!create) {
-        memory.fill(path + (<usize>(depth + 1) << 2), 0, <usize>(length - depth) << 2);
-        return 0;
-      }
       next = newRibNode();
       store<u32>(slot, <u32>next);
       if (depth + 1 == SHORTCUT_DEPTH) store<u32>(rib.shortcut + (pathTop << 2), <u32>next);
@@ -115,6 +151,10 @@ export function findNode(rib: Rib, hi: u64, lo: u64, length: i32, create: bool):
     node = next;
     store<usize>(path + (<usize>(depth + 1) << 2), node);
   }
+  fingerRib = changetype<usize>(rib);
+  fingerHi = hi;
+  fingerLo = lo;
+  fingerLength = length;
   return node;
 }
 
@@ -217,6 +257,7 @@ export function removeOnPath(rib: Rib, id: i32): bool {
     store<u32>(parent + (<usize>keyBit(hi, lo, depth - 1) << 2), 0);
     store<usize>(path + (<usize>depth << 2), 0);
     free(n, RIB_NODE, POOL_RIB);
+    fingerRib = 0;
   }
   return true;
 }

@@ -56,6 +56,19 @@ let heapBase: u64 = (<u64>__heap_base + ALIGN - 1) & ~(ALIGN - 1);
 let heapTop: u64 = heapBase;
 // large free blocks, in address order: next u32 @0, size u32 @4
 let largeFree: usize = 0;
+/**
+ * No free large block is bigger than this (an upper bound, exact after a walk that found no fit):
+ * a request above it goes to the top of the heap without walking the list. A load takes a slab
+ * (64 KiB, aligned) after slab while the list holds only the small pieces alignment left, and
+ * walked all of them each time.
+ */
+let largestFree: u64 = 0;
+/**
+ * No free large block holds a slab-aligned request of this size or more (a walk for one found
+ * none, and no block that big was freed or merged since): the alignment leaves a block of enough
+ * bytes unable to hold one, which the bound above cannot tell.
+ */
+let alignedNoFit: u64 = U64.MAX_VALUE;
 let hardLimit: u64 = ADDRESS_LIMIT;
 let softLimit: u64 = ADDRESS_LIMIT - DEFAULT_RESERVE;
 /** The size of the request that failed, when `alloc` trapped for want of memory; 0 otherwise. */
@@ -86,11 +99,15 @@ function raiseTop(end: u64, limit: u64): bool {
 /** A large block of `size` bytes (a multiple of 8) whose address is a multiple of `align`; 0 when none fits under `limit`. */
 function takeLarge(size: u64, align: u64, limit: u64): usize {
   let prev: usize = 0;
-  let block = largeFree;
+  const walk = size <= largestFree && (align == ALIGN || size < alignedNoFit);
+  let block = walk ? largeFree : 0;
+  let largest: u64 = 0;
   while (block) {
     const next = load<usize>(block);
     const start = <u64>block;
-    const end = start + <u64>load<u32>(block, 4);
+    const blockSize = <u64>load<u32>(block, 4);
+    const end = start + blockSize;
+    if (blockSize > largest) largest = blockSize;
     const at = (start + align - 1) & ~(align - 1);
     if (at + size <= end) {
       // unlink, then give back the pieces before and after the part taken
@@ -102,6 +119,9 @@ function takeLarge(size: u64, align: u64, limit: u64): usize {
     prev = block;
     block = next;
   }
+  // nothing fitted: the list was walked (or the bound already said so), and `largest` is exact
+  if (walk) largestFree = largest;
+  if (align != ALIGN) alignedNoFit = min(alignedNoFit, size);
   const at = (heapTop + align - 1) & ~(align - 1);
   const oldTop = heapTop;
   if (!raiseTop(at + size, limit)) return 0;
@@ -138,6 +158,7 @@ function insertFree(start: u64, size: u64): void {
       heapTop = <u64>prev;
     } else {
       store<u32>(prev, <u32>(end - <u64>prev), 4);
+      freeBlockMade(end - <u64>prev);
     }
     return;
   }
@@ -147,7 +168,14 @@ function insertFree(start: u64, size: u64): void {
   }
   store<usize>(<usize>start, next);
   store<u32>(<usize>start, <u32>(end - start), 4);
+  freeBlockMade(end - start);
   if (prev) store<usize>(prev, <usize>start); else largeFree = <usize>start;
+}
+
+/** Keeps the bounds of takeLarge true after a free block of `size` bytes was linked or grew to it. */
+@inline function freeBlockMade(size: u64): void {
+  largestFree = max(largestFree, size);
+  if (size >= alignedNoFit) alignedNoFit = U64.MAX_VALUE;
 }
 
 /** Removes `block` from the free list if it is there. */

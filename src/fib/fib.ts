@@ -594,44 +594,33 @@ export class Fib {
       }
       // ids freed by earlier removals first (a table reloaded for weeks must not outgrow its
       // id space), then fresh ones; WebAssembly reads each record's id as written here
-      const ids = new Int32Array(count);
-      let highest = this.nextId - 1;
-      for (let i = 0; i < count; i++) {
-        ids[i] = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
-        if (ids[i] > highest) highest = ids[i];
-      }
+      const ids = this.takeIds(count);
+      const highest = this.nextId - 1;
       if (this.nextId > this.family.length) this.growColumns(this.nextId);
       const recordsAt = this.wasm.plainRecords() >>> 0;
       const recordPairsAt = this.wasm.plainRecordPairs() >>> 2;
       const i32 = this.i32;
+      const { family, prefixLength, metric, routeClass } = this;
+      let ipv4 = 0;
       for (let i = 0; i < count; i++) {
         const id = ids[i];
         const record = recordsAt + i * ROUTE_INPUT;
         i32[(record + 16) >>> 2] = id;
-        this.family[id] = memory[record + 24];
-        this.prefixLength[id] = memory[record + 25];
-        this.metric[id] = words[(record + 20) >>> 2];
-        this.routeClass[id] = pairClass[words[recordPairsAt + i]];
+        const routeFamily = memory[record + 24];
+        if (routeFamily === 4) ipv4++;
+        family[id] = routeFamily;
+        prefixLength[id] = memory[record + 25];
+        metric[id] = words[(record + 20) >>> 2];
+        routeClass[id] = pairClass[words[recordPairsAt + i]];
       }
       const bulk = count > BULK_THRESHOLD;
       this.wasm.ensureRouteIds(highest + 1);
+      let duplicates = 0;
       for (let start = 0; start < count; start += WASM_STEP) {
         this.wasm.plainInsert(start, Math.min(WASM_STEP, count - start), bulk);
+        duplicates += this.wasm.insertedDuplicates();
       }
-      this.refreshViews();
-      const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
-      for (let i = 0; i < count; i++) {
-        const record = recordsAt + i * ROUTE_INPUT;
-        if (this.bytes[record + 26] !== 0) {
-          this.release(ids[i]);
-          result.duplicates++;
-          continue;
-        }
-        const family = this.bytes[record + 24] as 4 | 6;
-        this.counts[family]++;
-        result.added++;
-        if (family === 4) result.ipv4++; else result.ipv6++;
-      }
+      const result = this.countInserted(recordsAt, ids, 0, count, ipv4, duplicates);
       if (bulk) {
         if (result.ipv4 > 0) this.wasm.rebuild(4);
         if (result.ipv6 > 0) this.wasm.rebuild(6);
@@ -643,38 +632,161 @@ export class Fib {
     }
   }
 
-  /** Adds every route of `list` through the I/O region, in batches. */
+  /**
+   * Adds every route of `list`: its ids taken at once, the columns filled from the list's columns
+   * (BGP attributes stay the list's shared objects), the records written straight into the I/O
+   * region and handed over one WebAssembly call per region-full.
+   */
   private addList(list: RouteList, source?: string): LoadResult {
     checkList(list);
-    this.ensureMemoryFor(list.count, routesFrom(list.count, source));
-    const bulk = list.count > BULK_THRESHOLD;
+    const count = list.count;
+    this.ensureMemoryFor(count, routesFrom(count, source));
     const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
-    const key: PrefixKey = { family: 4, length: 0, v4: 0, v6: new Uint8Array(16) };
-    const attributes: RouteAttributes = {};
-    const perCall = Math.floor((this.ioOutput - this.ioPointer) / ROUTE_INPUT);
-    let pending = 0;
-    const flush = () => {
-      this.flushAdds(pending, bulk, result);
-      pending = 0;
-    };
-    for (let i = 0; i < list.count; i++) {
-      key.family = list.family[i] as 4 | 6;
-      key.length = list.prefixLength[i];
-      if (key.family === 4) key.v4 = list.v4[i];
-      else key.v6 = list.v6.subarray(i * 16, i * 16 + 16);
-      attributes.type = ROUTE_TYPES[list.type[i]];
-      attributes.nextHop = list.nextHop[i];
-      attributes.dev = list.dev[i];
-      attributes.metric = list.metric[i];
-      attributes.nextHops = list.nextHops.get(i);
-      this.stage(key, attributes, pending++, list.asAttributes?.[i], list.communities?.[i]);
-      if (pending === perCall) flush();
+    if (count === 0) return result;
+    const bulk = count > BULK_THRESHOLD;
+    const classes = this.listRouteClasses(list);
+    // ids freed by earlier removals first, then fresh ones (as loadPlain)
+    const ids = this.takeIds(count);
+    const highest = this.nextId - 1;
+    if (this.nextId > this.family.length) this.growColumns(this.nextId);
+    this.wasm.ensureRouteIds(highest + 1);
+    const { family, prefixLength, metric, routeClass } = this;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i];
+      family[id] = list.family[i];
+      prefixLength[id] = list.prefixLength[i];
+      metric[id] = list.metric[i];
+      routeClass[id] = classes[i];
     }
-    flush();
+    // a fresh id never had attributes, a reused one lost them in release()
+    if (list.asAttributes !== undefined) this.asAttributes = sharedColumn(this.asAttributes, list.asAttributes, ids, highest + 1);
+    if (list.communities !== undefined) this.communities = sharedColumn(this.communities, list.communities, ids, highest + 1);
+    for (const [i, hops] of list.nextHops) {
+      this.nextHops.set(ids[i], hops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
+    }
+    const perCall = Math.floor((this.ioOutput - this.ioPointer) / ROUTE_INPUT);
+    for (let start = 0; start < count; start += perCall) {
+      this.addListRecords(list, ids, classes, start, Math.min(perCall, count - start), bulk, result);
+    }
     if (bulk) {
       if (result.ipv4 > 0) this.wasm.rebuild(4);
       if (result.ipv6 > 0) this.wasm.rebuild(6);
     }
+    return result;
+  }
+
+  /** The attribute class of each route of `list`; a run of routes of the same next hop costs one look. */
+  private listRouteClasses(list: RouteList): Uint32Array {
+    const classes = new Uint32Array(list.count);
+    const multipath = list.nextHops.size > 0;
+    // the common case, a single next hop and no device: one map look per next hop and type
+    const byHop = new Map<string | null, number>();
+    let lastHop: string | null | undefined;
+    let lastType = -1;
+    let lastClass = 0;
+    for (let i = 0; i < list.count; i++) {
+      const nextHops = multipath ? list.nextHops.get(i) : undefined;
+      const dev = list.dev[i];
+      const type = list.type[i];
+      if (nextHops !== undefined && nextHops.length > 0) {
+        classes[i] = this.attributeClass(list.nextHop[i] ?? nextHops[0]?.via ?? null, dev ?? nextHops[0]?.dev ?? null, type, nextHops);
+        continue;
+      }
+      const hop = list.nextHop[i];
+      if (dev !== null) {
+        classes[i] = this.attributeClass(hop, dev, type, undefined);
+        continue;
+      }
+      if (hop !== lastHop || type !== lastType) {
+        const key = type === 0 ? hop : `${type}\u0000${hop}`;
+        let found = byHop.get(key);
+        if (found === undefined) byHop.set(key, found = this.attributeClass(hop, null, type, undefined));
+        lastHop = hop;
+        lastType = type;
+        lastClass = found;
+      }
+      classes[i] = lastClass;
+    }
+    return classes;
+  }
+
+  /**
+   * Writes routes `start` to `start + count` - 1 of `list` as records of the I/O region, hands
+   * them to WebAssembly in one call and counts what went in. A record that duplicates a route
+   * already present comes back marked; its id is released (the route present stays).
+   */
+  private addListRecords(list: RouteList, ids: Int32Array, classes: Uint32Array, start: number, count: number,
+    defer: boolean, result: LoadResult): void {
+    this.refreshViews();
+    const words = this.u32;
+    const bytes = this.bytes;
+    const v6 = list.v6;
+    let ipv4 = 0;
+    for (let n = 0; n < count; n++) {
+      const i = start + n;
+      const record = this.ioPointer + n * ROUTE_INPUT;
+      const word = record >>> 2;
+      // the key as 16 network-order bytes (IPv4: 4, then zeros)
+      if (list.family[i] === 4) {
+        const v4 = list.v4[i];
+        words[word] = ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | (v4 << 24)) >>> 0;
+        words[word + 1] = 0;
+        words[word + 2] = 0;
+        words[word + 3] = 0;
+      } else {
+        for (let b = 0; b < 16; b++) bytes[record + b] = v6[i * 16 + b];
+      }
+      words[word + 4] = ids[i];
+      words[word + 5] = list.metric[i];
+      // family, length, and 0: not (yet) a duplicate
+      words[word + 6] = list.family[i] | (list.prefixLength[i] << 8);
+      if (list.family[i] === 4) ipv4++;
+      words[word + 7] = classes[i];
+    }
+    this.wasm.addRoutes(count, defer, false);
+    const counted = this.countInserted(this.ioPointer, ids, start, count, ipv4, this.wasm.insertedDuplicates());
+    result.added += counted.added;
+    result.ipv4 += counted.ipv4;
+    result.ipv6 += counted.ipv6;
+    result.duplicates += counted.duplicates;
+    if (list.nextHops.size === 0) return;
+    const multipath: number[] = [];
+    for (let n = 0; n < count; n++) {
+      const id = ids[start + n];
+      // a duplicate's id was released, and may be taken again only by a later load
+      if (this.family[id] !== 0 && (list.nextHops.get(start + n)?.length ?? 0) > 1) multipath.push(id);
+    }
+    // after the records are read: the weights go where they were
+    this.setPaths(multipath);
+  }
+
+  /** `count` ids for new routes: those freed by earlier removals first, then fresh ones. */
+  private takeIds(count: number): Int32Array {
+    const ids = new Int32Array(count);
+    const reused = Math.min(count, this.freeIds.length);
+    for (let i = 0; i < reused; i++) ids[i] = this.freeIds.pop()!;
+    for (let i = reused; i < count; i++) ids[i] = this.nextId++;
+    return ids;
+  }
+
+  /**
+   * Counts the `count` records at `records` that WebAssembly just inserted (`ipv4` of them IPv4)
+   * under `ids[start...]`, and releases the ids of those it marked as duplicates of routes present.
+   * When it marked none, the records need no second look.
+   */
+  private countInserted(records: number, ids: Int32Array, start: number, count: number, ipv4: number, duplicates: number): LoadResult {
+    const result: LoadResult = { added: count - duplicates, ipv4, ipv6: count - ipv4, duplicates };
+    if (duplicates > 0) {
+      this.refreshViews();
+      for (let n = 0; n < count; n++) {
+        const record = records + n * ROUTE_INPUT;
+        if (this.bytes[record + 26] === 0) continue;
+        if (this.bytes[record + 24] === 4) result.ipv4--; else result.ipv6--;
+        this.release(ids[start + n]);
+      }
+    }
+    this.counts[4] += result.ipv4;
+    this.counts[6] += result.ipv6;
     return result;
   }
 
@@ -768,33 +880,6 @@ export class Fib {
     this.bytes[record + 25] = key.length;
     this.bytes[record + 26] = 0;
     this.view.setUint32(record + 28, routeClass, true);
-  }
-
-  /**
-   * Hands `count` staged records to WebAssembly. A record that duplicates a route already
-   * present comes back marked; its id is released (the route present stays).
-   */
-  private flushAdds(count: number, defer: boolean, result: LoadResult): void {
-    if (count === 0) return;
-    this.wasm.addRoutes(count, defer, false);
-    this.refreshViews();
-    const multipath: number[] = [];
-    for (let slot = 0; slot < count; slot++) {
-      const record = this.ioPointer + slot * ROUTE_INPUT;
-      const family = this.bytes[record + 24] as 4 | 6;
-      if (this.bytes[record + 26] !== 0) {
-        this.release(this.i32[(record + 16) >>> 2]);
-        result.duplicates++;
-        continue;
-      }
-      this.counts[family]++;
-      result.added++;
-      if (family === 4) result.ipv4++; else result.ipv6++;
-      const id = this.i32[(record + 16) >>> 2];
-      if ((this.nextHops.get(id)?.length ?? 0) > 1) multipath.push(id);
-    }
-    // after the records are read: the weights go where they were
-    this.setPaths(multipath);
   }
 
   /**
@@ -1057,6 +1142,33 @@ function checkUint32(value: unknown, what: string): void {
 function setAt<T>(column: (T | undefined)[], id: number, value: T): void {
   while (column.length < id) column.push(undefined);
   column[id] = value;
+}
+
+/**
+ * `column` (made when undefined) with `values[i]` at `ids[i]`, `length` entries at least. The
+ * common case, a load into fresh ids that follow the column's end (a table loaded from a file),
+ * appends the values in one copy instead of one store each.
+ */
+function sharedColumn<T>(column: (T | undefined)[] | undefined, values: readonly (T | undefined)[], ids: Int32Array,
+  length: number): (T | undefined)[] {
+  const count = ids.length;
+  const first = ids[0];
+  let contiguous = column === undefined || column.length <= first;
+  for (let i = 0; contiguous && i < count; i++) contiguous = ids[i] === first + i;
+  if (contiguous) {
+    const start = fillTo(column ?? [], first);
+    const given = values.length > count ? values.slice(0, count) : values;
+    return fillTo(first === 0 && start.length === 0 ? given.slice() : start.concat(given), length);
+  }
+  const out = fillTo(column ?? [], length);
+  for (let i = 0; i < count; i++) out[ids[i]] = values[i];
+  return out;
+}
+
+/** `column`, lengthened with undefined to `length` entries at least: a column with holes is slow. */
+function fillTo<T>(column: (T | undefined)[], length: number): (T | undefined)[] {
+  while (column.length < length) column.push(undefined);
+  return column;
 }
 
 /** WebAssembly picks among next hops by weight: whole numbers, at least 1. */

@@ -16,10 +16,6 @@ import { decodeU32Attribute } from '../bgp/message/attributes/simple.js';
 import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { AsAttributes } from '../routes/route.js';
 
-interface DecodedPath {
-  readonly segments: AsPathSegment[];
-  readonly as: AsAttributes;
-}
 
 /**
  * Reads the attributes of one entry after another; after `read`, the fields hold the entry's
@@ -39,11 +35,13 @@ export class RibAttributeReader {
   /** The attributes the fields hold: `bytes[lastStart, lastEnd)`; -1 when none. */
   private lastStart = -1;
   private lastEnd = -1;
-  private readonly paths = new ByteCache<DecodedPath>();
+  private readonly paths = new ByteCache<AsAttributes>();
+  /** 2-octet paths only (TABLE_DUMP), for AS4_PATH to complete: the segments of each. */
+  private readonly pathSegments = new Map<AsAttributes, AsPathSegment[]>();
   private readonly communityLists = new ByteCache<readonly string[]>();
   private readonly largeCommunityLists = new ByteCache<readonly string[]>();
   private readonly mpNextHops = new ByteCache<string>();
-  private readonly ipv4NextHops = new Map<number, string>();
+  private readonly ipv4NextHops = new AddressTexts();
   private readonly asTexts = new Map<string, AsAttributes>();
   private readonly bothCommunities = new Map<readonly string[], Map<readonly string[], readonly string[]>>();
 
@@ -67,7 +65,7 @@ export class RibAttributeReader {
     this.nextHop4 = null;
     this.nextHop6 = null;
     this.med = 0;
-    let path: DecodedPath | undefined;
+    let path: AsAttributes | undefined;
     let as4PathStart = -1;
     let as4PathLength = 0;
     let communities: readonly string[] | undefined;
@@ -89,10 +87,7 @@ export class RibAttributeReader {
       switch (type) {
         case AttributeType.NEXT_HOP: {
           if (length !== 4) return `NEXT_HOP length ${length}, expected 4 (attribute at offset ${at} of the attributes)`;
-          const address = ((bytes[valueStart] << 24) | (bytes[valueStart + 1] << 16) | (bytes[valueStart + 2] << 8) | bytes[valueStart + 3]) >>> 0;
-          let text = this.ipv4NextHops.get(address);
-          if (text === undefined) this.ipv4NextHops.set(address, text = formatIPv4(address));
-          this.nextHop4 = text;
+          this.nextHop4 = this.ipv4NextHops.text((bytes[valueStart] << 24) | (bytes[valueStart + 1] << 16) | (bytes[valueStart + 2] << 8) | bytes[valueStart + 3]);
           break;
         }
         case AttributeType.AS_PATH: {
@@ -132,12 +127,12 @@ export class RibAttributeReader {
         default: // ORIGIN, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR and the rest: no route field holds them
       }
     }
-    this.as = path?.as ?? EMPTY_PATH;
+    this.as = path ?? EMPTY_PATH;
     // RFC 6793 4.2.3: a 2-octet path is completed by AS4_PATH; a 4-octet one needs none
     if (as4PathStart >= 0 && this.asOctets === 2 && path !== undefined) {
       const as4Path = decodeAsPath('AS4_PATH', bytes, as4PathStart, as4PathLength, 4);
       if (as4Path instanceof Malformed) return as4Path.reason;
-      this.as = this.asAttributesOf(mergeAs4Path(path.segments, as4Path));
+      this.as = this.asAttributesOf(mergeAs4Path(this.pathSegments.get(path) ?? NO_SEGMENTS, as4Path));
     }
     this.communities = communities && large ? this.both(communities, large) : communities ?? large;
     this.lastStart = start;
@@ -145,11 +140,17 @@ export class RibAttributeReader {
     return undefined;
   }
 
-  private readonly decodePath = (bytes: Uint8Array, start: number, end: number): DecodedPath | Malformed => {
+  private readonly decodePath = (bytes: Uint8Array, start: number, end: number): AsAttributes | Malformed => {
+    if (this.asOctets === 4) {
+      const sequence = sequencePathOf(bytes, start, end);
+      if (sequence !== undefined) return sequence;
+    }
     const segments = decodeAsPath('AS_PATH', bytes, start, end - start, this.asOctets);
     if (segments instanceof Malformed) return segments;
     // the segments are kept only where AS4_PATH may complete them
-    return { segments: this.asOctets === 2 ? segments : NO_SEGMENTS, as: asAttributesOfSegments(segments) };
+    const as = asAttributesOfSegments(segments);
+    if (this.asOctets === 2) this.pathSegments.set(as, segments);
+    return as;
   };
 
   /** A merged path: its text, interned (merges are few: 2-octet TABLE_DUMP records only). */
@@ -170,6 +171,79 @@ export class RibAttributeReader {
 }
 
 const EMPTY_PATH: AsAttributes = Object.freeze({ asPath: '' });
+
+/** Decimal text of AS numbers, made once each: a table names some 70 000 ASes hundreds of thousands of times. */
+const asnTexts = new Map<number, string>();
+/** Scratch for the texts of one path's AS numbers. */
+const pathWords: string[] = [];
+
+/**
+ * The common path, 4-octet and one AS_SEQUENCE segment filling the value, decoded without its
+ * segments (a full table has some 300 000 of these): undefined for any other path, which
+ * decodeAsPath reads (and words the error of, when it is malformed).
+ */
+function sequencePathOf(bytes: Uint8Array, start: number, end: number): AsAttributes | undefined {
+  if (start === end) return EMPTY_PATH;
+  const count = bytes[start + 1];
+  if (bytes[start] !== AsPathSegmentType.AS_SEQUENCE || count === 0 || end - start !== 2 + count * 4) return undefined;
+  let asn = 0;
+  for (let k = 0, i = start + 2; k < count; k++, i += 4) {
+    asn = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+    let text = asnTexts.get(asn);
+    if (text === undefined) asnTexts.set(asn, text = String(asn));
+    pathWords[k] = text;
+  }
+  pathWords.length = count;
+  return Object.freeze({ asPath: pathWords.join(' '), originAs: asn });
+}
+
+/** The text of IPv4 addresses (a table's next hops, a few hundred), by their 32 bits: open addressing on typed keys. */
+class AddressTexts {
+  private keys = new Int32Array(256);
+  private texts: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
+  private used = 0;
+  private lastKey = 0;
+  private lastText: string | undefined;
+
+  /** `address`: the 32 bits as a signed number. */
+  text(address: number): string {
+    if (address === this.lastKey && this.lastText !== undefined) return this.lastText;
+    const mask = this.keys.length - 1;
+    let slot = (Math.imul(address, 0x9e3779b1) >>> 12) & mask;
+    for (let text = this.texts[slot]; text !== undefined; slot = (slot + 1) & mask, text = this.texts[slot]) {
+      if (this.keys[slot] === address) return this.remember(address, text);
+    }
+    const text = formatIPv4(address >>> 0);
+    this.keys[slot] = address;
+    this.texts[slot] = text;
+    if (++this.used * 2 > this.keys.length) this.grow();
+    return this.remember(address, text);
+  }
+
+  private remember(address: number, text: string): string {
+    this.lastKey = address;
+    this.lastText = text;
+    return text;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const texts = this.texts;
+    this.keys = new Int32Array(keys.length * 2);
+    this.texts = new Array<string | undefined>(keys.length * 2).fill(undefined);
+    this.used = 0;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const text = texts[slot];
+      if (text === undefined) continue;
+      const mask = this.keys.length - 1;
+      let to = (Math.imul(keys[slot], 0x9e3779b1) >>> 12) & mask;
+      while (this.texts[to] !== undefined) to = (to + 1) & mask;
+      this.keys[to] = keys[slot];
+      this.texts[to] = text;
+      this.used++;
+    }
+  }
+}
 const NO_SEGMENTS: AsPathSegment[] = [];
 
 /**
@@ -224,57 +298,62 @@ function nextHopText(bytes: Uint8Array, start: number, length: number): string |
 class ByteCache<T> {
   /** Entry index + 1 by slot; 0 is free. */
   private slots = new Int32Array(1024);
-  private hashes: number[] = [];
-  private starts: number[] = [];
-  private ends: number[] = [];
+  /** Per entry, 3 i32: the hash of its bytes, where they start and where they end. */
+  private entries = new Int32Array(3 * 256);
   private values: T[] = [];
   /** The entry found or added last; -1 before any. */
   private last = -1;
 
   get(bytes: Uint8Array, start: number, end: number, decode: (bytes: Uint8Array, start: number, end: number) => T | Malformed): T | Malformed {
     const length = end - start;
+    const entries = this.entries;
     // neighbouring entries often share a value: the last one found is tried first, without hashing
     const last = this.last;
-    if (last >= 0 && this.ends[last] - this.starts[last] === length) {
-      const kept = this.starts[last];
+    if (last >= 0 && entries[last * 3 + 2] - entries[last * 3 + 1] === length) {
+      const kept = entries[last * 3 + 1];
       let k = 0;
       while (k < length && bytes[kept + k] === bytes[start + k]) k++;
       if (k === length) return this.values[last];
     }
     let hash = 0x811c9dc5 ^ length;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = slots.length - 1;
     let slot = hash & mask;
-    for (let entry = this.slots[slot]; entry !== 0; slot = (slot + 1) & mask, entry = this.slots[slot]) {
+    for (let entry = slots[slot]; entry !== 0; slot = (slot + 1) & mask, entry = slots[slot]) {
       const n = entry - 1;
-      if (this.hashes[n] !== hash) continue;
-      const kept = this.starts[n];
-      if (this.ends[n] - kept !== length) continue;
-      let same = true;
-      for (let k = 0; k < length; k++) {
-        if (bytes[kept + k] !== bytes[start + k]) { same = false; break; }
-      }
-      if (same) {
+      if (entries[n * 3] !== hash) continue;
+      const kept = entries[n * 3 + 1];
+      if (entries[n * 3 + 2] - kept !== length) continue;
+      let k = 0;
+      while (k < length && bytes[kept + k] === bytes[start + k]) k++;
+      if (k === length) {
         this.last = n;
         return this.values[n];
       }
     }
     const value = decode(bytes, start, end);
     if (value instanceof Malformed) return value;
-    this.hashes.push(hash);
-    this.starts.push(start);
-    this.ends.push(end);
-    this.slots[slot] = this.values.push(value);
-    this.last = this.values.length - 1;
-    if (this.values.length * 2 > this.slots.length) this.grow();
+    const n = this.values.length;
+    if ((n + 1) * 3 > entries.length) {
+      this.entries = new Int32Array(entries.length * 2);
+      this.entries.set(entries);
+    }
+    this.entries[n * 3] = hash;
+    this.entries[n * 3 + 1] = start;
+    this.entries[n * 3 + 2] = end;
+    this.values.push(value);
+    slots[slot] = n + 1;
+    this.last = n;
+    if ((n + 1) * 2 > slots.length) this.grow();
     return value;
   }
 
   private grow(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
-    for (let n = 0; n < this.hashes.length; n++) {
-      let slot = this.hashes[n] & mask;
+    for (let n = 0; n < this.values.length; n++) {
+      let slot = this.entries[n * 3] & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = n + 1;
     }

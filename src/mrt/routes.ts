@@ -39,6 +39,9 @@ export function parseMrtRoutes(bytes: Uint8Array, options: MrtRoutesOptions = {}
   const source = options.source ?? '<bytes>';
   const filter = options.peer === undefined ? undefined : parsePeerFilter(options.peer);
   const records = new MrtRecords(bytes, source);
+  // a RIB record of one prefix and one entry takes some 60 bytes: room for that many at once, not
+  // twenty doublings of every column
+  into.ensureCapacity(into.count + Math.min(Math.floor(bytes.length / 64), 1 << 22));
   const skipped = new Map<string, number>();
   const skip = (kind: string) => skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
   const rib = new RibReader(into);

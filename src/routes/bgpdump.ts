@@ -28,7 +28,6 @@ import {
   canonicalNextHop, CH_HASH, Interner, isBlank, parseUnsigned, PREFIX_EXAMPLE, quoteInput, tokenIs,
 } from './scan.js';
 
-const CH_PIPE = 124;
 /** Fields read: up to the communities (index 11). */
 const FIELDS = 12;
 const AS_PATH = 6;
@@ -58,7 +57,9 @@ export function parseBgpdumpRoutes(text: string, source: string, into: RouteList
     let fields = 0;
     while (fields < FIELDS) {
       starts[fields] = i;
-      while (i < end && text.charCodeAt(i) !== CH_PIPE) i++;
+      // the engine's search runs far faster than a loop over char codes (a dump is ~100 MB of text)
+      const bar = text.indexOf('|', i);
+      i = bar < 0 || bar > end ? end : bar;
       ends[fields] = i;
       fields++;
       if (i === end) break;

@@ -75,6 +75,11 @@ export class RouteList {
     this.count = i + 1;
   }
 
+  /** Makes room for `capacity` routes at once (a parser that can tell how many may come). */
+  ensureCapacity(capacity: number): void {
+    if (capacity > this.family.length) this.grow(capacity);
+  }
+
   private reserve(): number {
     const i = this.count;
     if (i === this.family.length) this.grow(i * 2);

@@ -55,6 +55,8 @@ export interface TestAttributes {
   localPref?: number;
   communities?: string[];
   largeCommunities?: string[];
+  /** Also carry this AS4_PATH (2-octet TABLE_DUMP entries). */
+  as4Path?: string;
 }
 
 /**
@@ -73,6 +75,7 @@ export function ribAttributes(a: TestAttributes, asOctets: 2 | 4 = 4): Uint8Arra
   if (a.localPref !== undefined) parts.push(encodeLocalPref(a.localPref));
   if (a.communities?.length) parts.push(encodeCommunities(a.communities));
   if (a.largeCommunities?.length) parts.push(encodeLargeCommunities(a.largeCommunities));
+  if (a.as4Path) parts.push(encodeAsPath(parseAsPathText(a.as4Path), 4, AttributeType.AS4_PATH));
   return concatBytes(parts);
 }
 

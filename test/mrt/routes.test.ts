@@ -102,11 +102,16 @@ describe.skipIf(!hasBgpdump)('MRT RIB dumps against bgpdump -m', () => {
       tableDumpRecord(DUMP_TIME, 1, '5.0.0.0/8', { address: '192.0.2.8', as: 3356 }, { asPath: '3356 3', nextHop: '192.0.2.8' }),
       tableDumpRecord(DUMP_TIME, 2, '2001:db8:1::/48', { address: '2001:db8::7', as: 174 }, { asPath: '174 6939', nextHop: '2001:db8::7' }),
       tableDumpRecord(DUMP_TIME, 3, '6.0.0.0/8', { address: '192.0.2.8', as: 3356 }, { asPath: '3356', nextHop: '192.0.2.8' }),
+      // a 4-octet AS behind a 2-octet path: AS4_PATH completes it (RFC 6793 4.2.3), twice the same
+      tableDumpRecord(DUMP_TIME, 4, '7.0.0.0/8', { address: '192.0.2.8', as: 3356 }, { asPath: '3356 23456 9', nextHop: '192.0.2.8', as4Path: '4200000000 9' }),
+      tableDumpRecord(DUMP_TIME, 5, '8.0.0.0/8', { address: '192.0.2.8', as: 3356 }, { asPath: '3356 23456 9', nextHop: '192.0.2.8', as4Path: '4200000000 9' }),
     ]);
     const path = write(file);
     const { routes, notes } = parseMrtRoutes(file, { source: path });
     expect(bgpRouteRows(routes)).toEqual(bgpRouteRows(parseRoutes(bgpdumpFirstPerPrefix(path), { format: 'bgpdump' })));
-    expect(routes.count).toBe(3);
+    expect(routes.count).toBe(5);
+    expect(routes.asAttributes?.[3]?.asPath).toBe('3356 4200000000 9');
+    expect(routes.asAttributes?.[4]).toBe(routes.asAttributes?.[3]);
     expect(notes.entriesPassedOver).toBe(1);
     const only3356 = parseMrtRoutes(file, { source: path, peer: '3356' }).routes;
     expect(bgpRouteRows(only3356)).toEqual(bgpRouteRows(parseRoutes(bgpdumpFirstPerPrefix(path, (_, as) => as === '3356'), { format: 'bgpdump' })));
