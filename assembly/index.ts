@@ -246,5 +246,6 @@ export * from './report/route-exports';
 export * from './threads/anomaly-log';
 export * from './threads/merge-destinations';
 export * from './compare/indent';
+export * from './compare/side-rows';
 export * from './count/top-routes';
 export * from './intervals/exports';

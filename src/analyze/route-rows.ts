@@ -13,15 +13,19 @@ import type { RouteBgpFields, RouteCounters } from './report.js';
 /** Where a report built by an Analyzer keeps its fast JSON writer of the routes (not enumerable). */
 export const ROUTE_JSON: unique symbol = Symbol('fibscope.routeJson');
 
+/** Where a report built by an Analyzer keeps its RouteRows (not enumerable): `compare` sums them by each table's routes. */
+export const ROUTE_ROWS: unique symbol = Symbol('fibscope.routeRows');
+
 export interface RouteJsonSource {
   /** How many routes the text holds. */
   readonly count: number;
   /**
    * Hands the text of every route, as JSON.stringify(report, null, 2) indents it inside the
    * `routes` array and separated by ",\n", to `write` in chunks. A chunk is a view of
-   * WebAssembly memory, valid only until `write` returns: copy it to keep it.
+   * WebAssembly memory, valid only until `write` returns: copy it to keep it. With `indent`,
+   * every line after the first of the text is indented that many more blanks (`compare`).
    */
-  write(write: (chunk: Uint8Array) => void): void;
+  write(write: (chunk: Uint8Array) => void, indent?: number): void;
 }
 
 /** What the routes of one attribute class share (the class number is in WebAssembly's route record). */
@@ -68,7 +72,14 @@ export class RouteRows {
 
   /** Takes the rows of `counters` (an Analyzer's) out of WebAssembly; throws when memory is too short. */
   static take(fib: Fib, wasm: FibscopeExports, counters: number, withRoutes = true): RouteRows {
-    const at = wasm.routeRowsTake(counters, withRoutes) >>> 0;
+    return RouteRows.copy(fib, wasm, wasm.routeRowsTake(counters, withRoutes) >>> 0);
+  }
+
+  /**
+   * The rows of a route-rows block WebAssembly has just made at `at` (0: it had no room), of
+   * `fib`'s routes: routeRowsTake's, or those `compare` sums from an overlay's (src/compare/side-rows.ts).
+   */
+  static copy(fib: Fib, wasm: FibscopeExports, at: number): RouteRows {
     if (at === 0) throw new FibscopeOutOfMemoryError('a report', 'out of WebAssembly memory: no room to sort the routes for a report');
     // the block is WebAssembly's report scratch (assembly/report/scratch.ts), reused by the next report
     const block = new Uint8Array(wasm.memory.buffer, at, new DataView(wasm.memory.buffer, at, 8).getUint32(HEADER.used, true)).slice();
@@ -173,10 +184,64 @@ export class RouteRows {
     return (this.prefixes = out);
   }
 
+  /** The block itself (assembly/report/route-rows.ts layout): not to be changed. */
+  get bytes(): Uint8Array {
+    return this.block;
+  }
+
+  /**
+   * A prefix table (as prefixTable's) for the route ids of another table, written into the
+   * memory of `wasm`: id i of it takes the prefix of this table's route `ids[i]` (none when
+   * negative or not a row here). `compare` relabels an overlay's destinations this way.
+   */
+  prefixTableFor(wasm: FibscopeExports, ids: Int32Array): PrefixTable {
+    const slots = Math.max(1, ids.length);
+    const start = this.u32(HEADER.textStart);
+    // each row's text quoted, after the table, by this table's route id
+    const ownSlots = this.u32(HEADER.slots);
+    const offsets = new Uint32Array(ownSlots);
+    const lengths = new Uint32Array(ownSlots);
+    const texts = new Uint8Array(this.u32(HEADER.used) - start + 2 * this.count);
+    let next = 0;
+    for (let i = 0; i < this.count; i++) {
+      const at = this.rowAt(i);
+      const from = this.u32(at + ROW.text);
+      const length = this.u32(at + ROW.textLength);
+      const id = this.view.getInt32(at + ROW.id, true);
+      offsets[id] = slots * 8 + next;
+      lengths[id] = length + 2;
+      texts[next++] = 0x22;
+      texts.set(this.block.subarray(from, from + length), next);
+      next += length;
+      texts[next++] = 0x22;
+    }
+    return {
+      slots,
+      bytes: slots * 8 + next,
+      fill: (at) => {
+        const table = new Uint32Array(wasm.memory.buffer, at, slots * 2);
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i];
+          const known = id >= 0 && id < ownSlots;
+          table[i * 2] = known ? offsets[id] : 0;
+          table[i * 2 + 1] = known ? lengths[id] : 0;
+        }
+        new Uint8Array(wasm.memory.buffer, at + slots * 8, next).set(texts.subarray(0, next));
+      },
+    };
+  }
+
   /** The route id of each row, busiest first (the order of `objects()`). */
   ids(): Int32Array {
     const out = new Int32Array(this.count);
     for (let i = 0; i < this.count; i++) out[i] = this.view.getInt32(this.rowAt(i) + ROW.id, true);
+    return out;
+  }
+
+  /** The metric of each row, busiest first (`compare`'s overlay keeps a pair index there). */
+  metrics(): Uint32Array {
+    const out = new Uint32Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.u32(this.rowAt(i) + ROW.metric);
     return out;
   }
 
@@ -204,36 +269,43 @@ export class RouteRows {
 
   /** The JSON text of the rows, written in WebAssembly. */
   jsonSource(): RouteJsonSource {
-    return { count: this.count, write: (write) => this.writeJson(write) };
+    return { count: this.count, write: (write, indent) => this.writeJson(write, indent ?? 0) };
   }
 
-  private writeJson(write: (chunk: Uint8Array) => void): void {
+  private writeJson(write: (chunk: Uint8Array) => void, indent: number): void {
     if (this.count === 0) return;
     const wasm = this.wasm;
     const bgp = this.bgpTexts();
     const blockBytes = align8(this.block.length);
     const bgpBytes = bgp ? align8(bgp.bytes) : 0;
-    const size = blockBytes + bgpBytes + OUT_BYTES;
+    // nested deeper (`compare`), each line feed of the text gets `indent` blanks after it
+    const indentedBytes = indent > 0 ? OUT_BYTES * (1 + indent) : 0;
+    const size = blockBytes + bgpBytes + OUT_BYTES + indentedBytes;
     // scratch regions kept between reports (assembly/report/scratch.ts): nothing to free
     const base = wasm.routeJsonScratch(size) >>> 0;
     if (base === 0) throw new FibscopeOutOfMemoryError('a report', `out of WebAssembly memory: no room to write ${this.count} routes as JSON`);
     const bgpAt = bgp ? base + blockBytes : 0;
     const outAt = base + blockBytes + bgpBytes;
+    const indentedAt = outAt + OUT_BYTES;
+    const out = (at: number, bytes: number, room: number) => {
+      if (indent === 0) write(new Uint8Array(wasm.memory.buffer, at, bytes));
+      else write(new Uint8Array(wasm.memory.buffer, room, wasm.indentLines(at, bytes, room, indent)));
+    };
     new Uint8Array(wasm.memory.buffer).set(this.block, base);
     if (bgp) bgp.fill(bgpAt);
     for (let from = 0; from < this.count;) {
       const rows = wasm.routesJson(base, from, this.count - from, bgpAt, outAt, OUT_BYTES);
       if (rows > 0) {
-        write(new Uint8Array(wasm.memory.buffer, outAt, wasm.routesJsonBytes()));
+        out(outAt, wasm.routesJsonBytes(), indentedAt);
         from += rows;
         continue;
       }
       // a row longer than the buffer (long device names, many next hops): on its own
       const bound = wasm.routeJsonBound(base, from, bgpAt);
-      const big = wasm.routeBigScratch(bound) >>> 0;
+      const big = wasm.routeBigScratch(bound * (2 + indent)) >>> 0;
       if (big === 0) throw new FibscopeOutOfMemoryError('a report', `out of WebAssembly memory: no room to write a route of ${bound} bytes as JSON`);
       wasm.routesJson(base, from, 1, bgpAt, big, bound);
-      write(new Uint8Array(wasm.memory.buffer, big, wasm.routesJsonBytes()));
+      out(big, wasm.routesJsonBytes(), big + bound);
       from++;
     }
   }

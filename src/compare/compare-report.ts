@@ -1,6 +1,7 @@
 // The comparison report (docs/compare.md): both sides' reports, the move matrix, what moves.
 import { VERSION } from '../analyze/build-report.js';
 import type { InputReport, Report } from '../analyze/report.js';
+import type { Fib } from '../fib/fib.js';
 import { changeSummary, changedTraffic, type ChangedTraffic, type ChangeSummary } from './changed.js';
 import { moveMatrix, type Move } from './moves.js';
 import type { Overlay } from './overlay.js';
@@ -27,7 +28,7 @@ export interface CompareReportOptions {
 export const DEFAULT_CHANGED_TOP = 20;
 
 /** The comparison from the report of an analysis by the overlay table. */
-export function compareReport(overlay: Overlay, report: Report, options: CompareReportOptions = {}): CompareReport {
+export function compareReport(overlay: Overlay, tables: { before: Fib; after: Fib }, report: Report, options: CompareReportOptions = {}): CompareReport {
   const pairs = rowPairs(overlay, report);
   return {
     fibscope: { version: VERSION },
@@ -35,7 +36,7 @@ export function compareReport(overlay: Overlay, report: Report, options: Compare
     ...changeSummary(overlay, report, pairs),
     moves: moveMatrix(overlay, report, pairs),
     changed: changedTraffic(overlay, report, options.top ?? DEFAULT_CHANGED_TOP, pairs),
-    before: sideReport(overlay, report, 'before', pairs),
-    after: sideReport(overlay, report, 'after', pairs),
+    before: sideReport(overlay, report, 'before', tables.before, pairs),
+    after: sideReport(overlay, report, 'after', tables.after, pairs),
   };
 }

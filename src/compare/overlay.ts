@@ -49,6 +49,14 @@ export interface Overlay {
    * overlay route's prefix text when the caller has it, spares making it again for either side.
    */
   pair(index: number, prefix?: string): OverlayPair | undefined;
+  /** The route id of `side` of each pair, by pair index (-1: none), without making its objects. */
+  sideIds(side: 'before' | 'after'): Int32Array;
+  /**
+   * The next-hop maps of the multipath pairs for `side`: per pair, the index in `paths` of its
+   * map (-1: none), which holds the overlay route's next hop count, then the next hop of `side`
+   * each overlay next hop stands for. Undefined when no pair is multipath.
+   */
+  pathMaps(side: 'before' | 'after'): { start: Int32Array; paths: Uint32Array } | undefined;
 }
 
 export interface OverlayOptions {
@@ -99,9 +107,25 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
     }
     return route;
   };
+  const pathMaps = (side: 'before' | 'after') => {
+    if (products.size === 0) return undefined;
+    const start = new Int32Array(covered.count).fill(-1);
+    let length = 0;
+    for (const product of products.values()) length += product.paths.length + 1;
+    const paths = new Uint32Array(length);
+    let next = 0;
+    for (const [index, product] of products) {
+      start[index] = next;
+      paths[next++] = product.paths.length;
+      for (const path of product.paths) paths[next++] = path[side];
+    }
+    return { start, paths };
+  };
   return {
     fib,
     count: covered.count,
+    sideIds: (side) => (side === 'before' ? covered.before : covered.after).subarray(0, covered.count),
+    pathMaps,
     pair(index, prefix) {
       if (!Number.isInteger(index) || index < 0 || index >= covered.count) return undefined;
       let pair = made[index];
