@@ -35,6 +35,11 @@ export interface DestinationReaders {
    * `wanted` accepts, each with its route: without making an object for the others.
    */
   pick(wanted: (route: RouteCounters) => boolean, limit: number): { destination: DestinationCounters; route: RouteCounters }[];
+  /**
+   * pick, by route id, without making the routes' objects: each destination with its route id,
+   * and no prefix (null).
+   */
+  pickByRoute(wanted: (routeId: number) => boolean, limit: number): { destination: DestinationCounters; routeId: number }[];
 }
 
 /** What the host keeps about one capture input. */
@@ -173,6 +178,17 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
         destinations: () => readDestinations(entries, entryBytes, count, prefixOf(), time),
         json: destinationJsonSource(wasm, entries, entryBytes, count, prefixes, precision),
       };
+    },
+    pickByRoute(wanted, limit) {
+      const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+      const picked: { destination: DestinationCounters; routeId: number }[] = [];
+      const v6 = new Uint8Array(16);
+      const noPrefixes: (string | undefined)[] = [];
+      for (let i = 0; i < count && (limit === 0 || picked.length < limit); i++) {
+        const routeId = view.getInt32(i * entryBytes + 48, true);
+        if (routeId >= 0 && wanted(routeId)) picked.push({ destination: readDestination(view, i * entryBytes, noPrefixes, time, v6), routeId });
+      }
+      return picked;
     },
     pick(wanted, limit) {
       const rowOf = rowsById().map((row) => (row !== undefined && wanted(row) ? row : undefined));

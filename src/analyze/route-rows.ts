@@ -8,7 +8,7 @@ import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readCount } from '../report/count.js';
 import type { PrefixTable } from './destination-json.js';
-import type { RouteBgpFields, RouteCounters } from './report.js';
+import type { Count, RouteBgpFields, RouteCounters } from './report.js';
 
 /** Where a report built by an Analyzer keeps its fast JSON writer of the routes (not enumerable). */
 export const ROUTE_JSON: unique symbol = Symbol('fibscope.routeJson');
@@ -29,7 +29,7 @@ export interface RouteJsonSource {
 }
 
 /** What the routes of one attribute class share (the class number is in WebAssembly's route record). */
-interface ClassAttributes {
+export interface ClassAttributes {
   nextHop: string | null;
   dev: string | null;
   type: string;
@@ -59,6 +59,7 @@ export class RouteRows {
   private readonly header: number;
   private readonly rowBytes: number;
   private prefixes: string[] | undefined;
+  private rowsById: Int32Array | undefined;
   /** Each row's BGP attributes, when the table has any. */
   private bgp: (RouteBgpFields | undefined)[] | undefined;
 
@@ -182,6 +183,74 @@ export class RouteRows {
       out[i] = all.slice(from, from + this.u32(at + ROW.textLength));
     }
     return (this.prefixes = out);
+  }
+
+  // One row's members by row number (busiest first), for readers that walk the rows without
+  // making their objects (`compare`).
+
+  packetsAt(row: number): Count {
+    return readCount(this.view, this.rowAt(row) + ROW.packets);
+  }
+
+  bytesAt(row: number): Count {
+    return readCount(this.view, this.rowAt(row) + ROW.bytes);
+  }
+
+  idAt(row: number): number {
+    return this.view.getInt32(this.rowAt(row) + ROW.id, true);
+  }
+
+  metricAt(row: number): number {
+    return this.u32(this.rowAt(row) + ROW.metric);
+  }
+
+  /** What the route shares with the others of its attribute class. */
+  attributesAt(row: number): ClassAttributes {
+    return this.classes.get(this.u32(this.rowAt(row) + ROW.routeClass))!;
+  }
+
+  routeClassAt(row: number): number {
+    return this.u32(this.rowAt(row) + ROW.routeClass);
+  }
+
+  /** How many next hops of a multipath route have counters (0: none, or a single path). */
+  pathCountAt(row: number): number {
+    const at = this.rowAt(row);
+    return this.u32(at + ROW.paths) === 0 ? 0 : this.u32(at + ROW.pathCount);
+  }
+
+  pathPacketsAt(row: number, path: number): Count {
+    return readCount(this.view, this.u32(this.rowAt(row) + ROW.paths) + path * 16);
+  }
+
+  pathBytesAt(row: number, path: number): Count {
+    return readCount(this.view, this.u32(this.rowAt(row) + ROW.paths) + path * 16 + 8);
+  }
+
+  prefixAt(row: number): string {
+    const at = this.rowAt(row);
+    const from = this.u32(at + ROW.text);
+    return decoder.decode(this.block.subarray(from, from + this.u32(at + ROW.textLength)));
+  }
+
+  /** Whether row `row`'s prefix is `other`'s row `otherRow`'s (the same text). */
+  samePrefix(row: number, other: RouteRows, otherRow: number): boolean {
+    const at = this.rowAt(row);
+    const length = this.u32(at + ROW.textLength);
+    const otherAt = other.rowAt(otherRow);
+    if (other.u32(otherAt + ROW.textLength) !== length) return false;
+    const from = this.u32(at + ROW.text);
+    const otherFrom = other.u32(otherAt + ROW.text);
+    for (let i = 0; i < length; i++) if (this.block[from + i] !== other.block[otherFrom + i]) return false;
+    return true;
+  }
+
+  /** The row number of each route id (-1: no row), made once. */
+  rowOfId(): Int32Array {
+    if (this.rowsById) return this.rowsById;
+    const out = new Int32Array(this.u32(HEADER.slots)).fill(-1);
+    for (let i = 0; i < this.count; i++) out[this.idAt(i)] = i;
+    return (this.rowsById = out);
   }
 
   /** The block itself (assembly/report/route-rows.ts layout): not to be changed. */

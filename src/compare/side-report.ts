@@ -7,7 +7,7 @@ import { addBgpFields } from '../analyze/route-bgp-fields.js';
 import { ROUTE_JSON, ROUTE_ROWS, type RouteRows } from '../analyze/route-rows.js';
 import { FibscopeArgumentError } from '../errors.js';
 import type { Fib } from '../fib/fib.js';
-import { sideRouteRows } from './side-rows.js';
+import { sideRouteRows, type SideRows } from './side-rows.js';
 import { addCounts, compareCounts } from '../report/count.js';
 import type { Overlay, OverlayPair, SideRoute } from './overlay.js';
 
@@ -39,7 +39,12 @@ export function sideReport(overlay: Overlay, report: Report, side: Side, fib: Fi
   const overlayRows = (report as { [ROUTE_ROWS]?: RouteRows })[ROUTE_ROWS];
   const readers = (report as { [RELABEL_DESTINATIONS]?: DestinationReaders })[RELABEL_DESTINATIONS];
   if (!overlayRows || !readers) return sideReportOfObjects(overlay, report, side, pairs ?? rowPairs(overlay, report));
-  const { rows, noRoute } = sideRouteRows(overlay, fib, side, overlayRows);
+  return sideReportOfRows(overlay, report, side, sideRouteRows(overlay, fib, side, overlayRows), overlayRows, readers);
+}
+
+/** sideReport from the side's rows summed already (src/compare/side-rows.ts). */
+export function sideReportOfRows(overlay: Overlay, report: Report, side: Side, { rows, noRoute }: SideRows,
+  overlayRows: RouteRows, readers: DestinationReaders): Report {
   const out = {} as Report;
   let routes: RouteCounters[] | undefined;
   const routeJson = rows.jsonSource();
