@@ -91,12 +91,18 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
   }
   const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
   fib.load(list, { source: 'the overlay of the two tables' });
-  // arrays of their full length from the start: filled at random indices, a growing array would
-  // fall back to a slow dictionary
-  const made: (OverlayPair | undefined)[] = new Array(covered.count).fill(undefined);
-  // one object per route of a side, however many overlay routes it covers: reports sum by it
-  const routesBefore: (SideRoute | undefined)[] = new Array(Math.max(0, ...maxima(covered.before)) + 1).fill(undefined);
-  const routesAfter: (SideRoute | undefined)[] = new Array(Math.max(0, ...maxima(covered.after)) + 1).fill(undefined);
+  // made when a pair is first asked for (a report of objects): an Analyzer's report needs none
+  let made: (OverlayPair | undefined)[] | undefined;
+  let routesBefore: (SideRoute | undefined)[] = [];
+  let routesAfter: (SideRoute | undefined)[] = [];
+  const makeArrays = (): (OverlayPair | undefined)[] => {
+    // arrays of their full length from the start: filled at random indices, a growing array would
+    // fall back to a slow dictionary
+    // one object per route of a side, however many overlay routes it covers: reports sum by it
+    routesBefore = new Array(Math.max(0, ...maxima(covered.before)) + 1).fill(undefined);
+    routesAfter = new Array(Math.max(0, ...maxima(covered.after)) + 1).fill(undefined);
+    return new Array(covered.count).fill(undefined);
+  };
   const routeOf = (fib: Fib, routes: (SideRoute | undefined)[], id: number, own: number, prefix: string | undefined) => {
     if (id < 0) return undefined;
     let route = routes[id];
@@ -128,6 +134,7 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
     pathMaps,
     pair(index, prefix) {
       if (!Number.isInteger(index) || index < 0 || index >= covered.count) return undefined;
+      made ??= makeArrays();
       let pair = made[index];
       if (!pair) {
         pair = {
