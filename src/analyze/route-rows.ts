@@ -347,34 +347,28 @@ export class RouteRows {
     const bgp = this.bgpTexts();
     const blockBytes = align8(this.block.length);
     const bgpBytes = bgp ? align8(bgp.bytes) : 0;
-    // nested deeper (`compare`), each line feed of the text gets `indent` blanks after it
-    const indentedBytes = indent > 0 ? OUT_BYTES * (1 + indent) : 0;
-    const size = blockBytes + bgpBytes + OUT_BYTES + indentedBytes;
+    const size = blockBytes + bgpBytes + OUT_BYTES;
     // scratch regions kept between reports (assembly/report/scratch.ts): nothing to free
     const base = wasm.routeJsonScratch(size) >>> 0;
     if (base === 0) throw new FibscopeOutOfMemoryError('a report', `out of WebAssembly memory: no room to write ${this.count} routes as JSON`);
     const bgpAt = bgp ? base + blockBytes : 0;
     const outAt = base + blockBytes + bgpBytes;
-    const indentedAt = outAt + OUT_BYTES;
-    const out = (at: number, bytes: number, room: number) => {
-      if (indent === 0) write(new Uint8Array(wasm.memory.buffer, at, bytes));
-      else write(new Uint8Array(wasm.memory.buffer, room, wasm.indentLines(at, bytes, room, indent)));
-    };
     new Uint8Array(wasm.memory.buffer).set(this.block, base);
     if (bgp) bgp.fill(bgpAt);
     for (let from = 0; from < this.count;) {
-      const rows = wasm.routesJson(base, from, this.count - from, bgpAt, outAt, OUT_BYTES);
+      // nested deeper (`compare`), each line feed of the text gets `indent` blanks after it
+      const rows = wasm.routesJson(base, from, this.count - from, bgpAt, outAt, OUT_BYTES, indent);
       if (rows > 0) {
-        out(outAt, wasm.routesJsonBytes(), indentedAt);
+        write(new Uint8Array(wasm.memory.buffer, outAt, wasm.routesJsonBytes()));
         from += rows;
         continue;
       }
       // a row longer than the buffer (long device names, many next hops): on its own
-      const bound = wasm.routeJsonBound(base, from, bgpAt);
-      const big = wasm.routeBigScratch(bound * (2 + indent)) >>> 0;
+      const bound = wasm.routeJsonBound(base, from, bgpAt, indent);
+      const big = wasm.routeBigScratch(bound) >>> 0;
       if (big === 0) throw new FibscopeOutOfMemoryError('a report', `out of WebAssembly memory: no room to write a route of ${bound} bytes as JSON`);
-      wasm.routesJson(base, from, 1, bgpAt, big, bound);
-      out(big, wasm.routesJsonBytes(), big + bound);
+      wasm.routesJson(base, from, 1, bgpAt, big, bound, indent);
+      write(new Uint8Array(wasm.memory.buffer, big, wasm.routesJsonBytes()));
       from++;
     }
   }
