@@ -131,6 +131,16 @@ export function inputFeed(input: usize, counters: usize, buffer: usize, length: 
   return rest;
 }
 
+/**
+ * As inputFeed, but leaves the bytes it did not use where they are and returns how many it used:
+ * a feed that stops at a moment of the capture's clock (src/analyze/capture-clock.ts) goes on
+ * from there, with no copy of the rest of the buffer per stop.
+ */
+export function inputFeedInPlace(input: usize, counters: usize, buffer: usize, length: u32, final: bool): u32 {
+  if (!prepareCounters(changetype<Counters>(counters))) return FEED_OUT_OF_MEMORY;
+  return feed(changetype<CaptureInput>(input), changetype<Counters>(counters), buffer, length, final);
+}
+
 // --- reading the results: counters as u64, record numbers and offsets as f64 (exact below 2^53).
 
 /**

@@ -60,10 +60,18 @@ export const ROUTE_INPUT: i32 = 32;
  * Returns how many ids that list holds.
  */
 export function addRoutes(count: i32, deferLookup: bool, replace: bool): i32 {
-  return insertRecords(io, count, deferLookup, replace);
+  return insertRecords(io, count, deferLookup, replace, false);
 }
 
-function insertRecords(records: usize, count: i32, deferLookup: bool, replace: bool): i32 {
+/**
+ * As addRoutes with `replace`, but each route takes the place of every route of its prefix,
+ * whatever their metric (a BGP announcement: src/updates/).
+ */
+export function addRoutesReplacingPrefix(count: i32): i32 {
+  return insertRecords(io, count, false, true, true);
+}
+
+function insertRecords(records: usize, count: i32, deferLookup: bool, replace: bool, everyMetric: bool): i32 {
   let replaced = 0;
   for (let i = 0; i < count; i++) {
     const record = records + <usize>i * ROUTE_INPUT;
@@ -89,7 +97,7 @@ function insertRecords(records: usize, count: i32, deferLookup: bool, replace: b
       let cur = head(node);
       while (cur >= 0) {
         const next = routeNext(cur);
-        if (cur != kept && routeMetric(cur) == metric) {
+        if (cur != kept && (everyMetric || routeMetric(cur) == metric)) {
           removeOnPath(t.rib, cur);
           clearRoute(cur);
           listRemoved(replaced++, cur);
@@ -136,7 +144,7 @@ export function plainInsert(start: i32, count: i32, deferLookup: bool): void {
     const pair = load<u32>(plainScanRecordPairs + (<usize>i << 2));
     store<u32>(record, load<u32>(plainScanPairs + <usize>pair * 12, 8), 28);
   }
-  insertRecords(plainScanRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false);
+  insertRecords(plainScanRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false, false);
 }
 
 /** Makes room for route ids below `count` at once (a bulk load). */

@@ -14,19 +14,20 @@ import { nativeBenchmarks } from './native.js';
 import { serveBenchmarks } from './serve.js';
 import { soakBenchmarks } from './soak-suite.js';
 import { threadsBenchmarks } from './threads.js';
+import { updatesBenchmarks } from './updates.js';
 
 const jsonAt = process.argv.indexOf('--json');
-const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'live', 'soak', 'bgp', 'native', 'threads', 'intervals', 'mrt', 'compare'];
+const suites = ['fib', 'analyze', 'classify', 'browser', 'serve', 'live', 'soak', 'bgp', 'native', 'threads', 'intervals', 'mrt', 'compare', 'updates'];
 const afterJson = process.argv[jsonAt + 1];
 const jsonFile = jsonAt < 0 ? undefined
   : afterJson !== undefined && !afterJson.startsWith('-') && !suites.includes(afterJson) ? afterJson : 'bench-results.json';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // `-- fib`, `-- analyze`, `-- classify`, `-- browser`, `-- serve`, `-- live`, `-- soak`, `-- bgp`, `-- native`,
-// `-- threads`, `-- intervals`, `-- mrt` or `-- compare` runs one suite; live and bgp (a million routes from peers:
-// minutes), soak (minutes long), native (against the C yardstick, ../shared/yardsticks), threads (3 GB of captures),
-// intervals (analyze with and without time bins), mrt (a full table loaded three ways) and compare (compare against
-// analyze) run only when asked for
+// `-- threads`, `-- intervals`, `-- mrt`, `-- compare` or `-- updates` runs one suite; live and bgp (a million routes
+// from peers: minutes), soak (minutes long), native (against the C yardstick, ../shared/yardsticks), threads (3 GB of
+// captures), intervals (analyze with and without time bins), mrt (a full table loaded three ways), compare (compare
+// against analyze) and updates (the cost of 100k route updates) run only when asked for
 const only = process.argv.slice(2).find((arg) => suites.includes(arg));
 const figures: Figure[] = [];
 if (!only || only === 'fib') figures.push(...await fibBenchmarks(log));
@@ -42,6 +43,7 @@ if (only === 'threads') figures.push(...await threadsBenchmarks(log));
 if (only === 'intervals') figures.push(...await intervalsBenchmarks(log));
 if (only === 'mrt') figures.push(...await mrtBenchmarks(log));
 if (only === 'compare') figures.push(...await compareBenchmarks(log));
+if (only === 'updates') figures.push(...await updatesBenchmarks(log));
 
 if (jsonFile) {
   writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), figures }, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { FibscopeError, RouteFormatError } from './errors.js';
 import { Fib } from './fib/fib.js';
 import { readRoutesBytes } from './routes/read.js';
+import { looksLikeMrt } from './mrt/detect.js';
 import { ROUTE_FORMATS, type RouteFormat } from './routes/index.js';
 import type { OutputFormat } from './cli/output.js';
 import { progressFor } from './cli/progress.js';
@@ -25,6 +26,7 @@ import {
   addCheckOptions, asDataWarnings, checkAsData, checkWarnings, resolveCheckOptions, type CheckOptions,
 } from './cli/check-options.js';
 import { parseRules } from './rules/index.js';
+import { addUpdatesOptions, readUpdatesOption, updatesWarnings, type UpdatesCliOptions } from './cli/updates-options.js';
 import { parseDuration } from './intervals/duration.js';
 import { intervalOutput } from './cli/interval-output.js';
 
@@ -63,19 +65,25 @@ function routesOptions(command: Command, required = true): Command {
     .addOption(required ? routes.makeOptionMandatory() : routes)
     .addOption(new Option('--routes-format <format>', 'routes file format (default: detect per file)')
       .choices(ROUTE_FORMATS))
-    .addOption(new Option('--peer <address|as>', "MRT RIB dumps: load this peer's routes (default: the first entry of each prefix)"));
+    .addOption(new Option('--peer <address|as>', "MRT RIB dumps: load this peer's routes (default: the first entry of each prefix); "
+      + 'analyze --updates: apply this peer\'s updates'));
 }
 
-/** Loads every routes file into one table; a bad file stops with its name and line. */
-async function loadTables(options: RoutesOptions): Promise<{ fib: Fib; duplicates: number; sources: RouteSource[] }> {
+/**
+ * Loads every routes file into one table; a bad file stops with its name and line. With
+ * `peerForMrtOnly` (analyze --updates, where --peer chooses the update stream's peer too), a
+ * text routes file loads without the peer instead of refusing it.
+ */
+async function loadTables(options: RoutesOptions, peerForMrtOnly = false): Promise<{ fib: Fib; duplicates: number; sources: RouteSource[] }> {
   const fib = await Fib.create({ memoryLimit: options.memoryLimit });
   let duplicates = 0;
   // the bytes read stay for analyze's worker threads, which load the same table from them
   const sources: RouteSource[] = [];
   for (const path of options.routes ?? []) {
     const bytes = await readRoutesBytes(path);
-    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path, peer: options.peer });
-    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path, peer: options.peer });
+    const peer = peerForMrtOnly && !looksLikeMrt(bytes) ? undefined : options.peer;
+    sources.push({ bytes, format: options.routesFormat ?? 'auto', source: path, peer });
+    const loaded = fib.load(bytes, { format: options.routesFormat ?? 'auto', source: path, peer });
     if (loaded.mrt?.truncated) process.stderr.write(`fibscope: warning: ${loaded.mrt.truncated.where}: ${loaded.mrt.truncated.reason}; the routes before it were loaded\n`);
     if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(path, 1, 'no routes: the file is empty or holds only comments');
     duplicates += loaded.duplicates;
@@ -100,7 +108,7 @@ const program = new Command()
 /** The row kinds of `--by` (docs/cli.md). */
 const BY_KINDS = ['route', 'destination', 'nexthop', 'dev', 'rule', 'src-route', 'source', 'interface', 'matrix', 'anomaly', 'as', 'src-as'] as const;
 
-interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions {
+interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions, UpdatesCliOptions {
   format: ReportFormat;
   by: (typeof BY_KINDS)[number];
   top: number;
@@ -125,7 +133,7 @@ const count = (value: string) => {
   return Number(value);
 };
 
-addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), false)))
+addUpdatesOptions(addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), false))))
   .description('count the packets of captures by route, next hop, device, destination and rule; check them for anomalies')
   .argument('<capture...>', "pcap or pcapng files (gzip read transparently); '-' reads standard input")
   .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'ndjson', 'csv', 'prom']).default('table'))
@@ -159,7 +167,9 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
       (options.filter === undefined ? [] : compileFilter(options.filter).refusals));
     const rules = await explainingClassifyErrors(undefined, async () =>
       rulesFile && parseRules(rulesFile.text, { source: rulesFile.source, format: options.rulesFormat }));
-    const { fib, sources } = await loadTables(options);
+    const updates = await readUpdatesOption(options);
+    for (const note of updates?.notes ?? []) process.stderr.write(`fibscope: ${note}\n`);
+    const { fib, sources } = await loadTables(options, updates !== undefined);
     checkAsData(options, options.by, fib);
     // a capture that is missing or a directory, and a report that cannot be written, are known
     // before any capture is read
@@ -179,7 +189,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
         report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
           fib, filter: options.filter, rules, interfaceName: options.interface, checks: checkSetup.checks, views: checkSetup.views,
           onInput: (path) => progress.start(path), onProgress: progress.listener,
-          threads: options.threads, routeSources: sources, memoryLimit: options.memoryLimit, interval: bins?.interval,
+          threads: options.threads, routeSources: sources, memoryLimit: options.memoryLimit, interval: bins?.interval, updates: updates?.updates,
         }));
       } finally {
         progress.stop();
@@ -194,7 +204,7 @@ addCheckOptions(addClassifyOptions(routesOptions(program.command('analyze'), fal
         damaged = true;
         process.stderr.write(`fibscope: ${input.path}: ${input.error}\n`);
       }
-      for (const warning of [...checkWarnings(report, options, checkSetup), ...asDataWarnings(report, options, options.by)]) {
+      for (const warning of [...checkWarnings(report, options, checkSetup), ...asDataWarnings(report, options, options.by), ...updatesWarnings(report)]) {
         process.stderr.write(`fibscope: ${warning}\n`);
       }
       const overflow = report.totals.destinationOverflow;

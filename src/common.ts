@@ -16,6 +16,8 @@ export type { ChangedRoute, ChangedTraffic, ChangeSummary, TrafficCounts } from 
 export { applyChangeList, isChangeList, parseChangeList } from './compare/change-list.js';
 export type { Change, ChangeList } from './compare/change-list.js';
 export { formatCompareJson, writeCompareJson } from './compare/format-json.js';
+export { trackCompareIntervals } from './compare/intervals.js';
+export type { CompareInterval, CompareIntervalOptions, CompareIntervalRoute, CompareIntervalSide } from './compare/intervals.js';
 export type { AnalyzerOptions, FrameOptions, RouteSeries, TimeSeriesOptions } from './analyze/analyzer.js';
 export { formatDuration, parseDuration } from './intervals/duration.js';
 export type { Interval, IntervalDestination, IntervalRoute, IntervalTotals } from './intervals/interval.js';
@@ -41,6 +43,8 @@ export { LiveRoutes, DEFAULT_LIVE_METRIC } from './live-routes/live-routes.js';
 export type { LiveRoutesOptions, PeerRoutes } from './live-routes/live-routes.js';
 // the JSON writers only: the table writer brings cli-table3, which is for terminals
 export { formatJson, writeJson } from './report/json.js';
+export { parseUpdates, UpdateApplier, UpdateFormatError, UpdateOrderError } from './updates/index.js';
+export type { ApplyUpdatesOptions, ParseUpdatesOptions, UpdatesReport } from './updates/index.js';
 // MRT (RFC 6396) RIB dumps and update files, read from bytes (docs/route-formats.md)
 export { looksLikeMrt, MrtFormatError, parseMrtRoutes, parseMrtUpdates, parsePeerFilter } from './mrt/index.js';
 export type { MrtLoadNotes, MrtPeer, MrtRoutesOptions, MrtTruncation, MrtUpdatesOptions, PeerFilter } from './mrt/index.js';

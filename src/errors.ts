@@ -46,3 +46,21 @@ export class FibscopeOutOfMemoryError extends FibscopeError {
     this.unusable = unusable;
   }
 }
+
+/** A bad line of a route update stream (docs/updates.md): names the source and the 1-based line. */
+export class UpdateFormatError extends FibscopeError {
+  readonly source: string;
+  readonly line: number;
+  constructor(source: string, line: number, message: string) {
+    super('UPDATE_FORMAT', line > 0 ? `${source}:${line}: ${message}` : `${source}: ${message}`);
+    this.source = source;
+    this.line = line;
+  }
+}
+
+/** Update times that go backwards without `--allow-unordered` (docs/updates.md): names both updates. */
+export class UpdateOrderError extends FibscopeError {
+  constructor(message: string) {
+    super('UPDATE_ORDER', message);
+  }
+}

@@ -8,6 +8,8 @@ import { Fib } from '../fib/fib.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { Report } from './report.js';
 import type { RouteSource } from '../threads/piece.js';
+import { UpdateApplier, type ApplyUpdatesOptions } from '../updates/applier.js';
+import type { UpdateStream } from '../updates/types.js';
 import type { Interval } from '../intervals/interval.js';
 import type { IntervalOptions, IntervalTracking } from '../intervals/tracker.js';
 
@@ -34,6 +36,11 @@ export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules'
   /** The WebAssembly memory limit the worker threads' tables are made with (Fib.create). */
   memoryLimit?: number;
   /**
+   * Route updates applied to `fib` in step with the captures' clock (docs/updates.md); the report
+   * gains `updates`. The captures are then read on one thread.
+   */
+  updates?: ApplyUpdatesOptions & { stream: UpdateStream };
+  /**
    * Traffic in time bins too (docs/intervals.md), read on one thread: each bin goes to
    * `onBin` as it closes, or without one into the report's `intervals`.
    */
@@ -54,7 +61,9 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
   const fib = options.fib ?? await Fib.create();
   const { filter, rules, interfaceName, checks, views } = options;
   const threads = options.threads ?? 1;
-  if (threads > 1 && paths.length > 0 && options.interval === undefined && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
+  // unordered times refused here, before any capture is read
+  const updates = options.updates && new UpdateApplier(fib, options.updates.stream, options.updates);
+  if (threads > 1 && !updates && paths.length > 0 && options.interval === undefined && (options.fib === undefined || options.routeSources) && rules === undefined && views === undefined) {
     const { analyzeThreaded } = await import('../threads/analyze-threads.js');
     const report = await analyzeThreaded({
       paths, threads, fib, onInput: options.onInput, onProgress: options.onProgress,
@@ -68,6 +77,8 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
   let tracking: IntervalTracking | undefined;
   try {
     tracking = interval && analyzer.trackIntervals({ ...interval, onBin: interval.onBin ?? ((bin) => intervals.push(bin)) });
+    // after the bins: at a moment both wait for, a bin closes on the table it was counted by
+    if (updates) analyzer.addClockListener(updates);
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);
       options.onInput?.(path);
@@ -77,6 +88,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzeOptions = {}
     tracking?.finish();
     const report = analyzer.report();
     if (interval && !interval.onBin) report.intervals = intervals;
+    if (updates) report.updates = updates.summary();
     return report;
   } finally {
     tracking?.cancel(); // (after finish: nothing)

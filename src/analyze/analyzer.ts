@@ -253,20 +253,32 @@ export class Analyzer {
    * waits for, lets it act, and goes on from the record it stopped before.
    */
   private feed(input: InputState, length: number, final: boolean, unread: string): number {
-    for (;;) {
-      // routes may have changed since: the checks need the types and devices of new ones
-      if (this.checking) this.fib.describeRouteClasses();
-      const listening = this.clockListeners.length > 0;
-      if (listening) this.armStopTime(input);
+    // routes may have changed since: the checks need the types and devices of new ones
+    if (this.checking) this.fib.describeRouteClasses();
+    if (this.clockListeners.length === 0) {
       const rest = this.wasm.inputFeed(input.handle, this.counters, this.buffer, length, final) >>> 0;
-      if (rest === FEED_OUT_OF_MEMORY) {
-        throw outOfMemory('route counters', `no room for a counter per route of the table (${this.routeCount()} routes); ${unread}`);
-      }
-      if (!listening || !this.wasm.inputStoppedAt(input.handle, this.ioPointer)) return rest;
+      if (rest === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
+      return rest;
+    }
+    // with listeners the feed stops at their moments and goes on from the record it stopped
+    // before, where it lies: the rest moves to the buffer's start once, at the end
+    let used = 0;
+    for (;;) {
+      this.armStopTime(input);
+      const step = this.wasm.inputFeedInPlace(input.handle, this.counters, this.buffer + used, length - used, final) >>> 0;
+      if (step === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
+      used += step;
+      if (this.clockListeners.length === 0 || !this.wasm.inputStoppedAt(input.handle, this.ioPointer)) break;
       const [seconds, nanoseconds] = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 2);
       reachMoment(this.clockListeners, { seconds, nanoseconds });
-      length = rest;
+      if (this.checking) this.fib.describeRouteClasses();
     }
+    if (used > 0 && used < length) new Uint8Array(this.wasm.memory.buffer).copyWithin(this.buffer, this.buffer + used, this.buffer + length);
+    return length - used;
+  }
+
+  private countersOutOfMemory(unread: string): FibscopeOutOfMemoryError {
+    return outOfMemory('route counters', `no room for a counter per route of the table (${this.routeCount()} routes); ${unread}`);
   }
 
   private armStopTime(input: InputState): void {

@@ -1,3 +1,5 @@
+import type { UpdatesReport } from '../updates/summary.js';
+
 import type { Interval } from '../intervals/interval.js';
 /**
  * A 64-bit count or sum, exact whatever its size: a number up to Number.MAX_SAFE_INTEGER
@@ -37,6 +39,8 @@ export interface Report {
   sources?: SourceCounters[];
   interfaces?: InterfaceCounters[];
   matrix?: MatrixReport;
+  /** Present only with an update stream (docs/updates.md): what it did. */
+  updates?: UpdatesReport;
   /** Present only with `--interval` (docs/intervals.md): traffic in time bins, in time order. */
   intervals?: Interval[];
 }

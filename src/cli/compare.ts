@@ -14,6 +14,10 @@ import { COMPARE_BYS, type CompareBy } from '../compare/compare-rows.js';
 import { parseByteSize } from '../serve/limits.js';
 import { progressFor } from './progress.js';
 import { openSink } from './sink.js';
+import { parseDuration } from '../intervals/duration.js';
+import { jsonText } from '../report/exact-json.js';
+import type { CompareOptions } from '../compare/compare-files.js';
+import { CompareSparklines } from '../compare/interval-table.js';
 
 interface CompareCliOptions {
   routes: string[];
@@ -28,6 +32,7 @@ interface CompareCliOptions {
   progress?: boolean;
   plainNumbers?: boolean;
   memoryLimit?: number;
+  interval?: bigint;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -97,18 +102,33 @@ export function addCompareCommand(program: Command): void {
     .option('--no-progress', 'no progress report')
     .option('--plain-numbers', 'print exact numbers in tables instead of human units')
     .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory each of the three tables may use (default and ceiling: 4 GiB)').argParser(byteSize))
+    .addOption(new Option('--interval <duration>', 'also compare in time bins of this width: 1s, 500ms, 5m, 1h, or seconds (json, ndjson, table)')
+      .argParser((value) => parseDuration(value, '--interval')))
     .action(async (captures: string[], options: CompareCliOptions) => {
       if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
       const { current, proposed } = await loadTables(options);
       for (const capture of captures) await checkCapturePath(capture);
       const sink = openSink(options.output);
       let damaged = false;
+      // with --interval: json keeps the bins in the report, ndjson writes each as it closes, the table draws them
+      let sparklines: CompareSparklines | undefined;
+      let interval: CompareOptions['interval'];
+      if (options.interval !== undefined) {
+        const binNanoseconds = options.interval;
+        if (options.format === 'json') interval = { binNanoseconds, top: options.top };
+        else if (options.format === 'ndjson') interval = { binNanoseconds, top: options.top, onBin: (bin) => sink.write(`${jsonText({ type: 'interval', ...bin })}\n`) };
+        else if (options.format === 'table') {
+          const drawn = new CompareSparklines(options.sort);
+          sparklines = drawn;
+          interval = { binNanoseconds, top: options.top, onBin: (bin) => drawn.add(bin) };
+        } else process.stderr.write(`fibscope: warning: --interval is ignored with -f ${options.format} (json, ndjson and table show time bins)\n`);
+      }
       try {
         const progress = await progressFor(options.progress === undefined ? 'auto' : options.progress ? 'always' : 'off');
         let report;
         try {
           report = await compareFiles(captures, {
-            fib: current, compareWith: proposed, top: options.top, filter: options.filter, memoryLimit: options.memoryLimit,
+            fib: current, compareWith: proposed, top: options.top, filter: options.filter, memoryLimit: options.memoryLimit, interval,
             onInput: (path) => progress.start(path), onProgress: progress.listener,
           });
         } finally {
@@ -123,6 +143,11 @@ export function addCompareCommand(program: Command): void {
         else {
           const { formatCompare } = await import('../compare/format-text.js');
           sink.write(formatCompare(report, options.format, { by: options.by, top: options.top, sort: options.sort, humanUnits: !options.plainNumbers }));
+          if (sparklines) {
+            const { humanBytes, humanPackets } = await import('../report/units.js');
+            const count = options.plainNumbers ? String : options.sort === 'bytes' ? humanBytes : humanPackets;
+            sink.write(sparklines.render((n) => count(n as number)));
+          }
         }
       } finally {
         await sink.close();

@@ -4,6 +4,7 @@ import type { Fib } from '../fib/fib.js';
 import { FibscopeArgumentError } from '../errors.js';
 import type { CompareReport } from './compare-report.js';
 import { Comparison } from './comparison.js';
+import { trackCompareIntervals, type CompareInterval } from './intervals.js';
 
 export interface CompareOptions {
   /** The current table: the report's `before`. */
@@ -19,6 +20,11 @@ export interface CompareOptions {
   onProgress?: ProgressListener;
   /** The memory limit of the overlay table's WebAssembly instance (Fib.create). */
   memoryLimit?: number;
+  /**
+   * Time bins of the comparison (docs/compare.md, "Over time"): each bin to `onBin` as it closes,
+   * or, without it, kept in the report's `intervals`.
+   */
+  interval?: { binNanoseconds: bigint | number; top?: number; onBin?: (bin: CompareInterval) => void };
 }
 
 /** The comparison report of the two tables over captures read one after another. */
@@ -26,6 +32,12 @@ export async function compareFiles(paths: string[], options: CompareOptions): Pr
   if (!options?.fib || !options.compareWith) throw new FibscopeArgumentError('compareFiles needs { fib, compareWith }: the current and the proposed table');
   const comparison = await Comparison.create(options.fib, options.compareWith, { memoryLimit: options.memoryLimit });
   const analyzer = comparison.analyzer({ name: paths[0], filter: options.filter, interfaceName: options.interfaceName });
+  const kept: CompareInterval[] = [];
+  const interval = options.interval;
+  const bins = interval && trackCompareIntervals(comparison.overlay, analyzer, {
+    binNanoseconds: interval.binNanoseconds, top: interval.top, onBin: interval.onBin ?? ((bin) => kept.push(bin)),
+  });
+  let finished = false;
   try {
     for (const [index, path] of paths.entries()) {
       if (index > 0) analyzer.nextInput(path);
@@ -33,8 +45,13 @@ export async function compareFiles(paths: string[], options: CompareOptions): Pr
       await readCapture(analyzer, path, options.onProgress);
       analyzer.end();
     }
-    return comparison.report(analyzer.report(), { top: options.top });
+    bins?.finish();
+    finished = true;
+    const report = comparison.report(analyzer.report(), { top: options.top });
+    if (interval && !interval.onBin) report.intervals = kept;
+    return report;
   } finally {
+    if (!finished) bins?.cancel();
     analyzer.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { RELABEL_DESTINATIONS, type DestinationReaders } from '../analyze/build-
 import { ROUTE_ROWS, type RouteRows } from '../analyze/route-rows.js';
 import { pairTraffic } from './pair-traffic.js';
 import { sideRouteRows } from './side-rows.js';
+import type { CompareInterval } from './intervals.js';
 
 export interface CompareReport extends ChangeSummary {
   fibscope: { version: string };
@@ -22,6 +23,8 @@ export interface CompareReport extends ChangeSummary {
   before: Report;
   /** What `analyze` with the proposed table gives. */
   after: Report;
+  /** With `--interval` (compareFiles' `interval` without onBin): the comparison bin by bin. */
+  intervals?: CompareInterval[];
 }
 
 export interface CompareReportOptions {

@@ -9,6 +9,7 @@ const encoder = new TextEncoder();
 /** The text of `report`, two-space indented, ending in a newline, handed to `write` in chunks (valid until it returns). */
 export function writeCompareJson(report: CompareReport, write: (chunk: Uint8Array) => void): void {
   const { before, after, ...head } = report;
+  // bins (with --interval) come after the changes, before the two long reports
   // the short members first, in this order; the two reports (millions of lines, perhaps) last
   const text = jsonText({
     fibscope: head.fibscope,
@@ -19,6 +20,7 @@ export function writeCompareJson(report: CompareReport, write: (chunk: Uint8Arra
     becomesRouted: head.becomesRouted,
     moves: head.moves,
     changed: head.changed,
+    ...(head.intervals ? { intervals: head.intervals } : {}),
   }, 2);
   write(encoder.encode(`${text.slice(0, -2)},\n  "before": `));
   writeJson(before, write, 2);

@@ -238,6 +238,18 @@ export class Fib {
   }
 
   /**
+   * Takes the place of every route of `prefix`, whatever its metric (a BGP announcement), and
+   * returns the id. A route identical to the new one stays, with its counters, as `replace` keeps it.
+   */
+  replacePrefix(prefix: string, attributes: RouteAttributes = {}): number {
+    const key = parsePrefixText(prefix, this.key);
+    this.ensureMemoryFor(1, `replacing ${prefix}`);
+    const bgp = this.bgpAttributesOf(attributes);
+    this.stage(key, attributes, 0, bgp.as, bgp.communities, bgp.provenance);
+    return this.commitOne(true, true);
+  }
+
+  /**
    * The checked, frozen BGP attributes of `attributes`, shared with the previous call when they are
    * the same values: a peer's UPDATE gives hundreds of routes one path, and a frozen copy per route
    * was most of the cost of a full table (and its garbage).
@@ -667,8 +679,8 @@ export class Fib {
   }
 
   /** Hands the route staged in record 0 to WebAssembly now; returns its id (or the id of the identical one present). */
-  private commitOne(replace: boolean): number {
-    const replaced = this.wasm.addRoutes(1, false, replace);
+  private commitOne(replace: boolean, everyMetric = false): number {
+    const replaced = everyMetric ? this.wasm.addRoutesReplacingPrefix(1) : this.wasm.addRoutes(1, false, replace);
     this.releaseRemoved(replaced);
     const record = this.ioPointer;
     this.refreshViews();

@@ -73,6 +73,7 @@ function orderedReport(report: Report): Report {
     ...report,
     inputs: report.inputs.map((input) => ordered(input, ['path', 'format', 'linkTypes', 'records', 'error'])),
     totals,
+    ...(report.updates ? { updates: ordered(report.updates, UPDATES_KEYS) } : {}),
     routes: report.routes.map((route) => ordered(route, ROUTE_KEYS)),
     ...(report.rules ? { rules: report.rules.map(orderedRule) } : {}),
     ...(report.anomalies ? { anomalies: report.anomalies.map(orderedAnomaly) } : {}),
@@ -91,7 +92,7 @@ function orderedReport(report: Report): Report {
 }
 
 // short sections before the destinations, which may be millions of lines; the sources, as many, after them
-const REPORT_KEYS = ['fibscope', 'inputs', 'totals', 'routes', 'rules', 'anomalies', 'sourceRoutes', 'interfaces', 'matrix', 'intervals', 'destinations', 'sources'] as const;
+const REPORT_KEYS = ['fibscope', 'inputs', 'totals', 'updates', 'routes', 'rules', 'anomalies', 'sourceRoutes', 'interfaces', 'matrix', 'intervals', 'destinations', 'sources'] as const;
 
 function orderedAnomaly(row: AnomalyCounters): AnomalyCounters {
   const out = ordered(row, ANOMALY_KEYS);
@@ -115,6 +116,7 @@ const RULE_KEYS = ['name', 'action', 'packets', 'bytes', 'sources', 'destination
 const ANOMALY_KEYS = ['class', 'checked', 'packets', 'bytes', 'unchecked', 'topSources', 'topDestinations'] as const;
 const SOURCE_ROUTE_KEYS = ['prefix', 'nextHop', 'dev', 'type', 'packets', 'bytes'] as const;
 const TOTALS_KEYS = ['records', 'bytes', 'filtered', 'counted', 'ipv4', 'ipv6', 'nonIp', 'malformed', 'unsupportedLink', 'noRoute', 'noRule', 'ruleAddressOverflow', 'malformedReasons', 'nonIpByType', 'unsupportedLinkByType', 'timeSpan', 'destinationOverflow', 'sourceOverflow'] as const;
+const UPDATES_KEYS = ['source', 'applied', 'withdrawnNothing', 'firstWithdrawnNothing', 'unordered', 'skipped', 'pending', 'truncated'] as const;
 const ROUTE_KEYS = ['prefix', 'nextHop', 'dev', 'metric', 'type', 'packets', 'bytes', 'destinations'] as const;
 const DESTINATION_KEYS = ['address', 'prefix', 'packets', 'bytes', 'firstSeen', 'lastSeen'] as const;
 

@@ -63,6 +63,7 @@ function summaryTable(report: Report, packets: CountText, bytes: CountText): str
     { 'unsupported link': packets(t.unsupportedLink) },
     { 'no route': withShare(`${packets(t.noRoute.packets)} packets, ${bytes(t.noRoute.bytes)}`, t.noRoute.packets, t.counted, 'counted') },
   );
+  if (report.updates) table.push({ updates: updatesLine(report.updates) });
   if (t.timeSpan) {
     const seconds = (Date.parse(t.timeSpan.last) - Date.parse(t.timeSpan.first)) / 1000
       + (fraction(t.timeSpan.last) - fraction(t.timeSpan.first));
@@ -73,6 +74,19 @@ function summaryTable(report: Report, packets: CountText, bytes: CountText): str
     );
   }
   return table.toString();
+}
+
+/** `120 applied from FILE, 3 withdrew nothing (first FILE:LINE), 7 after the capture`: docs/updates.md. */
+function updatesLine(updates: NonNullable<Report['updates']>): string {
+  const skipped = Object.entries(updates.skipped).map(([what, n]) => `${n} ${what} skipped`);
+  return [
+    `${updates.applied} applied from ${updates.source}`,
+    ...(updates.withdrawnNothing > 0 ? [`${updates.withdrawnNothing} withdrew nothing (first ${updates.firstWithdrawnNothing})`] : []),
+    ...(updates.unordered ? [`${updates.unordered.updates} out of time order, applied in file order`] : []),
+    ...(updates.pending > 0 ? [`${updates.pending} after the capture (not applied)`] : []),
+    ...skipped,
+    ...(updates.truncated ? [`broke off at ${updates.truncated.where}`] : []),
+  ].join('\n');
 }
 
 /** The sub-millisecond part of an ISO time's fraction, in seconds (Date.parse keeps milliseconds only). */

@@ -18,6 +18,7 @@ import { renderSummary, reportTimesWarning } from './summary.js';
 import { TrafficTable } from './table-view.js';
 import type { TimeSeries } from './timeseries.js';
 import { WorkerClient } from './worker-client.js';
+import { WhatIf } from './compare-view.js';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const el = {
@@ -159,7 +160,11 @@ const worker = new WorkerClient({
     setStatus(el.seriesStatus, reply.reason);
     document.body.dataset.timeseries = 'unavailable';
   },
+  'compare-report': (reply) => whatIf.handle(reply),
+  'compare-progress': (reply) => whatIf.handle(reply),
+  'compare-error': (reply) => whatIf.handle(reply),
   cancelled: (reply) => {
+    if (whatIf.handle(reply)) return;
     if (reply.run !== run) return;
     if (running) {
       finish();
@@ -192,6 +197,7 @@ wireInputs({
   },
   capture(source) {
     capture = source;
+    whatIf.clear();
     analyze(source);
   },
 });
@@ -212,6 +218,19 @@ wireClassifyInputs({
   },
 });
 wireLookup(byId('lookup-form'), byId('lookup-input'), byId('lookup-output'), worker);
+const whatIf = new WhatIf({
+  form: byId('whatif-form'),
+  changes: byId('whatif-changes'),
+  file: byId('whatif-file'),
+  status: byId('whatif-status'),
+  results: byId('whatif-results'),
+  summary: byId('whatif-summary'),
+  moves: byId<HTMLTableElement>('whatif-moves').tBodies[0],
+  changed: byId<HTMLTableElement>('whatif-changed').tBodies[0],
+}, {
+  capture: () => capture,
+  send: (compareRun, source, proposed) => worker.send({ type: 'compare', run: compareRun, source, proposed }),
+});
 
 el.cancel.addEventListener('click', () => worker.send({ type: 'cancel' }));
 el.seriesMetric.addEventListener('change', () => showSeries());

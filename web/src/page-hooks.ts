@@ -1,5 +1,5 @@
 // What the page exposes for tests and benchmarks, besides data-* attributes on <body>.
-import type { Report } from '../../src/index.js';
+import type { CompareReport, Report } from '../../src/index.js';
 import type { AnalysisTiming } from './protocol.js';
 import type { TimeSeries } from './timeseries.js';
 
@@ -18,6 +18,8 @@ declare global {
     fibscopeSeries?: TimeSeries;
     /** what the charts show: each chart's dataset labels and axis tick labels */
     fibscopeCharts?: () => { topRoutes?: ChartView; timeSeries?: ChartView };
+    /** the what-if comparison in view: the JSON of `fibscope compare -f json`, parsed */
+    fibscopeCompare?: CompareReport;
   }
 }
 

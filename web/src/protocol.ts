@@ -27,7 +27,18 @@ export type PageRequest =
   /** Stop the analysis (or time series) under way. */
   | { type: 'cancel' }
   /** The route of each address, as `fibscope lookup` prints it. */
-  | { type: 'lookup'; id: number; addresses: string[] };
+  | { type: 'lookup'; id: number; addresses: string[] }
+  /**
+   * Count one capture by the current table and a proposed one at once (`fibscope compare`): the
+   * proposed table is a change list applied to a copy of the current one, or routes files.
+   */
+  | { type: 'compare'; run: number; source: Source; proposed: ProposedTable };
+
+/** What `compare` counts against the current table. */
+export type ProposedTable =
+  /** `add|del|replace ROUTE` lines in `ip route` syntax (docs/compare.md, "Change lists") */
+  | { kind: 'changes'; text: string }
+  | { kind: 'routes'; sources: Source[]; format: RouteFormat | 'auto' };
 
 /** A rule file format (docs/rules.md), or 'auto' to detect it. */
 export type RulesFormatChoice = 'auto' | RulesFormat;
@@ -75,4 +86,9 @@ export type WorkerReply =
   | { type: 'timeseries-unavailable'; run: number; reason: string }
   | { type: 'cancelled'; run: number }
   | { type: 'analyze-error'; run: number; message: string }
-  | { type: 'lookup'; id: number; text: string; error: boolean };
+  | { type: 'lookup'; id: number; text: string; error: boolean }
+  /** `json`: the text of `fibscope compare -f json`, as UTF-8 */
+  | { type: 'compare-report'; run: number; json: Uint8Array<ArrayBuffer> }
+  | { type: 'compare-progress'; run: number; read: number; total: number | undefined }
+  /** `source` and `line` are set for a bad line of a change list or routes file */
+  | { type: 'compare-error'; run: number; message: string; source?: string; line?: number };

@@ -5,10 +5,11 @@ import { writeJson } from '../../src/report/json.js';
 import { reportRows, topRows } from '../../src/report/aggregate.js';
 import { formatLookups } from '../../src/cli/lookup-text.js';
 import { Classification } from './classification.js';
-import type { PageRequest, RulesFormatChoice, Source, WorkerReply } from './protocol.js';
+import type { PageRequest, ProposedTable, RulesFormatChoice, Source, WorkerReply } from './protocol.js';
 import { byteStream, openSource, readTextSource } from './sources.js';
 import type { TableView } from './tables.js';
 import { captureTimeSeries, reportDigits, type TimeSeriesOptions } from './timeseries.js';
+import { runCompare, type TableText } from './compare-worker.js';
 
 /** Routes the time series charts. */
 const SERIES_ROUTES = 6;
@@ -24,6 +25,8 @@ const scope = self as unknown as {
 const post = (message: WorkerReply, transfer?: Transferable[]) => scope.postMessage(message, transfer);
 
 let fib: Promise<Fib> = Fib.create();
+/** The text the table in use was loaded from (a change list applies to a copy of it). */
+let fibText: TableText[] = [];
 /** The filter and rules every analysis counts by. */
 const classification = new Classification();
 /** The task under way, which a cancel message aborts. */
@@ -52,6 +55,9 @@ scope.onmessage = ({ data: request }) => {
     case 'analyze':
       queue = queue.then(() => analyze(request.run, request.source, request.view));
       return;
+    case 'compare':
+      queue = queue.then(() => compare(request.run, request.source, request.proposed));
+      return;
   }
 };
 
@@ -69,14 +75,17 @@ async function loadRoutes(sources: Source[], format: RouteFormat | 'auto'): Prom
     const table = await Fib.create();
     let duplicates = 0;
     const names: string[] = [];
+    const texts: TableText[] = [];
     for (const source of sources) {
       const { name, text } = await readTextSource(source, 'routes file');
       const loaded = table.load(text, { format, source: name });
       if (loaded.added + loaded.duplicates === 0) throw new RouteFormatError(name, 1, 'no routes: the file is empty or holds only comments');
       duplicates += loaded.duplicates;
       names.push(name);
+      texts.push({ name, text, format });
     }
     fib = Promise.resolve(table);
+    fibText = texts;
     const stats = table.stats();
     post({ type: 'routes-loaded', summary: { sources: names, ipv4Routes: stats.ipv4Routes, ipv6Routes: stats.ipv6Routes, duplicates } });
   } catch (error) {
@@ -160,6 +169,19 @@ async function analyze(run: number, source: Source, view: TableView | undefined)
     else post({ type: 'analyze-error', run, message: messageOf(error) });
   } finally {
     analyzer?.dispose();
+    if (current === task) current = undefined;
+  }
+}
+
+async function compare(run: number, source: Source, proposed: ProposedTable): Promise<void> {
+  const task = new AbortController();
+  current = task;
+  try {
+    await runCompare({
+      run, source, proposed, current: await fib, currentText: fibText, filter: classification.filterExpression,
+      signal: task.signal, post, nextTask,
+    });
+  } finally {
     if (current === task) current = undefined;
   }
 }

@@ -142,6 +142,42 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
     }
   });
 
+  it('shows what a change list would move, as `fibscope compare` does with the same table and changes', async () => {
+    expect(await loadRoutes('routes.txt')).toMatch(/^85,000 IPv4/);
+    const report = await analyzeFile('capture.pcap');
+    const [first, second, third] = report.routes;
+    const changes = [
+      '# the busiest route to a new next hop, the second withdrawn, the third blackholed',
+      `replace ${first.prefix} via 198.51.100.77 dev whatif0`,
+      `del ${second.prefix}`,
+      `replace blackhole ${third.prefix}`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'changes.txt'), changes);
+    const expected = cli(dir, ['compare', '-f', 'json', '-r', 'routes.txt', '--with', 'changes.txt', 'capture.pcap']);
+    expect(expected.status, expected.stderr).toBe(0);
+    const want = JSON.parse(expected.stdout) as { moved: { packets: number }; becomesDropped: { packets: number }; moves: unknown[]; changed: unknown[] };
+    expect(want.moved.packets).toBeGreaterThanOrEqual(first.packets as number);
+    expect(want.becomesDropped.packets).toBe(third.packets);
+
+    await page.fill('#whatif-changes', changes);
+    await page.click('#whatif-form button[type="submit"]');
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.compare ?? ''));
+    expect(await page.textContent('#whatif-status')).toMatch(/packets counted by both tables/);
+    expect(await page.evaluate(() => window.fibscopeCompare)).toEqual(want);
+    expect(await page.locator('#whatif-moves tbody tr').count()).toBe(want.moves.length);
+    expect(await page.locator('#whatif-changed tbody tr').count()).toBe(want.changed.length);
+    expect(await page.textContent('#whatif-summary')).toContain(`${want.moved.packets.toLocaleString('en-US')} packets`);
+
+    // a bad line is named, and nothing is shown for it
+    await page.fill('#whatif-changes', 'replace 10.0.0.0/8 via\n');
+    await page.click('#whatif-form button[type="submit"]');
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.compare ?? ''));
+    expect(await page.getAttribute('body', 'data-compare')).toBe('error');
+    expect(await page.textContent('#whatif-status')).toMatch(/^changes:1: expected a value after 'via'/);
+    expect(await page.isVisible('#whatif-results')).toBe(false);
+  });
+
   it('charts the top routes by one metric at a time, on round ticks', async () => {
     const report = (await page.evaluate(() => window.fibscopeReport)) as Report;
     for (const metric of ['bytes', 'packets'] as const) {
@@ -189,7 +225,9 @@ describe.skipIf(!present)('the browser demo in Chromium, against the CLI', () =>
       expect(h.time).toBeLessThan(h.lineHeight * 1.5 + 12); // one line and its padding
     }
 
-    // every point of a "rows by" label is the label's: no radio input lies over it
+    // every point of a "rows by" label is the label's: no radio input lies over it (in view, or
+    // elementFromPoint finds nothing there)
+    await page.locator('#table-by').scrollIntoViewIfNeeded();
     const stolen = await page.$$eval('#table-by label', (labels) => labels.flatMap((label) => {
       const box = label.getBoundingClientRect();
       const misses: string[] = [];
