@@ -67,7 +67,8 @@ export interface OverlayOptions {
 
 /** The overlay of `before` and `after` (neither is changed, and neither may change while it is in use). */
 export async function buildOverlay(before: Fib, after: Fib, options: OverlayOptions = {}): Promise<Overlay> {
-  const covered = coveringPairs(before.bestPrefixes(), after.bestPrefixes());
+  const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
+  const covered = coveringPairs(before.bestPrefixes(), after.bestPrefixes(), fib.engine().wasm);
   const list = new RouteList();
   const products = new Map<number, NonNullable<ReturnType<typeof pathProduct>>>();
   const bytes = new Uint8Array(16);
@@ -89,7 +90,6 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
       list.push6(bytes, 0, covered.length[index], null, null, index, 'unicast', 0, hops);
     }
   }
-  const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
   fib.load(list, { source: 'the overlay of the two tables' });
   // made when a pair is first asked for (a report of objects): an Analyzer's report needs none
   let made: (OverlayPair | undefined)[] | undefined;
