@@ -229,12 +229,13 @@ export function hostBufferFree(buffer: usize, bytes: u32): void {
 }
 
 /**
- * JSON text of `count` copied destination entries at `entries` into `out` (report/destinations-json.ts);
- * returns the bytes written, at most count * destinationJsonBytes().
+ * JSON text of `count` copied destination entries at `entries` into `out` (report/destinations-json.ts),
+ * each line feed followed by `indent` blanks more; returns the bytes written, at most
+ * count * (destinationJsonBytes() + 8 * indent).
  */
 export function destinationsJson(entries: usize, count: u32, first: bool, prefixes: usize, prefixSlots: u32,
-  digits: i32, out: usize): u32 {
-  return <u32>writeDestinationsJson(entries, count, first, prefixes, prefixSlots, digits, out);
+  digits: i32, out: usize, indent: u32): u32 {
+  return <u32>writeDestinationsJson(entries, count, first, prefixes, prefixSlots, digits, out, indent);
 }
 
 /** Most bytes of JSON text one destination takes. */

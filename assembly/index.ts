@@ -264,5 +264,7 @@ export * from './report/route-exports';
 export * from './threads/anomaly-log';
 export * from './threads/merge-destinations';
 export * from './compare/indent';
+export * from './compare/side-rows';
+export * from './compare/covering';
 export * from './count/top-routes';
 export * from './intervals/exports';

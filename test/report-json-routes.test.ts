@@ -262,6 +262,10 @@ describe('JSON routes written in WebAssembly', () => {
       const { text } = expectSameAsReference(analyzer, ['csv', 'ndjson']);
       expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe(text);
       expect(text).toContain('d'.repeat(300_000));
+      // nested a level deeper, as `compare` writes each side: the same text, its lines indented
+      const nested: Uint8Array[] = [];
+      writeJson(report, (chunk) => nested.push(chunk.slice()), 2);
+      expect(new TextDecoder().decode(Buffer.concat(nested))).toBe(text.slice(0, -1).replaceAll('\n', '\n  '));
     } finally {
       analyzer.dispose();
     }

@@ -46,10 +46,17 @@ const counts: usize = memory.data(65536 * 4);
  */
 export function routeRowsTake(counters: usize, withRoutes: bool): usize {
   const c = changetype<Counters>(counters);
-  const capacity = withRoutes ? c.routeCapacity : 0;
+  return routeRowsOf(c.routes, withRoutes ? c.routeCapacity : 0);
+}
+
+/**
+ * routeRowsTake over `capacity` route counters at `routes` (ROUTE_COUNTER_BYTES each, by route
+ * id, as Counters keeps them): `compare` sums an overlay's counters into each table's this way.
+ */
+export function routeRowsOf(routes: usize, capacity: i32): usize {
   let n: u32 = 0, pathCounters: u32 = 0, slots: i32 = 0;
   for (let id: i32 = 0; id < capacity; id++) {
-    const at = c.routes + <usize>id * ROUTE_COUNTER_BYTES;
+    const at = routes + <usize>id * ROUTE_COUNTER_BYTES;
     if (load<u64>(at) == 0 || !routeExists(id)) continue;
     n++;
     slots = id + 1;
@@ -71,7 +78,7 @@ export function routeRowsTake(counters: usize, withRoutes: bool): usize {
   let text = textStart;
   let i: u32 = 0;
   for (let id: i32 = 0; id < slots; id++) {
-    const at = c.routes + <usize>id * ROUTE_COUNTER_BYTES;
+    const at = routes + <usize>id * ROUTE_COUNTER_BYTES;
     if (load<u64>(at) == 0 || !routeExists(id)) continue;
     const row = rowAt(unsorted, i++);
     store<u64>(row, load<u64>(at));

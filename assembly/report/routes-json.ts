@@ -6,7 +6,8 @@
 
 import { free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { MAX_ROUTE_PREFIX, ROW_BYTES, ROWS_HEADER } from './route-rows';
-import { ascii, writeDecimal, writeDecimal32, writeText } from './text';
+import { indentLines } from '../compare/indent';
+import { ascii, Text, writeDecimal, writeDecimal32 } from './text';
 
 // Attribute class text, one block per class, written by the host (routeClassCreate):
 //   @0 head length u32    the JSON after `"nextHop": `: next hop, `,\n      "dev": ` and device
@@ -74,17 +75,35 @@ export function routeClassCreate(routeClass: u32, bytes: u32): usize {
   return load<u32>(text - 4) + 4;
 }
 
-/** An upper bound of row `i`'s JSON text, its separator included. */
-function rowBound(rows: usize, i: u32, bgp: usize): usize {
+/** An upper bound of row `i`'s JSON text, its separator included, with `indent` blanks after each line feed. */
+function rowBound(rows: usize, i: u32, bgp: usize, indent: u32): usize {
   const row = rows + ROWS_HEADER + <usize>i * ROW_BYTES;
   const text = classAt(load<u32>(row, 28));
   let bound = ROW_FIXED + MAX_ROUTE_PREFIX + <usize>classBytes(text);
   bound += <usize>load<u32>(text, 8) * HOP_FIXED;
   if (bgp) bound += <usize>load<u32>(bgp + (<usize>i << 3), 4);
-  return bound;
+  // at most every byte a line feed, each followed by `indent` blanks
+  return bound * (1 + <usize>indent);
 }
 
 let lastWritten: usize = 0;
+
+// blanks after each line feed of the text being written (`compare` nests reports a level deeper)
+let spaces: u32 = 0;
+
+/** Writes `text`, indented. */
+@inline function put(out: usize, text: Text): usize {
+  return putBytes(out, text.at, text.length);
+}
+
+/** Copies `length` bytes of text from `from`, indented. */
+function putBytes(out: usize, from: usize, length: usize): usize {
+  if (spaces == 0) {
+    memory.copy(out, from, length);
+    return out + length;
+  }
+  return out + indentLines(from, length, out, spaces);
+}
 
 /**
  * JSON text of rows `from`.. of the route-rows block `rows` into `out` (`outBytes` of room), as
@@ -93,13 +112,14 @@ let lastWritten: usize = 0;
  * Every row's class must have its text (routeClassCreate). Returns the rows
  * written; routesJsonBytes() the bytes.
  */
-export function routesJson(rows: usize, from: u32, count: u32, bgp: usize, out: usize, outBytes: u32): u32 {
+export function routesJson(rows: usize, from: u32, count: u32, bgp: usize, out: usize, outBytes: u32, indent: u32): u32 {
+  spaces = indent;
   const start = out;
   const end = out + <usize>outBytes;
   let written: u32 = 0;
   for (let i = from; i < from + count; i++) {
-    if (out + rowBound(rows, i, bgp) > end) break;
-    if (i > 0) out = writeText(out, SEPARATOR);
+    if (out + rowBound(rows, i, bgp, indent) > end) break;
+    if (i > 0) out = put(out, SEPARATOR);
     out = writeRow(rows, i, bgp, out);
     written++;
   }
@@ -112,8 +132,8 @@ export function routesJsonBytes(): u32 {
 }
 
 /** The longest text routesJson may need for row `i` (the host grows its buffer to it when one row does not fit). */
-export function routeJsonBound(rows: usize, i: u32, bgp: usize): u32 {
-  return <u32>rowBound(rows, i, bgp);
+export function routeJsonBound(rows: usize, i: u32, bgp: usize, indent: u32): u32 {
+  return <u32>rowBound(rows, i, bgp, indent);
 }
 
 function writeRow(rows: usize, i: u32, bgp: usize, out: usize): usize {
@@ -123,50 +143,47 @@ function writeRow(rows: usize, i: u32, bgp: usize, out: usize): usize {
   const typeLength = <usize>load<u32>(text, 4);
   const hops = load<u32>(text, 8);
   let at = text + CLASS_HEADER + (<usize>hops << 2);
-  out = writeText(out, OPEN);
+  out = put(out, OPEN);
   memory.copy(out, rows + <usize>load<u32>(row, 32), <usize>load<u32>(row, 36));
   out += <usize>load<u32>(row, 36);
-  out = writeText(out, NEXT_HOP);
-  memory.copy(out, at, headLength);
-  out += headLength;
+  out = put(out, NEXT_HOP);
+  out = putBytes(out, at, headLength);
   at += headLength;
-  out = writeText(out, METRIC);
+  out = put(out, METRIC);
   out = writeDecimal32(out, load<u32>(row, 24));
-  out = writeText(out, TYPE);
+  out = put(out, TYPE);
   memory.copy(out, at, typeLength);
   out += typeLength;
   at += typeLength;
-  out = writeText(out, PACKETS);
+  out = put(out, PACKETS);
   out = writeDecimal(out, load<u64>(row));
-  out = writeText(out, BYTES);
+  out = put(out, BYTES);
   out = writeDecimal(out, load<u64>(row, 8));
-  out = writeText(out, DESTINATIONS);
+  out = put(out, DESTINATIONS);
   out = writeDecimal32(out, load<u32>(row, 20));
   if (bgp) {
     const slot = bgp + (<usize>i << 3);
     const length = <usize>load<u32>(slot, 4);
-    memory.copy(out, bgp + <usize>load<u32>(slot), length);
-    out += length;
+    out = putBytes(out, bgp + <usize>load<u32>(slot), length);
   }
   if (hops > 1) {
     // what each next hop carried; hops the counters have not reached yet carried nothing
     const paths = rows + <usize>load<u32>(row, 40);
     const counted = load<u32>(row, 40) ? min(load<u32>(row, 44), hops) : 0;
-    out = writeText(out, NEXT_HOPS_OPEN);
+    out = put(out, NEXT_HOPS_OPEN);
     for (let h: u32 = 0; h < hops; h++) {
-      if (h > 0) out = writeText(out, SEPARATOR);
+      if (h > 0) out = put(out, SEPARATOR);
       const length = <usize>load<u32>(text + CLASS_HEADER + (<usize>h << 2));
-      memory.copy(out, at, length);
-      out += length;
+      out = putBytes(out, at, length);
       at += length;
       out = writeDecimal(out, h < counted ? load<u64>(paths + (<usize>h << 4)) : 0);
-      out = writeText(out, HOP_BYTES);
+      out = put(out, HOP_BYTES);
       out = writeDecimal(out, h < counted ? load<u64>(paths + (<usize>h << 4), 8) : 0);
-      out = writeText(out, HOP_CLOSE);
+      out = put(out, HOP_CLOSE);
     }
-    out = writeText(out, NEXT_HOPS_CLOSE);
+    out = put(out, NEXT_HOPS_CLOSE);
   }
-  return writeText(out, CLOSE);
+  return put(out, CLOSE);
 }
 
 /**

@@ -16,7 +16,11 @@ export const SCRATCH_ROUTE_JSON: i32 = 2;
 export const SCRATCH_ROUTE_BIG: i32 = 3;
 /** Destination entries, the prefix table and the JSON out buffer (src/analyze/destination-json.ts). */
 export const SCRATCH_DESTINATION_JSON: i32 = 4;
-const REGIONS: i32 = 5;
+/** `compare`: a side's summed route counters, their path counters, and what the host copies in (compare/side-rows.ts). */
+export const SCRATCH_SIDE_COUNTERS: i32 = 5;
+export const SCRATCH_SIDE_PATHS: i32 = 6;
+export const SCRATCH_SIDE_INPUT: i32 = 7;
+const REGIONS: i32 = 8;
 
 const regionAt = memory.data(REGIONS * 4);
 const regionBytes = memory.data(REGIONS * 8);

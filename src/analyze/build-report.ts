@@ -6,10 +6,10 @@ import { readOverflow } from './overflow.js';
 import { readRuleReport, type RuleNames } from './rule-report.js';
 import { readAnomalies } from './anomaly-report.js';
 import { readSourceViews, type ViewOptions } from './source-report.js';
-import { ROUTE_JSON, RouteRows, type RouteJsonSource } from './route-rows.js';
+import { ROUTE_JSON, ROUTE_ROWS, RouteRows, type RouteJsonSource } from './route-rows.js';
 import { readFrameTypes } from './frame-types.js';
 import { describeBadTimes, describeReadStop } from './read-errors.js';
-import { DESTINATION_JSON, destinationJsonSource, prefixTableOf, type DestinationJsonSource } from './destination-json.js';
+import { DESTINATION_JSON, destinationJsonSource, prefixTableOf, type DestinationJsonSource, type PrefixTable } from './destination-json.js';
 import { readCount } from '../report/count.js';
 import type { Count, DestinationCounters, InputReport, Report, RouteCounters } from './report.js';
 
@@ -26,10 +26,20 @@ export interface DestinationReaders {
   /** The destinations with each route's prefix replaced by `prefixFor(route)` (null: no route). */
   relabel(prefixFor: (route: RouteCounters) => string | null): { destinations: () => DestinationCounters[]; json: DestinationJsonSource };
   /**
+   * relabel, with the prefixes by route id given as a table in this report's WebAssembly
+   * instance (for the JSON) and, read only for objects, as a list.
+   */
+  relabelTable(prefixes: PrefixTable, prefixOf: () => readonly (string | undefined)[]): { destinations: () => DestinationCounters[]; json: DestinationJsonSource };
+  /**
    * The first `limit` destinations (0: all), busiest first as the report lists them, whose route
    * `wanted` accepts, each with its route: without making an object for the others.
    */
   pick(wanted: (route: RouteCounters) => boolean, limit: number): { destination: DestinationCounters; route: RouteCounters }[];
+  /**
+   * pick, by route id, without making the routes' objects: each destination with its route id,
+   * and no prefix (null).
+   */
+  pickByRoute(wanted: (routeId: number) => boolean, limit: number): { destination: DestinationCounters; routeId: number }[];
 }
 
 /** What the host keeps about one capture input. */
@@ -163,6 +173,23 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
         json: destinationJsonSource(wasm, entries, entryBytes, count, prefixTableOf(wasm, relabelled), precision),
       };
     },
+    relabelTable(prefixes, prefixOf) {
+      return {
+        destinations: () => readDestinations(entries, entryBytes, count, prefixOf(), time),
+        json: destinationJsonSource(wasm, entries, entryBytes, count, prefixes, precision),
+      };
+    },
+    pickByRoute(wanted, limit) {
+      const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+      const picked: { destination: DestinationCounters; routeId: number }[] = [];
+      const v6 = new Uint8Array(16);
+      const noPrefixes: (string | undefined)[] = [];
+      for (let i = 0; i < count && (limit === 0 || picked.length < limit); i++) {
+        const routeId = view.getInt32(i * entryBytes + 48, true);
+        if (routeId >= 0 && wanted(routeId)) picked.push({ destination: readDestination(view, i * entryBytes, noPrefixes, time, v6), routeId });
+      }
+      return picked;
+    },
     pick(wanted, limit) {
       const rowOf = rowsById().map((row) => (row !== undefined && wanted(row) ? row : undefined));
       const prefixOf = rowOf.map((row) => row?.prefix);
@@ -178,6 +205,7 @@ export function buildReport(fib: Fib, wasm: FibscopeExports, io: number, counter
     },
   };
   Object.defineProperty(report, RELABEL_DESTINATIONS, { enumerable: false, value: readers });
+  Object.defineProperty(report, ROUTE_ROWS, { enumerable: false, value: routeRows });
   return report;
 }
 

@@ -89,26 +89,23 @@ export function destinationJsonSource(wasm: FibscopeExports, entries: Uint8Array
       if (count === 0) return;
       const block = Math.min(BLOCK, count);
       const entriesBytes = block * entryBytes;
-      const outBytes = block * wasm.destinationJsonBytes();
+      // a destination's text holds 8 line feeds (its separator's included), each indented in WebAssembly
+      const outBytes = block * (wasm.destinationJsonBytes() + 8 * indent);
       const tableBytes = prefixes.bytes;
       const slots = prefixes.slots;
-      // a destination's text holds 8 line feeds (its separator's included)
-      const indentedBytes = indent > 0 ? block * (wasm.destinationJsonBytes() + 8 * indent) : 0;
-      const size = entriesBytes + outBytes + tableBytes + indentedBytes;
+      const size = entriesBytes + outBytes + tableBytes;
       // a scratch region kept between reports (assembly/report/scratch.ts): nothing to free
       const base = wasm.destinationJsonScratch(size) >>> 0;
       if (base === 0) throw new FibscopeOutOfMemoryError('a report', `out of WebAssembly memory: no room to write ${count} destinations as JSON`);
       const blockAt = base;
       const outAt = base + entriesBytes;
       const tableAt = outAt + outBytes;
-      const indentedAt = tableAt + tableBytes;
       prefixes.fill(tableAt);
       for (let start = 0; start < count; start += block) {
         const n = Math.min(block, count - start);
         new Uint8Array(wasm.memory.buffer).set(entries.subarray(start * entryBytes, (start + n) * entryBytes), blockAt);
-        const written = wasm.destinationsJson(blockAt, n, start === 0, tableAt, slots, digits, outAt);
-        if (indent > 0) write(new Uint8Array(wasm.memory.buffer, indentedAt, wasm.indentLines(outAt, written, indentedAt, indent)));
-        else write(new Uint8Array(wasm.memory.buffer, outAt, written));
+        const written = wasm.destinationsJson(blockAt, n, start === 0, tableAt, slots, digits, outAt, indent);
+        write(new Uint8Array(wasm.memory.buffer, outAt, written));
       }
     },
   };

@@ -8,10 +8,13 @@ import type { FibscopeExports } from '../wasm/module.js';
 import { FibscopeOutOfMemoryError } from '../errors.js';
 import { readCount } from '../report/count.js';
 import type { PrefixTable } from './destination-json.js';
-import type { RouteBgpFields, RouteCounters } from './report.js';
+import type { Count, RouteBgpFields, RouteCounters } from './report.js';
 
 /** Where a report built by an Analyzer keeps its fast JSON writer of the routes (not enumerable). */
 export const ROUTE_JSON: unique symbol = Symbol('fibscope.routeJson');
+
+/** Where a report built by an Analyzer keeps its RouteRows (not enumerable): `compare` sums them by each table's routes. */
+export const ROUTE_ROWS: unique symbol = Symbol('fibscope.routeRows');
 
 export interface RouteJsonSource {
   /** How many routes the text holds. */
@@ -19,13 +22,14 @@ export interface RouteJsonSource {
   /**
    * Hands the text of every route, as JSON.stringify(report, null, 2) indents it inside the
    * `routes` array and separated by ",\n", to `write` in chunks. A chunk is a view of
-   * WebAssembly memory, valid only until `write` returns: copy it to keep it.
+   * WebAssembly memory, valid only until `write` returns: copy it to keep it. With `indent`,
+   * every line after the first of the text is indented that many more blanks (`compare`).
    */
-  write(write: (chunk: Uint8Array) => void): void;
+  write(write: (chunk: Uint8Array) => void, indent?: number): void;
 }
 
 /** What the routes of one attribute class share (the class number is in WebAssembly's route record). */
-interface ClassAttributes {
+export interface ClassAttributes {
   nextHop: string | null;
   dev: string | null;
   type: string;
@@ -55,6 +59,7 @@ export class RouteRows {
   private readonly header: number;
   private readonly rowBytes: number;
   private prefixes: string[] | undefined;
+  private rowsById: Int32Array | undefined;
   /** Each row's BGP attributes, when the table has any. */
   private bgp: (RouteBgpFields | undefined)[] | undefined;
 
@@ -68,7 +73,14 @@ export class RouteRows {
 
   /** Takes the rows of `counters` (an Analyzer's) out of WebAssembly; throws when memory is too short. */
   static take(fib: Fib, wasm: FibscopeExports, counters: number, withRoutes = true): RouteRows {
-    const at = wasm.routeRowsTake(counters, withRoutes) >>> 0;
+    return RouteRows.copy(fib, wasm, wasm.routeRowsTake(counters, withRoutes) >>> 0);
+  }
+
+  /**
+   * The rows of a route-rows block WebAssembly has just made at `at` (0: it had no room), of
+   * `fib`'s routes: routeRowsTake's, or those `compare` sums from an overlay's (src/compare/side-rows.ts).
+   */
+  static copy(fib: Fib, wasm: FibscopeExports, at: number): RouteRows {
     if (at === 0) throw new FibscopeOutOfMemoryError('a report', 'out of WebAssembly memory: no room to sort the routes for a report');
     // the block is WebAssembly's report scratch (assembly/report/scratch.ts), reused by the next report
     const block = new Uint8Array(wasm.memory.buffer, at, new DataView(wasm.memory.buffer, at, 8).getUint32(HEADER.used, true)).slice();
@@ -173,10 +185,132 @@ export class RouteRows {
     return (this.prefixes = out);
   }
 
+  // One row's members by row number (busiest first), for readers that walk the rows without
+  // making their objects (`compare`).
+
+  packetsAt(row: number): Count {
+    return readCount(this.view, this.rowAt(row) + ROW.packets);
+  }
+
+  bytesAt(row: number): Count {
+    return readCount(this.view, this.rowAt(row) + ROW.bytes);
+  }
+
+  idAt(row: number): number {
+    return this.view.getInt32(this.rowAt(row) + ROW.id, true);
+  }
+
+  metricAt(row: number): number {
+    return this.u32(this.rowAt(row) + ROW.metric);
+  }
+
+  /** What the route shares with the others of its attribute class. */
+  attributesAt(row: number): ClassAttributes {
+    return this.classes.get(this.u32(this.rowAt(row) + ROW.routeClass))!;
+  }
+
+  routeClassAt(row: number): number {
+    return this.u32(this.rowAt(row) + ROW.routeClass);
+  }
+
+  /** How many next hops of a multipath route have counters (0: none, or a single path). */
+  pathCountAt(row: number): number {
+    const at = this.rowAt(row);
+    return this.u32(at + ROW.paths) === 0 ? 0 : this.u32(at + ROW.pathCount);
+  }
+
+  pathPacketsAt(row: number, path: number): Count {
+    return readCount(this.view, this.u32(this.rowAt(row) + ROW.paths) + path * 16);
+  }
+
+  pathBytesAt(row: number, path: number): Count {
+    return readCount(this.view, this.u32(this.rowAt(row) + ROW.paths) + path * 16 + 8);
+  }
+
+  prefixAt(row: number): string {
+    const at = this.rowAt(row);
+    const from = this.u32(at + ROW.text);
+    return decoder.decode(this.block.subarray(from, from + this.u32(at + ROW.textLength)));
+  }
+
+  /** Whether row `row`'s prefix is `other`'s row `otherRow`'s (the same text). */
+  samePrefix(row: number, other: RouteRows, otherRow: number): boolean {
+    const at = this.rowAt(row);
+    const length = this.u32(at + ROW.textLength);
+    const otherAt = other.rowAt(otherRow);
+    if (other.u32(otherAt + ROW.textLength) !== length) return false;
+    const from = this.u32(at + ROW.text);
+    const otherFrom = other.u32(otherAt + ROW.text);
+    for (let i = 0; i < length; i++) if (this.block[from + i] !== other.block[otherFrom + i]) return false;
+    return true;
+  }
+
+  /** The row number of each route id (-1: no row), made once. */
+  rowOfId(): Int32Array {
+    if (this.rowsById) return this.rowsById;
+    const out = new Int32Array(this.u32(HEADER.slots)).fill(-1);
+    for (let i = 0; i < this.count; i++) out[this.idAt(i)] = i;
+    return (this.rowsById = out);
+  }
+
+  /** The block itself (assembly/report/route-rows.ts layout): not to be changed. */
+  get bytes(): Uint8Array {
+    return this.block;
+  }
+
+  /**
+   * A prefix table (as prefixTable's) for the route ids of another table, written into the
+   * memory of `wasm`: id i of it takes the prefix of this table's route `ids[i]` (none when
+   * negative or not a row here). `compare` relabels an overlay's destinations this way.
+   */
+  prefixTableFor(wasm: FibscopeExports, ids: Int32Array): PrefixTable {
+    const slots = Math.max(1, ids.length);
+    const start = this.u32(HEADER.textStart);
+    // each row's text quoted, after the table, by this table's route id
+    const ownSlots = this.u32(HEADER.slots);
+    const offsets = new Uint32Array(ownSlots);
+    const lengths = new Uint32Array(ownSlots);
+    const texts = new Uint8Array(this.u32(HEADER.used) - start + 2 * this.count);
+    let next = 0;
+    for (let i = 0; i < this.count; i++) {
+      const at = this.rowAt(i);
+      const from = this.u32(at + ROW.text);
+      const length = this.u32(at + ROW.textLength);
+      const id = this.view.getInt32(at + ROW.id, true);
+      offsets[id] = slots * 8 + next;
+      lengths[id] = length + 2;
+      texts[next++] = 0x22;
+      texts.set(this.block.subarray(from, from + length), next);
+      next += length;
+      texts[next++] = 0x22;
+    }
+    return {
+      slots,
+      bytes: slots * 8 + next,
+      fill: (at) => {
+        const table = new Uint32Array(wasm.memory.buffer, at, slots * 2);
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i];
+          const known = id >= 0 && id < ownSlots;
+          table[i * 2] = known ? offsets[id] : 0;
+          table[i * 2 + 1] = known ? lengths[id] : 0;
+        }
+        new Uint8Array(wasm.memory.buffer, at + slots * 8, next).set(texts.subarray(0, next));
+      },
+    };
+  }
+
   /** The route id of each row, busiest first (the order of `objects()`). */
   ids(): Int32Array {
     const out = new Int32Array(this.count);
     for (let i = 0; i < this.count; i++) out[i] = this.view.getInt32(this.rowAt(i) + ROW.id, true);
+    return out;
+  }
+
+  /** The metric of each row, busiest first (`compare`'s overlay keeps a pair index there). */
+  metrics(): Uint32Array {
+    const out = new Uint32Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.u32(this.rowAt(i) + ROW.metric);
     return out;
   }
 
@@ -204,10 +338,10 @@ export class RouteRows {
 
   /** The JSON text of the rows, written in WebAssembly. */
   jsonSource(): RouteJsonSource {
-    return { count: this.count, write: (write) => this.writeJson(write) };
+    return { count: this.count, write: (write, indent) => this.writeJson(write, indent ?? 0) };
   }
 
-  private writeJson(write: (chunk: Uint8Array) => void): void {
+  private writeJson(write: (chunk: Uint8Array) => void, indent: number): void {
     if (this.count === 0) return;
     const wasm = this.wasm;
     const bgp = this.bgpTexts();
@@ -222,17 +356,18 @@ export class RouteRows {
     new Uint8Array(wasm.memory.buffer).set(this.block, base);
     if (bgp) bgp.fill(bgpAt);
     for (let from = 0; from < this.count;) {
-      const rows = wasm.routesJson(base, from, this.count - from, bgpAt, outAt, OUT_BYTES);
+      // nested deeper (`compare`), each line feed of the text gets `indent` blanks after it
+      const rows = wasm.routesJson(base, from, this.count - from, bgpAt, outAt, OUT_BYTES, indent);
       if (rows > 0) {
         write(new Uint8Array(wasm.memory.buffer, outAt, wasm.routesJsonBytes()));
         from += rows;
         continue;
       }
       // a row longer than the buffer (long device names, many next hops): on its own
-      const bound = wasm.routeJsonBound(base, from, bgpAt);
+      const bound = wasm.routeJsonBound(base, from, bgpAt, indent);
       const big = wasm.routeBigScratch(bound) >>> 0;
       if (big === 0) throw new FibscopeOutOfMemoryError('a report', `out of WebAssembly memory: no room to write a route of ${bound} bytes as JSON`);
-      wasm.routesJson(base, from, 1, bgpAt, big, bound);
+      wasm.routesJson(base, from, 1, bgpAt, big, bound, indent);
       write(new Uint8Array(wasm.memory.buffer, big, wasm.routesJsonBytes()));
       from++;
     }

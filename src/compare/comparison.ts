@@ -34,6 +34,6 @@ export class Comparison {
 
   /** The comparison from the report of `analyzer()`. */
   report(overlayReport: Report, options: CompareReportOptions = {}): CompareReport {
-    return compareReport(this.overlay, overlayReport, options);
+    return compareReport(this.overlay, this, overlayReport, options);
   }
 }

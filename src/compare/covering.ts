@@ -2,7 +2,9 @@
 // the route each table's own lookup answers for every address of that prefix. A sort of the
 // union and one walk with a stack, not a lookup per prefix; typed columns, no object per prefix
 // (a full table has a million).
+import { FibscopeOutOfMemoryError } from '../errors.js';
 import type { BestPrefixes } from '../fib/fib.js';
+import type { FibscopeExports } from '../wasm/module.js';
 
 /**
  * The union of two tables' prefixes in address order (a prefix right after those containing it),
@@ -26,51 +28,66 @@ export interface CoveredPrefixes {
  * match among these prefixes carries (lookup in before, lookup in after) for that address: a
  * longer prefix of either table containing the address would be in the union itself.
  */
-export function coveringPairs(before: BestPrefixes, after: BestPrefixes): CoveredPrefixes {
+export function coveringPairs(before: BestPrefixes, after: BestPrefixes, wasm: FibscopeExports): CoveredPrefixes {
   const v4 = sortedV4(before, after);
-  const v6 = sortedV6(before, after);
+  const v6 = itemsV6(before, after);
   // each item: its table (bit 25) and its index there
-  const order = new Uint32Array(v4.length + v6.length);
-  order.set(v4);
-  order.set(v6, v4.length);
-  const capacity = order.length;
-  const out: CoveredPrefixes = {
-    count: 0, family: new Uint8Array(capacity), length: new Uint8Array(capacity), words: new Uint32Array(capacity * 4),
-    before: new Int32Array(capacity), after: new Int32Array(capacity), ownBefore: new Uint8Array(capacity), ownAfter: new Uint8Array(capacity),
-  };
-  const stack = new Int32Array(130);
-  let depth = 0;
-  for (let k = 0; k < order.length; k++) {
-    const side = order[k] >>> 25;
-    const i = order[k] & INDEX_MASK;
-    const table = side === 0 ? before : after;
-    const family = table.family[i];
-    const length = table.length[i];
-    const w = i * 4;
-    let at = out.count - 1;
-    // the same prefix in the other table: one entry for both
-    if (at < 0 || out.family[at] !== family || out.length[at] !== length || !sameWords(out.words, at * 4, table.words, w)) {
-      at = out.count++;
-      out.family[at] = family;
-      out.length[at] = length;
-      out.words.set(table.words.subarray(w, w + 4), at * 4);
-      while (depth > 0 && !contains(out, stack[depth - 1], at)) depth--;
-      const parent = depth > 0 ? stack[depth - 1] : -1;
-      out.before[at] = parent < 0 ? -1 : out.before[parent];
-      out.after[at] = parent < 0 ? -1 : out.after[parent];
-      stack[depth++] = at;
-    }
-    if (side === 0) {
-      out.before[at] = table.ids[i];
-      out.ownBefore[at] = 1;
-    } else {
-      out.after[at] = table.ids[i];
-      out.ownAfter[at] = 1;
-    }
+  const n = v4.length + v6.length;
+  // the walk in WebAssembly (assembly/compare/covering.ts): columns in, union columns out
+  const layout = new Layout();
+  const orderAt = layout.take(n * 4);
+  const tableAt = [before, after].map((table) => [table.count, table.count, table.count * 16, table.count * 4].map((bytes) => layout.take(bytes)));
+  const tablesAt = layout.take(32);
+  const outAt = [n, n, n * 16, n * 4, n * 4, n, n].map((bytes) => layout.take(bytes));
+  const outHeaderAt = layout.take(28);
+  const spareAt = layout.take(v6.length * 4);
+  const digitsAt = layout.take(v6.length * 4);
+  const base = wasm.hostBufferCreate(layout.bytes) >>> 0;
+  if (base === 0) throw new FibscopeOutOfMemoryError('the overlay table', `out of WebAssembly memory: no room to walk ${n} prefixes of the two tables`);
+  try {
+    const memory = wasm.memory.buffer;
+    const header = new Uint32Array(memory, base + tablesAt, 8);
+    const order = new Uint32Array(memory, base + orderAt, n);
+    order.set(v4);
+    order.set(v6, v4.length);
+    [before, after].forEach((table, side) => {
+      const [familyAt, lengthAt, wordsAt, idsAt] = tableAt[side];
+      new Uint8Array(memory, base + familyAt, table.count).set(table.family.subarray(0, table.count));
+      new Uint8Array(memory, base + lengthAt, table.count).set(table.length.subarray(0, table.count));
+      new Uint32Array(memory, base + wordsAt, table.count * 4).set(table.words.subarray(0, table.count * 4));
+      new Int32Array(memory, base + idsAt, table.count).set(table.ids.subarray(0, table.count));
+      header.set([familyAt, lengthAt, wordsAt, idsAt].map((at) => base + at), side * 4);
+    });
+    new Uint32Array(memory, base + outHeaderAt, 7).set(outAt.map((at) => base + at));
+    // the IPv6 prefixes sorted there too: a sort in JavaScript runs cold, once
+    wasm.coveringSortV6(base + orderAt + v4.length * 4, v6.length, base + tablesAt, base + spareAt, base + digitsAt);
+    const count = wasm.coveringWalk(base + orderAt, n, base + tablesAt, base + outHeaderAt);
+    const column = <T>(make: new (buffer: ArrayBuffer, at: number, length: number) => T & { slice(): T }, index: number, length: number): T =>
+      new make(memory, base + outAt[index], length).slice();
+    return {
+      count,
+      family: column(Uint8Array, 0, count),
+      length: column(Uint8Array, 1, count),
+      words: column(Uint32Array, 2, count * 4),
+      before: column(Int32Array, 3, count),
+      after: column(Int32Array, 4, count),
+      ownBefore: column(Uint8Array, 5, count),
+      ownAfter: column(Uint8Array, 6, count),
+    };
+  } finally {
+    wasm.hostBufferFree(base, layout.bytes);
   }
-  return { ...out, family: out.family.subarray(0, out.count), length: out.length.subarray(0, out.count),
-    words: out.words.subarray(0, out.count * 4), before: out.before.subarray(0, out.count), after: out.after.subarray(0, out.count),
-    ownBefore: out.ownBefore.subarray(0, out.count), ownAfter: out.ownAfter.subarray(0, out.count) };
+}
+
+/** Offsets of the regions of one block, each 8-byte aligned. */
+class Layout {
+  bytes = 0;
+
+  take(bytes: number): number {
+    const at = this.bytes;
+    this.bytes += (bytes + 7) & ~7;
+    return at;
+  }
 }
 
 const INDEX_MASK = 0x1ffffff;
@@ -102,39 +119,14 @@ function sortedV4(before: BestPrefixes, after: BestPrefixes): Uint32Array {
   return out;
 }
 
-/** The IPv6 prefixes of both tables in the same order (far fewer than IPv4 in real tables). */
-function sortedV6(before: BestPrefixes, after: BestPrefixes): Uint32Array {
-  const items: number[] = [];
+/** The IPv6 prefixes of both tables as items (table << 25 | index), to be sorted in WebAssembly. */
+function itemsV6(before: BestPrefixes, after: BestPrefixes): Uint32Array {
+  let count = 0;
+  for (const table of [before, after]) for (let i = 0; i < table.count; i++) if (table.family[i] === 6) count++;
+  const items = new Uint32Array(count);
+  let k = 0;
   [before, after].forEach((table, side) => {
-    for (let i = 0; i < table.count; i++) if (table.family[i] === 6) items.push((side << 25) | i);
+    for (let i = 0; i < table.count; i++) if (table.family[i] === 6) items[k++] = ((side << 25) | i) >>> 0;
   });
-  const tables = [before, after];
-  items.sort((a, b) => {
-    const ta = tables[a >>> 25];
-    const tb = tables[b >>> 25];
-    const ia = a & INDEX_MASK;
-    const ib = b & INDEX_MASK;
-    for (let w = 0; w < 4; w++) {
-      const x = ta.words[ia * 4 + w];
-      const y = tb.words[ib * 4 + w];
-      if (x !== y) return x - y;
-    }
-    return ta.length[ia] - tb.length[ib] || (a >>> 25) - (b >>> 25);
-  });
-  return Uint32Array.from(items);
-}
-
-function sameWords(a: Uint32Array, at: number, b: Uint32Array, bt: number): boolean {
-  return a[at] === b[bt] && a[at + 1] === b[bt + 1] && a[at + 2] === b[bt + 2] && a[at + 3] === b[bt + 3];
-}
-
-/** Whether union entry `outer` contains entry `inner`: same family, no longer, same leading bits. */
-function contains(union: CoveredPrefixes, outer: number, inner: number): boolean {
-  if (union.family[outer] !== union.family[inner] || union.length[outer] > union.length[inner]) return false;
-  let bits = union.length[outer];
-  for (let w = 0; bits > 0; w++, bits -= 32) {
-    const x = union.words[outer * 4 + w] ^ union.words[inner * 4 + w];
-    if (bits >= 32 ? x !== 0 : (x >>> (32 - bits)) !== 0) return false;
-  }
-  return true;
+  return items;
 }

@@ -49,6 +49,14 @@ export interface Overlay {
    * overlay route's prefix text when the caller has it, spares making it again for either side.
    */
   pair(index: number, prefix?: string): OverlayPair | undefined;
+  /** The route id of `side` of each pair, by pair index (-1: none), without making its objects. */
+  sideIds(side: 'before' | 'after'): Int32Array;
+  /**
+   * The next-hop maps of the multipath pairs for `side`: per pair, the index in `paths` of its
+   * map (-1: none), which holds the overlay route's next hop count, then the next hop of `side`
+   * each overlay next hop stands for. Undefined when no pair is multipath.
+   */
+  pathMaps(side: 'before' | 'after'): { start: Int32Array; paths: Uint32Array } | undefined;
 }
 
 export interface OverlayOptions {
@@ -59,7 +67,8 @@ export interface OverlayOptions {
 
 /** The overlay of `before` and `after` (neither is changed, and neither may change while it is in use). */
 export async function buildOverlay(before: Fib, after: Fib, options: OverlayOptions = {}): Promise<Overlay> {
-  const covered = coveringPairs(before.bestPrefixes(), after.bestPrefixes());
+  const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
+  const covered = coveringPairs(before.bestPrefixes(), after.bestPrefixes(), fib.engine().wasm);
   const list = new RouteList();
   const products = new Map<number, NonNullable<ReturnType<typeof pathProduct>>>();
   const bytes = new Uint8Array(16);
@@ -81,14 +90,19 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
       list.push6(bytes, 0, covered.length[index], null, null, index, 'unicast', 0, hops);
     }
   }
-  const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
   fib.load(list, { source: 'the overlay of the two tables' });
-  // arrays of their full length from the start: filled at random indices, a growing array would
-  // fall back to a slow dictionary
-  const made: (OverlayPair | undefined)[] = new Array(covered.count).fill(undefined);
-  // one object per route of a side, however many overlay routes it covers: reports sum by it
-  const routesBefore: (SideRoute | undefined)[] = new Array(Math.max(0, ...maxima(covered.before)) + 1).fill(undefined);
-  const routesAfter: (SideRoute | undefined)[] = new Array(Math.max(0, ...maxima(covered.after)) + 1).fill(undefined);
+  // made when a pair is first asked for (a report of objects): an Analyzer's report needs none
+  let made: (OverlayPair | undefined)[] | undefined;
+  let routesBefore: (SideRoute | undefined)[] = [];
+  let routesAfter: (SideRoute | undefined)[] = [];
+  const makeArrays = (): (OverlayPair | undefined)[] => {
+    // arrays of their full length from the start: filled at random indices, a growing array would
+    // fall back to a slow dictionary
+    // one object per route of a side, however many overlay routes it covers: reports sum by it
+    routesBefore = new Array(Math.max(0, ...maxima(covered.before)) + 1).fill(undefined);
+    routesAfter = new Array(Math.max(0, ...maxima(covered.after)) + 1).fill(undefined);
+    return new Array(covered.count).fill(undefined);
+  };
   const routeOf = (fib: Fib, routes: (SideRoute | undefined)[], id: number, own: number, prefix: string | undefined) => {
     if (id < 0) return undefined;
     let route = routes[id];
@@ -99,11 +113,28 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
     }
     return route;
   };
+  const pathMaps = (side: 'before' | 'after') => {
+    if (products.size === 0) return undefined;
+    const start = new Int32Array(covered.count).fill(-1);
+    let length = 0;
+    for (const product of products.values()) length += product.paths.length + 1;
+    const paths = new Uint32Array(length);
+    let next = 0;
+    for (const [index, product] of products) {
+      start[index] = next;
+      paths[next++] = product.paths.length;
+      for (const path of product.paths) paths[next++] = path[side];
+    }
+    return { start, paths };
+  };
   return {
     fib,
     count: covered.count,
+    sideIds: (side) => (side === 'before' ? covered.before : covered.after).subarray(0, covered.count),
+    pathMaps,
     pair(index, prefix) {
       if (!Number.isInteger(index) || index < 0 || index >= covered.count) return undefined;
+      made ??= makeArrays();
       let pair = made[index];
       if (!pair) {
         pair = {

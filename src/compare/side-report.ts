@@ -4,7 +4,10 @@ import { RELABEL_DESTINATIONS, type DestinationReaders } from '../analyze/build-
 import { DESTINATION_JSON } from '../analyze/destination-json.js';
 import type { Count, DestinationCounters, NextHopCounters, Report, RouteCounters } from '../analyze/report.js';
 import { addBgpFields } from '../analyze/route-bgp-fields.js';
+import { ROUTE_JSON, ROUTE_ROWS, type RouteRows } from '../analyze/route-rows.js';
 import { FibscopeArgumentError } from '../errors.js';
+import type { Fib } from '../fib/fib.js';
+import { sideRouteRows, type SideRows } from './side-rows.js';
 import { addCounts, compareCounts } from '../report/count.js';
 import type { Overlay, OverlayPair, SideRoute } from './overlay.js';
 
@@ -27,8 +30,60 @@ export function sidePath(pair: OverlayPair, side: Side, overlayPath: number): nu
   return pair.paths ? pair.paths[overlayPath][side] : 0;
 }
 
-/** `side`'s report, as `analyze` with that side's table would give on the same captures. */
-export function sideReport(overlay: Overlay, report: Report, side: Side, pairs = rowPairs(overlay, report)): Report {
+/**
+ * `side`'s report, as `analyze` with that side's table (`fib`) would give on the same captures:
+ * for a report an Analyzer made, its routes summed and sorted in WebAssembly, its destinations'
+ * JSON relabelled there, no object made unless someone reads them.
+ */
+export function sideReport(overlay: Overlay, report: Report, side: Side, fib: Fib, pairs?: readonly OverlayPair[]): Report {
+  const overlayRows = (report as { [ROUTE_ROWS]?: RouteRows })[ROUTE_ROWS];
+  const readers = (report as { [RELABEL_DESTINATIONS]?: DestinationReaders })[RELABEL_DESTINATIONS];
+  if (!overlayRows || !readers) return sideReportOfObjects(overlay, report, side, pairs ?? rowPairs(overlay, report));
+  return sideReportOfRows(overlay, report, side, sideRouteRows(overlay, fib, side, overlayRows), overlayRows, readers);
+}
+
+/** sideReport from the side's rows summed already (src/compare/side-rows.ts). */
+export function sideReportOfRows(overlay: Overlay, report: Report, side: Side, { rows, noRoute }: SideRows,
+  overlayRows: RouteRows, readers: DestinationReaders): Report {
+  const out = {} as Report;
+  let routes: RouteCounters[] | undefined;
+  const routeJson = rows.jsonSource();
+  // the members copied by name, in the report's order; its routes and destinations are not read
+  for (const key of Object.keys(report) as (keyof Report)[]) {
+    if (key === 'destinations') continue;
+    if (key === 'routes') {
+      Object.defineProperty(out, 'routes', {
+        enumerable: true,
+        get: () => (routes ??= rows.objects()),
+        set: (value: RouteCounters[]) => { routes = value; },
+      });
+      continue;
+    }
+    (out as unknown as Record<string, unknown>)[key] = report[key];
+  }
+  Object.defineProperty(out, ROUTE_JSON, { enumerable: false, get: () => (routes === undefined ? routeJson : undefined) });
+  out.totals = {
+    ...report.totals,
+    noRoute: { packets: addCounts(report.totals.noRoute.packets, noRoute.packets), bytes: addCounts(report.totals.noRoute.bytes, noRoute.bytes) },
+  };
+  // each overlay route id's side route id: a destination is labelled with its overlay route
+  const ids = overlayRows.ids();
+  const metrics = overlayRows.metrics();
+  const sides = overlay.sideIds(side);
+  const sideOf = new Int32Array(ids.reduce((most, id) => Math.max(most, id), -1) + 1).fill(-1);
+  for (let i = 0; i < ids.length; i++) sideOf[ids[i]] = metrics[i] < sides.length ? sides[metrics[i]] : -1;
+  const relabelled = readers.relabelTable(rows.prefixTableFor(overlay.fib.engine().wasm, sideOf), () => {
+    const prefixOf = rows.prefixOf();
+    return Array.from(sideOf, (id) => (id < 0 ? undefined : prefixOf[id]));
+  });
+  let destinations: DestinationCounters[] | undefined;
+  Object.defineProperty(out, 'destinations', { enumerable: true, get: () => (destinations ??= relabelled.destinations()) });
+  Object.defineProperty(out, DESTINATION_JSON, { enumerable: false, get: () => (destinations === undefined ? relabelled.json : undefined) });
+  return out;
+}
+
+/** sideReport for a report of objects alone (no route rows in WebAssembly behind it). */
+function sideReportOfObjects(overlay: Overlay, report: Report, side: Side, pairs: readonly OverlayPair[]): Report {
   const rows = new Map<SideRoute, RouteCounters>();
   let noRoutePackets: Count = report.totals.noRoute.packets;
   let noRouteBytes: Count = report.totals.noRoute.bytes;

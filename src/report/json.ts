@@ -32,8 +32,7 @@ export function writeJson(report: Report, write: (chunk: Uint8Array) => void, in
   const end = indent === 0 ? '\n' : '';
   const fast = new Map<'routes' | 'destinations', FastSection>();
   const routes = (report as { [ROUTE_JSON]?: RouteJsonSource })[ROUTE_JSON];
-  // the routes' fast writer indents as a report of its own: nested, they are written from their objects
-  if (routes && routes.count > 0 && indent === 0) fast.set('routes', routes);
+  if (routes && routes.count > 0) fast.set('routes', routes);
   const destinations = (report as { [DESTINATION_JSON]?: DestinationJsonSource })[DESTINATION_JSON];
   if (destinations && destinations.count > 0) fast.set('destinations', destinations);
   if (fast.size === 0) {
