@@ -4,7 +4,8 @@
 // JSON of `fibscope compare -f json`.
 import { applyChangeList, Comparison, Fib, formatCompareJson, parseChangeList, RouteFormatError, type RouteFormat } from '../../src/index.js';
 import type { ProposedTable, Source, WorkerReply } from './protocol.js';
-import { byteStream, openSource, readTextSource } from './sources.js';
+import { openSource, readTextSource } from './sources.js';
+import { streamCapture } from './stream-capture.js';
 
 /** The text the current table was loaded from, to copy it for a change list. */
 export interface TableText {
@@ -38,29 +39,17 @@ export async function runCompare(task: CompareTask): Promise<void> {
     const opened = await openSource(task.source);
     const analyzer = comparison.analyzer({ name: opened.name, filter: task.filter });
     try {
-      const total = opened.blob.size;
-      let fileBytes = 0;
-      let posted = 0;
-      const reader = byteStream(opened, (read) => { fileBytes = read; }).getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (task.signal.aborted) {
-          await reader.cancel();
-          post({ type: 'cancelled', run });
-          return;
-        }
-        analyzer.push(value);
-        if (analyzer.failed) {
-          await reader.cancel();
-          break;
-        }
-        const now = performance.now();
-        if (now - posted >= PROGRESS_MS) {
-          posted = now;
-          post({ type: 'compare-progress', run, read: fileBytes, total });
+      const streamed = await streamCapture(analyzer, opened, {
+        signal: task.signal,
+        progressMs: PROGRESS_MS,
+        onProgress: async (read, total) => {
+          post({ type: 'compare-progress', run, read, total });
           await task.nextTask();
-        }
+        },
+      });
+      if (!streamed.complete) {
+        post({ type: 'cancelled', run });
+        return;
       }
       analyzer.end();
       const json = new TextEncoder().encode(formatCompareJson(comparison.report(analyzer.report(), { top: CHANGED_TOP })));

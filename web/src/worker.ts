@@ -7,6 +7,7 @@ import { formatLookups } from '../../src/cli/lookup-text.js';
 import { Classification } from './classification.js';
 import type { PageRequest, ProposedTable, RulesFormatChoice, Source, WorkerReply } from './protocol.js';
 import { byteStream, openSource, readTextSource } from './sources.js';
+import { streamCapture } from './stream-capture.js';
 import type { TableView } from './tables.js';
 import { captureTimeSeries, reportDigits, type TimeSeriesOptions } from './timeseries.js';
 import { runCompare, type TableText } from './compare-worker.js';
@@ -115,41 +116,18 @@ async function analyze(run: number, source: Source, view: TableView | undefined)
     const table = await fib;
     const opened = await openSource(source);
     analyzer = classification.analyzer(table, opened.name, view);
-    const total = opened.blob.size;
-    let fileBytes = 0;
-    let bytes = 0;
-    let pushMs = 0;
-    let posted = 0;
     const started = performance.now();
-    const reader = byteStream(opened, (read) => { fileBytes = read; }).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (task.signal.aborted) {
-          await reader.cancel();
-          post({ type: 'cancelled', run });
-          return;
-        }
-        const before = performance.now();
-        analyzer.push(value);
-        pushMs += performance.now() - before;
-        bytes += value.length;
-        if (analyzer.failed) {
-          await reader.cancel(); // damage: nothing after it counts
-          break;
-        }
-        if (before - posted >= PROGRESS_MS) {
-          posted = before;
-          post({ type: 'progress', run, read: fileBytes, total });
-          await nextTask();
-        }
-      }
-    } catch (error) {
-      // what was read stays counted, as in the CLI
-      analyzer.fail(opened.gzip
-        ? `the compressed stream is damaged: ${messageOf(error)}`
-        : `the file could not be read to its end: ${messageOf(error)}`);
+    const { complete, bytes, pushMs } = await streamCapture(analyzer, opened, {
+      signal: task.signal,
+      progressMs: PROGRESS_MS,
+      onProgress: async (read, total) => {
+        post({ type: 'progress', run, read, total });
+        await nextTask();
+      },
+    });
+    if (!complete) {
+      post({ type: 'cancelled', run });
+      return;
     }
     analyzer.end();
     const analysisMs = performance.now() - started;
