@@ -1,33 +1,16 @@
 // What one time bin holds (docs/intervals.md): its totals, its busiest routes and destinations,
 // and the rest summed, so that every bin is exact.
-import type { Count, RouteBgpFields } from '../analyze/report.js';
+import type { Count, RouteCounters, Totals } from '../analyze/report.js';
 
-export interface IntervalTotals {
-  records: Count;
-  bytes: Count;
-  /** Present only with a filter, as in the whole report. */
-  filtered?: Count;
-  counted: Count;
-  ipv4: Count;
-  ipv6: Count;
-  nonIp: Count;
-  malformed: Count;
-  unsupportedLink: Count;
-  noRoute: { packets: Count; bytes: Count };
-  /** Present only when the destination table was full in this bin. */
-  destinationOverflow?: { packets: Count; bytes: Count };
-}
+/**
+ * The whole report's totals that a bin has too (`filtered` only with a filter,
+ * `destinationOverflow` only when the destination table was full in this bin).
+ */
+export type IntervalTotals = Pick<Totals, 'records' | 'bytes' | 'filtered' | 'counted' | 'ipv4' | 'ipv6' | 'nonIp' | 'malformed'
+  | 'unsupportedLink' | 'noRoute' | 'destinationOverflow'>;
 
-/** A route row as the whole report's, without the count of destinations. */
-export interface IntervalRoute extends RouteBgpFields {
-  prefix: string;
-  nextHop: string | null;
-  dev: string | null;
-  metric: number;
-  type: string;
-  packets: Count;
-  bytes: Count;
-}
+/** A route row as the whole report's, without the count of destinations and the next hops. */
+export type IntervalRoute = Omit<RouteCounters, 'destinations' | 'nextHops'>;
 
 export interface IntervalDestination {
   address: string;
