@@ -61,19 +61,31 @@ function add(into: TrafficCounts, packets: Count, bytes: Count): void {
   into.bytes = addCounts(into.bytes, bytes);
 }
 
+/** A summary with nothing counted yet. */
+export function emptySummary(): ChangeSummary {
+  return { moved: zero(), becomesUnrouted: zero(), becomesDropped: zero(), becomesRouted: zero() };
+}
+
+/**
+ * Counts in `summary` traffic whose route changes, from a route of type `typeBefore` to one of
+ * `typeAfter` (undefined: no route on that side): the one rule for every path to the summary.
+ */
+export function addChange(summary: ChangeSummary, typeBefore: string | undefined, typeAfter: string | undefined, packets: Count, bytes: Count): void {
+  add(summary.moved, packets, bytes);
+  if (typeBefore !== undefined && typeAfter === undefined) add(summary.becomesUnrouted, packets, bytes);
+  if (typeBefore === undefined && typeAfter !== undefined) add(summary.becomesRouted, packets, bytes);
+  if (typeAfter !== undefined && DROPPING.has(typeAfter as RouteType) && !(typeBefore !== undefined && DROPPING.has(typeBefore as RouteType))) {
+    add(summary.becomesDropped, packets, bytes);
+  }
+}
+
 /** The totals of what changes. Traffic with no route on either side stays where it is. */
 export function changeSummary(overlay: Overlay, report: Report, pairs: readonly OverlayPair[] = rowPairs(overlay, report)): ChangeSummary {
-  const summary: ChangeSummary = { moved: zero(), becomesUnrouted: zero(), becomesDropped: zero(), becomesRouted: zero() };
+  const summary = emptySummary();
   for (let index = 0; index < report.routes.length; index++) {
     const row = report.routes[index];
     const { before, after } = pairs[index];
-    if (!moves(pairs[index])) continue;
-    add(summary.moved, row.packets, row.bytes);
-    if (before !== undefined && after === undefined) add(summary.becomesUnrouted, row.packets, row.bytes);
-    if (before === undefined && after !== undefined) add(summary.becomesRouted, row.packets, row.bytes);
-    if (after !== undefined && DROPPING.has(after.type as RouteType) && !(before !== undefined && DROPPING.has(before.type as RouteType))) {
-      add(summary.becomesDropped, row.packets, row.bytes);
-    }
+    if (moves(pairs[index])) addChange(summary, before?.type, after?.type, row.packets, row.bytes);
   }
   return summary;
 }

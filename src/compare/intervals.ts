@@ -3,24 +3,16 @@
 // per bin and not per packet: each bin gives the traffic counted, what moves, becomes unrouted,
 // dropped or routed, and each side's busiest routes, so a change's effect can be seen over time.
 import type { Analyzer } from '../analyze/analyzer.js';
-import type { Count } from '../analyze/report.js';
+import type { Count, RouteCounters } from '../analyze/report.js';
 import type { RouteRowFields } from '../fib/fib.js';
 import type { Interval } from '../intervals/interval.js';
 import type { IntervalOptions, IntervalTracking } from '../intervals/tracker.js';
 import { compareCounts } from '../report/count.js';
-import type { RouteType } from '../routes/route.js';
-import { sameRoute, type TrafficCounts } from './changed.js';
+import { addChange, emptySummary, sameRoute, type TrafficCounts } from './changed.js';
 import type { Overlay, OverlayPair, SideRoute } from './overlay.js';
 
 /** A side's route in a bin: as a report row shows it, with the bin's traffic. */
-export interface CompareIntervalRoute {
-  prefix: string;
-  nextHop: string | null;
-  dev: string | null;
-  type: string;
-  packets: Count;
-  bytes: Count;
-}
+export type CompareIntervalRoute = Pick<RouteCounters, 'prefix' | 'nextHop' | 'dev' | 'type' | 'packets' | 'bytes'>;
 
 export interface CompareIntervalSide {
   /** The side's busiest routes in the bin (`top`), busiest first. */
@@ -51,9 +43,6 @@ export interface CompareIntervalOptions extends Pick<IntervalOptions, 'binNanose
   top?: number;
   onBin(interval: CompareInterval): void;
 }
-
-const DROPPING: ReadonlySet<string> = new Set<RouteType>(['blackhole', 'unreachable', 'prohibit']);
-const dropping = (route: SideRoute | undefined) => route !== undefined && DROPPING.has(route.type);
 
 /** Traffic of one side's route in a bin, keyed by the side's route id. */
 interface SideTally {
@@ -89,10 +78,7 @@ export function trackCompareIntervals(overlay: Overlay, analyzer: Analyzer, opti
 
 function splitBin(interval: Interval, points: { ids: Int32Array; packets: Float64Array; bytes: Float64Array },
   pairOf: (id: number) => OverlayPair | undefined, top: number): CompareInterval {
-  const moved = zero();
-  const becomesUnrouted = zero();
-  const becomesDropped = zero();
-  const becomesRouted = zero();
+  const summary = emptySummary();
   const overlayNoRoute = { packets: Number(interval.totals.noRoute.packets), bytes: Number(interval.totals.noRoute.bytes) };
   const before = new Map<number, SideTally>();
   const after = new Map<number, SideTally>();
@@ -105,18 +91,14 @@ function splitBin(interval: Interval, points: { ids: Int32Array; packets: Float6
     const bytes = points.bytes[i];
     tally(before, pair.before, packets, bytes, noRouteBefore);
     tally(after, pair.after, packets, bytes, noRouteAfter);
-    if (sameRoute(pair.before, pair.after)) continue;
-    add(moved, packets, bytes);
-    if (pair.before !== undefined && pair.after === undefined) add(becomesUnrouted, packets, bytes);
-    if (pair.before === undefined && pair.after !== undefined) add(becomesRouted, packets, bytes);
-    if (dropping(pair.after) && !dropping(pair.before)) add(becomesDropped, packets, bytes);
+    if (!sameRoute(pair.before, pair.after)) addChange(summary, pair.before?.type, pair.after?.type, packets, bytes);
   }
   return {
     start: interval.start,
     end: interval.end,
     bins: interval.bins,
     counted: { packets: interval.totals.counted, bytes: countedBytes(interval) },
-    moved, becomesUnrouted, becomesDropped, becomesRouted,
+    ...summary,
     before: side(before, noRouteBefore, top),
     after: side(after, noRouteAfter, top),
   };
@@ -154,7 +136,6 @@ function side(tallies: Map<number, SideTally>, noRoute: TrafficCounts, top: numb
   };
 }
 
-const zero = (): { packets: number; bytes: number } => ({ packets: 0, bytes: 0 });
 function add(into: TrafficCounts, packets: number, bytes: number): void {
   into.packets = Number(into.packets) + packets;
   into.bytes = Number(into.bytes) + bytes;

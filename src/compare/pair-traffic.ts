@@ -6,11 +6,10 @@ import type { Count } from '../analyze/report.js';
 import type { ClassAttributes, RouteRows } from '../analyze/route-rows.js';
 import { addCounts, compareCounts } from '../report/count.js';
 import type { RouteType } from '../routes/route.js';
-import type { ChangedRoute, ChangedTraffic, ChangeSummary, TrafficCounts } from './changed.js';
+import { addChange, emptySummary, type ChangedRoute, type ChangedTraffic, type ChangeSummary, type TrafficCounts } from './changed.js';
 import type { Move, MoveEnd } from './moves.js';
 import type { Overlay } from './overlay.js';
 
-const DROPPING: ReadonlySet<string> = new Set(['blackhole', 'unreachable', 'prohibit']);
 /** Keys of two small numbers in one (class numbers, move ends: far below 2^26). */
 const SHIFT = 2 ** 26;
 
@@ -81,8 +80,7 @@ export function pairTraffic(overlay: Overlay, overlayRows: RouteRows, before: Ro
   };
   addCell(0, 0, noRoute.packets, noRoute.bytes);
 
-  const zero = (): TrafficCounts => ({ packets: 0, bytes: 0 });
-  const summary: ChangeSummary = { moved: zero(), becomesUnrouted: zero(), becomesDropped: zero(), becomesRouted: zero() };
+  const summary = emptySummary();
   // the pairs whose traffic moves, by (route id before, route id after)
   const changedPairs = new Map<number, { before: number; after: number; packets: Count; bytes: Count }>();
   // the overlay's routes whose traffic moves: their row, by route id
@@ -116,11 +114,8 @@ export function pairTraffic(overlay: Overlay, overlayRows: RouteRows, before: Ro
       if (same === undefined) sameAttributes.set(key, (same = attributesAlike(b.rows.attributesAt(rowBefore), a.rows.attributesAt(rowAfter))));
       if (same && b.rows.samePrefix(rowBefore, a.rows, rowAfter)) continue;
     } else if (rowBefore < 0 && rowAfter < 0) continue;
-    add(summary.moved, packets, bytes);
-    if (rowBefore >= 0 && rowAfter < 0) add(summary.becomesUnrouted, packets, bytes);
-    if (rowBefore < 0 && rowAfter >= 0) add(summary.becomesRouted, packets, bytes);
-    if (rowAfter >= 0 && DROPPING.has(a.rows.attributesAt(rowAfter).type)
-      && !(rowBefore >= 0 && DROPPING.has(b.rows.attributesAt(rowBefore).type))) add(summary.becomesDropped, packets, bytes);
+    addChange(summary, rowBefore >= 0 ? b.rows.attributesAt(rowBefore).type : undefined,
+      rowAfter >= 0 ? a.rows.attributesAt(rowAfter).type : undefined, packets, bytes);
     const pairKey = (rowBefore + 1) * SHIFT * 64 + (rowAfter + 1);
     const entry = changedPairs.get(pairKey);
     if (!entry) changedPairs.set(pairKey, { before: rowBefore, after: rowAfter, packets, bytes });
