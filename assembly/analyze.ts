@@ -114,27 +114,15 @@ export function inputResetRecords(input: usize): void {
   changetype<CaptureInput>(input).records = 0;
 }
 
-/** What inputFeed returns when memory is too short for a counter per route: nothing was read. */
+/** What inputFeedInPlace returns when memory is too short for a counter per route: nothing was read. */
 const FEED_OUT_OF_MEMORY: u32 = u32.MAX_VALUE;
 
 /**
- * Reads `length` bytes at the start of `buffer` as the continuation of `input`'s stream and
- * counts every complete record into `counters`. The bytes it could not use yet (a record cut by
- * the chunk's end) are moved to the start of the buffer; returns how many, or
- * FEED_OUT_OF_MEMORY.
- */
-export function inputFeed(input: usize, counters: usize, buffer: usize, length: u32, final: bool): u32 {
-  if (!prepareCounters(changetype<Counters>(counters))) return FEED_OUT_OF_MEMORY;
-  const used = feed(changetype<CaptureInput>(input), changetype<Counters>(counters), buffer, length, final);
-  const rest = length - used;
-  if (rest && used) memory.copy(buffer, buffer + used, rest);
-  return rest;
-}
-
-/**
- * As inputFeed, but leaves the bytes it did not use where they are and returns how many it used:
- * a feed that stops at a moment of the capture's clock (src/analyze/capture-clock.ts) goes on
- * from there, with no copy of the rest of the buffer per stop.
+ * Reads `length` bytes at `buffer` as the continuation of `input`'s stream and counts every
+ * complete record into `counters`; returns how many bytes it used, or FEED_OUT_OF_MEMORY. The
+ * rest (a record cut by the chunk's end, or the record a stop time stopped before) stays where
+ * it is: a feed that stops at a moment of the capture's clock (src/analyze/capture-clock.ts)
+ * goes on from there, and the host moves what is left once, at the end.
  */
 export function inputFeedInPlace(input: usize, counters: usize, buffer: usize, length: u32, final: bool): u32 {
   if (!prepareCounters(changetype<Counters>(counters))) return FEED_OUT_OF_MEMORY;

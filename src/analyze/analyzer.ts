@@ -65,7 +65,7 @@ export interface RouteSeries {
 const MAX_SERIES_ROUTES = 64;
 const MAX_SERIES_BINS = 1_000_000;
 
-/** What inputFeed returns when memory is too short for a counter per route (assembly/analyze.ts). */
+/** What inputFeedInPlace returns when memory is too short for a counter per route (assembly/analyze.ts). */
 const FEED_OUT_OF_MEMORY = 0xffffffff;
 
 function outOfMemory(what: string, detail: string): FibscopeOutOfMemoryError {
@@ -255,16 +255,11 @@ export class Analyzer {
   private feed(input: InputState, length: number, final: boolean, unread: string): number {
     // routes may have changed since: the checks need the types and devices of new ones
     if (this.checking) this.fib.describeRouteClasses();
-    if (this.clockListeners.length === 0) {
-      const rest = this.wasm.inputFeed(input.handle, this.counters, this.buffer, length, final) >>> 0;
-      if (rest === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
-      return rest;
-    }
     // with listeners the feed stops at their moments and goes on from the record it stopped
     // before, where it lies: the rest moves to the buffer's start once, at the end
     let used = 0;
     for (;;) {
-      this.armStopTime(input);
+      if (this.clockListeners.length > 0) this.armStopTime(input);
       const step = this.wasm.inputFeedInPlace(input.handle, this.counters, this.buffer + used, length - used, final) >>> 0;
       if (step === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
       used += step;

@@ -91,7 +91,7 @@ export async function fieldsDriver(): Promise<FieldsDriver> {
         for (const piece of capturePieces(file)) {
           bytesAt(buffer, piece.bytes.length).set(piece.bytes);
           const before = wasm.inputRecords(input);
-          const rest = wasm.inputFeed(input, counters, buffer, piece.bytes.length, false);
+          const rest = piece.bytes.length - wasm.inputFeedInPlace(input, counters, buffer, piece.bytes.length, false);
           if (wasm.inputError(input)) throw new Error(`the input stopped: error ${wasm.inputError(input)} at record ${records.length + 1}`);
           if (rest !== 0) throw new Error(`the input left ${rest} of ${piece.bytes.length} bytes of a whole piece`);
           if (!piece.record) continue;

@@ -20,7 +20,7 @@ export function captureBlocks(wasm: FibscopeExports, file: Uint8Array): CaptureB
   try {
     for (const piece of capturePieces(file)) {
       new Uint8Array(wasm.memory.buffer, buffer, piece.bytes.length).set(piece.bytes);
-      const rest = wasm.inputFeed(input, counters, buffer, piece.bytes.length, false);
+      const rest = piece.bytes.length - wasm.inputFeedInPlace(input, counters, buffer, piece.bytes.length, false);
       if (wasm.inputError(input) || rest !== 0) throw new Error(`the input stopped at record ${blocks.length + 1}`);
       if (!piece.record) continue;
       const { linkType, offset, caplen } = piece.record;
