@@ -14,7 +14,8 @@ import { lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './
 import { fib4, fib6, tableOf } from './fib/tables';
 import {
   freeScan, labelCount as plainScanLabelCount, labels as plainScanLabels, pairCount as plainScanPairCount,
-  pairs as plainScanPairs, recordPairs as plainScanRecordPairs, records as plainScanRecords, scanPlain,
+  packColumns, packedClasses, packedIPv4, packedMetrics, pairs as plainScanPairs, recordPairs as plainScanRecordPairs,
+  records as plainScanRecords, scanPlain, sortScannedByPrefix,
 } from './routes/plain';
 
 export * from './analyze';
@@ -156,6 +157,27 @@ export function plainInsert(start: i32, count: i32, deferLookup: bool): void {
   }
   insertRecords(plainScanRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false, false);
 }
+
+/**
+ * Puts the `count` scanned routes in prefix order (fib/bulk-order.ts), before the host numbers
+ * them, for a bulk load: the RIB walks, the route records and the host's columns then go in order.
+ */
+export function plainSortByPrefix(count: i32): void {
+  sortScannedByPrefix(<u32>count);
+}
+
+/**
+ * Numbers the `count` scanned routes from `firstId` on and packs the host's columns of them
+ * (family u8s, then prefix length u8s at `count`, metrics and classes where the two calls below
+ * say): the block, or 0 when memory is short. Call it once the pairs' classes are set.
+ */
+export function plainPackColumns(count: i32, firstId: i32): usize {
+  return packColumns(<u32>count, firstId);
+}
+export function plainPackedMetrics(): usize { return packedMetrics; }
+export function plainPackedClasses(): usize { return packedClasses; }
+/** How many of the packed routes are IPv4. */
+export function plainPackedIPv4(): u32 { return packedIPv4; }
 
 /** Makes room for route ids below `count` at once (a bulk load). */
 export function ensureRouteIds(count: i32): void {

@@ -82,30 +82,73 @@ function collect(n: usize, depth: i32, index: u32, best: i32, target: i32, level
   collect(child(n, 1), depth + 1, (index << 1) | 1, best, target, level);
 }
 
+// Per recursion level of buildNode, the 64 children below the node being built as segments, in
+// order: a run of children with one best route and nothing below them, or one child with longer
+// prefixes below it. A sparse part of the table (most of IPv6) is a few segments a node where
+// a child-by-child list would be 64 entries to write and read back.
+//   u32 first child, i32 best route, u32 RIB node (0: none below)
+const SEGMENT_BYTES: usize = 12;
+const LEVEL_SEGMENTS_BYTES: usize = 64 * SEGMENT_BYTES;
+const segments: usize = memory.data(<i32>(MAX_LEVELS * <i32>LEVEL_SEGMENTS_BYTES));
+let segmentCount: i32 = 0;
+
+/** Appends a segment, or widens the last one when it is a run of the same best route. */
+@inline function appendSegment(area: usize, first: u32, best: i32, rib: usize): void {
+  if (segmentCount > 0 && !rib) {
+    const last = area + <usize>(segmentCount - 1) * SEGMENT_BYTES;
+    if (!load<u32>(last, 8) && load<i32>(last, 4) == best) return;
+  }
+  const at = area + <usize>segmentCount * SEGMENT_BYTES;
+  store<u32>(at, first);
+  store<i32>(at, best, 4);
+  store<u32>(at, <u32>rib, 8);
+  segmentCount++;
+}
+
+/** As collect, into segments at `area` (segmentCount counts them). */
+function collectSegments(n: usize, depth: i32, index: u32, best: i32, target: i32, area: usize): void {
+  if (!n) {
+    appendSegment(area, index << (target - depth), best, 0);
+    return;
+  }
+  const h = head(n);
+  if (h >= 0) best = h;
+  if (depth == target) {
+    appendSegment(area, index, best, hasChildren(n) ? n : 0);
+    return;
+  }
+  collectSegments(child(n, 0), depth + 1, index << 1, best, target, area);
+  collectSegments(child(n, 1), depth + 1, (index << 1) | 1, best, target, area);
+}
+
 /**
  * Fills `node` from the RIB node `rib` at `depth`, whose own route is already folded into `best`.
  * With `node` 0 it makes a top node, leaves inline (see the layout above). Returns the node.
  */
 function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, pool: i32): usize {
-  const scratchLevel = scratch + <usize>level * LEVEL_BYTES;
+  const area = segments + <usize>level * LEVEL_SEGMENTS_BYTES;
   const target = depth + STRIDE;
-  collect(child(rib, 0), depth + 1, 0, best, target, scratchLevel);
-  collect(child(rib, 1), depth + 1, 1, best, target, scratchLevel);
+  segmentCount = 0;
+  collectSegments(child(rib, 0), depth + 1, 0, best, target, area);
+  collectSegments(child(rib, 1), depth + 1, 1, best, target, area);
+  const count = segmentCount; // the calls below collect their own levels
 
   let vector: u64 = 0;
   let leafvec: u64 = 0;
   let leafCount: i32 = 0;
   let previous: i32 = 0;
-  for (let v = 0; v < 64; v++) {
-    if (load<u32>(scratchLevel + RIB_COLUMN + (<usize>v << 2))) {
-      vector |= <u64>1 << v;
-    } else {
-      const leaf = load<i32>(scratchLevel + (<usize>v << 2));
-      if (leafCount == 0 || leaf != previous) {
-        leafvec |= <u64>1 << v;
-        previous = leaf;
-        leafCount++;
-      }
+  for (let k = 0; k < count; k++) {
+    const segment = area + <usize>k * SEGMENT_BYTES;
+    const first = <u64>load<u32>(segment);
+    if (load<u32>(segment, 8)) {
+      vector |= <u64>1 << first;
+      continue;
+    }
+    const leaf = load<i32>(segment, 4);
+    if (leafCount == 0 || leaf != previous) {
+      leafvec |= <u64>1 << first;
+      previous = leaf;
+      leafCount++;
     }
   }
 
@@ -114,11 +157,7 @@ function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, p
     // a top node without children keeps only what a lookup reads: leafvec, then the leaves
     const compact = alloc(leafOnlyBytes(leafCount), pool);
     store<u64>(compact, leafvec);
-    let out = compact + 8;
-    for (let bits = leafvec; bits; bits &= bits - 1) {
-      store<i32>(out, load<i32>(scratchLevel + (<usize>ctz(bits) << 2)));
-      out += 4;
-    }
+    writeLeaves(area, count, compact + 8);
     return compact | LEAF_ONLY;
   }
   if (!node) {
@@ -127,28 +166,18 @@ function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, p
   } else if (leafCount) {
     leaves = alloc(<usize>leafCount << 2, pool);
   }
-  if (leafCount) {
-    let out = leaves;
-    let bits = leafvec;
-    while (bits) {
-      const v = <usize>ctz(bits);
-      store<i32>(out, load<i32>(scratchLevel + (v << 2)));
-      out += 4;
-      bits &= bits - 1;
-    }
-  }
+  if (leafCount) writeLeaves(area, count, leaves);
   const childCount = <i32>popcnt(vector);
   let children: usize = 0;
   if (childCount) {
     children = alloc(<usize>childCount * NODE_BYTES, pool);
     let out = children;
-    let bits = vector;
-    while (bits) {
-      const v = <usize>ctz(bits);
-      buildNode(out, load<u32>(scratchLevel + RIB_COLUMN + (v << 2)), target,
-        load<i32>(scratchLevel + (v << 2)), level + 1, pool);
+    for (let k = 0; k < count; k++) {
+      const segment = area + <usize>k * SEGMENT_BYTES;
+      const below = <usize>load<u32>(segment, 8);
+      if (!below) continue;
+      buildNode(out, below, target, load<i32>(segment, 4), level + 1, pool);
       out += NODE_BYTES;
-      bits &= bits - 1;
     }
   }
   store<u64>(node, vector);
@@ -156,6 +185,23 @@ function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, p
   store<u32>(node, <u32>leaves, 16);
   store<u32>(node, <u32>children, 20);
   return node;
+}
+
+/** Writes the leaf of each run of the `count` segments at `area` (where leafvec has a bit) to `out`. */
+function writeLeaves(area: usize, count: i32, out: usize): void {
+  let leafCount = 0;
+  let previous: i32 = 0;
+  for (let k = 0; k < count; k++) {
+    const segment = area + <usize>k * SEGMENT_BYTES;
+    if (load<u32>(segment, 8)) continue;
+    const leaf = load<i32>(segment, 4);
+    if (leafCount == 0 || leaf != previous) {
+      store<i32>(out, leaf);
+      out += 4;
+      previous = leaf;
+      leafCount++;
+    }
+  }
 }
 
 @inline function topNodeBytes(leafCount: i32): usize {
@@ -208,6 +254,21 @@ function setSlot(t: Poptrie, slot: u32, rib: usize, best: i32): void {
   }
 }
 
+/**
+ * Points `count` direct slots from `first` at the leaf of `best`. Most of a rebuild is this (an
+ * IPv6 table's 2^20 slots are nearly all uncovered), so slots that held a leaf, all of them in a
+ * fresh table, are overwritten in place and only the others go through setSlot to be freed.
+ */
+function fillLeaves(t: Poptrie, first: u32, count: u32, best: i32): void {
+  const entry = leafEntry(best);
+  const at = t.direct + (<usize>first << 2);
+  for (let k: u32 = 0; k < count; k++) {
+    const slot = at + (<usize>k << 2);
+    if (load<u32>(slot) & 1) store<u32>(slot, entry);
+    else setSlot(t, first + k, 0, best);
+  }
+}
+
 /** Refills every direct slot under RIB node `n` (0 if none) at `depth`, key bits `index`. */
 function fillSlots(t: Poptrie, n: usize, depth: i32, index: u32, best: i32): void {
   const s = t.directBits;
@@ -217,9 +278,7 @@ function fillSlots(t: Poptrie, n: usize, depth: i32, index: u32, best: i32): voi
   }
   if (!n) {
     const span = s - depth;
-    const first = index << span;
-    const count: u32 = 1 << span;
-    for (let k: u32 = 0; k < count; k++) setSlot(t, first + k, 0, best);
+    fillLeaves(t, index << span, 1 << span, best);
     return;
   }
   const h = head(n);
@@ -404,5 +463,7 @@ export function initPoptrie(t: Poptrie, directBits: i32, pool: i32, rib: Rib): v
   t.rib = rib;
   const slots = <usize>1 << directBits;
   t.direct = alloc(slots << 2, pool);
-  for (let i: usize = 0; i < slots; i++) store<u32>(t.direct + (i << 2), leafEntry(-1));
+  // no route anywhere: the leaf entry of -1, four slots a store
+  const empty = i32x4.splat(<i32>leafEntry(-1));
+  for (let i: usize = 0; i < slots; i += 4) v128.store(t.direct + (i << 2), empty);
 }

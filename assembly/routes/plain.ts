@@ -7,6 +7,7 @@
 // order mark past the start) makes it give up, and the host parses the text itself, with its
 // error messages.
 
+import { prefixOrder } from '../fib/bulk-order';
 import { alloc, free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 
 export const RECORD_BYTES: usize = 32;
@@ -76,8 +77,7 @@ export function scanPlain(textAt: usize, length: u32, lines: u32): i32 {
       scanCount = count;
       return SCAN_MORE;
     }
-    let end = pos;
-    while (end < length && byteAt(end) != 10) end++;
+    let end = lineEnd(pos, length);
     let i = pos;
     pos = end + 1;
     while (i < end && isBlank(byteAt(i))) i++;
@@ -135,6 +135,19 @@ export function scanPlain(textAt: usize, length: u32, lines: u32): i32 {
   return <i32>count;
 }
 
+/** Where the line from `pos` ends: its newline, or `length`. Sixteen bytes a look. */
+@inline function lineEnd(pos: u32, length: u32): u32 {
+  const newline = i8x16.splat(10);
+  let i = pos;
+  while (i + 16 <= length) {
+    const found = i8x16.bitmask(i8x16.eq(v128.load(text + <usize>i), newline));
+    if (found) return i + ctz(found);
+    i += 16;
+  }
+  while (i < length && byteAt(i) != 10) i++;
+  return i;
+}
+
 function unsure(): i32 {
   scanning = false;
   return SCAN_UNSURE;
@@ -175,36 +188,89 @@ function startScan(textAt: usize, length: u32): i32 {
  * decodes each label with a decoder that drops one at its start).
  */
 function countTextLines(start: u32, end: u32): u32 {
-  let lines: u32 = 1;
+  // in pieces: V8 runs a WebAssembly function in its baseline code until it has been called
+  // often enough, so one call over a whole table would run there from start to end
+  linesCounted = 1;
   let i = start;
-  // 16 bytes at a time while they are printable ASCII and line ends (nearly all of a table)
-  const newline = i8x16.splat(10);
-  const space = i8x16.splat(<i8>CH_SPACE);
-  const tilde = i8x16.splat(0x7e);
   while (i < end) {
-    if (i + 16 <= end) {
-      const bytes = v128.load(text + <usize>i);
-      const isNewline = i8x16.eq(bytes, newline);
-      const printable = v128.and(i8x16.ge_u(bytes, space), i8x16.le_u(bytes, tilde));
-      if (v128.all_true<i8>(v128.or(printable, isNewline))) {
-        lines += <u32>popcnt(i8x16.bitmask(isNewline));
-        i += 16;
-        continue;
-      }
+    i = countLinesFrom(i, min(end, i + COUNT_PIECE), end);
+    if (i == NOT_TEXT) return 0;
+  }
+  return linesCounted;
+}
+
+const COUNT_PIECE: u32 = 1 << 16;
+const NOT_TEXT: u32 = U32.MAX_VALUE;
+let linesCounted: u32 = 0;
+
+/**
+ * Adds the newlines from `i` to about `stop` (a UTF-8 sequence may run past it, not past `end`)
+ * to linesCounted; returns where it stopped, or NOT_TEXT.
+ */
+function countLinesFrom(i: u32, stop: u32, end: u32): u32 {
+  let lines: u32 = 0;
+  const newline = i8x16.splat(10);
+  while (i < stop) {
+    // 64 bytes a step while they are printable ASCII and blanks (nearly all of a table), the
+    // newlines of up to RUN_STEPS steps summed in eight bits a lane (4 a step at most)
+    const runStart = i;
+    let sums = i32x4.splat(0);
+    let unusual = i32x4.splat(0);
+    for (let steps: u32 = 0; steps < RUN_STEPS && i + 64 <= stop; steps++) {
+      const a = v128.load(text + <usize>i);
+      const b = v128.load(text + <usize>i, 16);
+      const c = v128.load(text + <usize>i, 32);
+      const d = v128.load(text + <usize>i, 48);
+      unusual = v128.or(unusual, v128.or(v128.or(unusualBytes(a), unusualBytes(b)), v128.or(unusualBytes(c), unusualBytes(d))));
+      // each newline lane is -1: subtracting counts it
+      sums = i8x16.sub(sums, i8x16.eq(a, newline));
+      sums = i8x16.sub(sums, i8x16.eq(b, newline));
+      sums = i8x16.sub(sums, i8x16.eq(c, newline));
+      sums = i8x16.sub(sums, i8x16.eq(d, newline));
+      i += 64;
     }
-    const c = byteAt(i);
-    if (c < 0x80) {
-      if (c == 10) lines++;
-      else if (c < CH_SPACE ? c < CH_TAB || c > CH_CR : c == 0x7f) return 0;
-      i++;
+    if (!v128.any_true(unusual) && i > runStart) {
+      lines += laneSum(sums);
       continue;
     }
-    const size = utf8SequenceSize(c, i, end);
-    if (size == 0) return 0;
-    if (c == 0xef && ((byteAt(i + 1) == 0xbb && byteAt(i + 2) == 0xbf) || (byteAt(i + 1) == 0xbf && byteAt(i + 2) == 0xbd))) return 0;
-    i += size;
+    // byte by byte: a run that holds something else, or the last bytes
+    i = runStart;
+    const runStop = min(stop, runStart + RUN_STEPS * 64);
+    while (i < runStop) {
+      const c = byteAt(i);
+      if (c < 0x80) {
+        if (c == 10) lines++;
+        else if (c < CH_SPACE ? c < CH_TAB || c > CH_CR : c == 0x7f) return NOT_TEXT;
+        i++;
+        continue;
+      }
+      const size = utf8SequenceSize(c, i, end);
+      if (size == 0) return NOT_TEXT;
+      if (c == 0xef && ((byteAt(i + 1) == 0xbb && byteAt(i + 2) == 0xbf) || (byteAt(i + 1) == 0xbf && byteAt(i + 2) == 0xbd))) return NOT_TEXT;
+      i += size;
+    }
   }
-  return lines;
+  linesCounted += lines;
+  return i;
+}
+
+const RUN_STEPS: u32 = 63;
+
+/**
+ * Lanes of bytes other than printable ASCII and the blanks TAB to CR (line ends, and the CR of
+ * files written with CRLF, which real tables often are).
+ */
+@inline function unusualBytes(bytes: v128): v128 {
+  const control = i8x16.lt_u(bytes, i8x16.splat(<i8>CH_SPACE));
+  const blank = v128.and(i8x16.ge_u(bytes, i8x16.splat(<i8>CH_TAB)), i8x16.le_u(bytes, i8x16.splat(<i8>CH_CR)));
+  return v128.or(v128.andnot(control, blank), i8x16.gt_u(bytes, i8x16.splat(0x7e)));
+}
+
+/** The sum of sixteen unsigned byte lanes. */
+@inline function laneSum(bytes: v128): u32 {
+  const pairs = i16x8.extadd_pairwise_i8x16_u(bytes);
+  const quads = i32x4.extadd_pairwise_i16x8_u(pairs);
+  return <u32>(i32x4.extract_lane(quads, 0) + i32x4.extract_lane(quads, 1) + i32x4.extract_lane(quads, 2) + i32x4.extract_lane(quads, 3));
 }
 
 @inline function isByteOrderMark(at: u32): bool {
@@ -233,7 +299,100 @@ function utf8SequenceSize(c: u32, at: u32, end: u32): u32 {
   return 0;
 }
 
+/**
+ * Reorders the first `count` records (and their pairs) by prefix, stably (fib/bulk-order.ts), for
+ * a bulk load; records already in order stay where they are, and so do all when memory is short.
+ */
+export function sortScannedByPrefix(count: u32): void {
+  const order = prefixOrder(records, count, RECORD_BYTES);
+  if (!order) return;
+  const sorted = tryAlloc(<u64>recordCapacity * RECORD_BYTES, POOL_OTHER);
+  const sortedPairs = sorted ? tryAlloc(<u64>recordCapacity << 2, POOL_OTHER) : 0;
+  if (!sortedPairs) {
+    // short of memory: the order is only for speed
+    if (sorted) free(sorted, <usize>recordCapacity * RECORD_BYTES, POOL_OTHER);
+    free(order, <usize>count << 2, POOL_OTHER);
+    return;
+  }
+  // in pieces, as countTextLines
+  for (let start: u32 = 0; start < count; start += PACK_PIECE) {
+    copyInOrder(order, sorted, sortedPairs, start, min(count, start + PACK_PIECE));
+  }
+  free(order, <usize>count << 2, POOL_OTHER);
+  free(records, <usize>recordCapacity * RECORD_BYTES, POOL_OTHER);
+  free(recordPairs, <usize>recordCapacity << 2, POOL_OTHER);
+  records = sorted;
+  recordPairs = sortedPairs;
+}
+
+/** Records (and pairs) `order[from]` … `order[to - 1]` to places `from` … `to` - 1 of the blocks given. */
+function copyInOrder(order: usize, sorted: usize, sortedPairs: usize, from: u32, to: u32): void {
+  for (let i = from; i < to; i++) {
+    const index = <usize>load<u32>(order + (<usize>i << 2));
+    const source = records + index * RECORD_BYTES;
+    const target = sorted + <usize>i * RECORD_BYTES;
+    v128.store(target, v128.load(source));
+    v128.store(target, v128.load(source, 16), 16);
+    store<u32>(sortedPairs + (<usize>i << 2), load<u32>(recordPairs + (index << 2)));
+  }
+}
+
+// The host's columns of the scanned routes, packed for one copy each when their ids are one run
+// (a fresh table's): family u8s, prefix length u8s, then metric u32s and attribute class u32s.
+let packed: usize = 0;
+let packedBytes: usize = 0;
+export let packedMetrics: usize = 0;
+export let packedClasses: usize = 0;
+export let packedIPv4: u32 = 0;
+
+/**
+ * Numbers the first `count` scanned routes `firstId`, `firstId` + 1, … in their records, gives
+ * each record the attribute class the host set for its pair, and packs the host's columns: the
+ * block, or 0 when memory is short (the host then fills its columns route by route).
+ */
+export function packColumns(count: u32, firstId: i32): usize {
+  freePacked();
+  const metricsAt = (<usize>count * 2 + 3) & ~3;
+  const bytes = metricsAt + (<usize>count << 3);
+  const block = tryAlloc(<u64>bytes, POOL_OTHER);
+  if (!block) return 0;
+  packed = block;
+  packedBytes = bytes;
+  packedMetrics = block + metricsAt;
+  packedClasses = packedMetrics + (<usize>count << 2);
+  packedIPv4 = 0;
+  // in pieces, as countTextLines
+  for (let from: u32 = 0; from < count; from += PACK_PIECE) packRange(from, min(count, from + PACK_PIECE), count, firstId);
+  return block;
+}
+
+const PACK_PIECE: u32 = 16384;
+
+function packRange(from: u32, to: u32, count: u32, firstId: i32): void {
+  let ipv4: u32 = 0;
+  for (let i = from; i < to; i++) {
+    const record = records + <usize>i * RECORD_BYTES;
+    const family = load<u8>(record, 24);
+    const attributeClass = load<u32>(pairs + <usize>load<u32>(recordPairs + (<usize>i << 2)) * 12, 8);
+    store<i32>(record, firstId + <i32>i, 16);
+    store<u32>(record, attributeClass, 28);
+    if (family == 4) ipv4++;
+    store<u8>(packed + <usize>i, family);
+    store<u8>(packed + <usize>count + <usize>i, load<u8>(record, 25));
+    store<u32>(packedMetrics + (<usize>i << 2), load<u32>(record, 20));
+    store<u32>(packedClasses + (<usize>i << 2), attributeClass);
+  }
+  packedIPv4 += ipv4;
+}
+
+function freePacked(): void {
+  if (packed) free(packed, packedBytes, POOL_OTHER);
+  packed = packedBytes = packedMetrics = packedClasses = 0;
+  packedIPv4 = 0;
+}
+
 export function freeScan(): void {
+  freePacked();
   scanning = false;
   if (recordCapacity) {
     free(records, <usize>recordCapacity * RECORD_BYTES, POOL_OTHER);
@@ -304,14 +463,17 @@ function parseMetric(start: u32, end: u32): u64 {
 /** Writes the key (network order), family and masked length of the prefix text into `record`. */
 function scanPrefix(start: u32, end: u32, record: usize): bool {
   if (end - start == 7 && isDefault(start)) {
-    memory.fill(record, 0, 16);
+    store<u64>(record, 0);
+    store<u64>(record, 0, 8);
     store<u8>(record, 4, 24);
     store<u8>(record, 0, 25);
     return true;
   }
   let slash = start;
   while (slash < end && byteAt(slash) != CH_SLASH) slash++;
-  memory.fill(record, 0, 16);
+  // two stores, not memory.fill: V8 makes a call of every memory.fill, small or not
+  store<u64>(record, 0);
+  store<u64>(record, 0, 8);
   let family: u32;
   const v4 = parseIPv4(start, slash);
   if (v4 >= 0) {
@@ -348,15 +510,15 @@ function isDefault(start: u32): bool {
   return true;
 }
 
-/** Clears the key's bits past `length`. */
-function maskKey(record: usize, length: u32): void {
-  for (let b: u32 = 0; b < 16; b++) {
-    const keep = <i32>length - <i32>(b << 3);
-    if (keep >= 8) continue;
-    const at = record + <usize>b;
-    const mask: u32 = keep <= 0 ? 0 : (<u32>0xff << <u32>(8 - keep)) & 0xff;
-    store<u8>(at, <u8>(<u32>load<u8>(at) & mask));
-  }
+/** Clears the key's bits past `length` (the key is in network order: a u64 load is byte-swapped). */
+@inline function maskKey(record: usize, length: u32): void {
+  store<u64>(record, load<u64>(record) & bswap<u64>(leadingOnes(length)));
+  store<u64>(record, load<u64>(record, 8) & bswap<u64>(leadingOnes(length > 64 ? length - 64 : 0)), 8);
+}
+
+/** A u64 whose top `bits` bits are set (all of them from 64 on). */
+@inline function leadingOnes(bits: u32): u64 {
+  return bits == 0 ? 0 : bits >= 64 ? U64.MAX_VALUE : U64.MAX_VALUE << <u64>(64 - bits);
 }
 
 /** Four decimal parts of 1-3 digits, each 0..255, filling the text exactly; -1 otherwise. */

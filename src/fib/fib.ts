@@ -570,6 +570,8 @@ export class Fib {
         throw new FibscopeOutOfMemoryError('route text', `out of WebAssembly memory: no room to read ${bytes.length} bytes of routes; nothing was changed`);
       }
       if (count < 0) return undefined;
+      const bulk = count > BULK_THRESHOLD;
+      if (bulk) this.wasm.plainSortByPrefix(count);
       this.ensureMemoryFor(count, routesFrom(count, source));
       this.refreshViews();
       const memory = this.bytes;
@@ -594,26 +596,37 @@ export class Fib {
       }
       // ids freed by earlier removals first (a table reloaded for weeks must not outgrow its
       // id space), then fresh ones; WebAssembly reads each record's id as written here
+      const fresh = this.freeIds.length === 0;
       const ids = this.takeIds(count);
       const highest = this.nextId - 1;
       if (this.nextId > this.family.length) this.growColumns(this.nextId);
+      // fresh ids are one run: WebAssembly numbers the records and packs the columns to copy
+      const packedAt = fresh && count > 0 ? this.wasm.plainPackColumns(count, ids[0]) >>> 0 : 0;
       const recordsAt = this.wasm.plainRecords() >>> 0;
-      const recordPairsAt = this.wasm.plainRecordPairs() >>> 2;
-      const i32 = this.i32;
-      const { family, prefixLength, metric, routeClass } = this;
       let ipv4 = 0;
-      for (let i = 0; i < count; i++) {
-        const id = ids[i];
-        const record = recordsAt + i * ROUTE_INPUT;
-        i32[(record + 16) >>> 2] = id;
-        const routeFamily = memory[record + 24];
-        if (routeFamily === 4) ipv4++;
-        family[id] = routeFamily;
-        prefixLength[id] = memory[record + 25];
-        metric[id] = words[(record + 20) >>> 2];
-        routeClass[id] = pairClass[words[recordPairsAt + i]];
+      if (packedAt !== 0) {
+        const buffer = this.wasm.memory.buffer;
+        this.family.set(new Uint8Array(buffer, packedAt, count), ids[0]);
+        this.prefixLength.set(new Uint8Array(buffer, packedAt + count, count), ids[0]);
+        this.metric.set(new Uint32Array(buffer, this.wasm.plainPackedMetrics() >>> 0, count), ids[0]);
+        this.routeClass.set(new Uint32Array(buffer, this.wasm.plainPackedClasses() >>> 0, count), ids[0]);
+        ipv4 = this.wasm.plainPackedIPv4();
+      } else {
+        this.refreshViews();
+        const recordPairsAt = this.wasm.plainRecordPairs() >>> 2;
+        const { family, prefixLength, metric, routeClass, i32, bytes: memory, u32: words } = this;
+        for (let i = 0; i < count; i++) {
+          const id = ids[i];
+          const record = recordsAt + i * ROUTE_INPUT;
+          i32[(record + 16) >>> 2] = id;
+          const routeFamily = memory[record + 24];
+          if (routeFamily === 4) ipv4++;
+          family[id] = routeFamily;
+          prefixLength[id] = memory[record + 25];
+          metric[id] = words[(record + 20) >>> 2];
+          routeClass[id] = pairClass[words[recordPairsAt + i]];
+        }
       }
-      const bulk = count > BULK_THRESHOLD;
       this.wasm.ensureRouteIds(highest + 1);
       let duplicates = 0;
       for (let start = 0; start < count; start += WASM_STEP) {
