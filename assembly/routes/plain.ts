@@ -86,12 +86,17 @@ export function scanPlain(textAt: usize, length: u32, lines: u32): i32 {
 
     // the prefix field ends at a blank or a comma
     const p0 = i;
-    while (i < end && byteAt(i) != CH_COMMA && !isBlank(byteAt(i))) i++;
-    const p1 = i;
-    if (!seenRoute && isWordPrefix(p0, p1)) return unsure(); // a column header: the host skips it
-    seenRoute = true;
     const record = records + <usize>count * RECORD_BYTES;
-    if (!scanPrefix(p0, p1, record)) return unsure();
+    let p1 = scanIPv4Prefix(p0, end, record);
+    if (p1 != 0) {
+      i = p1;
+    } else {
+      while (i < end && byteAt(i) != CH_COMMA && !isBlank(byteAt(i))) i++;
+      p1 = i;
+      if (!seenRoute && isWordPrefix(p0, p1)) return unsure(); // a column header: the host skips it
+      if (!scanPrefix(p0, p1, record)) return unsure();
+    }
+    seenRoute = true;
 
     let fields = 1;
     while (i < end) {
@@ -173,6 +178,7 @@ function startScan(textAt: usize, length: u32): i32 {
   recordCapacity = lines;
   growLabels(64);
   growPairs(64);
+  lastPair = -1;
   scanPos = pos;
   scanCount = 0;
   seenRoute = false;
@@ -460,6 +466,53 @@ function parseMetric(start: u32, end: u32): u64 {
 
 // ------------------------------------------------------------------ prefixes, as net/address.ts
 
+/**
+ * The common prefix, `A.B.C.D/L` followed by a blank, a comma or the line's end, read in one pass
+ * into `record` as scanPrefix reads it: where the prefix ends, or 0 for anything else (leading
+ * zeros in the length, a host route without `/L`, IPv6...), which scanPrefix then reads.
+ */
+@inline function scanIPv4Prefix(start: u32, end: u32, record: usize): u32 {
+  let i = start;
+  let address: u32 = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= end || byteAt(i) != CH_DOT) return 0;
+      i++;
+    }
+    const first = i;
+    let value: u32 = 0;
+    while (i < end) {
+      const digit = byteAt(i) - 0x30; // wraps past 9 for anything below '0'
+      if (digit > 9 || i - first == 3) break;
+      value = value * 10 + digit;
+      i++;
+    }
+    if (i == first || value > 255) return 0;
+    address = (address << 8) | value;
+  }
+  if (i >= end || byteAt(i) != CH_SLASH) return 0;
+  i++;
+  const lengthStart = i;
+  let length: u32 = 0;
+  while (i < end && i - lengthStart < 2) {
+    const digit = byteAt(i) - 0x30;
+    if (digit > 9) break;
+    length = length * 10 + digit;
+    i++;
+  }
+  if (i == lengthStart || length > 32 || (i - lengthStart == 2 && byteAt(lengthStart) == 0x30)) return 0;
+  if (i < end) {
+    const c = byteAt(i);
+    if (c != CH_COMMA && !isBlank(c)) return 0;
+  }
+  const mask: u32 = length == 0 ? 0 : U32.MAX_VALUE << (32 - length);
+  store<u64>(record, <u64>bswap<u32>(address & mask));
+  store<u64>(record, 0, 8);
+  store<u8>(record, 4, 24);
+  store<u8>(record, <u8>length, 25);
+  return i;
+}
+
 /** Writes the key (network order), family and masked length of the prefix text into `record`. */
 function scanPrefix(start: u32, end: u32, record: usize): bool {
   if (end - start == 7 && isDefault(start)) {
@@ -676,7 +729,21 @@ function zeroed(bytes: usize): usize {
   return (<u32>(hop + 1) * 0x9e3779b1) ^ (<u32>(dev + 1) * 0x85ebca6b);
 }
 
+// the pair of the line before: a table's lines run in long stretches of one next hop (or none)
+let lastPair: i32 = -1;
+let lastPairHop: i32 = 0;
+let lastPairDev: i32 = 0;
+
 function internPair(hop: i32, dev: i32): u32 {
+  if (lastPair >= 0 && hop == lastPairHop && dev == lastPairDev) return <u32>lastPair;
+  const number = findOrAddPair(hop, dev);
+  lastPair = <i32>number;
+  lastPairHop = hop;
+  lastPairDev = dev;
+  return number;
+}
+
+function findOrAddPair(hop: i32, dev: i32): u32 {
   let slot = pairHash(hop, dev) & pairMask;
   while (true) {
     const entry = load<u32>(pairIndex + (<usize>slot << 2));
