@@ -69,16 +69,22 @@ function drive(wasm: FibscopeExports, random: Random, live: Block[], steps: numb
       const block = { ptr: wasm.allocatorAlloc(size) >>> 0, size, seed: random.below(256) };
       fill(wasm, block);
       live.push(block);
-    } else if (op < 7) {
+    } else if (op < 8) {
       const index = random.below(live.length);
       const block = live[index];
       const size = randomSize(random);
-      const moved = { ptr: wasm.allocatorRealloc(block.ptr, block.size, size) >>> 0, size, seed: block.seed };
+      // op 7: the zeroing realloc, which must zero what lies past the old size, reused memory or fresh
+      const zeroed = op === 7;
+      const ptr = zeroed ? wasm.allocatorReallocZeroed(block.ptr, block.size, size) : wasm.allocatorRealloc(block.ptr, block.size, size);
+      const moved = { ptr: ptr >>> 0, size, seed: block.seed };
       // the bytes both sizes hold survive the move
       const kept = Math.min(block.size, size);
-      const bytes = new Uint8Array(wasm.memory.buffer, moved.ptr, kept);
+      const bytes = new Uint8Array(wasm.memory.buffer, moved.ptr, size);
       for (let i = 0; i < kept; i++) {
         if (bytes[i] !== ((block.seed + i * 31) & 0xff)) throw new Error(`realloc lost byte ${i} of a ${block.size}-byte block`);
+      }
+      for (let i = kept; zeroed && i < size; i++) {
+        if (bytes[i] !== 0) throw new Error(`reallocZeroed left byte ${i} of a ${size}-byte block (was ${block.size}) at ${bytes[i]}`);
       }
       fill(wasm, moved);
       live[index] = moved;

@@ -18,7 +18,7 @@
 //   @4 paths u32       a multipath route's next hops: 0 for a single path, else a block of
 //                      u32 count, then count cumulative weights (see pickPath)
 
-import { alloc, free, realloc, POOL_RIB } from '../memory/alloc';
+import { alloc, free, reallocZeroed, POOL_RIB } from '../memory/alloc';
 
 export const ROUTE_RECORD: usize = 32;
 const EXTRA_BYTES: usize = 8;
@@ -109,11 +109,9 @@ export function ensureRouteCapacity(count: i32): void {
   // doubling for routes added one by one; a bulk load past that gets what it asks for, not up
   // to twice as much (each byte is written here, a full table's ids are tens of megabytes)
   const next = max(max(capacity * 2, 1024), count);
-  table = realloc(table, <usize>capacity << 5, <usize>next << 5, POOL_RIB);
   // family 0 marks an id with no route
-  memory.fill(table + (<usize>capacity << 5), 0, <usize>(next - capacity) << 5);
-  extras = realloc(extras, <usize>capacity * EXTRA_BYTES, <usize>next * EXTRA_BYTES, POOL_RIB);
-  memory.fill(extras + <usize>capacity * EXTRA_BYTES, 0, <usize>(next - capacity) * EXTRA_BYTES);
+  table = reallocZeroed(table, <usize>capacity << 5, <usize>next << 5, POOL_RIB);
+  extras = reallocZeroed(extras, <usize>capacity * EXTRA_BYTES, <usize>next * EXTRA_BYTES, POOL_RIB);
   capacity = next;
 }
 

@@ -54,6 +54,11 @@ const poolBytes: usize = memory.data(POOLS * 8);
 
 let heapBase: u64 = (<u64>__heap_base + ALIGN - 1) & ~(ALIGN - 1);
 let heapTop: u64 = heapBase;
+/**
+ * The highest the heap's top has been. No block ever reached past it, and memory.grow gives
+ * zeroed pages, so memory from there on still holds zeros (reallocZeroed need not write them).
+ */
+let highWater: u64 = heapBase;
 // large free blocks, in address order: next u32 @0, size u32 @4
 let largeFree: usize = 0;
 /**
@@ -93,6 +98,7 @@ function raiseTop(end: u64, limit: u64): bool {
     if (memory.grow(growPages) < 0 && memory.grow(needPages) < 0) return false;
   }
   heapTop = end;
+  if (end > highWater) highWater = end;
   return true;
 }
 
@@ -344,6 +350,20 @@ export function realloc(ptr: usize, oldSize: u64, newSize: u64, pool: i32): usiz
     memory.copy(next, ptr, <usize>min(oldSize, newSize));
     free(ptr, oldSize, pool);
   }
+  return next;
+}
+
+/**
+ * As realloc, with the bytes past `oldSize` zeroed. Those at or past the heap's high water before
+ * the call hold zeros already, so a table growing into fresh memory (a bulk load's route records,
+ * tens of megabytes) is not written twice.
+ */
+export function reallocZeroed(ptr: usize, oldSize: u64, newSize: u64, pool: i32): usize {
+  const untouched = highWater;
+  const next = realloc(ptr, oldSize, newSize, pool);
+  const start = <u64>next + min(oldSize, newSize);
+  const end = min(<u64>next + newSize, max(untouched, start));
+  if (end > start) memory.fill(<usize>start, 0, <usize>(end - start));
   return next;
 }
 

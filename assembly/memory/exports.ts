@@ -3,7 +3,7 @@
 // (test/allocator-model.test.ts), which must see exactly what every other caller gets.
 
 import {
-  alloc, allocationFailure, availableBytes, belowSoftLimit, bytesTakenTotal, free, heapEnd, limitBytes, poolBytesInUse, realloc, reserveBytes,
+  alloc, allocationFailure, availableBytes, belowSoftLimit, bytesTakenTotal, free, heapEnd, limitBytes, poolBytesInUse, realloc, reallocZeroed, reserveBytes,
   setLimits, trimSlabs, tryAlloc, POOL_OTHER,
 } from './alloc';
 
@@ -30,4 +30,7 @@ export function allocatorTryAlloc(size: u32): usize { return tryAlloc(size, POOL
 export function allocatorFree(ptr: usize, size: u32): void { free(ptr, size, POOL_OTHER); }
 export function allocatorRealloc(ptr: usize, oldSize: u32, newSize: u32): usize {
   return realloc(ptr, oldSize, newSize, POOL_OTHER);
+}
+export function allocatorReallocZeroed(ptr: usize, oldSize: u32, newSize: u32): usize {
+  return reallocZeroed(ptr, oldSize, newSize, POOL_OTHER);
 }
