@@ -72,6 +72,44 @@ export function addRoutesReplacingPrefix(count: i32): i32 {
   return insertRecords(io, count, false, true, true);
 }
 
+/**
+ * Writes `count` addRoutes records at `records` from prefix columns (all in this memory): family
+ * u8s, length u8s, keys of 4 u32 each (most significant first), metric u32s; record n gets id
+ * `firstId` + n and `attributeClass`. For routes whose other attributes are all alike (compare's
+ * overlay table), which need nothing of the host per route.
+ */
+export function recordsFromColumns(records: usize, count: i32, familyAt: usize, lengthAt: usize, keysAt: usize,
+  metricsAt: usize, firstId: i32, attributeClass: u32): void {
+  // in pieces, as the plain scan's loops (routes/plain.ts countTextLines)
+  for (let from = 0; from < count; from += 16384) {
+    writeRecordsFromColumns(records, from, min(count, from + 16384), familyAt, lengthAt, keysAt, metricsAt, firstId, attributeClass);
+  }
+}
+
+function writeRecordsFromColumns(records: usize, from: i32, to: i32, familyAt: usize, lengthAt: usize, keysAt: usize,
+  metricsAt: usize, firstId: i32, attributeClass: u32): void {
+  for (let i = from; i < to; i++) {
+    const record = records + <usize>i * ROUTE_INPUT;
+    const key = keysAt + (<usize>i << 4);
+    // the key in network order: each word's bytes swapped
+    store<u32>(record, bswap<u32>(load<u32>(key)));
+    store<u32>(record, bswap<u32>(load<u32>(key, 4)), 4);
+    store<u32>(record, bswap<u32>(load<u32>(key, 8)), 8);
+    store<u32>(record, bswap<u32>(load<u32>(key, 12)), 12);
+    store<i32>(record, firstId + i, 16);
+    store<u32>(record, load<u32>(metricsAt + (<usize>i << 2)), 20);
+    store<u8>(record, load<u8>(familyAt + <usize>i), 24);
+    store<u8>(record, load<u8>(lengthAt + <usize>i), 25);
+    store<u8>(record, 0, 26);
+    store<u32>(record, attributeClass, 28);
+  }
+}
+
+/** As addRoutes, for `count` records at `records` (recordsFromColumns') rather than in the I/O region. */
+export function addRoutesAt(records: usize, count: i32, deferLookup: bool): void {
+  insertRecords(records, count, deferLookup, false, false);
+}
+
 /** Records the last addRoutes or plainInsert marked as duplicates of routes present. */
 let duplicatesMarked: i32 = 0;
 

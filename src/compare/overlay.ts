@@ -4,9 +4,9 @@
 import { Fib } from '../fib/fib.js';
 import { FibscopeArgumentError } from '../errors.js';
 import { RouteList } from '../routes/route-list.js';
-import type { RouteRowFields } from '../fib/fib.js';
+import type { PrefixColumns, RouteRowFields } from '../fib/fib.js';
 import type { NextHop } from '../routes/route.js';
-import { coveringPairs } from './covering.js';
+import { coveringPairs, type CoveredPrefixes } from './covering.js';
 
 /**
  * A route of one side as the comparison reads it: what a report row shows of it (its `nextHops`
@@ -69,28 +69,22 @@ export interface OverlayOptions {
 export async function buildOverlay(before: Fib, after: Fib, options: OverlayOptions = {}): Promise<Overlay> {
   const fib = await Fib.create({ memoryLimit: options.memoryLimit, module: options.module });
   const covered = coveringPairs(before.bestPrefixes(), after.bestPrefixes(), fib.engine().wasm);
-  const list = new RouteList();
+  // a multipath pair's route has next hops of its own (pathProduct); every other route is the
+  // same but for prefix and metric, so they go in as columns, made into records in WebAssembly
   const products = new Map<number, NonNullable<ReturnType<typeof pathProduct>>>();
-  const bytes = new Uint8Array(16);
-  const words = new DataView(bytes.buffer);
-  for (let index = 0; index < covered.count; index++) {
-    const idBefore = covered.before[index];
-    const idAfter = covered.after[index];
-    let hops: NextHop[] | undefined;
-    if ((idBefore >= 0 && before.isMultipath(idBefore)) || (idAfter >= 0 && after.isMultipath(idAfter))) {
-      const product = pathProduct(idBefore < 0 ? undefined : sideRoute(before, idBefore), idAfter < 0 ? undefined : sideRoute(after, idAfter));
-      if (product) {
-        products.set(index, product);
-        hops = product.hops;
+  if (before.hasMultipath() || after.hasMultipath()) {
+    for (let index = 0; index < covered.count; index++) {
+      const idBefore = covered.before[index];
+      const idAfter = covered.after[index];
+      if ((idBefore >= 0 && before.isMultipath(idBefore)) || (idAfter >= 0 && after.isMultipath(idAfter))) {
+        const product = pathProduct(idBefore < 0 ? undefined : sideRoute(before, idBefore), idAfter < 0 ? undefined : sideRoute(after, idAfter));
+        if (product) products.set(index, product);
       }
     }
-    if (covered.family[index] === 4) list.push4(covered.words[index * 4], covered.length[index], null, null, index, 'unicast', 0, hops);
-    else {
-      for (let w = 0; w < 4; w++) words.setUint32(w * 4, covered.words[index * 4 + w], false);
-      list.push6(bytes, 0, covered.length[index], null, null, index, 'unicast', 0, hops);
-    }
   }
-  fib.load(list, { source: 'the overlay of the two tables' });
+  const source = 'the overlay of the two tables';
+  fib.addPrefixColumns(singlePathColumns(covered, products), source);
+  if (products.size > 0) fib.load(multipathList(covered, products), { source });
   // made when a pair is first asked for (a report of objects): an Analyzer's report needs none
   let made: (OverlayPair | undefined)[] | undefined;
   let routesBefore: (SideRoute | undefined)[] = [];
@@ -147,6 +141,42 @@ export async function buildOverlay(before: Fib, after: Fib, options: OverlayOpti
       return pair;
     },
   };
+}
+
+/** The overlay routes of the pairs without next hops of their own, as columns; metric: the pair index. */
+function singlePathColumns(covered: CoveredPrefixes, products: Map<number, unknown>): PrefixColumns {
+  const metric = new Uint32Array(covered.count);
+  if (products.size === 0) {
+    for (let index = 0; index < covered.count; index++) metric[index] = index;
+    return { count: covered.count, family: covered.family, length: covered.length, words: covered.words, metric };
+  }
+  const family = new Uint8Array(covered.count);
+  const length = new Uint8Array(covered.count);
+  const words = new Uint32Array(covered.count * 4);
+  let count = 0;
+  for (let index = 0; index < covered.count; index++) {
+    if (products.has(index)) continue;
+    family[count] = covered.family[index];
+    length[count] = covered.length[index];
+    words.set(covered.words.subarray(index * 4, index * 4 + 4), count * 4);
+    metric[count++] = index;
+  }
+  return { count, family, length, words, metric };
+}
+
+/** The overlay routes of the multipath pairs, with their next hops; metric: the pair index. */
+function multipathList(covered: CoveredPrefixes, products: Map<number, { hops: NextHop[] }>): RouteList {
+  const list = new RouteList();
+  const bytes = new Uint8Array(16);
+  const words = new DataView(bytes.buffer);
+  for (const [index, { hops }] of products) {
+    if (covered.family[index] === 4) list.push4(covered.words[index * 4], covered.length[index], null, null, index, 'unicast', 0, hops);
+    else {
+      for (let w = 0; w < 4; w++) words.setUint32(w * 4, covered.words[index * 4 + w], false);
+      list.push6(bytes, 0, covered.length[index], null, null, index, 'unicast', 0, hops);
+    }
+  }
+  return list;
 }
 
 /** The largest of `ids`, as a list of one (spreading a column of a million would overflow the stack). */

@@ -78,6 +78,15 @@ export interface LoadOptions {
   peer?: string;
 }
 
+/** Prefixes as columns (Fib.addPrefixColumns): `count` of each, keys as 4 u32 each, most significant first. */
+export interface PrefixColumns {
+  count: number;
+  family: Uint8Array;
+  length: Uint8Array;
+  words: Uint32Array;
+  metric: Uint32Array;
+}
+
 export interface LoadResult {
   /** Routes now in the table from this load (duplicates excluded). */
   added: number;
@@ -469,6 +478,12 @@ export class Fib {
     return (this.nextHops.get(id)?.length ?? 0) > 1;
   }
 
+  /** @internal Whether any route has several next hops. */
+  hasMultipath(): boolean {
+    for (const hops of this.nextHops.values()) if (hops.length > 1) return true;
+    return false;
+  }
+
   /** How many routes carry BGP attributes, and how many distinct origin ASes they name. */
   bgpStats(): { withOriginAs: number; originAses: number; withAsPath: number; withCommunities: number } {
     const origins = new Set<number>();
@@ -686,6 +701,73 @@ export class Fib {
       if (result.ipv6 > 0) this.wasm.rebuild(6);
     }
     return result;
+  }
+
+  /**
+   * Adds, for each prefix of `columns`, a unicast route without next hop or device, of the metric
+   * given (compare's overlay table, whose routes differ in nothing else): the records are made in
+   * WebAssembly from the columns, and nothing is done here per route.
+   */
+  addPrefixColumns(columns: PrefixColumns, source?: string): LoadResult {
+    const { count } = columns;
+    this.ensureMemoryFor(count, routesFrom(count, source));
+    if (count === 0) return { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
+    const attributeClass = this.attributeClass(null, null, routeTypeCode('unicast'), undefined);
+    // no freed ids to reuse: the ids are one run
+    const contiguous = this.freeIds.length === 0;
+    const ids = this.takeIds(count);
+    const highest = this.nextId - 1;
+    if (this.nextId > this.family.length) this.growColumns(this.nextId);
+    // one block: records, then the columns they are made from
+    const familyAt = count * ROUTE_INPUT;
+    const lengthAt = familyAt + count;
+    const keysAt = (lengthAt + count + 3) & ~3;
+    const metricsAt = keysAt + count * 16;
+    const size = metricsAt + count * 4;
+    const base = this.wasm.hostBufferCreate(size) >>> 0;
+    if (base === 0) throw new FibscopeOutOfMemoryError('routes', `out of WebAssembly memory: no room for ${count} routes; nothing was changed`);
+    try {
+      const buffer = this.wasm.memory.buffer;
+      new Uint8Array(buffer, base + familyAt, count).set(columns.family.subarray(0, count));
+      new Uint8Array(buffer, base + lengthAt, count).set(columns.length.subarray(0, count));
+      new Uint32Array(buffer, base + keysAt, count * 4).set(columns.words.subarray(0, count * 4));
+      new Uint32Array(buffer, base + metricsAt, count).set(columns.metric.subarray(0, count));
+      this.wasm.recordsFromColumns(base, count, base + familyAt, base + lengthAt, base + keysAt, base + metricsAt, ids[0], attributeClass);
+      if (contiguous) {
+        this.family.set(columns.family.subarray(0, count), ids[0]);
+        this.prefixLength.set(columns.length.subarray(0, count), ids[0]);
+        this.metric.set(columns.metric.subarray(0, count), ids[0]);
+        this.routeClass.fill(attributeClass, ids[0], ids[0] + count);
+      } else {
+        // ids freed by earlier removals among them: each record told its own
+        this.refreshViews();
+        for (let i = 0; i < count; i++) {
+          const id = ids[i];
+          this.i32[(base + i * ROUTE_INPUT + 16) >>> 2] = id;
+          this.family[id] = columns.family[i];
+          this.prefixLength[id] = columns.length[i];
+          this.metric[id] = columns.metric[i];
+          this.routeClass[id] = attributeClass;
+        }
+      }
+      let ipv4 = 0;
+      for (let i = 0; i < count; i++) if (columns.family[i] === 4) ipv4++;
+      this.wasm.ensureRouteIds(highest + 1);
+      const bulk = count > BULK_THRESHOLD;
+      let duplicates = 0;
+      for (let start = 0; start < count; start += WASM_STEP) {
+        this.wasm.addRoutesAt(base + start * ROUTE_INPUT, Math.min(WASM_STEP, count - start), bulk);
+        duplicates += this.wasm.insertedDuplicates();
+      }
+      const inserted = this.countInserted(base, ids, 0, count, ipv4, duplicates);
+      if (bulk) {
+        if (inserted.ipv4 > 0) this.wasm.rebuild(4);
+        if (inserted.ipv6 > 0) this.wasm.rebuild(6);
+      }
+      return inserted;
+    } finally {
+      this.wasm.hostBufferFree(base, size);
+    }
   }
 
   /** The attribute class of each route of `list`; a run of routes of the same next hop costs one look. */
