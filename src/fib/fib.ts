@@ -860,7 +860,9 @@ export class Fib {
     const ids = new Int32Array(count);
     const reused = Math.min(count, this.freeIds.length);
     for (let i = 0; i < reused; i++) ids[i] = this.freeIds.pop()!;
-    for (let i = reused; i < count; i++) ids[i] = this.nextId++;
+    const first = this.nextId - reused;
+    for (let i = reused; i < count; i++) ids[i] = first + i;
+    this.nextId += count - reused;
     return ids;
   }
 
