@@ -576,6 +576,7 @@ export class Fib {
     if (textAt === 0) {
       throw new FibscopeOutOfMemoryError('route text', `out of WebAssembly memory: no room for ${size} bytes of route text; nothing was changed`);
     }
+    let textHeld = true;
     try {
       new Uint8Array(this.wasm.memory.buffer, textAt, bytes.length).set(bytes);
       let count: number;
@@ -609,6 +610,10 @@ export class Fib {
         pairClass[p] = this.attributeClass(hop < 0 ? null : canonicalNextHop(labels[hop]), dev < 0 ? null : labels[dev], unicast, undefined);
         words[(at >>> 2) + 2] = pairClass[p];
       }
+      // the labels were the last thing read from the text: its pages (already touched) are free
+      // for the route records and the RIB, instead of fresh ones
+      this.wasm.hostBufferFree(textAt, size);
+      textHeld = false;
       // ids freed by earlier removals first (a table reloaded for weeks must not outgrow its
       // id space), then fresh ones; WebAssembly reads each record's id as written here
       const fresh = this.freeIds.length === 0;
@@ -656,7 +661,7 @@ export class Fib {
       return result;
     } finally {
       this.wasm.plainFree();
-      this.wasm.hostBufferFree(textAt, size);
+      if (textHeld) this.wasm.hostBufferFree(textAt, size);
     }
   }
 
