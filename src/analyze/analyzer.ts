@@ -127,6 +127,9 @@ export class Analyzer {
   private readonly pcapInterface: number;
   /** What acts at moments of the capture's clock (capture-clock.ts). */
   private clockListeners: ClockListener[] = [];
+  /** Where a stopped feed says its time (the I/O region's start), and that time. */
+  private stopView = new Uint32Array(0);
+  private readonly stopMoment: Moment = { seconds: 0, nanoseconds: 0 };
 
   constructor(options: AnalyzerOptions) {
     if (!options?.fib) throw new FibscopeArgumentError('new Analyzer({ fib }) needs a Fib (await Fib.create())');
@@ -264,8 +267,11 @@ export class Analyzer {
       if (step === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
       used += step;
       if (this.clockListeners.length === 0 || !this.wasm.inputStoppedAt(input.handle, this.ioPointer)) break;
-      const [seconds, nanoseconds] = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 2);
-      reachMoment(this.clockListeners, { seconds, nanoseconds });
+      // the view outlives calls until memory grows (a stop per route update: no view made each time)
+      if (this.stopView.length === 0) this.stopView = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 2);
+      this.stopMoment.seconds = this.stopView[0];
+      this.stopMoment.nanoseconds = this.stopView[1];
+      reachMoment(this.clockListeners, this.stopMoment);
       if (this.checking) this.fib.describeRouteClasses();
     }
     if (used > 0 && used < length) new Uint8Array(this.wasm.memory.buffer).copyWithin(this.buffer, this.buffer + used, this.buffer + length);

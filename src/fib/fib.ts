@@ -858,7 +858,7 @@ export class Fib {
     if (as !== undefined || this.asAttributes !== undefined) setAt(this.asAttributes ??= [], to, as);
     if (communities !== undefined || this.communities !== undefined) setAt(this.communities ??= [], to, communities);
     if (provenance !== undefined || this.provenance !== undefined) setAt(this.provenance ??= [], to, provenance);
-    this.cache[to] = undefined;
+    if (this.cache[to] !== undefined) this.cache[to] = undefined;
   }
 
   /** Releases the ids the last call listed as removed. */
@@ -1008,12 +1008,14 @@ export class Fib {
   /** Frees an id and what this side kept for it (also for a staged duplicate that never counted). */
   private release(id: number): void {
     this.family[id] = 0;
-    this.nextHops.delete(id);
+    if (this.nextHops.size !== 0) this.nextHops.delete(id);
     if (this.asAttributes !== undefined && id < this.asAttributes.length) this.asAttributes[id] = undefined;
     if (this.communities !== undefined && id < this.communities.length) this.communities[id] = undefined;
     if (this.provenance !== undefined && id < this.provenance.length) this.provenance[id] = undefined;
-    this.cache[id] = undefined;
-    this.prefixCache[id] = undefined;
+    // only where something is kept: a store past the end would leave a hole, and an array with
+    // holes is slow (route updates release tens of thousands of ids no report ever read)
+    if (this.cache[id] !== undefined) this.cache[id] = undefined;
+    if (this.prefixCache[id] !== undefined) this.prefixCache[id] = undefined;
     this.freeIds.push(id);
   }
 
@@ -1170,7 +1172,7 @@ export class Fib {
     this.metric[id] = route.metric;
     this.routeClass[id] = route.routeClass;
     if (route.nextHops) this.nextHops.set(id, route.nextHops.map((hop) => ({ ...hop })));
-    else this.nextHops.delete(id);
+    else if (this.nextHops.size !== 0) this.nextHops.delete(id);
     // a fresh id never had attributes, a reused one lost them in release()
     if (route.as !== undefined) setAt(this.asAttributes ??= [], id, route.as);
     if (route.communities !== undefined) setAt(this.communities ??= [], id, route.communities);

@@ -31,8 +31,11 @@ export function parseFibscopeUpdates(text: string, source: string): UpdateStream
   const via = createPrefixBuffer();
   const time: Moment = { seconds: 0, nanoseconds: 0 };
   const nextHops = new Interner(canonicalNextHop);
-  // the attributes number of each route text after the prefix, by family
-  const routesAfter = { 4: new Map<string, number>(), 6: new Map<string, number>() };
+  // the attributes number of each route text after the prefix, by family: a new text is parsed
+  // with the prefix of the line it was first seen on (`current`)
+  const current = { route: 0, end: 0, line: 0 };
+  const routeOfCurrent = () => columns.addAttributes(routeOfLine(text.slice(current.route, current.end), source, current.line));
+  const routesAfter = { 4: new Interner<number>(routeOfCurrent), 6: new Interner<number>(routeOfCurrent) };
   const families = { 4: false, 6: false };
   // the routes that do not start with a prefix: their texts, update numbers and lines side by side
   const otherTexts: string[] = [];
@@ -55,21 +58,24 @@ export function parseFibscopeUpdates(text: string, source: string): UpdateStream
       const verb = text.slice(verbStart, verbEnd);
       throw fail(line, `'${verb}' needs a route after it (${op === OP_DEL ? 'PREFIX [via ADDRESS] [dev NAME]' : 'in ip route syntax: PREFIX via ADDRESS dev NAME …'})`);
     }
+    const prefixEnd = blankAt(text, routeStart, end);
     if (op === OP_DEL) {
+      // `del PREFIX`, the common one, read in place
+      if (prefixEnd === end && scanPrefix(text, routeStart, end, key) === PREFIX_OK) {
+        columns.push(time.seconds, time.nanoseconds, OP_DEL, key, NO_ATTRIBUTES, line);
+        return;
+      }
       const attributes = deletion(wordsOf(text.slice(routeStart, end)), key, via, nextHops, (message) => fail(line, message));
       columns.push(time.seconds, time.nanoseconds, OP_DEL, key, columns.addAttributes(attributes), line);
       return;
     }
-    const prefixEnd = blankAt(text, routeStart, end);
     if (scanPrefix(text, routeStart, prefixEnd, key) === PREFIX_OK) {
       const family = key.family as 4 | 6;
       families[family] = true;
-      const after = text.slice(wordAt(text, prefixEnd, end), end);
-      let attributes = routesAfter[family].get(after);
-      if (attributes === undefined) {
-        attributes = columns.addAttributes(routeOfLine(text.slice(routeStart, end), source, line));
-        routesAfter[family].set(after, attributes);
-      }
+      current.route = routeStart;
+      current.end = end;
+      current.line = line;
+      const attributes = routesAfter[family].get(text, wordAt(text, prefixEnd, end), end);
       columns.push(time.seconds, time.nanoseconds, op, key, attributes, line);
       return;
     }
