@@ -30,8 +30,6 @@ export class UpdateApplier implements ClockListener {
   private readonly prepared: (PreparedRoute | undefined)[];
   /** How many routes each del of a run removed (Fib.applyChanges). */
   private removed = new Int32Array(64);
-  /** What nextMoment() hands out: one object, refilled. */
-  private readonly moment: Moment = { seconds: 0, nanoseconds: 0 };
 
   /** Throws UpdateOrderError, naming both updates, when times go backwards and that is not allowed. */
   constructor(private readonly fib: Fib, private readonly stream: UpdateStream, options: ApplyUpdatesOptions = {}) {
@@ -42,10 +40,7 @@ export class UpdateApplier implements ClockListener {
 
   nextMoment(): Moment | undefined {
     const columns = this.columns;
-    if (this.next >= columns.count) return undefined;
-    this.moment.seconds = columns.seconds[this.next];
-    this.moment.nanoseconds = columns.nanoseconds[this.next];
-    return this.moment;
+    return this.next < columns.count ? { seconds: columns.seconds[this.next], nanoseconds: columns.nanoseconds[this.next] } : undefined;
   }
 
   reach(now: Moment): void {
