@@ -328,3 +328,4 @@ export * from './compare/side-rows';
 export * from './compare/covering';
 export * from './count/top-routes';
 export * from './intervals/exports';
+export * from './route-updates';

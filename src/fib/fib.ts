@@ -98,6 +98,33 @@ export interface LoadResult {
   mrt?: MrtLoadNotes;
 }
 
+/** The verbs of RouteChangeColumns.op (as assembly/route-updates.ts reads them). */
+export const CHANGE_ADD = 0;
+export const CHANGE_REPLACE = 1;
+export const CHANGE_DEL = 2;
+
+/** @internal Route changes in columns, as Fib.applyChanges reads them (src/updates/columns.ts has them). */
+export interface RouteChangeColumns {
+  op: Uint8Array;
+  family: Uint8Array;
+  length: Uint8Array;
+  /** IPv4: host order; IPv6: 16 network-order bytes per change. Host bits clear. */
+  v4: Uint32Array;
+  v6: Uint8Array;
+  /** Per change, the number of its prepared route (add, replace). */
+  attributes: Uint32Array;
+}
+
+/** @internal A route's attributes as a table has checked and classed them (Fib.prepareRoute). */
+export interface PreparedRoute {
+  readonly metric: number;
+  readonly routeClass: number;
+  readonly nextHops: readonly NextHop[] | undefined;
+  readonly as: AsAttributes | undefined;
+  readonly communities: readonly string[] | undefined;
+  readonly provenance: RouteProvenance | undefined;
+}
+
 export interface RemoveMatch {
   metric?: number;
   nextHop?: string | null;
@@ -186,6 +213,8 @@ export class Fib {
   private lastClass = 0;
   /** The BGP attributes of the last add or replace, checked and frozen (bgpAttributesOf). */
   private lastBgp: SharedBgpAttributes | undefined;
+  /** applyChanges' ids of one call, kept from call to call. */
+  private changeIds: Int32Array | undefined;
 
   private constructor(wasm: FibscopeExports) {
     this.wasm = wasm;
@@ -931,7 +960,7 @@ export class Fib {
     if (as !== undefined || this.asAttributes !== undefined) setAt(this.asAttributes ??= [], to, as);
     if (communities !== undefined || this.communities !== undefined) setAt(this.communities ??= [], to, communities);
     if (provenance !== undefined || this.provenance !== undefined) setAt(this.provenance ??= [], to, provenance);
-    this.cache[to] = undefined;
+    if (this.cache[to] !== undefined) this.cache[to] = undefined;
   }
 
   /** Releases the ids the last call listed as removed. */
@@ -1081,12 +1110,14 @@ export class Fib {
   /** Frees an id and what this side kept for it (also for a staged duplicate that never counted). */
   private release(id: number): void {
     this.family[id] = 0;
-    this.nextHops.delete(id);
+    if (this.nextHops.size !== 0) this.nextHops.delete(id);
     if (this.asAttributes !== undefined && id < this.asAttributes.length) this.asAttributes[id] = undefined;
     if (this.communities !== undefined && id < this.communities.length) this.communities[id] = undefined;
     if (this.provenance !== undefined && id < this.provenance.length) this.provenance[id] = undefined;
-    this.cache[id] = undefined;
-    this.prefixCache[id] = undefined;
+    // only where something is kept: a store past the end would leave a hole, and an array with
+    // holes is slow (route updates release tens of thousands of ids no report ever read)
+    if (this.cache[id] !== undefined) this.cache[id] = undefined;
+    if (this.prefixCache[id] !== undefined) this.prefixCache[id] = undefined;
     this.freeIds.push(id);
   }
 
@@ -1134,6 +1165,123 @@ export class Fib {
     this.i32 = new Int32Array(buffer);
     this.view = new DataView(buffer);
   }
+
+  // --- route updates applied in runs (src/updates/applier.ts) ---------------------------------
+
+  /**
+   * @internal What a route of `attributes` is in this table, checked as `add` checks it: made once
+   * per distinct attributes object of an update stream, then used by applyChanges for each update.
+   * Throws FibscopeArgumentError as `add` would.
+   */
+  prepareRoute(attributes: RouteAttributes = {}): PreparedRoute {
+    const metric = checkMetric(attributes.metric ?? 0);
+    const type = attributes.type ?? 'unicast';
+    const typeCode = routeTypeCode(type);
+    if (typeCode < 0) throw new FibscopeArgumentError(`unknown route type '${type}'`);
+    const nextHops = attributes.nextHops && attributes.nextHops.length > 0 ? attributes.nextHops : undefined;
+    if (nextHops) checkWeights(nextHops);
+    const nextHop = attributes.nextHop ?? nextHops?.[0]?.via ?? null;
+    const dev = attributes.dev ?? nextHops?.[0]?.dev ?? null;
+    const bgp = this.bgpAttributesOf(attributes);
+    return {
+      metric,
+      routeClass: this.attributeClass(nextHop, dev, typeCode, nextHops),
+      nextHops: nextHops?.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })),
+      as: bgp.as,
+      communities: bgp.communities,
+      provenance: bgp.provenance,
+    };
+  }
+
+  /**
+   * @internal Applies changes `start` to `end` - 1 in order, one WebAssembly call per I/O region
+   * of them (assembly/route-updates.ts): each as `add` (CHANGE_ADD), `replacePrefix`
+   * (CHANGE_REPLACE) or `remove(prefix)` (CHANGE_DEL) would, with `routes[attributes[n]]` the
+   * prepared route of an add or replace. Writes how many routes each del removed into
+   * `removedOut[n - start]`.
+   */
+  applyChanges(changes: RouteChangeColumns, start: number, end: number, routes: readonly (PreparedRoute | undefined)[],
+    removedOut: Int32Array): void {
+    const perCall = Math.floor((this.ioOutput - this.ioPointer) / ROUTE_INPUT);
+    for (let from = start; from < end; from += perCall) {
+      const count = Math.min(perCall, end - from);
+      this.ensureMemoryFor(count, `${count} route updates`);
+      // ids and columns first: growing the columns makes new arrays
+      const ids = this.changeIds ??= new Int32Array(perCall);
+      for (let n = 0; n < count; n++) {
+        const i = from + n;
+        ids[n] = changes.op[i] === CHANGE_DEL ? -1 : this.stageChange(changes, i, routes[changes.attributes[i]]!);
+      }
+      this.refreshViews();
+      const words = this.u32;
+      const bytes = this.bytes;
+      for (let n = 0; n < count; n++) {
+        const i = from + n;
+        const record = this.ioPointer + n * ROUTE_INPUT;
+        const word = record >>> 2;
+        if (changes.family[i] === 4) {
+          const v4 = changes.v4[i];
+          words[word] = ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | (v4 << 24)) >>> 0;
+          words[word + 1] = 0;
+          words[word + 2] = 0;
+          words[word + 3] = 0;
+        } else {
+          bytes.set(changes.v6.subarray(i * 16, i * 16 + 16), record);
+        }
+        const route = changes.op[i] === CHANGE_DEL ? undefined : routes[changes.attributes[i]]!;
+        words[word + 4] = ids[n];
+        words[word + 5] = route ? route.metric : 0;
+        // family, length, op, and 0: not (yet) present
+        words[word + 6] = changes.family[i] | (changes.length[i] << 8) | (changes.op[i] << 16);
+        words[word + 7] = route ? route.routeClass : 0;
+      }
+      const removed = this.wasm.updatesApply(this.ioPointer, count);
+      this.refreshViews();
+      // as commitOne: the routes a change removed are released first, then the ids of new routes already present
+      const first = this.wasm.updatesRemovedPointer() >>> 2;
+      for (let r = 0; r < removed; r++) this.forget(this.i32[first + r]);
+      let multipath: number[] | undefined;
+      for (let n = 0; n < count; n++) {
+        const i = from + n;
+        const record = this.ioPointer + n * ROUTE_INPUT;
+        const op = changes.op[i];
+        if (op === CHANGE_DEL) {
+          removedOut[i - start] = this.i32[(record + 28) >>> 2];
+          continue;
+        }
+        const id = ids[n];
+        if (this.bytes[record + 27] !== 0) {
+          const present = this.i32[(record + 28) >>> 2];
+          // a replace says the new BGP attributes win; an add keeps the route present as it is
+          if (op === CHANGE_REPLACE) this.moveBgpAttributes(id, present);
+          this.release(id);
+          continue;
+        }
+        this.counts[changes.family[i] as 4 | 6]++;
+        if (this.nextHops.has(id)) (multipath ??= []).push(id);
+      }
+      // after the records are read: the weights go where they were
+      if (multipath) this.setPaths(multipath);
+    }
+  }
+
+  /** Gives change `i` (an add or replace) a new id and this side's columns, as `stage` does; returns the id. */
+  private stageChange(changes: RouteChangeColumns, i: number, route: PreparedRoute): number {
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
+    if (id >= this.family.length) this.growColumns(id + 1);
+    this.family[id] = changes.family[i];
+    this.prefixLength[id] = changes.length[i];
+    this.metric[id] = route.metric;
+    this.routeClass[id] = route.routeClass;
+    if (route.nextHops) this.nextHops.set(id, route.nextHops.map((hop) => ({ ...hop })));
+    else if (this.nextHops.size !== 0) this.nextHops.delete(id);
+    // a fresh id never had attributes, a reused one lost them in release()
+    if (route.as !== undefined) setAt(this.asAttributes ??= [], id, route.as);
+    if (route.communities !== undefined) setAt(this.communities ??= [], id, route.communities);
+    if (route.provenance !== undefined) setAt(this.provenance ??= [], id, route.provenance);
+    return id;
+  }
+
 }
 
 function checkMetric(metric: number): number {

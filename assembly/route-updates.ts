@@ -1,0 +1,104 @@
+// A run of route updates (src/updates/) applied in one call: the updates that fall at one moment
+// of a capture's clock, between two records. Each is what fib.add, fib.replacePrefix or
+// fib.remove(prefix) does, in order, through the same incremental RIB and lookup-structure paths
+// as addRoutes and removePrefix (index.ts); the host then releases the ids listed as removed.
+
+import { realloc, POOL_OTHER } from './memory/alloc';
+import { loadHi, loadLo } from './fib/keys';
+import { findNode, head, insertAt, refreshAbove, removeOnPath } from './fib/rib';
+import { clearRoute, ensureRouteCapacity, routeNext, writeRoute } from './fib/routes';
+import { updatePrefix } from './fib/poptrie';
+import { tableOf } from './fib/tables';
+
+/** Update record, 32 bytes, the layout of an addRoutes record (index.ts ROUTE_INPUT) but for:
+ *  @0 key 16 bytes, network order (IPv4: 4 bytes then zeros), host bits clear
+ *  @16 id i32 (add, replace: a free id for the new route)  @20 metric u32
+ *  @24 family u8  @25 prefix length u8  @26 op u8: 0 add, 1 replace (every route of the prefix), 2 del
+ *  @27 u8 out: 1 if the new route was already present (add, replace)
+ *  @28 u32 attribute class; out: the present id (when @27), or how many routes a del removed */
+export const UPDATE_RECORD: i32 = 32;
+const OP_ADD: u8 = 0;
+const OP_REPLACE: u8 = 1;
+
+// ids of the routes the last run removed, for the host to release: grows with the largest run
+let removedList: usize = 0;
+let removedCapacity: i32 = 0;
+
+function listRemoved(index: i32, id: i32): void {
+  if (index == removedCapacity) {
+    const next = max(1024, removedCapacity * 2);
+    removedList = realloc(removedList, <usize>removedCapacity << 2, <usize>next << 2, POOL_OTHER);
+    removedCapacity = next;
+  }
+  store<i32>(removedList + (<usize>index << 2), id);
+}
+
+/** Where the last updatesApply listed the ids it removed. */
+export function updatesRemovedPointer(): usize {
+  return removedList;
+}
+
+/**
+ * Applies the `count` update records at `records` in order; returns how many route ids it listed
+ * at updatesRemovedPointer(). The host has checked the records and made room for the ids.
+ */
+export function updatesApply(records: usize, count: i32): i32 {
+  let removed = 0;
+  for (let i = 0; i < count; i++) {
+    const record = records + <usize>i * UPDATE_RECORD;
+    const op = load<u8>(record, 26);
+    const family = <i32>load<u8>(record, 24);
+    const length = <i32>load<u8>(record, 25);
+    const hi = loadHi(record);
+    const lo = loadLo(record);
+    const t = tableOf(family);
+    store<u8>(record, 0, 27);
+    if (op != OP_ADD && op != OP_REPLACE) {
+      // del: every route of the prefix
+      const node = findNode(t.rib, hi, lo, length, false);
+      let gone: u32 = 0;
+      if (node) {
+        let id = head(node);
+        while (id >= 0) {
+          const next = routeNext(id);
+          removeOnPath(t.rib, id);
+          clearRoute(id);
+          listRemoved(removed++, id);
+          gone++;
+          id = next;
+        }
+        refreshAbove(t.rib, hi, length);
+        updatePrefix(t, hi, lo, length);
+      }
+      store<u32>(record, gone, 28);
+      continue;
+    }
+    const id = load<i32>(record, 16);
+    ensureRouteCapacity(id + 1);
+    writeRoute(id, family, hi, lo, length, load<u32>(record, 20), load<u32>(record, 28));
+    const node = findNode(t.rib, hi, lo, length, true);
+    const existing = insertAt(node, id);
+    const kept = existing >= 0 ? existing : id;
+    if (existing >= 0) {
+      clearRoute(id);
+      store<u8>(record, 1, 27);
+      store<i32>(record, existing, 28);
+    }
+    if (op == OP_REPLACE) {
+      // every other route of the prefix goes; the node keeps the new one, so the path holds
+      let cur = head(node);
+      while (cur >= 0) {
+        const next = routeNext(cur);
+        if (cur != kept) {
+          removeOnPath(t.rib, cur);
+          clearRoute(cur);
+          listRemoved(removed++, cur);
+        }
+        cur = next;
+      }
+    }
+    refreshAbove(t.rib, hi, length);
+    updatePrefix(t, hi, lo, length);
+  }
+  return removed;
+}
