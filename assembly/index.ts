@@ -1,7 +1,7 @@
 // The WebAssembly module's exports: route changes, lookups and memory figures. All calls pass
 // numbers only; bulk data goes through the I/O region (memory/map.ts).
 
-import { alloc, poolBytesInUse, realloc, POOL_OTHER } from './memory/alloc';
+import { alloc, poolBytesInUse, POOL_OTHER } from './memory/alloc';
 import { IO_BYTES, IO_OUTPUT, MAX_BATCH4, MAX_BATCH6 } from './memory/map';
 import { loadHi, loadLo } from './fib/keys';
 import { findNode, head, insertAt, refreshAbove, removeOnPath, ribRemove } from './fib/rib';
@@ -31,21 +31,8 @@ export function ioOutputOffset(): usize { return IO_OUTPUT; }
 export function maxBatch4(): i32 { return MAX_BATCH4; }
 export function maxBatch6(): i32 { return MAX_BATCH6; }
 
-// ids of routes a call removed, for the host to release: grows with the largest such call
-let removedList: usize = 0;
-let removedCapacity: i32 = 0;
-
-function listRemoved(index: i32, id: i32): void {
-  if (index == removedCapacity) {
-    const next = max(1024, removedCapacity * 2);
-    removedList = realloc(removedList, <usize>removedCapacity << 2, <usize>next << 2, POOL_OTHER);
-    removedCapacity = next;
-  }
-  store<i32>(removedList + (<usize>index << 2), id);
-}
-
 /** Where the last addRoutes(replace) or removePrefix call listed the ids it removed. */
-export function removedPointer(): usize { return removedList; }
+export function removedPointer(): usize { return removedIds(); }
 
 /** Size of one addRoutes record:
  *  @0 key 16 bytes, network order (IPv4: 4 bytes then zeros)

@@ -3,11 +3,11 @@
 // fib.remove(prefix) does, in order, through the same incremental RIB and lookup-structure paths
 // as addRoutes and removePrefix (index.ts); the host then releases the ids listed as removed.
 
-import { realloc, POOL_OTHER } from './memory/alloc';
 import { loadHi, loadLo } from './fib/keys';
 import { findNode, head, insertAt, refreshAbove, removeOnPath } from './fib/rib';
 import { clearRoute, ensureRouteCapacity, routeNext, writeRoute } from './fib/routes';
 import { updatePrefix } from './fib/poptrie';
+import { listRemoved, removedIds } from './fib/removed-ids';
 import { tableOf } from './fib/tables';
 
 /** Update record, 32 bytes, the layout of an addRoutes record (index.ts ROUTE_INPUT) but for:
@@ -20,22 +20,9 @@ export const UPDATE_RECORD: i32 = 32;
 const OP_ADD: u8 = 0;
 const OP_REPLACE: u8 = 1;
 
-// ids of the routes the last run removed, for the host to release: grows with the largest run
-let removedList: usize = 0;
-let removedCapacity: i32 = 0;
-
-function listRemoved(index: i32, id: i32): void {
-  if (index == removedCapacity) {
-    const next = max(1024, removedCapacity * 2);
-    removedList = realloc(removedList, <usize>removedCapacity << 2, <usize>next << 2, POOL_OTHER);
-    removedCapacity = next;
-  }
-  store<i32>(removedList + (<usize>index << 2), id);
-}
-
 /** Where the last updatesApply listed the ids it removed. */
 export function updatesRemovedPointer(): usize {
-  return removedList;
+  return removedIds();
 }
 
 /**
