@@ -4,11 +4,8 @@
 // as addRoutes and removePrefix (index.ts); the host then releases the ids listed as removed.
 
 import { loadHi, loadLo } from './fib/keys';
-import { findNode, head, insertAt, refreshAbove, removeOnPath } from './fib/rib';
-import { clearRoute, ensureRouteCapacity, routeNext, writeRoute } from './fib/routes';
-import { updatePrefix } from './fib/poptrie';
-import { listRemoved, removedIds } from './fib/removed-ids';
-import { tableOf } from './fib/tables';
+import { insertedOver, insertRoute, removeAllOfPrefix } from './fib/route-changes';
+import { removedIds } from './fib/removed-ids';
 
 /** Update record, 32 bytes, the layout of an addRoutes record (index.ts ROUTE_INPUT) but for:
  *  @0 key 16 bytes, network order (IPv4: 4 bytes then zeros), host bits clear
@@ -38,54 +35,20 @@ export function updatesApply(records: usize, count: i32): i32 {
     const length = <i32>load<u8>(record, 25);
     const hi = loadHi(record);
     const lo = loadLo(record);
-    const t = tableOf(family);
     store<u8>(record, 0, 27);
     if (op != OP_ADD && op != OP_REPLACE) {
       // del: every route of the prefix
-      const node = findNode(t.rib, hi, lo, length, false);
-      let gone: u32 = 0;
-      if (node) {
-        let id = head(node);
-        while (id >= 0) {
-          const next = routeNext(id);
-          removeOnPath(t.rib, id);
-          clearRoute(id);
-          listRemoved(removed++, id);
-          gone++;
-          id = next;
-        }
-        refreshAbove(t.rib, hi, length);
-        updatePrefix(t, hi, lo, length);
-      }
-      store<u32>(record, gone, 28);
+      const before = removed;
+      removed = removeAllOfPrefix(family, hi, lo, length, removed);
+      store<u32>(record, <u32>(removed - before), 28);
       continue;
     }
-    const id = load<i32>(record, 16);
-    ensureRouteCapacity(id + 1);
-    writeRoute(id, family, hi, lo, length, load<u32>(record, 20), load<u32>(record, 28));
-    const node = findNode(t.rib, hi, lo, length, true);
-    const existing = insertAt(node, id);
-    const kept = existing >= 0 ? existing : id;
-    if (existing >= 0) {
-      clearRoute(id);
+    removed = insertRoute(load<i32>(record, 16), family, hi, lo, length, load<u32>(record, 20), load<u32>(record, 28),
+      op == OP_REPLACE, true, removed, false);
+    if (insertedOver >= 0) {
       store<u8>(record, 1, 27);
-      store<i32>(record, existing, 28);
+      store<i32>(record, insertedOver, 28);
     }
-    if (op == OP_REPLACE) {
-      // every other route of the prefix goes; the node keeps the new one, so the path holds
-      let cur = head(node);
-      while (cur >= 0) {
-        const next = routeNext(cur);
-        if (cur != kept) {
-          removeOnPath(t.rib, cur);
-          clearRoute(cur);
-          listRemoved(removed++, cur);
-        }
-        cur = next;
-      }
-    }
-    refreshAbove(t.rib, hi, length);
-    updatePrefix(t, hi, lo, length);
   }
   return removed;
 }

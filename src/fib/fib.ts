@@ -156,6 +156,20 @@ const FEW_ROUTES = 64;
 const MAX_MEMORY = 2 ** 32 - 65536;
 const DEFAULT_RESERVE = 64 << 20;
 
+/** Writes a record's key at `record`: 16 network-order bytes (IPv4: its 4, then zeros). */
+function writeRecordKey(words: Uint32Array, bytes: Uint8Array, record: number, family: number, v4: number,
+  v6: Uint8Array, v6At: number): void {
+  const word = record >>> 2;
+  if (family === 4) {
+    words[word] = ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | (v4 << 24)) >>> 0;
+    words[word + 1] = 0;
+    words[word + 2] = 0;
+    words[word + 3] = 0;
+  } else {
+    for (let b = 0; b < 16; b++) bytes[record + b] = v6[v6At + b];
+  }
+}
+
 /**
  * A longest-prefix-match routing table for IPv4 and IPv6 in WebAssembly.
  *
@@ -855,16 +869,7 @@ export class Fib {
       const i = start + n;
       const record = this.ioPointer + n * ROUTE_INPUT;
       const word = record >>> 2;
-      // the key as 16 network-order bytes (IPv4: 4, then zeros)
-      if (list.family[i] === 4) {
-        const v4 = list.v4[i];
-        words[word] = ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | (v4 << 24)) >>> 0;
-        words[word + 1] = 0;
-        words[word + 2] = 0;
-        words[word + 3] = 0;
-      } else {
-        for (let b = 0; b < 16; b++) bytes[record + b] = v6[i * 16 + b];
-      }
+      writeRecordKey(words, bytes, record, list.family[i], list.v4[i], v6, i * 16);
       words[word + 4] = ids[i];
       words[word + 5] = list.metric[i];
       // family, length, and 0: not (yet) a duplicate
@@ -1219,15 +1224,7 @@ export class Fib {
         const i = from + n;
         const record = this.ioPointer + n * ROUTE_INPUT;
         const word = record >>> 2;
-        if (changes.family[i] === 4) {
-          const v4 = changes.v4[i];
-          words[word] = ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | (v4 << 24)) >>> 0;
-          words[word + 1] = 0;
-          words[word + 2] = 0;
-          words[word + 3] = 0;
-        } else {
-          bytes.set(changes.v6.subarray(i * 16, i * 16 + 16), record);
-        }
+        writeRecordKey(words, bytes, record, changes.family[i], changes.v4[i], changes.v6, i * 16);
         const route = changes.op[i] === CHANGE_DEL ? undefined : routes[changes.attributes[i]]!;
         words[word + 4] = ids[n];
         words[word + 5] = route ? route.metric : 0;
