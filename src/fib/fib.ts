@@ -691,21 +691,32 @@ export class Fib {
         }
       }
       this.wasm.ensureRouteIds(highest + 1);
-      let duplicates = 0;
-      for (let start = 0; start < count; start += WASM_STEP) {
-        this.wasm.plainInsert(start, Math.min(WASM_STEP, count - start), bulk);
-        duplicates += this.wasm.insertedDuplicates();
-      }
-      const result = this.countInserted(recordsAt, ids, 0, count, ipv4, duplicates);
-      if (bulk) {
-        if (result.ipv4 > 0) this.wasm.rebuild(4);
-        if (result.ipv6 > 0) this.wasm.rebuild(6);
-      }
-      return result;
+      return this.insertInSteps(recordsAt, ids, ipv4, bulk, (start, n) => this.wasm.plainInsert(start, n, bulk));
     } finally {
       this.wasm.plainFree();
       if (textHeld) this.wasm.hostBufferFree(textAt, size);
     }
+  }
+
+  /**
+   * Inserts the records at `recordsAt` (one per id of `ids`, `ipv4` of them IPv4), WASM_STEP a
+   * call (`insertStep(start, count)` hands those over), counts what went in and, after a bulk
+   * load, builds the lookup structure.
+   */
+  private insertInSteps(recordsAt: number, ids: Int32Array, ipv4: number, bulk: boolean,
+    insertStep: (start: number, count: number) => void): LoadResult {
+    const count = ids.length;
+    let duplicates = 0;
+    for (let start = 0; start < count; start += WASM_STEP) {
+      insertStep(start, Math.min(WASM_STEP, count - start));
+      duplicates += this.wasm.insertedDuplicates();
+    }
+    const result = this.countInserted(recordsAt, ids, 0, count, ipv4, duplicates);
+    if (bulk) {
+      if (result.ipv4 > 0) this.wasm.rebuild(4);
+      if (result.ipv6 > 0) this.wasm.rebuild(6);
+    }
+    return result;
   }
 
   /**
@@ -802,17 +813,7 @@ export class Fib {
       for (let i = 0; i < count; i++) if (columns.family[i] === 4) ipv4++;
       this.wasm.ensureRouteIds(highest + 1);
       const bulk = count > BULK_THRESHOLD;
-      let duplicates = 0;
-      for (let start = 0; start < count; start += WASM_STEP) {
-        this.wasm.addRoutesAt(base + start * ROUTE_INPUT, Math.min(WASM_STEP, count - start), bulk);
-        duplicates += this.wasm.insertedDuplicates();
-      }
-      const inserted = this.countInserted(base, ids, 0, count, ipv4, duplicates);
-      if (bulk) {
-        if (inserted.ipv4 > 0) this.wasm.rebuild(4);
-        if (inserted.ipv6 > 0) this.wasm.rebuild(6);
-      }
-      return inserted;
+      return this.insertInSteps(base, ids, ipv4, bulk, (start, n) => this.wasm.addRoutesAt(base + start * ROUTE_INPUT, n, bulk));
     } finally {
       this.wasm.hostBufferFree(base, size);
     }
