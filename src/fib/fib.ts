@@ -156,6 +156,22 @@ const FEW_ROUTES = 64;
 const MAX_MEMORY = 2 ** 32 - 65536;
 const DEFAULT_RESERVE = 64 << 20;
 
+/**
+ * The metric, type, next hops, next hop and device a route of `attributes` has, checked as `add`
+ * checks them (FibscopeArgumentError).
+ */
+function checkedAttributes(attributes: RouteAttributes) {
+  const metric = checkMetric(attributes.metric ?? 0);
+  const type = attributes.type ?? 'unicast';
+  const typeCode = routeTypeCode(type);
+  if (typeCode < 0) throw new FibscopeArgumentError(`unknown route type '${type}'`);
+  const nextHops = attributes.nextHops && attributes.nextHops.length > 0 ? attributes.nextHops : undefined;
+  if (nextHops) checkWeights(nextHops);
+  const nextHop = attributes.nextHop ?? nextHops?.[0]?.via ?? null;
+  const dev = attributes.dev ?? nextHops?.[0]?.dev ?? null;
+  return { metric, typeCode, nextHops, nextHop, dev };
+}
+
 /** Writes a record's key at `record`: 16 network-order bytes (IPv4: its 4, then zeros). */
 function writeRecordKey(words: Uint32Array, bytes: Uint8Array, record: number, family: number, v4: number,
   v6: Uint8Array, v6At: number): void {
@@ -985,14 +1001,7 @@ export class Fib {
    */
   private stage(key: PrefixKey, attributes: RouteAttributes, slot: number,
     as: AsAttributes | undefined, communities: readonly string[] | undefined, provenance?: RouteProvenance): void {
-    const metric = checkMetric(attributes.metric ?? 0);
-    const type = attributes.type ?? 'unicast';
-    const typeCode = routeTypeCode(type);
-    if (typeCode < 0) throw new FibscopeArgumentError(`unknown route type '${type}'`);
-    const nextHops = attributes.nextHops && attributes.nextHops.length > 0 ? attributes.nextHops : undefined;
-    if (nextHops) checkWeights(nextHops);
-    const nextHop = attributes.nextHop ?? nextHops?.[0]?.via ?? null;
-    const dev = attributes.dev ?? nextHops?.[0]?.dev ?? null;
+    const { metric, typeCode, nextHops, nextHop, dev } = checkedAttributes(attributes);
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
     if (id >= this.family.length) this.growColumns(id + 1);
     this.family[id] = key.family;
@@ -1180,14 +1189,7 @@ export class Fib {
    * Throws FibscopeArgumentError as `add` would.
    */
   prepareRoute(attributes: RouteAttributes = {}): PreparedRoute {
-    const metric = checkMetric(attributes.metric ?? 0);
-    const type = attributes.type ?? 'unicast';
-    const typeCode = routeTypeCode(type);
-    if (typeCode < 0) throw new FibscopeArgumentError(`unknown route type '${type}'`);
-    const nextHops = attributes.nextHops && attributes.nextHops.length > 0 ? attributes.nextHops : undefined;
-    if (nextHops) checkWeights(nextHops);
-    const nextHop = attributes.nextHop ?? nextHops?.[0]?.via ?? null;
-    const dev = attributes.dev ?? nextHops?.[0]?.dev ?? null;
+    const { metric, typeCode, nextHops, nextHop, dev } = checkedAttributes(attributes);
     const bgp = this.bgpAttributesOf(attributes);
     return {
       metric,
