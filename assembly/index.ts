@@ -17,12 +17,14 @@ import {
   packColumns, packedClasses, packedIPv4, packedMetrics, pairs as plainScanPairs, recordPairs as plainScanRecordPairs,
   records as plainScanRecords, scanPlain, sortScannedByPrefix,
 } from './routes/plain';
+import { records as mrtRibRecords } from './mrt/rib-scan';
 
 export * from './analyze';
 export * from './classify/rule-exports';
 export * from './checks/check-exports';
 export * from './views/view-exports';
 export * from './memory/exports';
+export * from './mrt/exports';
 
 const io = alloc(IO_BYTES, POOL_OTHER);
 
@@ -216,6 +218,14 @@ export function plainPackedMetrics(): usize { return packedMetrics; }
 export function plainPackedClasses(): usize { return packedClasses; }
 /** How many of the packed routes are IPv4. */
 export function plainPackedIPv4(): u32 { return packedIPv4; }
+
+/**
+ * Adds the routes `start` to `start + count` - 1 of the last MRT RIB scan (mrt/rib-scan.ts) under
+ * the ids and attribute classes the host wrote in their records, as plainInsert.
+ */
+export function mrtRibInsert(start: i32, count: i32, deferLookup: bool): void {
+  insertRecords(mrtRibRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false, false);
+}
 
 /** Makes room for route ids below `count` at once (a bulk load). */
 export function ensureRouteIds(count: i32): void {

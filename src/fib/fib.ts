@@ -3,6 +3,7 @@ import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/address.js'
 import { parsePrefixText, type PrefixKey } from '../net/prefix.js';
 import { detectRouteFormat, parseRoutes, type RouteFormat } from '../routes/index.js';
 import { looksLikeMrt } from '../mrt/detect.js';
+import { MrtRibScan } from '../mrt/rib-scan.js';
 import { parseMrtRoutes, type MrtLoadNotes } from '../mrt/routes.js';
 import { canonicalNextHop } from '../routes/scan.js';
 import { detectionText } from '../routes/detect.js';
@@ -313,6 +314,8 @@ export class Fib {
     const format = options.format ?? 'auto';
     // MRT is binary: only bytes can hold it; its parser reads everything before a change is made
     if (typeof input !== 'string' && (format === 'mrt' || (format === 'auto' && looksLikeMrt(input)))) {
+      const fast = this.loadMrtRib(input, options);
+      if (fast) return fast;
       const { routes, notes } = parseMrtRoutes(input, { source: options.source, peer: options.peer });
       return { ...this.addList(routes, options.source), mrt: notes };
     }
@@ -662,6 +665,67 @@ export class Fib {
     } finally {
       this.wasm.plainFree();
       if (textHeld) this.wasm.hostBufferFree(textAt, size);
+    }
+  }
+
+  /**
+   * A TABLE_DUMP_V2 RIB dump through WebAssembly (src/mrt/rib-scan.ts): it scans the records into
+   * addRoutes records, each distinct next hop, AS path and community list decoded once; this side
+   * gives the routes fresh ids, their next hops' attribute classes and their shared BGP attributes,
+   * WebAssembly inserts them. Undefined when the scan leaves the file to parseMrtRoutes.
+   */
+  private loadMrtRib(bytes: Uint8Array, options: LoadOptions): LoadResult | undefined {
+    // fresh ids follow one another, which the scan's columns are written for; ids freed by
+    // removals are taken first by the general path
+    if (this.freeIds.length > 0) return undefined;
+    const scan = MrtRibScan.run(this.wasm, bytes, { source: options.source, peer: options.peer });
+    if (scan === undefined) return undefined;
+    try {
+      const count = scan.count;
+      this.ensureMemoryFor(count, routesFrom(count, options.source));
+      const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
+      if (count > 0) this.addMrtRibRoutes(scan, result);
+      return { ...result, mrt: scan.notes };
+    } finally {
+      scan.free();
+    }
+  }
+
+  private addMrtRibRoutes(scan: MrtRibScan, result: LoadResult): void {
+    const count = scan.count;
+    // classes made in the order routes first name their next hop, as addList makes them
+    const hopClasses = new Uint32Array(scan.nextHops.length);
+    const unicast = routeTypeCode('unicast');
+    for (const hop of scan.hopOrder()) hopClasses[hop] = this.attributeClass(scan.nextHops[hop], null, unicast, undefined);
+    const ids = this.takeIds(count);
+    const first = ids[0];
+    const highest = this.nextId - 1;
+    if (this.nextId > this.family.length) this.growColumns(this.nextId);
+    this.wasm.ensureRouteIds(highest + 1);
+    const columns = scan.finish(first, hopClasses);
+    this.family.set(columns.family, first);
+    this.prefixLength.set(columns.prefixLength, first);
+    this.metric.set(columns.metric, first);
+    this.routeClass.set(columns.routeClass, first);
+    let ipv4 = 0;
+    for (let i = 0; i < count; i++) if (columns.family[i] === 4) ipv4++;
+    // fresh ids never had attributes; the first load of a table makes the column itself
+    const { paths } = scan;
+    const pathColumn = columns.path;
+    const asColumn = fillTo(this.asAttributes ?? [], first);
+    for (let i = 0; i < count; i++) asColumn.push(paths[pathColumn[i]]);
+    this.asAttributes = asColumn;
+    if (scan.hasCommunities) this.communities = sharedColumn(this.communities, scan.communityColumn(), ids, highest + 1);
+    const bulk = count > BULK_THRESHOLD;
+    let duplicates = 0;
+    for (let start = 0; start < count; start += WASM_STEP) {
+      this.wasm.mrtRibInsert(start, Math.min(WASM_STEP, count - start), bulk);
+      duplicates += this.wasm.insertedDuplicates();
+    }
+    Object.assign(result, this.countInserted(scan.recordsAt, ids, 0, count, ipv4, duplicates));
+    if (bulk) {
+      if (result.ipv4 > 0) this.wasm.rebuild(4);
+      if (result.ipv6 > 0) this.wasm.rebuild(6);
     }
   }
 

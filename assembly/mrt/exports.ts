@@ -1,0 +1,50 @@
+// Exports for reading MRT RIB dumps (rib-scan.ts): the host copies the file in, marks the chosen
+// peers of each PEER_INDEX_TABLE and scans; it decodes each distinct value once, gives the
+// routes their ids and next hops' classes (mrtRibFinish), copies the columns, and inserts the
+// routes with mrtRibInsert (index.ts).
+
+import {
+  columnClass, columnFamily, columnLength, columnMetric, columnPath, communityRefs, count, entriesPassedOver, finishRibScan,
+  freeRibScan, hopClasses, hopOrder, hopOrderCount, records, ribScanPeers, scanRib, startRibScan, stopOffset, stopSubtype, stopType, table,
+} from './rib-scan';
+import { ENTRY_BYTES, tableCount, tableEntries } from './blob-table';
+import { pathTexts, text, textLength } from './path-text';
+
+/** Starts a scan of the `length` bytes at `file` (kept until mrtRibFree); false when memory is too short. */
+export function mrtRibStart(file: usize, length: u32): bool { return startRibScan(file, length); }
+/** Goes on, at most `records` records: a RIB_SCAN_ status of rib-scan.ts. */
+export function mrtRibScan(records: u32): i32 { return scanRib(records); }
+/** u8 per peer of the PEER_INDEX_TABLE just read, for the host to mark (1: load its routes); 0 when memory is too short. */
+export function mrtRibPeers(peers: i32): usize { return ribScanPeers(peers); }
+export function mrtRibRouteCount(): u32 { return count; }
+/** Per route, 2 u32: the number + 1 (0: none) of its COMMUNITIES and LARGE_COMMUNITIES; 0 when no route has either. */
+export function mrtRibCommunityRefs(): usize { return communityRefs; }
+export function mrtRibEntriesPassedOver(): u32 { return entriesPassedOver; }
+export function mrtRibStopOffset(): u32 { return stopOffset; }
+export function mrtRibStopType(): u32 { return stopType; }
+export function mrtRibStopSubtype(): u32 { return stopSubtype; }
+/** The distinct values of table `which` (NEXT_HOPS 0, PATHS 1, COMMUNITIES 2, LARGE_COMMUNITIES 3): ENTRY_BYTES each, @4 address @8 length @12 tag. */
+export function mrtRibValues(which: i32): usize { return tableEntries(table(which)); }
+export function mrtRibValueCount(which: i32): u32 { return tableCount(table(which)); }
+export function mrtRibValueBytes(): u32 { return <u32>ENTRY_BYTES; }
+/** Next-hop numbers (u32) in the order routes first take them. */
+export function mrtRibHopOrder(): usize { return hopOrder; }
+export function mrtRibHopOrderCount(): u32 { return hopOrderCount; }
+/** Per AS path, 3 u32 (start and end of its text, origin AS; start 0xffffffff: the host decodes the path itself) (path-text.ts). */
+export function mrtRibPathTexts(): usize { return pathTexts; }
+export function mrtRibPathText(): usize { return text; }
+export function mrtRibPathTextLength(): u32 { return textLength; }
+/** The routes as addRoutes records (index.ts); their ids and attribute classes are right after mrtRibFinish. */
+export function mrtRibRecords(): usize { return records; }
+/** u32 per next hop number + 1 (index 0: none), for the host to write the attribute class of each into. */
+export function mrtRibHopClasses(): usize { return hopClasses; }
+/** Gives the routes the ids from `firstId` on, and their next hops' classes, in their records and the columns. */
+export function mrtRibFinish(firstId: i32): void { finishRibScan(firstId); }
+/** Per route: u8 family, u8 prefix length, u32 metric, u32 attribute class, u32 AS path number + 1. */
+export function mrtRibColumnFamily(): usize { return columnFamily; }
+export function mrtRibColumnLength(): usize { return columnLength; }
+export function mrtRibColumnMetric(): usize { return columnMetric; }
+export function mrtRibColumnClass(): usize { return columnClass; }
+export function mrtRibColumnPath(): usize { return columnPath; }
+/** Gives back the memory of the last scan. */
+export function mrtRibFree(): void { freeRibScan(); }
