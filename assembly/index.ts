@@ -17,7 +17,7 @@ import {
   packColumns, packedClasses, packedIPv4, packedMetrics, pairs as plainScanPairs, recordPairs as plainScanRecordPairs,
   records as plainScanRecords, scanPlain, sortScannedByPrefix,
 } from './routes/plain';
-import { records as mrtRibRecords } from './mrt/rib-scan';
+import { batchRecords as mrtRibBatch } from './mrt/rib-routes';
 
 export * from './analyze';
 export * from './classify/rule-exports';
@@ -220,11 +220,14 @@ export function plainPackedClasses(): usize { return packedClasses; }
 export function plainPackedIPv4(): u32 { return packedIPv4; }
 
 /**
- * Adds the routes `start` to `start + count` - 1 of the last MRT RIB scan (mrt/rib-scan.ts) under
- * the ids and attribute classes the host wrote in their records, as plainInsert.
+ * Adds the routes `start` to `start + count` - 1 (at most mrtRibBatchRoutes()) of the last MRT RIB
+ * scan (mrt/rib-routes.ts) under the ids `firstId + start`... (room made with ensureRouteIds),
+ * through addRoutes records at the address returned, where duplicates are then marked.
  */
-export function mrtRibInsert(start: i32, count: i32, deferLookup: bool): void {
-  insertRecords(mrtRibRecords + <usize>start * ROUTE_INPUT, count, deferLookup, false, false);
+export function mrtRibInsert(start: u32, count: u32, firstId: i32, deferLookup: bool): usize {
+  const records = mrtRibBatch(start, count, firstId);
+  insertRecords(records, <i32>count, deferLookup, false, false);
+  return records;
 }
 
 /** Makes room for route ids below `count` at once (a bulk load). */

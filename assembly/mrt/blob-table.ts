@@ -1,7 +1,8 @@
 // Distinct byte strings of an MRT file (AS paths, community lists, next hops), numbered in the
-// order first seen: open addressing on a hash of the bytes, the bytes confirming a match. An
-// entry points into the file's copy in memory, so nothing is copied. A table is a few words in a
-// static block (TABLE_BYTES each), not a GC object.
+// order first seen: open addressing on a hash of the bytes, the bytes confirming a match. The
+// file passes through a window (rib-scan.ts), so each new value's bytes are copied into one arena
+// that every table shares (a few MB for a full table). A table is a few words in a static block
+// (TABLE_BYTES each), not a GC object.
 
 import { free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 
@@ -11,9 +12,39 @@ import { free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
  * @20 the entry found or added last + 1 (0: none).
  */
 export const TABLE_BYTES: usize = 24;
-/** An entry: @0 hash u32 @4 address of the bytes u32 @8 length u32 @12 tag u32 (a kind of value within the table). */
+/** An entry: @0 hash u32 @4 offset of the bytes in the arena u32 @8 length u32 @12 tag u32 (a kind of value within the table). */
 export const ENTRY_BYTES: usize = 16;
 const FIRST_SLOTS: u32 = 1024;
+
+// the bytes of every table's values; it moves when it grows, so entries keep offsets into it
+export let arena: usize = 0;
+export let arenaLength: u32 = 0;
+let arenaCapacity: u32 = 0;
+
+export function clearArena(): void {
+  if (arenaCapacity) free(arena, arenaCapacity, POOL_OTHER);
+  arena = 0;
+  arenaLength = arenaCapacity = 0;
+}
+
+/** Copies `length` bytes at `at` to the end of the arena; their offset, or -1 when memory is too short. */
+function keep(at: usize, length: u32): i64 {
+  if (arenaLength + length > arenaCapacity) {
+    const capacity = max<u32>(1 << 16, (arenaLength + length) * 2);
+    const grown = tryAlloc(capacity, POOL_OTHER);
+    if (!grown) return -1;
+    if (arenaCapacity) {
+      memory.copy(grown, arena, arenaLength);
+      free(arena, arenaCapacity, POOL_OTHER);
+    }
+    arena = grown;
+    arenaCapacity = capacity;
+  }
+  const offset = arenaLength;
+  memory.copy(arena + <usize>offset, at, length);
+  arenaLength += length;
+  return offset;
+}
 
 @inline export function tableEntries(table: usize): usize { return load<usize>(table, 8); }
 @inline export function tableCount(table: usize): u32 { return load<u32>(table, 12); }
@@ -41,6 +72,10 @@ function hashBytes(at: usize, length: u32, tag: u32): u32 {
 @inline function sameBytes(a: usize, b: usize, length: u32): bool {
   let i: u32 = 0;
   for (; i + 8 <= length; i += 8) if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
+  if (i + 4 <= length) {
+    if (load<u32>(a + <usize>i) != load<u32>(b + <usize>i)) return false;
+    i += 4;
+  }
   for (; i < length; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
   return true;
 }
@@ -53,7 +88,7 @@ export function intern(table: usize, at: usize, length: u32, tag: u32): i32 {
   const last = load<u32>(table, 20);
   if (last) {
     const entry = entries + <usize>(last - 1) * ENTRY_BYTES;
-    if (load<u32>(entry, 8) == length && load<u32>(entry, 12) == tag && sameBytes(<usize>load<u32>(entry, 4), at, length)) return <i32>(last - 1);
+    if (load<u32>(entry, 8) == length && load<u32>(entry, 12) == tag && sameBytes(arena + <usize>load<u32>(entry, 4), at, length)) return <i32>(last - 1);
   }
   const hash = hashBytes(at, length, tag);
   const slots = load<usize>(table, 0);
@@ -62,7 +97,7 @@ export function intern(table: usize, at: usize, length: u32, tag: u32): i32 {
   for (let n = load<u32>(slots + (<usize>slot << 3)); n != 0; n = load<u32>(slots + (<usize>slot << 3))) {
     if (load<u32>(slots + (<usize>slot << 3), 4) == hash) {
       const entry = entries + <usize>(n - 1) * ENTRY_BYTES;
-      if (load<u32>(entry, 8) == length && load<u32>(entry, 12) == tag && sameBytes(<usize>load<u32>(entry, 4), at, length)) {
+      if (load<u32>(entry, 8) == length && load<u32>(entry, 12) == tag && sameBytes(arena + <usize>load<u32>(entry, 4), at, length)) {
         store<u32>(table, n, 20);
         return <i32>(n - 1);
       }
@@ -77,9 +112,11 @@ export function intern(table: usize, at: usize, length: u32, tag: u32): i32 {
     store<usize>(table, grown, 8);
     store<u32>(table, capacity *= 2, 16);
   }
+  const offset = keep(at, length);
+  if (offset < 0) return -1;
   const entry = load<usize>(table, 8) + <usize>count * ENTRY_BYTES;
   store<u32>(entry, hash);
-  store<u32>(entry, <u32>at, 4);
+  store<u32>(entry, <u32>offset, 4);
   store<u32>(entry, length, 8);
   store<u32>(entry, tag, 12);
   store<u32>(slots + (<usize>slot << 3), count + 1);
@@ -92,19 +129,20 @@ export function intern(table: usize, at: usize, length: u32, tag: u32): i32 {
 }
 
 function start(table: usize): bool {
-  const slots = tryAlloc(<usize>FIRST_SLOTS << 3, POOL_OTHER);
+  const slotCount = FIRST_SLOTS;
+  const slots = tryAlloc(<usize>slotCount << 3, POOL_OTHER);
   if (!slots) return false;
-  const entries = tryAlloc(<usize>(FIRST_SLOTS >> 1) * ENTRY_BYTES, POOL_OTHER);
+  const entries = tryAlloc(<usize>(slotCount >> 1) * ENTRY_BYTES, POOL_OTHER);
   if (!entries) {
-    free(slots, <usize>FIRST_SLOTS << 3, POOL_OTHER);
+    free(slots, <usize>slotCount << 3, POOL_OTHER);
     return false;
   }
-  memory.fill(slots, 0, <usize>FIRST_SLOTS << 3);
+  memory.fill(slots, 0, <usize>slotCount << 3);
   store<usize>(table, slots, 0);
-  store<u32>(table, FIRST_SLOTS - 1, 4);
+  store<u32>(table, slotCount - 1, 4);
   store<usize>(table, entries, 8);
   store<u32>(table, 0, 12);
-  store<u32>(table, FIRST_SLOTS >> 1, 16);
+  store<u32>(table, slotCount >> 1, 16);
   store<u32>(table, 0, 20);
   return true;
 }

@@ -45,19 +45,36 @@ export function addPathText(path: i32, at: usize, length: u32): bool {
   return true;
 }
 
+// "00" to "99": two digits a division
+const DIGIT_PAIRS = memory.data<u8>([
+  48,48,48,49,48,50,48,51,48,52,48,53,48,54,48,55,48,56,48,57, 49,48,49,49,49,50,49,51,49,52,49,53,49,54,49,55,49,56,49,57,
+  50,48,50,49,50,50,50,51,50,52,50,53,50,54,50,55,50,56,50,57, 51,48,51,49,51,50,51,51,51,52,51,53,51,54,51,55,51,56,51,57,
+  52,48,52,49,52,50,52,51,52,52,52,53,52,54,52,55,52,56,52,57, 53,48,53,49,53,50,53,51,53,52,53,53,53,54,53,55,53,56,53,57,
+  54,48,54,49,54,50,54,51,54,52,54,53,54,54,54,55,54,56,54,57, 55,48,55,49,55,50,55,51,55,52,55,53,55,54,55,55,55,56,55,57,
+  56,48,56,49,56,50,56,51,56,52,56,53,56,54,56,55,56,56,56,57, 57,48,57,49,57,50,57,51,57,52,57,53,57,54,57,55,57,56,57,57,
+]);
+
 /** The decimal digits of `value` at `out`; returns the address after them. */
 function writeDecimal(out: usize, value: u32): usize {
-  let digits: usize = 1;
+  let digits: usize;
   if (value >= 100000) {
     digits = value >= 1000000000 ? 10 : value >= 100000000 ? 9 : value >= 10000000 ? 8 : value >= 1000000 ? 7 : 6;
   } else {
     digits = value >= 10000 ? 5 : value >= 1000 ? 4 : value >= 100 ? 3 : value >= 10 ? 2 : 1;
   }
   let at = out + digits;
-  do {
-    store<u8>(--at, <u8>(0x30 + value % 10));
-    value /= 10;
-  } while (value);
+  while (value >= 100) {
+    const pair = value % 100;
+    value /= 100;
+    at -= 2;
+    store<u16>(at, load<u16>(DIGIT_PAIRS + (<usize>pair << 1)));
+  }
+  if (value >= 10) {
+    at -= 2;
+    store<u16>(at, load<u16>(DIGIT_PAIRS + (<usize>value << 1)));
+  } else {
+    store<u8>(at - 1, <u8>(0x30 + value));
+  }
   return out + digits;
 }
 

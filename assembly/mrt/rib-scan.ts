@@ -1,11 +1,12 @@
 // The RIB records of an MRT TABLE_DUMP_V2 dump (RFC 6396 4.3.2) read in WebAssembly, for dumps of
 // a million prefixes (src/mrt/rib-scan.ts drives it). Per record it takes the first entry of a
-// chosen peer, as src/mrt/table-dump-v2.ts does, and writes an addRoutes record (index.ts) with
-// the entry's MULTI_EXIT_DISC as metric, and the numbers of the entry's next hop, AS_PATH,
+// chosen peer, as src/mrt/table-dump-v2.ts does, and appends a route (rib-routes.ts) with the
+// entry's MULTI_EXIT_DISC as metric, and the numbers of the entry's next hop, AS_PATH,
 // COMMUNITIES and LARGE_COMMUNITIES among the distinct ones of the file (blob-table.ts), which
-// the host decodes once each (AS paths as text written here: path-text.ts). Once the host has
-// given each next hop its attribute class and the routes their ids, finishRibScan() puts them in
-// the records and writes the columns the host copies in one go.
+// the host decodes once each (AS paths as text written here: path-text.ts).
+//
+// The file comes through a window the host refills (RIB_SCAN_NEED_BYTES), so a file of 50 MB
+// does not take 50 MB of fresh memory, which costs more to touch than to read.
 //
 // This is the fast path only. It stops at every record that is not RIB_IPV4_UNICAST or
 // RIB_IPV6_UNICAST for the host to read (a PEER_INDEX_TABLE, a record to skip), and gives up on
@@ -13,16 +14,9 @@
 // of the wrong length): the host then reads the whole file itself, with its messages.
 
 import { free, tryAlloc, POOL_OTHER } from '../memory/alloc';
-import { clearTable, intern, tableCount, TABLE_BYTES } from './blob-table';
+import { clearArena, clearTable, intern, tableCount, TABLE_BYTES } from './blob-table';
 import { addPathText, freePathTexts } from './path-text';
-
-/**
- * An addRoutes record (index.ts); until finishRibScan() its id holds the number + 1 of the route's
- * AS_PATH (0: none) and its attribute class the number + 1 of its next hop (0: none).
- */
-export const RECORD_BYTES: usize = 32;
-/** Per route, 2 u32: the number + 1 (0: none) of its COMMUNITIES and LARGE_COMMUNITIES; made at the first route with either. */
-export const COMMUNITY_REFS_BYTES: usize = 8;
+import { addRoute, freeRoutes, startBatches, startRoutes } from './rib-routes';
 
 /** The whole file is read. */
 export const RIB_SCAN_DONE: i32 = 0;
@@ -34,6 +28,8 @@ export const RIB_SCAN_MORE: i32 = -2;
 export const RIB_SCAN_NO_MEMORY: i32 = -3;
 /** Stopped at a record of another kind (stopOffset, stopType, stopSubtype) for the host to read; call again to go on after it. */
 export const RIB_SCAN_OTHER: i32 = -4;
+/** The window holds no whole record more: the host puts the file from needOffset (needLength bytes at least) in it (setWindow). */
+export const RIB_SCAN_NEED_BYTES: i32 = -5;
 
 /** The tables of distinct values: next hops (tag NEXT_HOP or MP_REACH_NLRI), AS paths, communities, large communities. */
 export const NEXT_HOPS: i32 = 0, PATHS: i32 = 1, COMMUNITIES: i32 = 2, LARGE_COMMUNITIES: i32 = 3;
@@ -47,20 +43,20 @@ const ATTR_NEXT_HOP: u32 = 3, ATTR_AS_PATH: u32 = 2, ATTR_MED: u32 = 4, ATTR_COM
 const ATTR_MP_REACH: u32 = 14, ATTR_LARGE_COMMUNITIES: u32 = 32;
 const EXTENDED_LENGTH: u32 = 0x10;
 
-// the scan's output
-export let records: usize = 0;
-export let communityRefs: usize = 0;
-export let count: u32 = 0;
-let capacity: u32 = 0;
 /** Entries not loaded: of peers not chosen, or after the one taken for their prefix. */
 export let entriesPassedOver: u32 = 0;
+/** File offsets. */
 export let stopOffset: u32 = 0;
+export let needOffset: u32 = 0;
+export let needLength: u32 = 0;
 export let stopType: u32 = 0;
 export let stopSubtype: u32 = 0;
 
-// the file and where the scan stands
+// the window (`fileLength` bytes from `windowStart` of the file's `totalLength`) and where the scan stands in it
 let file: usize = 0;
 let fileLength: u32 = 0;
+let windowStart: u32 = 0;
+let totalLength: u32 = 0;
 let pos: u32 = 0;
 /** u8 per peer of the PEER_INDEX_TABLE: 1 when its routes load; peerCount -1 before any table. */
 let chosen: usize = 0;
@@ -77,17 +73,14 @@ let lastLarge: i32 = -1;
 let lastMed: u32 = 0;
 let haveLast = false;
 
-/** Starts reading the `length` bytes at `fileAt`, which must stay until freeRibScan(); false when memory is too short. */
-export function startRibScan(fileAt: usize, length: u32): bool {
+/** Starts reading a file of `length` bytes (the first call asks for its start); false when memory is too short. */
+export function startRibScan(length: u32): bool {
   freeRibScan();
-  file = fileAt;
-  fileLength = length;
+  file = 0;
+  fileLength = windowStart = 0;
+  totalLength = length;
   // a one-prefix, one-entry RIB record takes some 55 bytes or more
-  const first = max<u32>(1024, length / 48);
-  records = tryAlloc(<usize>first * RECORD_BYTES, POOL_OTHER);
-  if (!records) return false;
-  capacity = first;
-  return true;
+  return startRoutes(length / 48);
 }
 
 /** Room for the host to mark the `peers` peers of a PEER_INDEX_TABLE (u8 each, 1: load its routes); 0 when memory is too short. */
@@ -99,20 +92,35 @@ export function ribScanPeers(peers: i32): usize {
   return chosen;
 }
 
+/** The window now holds the `length` bytes of the file from `offset` at `at`. */
+export function setWindow(at: usize, length: u32, offset: u32): void {
+  file = at;
+  fileLength = length;
+  windowStart = offset;
+  pos = 0;
+  // the last entry's attributes were in the window
+  haveLast = false;
+}
+
+/** The record at `at` of the window needs `length` bytes: RIB_SCAN_NEED_BYTES, or RIB_SCAN_UNSURE when the file has not got them. */
+function needBytes(at: u32, length: u64): i32 {
+  if (<u64>windowStart + <u64>at + length > <u64>totalLength) return RIB_SCAN_UNSURE; // cut: the host's reader says where
+  needOffset = windowStart + at;
+  needLength = <u32>length;
+  return RIB_SCAN_NEED_BYTES;
+}
+
 export function freeRibScan(): void {
-  if (capacity) {
-    free(records, <usize>capacity * RECORD_BYTES, POOL_OTHER);
-    if (communityRefs) free(communityRefs, <usize>capacity * COMMUNITY_REFS_BYTES, POOL_OTHER);
-    communityRefs = 0;
-    capacity = 0;
-  }
-  freeColumns();
+  freeRoutes();
   freePathTexts();
   freeHopOrder();
+  freeHopClasses();
   if (peerCount >= 0) free(chosen, <usize>max(peerCount, 1), POOL_OTHER);
   peerCount = -1;
   for (let t = 0; t < 4; t++) clearTable(table(t));
-  count = entriesPassedOver = 0;
+  clearArena();
+  memory.fill(hopCache, 0, <usize>HOP_CACHE_SLOTS * 8);
+  entriesPassedOver = 0;
   pos = 0;
   haveLast = false;
 }
@@ -123,18 +131,18 @@ export function freeRibScan(): void {
 /** Reads on, `limit` records a call (V8 optimises a function only between calls); one of the RIB_SCAN_ statuses. */
 export function scanRib(limit: u32): i32 {
   for (let n: u32 = 0; n < limit; n++) {
-    if (pos >= fileLength) return allocateColumns() ? RIB_SCAN_DONE : RIB_SCAN_NO_MEMORY;
     const at = pos;
-    if (fileLength - at < HEADER_BYTES) return RIB_SCAN_UNSURE;
+    if (at >= fileLength && windowStart + fileLength >= totalLength) return endScan() ? RIB_SCAN_DONE : RIB_SCAN_NO_MEMORY;
+    if (fileLength - at < HEADER_BYTES) return needBytes(at, HEADER_BYTES);
     const type = u16At(at + 4);
     const subtype = u16At(at + 6);
     const length = u32At(at + 8);
-    if (<u64>length > <u64>(fileLength - at - HEADER_BYTES)) return RIB_SCAN_UNSURE;
+    if (<u64>length > <u64>(fileLength - at - HEADER_BYTES)) return needBytes(at, <u64>HEADER_BYTES + <u64>length);
     const bodyEnd = at + HEADER_BYTES + length;
     if ((type == BGP4MP_ET || type == ISIS_ET || type == OSPFV3_ET) && length < 4) return RIB_SCAN_UNSURE;
     pos = bodyEnd;
     if (type != TABLE_DUMP_V2 || (subtype != RIB_IPV4_UNICAST && subtype != RIB_IPV6_UNICAST)) {
-      stopOffset = at;
+      stopOffset = windowStart + at;
       stopType = type;
       stopSubtype = subtype;
       return RIB_SCAN_OTHER;
@@ -172,7 +180,7 @@ function readRib(at: u32, end: u32, family: u32): i32 {
     const status = readAttributes(file + <usize>attributesStart, attributesLength);
     if (status != 0) return status;
     entriesPassedOver += entries - e - 1;
-    return addRoute(family, prefixLength, prefixAt, octets);
+    return addEntryRoute(family, prefixLength, file + <usize>prefixAt, octets);
   }
   return 0;
 }
@@ -198,7 +206,7 @@ function readAttributes(start: usize, length: u32): i32 {
     let id = 0;
     if (type == ATTR_NEXT_HOP) {
       if (valueLength != 4) return RIB_SCAN_UNSURE;
-      id = nextHop4 = intern(table(NEXT_HOPS), value, 4, ATTR_NEXT_HOP);
+      id = nextHop4 = nextHopNumber(value);
     } else if (type == ATTR_AS_PATH) {
       const paths = table(PATHS);
       const known = tableCount(paths);
@@ -227,29 +235,6 @@ function readAttributes(start: usize, length: u32): i32 {
   lastMed = med;
   haveLast = true;
   return 0;
-}
-
-/** Doubles the room for routes; false when memory is too short (nothing changed then). */
-function grow(): bool {
-  const next = capacity * 2;
-  const grownRecords = tryAlloc(<usize>next * RECORD_BYTES, POOL_OTHER);
-  if (!grownRecords) return false;
-  let grownRefs: usize = 0;
-  if (communityRefs) {
-    grownRefs = tryAlloc(<usize>next * COMMUNITY_REFS_BYTES, POOL_OTHER);
-    if (!grownRefs) {
-      free(grownRecords, <usize>next * RECORD_BYTES, POOL_OTHER);
-      return false;
-    }
-    memory.copy(grownRefs, communityRefs, <usize>count * COMMUNITY_REFS_BYTES);
-    free(communityRefs, <usize>capacity * COMMUNITY_REFS_BYTES, POOL_OTHER);
-    communityRefs = grownRefs;
-  }
-  memory.copy(grownRecords, records, <usize>count * RECORD_BYTES);
-  free(records, <usize>capacity * RECORD_BYTES, POOL_OTHER);
-  records = grownRecords;
-  capacity = next;
-  return true;
 }
 
 /**
@@ -302,14 +287,6 @@ function freeHopOrder(): void {
   hopTaken = hopOrder = 0;
 }
 
-/** Makes the community numbers of the routes so far (none). */
-function startCommunityRefs(): bool {
-  communityRefs = tryAlloc(<usize>capacity * COMMUNITY_REFS_BYTES, POOL_OTHER);
-  if (!communityRefs) return false;
-  memory.fill(communityRefs, 0, <usize>count * COMMUNITY_REFS_BYTES);
-  return true;
-}
-
 @inline function sameBytes(a: usize, b: usize, length: u32): bool {
   let i: u32 = 0;
   for (; i + 8 <= length; i += 8) if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
@@ -317,95 +294,51 @@ function startCommunityRefs(): bool {
   return true;
 }
 
-/** Appends the route of the prefix at `prefixAt` with the last entry's attributes. */
-function addRoute(family: u32, prefixLength: u32, prefixAt: u32, octets: u32): i32 {
-  if (count == capacity && !grow()) return RIB_SCAN_NO_MEMORY;
-  const record = records + <usize>count * RECORD_BYTES;
-  // the key: the prefix's octets, host bits cleared, then zeros
-  store<u64>(record, 0);
-  store<u64>(record, 0, 8);
-  const from = file + <usize>prefixAt;
-  for (let b: usize = 0; b < <usize>octets; b++) store<u8>(record + b, load<u8>(from + b));
-  const partial = prefixLength & 7;
-  if (partial) store<u8>(record + <usize>octets - 1, load<u8>(record + <usize>octets - 1) & <u8>(<u32>0xff << (8 - partial)));
-  store<u32>(record, lastMed, 20);
-  store<u8>(record, <u8>family, 24);
-  store<u8>(record, <u8>prefixLength, 25);
-  store<u8>(record, 0, 26);
+// NEXT_HOP values seen lately by slot, u32 value and u32 number + 1 (0: empty): a table has a
+// few next hops, and hashing one for every route costs a fifth of the scan
+const HOP_CACHE_SLOTS: u32 = 1024;
+const hopCache = memory.data(<i32>HOP_CACHE_SLOTS * 8);
+
+/** The number of the NEXT_HOP value at `value`; -1 when memory is too short. */
+@inline function nextHopNumber(value: usize): i32 {
+  const address = load<u32>(value);
+  const slot = hopCache + (<usize>((address * 0x9e3779b1) >>> 22) << 3);
+  const known = load<u32>(slot, 4);
+  if (known != 0 && load<u32>(slot) == address) return <i32>(known - 1);
+  const id = intern(table(NEXT_HOPS), value, 4, ATTR_NEXT_HOP);
+  if (id >= 0) {
+    store<u32>(slot, address);
+    store<u32>(slot, <u32>id + 1, 4);
+  }
+  return id;
+}
+
+/** Appends the route of the prefix at `prefix` with the last entry's attributes: 0, or RIB_SCAN_NO_MEMORY. */
+function addEntryRoute(family: u32, prefixLength: u32, prefix: usize, octets: u32): i32 {
   // as the host's reader: a route's own family's next hop first, else the other
   const nextHop = family == 4 ? (lastNextHop4 >= 0 ? lastNextHop4 : lastNextHopMp) : (lastNextHopMp >= 0 ? lastNextHopMp : lastNextHop4);
   if (nextHop >= 0 && !noteHopUsed(nextHop)) return RIB_SCAN_NO_MEMORY;
-  store<u32>(record, <u32>(lastPath + 1), 16);
-  store<u32>(record, <u32>(nextHop + 1), 28);
-  if (lastCommunities >= 0 || lastLarge >= 0 || communityRefs) {
-    if (!communityRefs && !startCommunityRefs()) return RIB_SCAN_NO_MEMORY;
-    const refs = communityRefs + <usize>count * COMMUNITY_REFS_BYTES;
-    store<u32>(refs, <u32>(lastCommunities + 1));
-    store<u32>(refs, <u32>(lastLarge + 1), 4);
-  }
-  count++;
-  return 0;
+  return addRoute(family, prefixLength, prefix, octets, lastMed, lastPath, nextHop, lastCommunities, lastLarge) ? 0 : RIB_SCAN_NO_MEMORY;
 }
 
-// --- after the scan: the host's ids and classes in, the columns out
+// --- after the scan
 
-/** Per route: family u8, prefix length u8, metric u32, attribute class u32, AS_PATH number + 1 u32. */
-export let columnFamily: usize = 0;
-export let columnLength: usize = 0;
-export let columnMetric: usize = 0;
-export let columnClass: usize = 0;
-export let columnPath: usize = 0;
-let columnRoutes: u32 = 0;
 /** u32 per next hop number + 1 (index 0: none): the attribute class the host gives it. */
 export let hopClasses: usize = 0;
 let hopClassCount: u32 = 0;
 
-/** Room for the columns and the classes, made when the scan ends; false when memory is too short. */
-function allocateColumns(): bool {
-  freeColumns();
-  const n = <usize>max<u32>(count, 1);
-  columnRoutes = count;
+/** Room for the classes and the insert's records; false when memory is too short. */
+function endScan(): bool {
+  freeHopClasses();
   hopClassCount = tableCount(table(NEXT_HOPS)) + 1;
-  columnFamily = tryAlloc(n, POOL_OTHER);
-  columnLength = tryAlloc(n, POOL_OTHER);
-  columnMetric = tryAlloc(n << 2, POOL_OTHER);
-  columnClass = tryAlloc(n << 2, POOL_OTHER);
-  columnPath = tryAlloc(n << 2, POOL_OTHER);
   hopClasses = tryAlloc(<usize>hopClassCount << 2, POOL_OTHER);
-  if (columnFamily && columnLength && columnMetric && columnClass && columnPath && hopClasses) {
-    memory.fill(hopClasses, 0, <usize>hopClassCount << 2);
-    return true;
-  }
-  freeColumns();
-  return false;
+  if (!hopClasses || !startBatches()) return false;
+  memory.fill(hopClasses, 0, <usize>hopClassCount << 2);
+  return true;
 }
 
-/**
- * Gives the routes the ids `firstId`, `firstId + 1`, ... and the attribute class of their next
- * hop (hopClasses, which the host filled), in their records and the columns above.
- */
-export function finishRibScan(firstId: i32): void {
-  for (let i: usize = 0; i < <usize>count; i++) {
-    const record = records + i * RECORD_BYTES;
-    const routeClass = load<u32>(hopClasses + (<usize>load<u32>(record, 28) << 2));
-    store<u32>(columnPath + (i << 2), load<u32>(record, 16));
-    store<i32>(record, firstId + <i32>i, 16);
-    store<u32>(record, routeClass, 28);
-    store<u8>(columnFamily + i, load<u8>(record, 24));
-    store<u8>(columnLength + i, load<u8>(record, 25));
-    store<u32>(columnMetric + (i << 2), load<u32>(record, 20));
-    store<u32>(columnClass + (i << 2), routeClass);
-  }
-}
-
-function freeColumns(): void {
-  const n = <usize>max<u32>(columnRoutes, 1);
-  if (columnFamily) free(columnFamily, n, POOL_OTHER);
-  if (columnLength) free(columnLength, n, POOL_OTHER);
-  if (columnMetric) free(columnMetric, n << 2, POOL_OTHER);
-  if (columnClass) free(columnClass, n << 2, POOL_OTHER);
-  if (columnPath) free(columnPath, n << 2, POOL_OTHER);
+function freeHopClasses(): void {
   if (hopClasses) free(hopClasses, <usize>hopClassCount << 2, POOL_OTHER);
-  columnFamily = columnLength = columnMetric = columnClass = columnPath = hopClasses = 0;
-  columnRoutes = hopClassCount = 0;
+  hopClasses = 0;
+  hopClassCount = 0;
 }

@@ -702,30 +702,40 @@ export class Fib {
     const highest = this.nextId - 1;
     if (this.nextId > this.family.length) this.growColumns(this.nextId);
     this.wasm.ensureRouteIds(highest + 1);
-    const columns = scan.finish(first, hopClasses);
+    const columns = scan.columns(hopClasses);
     this.family.set(columns.family, first);
     this.prefixLength.set(columns.prefixLength, first);
     this.metric.set(columns.metric, first);
     this.routeClass.set(columns.routeClass, first);
-    let ipv4 = 0;
-    for (let i = 0; i < count; i++) if (columns.family[i] === 4) ipv4++;
-    // fresh ids never had attributes; the first load of a table makes the column itself
-    const { paths } = scan;
-    const pathColumn = columns.path;
-    const asColumn = fillTo(this.asAttributes ?? [], first);
-    for (let i = 0; i < count; i++) asColumn.push(paths[pathColumn[i]]);
-    this.asAttributes = asColumn;
-    if (scan.hasCommunities) this.communities = sharedColumn(this.communities, scan.communityColumn(), ids, highest + 1);
     const bulk = count > BULK_THRESHOLD;
-    let duplicates = 0;
-    for (let start = 0; start < count; start += WASM_STEP) {
-      this.wasm.mrtRibInsert(start, Math.min(WASM_STEP, count - start), bulk);
-      duplicates += this.wasm.insertedDuplicates();
+    const perCall = this.wasm.mrtRibBatchRoutes();
+    const family = this.family;
+    for (let start = 0; start < count; start += perCall) {
+      const n = Math.min(perCall, count - start);
+      let ipv4 = 0;
+      for (let id = first + start; id < first + start + n; id++) if (family[id] === 4) ipv4++;
+      const records = this.wasm.mrtRibInsert(start, n, first, bulk) >>> 0;
+      const counted = this.countInserted(records, ids, start, n, ipv4, this.wasm.insertedDuplicates());
+      result.added += counted.added;
+      result.ipv4 += counted.ipv4;
+      result.ipv6 += counted.ipv6;
+      result.duplicates += counted.duplicates;
     }
-    Object.assign(result, this.countInserted(scan.recordsAt, ids, 0, count, ipv4, duplicates));
     if (bulk) {
       if (result.ipv4 > 0) this.wasm.rebuild(4);
       if (result.ipv6 > 0) this.wasm.rebuild(6);
+    }
+    // the BGP attributes last, once WebAssembly memory has stopped growing (see MrtRibScan);
+    // fresh ids never had any, and a duplicate's id was released (its entry is cleared below)
+    const asColumn = scan.asColumn();
+    this.asAttributes = first === 0 ? asColumn : fillTo(this.asAttributes ?? [], first).concat(asColumn);
+    if (scan.hasCommunities) this.communities = sharedColumn(this.communities, scan.communityColumn(), ids, highest + 1);
+    if (result.duplicates > 0) {
+      for (let i = 0; i < count; i++) {
+        if (this.family[ids[i]] !== 0) continue;
+        this.asAttributes[ids[i]] = undefined;
+        if (this.communities !== undefined) this.communities[ids[i]] = undefined;
+      }
     }
   }
 

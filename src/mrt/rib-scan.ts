@@ -1,5 +1,6 @@
 // A TABLE_DUMP_V2 RIB dump read in WebAssembly (assembly/mrt/rib-scan.ts), for full tables: the
-// scan walks the records and writes one addRoutes record per prefix, with the numbers of the
+// file passes through a window of WebAssembly memory this side refills, the scan walks the
+// records and writes one addRoutes record per prefix, with the numbers of the
 // entry's next hop, AS path and community lists among the file's distinct ones; this side reads
 // the few records the scan stops at (PEER_INDEX_TABLE, kinds to skip) and decodes each distinct
 // value once, with the decoders of src/mrt/attributes.ts. What routes.ts loads and notes, the
@@ -22,40 +23,43 @@ const STEP = 16384;
 const RIB_SCAN_DONE = 0;
 const RIB_SCAN_MORE = -2;
 const RIB_SCAN_OTHER = -4;
+const RIB_SCAN_NEED_BYTES = -5;
+/** Bytes of the file in WebAssembly memory at once (more for a longer record). */
+const WINDOW_BYTES = 2 << 20;
 const NEXT_HOPS = 0, PATHS = 1, COMMUNITIES = 2, LARGE_COMMUNITIES = 3;
 /** The tag of a next hop's bytes: a NEXT_HOP attribute's value (else MP_REACH_NLRI's). */
 const TAG_NEXT_HOP = 3;
 
 /**
- * The routes of a scan, in WebAssembly memory until `free()`: `count` addRoutes records at
- * `recordsAt`, whose ids and attribute classes `finish` writes, and the columns it fills
- * (assembly/mrt/exports.ts). `nextHops[n]` and `paths[n]` are the values of the numbers + 1 the
- * scan gives (index 0: none), `communities(c, l)` those of the communities.
+ * The routes of a scan, in WebAssembly memory until `free()`, in columns
+ * (assembly/mrt/rib-routes.ts). `nextHops[n]` is the next hop of number + 1 n (index 0: none);
+ * `asColumn()` and `communityColumn()` give the BGP attributes of each route, best made after the
+ * routes are in: they are most of the load's JavaScript objects, and each growth of WebAssembly
+ * memory makes V8 collect garbage over every object there is.
  */
 export class MrtRibScan {
   readonly count: number;
-  readonly recordsAt: number;
   /** Index 0: none. */
   readonly nextHops: (string | null)[];
-  /** Index 0: no AS_PATH (an empty path, as routes.ts keeps it). */
-  readonly paths: AsAttributes[];
   readonly notes: MrtLoadNotes;
+  /** The AS paths the text of path-text.ts does not give, decoded (checked) at once, by number + 1. */
+  private readonly otherPaths: Map<number, AsAttributes>;
   private readonly communityLists: (readonly string[] | undefined)[];
   private readonly largeLists: (readonly string[] | undefined)[];
   private readonly both = new Map<number, readonly string[]>();
 
-  private constructor(private readonly wasm: FibscopeExports, private readonly fileAt: number, private readonly fileSize: number,
-    bytes: Uint8Array, notes: MrtLoadNotes) {
+  private constructor(private readonly wasm: FibscopeExports, notes: MrtLoadNotes) {
     this.count = wasm.mrtRibRouteCount();
-    this.recordsAt = wasm.mrtRibRecords() >>> 0;
     this.notes = notes;
+    // the bytes of the distinct values (no call below grows WebAssembly memory, which would detach this view)
+    const bytes = new Uint8Array(wasm.memory.buffer, wasm.mrtRibArena() >>> 0, wasm.mrtRibArenaLength());
     // a value that does not decode: routes.ts reads the file and words the error
-    this.nextHops = [null, ...decodeValues(wasm, fileAt, bytes, NEXT_HOPS, (at, end, tag) => tag === TAG_NEXT_HOP
+    this.nextHops = [null, ...decodeValues(wasm, NEXT_HOPS, (at, end, tag) => tag === TAG_NEXT_HOP
       ? formatIPv4(((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0)
       : mpReachNextHop(bytes, at, end))];
-    this.paths = decodePaths(wasm, fileAt, bytes);
-    this.communityLists = [undefined, ...decodeValues(wasm, fileAt, bytes, COMMUNITIES, (at, end) => frozenCommunities(bytes, at, end))];
-    this.largeLists = [undefined, ...decodeValues(wasm, fileAt, bytes, LARGE_COMMUNITIES, (at, end) => frozenLargeCommunities(bytes, at, end))];
+    this.otherPaths = decodeOtherPaths(wasm, bytes);
+    this.communityLists = [undefined, ...decodeValues(wasm, COMMUNITIES, (at, end) => frozenCommunities(bytes, at, end))];
+    this.largeLists = [undefined, ...decodeValues(wasm, LARGE_COMMUNITIES, (at, end) => frozenLargeCommunities(bytes, at, end))];
   }
 
   /** Next-hop numbers + 1 in the order routes first take them (make their attribute classes in this order). */
@@ -63,14 +67,39 @@ export class MrtRibScan {
     return new Uint32Array(this.wasm.memory.buffer, this.wasm.mrtRibHopOrder() >>> 0, this.wasm.mrtRibHopOrderCount()).map((hop) => hop + 1);
   }
 
+  /** The AS path of each route (shared objects, one per distinct path). */
+  asColumn(): (AsAttributes | undefined)[] {
+    const paths = this.paths();
+    const column = new Array<AsAttributes | undefined>(this.count);
+    const numbers = new Uint32Array(this.wasm.memory.buffer, this.wasm.mrtRibColumnPath() >>> 0, this.count);
+    for (let i = 0; i < this.count; i++) column[i] = paths[numbers[i]];
+    return column;
+  }
+
+  /** EMPTY_PATH (no AS_PATH), then the scan's distinct AS paths: most sliced from the one text WebAssembly wrote. */
+  private paths(): AsAttributes[] {
+    const wasm = this.wasm;
+    const paths: AsAttributes[] = [EMPTY_PATH];
+    const count = wasm.mrtRibValueCount(PATHS);
+    if (count === 0) return paths;
+    const buffer = wasm.memory.buffer;
+    const text = utf8.decode(new Uint8Array(buffer, wasm.mrtRibPathText() >>> 0, wasm.mrtRibPathTextLength()));
+    const texts = new Uint32Array(buffer, wasm.mrtRibPathTexts() >>> 0, count * 3);
+    for (let n = 0; n < count; n++) {
+      const start = texts[n * 3];
+      paths.push(start === OTHER_PATH ? this.otherPaths.get(n + 1)! : Object.freeze({ asPath: text.slice(start, texts[n * 3 + 1]), originAs: texts[n * 3 + 2] }));
+    }
+    return paths;
+  }
+
   /**
-   * Gives the routes the ids `firstId`... and the attribute class `hopClasses[n]` of their next
-   * hop number + 1 n, in their records; returns the columns of the routes (views of WebAssembly memory).
+   * Gives each route the attribute class `hopClasses[n]` of its next hop number + 1 n; returns the
+   * columns of the routes (views of WebAssembly memory: use them before the next call that may grow it).
    */
-  finish(firstId: number, hopClasses: Uint32Array): { family: Uint8Array; prefixLength: Uint8Array; metric: Uint32Array; routeClass: Uint32Array; path: Uint32Array } {
+  columns(hopClasses: Uint32Array): { family: Uint8Array; prefixLength: Uint8Array; metric: Uint32Array; routeClass: Uint32Array; path: Uint32Array } {
     const wasm = this.wasm;
     new Uint32Array(wasm.memory.buffer, wasm.mrtRibHopClasses() >>> 0, hopClasses.length).set(hopClasses);
-    wasm.mrtRibFinish(firstId);
+    wasm.mrtRibGiveClasses();
     const buffer = wasm.memory.buffer;
     const count = this.count;
     return {
@@ -90,8 +119,8 @@ export class MrtRibScan {
   /** The communities of each route (COMMUNITIES then LARGE_COMMUNITIES, as routes.ts joins them: one array per pair). */
   communityColumn(): (readonly string[] | undefined)[] {
     const refs = new Uint32Array(this.wasm.memory.buffer, this.wasm.mrtRibCommunityRefs() >>> 0, this.count * 2);
-    const column: (readonly string[] | undefined)[] = [];
-    for (let i = 0; i < this.count; i++) column.push(this.communities(refs[i * 2], refs[i * 2 + 1]));
+    const column = new Array<readonly string[] | undefined>(this.count);
+    for (let i = 0; i < this.count; i++) column[i] = this.communities(refs[i * 2], refs[i * 2 + 1]);
     return column;
   }
 
@@ -103,10 +132,9 @@ export class MrtRibScan {
     return joined;
   }
 
-  /** Gives back the WebAssembly memory of the scan and of the file's copy. */
+  /** Gives back the WebAssembly memory of the scan. */
   free(): void {
     this.wasm.mrtRibFree();
-    this.wasm.hostBufferFree(this.fileAt, this.fileSize);
   }
 
   /**
@@ -116,13 +144,11 @@ export class MrtRibScan {
   static run(wasm: FibscopeExports, bytes: Uint8Array, options: MrtRoutesOptions): MrtRibScan | undefined {
     const source = options.source ?? '<bytes>';
     const filter = options.peer === undefined ? undefined : parsePeerFilter(options.peer);
-    const size = Math.max(bytes.length, 1);
-    const fileAt = wasm.hostBufferCreate(size) >>> 0;
-    if (fileAt === 0) return undefined;
     let kept = false;
+    let windowAt = 0;
+    let windowSize = 0;
     try {
-      new Uint8Array(wasm.memory.buffer, fileAt, bytes.length).set(bytes);
-      if (!wasm.mrtRibStart(fileAt, bytes.length)) return undefined;
+      if (!wasm.mrtRibStart(bytes.length)) return undefined;
       const records = new MrtRecords(bytes, source);
       const skipped = new Map<string, number>();
       let peers: ReturnType<typeof readPeerIndexTable> | undefined;
@@ -130,6 +156,21 @@ export class MrtRibScan {
         const status = wasm.mrtRibScan(STEP);
         if (status === RIB_SCAN_DONE) break;
         if (status === RIB_SCAN_MORE) continue;
+        if (status === RIB_SCAN_NEED_BYTES) {
+          const offset = wasm.mrtRibNeedOffset();
+          const needed = Math.max(wasm.mrtRibNeedLength(), Math.min(WINDOW_BYTES, bytes.length));
+          if (needed > windowSize) {
+            if (windowSize > 0) wasm.hostBufferFree(windowAt, windowSize);
+            windowSize = 0;
+            windowAt = wasm.hostBufferCreate(needed) >>> 0;
+            if (windowAt === 0) return undefined;
+            windowSize = needed;
+          }
+          const length = Math.min(windowSize, bytes.length - offset);
+          new Uint8Array(wasm.memory.buffer, windowAt, length).set(bytes.subarray(offset, offset + length));
+          wasm.mrtRibWindow(windowAt, length, offset);
+          continue;
+        }
         if (status !== RIB_SCAN_OTHER) return undefined;
         const type = wasm.mrtRibStopType();
         const subtype = wasm.mrtRibStopSubtype();
@@ -158,7 +199,7 @@ export class MrtRibScan {
       const notes: MrtLoadNotes = { skipped, entriesPassedOver: wasm.mrtRibEntriesPassedOver(), peers: peers ?? [] };
       let scan: MrtRibScan;
       try {
-        scan = new MrtRibScan(wasm, fileAt, size, bytes, notes);
+        scan = new MrtRibScan(wasm, notes);
       } catch (error) {
         if (error instanceof UndecodedValue) return undefined;
         throw error;
@@ -166,10 +207,8 @@ export class MrtRibScan {
       kept = true;
       return scan;
     } finally {
-      if (!kept) {
-        wasm.mrtRibFree();
-        wasm.hostBufferFree(fileAt, size);
-      }
+      if (windowSize > 0) wasm.hostBufferFree(windowAt, windowSize);
+      if (!kept) wasm.mrtRibFree();
     }
   }
 }
@@ -177,38 +216,30 @@ export class MrtRibScan {
 class UndecodedValue extends Error {}
 
 const utf8 = new TextDecoder('utf-8');
+/** A path's text start when path-text.ts left the path to this side. */
+const OTHER_PATH = 0xffffffff;
 
-/**
- * EMPTY_PATH, then the scan's distinct AS paths: the common ones sliced from one text WebAssembly
- * wrote (assembly/mrt/path-text.ts), the others decoded here.
- */
-function decodePaths(wasm: FibscopeExports, fileAt: number, bytes: Uint8Array): AsAttributes[] {
-  const paths: AsAttributes[] = [EMPTY_PATH];
+/** The paths path-text.ts leaves to this side (sets, confederations, 2-octet-looking lengths), by number + 1. */
+function decodeOtherPaths(wasm: FibscopeExports, bytes: Uint8Array): Map<number, AsAttributes> {
+  const paths = new Map<number, AsAttributes>();
   const count = wasm.mrtRibValueCount(PATHS);
   if (count === 0) return paths;
-  const textsAt = wasm.mrtRibPathTexts() >>> 0;
   const buffer = wasm.memory.buffer;
-  const textAt = wasm.mrtRibPathText() >>> 0;
-  const text = utf8.decode(new Uint8Array(buffer, textAt, wasm.mrtRibPathTextLength()));
-  const texts = new Uint32Array(buffer, textsAt, count * 3);
+  const texts = new Uint32Array(buffer, wasm.mrtRibPathTexts() >>> 0, count * 3);
   const stride = wasm.mrtRibValueBytes() >>> 2;
   const entries = new Uint32Array(buffer, wasm.mrtRibValues(PATHS) >>> 0, count * stride);
   for (let n = 0; n < count; n++) {
-    const start = texts[n * 3];
-    if (start !== 0xffffffff) {
-      paths.push(Object.freeze({ asPath: text.slice(start, texts[n * 3 + 1]), originAs: texts[n * 3 + 2] }));
-      continue;
-    }
-    const at = entries[n * stride + 1] - fileAt;
+    if (texts[n * 3] !== OTHER_PATH) continue;
+    const at = entries[n * stride + 1];
     const path = decodeAs4Path(bytes, at, at + entries[n * stride + 2]);
     if (path instanceof Malformed) throw new UndecodedValue();
-    paths.push(path);
+    paths.set(n + 1, path);
   }
   return paths;
 }
 
-/** The distinct values of a scan's table `which`, in order, each decoded from its bytes in `bytes`. */
-function decodeValues<T>(wasm: FibscopeExports, fileAt: number, bytes: Uint8Array, which: number,
+/** The distinct values of a scan's table `which`, in order, each decoded from its bytes (in the arena). */
+function decodeValues<T>(wasm: FibscopeExports, which: number,
   decode: (at: number, end: number, tag: number) => T | Malformed): T[] {
   const count = wasm.mrtRibValueCount(which);
   const values: T[] = [];
@@ -216,7 +247,7 @@ function decodeValues<T>(wasm: FibscopeExports, fileAt: number, bytes: Uint8Arra
   const words = new Uint32Array(wasm.memory.buffer, wasm.mrtRibValues(which) >>> 0, count * (wasm.mrtRibValueBytes() >>> 2));
   const stride = wasm.mrtRibValueBytes() >>> 2;
   for (let n = 0, w = 0; n < count; n++, w += stride) {
-    const at = words[w + 1] - fileAt;
+    const at = words[w + 1];
     const value = decode(at, at + words[w + 2], words[w + 3]);
     if (value instanceof Malformed) throw new UndecodedValue();
     values.push(value);

@@ -155,6 +155,21 @@ describe('MRT RIB dumps through WebAssembly, against the reader in JavaScript', 
     expect(Array.from(loaded.lookups!).filter((id) => id >= 0).length).toBeGreaterThan(100);
   });
 
+  it('a record longer than the window the file passes through (2 MiB), between others', async () => {
+    const peers: TestPeer[] = Array.from({ length: 40 }, (_, i) => ({ bgpId: formatIPv4(0x0a000001 + i), address: formatIPv4(0xc0000201 + i), as: 64_500 + i }));
+    const communities = Array.from({ length: 16_000 }, (_, i) => `${64_500 + (i % 40)}:${i}`);
+    const small = (n: number) => ribRecord(DUMP_TIME, n, `10.${n >> 8}.${n & 255}.0/24`, [{ peerIndex: n % 40, attributes: { asPath: `${64_500 + (n % 40)} ${n}`, nextHop: '192.0.2.9' } }]);
+    const long = ribRecord(DUMP_TIME, 100, '11.0.0.0/8', peers.map((peer, p) => ({
+      peerIndex: p, attributes: { asPath: `${peer.as} 3356`, nextHop: peer.address, communities: communities.slice(p) },
+    })));
+    expect(long.length).toBeGreaterThan(2 << 20);
+    const bytes = concatBytes([peerIndexTable(DUMP_TIME, '10.255.0.1', '', peers), ...Array.from({ length: 50 }, (_, n) => small(n)), long,
+      ...Array.from({ length: 50 }, (_, n) => small(n + 50))]);
+    const loaded = await expectSameLoad(bytes, { scanned: true });
+    expect(loaded.result?.added).toBe(101);
+    await expectSameLoad(bytes, { peer: peers[7].address, scanned: true });
+  });
+
   it('records to skip between the RIB records, repeated prefixes, host bits set, entries of no chosen peer', async () => {
     const peers: TestPeer[] = [{ bgpId: '10.0.0.1', address: '192.0.2.1', as: 64500 }, { bgpId: '10.0.0.2', address: '192.0.2.2', as: 64501 }];
     const a = { asPath: '64500 3356', nextHop: '192.0.2.1', med: 5, communities: ['64500:1'] };
