@@ -218,12 +218,17 @@ export class Fib {
    * (an estimate: the reserve below the limit covers one that is off).
    */
   private ensureMemoryFor(routes: number, what: string): void {
+    if (this.hasMemoryFor(routes)) return;
     const needed = routes * ROUTE_BYTES_ESTIMATE;
-    // a change of a few routes fits in the reserve whatever is left: no walk of the free blocks
-    if (this.wasm.memoryBelowSoftLimit() && (routes <= FEW_ROUTES || this.wasm.memoryAvailable() >= needed)) return;
     const available = this.wasm.memoryAvailable();
     throw new FibscopeOutOfMemoryError(what, `out of WebAssembly memory: ${what} may need ${needed} bytes and `
       + `${available} are left under the ${this.wasm.memoryLimit()}-byte limit (less its reserve); nothing was changed`);
+  }
+
+  /** Whether `routes` more routes fit in WebAssembly memory (an estimate, as ensureMemoryFor says). */
+  private hasMemoryFor(routes: number): boolean {
+    // a change of a few routes fits in the reserve whatever is left: no walk of the free blocks
+    return this.wasm.memoryBelowSoftLimit() && (routes <= FEW_ROUTES || this.wasm.memoryAvailable() >= routes * ROUTE_BYTES_ESTIMATE);
   }
 
   /**
@@ -682,7 +687,8 @@ export class Fib {
     if (scan === undefined) return undefined;
     try {
       const count = scan.count;
-      this.ensureMemoryFor(count, routesFrom(count, options.source));
+      // the scan's own memory may be what is short: without it, the general path decides (and words the error)
+      if (!this.hasMemoryFor(count)) return undefined;
       const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
       if (count > 0) this.addMrtRibRoutes(scan, result);
       return { ...result, mrt: scan.notes };
