@@ -4,7 +4,7 @@
 // inserts the routes with mrtRibInsert (index.ts), a batch a call.
 
 import {
-  entriesPassedOver, freeRibScan, hopClasses, hopOrder, hopOrderCount, needLength, needOffset, ribScanPeers, scanRib, setWindow,
+  entriesPassedOver, freeRibScan, hopClasses, releaseInsertedScan, hopOrder, hopOrderCount, needLength, needOffset, ribScanPeers, scanRib, setWindow,
   startRibScan, stopOffset, stopSubtype, stopType, table, PATHS,
 } from './rib-scan';
 import {
@@ -57,5 +57,7 @@ export function mrtRibColumnClass(): usize { return columnClass; }
 export function mrtRibColumnPath(): usize { return columnPath; }
 /** Routes a mrtRibInsert call takes at most. */
 export function mrtRibBatchRoutes(): u32 { return BATCH_ROUTES; }
+/** Once the routes are in: gives back all but what mrtRibPathTexts, mrtRibColumnPath and mrtRibCommunityRefs give. */
+export function mrtRibRelease(): void { releaseInsertedScan(); }
 /** Gives back the memory of the last scan. */
 export function mrtRibFree(): void { freeRibScan(); }

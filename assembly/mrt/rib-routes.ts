@@ -177,23 +177,40 @@ function growV6(next: u32): bool {
 function freeColumns(): void {
   if (!capacity) return;
   const n = <usize>capacity;
-  free(columnKey, n << 2, POOL_OTHER);
-  free(columnMetric, n << 2, POOL_OTHER);
+  if (columnKey) free(columnKey, n << 2, POOL_OTHER);
+  if (columnMetric) free(columnMetric, n << 2, POOL_OTHER);
   free(columnPath, n << 2, POOL_OTHER);
-  free(columnClass, n << 2, POOL_OTHER);
-  free(columnFamily, n, POOL_OTHER);
-  free(columnLength, n, POOL_OTHER);
+  if (columnClass) free(columnClass, n << 2, POOL_OTHER);
+  if (columnFamily) free(columnFamily, n, POOL_OTHER);
+  if (columnLength) free(columnLength, n, POOL_OTHER);
   if (communityRefs) free(communityRefs, n * COMMUNITY_REFS_BYTES, POOL_OTHER);
   columnKey = columnMetric = columnPath = columnClass = columnFamily = columnLength = communityRefs = 0;
   capacity = 0;
 }
 
-export function freeRoutes(): void {
-  freeColumns();
+/**
+ * Gives back what the insert needed and the AS path and community numbers do not, once the
+ * routes are in: the rebuild of the lookup structure then reuses pages already touched.
+ */
+export function releaseInserted(): void {
+  if (capacity && columnKey) {
+    const n = <usize>capacity;
+    free(columnKey, n << 2, POOL_OTHER);
+    free(columnMetric, n << 2, POOL_OTHER);
+    free(columnClass, n << 2, POOL_OTHER);
+    free(columnFamily, n, POOL_OTHER);
+    free(columnLength, n, POOL_OTHER);
+    columnKey = columnMetric = columnClass = columnFamily = columnLength = 0;
+  }
   if (v6Capacity) free(v6Keys, <usize>v6Capacity << 4, POOL_OTHER);
   v6Keys = 0;
   v6Count = v6Capacity = 0;
   if (batch) free(batch, <usize>min(max<u32>(routeCount, 1), BATCH_ROUTES) * RECORD_BYTES, POOL_OTHER);
   batch = 0;
+}
+
+export function freeRoutes(): void {
+  releaseInserted();
+  freeColumns();
   routeCount = 0;
 }

@@ -16,7 +16,7 @@
 import { free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 import { clearArena, clearTable, intern, tableCount, TABLE_BYTES } from './blob-table';
 import { addPathText, freePathTexts } from './path-text';
-import { addRoute, freeRoutes, startBatches, startRoutes } from './rib-routes';
+import { addRoute, freeRoutes, releaseInserted, startBatches, startRoutes } from './rib-routes';
 
 /** The whole file is read. */
 export const RIB_SCAN_DONE: i32 = 0;
@@ -110,15 +110,24 @@ function needBytes(at: u32, length: u64): i32 {
   return RIB_SCAN_NEED_BYTES;
 }
 
-export function freeRibScan(): void {
-  freeRoutes();
-  freePathTexts();
+/**
+ * Once the routes are in: gives back all but the AS path texts and numbers and the community
+ * numbers, which the host reads last (rib-routes.ts releaseInserted says why).
+ */
+export function releaseInsertedScan(): void {
+  releaseInserted();
   freeHopOrder();
   freeHopClasses();
-  if (peerCount >= 0) free(chosen, <usize>max(peerCount, 1), POOL_OTHER);
-  peerCount = -1;
   for (let t = 0; t < 4; t++) clearTable(table(t));
   clearArena();
+}
+
+export function freeRibScan(): void {
+  releaseInsertedScan();
+  freeRoutes();
+  freePathTexts();
+  if (peerCount >= 0) free(chosen, <usize>max(peerCount, 1), POOL_OTHER);
+  peerCount = -1;
   memory.fill(hopCache, 0, <usize>HOP_CACHE_SLOTS * 8);
   entriesPassedOver = 0;
   pos = 0;

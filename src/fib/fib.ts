@@ -727,6 +727,8 @@ export class Fib {
       result.ipv6 += counted.ipv6;
       result.duplicates += counted.duplicates;
     }
+    // the rebuild then reuses the pages the scan touched
+    scan.release();
     if (bulk) {
       if (result.ipv4 > 0) this.wasm.rebuild(4);
       if (result.ipv6 > 0) this.wasm.rebuild(6);

@@ -44,6 +44,8 @@ export class MrtRibScan {
   readonly notes: MrtLoadNotes;
   /** The AS paths the text of path-text.ts does not give, decoded (checked) at once, by number + 1. */
   private readonly otherPaths: Map<number, AsAttributes>;
+  /** Distinct AS paths (read before release() gives back their table). */
+  private readonly pathCount: number;
   private readonly communityLists: (readonly string[] | undefined)[];
   private readonly largeLists: (readonly string[] | undefined)[];
   private readonly both = new Map<number, readonly string[]>();
@@ -58,6 +60,7 @@ export class MrtRibScan {
       ? formatIPv4(((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0)
       : mpReachNextHop(bytes, at, end))];
     this.otherPaths = decodeOtherPaths(wasm, bytes);
+    this.pathCount = wasm.mrtRibValueCount(PATHS);
     this.communityLists = [undefined, ...decodeValues(wasm, COMMUNITIES, (at, end) => frozenCommunities(bytes, at, end))];
     this.largeLists = [undefined, ...decodeValues(wasm, LARGE_COMMUNITIES, (at, end) => frozenLargeCommunities(bytes, at, end))];
   }
@@ -80,7 +83,7 @@ export class MrtRibScan {
   private paths(): AsAttributes[] {
     const wasm = this.wasm;
     const paths: AsAttributes[] = [EMPTY_PATH];
-    const count = wasm.mrtRibValueCount(PATHS);
+    const count = this.pathCount;
     if (count === 0) return paths;
     const buffer = wasm.memory.buffer;
     const text = utf8.decode(new Uint8Array(buffer, wasm.mrtRibPathText() >>> 0, wasm.mrtRibPathTextLength()));
@@ -109,6 +112,11 @@ export class MrtRibScan {
       routeClass: new Uint32Array(buffer, wasm.mrtRibColumnClass() >>> 0, count),
       path: new Uint32Array(buffer, wasm.mrtRibColumnPath() >>> 0, count),
     };
+  }
+
+  /** Gives back the memory the insert needed (all but what asColumn and communityColumn read). */
+  release(): void {
+    this.wasm.mrtRibRelease();
   }
 
   /** Whether any route has communities. */
