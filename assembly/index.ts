@@ -1,13 +1,13 @@
 // The WebAssembly module's exports: route changes, lookups and memory figures. All calls pass
 // numbers only; bulk data goes through the I/O region (memory/map.ts).
 
-import { alloc, poolBytesInUse, realloc, POOL_OTHER } from './memory/alloc';
+import { alloc, poolBytesInUse, POOL_OTHER } from './memory/alloc';
 import { IO_BYTES, IO_OUTPUT, MAX_BATCH4, MAX_BATCH6 } from './memory/map';
 import { loadHi, loadLo } from './fib/keys';
-import { findNode, head, insertAt, refreshAbove, removeOnPath, ribRemove } from './fib/rib';
+import { findNode, head, refreshAbove, ribRemove } from './fib/rib';
 import {
   clearRoute, ensureRouteCapacity, routeExists, routeFamily, routeHi, routeLength, routeLo,
-  routeMetric, routeNext, routeRecord, setRoutePaths, writeRoute,
+  routeNext, routeRecord, setRoutePaths,
 } from './fib/routes';
 import { rebuildAll, updatePrefix } from './fib/poptrie';
 import { lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './fib/lookup';
@@ -33,21 +33,8 @@ export function ioOutputOffset(): usize { return IO_OUTPUT; }
 export function maxBatch4(): i32 { return MAX_BATCH4; }
 export function maxBatch6(): i32 { return MAX_BATCH6; }
 
-// ids of routes a call removed, for the host to release: grows with the largest such call
-let removedList: usize = 0;
-let removedCapacity: i32 = 0;
-
-function listRemoved(index: i32, id: i32): void {
-  if (index == removedCapacity) {
-    const next = max(1024, removedCapacity * 2);
-    removedList = realloc(removedList, <usize>removedCapacity << 2, <usize>next << 2, POOL_OTHER);
-    removedCapacity = next;
-  }
-  store<i32>(removedList + (<usize>index << 2), id);
-}
-
 /** Where the last addRoutes(replace) or removePrefix call listed the ids it removed. */
-export function removedPointer(): usize { return removedList; }
+export function removedPointer(): usize { return removedIds(); }
 
 /** Size of one addRoutes record:
  *  @0 key 16 bytes, network order (IPv4: 4 bytes then zeros)
@@ -125,39 +112,13 @@ function insertRecords(records: usize, count: i32, deferLookup: bool, replace: b
   duplicatesMarked = 0;
   for (let i = 0; i < count; i++) {
     const record = records + <usize>i * ROUTE_INPUT;
-    const id = load<i32>(record, 16);
-    const metric = load<u32>(record, 20);
-    const family = <i32>load<u8>(record, 24);
-    const length = <i32>load<u8>(record, 25);
-    const hi = loadHi(record);
-    const lo = loadLo(record);
-    const t = tableOf(family);
-    ensureRouteCapacity(id + 1);
-    writeRoute(id, family, hi, lo, length, metric, load<u32>(record, 28));
-    const node = findNode(t.rib, hi, lo, length, true);
-    const existing = insertAt(node, id);
-    const kept = existing >= 0 ? existing : id;
-    if (existing >= 0) {
-      clearRoute(id);
+    replaced = insertRoute(load<i32>(record, 16), <i32>load<u8>(record, 24), loadHi(record), loadLo(record), <i32>load<u8>(record, 25),
+      load<u32>(record, 20), load<u32>(record, 28), replace, everyMetric, replaced, deferLookup);
+    if (insertedOver >= 0) {
       duplicatesMarked++;
       store<u8>(record, 1, 26);
-      store<i32>(record, existing, 28);
+      store<i32>(record, insertedOver, 28);
     }
-    if (replace) {
-      // the others of this prefix and metric go; the node keeps the new route, so the path holds
-      let cur = head(node);
-      while (cur >= 0) {
-        const next = routeNext(cur);
-        if (cur != kept && (everyMetric || routeMetric(cur) == metric)) {
-          removeOnPath(t.rib, cur);
-          clearRoute(cur);
-          listRemoved(replaced++, cur);
-        }
-        cur = next;
-      }
-    }
-    refreshAbove(t.rib, hi, length);
-    if (!deferLookup) updatePrefix(t, hi, lo, length);
   }
   return replaced;
 }
@@ -242,22 +203,7 @@ export function plainFree(): void {
 
 /** Removes every route of the prefix whose key is at the start of the I/O region; lists their ids at `removedPointer()`. */
 export function removePrefix(family: i32, length: i32): i32 {
-  const t = tableOf(family);
-  const hi = loadHi(io), lo = loadLo(io);
-  const node = findNode(t.rib, hi, lo, length, false);
-  if (!node) return 0;
-  let removed = 0;
-  let id = head(node);
-  while (id >= 0) {
-    const next = routeNext(id);
-    removeOnPath(t.rib, id);
-    clearRoute(id);
-    listRemoved(removed++, id);
-    id = next;
-  }
-  refreshAbove(t.rib, hi, length);
-  updatePrefix(t, hi, lo, length);
-  return removed;
+  return removeAllOfPrefix(family, loadHi(io), loadLo(io), length, 0);
 }
 
 /** Removes the `count` route ids listed in the I/O region; returns how many existed. */
@@ -341,3 +287,4 @@ export * from './compare/side-rows';
 export * from './compare/covering';
 export * from './count/top-routes';
 export * from './intervals/exports';
+export * from './route-updates';

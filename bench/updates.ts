@@ -2,7 +2,7 @@
 // capture and 100k-prefix table of the analyze suite, analysed with 100,000 route changes spread
 // over the capture's span (withdrawals, announcements with another next hop, re-announcements),
 // against none, in the same run: medians of the Analyzer alone, of reading the stream, and of
-// the whole `fibscope analyze` process. The target: at most 0.5 s more than none.
+// the whole `fibscope analyze` process, elapsed and CPU time. The target: at most 0.5 s more than none.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,18 +54,35 @@ function updateText(routes: string, changes: number, first: number, last: number
   return `${lines.join('\n')}\n`;
 }
 
-function child(args: string[]): { parseMs: number; pushMs: number } {
+function child(args: string[]): { parseMs: number; pushMs: number; pushCpuMs: number } {
   const result = spawnSync(process.execPath, [CHILD, ...args], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`updates-child failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as { parseMs: number; pushMs: number };
+  return JSON.parse(result.stdout) as { parseMs: number; pushMs: number; pushCpuMs: number };
 }
 
-function wholeProcess(args: string[]): number {
+/**
+ * CPU time of the children this process has waited for, in ms (Linux: /proc/self/stat's cutime
+ * and cstime, in ticks of 10 ms); undefined elsewhere.
+ */
+function childrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields from the state (3rd of the file): cutime is the 16th of the file, cstime the 17th
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+function wholeProcess(args: string[]): { ms: number; cpuMs: number | undefined } {
+  const cpuBefore = childrenCpuMs();
   const start = performance.now();
   const result = spawnSync(process.execPath, [CLI, 'analyze', '--no-progress', '-f', 'json', '-o', '/dev/null', ...args], { encoding: 'utf8' });
   const ms = performance.now() - start;
+  const cpuAfter = childrenCpuMs();
   if (result.status !== 0) throw new Error(`fibscope analyze failed: ${result.stderr}`);
-  return ms;
+  return { ms, cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
 }
 
 export async function updatesBenchmarks(log: (line: string) => void): Promise<Figure[]> {
@@ -98,23 +115,39 @@ export async function updatesBenchmarks(log: (line: string) => void): Promise<Fi
     // each run in a process of its own (updates-child.ts), with and without in turn
     const without: number[] = [];
     const withUpdates: number[] = [];
+    const cpuWithout: number[] = [];
+    const cpuWith: number[] = [];
     const parses: number[] = [];
     for (let run = 0; run < 5; run++) {
-      without.push(child([routesPath, capturePath]).pushMs);
+      const none = child([routesPath, capturePath]);
+      without.push(none.pushMs);
+      cpuWithout.push(none.pushCpuMs);
       const measured = child([routesPath, capturePath, updatesPath]);
       withUpdates.push(measured.pushMs);
+      cpuWith.push(measured.pushCpuMs);
       parses.push(measured.parseMs);
     }
     const delta = median(withUpdates) - median(without);
+    const cpuDelta = median(cpuWith) - median(cpuWithout);
     const parse = median(parses);
 
     const processWithout: number[] = [];
     const processWith: number[] = [];
+    const processCpuWithout: number[] = [];
+    const processCpuWith: number[] = [];
     for (let run = 0; run < 5; run++) {
-      processWithout.push(wholeProcess(['-r', routesPath, capturePath]));
-      processWith.push(wholeProcess(['-r', routesPath, '--updates', updatesPath, capturePath]));
+      const none = wholeProcess(['-r', routesPath, capturePath]);
+      const withStream = wholeProcess(['-r', routesPath, '--updates', updatesPath, capturePath]);
+      processWithout.push(none.ms);
+      processWith.push(withStream.ms);
+      if (none.cpuMs !== undefined && withStream.cpuMs !== undefined) {
+        processCpuWithout.push(none.cpuMs);
+        processCpuWith.push(withStream.cpuMs);
+      }
     }
     const processDelta = median(processWith) - median(processWithout);
+    const processCpu = processCpuWith.length > 0
+      ? `; CPU ${median(processCpuWithout).toFixed(0)} → ${median(processCpuWith).toFixed(0)} ms, +${(median(processCpuWith) - median(processCpuWithout)).toFixed(0)} ms` : '';
     const verdict = (ms: number) => `${ms <= TARGET_MS ? 'within' : 'OVER'} the ${TARGET_MS} ms target`;
     return [
       { name: 'Analyzer.push, 1M packets, no updates', value: median(without), unit: 'ms' },
@@ -122,7 +155,8 @@ export async function updatesBenchmarks(log: (line: string) => void): Promise<Fi
         name: `Analyzer.push, 1M packets, ${CHANGES / 1000}k updates applied in step`,
         value: median(withUpdates),
         unit: 'ms',
-        note: `+${delta.toFixed(0)} ms (${verdict(delta)}; ${(delta * 1000 / CHANGES).toFixed(2)} µs an update)`,
+        note: `+${delta.toFixed(0)} ms (${verdict(delta)}; ${(delta * 1000 / CHANGES).toFixed(2)} µs an update; CPU `
+          + `${median(cpuWithout).toFixed(0)} → ${median(cpuWith).toFixed(0)} ms, +${cpuDelta.toFixed(0)} ms)`,
       },
       { name: `parseUpdates, ${CHANGES / 1000}k fibscope lines`, value: parse, unit: 'ms', note: `apply + parse: +${(delta + parse).toFixed(0)} ms (${verdict(delta + parse)})` },
       { name: 'fibscope analyze -f json, 1M packets, whole process, no updates', value: median(processWithout), unit: 'ms' },
@@ -130,7 +164,7 @@ export async function updatesBenchmarks(log: (line: string) => void): Promise<Fi
         name: `fibscope analyze -f json --updates (${CHANGES / 1000}k), whole process`,
         value: median(processWith),
         unit: 'ms',
-        note: `+${processDelta.toFixed(0)} ms (${verdict(processDelta)})`,
+        note: `+${processDelta.toFixed(0)} ms (${verdict(processDelta)}${processCpu})`,
       },
     ];
   } finally {

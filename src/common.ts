@@ -49,3 +49,4 @@ export type { ApplyUpdatesOptions, ParseUpdatesOptions, UpdatesReport } from './
 export { looksLikeMrt, MrtFormatError, parseMrtRoutes, parseMrtUpdates, parsePeerFilter } from './mrt/index.js';
 export type { MrtLoadNotes, MrtPeer, MrtRoutesOptions, MrtTruncation, MrtUpdatesOptions, PeerFilter } from './mrt/index.js';
 export type { RouteUpdate, UpdateStream, UpdateStreamNotes } from './updates/types.js';
+export type { UpdateColumns } from './updates/columns.js';

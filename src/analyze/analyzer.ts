@@ -127,6 +127,8 @@ export class Analyzer {
   private readonly pcapInterface: number;
   /** What acts at moments of the capture's clock (capture-clock.ts). */
   private clockListeners: ClockListener[] = [];
+  /** Where a stopped feed says its time (the I/O region's start). */
+  private stopView = new Uint32Array(0);
 
   constructor(options: AnalyzerOptions) {
     if (!options?.fib) throw new FibscopeArgumentError('new Analyzer({ fib }) needs a Fib (await Fib.create())');
@@ -264,8 +266,10 @@ export class Analyzer {
       if (step === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
       used += step;
       if (this.clockListeners.length === 0 || !this.wasm.inputStoppedAt(input.handle, this.ioPointer)) break;
-      const [seconds, nanoseconds] = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 2);
-      reachMoment(this.clockListeners, { seconds, nanoseconds });
+      // the view outlives calls until memory grows (a stop per route update: no view made each
+      // time); the moment is a new object, a listener may keep it
+      if (this.stopView.length === 0) this.stopView = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 2);
+      reachMoment(this.clockListeners, { seconds: this.stopView[0], nanoseconds: this.stopView[1] });
       if (this.checking) this.fib.describeRouteClasses();
     }
     if (used > 0 && used < length) new Uint8Array(this.wasm.memory.buffer).copyWithin(this.buffer, this.buffer + used, this.buffer + length);

@@ -33,7 +33,7 @@ export async function readUpdatesOption(options: UpdatesCliOptions & { threads?:
   }
   const stream = await readUpdatesFile(options.updates, { peer: options.peer });
   // unordered times stop here, before the report file is made
-  checkUpdateOrder(stream.updates, options.allowUnordered ?? false);
+  checkUpdateOrder(stream.columns ?? stream.updates, options.allowUnordered ?? false);
   const notes = (options.threads ?? 1) > 1 ? ['note: --updates reads on one thread: route updates apply in the captures\' order'] : [];
   return { updates: { stream, allowUnordered: options.allowUnordered }, notes };
 }

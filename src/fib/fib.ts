@@ -99,6 +99,33 @@ export interface LoadResult {
   mrt?: MrtLoadNotes;
 }
 
+/** The verbs of RouteChangeColumns.op (as assembly/route-updates.ts reads them). */
+export const CHANGE_ADD = 0;
+export const CHANGE_REPLACE = 1;
+export const CHANGE_DEL = 2;
+
+/** @internal Route changes in columns, as Fib.applyChanges reads them (src/updates/columns.ts has them). */
+export interface RouteChangeColumns {
+  op: Uint8Array;
+  family: Uint8Array;
+  length: Uint8Array;
+  /** IPv4: host order; IPv6: 16 network-order bytes per change. Host bits clear. */
+  v4: Uint32Array;
+  v6: Uint8Array;
+  /** Per change, the number of its prepared route (add, replace). */
+  attributes: Uint32Array;
+}
+
+/** @internal A route's attributes as a table has checked and classed them (Fib.prepareRoute). */
+export interface PreparedRoute {
+  readonly metric: number;
+  readonly routeClass: number;
+  readonly nextHops: readonly NextHop[] | undefined;
+  readonly as: AsAttributes | undefined;
+  readonly communities: readonly string[] | undefined;
+  readonly provenance: RouteProvenance | undefined;
+}
+
 export interface RemoveMatch {
   metric?: number;
   nextHop?: string | null;
@@ -129,6 +156,20 @@ function routesFrom(count: number, source: string | undefined): string {
 const FEW_ROUTES = 64;
 const MAX_MEMORY = 2 ** 32 - 65536;
 const DEFAULT_RESERVE = 64 << 20;
+
+/** Writes a record's key at `record`: 16 network-order bytes (IPv4: its 4, then zeros). */
+function writeRecordKey(words: Uint32Array, bytes: Uint8Array, record: number, family: number, v4: number,
+  v6: Uint8Array, v6At: number): void {
+  const word = record >>> 2;
+  if (family === 4) {
+    words[word] = ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | (v4 << 24)) >>> 0;
+    words[word + 1] = 0;
+    words[word + 2] = 0;
+    words[word + 3] = 0;
+  } else {
+    for (let b = 0; b < 16; b++) bytes[record + b] = v6[v6At + b];
+  }
+}
 
 /**
  * A longest-prefix-match routing table for IPv4 and IPv6 in WebAssembly.
@@ -187,6 +228,8 @@ export class Fib {
   private lastClass = 0;
   /** The BGP attributes of the last add or replace, checked and frozen (bgpAttributesOf). */
   private lastBgp: SharedBgpAttributes | undefined;
+  /** applyChanges' ids of one call, kept from call to call. */
+  private changeIds: Int32Array | undefined;
 
   private constructor(wasm: FibscopeExports) {
     this.wasm = wasm;
@@ -656,17 +699,7 @@ export class Fib {
         }
       }
       this.wasm.ensureRouteIds(highest + 1);
-      let duplicates = 0;
-      for (let start = 0; start < count; start += WASM_STEP) {
-        this.wasm.plainInsert(start, Math.min(WASM_STEP, count - start), bulk);
-        duplicates += this.wasm.insertedDuplicates();
-      }
-      const result = this.countInserted(recordsAt, ids, 0, count, ipv4, duplicates);
-      if (bulk) {
-        if (result.ipv4 > 0) this.wasm.rebuild(4);
-        if (result.ipv6 > 0) this.wasm.rebuild(6);
-      }
-      return result;
+      return this.insertInSteps(recordsAt, ids, ipv4, bulk, (start, n) => this.wasm.plainInsert(start, n, bulk));
     } finally {
       this.wasm.plainFree();
       if (textHeld) this.wasm.hostBufferFree(textAt, size);
@@ -745,6 +778,27 @@ export class Fib {
         if (this.communities !== undefined) this.communities[ids[i]] = undefined;
       }
     }
+  }
+
+  /**
+   * Inserts the records at `recordsAt` (one per id of `ids`, `ipv4` of them IPv4), WASM_STEP a
+   * call (`insertStep(start, count)` hands those over), counts what went in and, after a bulk
+   * load, builds the lookup structure.
+   */
+  private insertInSteps(recordsAt: number, ids: Int32Array, ipv4: number, bulk: boolean,
+    insertStep: (start: number, count: number) => void): LoadResult {
+    const count = ids.length;
+    let duplicates = 0;
+    for (let start = 0; start < count; start += WASM_STEP) {
+      insertStep(start, Math.min(WASM_STEP, count - start));
+      duplicates += this.wasm.insertedDuplicates();
+    }
+    const result = this.countInserted(recordsAt, ids, 0, count, ipv4, duplicates);
+    if (bulk) {
+      if (result.ipv4 > 0) this.wasm.rebuild(4);
+      if (result.ipv6 > 0) this.wasm.rebuild(6);
+    }
+    return result;
   }
 
   /**
@@ -841,17 +895,7 @@ export class Fib {
       for (let i = 0; i < count; i++) if (columns.family[i] === 4) ipv4++;
       this.wasm.ensureRouteIds(highest + 1);
       const bulk = count > BULK_THRESHOLD;
-      let duplicates = 0;
-      for (let start = 0; start < count; start += WASM_STEP) {
-        this.wasm.addRoutesAt(base + start * ROUTE_INPUT, Math.min(WASM_STEP, count - start), bulk);
-        duplicates += this.wasm.insertedDuplicates();
-      }
-      const inserted = this.countInserted(base, ids, 0, count, ipv4, duplicates);
-      if (bulk) {
-        if (inserted.ipv4 > 0) this.wasm.rebuild(4);
-        if (inserted.ipv6 > 0) this.wasm.rebuild(6);
-      }
-      return inserted;
+      return this.insertInSteps(base, ids, ipv4, bulk, (start, n) => this.wasm.addRoutesAt(base + start * ROUTE_INPUT, n, bulk));
     } finally {
       this.wasm.hostBufferFree(base, size);
     }
@@ -908,16 +952,7 @@ export class Fib {
       const i = start + n;
       const record = this.ioPointer + n * ROUTE_INPUT;
       const word = record >>> 2;
-      // the key as 16 network-order bytes (IPv4: 4, then zeros)
-      if (list.family[i] === 4) {
-        const v4 = list.v4[i];
-        words[word] = ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | (v4 << 24)) >>> 0;
-        words[word + 1] = 0;
-        words[word + 2] = 0;
-        words[word + 3] = 0;
-      } else {
-        for (let b = 0; b < 16; b++) bytes[record + b] = v6[i * 16 + b];
-      }
+      writeRecordKey(words, bytes, record, list.family[i], list.v4[i], v6, i * 16);
       words[word + 4] = ids[i];
       words[word + 5] = list.metric[i];
       // family, length, and 0: not (yet) a duplicate
@@ -1013,7 +1048,7 @@ export class Fib {
     if (as !== undefined || this.asAttributes !== undefined) setAt(this.asAttributes ??= [], to, as);
     if (communities !== undefined || this.communities !== undefined) setAt(this.communities ??= [], to, communities);
     if (provenance !== undefined || this.provenance !== undefined) setAt(this.provenance ??= [], to, provenance);
-    this.cache[to] = undefined;
+    if (this.cache[to] !== undefined) this.cache[to] = undefined;
   }
 
   /** Releases the ids the last call listed as removed. */
@@ -1163,12 +1198,14 @@ export class Fib {
   /** Frees an id and what this side kept for it (also for a staged duplicate that never counted). */
   private release(id: number): void {
     this.family[id] = 0;
-    this.nextHops.delete(id);
+    if (this.nextHops.size !== 0) this.nextHops.delete(id);
     if (this.asAttributes !== undefined && id < this.asAttributes.length) this.asAttributes[id] = undefined;
     if (this.communities !== undefined && id < this.communities.length) this.communities[id] = undefined;
     if (this.provenance !== undefined && id < this.provenance.length) this.provenance[id] = undefined;
-    this.cache[id] = undefined;
-    this.prefixCache[id] = undefined;
+    // only where something is kept: a store past the end would leave a hole, and an array with
+    // holes is slow (route updates release tens of thousands of ids no report ever read)
+    if (this.cache[id] !== undefined) this.cache[id] = undefined;
+    if (this.prefixCache[id] !== undefined) this.prefixCache[id] = undefined;
     this.freeIds.push(id);
   }
 
@@ -1216,6 +1253,115 @@ export class Fib {
     this.i32 = new Int32Array(buffer);
     this.view = new DataView(buffer);
   }
+
+  // --- route updates applied in runs (src/updates/applier.ts) ---------------------------------
+
+  /**
+   * @internal What a route of `attributes` is in this table, checked as `add` checks it: made once
+   * per distinct attributes object of an update stream, then used by applyChanges for each update.
+   * Throws FibscopeArgumentError as `add` would.
+   */
+  prepareRoute(attributes: RouteAttributes = {}): PreparedRoute {
+    const metric = checkMetric(attributes.metric ?? 0);
+    const type = attributes.type ?? 'unicast';
+    const typeCode = routeTypeCode(type);
+    if (typeCode < 0) throw new FibscopeArgumentError(`unknown route type '${type}'`);
+    const nextHops = attributes.nextHops && attributes.nextHops.length > 0 ? attributes.nextHops : undefined;
+    if (nextHops) checkWeights(nextHops);
+    const nextHop = attributes.nextHop ?? nextHops?.[0]?.via ?? null;
+    const dev = attributes.dev ?? nextHops?.[0]?.dev ?? null;
+    const bgp = this.bgpAttributesOf(attributes);
+    return {
+      metric,
+      routeClass: this.attributeClass(nextHop, dev, typeCode, nextHops),
+      nextHops: nextHops?.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })),
+      as: bgp.as,
+      communities: bgp.communities,
+      provenance: bgp.provenance,
+    };
+  }
+
+  /**
+   * @internal Applies changes `start` to `end` - 1 in order, one WebAssembly call per I/O region
+   * of them (assembly/route-updates.ts): each as `add` (CHANGE_ADD), `replacePrefix`
+   * (CHANGE_REPLACE) or `remove(prefix)` (CHANGE_DEL) would, with `routes[attributes[n]]` the
+   * prepared route of an add or replace. Writes how many routes each del removed into
+   * `removedOut[n - start]`.
+   */
+  applyChanges(changes: RouteChangeColumns, start: number, end: number, routes: readonly (PreparedRoute | undefined)[],
+    removedOut: Int32Array): void {
+    const perCall = Math.floor((this.ioOutput - this.ioPointer) / ROUTE_INPUT);
+    for (let from = start; from < end; from += perCall) {
+      const count = Math.min(perCall, end - from);
+      this.ensureMemoryFor(count, `${count} route updates`);
+      // ids and columns first: growing the columns makes new arrays
+      const ids = this.changeIds ??= new Int32Array(perCall);
+      for (let n = 0; n < count; n++) {
+        const i = from + n;
+        ids[n] = changes.op[i] === CHANGE_DEL ? -1 : this.stageChange(changes, i, routes[changes.attributes[i]]!);
+      }
+      this.refreshViews();
+      const words = this.u32;
+      const bytes = this.bytes;
+      for (let n = 0; n < count; n++) {
+        const i = from + n;
+        const record = this.ioPointer + n * ROUTE_INPUT;
+        const word = record >>> 2;
+        writeRecordKey(words, bytes, record, changes.family[i], changes.v4[i], changes.v6, i * 16);
+        const route = changes.op[i] === CHANGE_DEL ? undefined : routes[changes.attributes[i]]!;
+        words[word + 4] = ids[n];
+        words[word + 5] = route ? route.metric : 0;
+        // family, length, op, and 0: not (yet) present
+        words[word + 6] = changes.family[i] | (changes.length[i] << 8) | (changes.op[i] << 16);
+        words[word + 7] = route ? route.routeClass : 0;
+      }
+      const removed = this.wasm.updatesApply(this.ioPointer, count);
+      this.refreshViews();
+      // as commitOne: the routes a change removed are released first, then the ids of new routes already present
+      const first = this.wasm.updatesRemovedPointer() >>> 2;
+      for (let r = 0; r < removed; r++) this.forget(this.i32[first + r]);
+      let multipath: number[] | undefined;
+      for (let n = 0; n < count; n++) {
+        const i = from + n;
+        const record = this.ioPointer + n * ROUTE_INPUT;
+        const op = changes.op[i];
+        if (op === CHANGE_DEL) {
+          removedOut[i - start] = this.i32[(record + 28) >>> 2];
+          continue;
+        }
+        const id = ids[n];
+        if (this.bytes[record + 27] !== 0) {
+          const present = this.i32[(record + 28) >>> 2];
+          // a replace says the new BGP attributes win; an add keeps the route present as it is
+          if (op === CHANGE_REPLACE) this.moveBgpAttributes(id, present);
+          this.release(id);
+          continue;
+        }
+        this.counts[changes.family[i] as 4 | 6]++;
+        if (this.nextHops.has(id)) (multipath ??= []).push(id);
+      }
+      // after the records are read: the weights go where they were
+      if (multipath) this.setPaths(multipath);
+    }
+  }
+
+  /** Gives change `i` (an add or replace) a new id and this side's columns, as `stage` does; returns the id. */
+  private stageChange(changes: RouteChangeColumns, i: number, route: PreparedRoute): number {
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
+    if (id >= this.family.length) this.growColumns(id + 1);
+    this.family[id] = changes.family[i];
+    this.prefixLength[id] = changes.length[i];
+    this.metric[id] = route.metric;
+    this.routeClass[id] = route.routeClass;
+    if (route.nextHops) this.nextHops.set(id, route.nextHops.map((hop) => ({ ...hop })));
+    else if (this.nextHops.size !== 0) this.nextHops.delete(id);
+    // a fresh id never had attributes, a reused one lost them in release()
+    if (route.as !== undefined) setAt(this.asAttributes ??= [], id, route.as);
+    if (route.communities !== undefined) setAt(this.communities ??= [], id, route.communities);
+    if (route.provenance !== undefined) setAt(this.provenance ??= [], id, route.provenance);
+    return id;
+  }
+
 }
 
 function checkMetric(metric: number): number {

@@ -4,7 +4,9 @@
 // counted; a truncated record ends the stream, `truncated` saying where.
 import type { PathAttributes } from '../bgp/types.js';
 import type { RouteAttributes } from '../routes/route.js';
-import type { RouteUpdate, UpdateStream } from '../updates/types.js';
+import { createPrefixBuffer, PREFIX_OK, scanPrefix } from '../net/address.js';
+import { columnStream, NO_ATTRIBUTES, OP_DEL, OP_REPLACE, UpdateColumns } from '../updates/columns.js';
+import type { UpdateStream } from '../updates/types.js';
 import { decodeBgp4mpUpdate, isMessageSubtype, readBgp4mpMessage } from './bgp4mp.js';
 import { MrtType, recordKindName } from './constants.js';
 import { parsePeerFilter, peerMatches } from './peers.js';
@@ -30,7 +32,13 @@ export function parseMrtUpdates(bytes: Uint8Array, options: MrtUpdatesOptions = 
   const records = new MrtRecords(bytes, source);
   const skipped = new Map<string, number>();
   const skip = (kind: string) => skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
-  const updates: RouteUpdate[] = [];
+  const columns = new UpdateColumns(source, true);
+  const key = createPrefixBuffer();
+  const push = (seconds: number, nanoseconds: number, op: number, prefix: string, attributes: number, where: number) => {
+    // the decoder writes prefixes it read from their bytes: always one
+    if (scanPrefix(prefix, 0, prefix.length, key) !== PREFIX_OK) throw new Error(`MRT decoder gave '${prefix}', not a prefix`);
+    columns.push(seconds, nanoseconds, op, key, attributes, where);
+  };
   while (records.next()) {
     const { type, subtype } = records;
     const kind = recordKindName(type, subtype);
@@ -55,20 +63,15 @@ export function parseMrtUpdates(bytes: Uint8Array, options: MrtUpdatesOptions = 
     // a microsecond field of a second or more (RFC 6396 3 says less) carries into the seconds
     const seconds = records.timestamp + Math.floor(records.microseconds / 1_000_000);
     const nanoseconds = (records.microseconds % 1_000_000) * 1000;
-    const where = records.where();
+    const where = columns.addWhere(records.where());
     for (const change of update.changes) {
-      for (const prefix of change.withdrawn) updates.push({ seconds, nanoseconds, kind: 'del', prefix, where });
+      for (const prefix of change.withdrawn) push(seconds, nanoseconds, OP_DEL, prefix, NO_ATTRIBUTES, where);
       if (change.attributes === undefined) continue;
-      const attributes = routeAttributesOf(change.attributes);
-      for (const prefix of change.announced) updates.push({ seconds, nanoseconds, kind: 'replace', prefix, attributes, where });
+      const attributes = columns.addAttributes(routeAttributesOf(change.attributes));
+      for (const prefix of change.announced) push(seconds, nanoseconds, OP_REPLACE, prefix, attributes, where);
     }
   }
-  return {
-    source,
-    updates,
-    notes: { skipped },
-    ...(records.truncated ? { truncated: records.truncated } : {}),
-  };
+  return columnStream(columns, { skipped }, records.truncated);
 }
 
 /**

@@ -2,9 +2,14 @@
 // whose reach(now) applies, in file order, every update up to `now`, between two records. So a
 // packet is classified by the table as it stood at its time; updates at a packet's very time
 // apply before it. A capture whose times go backwards sees the table of the newest update reached.
+//
+// The updates of one moment go to the table as one run (Fib.applyChanges: one WebAssembly call),
+// read from the stream's columns (columns.ts); each distinct attributes object is checked and
+// classed once (Fib.prepareRoute), not once per update.
 import { compareMoments, type ClockListener, type Moment } from '../analyze/capture-clock.js';
 import { FibscopeArgumentError, UpdateOrderError } from '../errors.js';
-import type { Fib } from '../fib/fib.js';
+import type { Fib, PreparedRoute } from '../fib/fib.js';
+import { columnsOf, NO_ATTRIBUTES, OP_DEL, UpdateColumns } from './columns.js';
 import type { UpdatesReport } from './summary.js';
 import { describeMoment } from './time.js';
 import type { RouteUpdate, UpdateStream } from './types.js';
@@ -15,29 +20,35 @@ export interface ApplyUpdatesOptions {
 }
 
 export class UpdateApplier implements ClockListener {
-  private readonly updates: readonly RouteUpdate[];
+  private readonly columns: UpdateColumns;
   /** The next update to apply. */
   private next = 0;
   private withdrawnNothing = 0;
   private firstWithdrawnNothing: string | undefined;
   private readonly unordered: UpdatesReport['unordered'];
+  /** The table's prepared route of each attributes number of the stream, made on first use. */
+  private readonly prepared: (PreparedRoute | undefined)[];
+  /** How many routes each del of a run removed (Fib.applyChanges). */
+  private removed = new Int32Array(64);
 
   /** Throws UpdateOrderError, naming both updates, when times go backwards and that is not allowed. */
   constructor(private readonly fib: Fib, private readonly stream: UpdateStream, options: ApplyUpdatesOptions = {}) {
-    this.updates = stream.updates;
-    this.unordered = checkUpdateOrder(stream.updates, options.allowUnordered ?? false);
+    this.columns = columnsOf(stream);
+    this.unordered = checkUpdateOrder(this.columns, options.allowUnordered ?? false);
+    this.prepared = new Array<PreparedRoute | undefined>(this.columns.attributeList.length).fill(undefined);
   }
 
   nextMoment(): Moment | undefined {
-    return this.updates[this.next];
+    const columns = this.columns;
+    return this.next < columns.count ? { seconds: columns.seconds[this.next], nanoseconds: columns.nanoseconds[this.next] } : undefined;
   }
 
   reach(now: Moment): void {
-    const updates = this.updates;
-    let i = this.next;
+    const { seconds, nanoseconds } = this.columns;
+    let end = this.next;
     // in file order, up to the first later than now: an earlier one after it (allowed unordered) waits for it
-    while (i < updates.length && compareMoments(updates[i], now) <= 0) this.apply(updates[i++]);
-    this.next = i;
+    while (end < this.columns.count && (seconds[end] < now.seconds || (seconds[end] === now.seconds && nanoseconds[end] <= now.nanoseconds))) end++;
+    this.applyUpTo(end);
   }
 
   /** What the stream did so far: the report's `updates`. */
@@ -49,45 +60,103 @@ export class UpdateApplier implements ClockListener {
       ...(this.firstWithdrawnNothing !== undefined ? { firstWithdrawnNothing: this.firstWithdrawnNothing } : {}),
       ...(this.unordered ? { unordered: this.unordered } : {}),
       skipped: Object.fromEntries(this.stream.notes.skipped),
-      pending: this.updates.length - this.next,
+      pending: this.columns.count - this.next,
       ...(this.stream.truncated ? { truncated: this.stream.truncated } : {}),
     };
   }
 
-  private apply(update: RouteUpdate): void {
-    try {
-      if (update.kind === 'add') this.fib.add(update.prefix, update.attributes);
-      else if (update.kind === 'replace') this.fib.replacePrefix(update.prefix, update.attributes);
-      else {
-        const match = update.attributes;
-        const removed = match && (match.nextHop !== undefined || match.dev !== undefined)
-          ? this.fib.remove(update.prefix, { nextHop: match.nextHop, dev: match.dev })
-          : this.fib.remove(update.prefix);
-        if (removed === 0) {
-          this.withdrawnNothing++;
-          this.firstWithdrawnNothing ??= update.where;
+  /** Applies the updates from `next` to `end` - 1: runs the table takes in one call, and the dels it does not. */
+  private applyUpTo(end: number): void {
+    const columns = this.columns;
+    while (this.next < end) {
+      const start = this.next;
+      let stop = start;
+      let failure: unknown;
+      // a run ends before a del narrowed to a next hop or device (Fib.remove's match), and before
+      // an update whose attributes the table refuses (the ones before it apply first)
+      for (; stop < end; stop++) {
+        const attributes = columns.attributes[stop];
+        if (columns.op[stop] === OP_DEL) {
+          if (attributes !== NO_ATTRIBUTES) break;
+          continue;
+        }
+        if (this.prepared[attributes] !== undefined) continue;
+        try {
+          this.prepared[attributes] = this.fib.prepareRoute(columns.attributeList[attributes]);
+        } catch (error) {
+          failure = error;
+          break;
         }
       }
-    } catch (error) {
-      // a reader let through what the table refuses: say which update
-      if (error instanceof FibscopeArgumentError) throw new FibscopeArgumentError(`${update.where}: ${error.message}`);
-      throw error;
+      if (stop > start) this.applyRun(start, stop);
+      this.next = stop;
+      if (failure !== undefined) throw located(failure, columns.whereOf(stop));
+      if (stop < end) {
+        this.applyNarrowedDel(stop);
+        this.next = stop + 1;
+      }
     }
   }
+
+  private applyRun(start: number, end: number): void {
+    const columns = this.columns;
+    if (this.removed.length < end - start) this.removed = new Int32Array(Math.max(end - start, this.removed.length * 2));
+    try {
+      this.fib.applyChanges(columns, start, end, this.prepared, this.removed);
+    } catch (error) {
+      throw located(error, columns.whereOf(start));
+    }
+    for (let i = start; i < end; i++) {
+      if (columns.op[i] === OP_DEL && this.removed[i - start] === 0) this.withdrewNothing(i);
+    }
+  }
+
+  /** A del of only the routes via a next hop and/or on a device. */
+  private applyNarrowedDel(i: number): void {
+    const columns = this.columns;
+    const match = columns.attributeList[columns.attributes[i]]!;
+    const prefix = columns.prefixOf(i);
+    let removed: number;
+    try {
+      removed = match.nextHop !== undefined || match.dev !== undefined
+        ? this.fib.remove(prefix, { nextHop: match.nextHop, dev: match.dev })
+        : this.fib.remove(prefix);
+    } catch (error) {
+      throw located(error, columns.whereOf(i));
+    }
+    if (removed === 0) this.withdrewNothing(i);
+  }
+
+  private withdrewNothing(i: number): void {
+    this.withdrawnNothing++;
+    this.firstWithdrawnNothing ??= this.columns.whereOf(i);
+  }
+}
+
+/** A reader let through what the table refuses: say which update. */
+function located(error: unknown, where: string): unknown {
+  return error instanceof FibscopeArgumentError ? new FibscopeArgumentError(`${where}: ${error.message}`) : error;
 }
 
 /**
  * Throws UpdateOrderError at the first update earlier than the one before it, unless `allowed`;
  * then says how many there are and which is first.
  */
-export function checkUpdateOrder(updates: readonly RouteUpdate[], allowed: boolean): UpdatesReport['unordered'] {
+export function checkUpdateOrder(updates: readonly RouteUpdate[] | UpdateColumns, allowed: boolean): UpdatesReport['unordered'] {
   let count = 0;
   let first: string | undefined;
-  for (let i = 1; i < updates.length; i++) {
-    const before = updates[i - 1];
-    const update = updates[i];
-    if (compareMoments(update, before) >= 0) continue;
-    const found = `${update.where}: time ${describeMoment(update)} is earlier than ${describeMoment(before)} of the update before it (${before.where})`;
+  const columns = updates instanceof UpdateColumns ? updates : undefined;
+  const length = columns ? columns.count : (updates as readonly RouteUpdate[]).length;
+  const momentOf = (i: number): Moment => (columns
+    ? { seconds: columns.seconds[i], nanoseconds: columns.nanoseconds[i] } : (updates as readonly RouteUpdate[])[i]);
+  const whereOf = (i: number): string => (columns ? columns.whereOf(i) : (updates as readonly RouteUpdate[])[i].where);
+  for (let i = 1; i < length; i++) {
+    if (columns) {
+      const s = columns.seconds;
+      const ns = columns.nanoseconds;
+      if (s[i] > s[i - 1] || (s[i] === s[i - 1] && ns[i] >= ns[i - 1])) continue;
+    } else if (compareMoments(momentOf(i), momentOf(i - 1)) >= 0) continue;
+    const found = `${whereOf(i)}: time ${describeMoment(momentOf(i))} is earlier than ${describeMoment(momentOf(i - 1))} of the update before it (${whereOf(i - 1)})`;
     if (!allowed) throw new UpdateOrderError(`${found}: the updates are not in time order; --allow-unordered applies them in file order`);
     count++;
     first ??= found;

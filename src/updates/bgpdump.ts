@@ -16,9 +16,10 @@ import { parsePeerFilter, peerMatches } from '../mrt/peers.js';
 import { asAttributesOfPath, communitiesOf, parseAsNumber } from '../routes/bgp-attributes.js';
 import type { AsAttributes } from '../routes/route.js';
 import { canonicalNextHop, Interner, PREFIX_EXAMPLE, quoteInput } from '../routes/scan.js';
-import { forEachLine, updateOf } from './lines.js';
+import { columnStream, NO_ATTRIBUTES, OP_DEL, OP_REPLACE, UpdateColumns } from './columns.js';
+import { forEachLine } from './lines.js';
 import { parseUpdateTime } from './time.js';
-import type { RouteUpdate, UpdateStream } from './types.js';
+import type { UpdateStream } from './types.js';
 
 export interface BgpdumpUpdateOptions {
   /** The peer whose updates apply: its address, or its AS number (`3356`, `AS3356`). */
@@ -45,7 +46,9 @@ interface PeerSeen {
 }
 
 export function parseBgpdumpUpdates(text: string, source: string, options: BgpdumpUpdateOptions = {}): UpdateStream {
-  const updates: RouteUpdate[] = [];
+  const columns = new UpdateColumns(source);
+  // announcements with the same next hop, MED, AS path and communities share one attributes object
+  const attributeNumbers = new Map<string, number>();
   const skipped = new Map<string, number>();
   const skip = (what: string) => skipped.set(what, (skipped.get(what) ?? 0) + 1);
   const prefix = createPrefixBuffer();
@@ -93,9 +96,8 @@ export function parseBgpdumpUpdates(text: string, source: string, options: Bgpdu
     const seen = peers.get(peerAddress);
     if (seen) seen.updates++;
     else peers.set(peerAddress, { address: peerAddress, as: fields[PEER_AS], firstLine: line, updates: 1 });
-    const where = `${source}:${line}`;
     if (kind === 'W') {
-      updates.push(updateOf(time, 'del', prefixText, undefined, where));
+      columns.push(time.seconds, time.nanoseconds, OP_DEL, prefix, NO_ATTRIBUTES, line);
       return;
     }
     const hopField = fields[NEXT_HOP].trim();
@@ -106,13 +108,19 @@ export function parseBgpdumpUpdates(text: string, source: string, options: Bgpdu
       throw fail(`expected an AS path like '3356 1299 64496' or '3356 {64500,64501}' in the seventh field, found ${quoteInput(fields[AS_PATH])} (${as})`);
     }
     const med = fields.length > MED && /^\d{1,10}$/.test(fields[MED]) ? Number(fields[MED]) : 0;
-    const communities = fields.length > COMMUNITIES ? communityLists.get(fields[COMMUNITIES], 0, fields[COMMUNITIES].length) : undefined;
-    updates.push(updateOf(time, 'replace', prefixText, {
-      nextHop: hopText === '' ? null : nextHops.get(hopText, 0, hopText.length),
-      metric: med <= 0xffffffff ? med : 0,
-      asPath: as.asPath,
-      communities,
-    }, where));
+    const communityText = fields.length > COMMUNITIES ? fields[COMMUNITIES] : undefined;
+    const key = `${hopText}|${med}|${fields[AS_PATH]}|${communityText ?? '\u0000'}`;
+    let attributes = attributeNumbers.get(key);
+    if (attributes === undefined) {
+      attributes = columns.addAttributes({
+        nextHop: hopText === '' ? null : nextHops.get(hopText, 0, hopText.length),
+        metric: med <= 0xffffffff ? med : 0,
+        asPath: as.asPath,
+        communities: communityText === undefined ? undefined : communityLists.get(communityText, 0, communityText.length),
+      });
+      attributeNumbers.set(key, attributes);
+    }
+    columns.push(time.seconds, time.nanoseconds, OP_REPLACE, prefix, attributes, line);
   });
   if (peers.size > 1) {
     const listed = [...peers.values()].slice(0, 4).map((peer) => `${peer.address} (AS ${peer.as}, ${peer.updates} updates from line ${peer.firstLine})`);
@@ -120,7 +128,7 @@ export function parseBgpdumpUpdates(text: string, source: string, options: Bgpdu
     throw new UpdateFormatError(source, 0, `updates from ${peers.size} BGP peers: ${listed.join(', ')}${more}. `
       + `Each peer's announcements and withdrawals make a table of their own: choose one with --peer ADDRESS or --peer AS`);
   }
-  return { source, updates, notes: { skipped } };
+  return columnStream(columns, { skipped });
 }
 
 /** Whether a line's peer is the one asked for (any, without `peer`): `--peer` as for MRT files (src/mrt/peers.ts). */

@@ -7,14 +7,17 @@
 import { UpdateFormatError } from '../errors.js';
 import { createPrefixBuffer, PREFIX_OK, prefixErrorReason, scanAddress, scanPrefix } from '../net/address.js';
 import { canonicalNextHop, Interner, PREFIX_EXAMPLE, quoteInput } from '../routes/scan.js';
-import { forEachLine, updateOf, wordsOf } from './lines.js';
+import { columnStream, NO_ATTRIBUTES, OP_DEL, OP_REPLACE, UpdateColumns } from './columns.js';
+import { forEachLine, wordsOf } from './lines.js';
 import { parseUpdateTime } from './time.js';
-import type { RouteUpdate, UpdateStream } from './types.js';
+import type { UpdateStream } from './types.js';
 
 export function parseLinxUpdates(text: string, source: string): UpdateStream {
-  const updates: RouteUpdate[] = [];
+  const columns = new UpdateColumns(source);
   const prefix = createPrefixBuffer();
-  const nextHops = new Interner(canonicalNextHop);
+  const address = createPrefixBuffer();
+  // one attributes object per next hop, numbered in the columns
+  const nextHops = new Interner((hop) => columns.addAttributes({ nextHop: canonicalNextHop(hop) }));
   forEachLine(text, (line, content) => {
     const words = wordsOf(content);
     const fail = (message: string) => new UpdateFormatError(source, line, message);
@@ -26,15 +29,14 @@ export function parseLinxUpdates(text: string, source: string): UpdateStream {
     if (typeof time === 'string') throw fail(time);
     const status = scanPrefix(prefixText, 0, prefixText.length, prefix);
     if (status !== PREFIX_OK) throw fail(`expected ${PREFIX_EXAMPLE}, found ${quoteInput(prefixText)} (${prefixErrorReason(status, prefixText)})`);
-    const where = `${source}:${line}`;
     if (kind === 'w') {
-      updates.push(updateOf(time, 'del', prefixText, undefined, where));
+      columns.push(time.seconds, time.nanoseconds, OP_DEL, prefix, NO_ATTRIBUTES, line);
       return;
     }
-    if (nextHop === undefined || scanAddress(nextHop, 0, nextHop.length, prefix) === 0) {
+    if (nextHop === undefined || scanAddress(nextHop, 0, nextHop.length, address) === 0) {
       throw fail(`an announcement needs a next hop address after the prefix, found ${nextHop === undefined ? 'none' : quoteInput(nextHop)}`);
     }
-    updates.push(updateOf(time, 'replace', prefixText, { nextHop: nextHops.get(nextHop, 0, nextHop.length) }, where));
+    columns.push(time.seconds, time.nanoseconds, OP_REPLACE, prefix, nextHops.get(nextHop, 0, nextHop.length), line);
   });
-  return { source, updates, notes: { skipped: new Map() } };
+  return columnStream(columns, { skipped: new Map() });
 }

@@ -32,6 +32,44 @@ export function parseUpdateTime(text: string): Moment | string {
   return `expected a time as seconds since 1970 (1418774413 or 1418774413.25) or RFC 3339 (2014-12-17T00:00:13Z), found '${text.slice(0, 40)}'`;
 }
 
+/**
+ * parseUpdateTime of `text[start, end)` into `out`: undefined when it is a time, else why not.
+ * The common form, seconds with a fraction, is read in place, without a string or an object.
+ */
+export function parseUpdateTimeInto(text: string, start: number, end: number, out: Moment): string | undefined {
+  if (plainSecondsInto(text, start, end, out)) return undefined;
+  const time = parseUpdateTime(text.slice(start, end));
+  if (typeof time === 'string') return time;
+  out.seconds = time.seconds;
+  out.nanoseconds = time.nanoseconds;
+  return undefined;
+}
+
+function plainSecondsInto(text: string, start: number, end: number, out: Moment): boolean {
+  let seconds = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    seconds = seconds * 10 + c;
+  }
+  if (i === start || i - start > 10 || seconds > MAX_SECONDS) return false;
+  let nanoseconds = 0;
+  if (i < end) {
+    const digits = end - i - 1;
+    if (text.charCodeAt(i) !== 46 || digits < 1 || digits > 9) return false;
+    for (let j = i + 1; j < end; j++) {
+      const c = text.charCodeAt(j) - 48;
+      if (c < 0 || c > 9) return false;
+      nanoseconds = nanoseconds * 10 + c;
+    }
+    for (let j = digits; j < 9; j++) nanoseconds *= 10;
+  }
+  out.seconds = seconds;
+  out.nanoseconds = nanoseconds;
+  return true;
+}
+
 /** `SECONDS[.FRACTION]` read by character codes: the time of nearly every line, so no regular expression. */
 function plainSeconds(text: string): Moment | undefined {
   let seconds = 0;

@@ -1,6 +1,7 @@
 // The contract between the readers of route update streams (bgpdump -m lines, the LINX trace,
 // fibscope's own lines, MRT BGP4MP) and what applies them in step with a capture's clock.
 import type { RouteAttributes } from '../routes/route.js';
+import type { UpdateColumns } from './columns.js';
 
 /**
  * One change to the table at one time. `add` adds a route beside any already at the prefix,
@@ -26,11 +27,18 @@ export interface UpdateStreamNotes {
   skipped: Map<string, number>;
 }
 
-/** A whole update stream, read: updates in file order (the applier checks their order). */
+/**
+ * A whole update stream, read: updates in file order (the applier checks their order). The
+ * readers of this library give `columns`, the compact form the applier reads, and make `updates`
+ * from them on first read; a stream built by hand needs only `updates`.
+ */
 export interface UpdateStream {
   /** The file name, or `-`. */
   source: string;
+  /** The updates as objects (from the readers: made on first read, prefixes with host bits cleared). */
   updates: RouteUpdate[];
+  /** The same updates in columns (columns.ts): what the readers produce. */
+  columns?: UpdateColumns;
   notes: UpdateStreamNotes;
   /**
    * Set when the stream broke off (a truncated MRT record, say): what was read before it stays
