@@ -17,12 +17,14 @@ import {
   packColumns, packedClasses, packedIPv4, packedMetrics, pairs as plainScanPairs, recordPairs as plainScanRecordPairs,
   records as plainScanRecords, scanPlain, sortScannedByPrefix,
 } from './routes/plain';
+import { batchRecords as mrtRibBatch } from './mrt/rib-routes';
 
 export * from './analyze';
 export * from './classify/rule-exports';
 export * from './checks/check-exports';
 export * from './views/view-exports';
 export * from './memory/exports';
+export * from './mrt/exports';
 
 const io = alloc(IO_BYTES, POOL_OTHER);
 
@@ -177,6 +179,17 @@ export function plainPackedMetrics(): usize { return packedMetrics; }
 export function plainPackedClasses(): usize { return packedClasses; }
 /** How many of the packed routes are IPv4. */
 export function plainPackedIPv4(): u32 { return packedIPv4; }
+
+/**
+ * Adds the routes `start` to `start + count` - 1 (at most mrtRibBatchRoutes()) of the last MRT RIB
+ * scan (mrt/rib-routes.ts) under the ids `firstId + start`... (room made with ensureRouteIds),
+ * through addRoutes records at the address returned, where duplicates are then marked.
+ */
+export function mrtRibInsert(start: u32, count: u32, firstId: i32, deferLookup: bool): usize {
+  const records = mrtRibBatch(start, count, firstId);
+  insertRecords(records, <i32>count, deferLookup, false, false);
+  return records;
+}
 
 /** Makes room for route ids below `count` at once (a bulk load). */
 export function ensureRouteIds(count: i32): void {

@@ -3,6 +3,7 @@ import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net/address.js'
 import { parsePrefixText, type PrefixKey } from '../net/prefix.js';
 import { detectRouteFormat, parseRoutes, type RouteFormat } from '../routes/index.js';
 import { looksLikeMrt } from '../mrt/detect.js';
+import { MrtRibScan } from '../mrt/rib-scan.js';
 import { parseMrtRoutes, type MrtLoadNotes } from '../mrt/routes.js';
 import { canonicalNextHop } from '../routes/scan.js';
 import { detectionText } from '../routes/detect.js';
@@ -276,12 +277,17 @@ export class Fib {
    * (an estimate: the reserve below the limit covers one that is off).
    */
   private ensureMemoryFor(routes: number, what: string): void {
+    if (this.hasMemoryFor(routes)) return;
     const needed = routes * ROUTE_BYTES_ESTIMATE;
-    // a change of a few routes fits in the reserve whatever is left: no walk of the free blocks
-    if (this.wasm.memoryBelowSoftLimit() && (routes <= FEW_ROUTES || this.wasm.memoryAvailable() >= needed)) return;
     const available = this.wasm.memoryAvailable();
     throw new FibscopeOutOfMemoryError(what, `out of WebAssembly memory: ${what} may need ${needed} bytes and `
       + `${available} are left under the ${this.wasm.memoryLimit()}-byte limit (less its reserve); nothing was changed`);
+  }
+
+  /** Whether `routes` more routes fit in WebAssembly memory (an estimate, as ensureMemoryFor says). */
+  private hasMemoryFor(routes: number): boolean {
+    // a change of a few routes fits in the reserve whatever is left: no walk of the free blocks
+    return this.wasm.memoryBelowSoftLimit() && (routes <= FEW_ROUTES || this.wasm.memoryAvailable() >= routes * ROUTE_BYTES_ESTIMATE);
   }
 
   /**
@@ -372,6 +378,8 @@ export class Fib {
     const format = options.format ?? 'auto';
     // MRT is binary: only bytes can hold it; its parser reads everything before a change is made
     if (typeof input !== 'string' && (format === 'mrt' || (format === 'auto' && looksLikeMrt(input)))) {
+      const fast = this.loadMrtRib(input, options);
+      if (fast) return fast;
       const { routes, notes } = parseMrtRoutes(input, { source: options.source, peer: options.peer });
       return { ...this.addList(routes, options.source), mrt: notes };
     }
@@ -711,6 +719,80 @@ export class Fib {
     } finally {
       this.wasm.plainFree();
       if (textHeld) this.wasm.hostBufferFree(textAt, size);
+    }
+  }
+
+  /**
+   * A TABLE_DUMP_V2 RIB dump through WebAssembly (src/mrt/rib-scan.ts): it scans the records into
+   * addRoutes records, each distinct next hop, AS path and community list decoded once; this side
+   * gives the routes fresh ids, their next hops' attribute classes and their shared BGP attributes,
+   * WebAssembly inserts them. Undefined when the scan leaves the file to parseMrtRoutes.
+   */
+  private loadMrtRib(bytes: Uint8Array, options: LoadOptions): LoadResult | undefined {
+    // fresh ids follow one another, which the scan's columns are written for; ids freed by
+    // removals are taken first by the general path
+    if (this.freeIds.length > 0) return undefined;
+    const scan = MrtRibScan.run(this.wasm, bytes, { source: options.source, peer: options.peer });
+    if (scan === undefined) return undefined;
+    try {
+      const count = scan.count;
+      // the scan's own memory may be what is short: without it, the general path decides (and words the error)
+      if (!this.hasMemoryFor(count)) return undefined;
+      const result: LoadResult = { added: 0, ipv4: 0, ipv6: 0, duplicates: 0 };
+      if (count > 0) this.addMrtRibRoutes(scan, result);
+      return { ...result, mrt: scan.notes };
+    } finally {
+      scan.free();
+    }
+  }
+
+  private addMrtRibRoutes(scan: MrtRibScan, result: LoadResult): void {
+    const count = scan.count;
+    // classes made in the order routes first name their next hop, as addList makes them
+    const hopClasses = new Uint32Array(scan.nextHops.length);
+    const unicast = routeTypeCode('unicast');
+    for (const hop of scan.hopOrder()) hopClasses[hop] = this.attributeClass(scan.nextHops[hop], null, unicast, undefined);
+    const ids = this.takeIds(count);
+    const first = ids[0];
+    const highest = this.nextId - 1;
+    if (this.nextId > this.family.length) this.growColumns(this.nextId);
+    this.wasm.ensureRouteIds(highest + 1);
+    const columns = scan.columns(hopClasses);
+    this.family.set(columns.family, first);
+    this.prefixLength.set(columns.prefixLength, first);
+    this.metric.set(columns.metric, first);
+    this.routeClass.set(columns.routeClass, first);
+    const bulk = count > BULK_THRESHOLD;
+    const perCall = this.wasm.mrtRibBatchRoutes();
+    const family = this.family;
+    for (let start = 0; start < count; start += perCall) {
+      const n = Math.min(perCall, count - start);
+      let ipv4 = 0;
+      for (let id = first + start; id < first + start + n; id++) if (family[id] === 4) ipv4++;
+      const records = this.wasm.mrtRibInsert(start, n, first, bulk) >>> 0;
+      const counted = this.countInserted(records, ids, start, n, ipv4, this.wasm.insertedDuplicates());
+      result.added += counted.added;
+      result.ipv4 += counted.ipv4;
+      result.ipv6 += counted.ipv6;
+      result.duplicates += counted.duplicates;
+    }
+    // the rebuild then reuses the pages the scan touched
+    scan.release();
+    if (bulk) {
+      if (result.ipv4 > 0) this.wasm.rebuild(4);
+      if (result.ipv6 > 0) this.wasm.rebuild(6);
+    }
+    // the BGP attributes last, once WebAssembly memory has stopped growing (see MrtRibScan);
+    // fresh ids never had any, and a duplicate's id was released (its entry is cleared below)
+    const asColumn = scan.asColumn();
+    this.asAttributes = first === 0 ? asColumn : fillTo(this.asAttributes ?? [], first).concat(asColumn);
+    if (scan.hasCommunities) this.communities = sharedColumn(this.communities, scan.communityColumn(), ids, highest + 1);
+    if (result.duplicates > 0) {
+      for (let i = 0; i < count; i++) {
+        if (this.family[ids[i]] !== 0) continue;
+        this.asAttributes[ids[i]] = undefined;
+        if (this.communities !== undefined) this.communities[ids[i]] = undefined;
+      }
     }
   }
 

@@ -141,15 +141,12 @@ export class RibAttributeReader {
   }
 
   private readonly decodePath = (bytes: Uint8Array, start: number, end: number): AsAttributes | Malformed => {
-    if (this.asOctets === 4) {
-      const sequence = sequencePathOf(bytes, start, end);
-      if (sequence !== undefined) return sequence;
-    }
+    if (this.asOctets === 4) return decodeAs4Path(bytes, start, end);
     const segments = decodeAsPath('AS_PATH', bytes, start, end - start, this.asOctets);
     if (segments instanceof Malformed) return segments;
-    // the segments are kept only where AS4_PATH may complete them
+    // 2-octet paths: their segments are kept for AS4_PATH to complete
     const as = asAttributesOfSegments(segments);
-    if (this.asOctets === 2) this.pathSegments.set(as, segments);
+    this.pathSegments.set(as, segments);
     return as;
   };
 
@@ -170,7 +167,15 @@ export class RibAttributeReader {
   }
 }
 
-const EMPTY_PATH: AsAttributes = Object.freeze({ asPath: '' });
+export const EMPTY_PATH: AsAttributes = Object.freeze({ asPath: '' });
+
+/** An AS_PATH of 4-octet AS numbers (TABLE_DUMP_V2's) as a route keeps it. */
+export function decodeAs4Path(bytes: Uint8Array, start: number, end: number): AsAttributes | Malformed {
+  const sequence = sequencePathOf(bytes, start, end);
+  if (sequence !== undefined) return sequence;
+  const segments = decodeAsPath('AS_PATH', bytes, start, end - start, 4);
+  return segments instanceof Malformed ? segments : asAttributesOfSegments(segments);
+}
 
 /** Decimal text of AS numbers, made once each: a table names some 70 000 ASes hundreds of thousands of times. */
 const asnTexts = new Map<number, string>();
@@ -261,12 +266,12 @@ function asAttributesOfSegments(segments: readonly AsPathSegment[]): AsAttribute
   return Object.freeze({ asPath, originAs: set[0], originAsSet: set });
 }
 
-function frozenCommunities(bytes: Uint8Array, start: number, end: number): readonly string[] | Malformed {
+export function frozenCommunities(bytes: Uint8Array, start: number, end: number): readonly string[] | Malformed {
   const value = decodeCommunities(bytes, start, end - start);
   return value instanceof Malformed ? value : Object.freeze(value);
 }
 
-function frozenLargeCommunities(bytes: Uint8Array, start: number, end: number): readonly string[] | Malformed {
+export function frozenLargeCommunities(bytes: Uint8Array, start: number, end: number): readonly string[] | Malformed {
   const value = decodeLargeCommunities(bytes, start, end - start);
   return value instanceof Malformed ? value : Object.freeze(value);
 }
@@ -275,7 +280,7 @@ function frozenLargeCommunities(bytes: Uint8Array, start: number, end: number): 
  * The next hop of a RIB entry's MP_REACH_NLRI: RFC 6396 4.3.4 keeps only the next hop length and
  * the next hop, but some writers keep the whole attribute (AFI, SAFI, ...), as bgpdump also reads.
  */
-function mpReachNextHop(bytes: Uint8Array, start: number, end: number): string | Malformed {
+export function mpReachNextHop(bytes: Uint8Array, start: number, end: number): string | Malformed {
   const length = end - start;
   if (length >= 1 && bytes[start] === length - 1) return nextHopText(bytes, start + 1, length - 1);
   const full = decodeMpReach(bytes, start, length);

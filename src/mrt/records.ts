@@ -63,6 +63,11 @@ export class MrtRecords {
     return true;
   }
 
+  /** Makes `next()` read the record at `offset` (a record boundary) next. */
+  seek(offset: number): void {
+    this.nextOffset = offset;
+  }
+
   /** `FILE@OFFSET` of the current record. */
   where(offset = this.offset): string {
     return `${this.source}@${offset}`;

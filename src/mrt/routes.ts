@@ -53,28 +53,26 @@ export function parseMrtRoutes(bytes: Uint8Array, options: MrtRoutesOptions = {}
   const routesBefore = into.count;
   while (records.next()) {
     const { type, subtype } = records;
-    if (type === MrtType.TABLE_DUMP_V2) {
-      if (subtype === TableDumpV2Subtype.PEER_INDEX_TABLE) {
+    switch (recordRole(type, subtype)) {
+      case 'peers':
         peers = readPeerIndexTable(records);
         chosen = choosePeers(peers, filter, source);
-        continue;
+        break;
+      case 'rib':
+        if (chosen === undefined) throw new MrtFormatError(source, records.offset, 'a RIB record before any PEER_INDEX_TABLE: its entries name peers by an index into that table');
+        rib.read(records, subtype === TableDumpV2Subtype.RIB_IPV4_UNICAST ? 4 : 6, chosen);
+        break;
+      case 'table-dump':
+        tableDump.read(records, subtype === 1 ? 4 : 6);
+        tableDumpRecords++;
+        break;
+      case 'update': {
+        const skippedKind = updates.read(records);
+        if (skippedKind) skip(skippedKind);
+        break;
       }
-      const family = subtype === TableDumpV2Subtype.RIB_IPV4_UNICAST ? 4 : subtype === TableDumpV2Subtype.RIB_IPV6_UNICAST ? 6 : 0;
-      if (family === 0) {
+      case 'skip':
         skip(recordKindName(type, subtype));
-        continue;
-      }
-      if (chosen === undefined) throw new MrtFormatError(source, records.offset, 'a RIB record before any PEER_INDEX_TABLE: its entries name peers by an index into that table');
-      rib.read(records, family, chosen);
-    } else if (type === MrtType.TABLE_DUMP && (subtype === 1 || subtype === 2)) {
-      tableDump.read(records, subtype === 1 ? 4 : 6);
-      tableDumpRecords++;
-    } else if ((type === MrtType.BGP4MP || type === MrtType.BGP4MP_ET) && isMessageSubtype(subtype)) {
-      const skippedKind = updates.read(records);
-      if (skippedKind) skip(skippedKind);
-    } else {
-      // STATE_CHANGE, RIB_GENERIC, the multicast and ADD-PATH subtypes, other protocols, unknown types
-      skip(recordKindName(type, subtype));
     }
   }
   const seenPeers = peers ?? [...tableDump.peers.values(), ...updates.peers.values()];
@@ -93,8 +91,24 @@ export function parseMrtRoutes(bytes: Uint8Array, options: MrtRoutesOptions = {}
   };
 }
 
+/** What a routes file makes of a record of this kind. */
+export type MrtRecordRole = 'peers' | 'rib' | 'table-dump' | 'update' | 'skip';
+
+export function recordRole(type: number, subtype: number): MrtRecordRole {
+  if (type === MrtType.TABLE_DUMP_V2) {
+    if (subtype === TableDumpV2Subtype.PEER_INDEX_TABLE) return 'peers';
+    if (subtype === TableDumpV2Subtype.RIB_IPV4_UNICAST || subtype === TableDumpV2Subtype.RIB_IPV6_UNICAST) return 'rib';
+  } else if (type === MrtType.TABLE_DUMP && (subtype === 1 || subtype === 2)) {
+    return 'table-dump';
+  } else if ((type === MrtType.BGP4MP || type === MrtType.BGP4MP_ET) && isMessageSubtype(subtype)) {
+    return 'update';
+  }
+  // STATE_CHANGE, RIB_GENERIC, the multicast and ADD-PATH subtypes, other protocols, unknown types
+  return 'skip';
+}
+
 /** 1 for each peer whose routes load. */
-function choosePeers(peers: readonly MrtPeer[], filter: PeerFilter | undefined, source: string): Uint8Array {
+export function choosePeers(peers: readonly MrtPeer[], filter: PeerFilter | undefined, source: string): Uint8Array {
   const chosen = new Uint8Array(peers.length);
   let any = false;
   peers.forEach((peer, i) => {
