@@ -12,6 +12,7 @@ import {
   ROUTE_TYPES, routeTypeCode, type AsAttributes, type NextHop, type Route, type RouteAttributes, type RouteProvenance,
 } from '../routes/route.js';
 import { asAttributesOfPath } from '../routes/bgp-attributes.js';
+import { LazyAsPaths } from './lazy-as-paths.js';
 import { instantiateModule, type FibscopeExports } from '../wasm/module.js';
 import { registerInterfaceName } from '../classify/interfaces.js';
 
@@ -217,6 +218,11 @@ export class Fib {
    * some, so tables without them (plain, ip) pay nothing.
    */
   private asAttributes: (AsAttributes | undefined)[] | undefined;
+  /**
+   * The AS paths of the routes of the last MRT bulk load, as numbers, their objects made when read
+   * (what it holds for an id comes before `asAttributes`): read through asOf, written through setAs.
+   */
+  private lazyAs: LazyAsPaths | undefined;
   private communities: (readonly string[] | undefined)[] | undefined;
   /** Where a route came from and its BGP preference attributes; undefined until a route has them. */
   private provenance: (RouteProvenance | undefined)[] | undefined;
@@ -461,7 +467,7 @@ export class Fib {
         dev,
         metric: this.metric[id],
         nextHops: Object.freeze(nextHops.map((hop) => Object.freeze({ ...hop }))),
-        ...this.asAttributes?.[id],
+        ...this.asOf(id),
         ...(communities ? { communities } : {}),
         ...this.provenance?.[id],
       });
@@ -483,7 +489,7 @@ export class Fib {
     row.metric = this.metric[id];
     row.type = ROUTE_TYPES[this.classType[routeClass]];
     row.nextHops = this.nextHops.get(id);
-    const as = this.asAttributes?.[id];
+    const as = this.asOf(id);
     row.originAs = as?.originAs;
     row.originAsSet = as?.originAsSet;
     row.asPath = as?.asPath;
@@ -559,7 +565,7 @@ export class Fib {
     let withCommunities = 0;
     for (let id = 0; id < this.nextId; id++) {
       if (this.family[id] === 0) continue;
-      const as = this.asAttributes?.[id];
+      const as = this.asOf(id);
       if (as?.originAs !== undefined) {
         withOriginAs++;
         origins.add(as.originAs);
@@ -572,7 +578,7 @@ export class Fib {
 
   /** @internal Whether routes may carry BGP attributes (some had them once): reports then read them route by route. */
   hasBgpAttributes(): boolean {
-    return this.asAttributes !== undefined || this.communities !== undefined;
+    return this.asAttributes !== undefined || this.lazyAs !== undefined || this.communities !== undefined;
   }
 
   /**
@@ -580,12 +586,12 @@ export class Fib {
    * by the routes that have the same (undefined: none): reports make their text once per such object.
    */
   sharedBgpOf(id: number): [AsAttributes | undefined, readonly string[] | undefined] {
-    return [this.asAttributes?.[id], this.communities?.[id]];
+    return [this.asOf(id), this.communities?.[id]];
   }
 
   /** True when some route of the table has an origin AS (from bgpdump -m, pfx2as or `add`): what views by AS need. */
   hasOriginAs(): boolean {
-    return this.asAttributes?.some((as) => as?.originAs !== undefined) ?? false;
+    return (this.asAttributes?.some((as) => as?.originAs !== undefined) ?? false) || (this.lazyAs?.hasOriginAs() ?? false);
   }
 
   /** Every route in the table, in id order. */
@@ -784,13 +790,14 @@ export class Fib {
     }
     // the BGP attributes last, once WebAssembly memory has stopped growing (see MrtRibScan);
     // fresh ids never had any, and a duplicate's id was released (its entry is cleared below)
-    const asColumn = scan.asColumn();
-    this.asAttributes = first === 0 ? asColumn : fillTo(this.asAttributes ?? [], first).concat(asColumn);
+    // AS paths as numbers (LazyAsPaths); one lazy load at a time, an older one folded into asAttributes first
+    this.foldLazyAs();
+    this.lazyAs = new LazyAsPaths(first, scan.pathNumbers(), scan.pathTable());
     if (scan.hasCommunities) this.communities = sharedColumn(this.communities, scan.communityColumn(), ids, highest + 1);
     if (result.duplicates > 0) {
       for (let i = 0; i < count; i++) {
         if (this.family[ids[i]] !== 0) continue;
-        this.asAttributes[ids[i]] = undefined;
+        this.lazyAs.clear(ids[i]);
         if (this.communities !== undefined) this.communities[ids[i]] = undefined;
       }
     }
@@ -844,7 +851,10 @@ export class Fib {
       routeClass[id] = classes[i];
     }
     // a fresh id never had attributes, a reused one lost them in release()
-    if (list.asAttributes !== undefined) this.asAttributes = sharedColumn(this.asAttributes, list.asAttributes, ids, highest + 1);
+    if (list.asAttributes !== undefined) {
+      this.asAttributes = sharedColumn(this.asAttributes, list.asAttributes, ids, highest + 1);
+      if (this.lazyAs !== undefined) for (const id of ids) this.lazyAs.clear(id);
+    }
     if (list.communities !== undefined) this.communities = sharedColumn(this.communities, list.communities, ids, highest + 1);
     for (const [i, hops] of list.nextHops) {
       this.nextHops.set(ids[i], hops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
@@ -1056,12 +1066,41 @@ export class Fib {
     }
   }
 
+  /** Route `id`'s AS attributes, the objects the routes of one path share (made now for a lazy MRT load's route). */
+  private asOf(id: number): AsAttributes | undefined {
+    return this.lazyAs?.get(id) ?? this.asAttributes?.[id];
+  }
+
+  /** Gives route `id` the AS attributes `as` (undefined: none), in place of what a lazy load held for it. */
+  private setAs(id: number, as: AsAttributes | undefined): void {
+    this.lazyAs?.clear(id);
+    setAt(this.asAttributes ??= [], id, as);
+  }
+
+  /** Route `id` has no AS attributes any more (its id released). */
+  private clearAs(id: number): void {
+    this.lazyAs?.clear(id);
+    if (this.asAttributes !== undefined && id < this.asAttributes.length) this.asAttributes[id] = undefined;
+  }
+
+  /** Moves the lazy load's AS attributes into asAttributes (made now), before another lazy load. */
+  private foldLazyAs(): void {
+    const lazy = this.lazyAs;
+    if (lazy === undefined) return;
+    this.lazyAs = undefined;
+    const column = lazy.column();
+    const eager = fillTo(this.asAttributes ?? [], lazy.first + column.length);
+    // an id the eager column set after the lazy load was cleared there: its entry is undefined
+    for (let i = 0; i < column.length; i++) if (column[i] !== undefined) eager[lazy.first + i] = column[i];
+    this.asAttributes = eager;
+  }
+
   /** Gives route `to` the BGP attributes staged for `from` (none, when it had none). */
   private moveBgpAttributes(from: number, to: number): void {
-    const as = this.asAttributes?.[from];
+    const as = this.asOf(from);
     const communities = this.communities?.[from];
     const provenance = this.provenance?.[from];
-    if (as !== undefined || this.asAttributes !== undefined) setAt(this.asAttributes ??= [], to, as);
+    if (as !== undefined || this.asAttributes !== undefined || this.lazyAs !== undefined) this.setAs(to, as);
     if (communities !== undefined || this.communities !== undefined) setAt(this.communities ??= [], to, communities);
     if (provenance !== undefined || this.provenance !== undefined) setAt(this.provenance ??= [], to, provenance);
     if (this.cache[to] !== undefined) this.cache[to] = undefined;
@@ -1094,7 +1133,7 @@ export class Fib {
     if (nextHops) this.nextHops.set(id, nextHops.map((hop) => ({ via: hop.via, dev: hop.dev, weight: hop.weight })));
     else this.nextHops.delete(id);
     // a fresh id never had attributes, a reused one lost them in release()
-    if (as !== undefined) setAt(this.asAttributes ??= [], id, as);
+    if (as !== undefined) this.setAs(id, as);
     if (communities !== undefined) setAt(this.communities ??= [], id, communities);
     if (provenance !== undefined) setAt(this.provenance ??= [], id, provenance);
     // cache and prefixCache need no reset: a fresh id never had them, release() cleared a reused one
@@ -1208,7 +1247,7 @@ export class Fib {
   private release(id: number): void {
     this.family[id] = 0;
     if (this.nextHops.size !== 0) this.nextHops.delete(id);
-    if (this.asAttributes !== undefined && id < this.asAttributes.length) this.asAttributes[id] = undefined;
+    this.clearAs(id);
     if (this.communities !== undefined && id < this.communities.length) this.communities[id] = undefined;
     if (this.provenance !== undefined && id < this.provenance.length) this.provenance[id] = undefined;
     // only where something is kept: a store past the end would leave a hole, and an array with
@@ -1358,7 +1397,7 @@ export class Fib {
     if (route.nextHops) this.nextHops.set(id, route.nextHops.map((hop) => ({ ...hop })));
     else if (this.nextHops.size !== 0) this.nextHops.delete(id);
     // a fresh id never had attributes, a reused one lost them in release()
-    if (route.as !== undefined) setAt(this.asAttributes ??= [], id, route.as);
+    if (route.as !== undefined) this.setAs(id, route.as);
     if (route.communities !== undefined) setAt(this.communities ??= [], id, route.communities);
     if (route.provenance !== undefined) setAt(this.provenance ??= [], id, route.provenance);
     return id;

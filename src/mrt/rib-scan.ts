@@ -11,7 +11,8 @@ import { Malformed } from '../bgp/message/attributes/attribute.js';
 import { formatIPv4 } from '../net/address.js';
 import type { AsAttributes } from '../routes/route.js';
 import type { FibscopeExports } from '../wasm/module.js';
-import { decodeAs4Path, EMPTY_PATH, frozenCommunities, frozenLargeCommunities, mpReachNextHop } from './attributes.js';
+import { type AsPathTable, OTHER_PATH } from '../fib/lazy-as-paths.js';
+import { decodeAs4Path, frozenCommunities, frozenLargeCommunities, mpReachNextHop } from './attributes.js';
 import { recordKindName } from './constants.js';
 import { parsePeerFilter } from './peers.js';
 import { MrtRecords } from './records.js';
@@ -33,7 +34,7 @@ const TAG_NEXT_HOP = 3;
 /**
  * The routes of a scan, in WebAssembly memory until `free()`, in columns
  * (assembly/mrt/rib-routes.ts). `nextHops[n]` is the next hop of number + 1 n (index 0: none);
- * `asColumn()` and `communityColumn()` give the BGP attributes of each route, best made after the
+ * `pathNumbers()`, `pathTable()` and `communityColumn()` give the BGP attributes of each route, best read after the
  * routes are in: they are most of the load's JavaScript objects, and each growth of WebAssembly
  * memory makes V8 collect garbage over every object there is.
  */
@@ -70,29 +71,22 @@ export class MrtRibScan {
     return new Uint32Array(this.wasm.memory.buffer, this.wasm.mrtRibHopOrder() >>> 0, this.wasm.mrtRibHopOrderCount()).map((hop) => hop + 1);
   }
 
-  /** The AS path of each route (shared objects, one per distinct path). */
-  asColumn(): (AsAttributes | undefined)[] {
-    const paths = this.paths();
-    const column = new Array<AsAttributes | undefined>(this.count);
-    const numbers = new Uint32Array(this.wasm.memory.buffer, this.wasm.mrtRibColumnPath() >>> 0, this.count);
-    for (let i = 0; i < this.count; i++) column[i] = paths[numbers[i]];
-    return column;
+  /** The AS path number of each route (0: none, else its distinct path of pathTable()), copied out of WebAssembly memory. */
+  pathNumbers(): Uint32Array {
+    return new Uint32Array(this.wasm.memory.buffer, this.wasm.mrtRibColumnPath() >>> 0, this.count).slice();
   }
 
-  /** EMPTY_PATH (no AS_PATH), then the scan's distinct AS paths: most sliced from the one text WebAssembly wrote. */
-  private paths(): AsAttributes[] {
+  /** The scan's distinct AS paths as numbers and one text (LazyAsPaths makes their objects when read). */
+  pathTable(): AsPathTable {
     const wasm = this.wasm;
-    const paths: AsAttributes[] = [EMPTY_PATH];
     const count = this.pathCount;
-    if (count === 0) return paths;
+    if (count === 0) return { text: '', texts: new Uint32Array(0), otherPaths: this.otherPaths };
     const buffer = wasm.memory.buffer;
-    const text = utf8.decode(new Uint8Array(buffer, wasm.mrtRibPathText() >>> 0, wasm.mrtRibPathTextLength()));
-    const texts = new Uint32Array(buffer, wasm.mrtRibPathTexts() >>> 0, count * 3);
-    for (let n = 0; n < count; n++) {
-      const start = texts[n * 3];
-      paths.push(start === OTHER_PATH ? this.otherPaths.get(n + 1)! : Object.freeze({ asPath: text.slice(start, texts[n * 3 + 1]), originAs: texts[n * 3 + 2] }));
-    }
-    return paths;
+    return {
+      text: utf8.decode(new Uint8Array(buffer, wasm.mrtRibPathText() >>> 0, wasm.mrtRibPathTextLength())),
+      texts: new Uint32Array(buffer, wasm.mrtRibPathTexts() >>> 0, count * 3).slice(),
+      otherPaths: this.otherPaths,
+    };
   }
 
   /**
@@ -114,7 +108,7 @@ export class MrtRibScan {
     };
   }
 
-  /** Gives back the memory the insert needed (all but what asColumn and communityColumn read). */
+  /** Gives back the memory the insert needed (all but what pathNumbers, pathTable and communityColumn read). */
   release(): void {
     this.wasm.mrtRibRelease();
   }
@@ -224,8 +218,6 @@ export class MrtRibScan {
 class UndecodedValue extends Error {}
 
 const utf8 = new TextDecoder('utf-8');
-/** A path's text start when path-text.ts left the path to this side. */
-const OTHER_PATH = 0xffffffff;
 
 /** The paths path-text.ts leaves to this side (sets, confederations, 2-octet-looking lengths), by number + 1. */
 function decodeOtherPaths(wasm: FibscopeExports, bytes: Uint8Array): Map<number, AsAttributes> {
