@@ -13,6 +13,7 @@ import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 import { ReplayRefused, TrackerReplay } from './tracker-replay.js';
 import { threadCpuMs } from './thread-cpu.js';
 import { compileModule } from '../wasm/module.js';
+import { WORKER_URL } from '../worker-url.js';
 
 /** Below this a file is not cut: the workers' start-up would cost more than the cut saves. */
 // (FIBSCOPE_THREADS_MIN_RANGE lowers it for the tests, which cut small captures)
@@ -118,7 +119,7 @@ async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, rep
   const module = await compileModule();
   try {
     await Promise.all(Array.from({ length: count }, () => new Promise<void>((resolve, reject) => {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...run.setup, module } });
+      const worker = new Worker(WORKER_URL, { workerData: { ...run.setup, module } });
       workers.push(worker);
       const give = () => {
         if (next >= tasks.length) {

@@ -1,11 +1,9 @@
 import { instantiate } from '../../build/fibscope.js';
 import { guardMemory } from './memory-guard.js';
+import { WASM_URL } from '../wasm-url.js';
 
 /** The WebAssembly module's exports, as its generated bindings type them. */
 export type FibscopeExports = Awaited<ReturnType<typeof instantiate>>;
-
-/** Where the module comes from when the caller does not hand one over. */
-const WASM_URL = new URL('../../build/fibscope.wasm', import.meta.url);
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
