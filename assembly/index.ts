@@ -288,3 +288,4 @@ export * from './compare/covering';
 export * from './count/top-routes';
 export * from './intervals/exports';
 export * from './route-updates';
+export { stepsCapacity, stepsRecordsPointer, stepsTimesPointer, stepsRemovedEndsPointer, stepsStage, stepsApplied, stepsApplyUpTo } from './updates/in-step';

@@ -27,7 +27,14 @@ export function updatesRemovedPointer(): usize {
  * at updatesRemovedPointer(). The host has checked the records and made room for the ids.
  */
 export function updatesApply(records: usize, count: i32): i32 {
-  let removed = 0;
+  return applyUpdateRecords(records, count, 0);
+}
+
+/**
+ * updatesApply listing removed ids from place `removed` on (updates/in-step.ts applies runs
+ * inside a feed, and the host takes them all up after it); returns how many are listed.
+ */
+export function applyUpdateRecords(records: usize, count: i32, removed: i32): i32 {
   for (let i = 0; i < count; i++) {
     const record = records + <usize>i * UPDATE_RECORD;
     const op = load<u8>(record, 26);

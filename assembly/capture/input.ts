@@ -6,6 +6,7 @@
 import { alloc, free, realloc, POOL_OTHER } from '../memory/alloc';
 import { countBatch, Counters, countFrame } from '../count/counters';
 import { MAX_INTERFACE_NAME, registerInterface, setCurrentInterface } from '../classify/interfaces';
+import { applyDueSteps, nextStepTime } from '../updates/in-step';
 import { clampTime, isTime, pcapTime, ticksToTime, tsresolSupported } from './time';
 import {
   READ_BAD_BLOCK_LENGTH, READ_BAD_BLOCK_TRAILER, READ_BAD_BYTE_ORDER_MAGIC, READ_BLOCK_TOO_SHORT,
@@ -260,7 +261,7 @@ function readPcapRecords(input: CaptureInput, counters: Counters, data: usize, p
     // header, libpcap passes it on): counted, and read as the time the fields spell
     const outOfRange = fraction >= (input.pcapNanos ? <u32>1_000_000_000 : <u32>1_000_000);
     const spelled = pcapTime(seconds, fraction, input.pcapNanos != 0);
-    if (reachesStopTime(input, spelled)) return pos;
+    if (reachesStopTime(input, counters, spelled)) return pos;
     const time = recordTime(input, spelled, outOfRange, input.offset + pos);
     countFrame(counters, input.pcapLinkType, record + headerBytes, caplen, origLen, time);
     input.records++;
@@ -328,7 +329,7 @@ function readPcapngBlocks(input: CaptureInput, counters: Counters, data: usize, 
       return pos;
     }
     let error = 0;
-    if ((type == BLOCK_EPB || type == BLOCK_PB) && reachesStopTime(input, packetBlockTime(input, block, blockLength, type == BLOCK_PB))) return pos;
+    if ((type == BLOCK_EPB || type == BLOCK_PB) && reachesStopTime(input, counters, packetBlockTime(input, block, blockLength, type == BLOCK_PB))) return pos;
     if (type == BLOCK_IDB) error = readInterface(input, block, blockLength);
     else if (type == BLOCK_EPB || type == BLOCK_PB) error = readPacketBlock(input, counters, block, blockLength, type == BLOCK_PB, at);
     else if (type == BLOCK_SPB) error = readSimplePacket(input, counters, block, blockLength);
@@ -344,8 +345,15 @@ function readPcapngBlocks(input: CaptureInput, counters: Counters, data: usize, 
  * Whether a record at `time` (as its fields spell it) is at or past the stop time; then the
  * feed stops before it, and it is read again, from its first byte, by the next feed.
  */
-@inline function reachesStopTime(input: CaptureInput, time: u64): bool {
+@inline function reachesStopTime(input: CaptureInput, counters: Counters, time: u64): bool {
   const counted = isTime(time) ? time : clampTime(time);
+  if (counted < input.stopTime && counted < nextStepTime) return false;
+  return stopsOrSteps(input, counters, counted);
+}
+
+/** Past the fast test: route updates staged to apply in step (updates/in-step.ts), then the stop. */
+function stopsOrSteps(input: CaptureInput, counters: Counters, counted: u64): bool {
+  if (counted >= nextStepTime) applyDueSteps(changetype<usize>(input), counters, counted, input.stopTime);
   if (counted < input.stopTime) return false;
   input.stoppedAt = counted;
   return true;

@@ -13,7 +13,7 @@ import { registerInterfaceName } from '../classify/interfaces.js';
 import type { RuleSet } from '../rules/index.js';
 import { applyChecks, type ChecksOptions } from './checks-state.js';
 import { viewBits, type ViewOptions } from './source-report.js';
-import { earliestMoment, reachMoment, type ClockListener, type Moment } from './capture-clock.js';
+import { earliestMoment, isStepping, reachMoment, type ClockListener, type Moment } from './capture-clock.js';
 import { trackIntervals, type IntervalOptions, type IntervalTracking } from '../intervals/tracker.js';
 
 /** The largest frame pushFrame takes: libpcap's largest record. */
@@ -260,17 +260,30 @@ export class Analyzer {
     // with listeners the feed stops at their moments and goes on from the record it stopped
     // before, where it lies: the rest moves to the buffer's start once, at the end
     let used = 0;
-    for (;;) {
-      if (this.clockListeners.length > 0) this.armStopTime(input);
-      const step = this.wasm.inputFeedInPlace(input.handle, this.counters, this.buffer + used, length - used, final) >>> 0;
-      if (step === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
-      used += step;
-      if (this.clockListeners.length === 0 || !this.wasm.inputStoppedAt(input.handle, this.ioPointer)) break;
-      // the view outlives calls until memory grows (a stop per route update: no view made each
-      // time); the moment is a new object, a listener may keep it
-      if (this.stopView.length === 0) this.stopView = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 2);
-      reachMoment(this.clockListeners, { seconds: this.stopView[0], nanoseconds: this.stopView[1] });
-      if (this.checking) this.fib.describeRouteClasses();
+    // one listener may act inside the feeds (route updates applied in step): no stop for its moments
+    const stepping = this.clockListeners.find(isStepping);
+    try {
+      for (;;) {
+        if (stepping) {
+          stepping.stage(input.handle);
+          // the routes it staged: the checks need their types and devices before they count
+          if (this.checking) this.fib.describeRouteClasses();
+        }
+        if (this.clockListeners.length > 0) this.armStopTime(input);
+        const step = this.wasm.inputFeedInPlace(input.handle, this.counters, this.buffer + used, length - used, final) >>> 0;
+        stepping?.settle();
+        if (step === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
+        used += step;
+        if (this.clockListeners.length === 0 || !this.wasm.inputStoppedAt(input.handle, this.ioPointer)) break;
+        // the view outlives calls until memory grows (a stop per moment: no view made each time);
+        // the moment is a new object, a listener may keep it
+        if (this.stopView.length === 0) this.stopView = new Uint32Array(this.wasm.memory.buffer, this.ioPointer, 2);
+        reachMoment(this.clockListeners, { seconds: this.stopView[0], nanoseconds: this.stopView[1] });
+        if (this.checking) this.fib.describeRouteClasses();
+      }
+    } finally {
+      // nothing stays staged between feeds: the table is as the clock has it for any caller
+      stepping?.unstage();
     }
     if (used > 0 && used < length) new Uint8Array(this.wasm.memory.buffer).copyWithin(this.buffer, this.buffer + used, this.buffer + length);
     return length - used;

@@ -20,6 +20,24 @@ export interface ClockListener {
   reach(now: Moment): void;
 }
 
+/**
+ * A listener that can also act inside WebAssembly, between the records of a feed, on moments it
+ * staged there (route updates: src/updates/applier.ts, assembly/updates/in-step.ts). Its
+ * nextMoment() is then the first moment it has not staged; reach() acts on the rest.
+ */
+export interface SteppingClockListener extends ClockListener {
+  /** Before a feed of `input` (a CaptureInput handle): stages what it can of its next moments. */
+  stage(input: number): void;
+  /** After each feed: takes up what the feed did. */
+  settle(): void;
+  /** When the feeds of a buffer are over: gives back what stayed staged. */
+  unstage(): void;
+}
+
+export function isStepping(listener: ClockListener): listener is SteppingClockListener {
+  return typeof (listener as Partial<SteppingClockListener>).stage === 'function';
+}
+
 export function compareMoments(a: Moment, b: Moment): number {
   return a.seconds - b.seconds || a.nanoseconds - b.nanoseconds;
 }

@@ -1332,30 +1332,11 @@ export class Fib {
   applyChanges(changes: RouteChangeColumns, start: number, end: number, routes: readonly (PreparedRoute | undefined)[],
     removedOut: Int32Array): void {
     const perCall = Math.floor((this.ioOutput - this.ioPointer) / ROUTE_INPUT);
+    const ids = this.changeIds ??= new Int32Array(perCall);
     for (let from = start; from < end; from += perCall) {
       const count = Math.min(perCall, end - from);
       this.ensureMemoryFor(count, `${count} route updates`);
-      // ids and columns first: growing the columns makes new arrays
-      const ids = this.changeIds ??= new Int32Array(perCall);
-      for (let n = 0; n < count; n++) {
-        const i = from + n;
-        ids[n] = changes.op[i] === CHANGE_DEL ? -1 : this.stageChange(changes, i, routes[changes.attributes[i]]!);
-      }
-      this.refreshViews();
-      const words = this.u32;
-      const bytes = this.bytes;
-      for (let n = 0; n < count; n++) {
-        const i = from + n;
-        const record = this.ioPointer + n * ROUTE_INPUT;
-        const word = record >>> 2;
-        writeRecordKey(words, bytes, record, changes.family[i], changes.v4[i], changes.v6, i * 16);
-        const route = changes.op[i] === CHANGE_DEL ? undefined : routes[changes.attributes[i]]!;
-        words[word + 4] = ids[n];
-        words[word + 5] = route ? route.metric : 0;
-        // family, length, op, and 0: not (yet) present
-        words[word + 6] = changes.family[i] | (changes.length[i] << 8) | (changes.op[i] << 16);
-        words[word + 7] = route ? route.routeClass : 0;
-      }
+      this.writeChangeRecords(changes, from, from + count, routes, this.ioPointer, ids);
       const removed = this.wasm.updatesApply(this.ioPointer, count);
       this.refreshViews();
       // as commitOne: the routes a change removed are released first, then the ids of new routes already present
@@ -1363,27 +1344,127 @@ export class Fib {
       for (let r = 0; r < removed; r++) this.forget(this.i32[first + r]);
       let multipath: number[] | undefined;
       for (let n = 0; n < count; n++) {
-        const i = from + n;
-        const record = this.ioPointer + n * ROUTE_INPUT;
-        const op = changes.op[i];
-        if (op === CHANGE_DEL) {
-          removedOut[i - start] = this.i32[(record + 28) >>> 2];
-          continue;
+        if (this.settleChangeRecord(changes, from + n, this.ioPointer + n * ROUTE_INPUT, ids[n], removedOut, from + n - start)) {
+          (multipath ??= []).push(ids[n]);
         }
-        const id = ids[n];
-        if (this.bytes[record + 27] !== 0) {
-          const present = this.i32[(record + 28) >>> 2];
-          // a replace says the new BGP attributes win; an add keeps the route present as it is
-          if (op === CHANGE_REPLACE) this.moveBgpAttributes(id, present);
-          this.release(id);
-          continue;
-        }
-        this.counts[changes.family[i] as 4 | 6]++;
-        if (this.nextHops.has(id)) (multipath ??= []).push(id);
       }
       // after the records are read: the weights go where they were
       if (multipath) this.setPaths(multipath);
     }
+  }
+
+  /**
+   * @internal Stages changes `start` to `end` - 1 (at most stepCapacity(); no multipath route, no
+   * del narrowed to a next hop) for the feeds of `input` to apply in step, inside WebAssembly, as
+   * the capture's clock reaches each one's time (assembly/updates/in-step.ts). Their ids go to
+   * `ids`. False, with nothing staged, when memory may be short: the changes then go through
+   * applyChanges, which says so.
+   */
+  stageSteps(changes: RouteChangeColumns & { seconds: Uint32Array; nanoseconds: Uint32Array }, start: number, end: number,
+    routes: readonly (PreparedRoute | undefined)[], input: number, ids: Int32Array): boolean {
+    const count = end - start;
+    if (!this.hasMemoryFor(count)) return false;
+    this.writeChangeRecords(changes, start, end, routes, this.wasm.stepsRecordsPointer(), ids);
+    // every id has its counters before a feed counts a packet to it
+    this.wasm.ensureRouteIds(this.nextId);
+    this.refreshViews();
+    const times = this.wasm.stepsTimesPointer() >>> 2;
+    for (let n = 0; n < count; n++) {
+      // packed as capture/time.ts: seconds in the high half
+      this.u32[times + 2 * n] = changes.nanoseconds[start + n];
+      this.u32[times + 2 * n + 1] = changes.seconds[start + n];
+    }
+    this.wasm.stepsStage(input, count);
+    return true;
+  }
+
+  /** @internal How many updates can be staged at once (stageSteps). */
+  stepCapacity(): number {
+    return this.wasm.stepsCapacity();
+  }
+
+  /** @internal How many of the staged changes the feeds have applied so far. */
+  stepsApplied(): number {
+    return this.wasm.stepsApplied();
+  }
+
+  /** @internal Applies the staged changes due at `moment` here, the host having reached it. */
+  applyStepsUpTo(moment: { seconds: number; nanoseconds: number }): void {
+    this.wasm.stepsApplyUpTo(moment.seconds, moment.nanoseconds);
+  }
+
+  /**
+   * @internal Takes up staged changes `from` to `to` - 1 once applied (stageSteps staged them from
+   * `start`; `ids` as it gave them): as applyChanges does after its call, change by change, the
+   * ids each removed released before its own. Writes how many routes each del removed into
+   * `removedOut[n - from]`.
+   */
+  settleSteps(changes: RouteChangeColumns, start: number, from: number, to: number, ids: Int32Array, removedOut: Int32Array): void {
+    this.refreshViews();
+    const list = this.wasm.updatesRemovedPointer() >>> 2;
+    const ends = this.wasm.stepsRemovedEndsPointer() >>> 2;
+    const records = this.wasm.stepsRecordsPointer();
+    let listed = from > start ? this.i32[ends + from - start - 1] : 0;
+    for (let i = from; i < to; i++) {
+      const n = i - start;
+      for (const end = this.i32[ends + n]; listed < end; listed++) this.forget(this.i32[list + listed]);
+      // stageSteps takes no multipath route: nothing has weights to set
+      this.settleChangeRecord(changes, i, records + n * ROUTE_INPUT, ids[n], removedOut, i - from);
+    }
+  }
+
+  /** @internal Gives back the ids of staged changes `from` to `to` - 1 that never applied, and ends the staging. */
+  unstageSteps(changes: RouteChangeColumns, start: number, from: number, to: number, ids: Int32Array): void {
+    this.wasm.stepsStage(0, 0);
+    for (let i = from; i < to; i++) if (changes.op[i] !== CHANGE_DEL) this.release(ids[i - start]);
+  }
+
+  /** Gives changes `start` to `end` - 1 their ids (into `ids`) and writes them as update records at `records`. */
+  private writeChangeRecords(changes: RouteChangeColumns, start: number, end: number, routes: readonly (PreparedRoute | undefined)[],
+    records: number, ids: Int32Array): void {
+    const count = end - start;
+    // ids and columns first: growing the columns makes new arrays
+    for (let n = 0; n < count; n++) {
+      const i = start + n;
+      ids[n] = changes.op[i] === CHANGE_DEL ? -1 : this.stageChange(changes, i, routes[changes.attributes[i]]!);
+    }
+    this.refreshViews();
+    const words = this.u32;
+    const bytes = this.bytes;
+    for (let n = 0; n < count; n++) {
+      const i = start + n;
+      const record = records + n * ROUTE_INPUT;
+      const word = record >>> 2;
+      writeRecordKey(words, bytes, record, changes.family[i], changes.v4[i], changes.v6, i * 16);
+      const route = changes.op[i] === CHANGE_DEL ? undefined : routes[changes.attributes[i]]!;
+      words[word + 4] = ids[n];
+      words[word + 5] = route ? route.metric : 0;
+      // family, length, op, and 0: not (yet) present
+      words[word + 6] = changes.family[i] | (changes.length[i] << 8) | (changes.op[i] << 16);
+      words[word + 7] = route ? route.routeClass : 0;
+    }
+  }
+
+  /**
+   * This side of change `i` once applied, from its record: how many routes a del removed (into
+   * `removedOut[at]`), or the new route counted, or released for the identical one present.
+   * True when the new route has several next hops, whose weights the caller then sets.
+   */
+  private settleChangeRecord(changes: RouteChangeColumns, i: number, record: number, id: number, removedOut: Int32Array, at: number): boolean {
+    const op = changes.op[i];
+    if (op === CHANGE_DEL) {
+      removedOut[at] = this.i32[(record + 28) >>> 2];
+      return false;
+    }
+    if (this.bytes[record + 27] !== 0) {
+      const present = this.i32[(record + 28) >>> 2];
+      // a replace says the new BGP attributes win; an add keeps the route present as it is
+      if (op === CHANGE_REPLACE) this.moveBgpAttributes(id, present);
+      this.release(id);
+      return false;
+    }
+    this.counts[changes.family[i] as 4 | 6]++;
+    return this.nextHops.has(id);
   }
 
   /** Gives change `i` (an add or replace) a new id and this side's columns, as `stage` does; returns the id. */

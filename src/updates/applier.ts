@@ -3,10 +3,15 @@
 // packet is classified by the table as it stood at its time; updates at a packet's very time
 // apply before it. A capture whose times go backwards sees the table of the newest update reached.
 //
-// The updates of one moment go to the table as one run (Fib.applyChanges: one WebAssembly call),
-// read from the stream's columns (columns.ts); each distinct attributes object is checked and
-// classed once (Fib.prepareRoute), not once per update.
-import { compareMoments, type ClockListener, type Moment } from '../analyze/capture-clock.js';
+// Inside a feed, the updates go ahead of the clock: the next few are staged in WebAssembly, which
+// applies each between the records it falls between (assembly/updates/in-step.ts), and this side
+// takes them up after the feed, with no return to the host per moment. What cannot be staged (a
+// del narrowed to a next hop or device, a multipath route, attributes the table refuses, a
+// stream out of time order) and what falls on another listener's moment go as before: the
+// updates of one moment to the table as one run (Fib.applyChanges: one WebAssembly call). Both
+// read the stream's columns (columns.ts); each distinct attributes object is checked and classed
+// once (Fib.prepareRoute), not once per update.
+import { compareMoments, type Moment, type SteppingClockListener } from '../analyze/capture-clock.js';
 import { FibscopeArgumentError, UpdateOrderError } from '../errors.js';
 import type { Fib, PreparedRoute } from '../fib/fib.js';
 import { columnsOf, NO_ATTRIBUTES, OP_DEL, UpdateColumns } from './columns.js';
@@ -19,7 +24,7 @@ export interface ApplyUpdatesOptions {
   allowUnordered?: boolean;
 }
 
-export class UpdateApplier implements ClockListener {
+export class UpdateApplier implements SteppingClockListener {
   private readonly columns: UpdateColumns;
   /** The next update to apply. */
   private next = 0;
@@ -30,20 +35,73 @@ export class UpdateApplier implements ClockListener {
   private readonly prepared: (PreparedRoute | undefined)[];
   /** How many routes each del of a run removed (Fib.applyChanges). */
   private removed = new Int32Array(64);
+  /** Updates [next, staged) are staged in WebAssembly from `stagedFrom` on, with these ids (Fib.stageSteps). */
+  private stagedFrom = 0;
+  private staged = 0;
+  private stagedIds: Int32Array;
+  /** Whether updates may be staged: not for a stream out of time order (each waits for those before it in file order). */
+  private readonly stepping: boolean;
 
   /** Throws UpdateOrderError, naming both updates, when times go backwards and that is not allowed. */
   constructor(private readonly fib: Fib, private readonly stream: UpdateStream, options: ApplyUpdatesOptions = {}) {
     this.columns = columnsOf(stream);
     this.unordered = checkUpdateOrder(this.columns, options.allowUnordered ?? false);
     this.prepared = new Array<PreparedRoute | undefined>(this.columns.attributeList.length).fill(undefined);
+    this.stepping = this.unordered === undefined;
+    this.stagedIds = new Int32Array(fib.stepCapacity());
   }
 
+  /** The first update neither applied nor staged. */
   nextMoment(): Moment | undefined {
     const columns = this.columns;
-    return this.next < columns.count ? { seconds: columns.seconds[this.next], nanoseconds: columns.nanoseconds[this.next] } : undefined;
+    const first = Math.max(this.next, this.staged);
+    return first < columns.count ? { seconds: columns.seconds[first], nanoseconds: columns.nanoseconds[first] } : undefined;
+  }
+
+  stage(input: number): void {
+    if (!this.stepping || this.staged > this.next) return;
+    const columns = this.columns;
+    const start = this.next;
+    const limit = Math.min(columns.count, start + this.stagedIds.length);
+    let end = start;
+    for (; end < limit; end++) {
+      const attributes = columns.attributes[end];
+      if (columns.op[end] === OP_DEL) {
+        if (attributes !== NO_ATTRIBUTES) break;
+        continue;
+      }
+      const route = this.preparedRoute(attributes);
+      // refused attributes (left for reach, which says which update) and weighted next hops stay on this side
+      if (route === undefined || route.nextHops !== undefined) break;
+    }
+    if (end === start || !this.fib.stageSteps(columns, start, end, this.prepared, input, this.stagedIds)) return;
+    this.stagedFrom = start;
+    this.staged = end;
+  }
+
+  settle(): void {
+    if (this.staged <= this.next) return;
+    const done = this.stagedFrom + this.fib.stepsApplied();
+    if (done === this.next) return;
+    this.reserveRemoved(done - this.next);
+    this.fib.settleSteps(this.columns, this.stagedFrom, this.next, done, this.stagedIds, this.removed);
+    this.countWithdrawnNothing(this.next, done);
+    this.next = done;
+  }
+
+  unstage(): void {
+    if (this.staged <= this.next) return;
+    this.fib.unstageSteps(this.columns, this.stagedFrom, this.next, this.staged, this.stagedIds);
+    this.staged = this.next;
   }
 
   reach(now: Moment): void {
+    if (this.staged > this.next) {
+      // staged ones due at another listener's moment: applied here, in file order, before the rest
+      this.fib.applyStepsUpTo(now);
+      this.settle();
+      if (this.staged > this.next) return; // the next staged one is later than now, and so is every one after it
+    }
     const { seconds, nanoseconds } = this.columns;
     let end = this.next;
     // in file order, up to the first later than now: an earlier one after it (allowed unordered) waits for it
@@ -99,13 +157,34 @@ export class UpdateApplier implements ClockListener {
   }
 
   private applyRun(start: number, end: number): void {
-    const columns = this.columns;
-    if (this.removed.length < end - start) this.removed = new Int32Array(Math.max(end - start, this.removed.length * 2));
+    this.reserveRemoved(end - start);
     try {
-      this.fib.applyChanges(columns, start, end, this.prepared, this.removed);
+      this.fib.applyChanges(this.columns, start, end, this.prepared, this.removed);
     } catch (error) {
-      throw located(error, columns.whereOf(start));
+      throw located(error, this.columns.whereOf(start));
     }
+    this.countWithdrawnNothing(start, end);
+  }
+
+  /** The prepared route of attributes number `attributes`, made on first use; undefined if the table refuses it. */
+  private preparedRoute(attributes: number): PreparedRoute | undefined {
+    if (this.prepared[attributes] === undefined) {
+      try {
+        this.prepared[attributes] = this.fib.prepareRoute(this.columns.attributeList[attributes]);
+      } catch {
+        return undefined;
+      }
+    }
+    return this.prepared[attributes];
+  }
+
+  private reserveRemoved(count: number): void {
+    if (this.removed.length < count) this.removed = new Int32Array(Math.max(count, this.removed.length * 2));
+  }
+
+  /** The dels of updates [start, end) that removed nothing (`removed` from index 0). */
+  private countWithdrawnNothing(start: number, end: number): void {
+    const columns = this.columns;
     for (let i = start; i < end; i++) {
       if (columns.op[i] === OP_DEL && this.removed[i - start] === 0) this.withdrewNothing(i);
     }

@@ -112,7 +112,7 @@ interface Scenario {
   text: string;
 }
 
-function scenario(seed: number, format: Format): Scenario {
+function scenario(seed: number, format: Format, size = { records: 300, updates: 50 }): Scenario {
   const random = new Random(seed);
   const metrics = format === 'linx' ? [0] : [0, 10];
   const initial: ModelRoute[] = [];
@@ -123,7 +123,7 @@ function scenario(seed: number, format: Format): Scenario {
   const pool = destinationPool(random);
   const records: Scenario['records'] = [];
   let nanos = 1_700_000_000n * 1_000_000_000n;
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < size.records; i++) {
     const step = random.below(10);
     if (step < 7) nanos += BigInt(random.below(200_000_000));
     else if (step === 9) nanos -= BigInt(random.below(50_000_000));
@@ -136,7 +136,7 @@ function scenario(seed: number, format: Format): Scenario {
 
   const updates: ModelUpdate[] = [];
   const kinds = format === 'fibscope' ? ['add', 'replace', 'del'] as const : ['replace', 'del'] as const;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < size.updates; i++) {
     const where = random.below(10);
     const base = records[random.below(records.length)].time;
     let time: Moment;
@@ -253,10 +253,14 @@ function sortRoutes<T extends { prefix: string; nextHop: string | null; metric: 
 }
 
 describe('a capture analysed with updates equals its pieces between updates, summed', () => {
-  const cases: [number, Format][] = [[1, 'fibscope'], [2, 'fibscope'], [3, 'linx'], [4, 'linx'], [5, 'bgpdump'], [6, 'bgpdump'], [7, 'fibscope']];
-  for (const [seed, format] of cases) {
-    it(`${format} updates, seed ${seed}`, async () => {
-      const s = scenario(seed, format);
+  // the last two: more updates than WebAssembly stages at once (assembly/updates/in-step.ts), so
+  // windows of staged updates end inside a feed, between feeds and at narrowed dels
+  const large = { records: 700, updates: 300 };
+  const cases: [number, Format, typeof large?][] = [[1, 'fibscope'], [2, 'fibscope'], [3, 'linx'], [4, 'linx'], [5, 'bgpdump'], [6, 'bgpdump'], [7, 'fibscope'],
+    [8, 'fibscope', large], [9, 'linx', large]];
+  for (const [seed, format, size] of cases) {
+    it(`${format} updates, seed ${seed}${size ? `, ${size.updates} updates` : ''}`, async () => {
+      const s = scenario(seed, format, size);
       const expected = await expectedFromPieces(s);
       const fib = await fibOf(s.initial);
       const stream = parseUpdates(s.text, { source: 'updates.txt' });

@@ -4,14 +4,17 @@
  * columns. Checked against the table's own one-at-a-time API (fib.add, fib.replacePrefix,
  * fib.remove) as the model: random streams of every verb, at one moment and at many; a stream
  * built of objects by hand equal to the same stream read from text; a refused update naming its
- * line, the ones before it applied.
+ * line, the ones before it applied. And the same inside a feed, where WebAssembly applies staged
+ * updates between records (assembly/updates/in-step.ts) and the applier takes them up after it.
  */
 import { describe, expect, it } from 'vitest';
-import { Fib } from '../../src/node.js';
+import { Analyzer, Fib } from '../../src/node.js';
 import { FibscopeArgumentError } from '../../src/errors.js';
 import { UpdateApplier } from '../../src/updates/applier.js';
 import { parseUpdates } from '../../src/updates/detect.js';
 import type { RouteUpdate, UpdateStream } from '../../src/updates/types.js';
+import { LINKTYPE, pcap } from '../helpers/captures.js';
+import { udp4 } from '../helpers/packets.js';
 import { Random } from '../helpers/random.js';
 
 /** The table as text, route by route: what two tables must agree on. */
@@ -81,6 +84,44 @@ describe('updates applied in runs', () => {
       }
     });
   }
+
+  it('leave the table, AS paths too, the one-at-a-time API leaves when applied in step inside the feeds', async () => {
+    const prefixes = ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '192.0.2.0/24'];
+    for (let seed = 1; seed <= 4; seed++) {
+      const random = new Random(seed);
+      // more updates than are staged at once; a replace of a route present (same next hop) with a
+      // new AS path, then its prefix gone, then back without one, shows an AS path kept too long
+      const updates: RouteUpdate[] = [];
+      for (let i = 0; i < 400; i++) {
+        const prefix = prefixes[random.below(prefixes.length)];
+        const attributes = { nextHop: `198.51.100.${1 + random.below(2)}`, ...(random.below(2) ? { asPath: `64500 ${64501 + random.below(3)}` } : {}) };
+        const kind = (['add', 'replace', 'del'] as const)[random.below(3)];
+        updates.push({ seconds: 100 + i, nanoseconds: 0, kind, prefix, attributes: kind === 'del' ? undefined : attributes, where: `hand#${i + 1}` });
+      }
+      const stream: UpdateStream = { source: 'hand', updates, notes: { skipped: new Map() } };
+      const fib = await startingTable();
+      const analyzer = new Analyzer({ fib });
+      const applier = new UpdateApplier(fib, stream);
+      analyzer.addClockListener(applier);
+      // a packet between each two updates, and after the last; pushed in pieces, the table
+      // checked after each against the model's after as many updates
+      const records = updates.map((_, i) => ({ ts: { sec: 100 + i, frac: 500_000 }, data: udp4('192.0.2.9', '10.1.2.3') }));
+      const bytes = pcap({ linkType: LINKTYPE.RAW, records });
+      for (let at = 0; at < bytes.length;) {
+        const next = Math.min(bytes.length, at + 200 + random.below(3000));
+        analyzer.push(bytes.subarray(at, next));
+        at = next;
+        const { applied, withdrawnNothing } = applier.summary();
+        const expected = await startingTable();
+        const nothing = applyOneByOne(expected, updates.slice(0, applied));
+        expect(tableOf(fib), `seed ${seed}, after ${applied} updates`).toEqual(tableOf(expected));
+        expect(withdrawnNothing).toBe(nothing);
+      }
+      analyzer.end();
+      expect(applier.summary()).toMatchObject({ applied: 400, pending: 0 });
+      analyzer.dispose();
+    }
+  });
 
   it('read from a stream built of objects by hand as from the same stream read from text', async () => {
     const text = randomLines(new Random(9), 150, (i) => `${100 + Math.floor(i / 2)}.5`);
