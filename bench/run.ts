@@ -54,8 +54,13 @@ if (jsonFile) {
     benchmark: f.name,
     median: `${f.value.toFixed(f.value < 10 ? 2 : 1)} ${f.unit}`,
     peer: f.peer === undefined ? '' : `${f.peerName}: ${f.peer.toFixed(f.peer < 10 ? 2 : 1)} ${f.unit}`,
-    ratio: f.peer === undefined ? '' : f.unit === 'ms' ? `${(f.peer / f.value).toFixed(1)}× faster` : `${(f.value / f.peer).toFixed(1)}×`,
+    ratio: f.peer === undefined ? '' : f.unit === 'ms' ? timeRatio(f.value, f.peer) : `${(f.value / f.peer).toFixed(1)}×`,
     note: f.note ?? '',
   }));
   console.table(rows);
+}
+
+/** A time against its peer's, said the way round that reads: `2.1× faster` or `1.07× slower`. */
+function timeRatio(value: number, peer: number): string {
+  return value <= peer ? `${(peer / value).toFixed(peer / value < 1.1 ? 2 : 1)}× faster` : `${(value / peer).toFixed(value / peer < 1.1 ? 2 : 1)}× slower`;
 }
