@@ -46,6 +46,8 @@ const PATH_COUNTER_BYTES: usize = 16;
   /** packets, and their bytes, of destinations the full destination table could not take */
   overflowPackets: u64;
   overflowBytes: u64;
+  /** wire bytes of every counted packet, the destinations' and the overflow's, summed as they count (no pass over the destinations) */
+  countedBytes: u64;
   /** u64 per malformed reason (parse/status.ts) */
   reasons: usize;
   routes: usize;
@@ -182,7 +184,7 @@ export function updateClassifying(c: Counters): void {
 export function resetCounters(c: Counters): void {
   c.records = c.bytes = c.counted = c.ipv4 = c.ipv6 = c.nonIp = c.malformed = c.unsupportedLink = 0;
   c.noRoutePackets = c.noRouteBytes = 0;
-  c.overflowPackets = c.overflowBytes = 0;
+  c.overflowPackets = c.overflowBytes = c.countedBytes = 0;
   c.filtered = c.gonePackets = c.goneBytes = 0;
   clearRuleCounters(c.classifier);
   clearChecks(c.checks);
@@ -265,6 +267,8 @@ function countSeries(series: TimeSeries, route: i32, wire: u64, time: u64): void
  * routes of the table; the destinations' copy marks theirs as unrouted (countersCopyDestinations).
  */
 export function settleCounters(c: Counters): void {
+  // no route removed since the generations were last in step: no counter is of a route gone
+  if (c.removalsSeen == routeRemovals()) return;
   const ids = min(c.routeCapacity, routeCapacity());
   for (let id = 0; id < ids; id++) {
     const counter = c.routes + <usize>id * ROUTE_COUNTER_BYTES;
@@ -457,6 +461,7 @@ function countSourcePacket(c: Counters, checking: bool, i: i32, order: u32, dstH
  */
 @inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64, stable: bool): void {
   c.counted++;
+  c.countedBytes += wire;
   if (time < c.firstTime) c.firstTime = time;
   if (time > c.lastTime) c.lastTime = time;
   let counter: usize = 0;

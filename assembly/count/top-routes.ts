@@ -15,7 +15,6 @@
 
 import { alloc, free, POOL_OTHER } from '../memory/alloc';
 import { Counters, ROUTE_COUNTER_BYTES } from './counters';
-import { entryAt } from './destinations';
 import { routeCapacity, routeExists, routeGeneration } from '../fib/routes';
 
 const TOP_HEADER: usize = 32;
@@ -119,13 +118,10 @@ export function countersTopRoutes(counters: usize, k: u32, preferred: usize, pre
       floor = packetsOf(routes, load<i32>(heap));
     }
   }
-  let countedBytes = c.overflowBytes;
-  const t = c.destinations;
-  for (let n: u32 = 0; n < t.count; n++) countedBytes += load<u64>(entryAt(t, n), 24);
   store<u64>(block, packets);
   store<u64>(block, bytes, 8);
   store<u32>(block, size, 16);
-  store<u64>(block, countedBytes, 24);
+  store<u64>(block, c.countedBytes, 24);
   // popping the root gives the lowest-ranked first: fill the output from its end
   for (let place = size; place > 0; place--) {
     const picked = load<i32>(heap);
