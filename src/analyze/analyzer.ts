@@ -265,7 +265,7 @@ export class Analyzer {
     try {
       for (;;) {
         if (stepping) {
-          stepping.stage(input.handle);
+          stepping.stage(input.handle, this.wasm);
           // the routes it staged: the checks need their types and devices before they count
           if (this.checking) this.fib.describeRouteClasses();
         }

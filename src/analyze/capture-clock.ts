@@ -26,8 +26,11 @@ export interface ClockListener {
  * nextMoment() is then the first moment it has not staged; reach() acts on the rest.
  */
 export interface SteppingClockListener extends ClockListener {
-  /** Before a feed of `input` (a CaptureInput handle): stages what it can of its next moments. */
-  stage(input: number): void;
+  /**
+   * Before a feed of `input` (a CaptureInput handle of the WebAssembly instance `engine`): stages
+   * what it can of its next moments there (nothing when its own table is another instance's).
+   */
+  stage(input: number, engine: object): void;
   /** After each feed: takes up what the feed did. */
   settle(): void;
   /** When the feeds of a buffer are over: gives back what stayed staged. */

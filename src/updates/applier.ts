@@ -58,8 +58,9 @@ export class UpdateApplier implements SteppingClockListener {
     return first < columns.count ? { seconds: columns.seconds[first], nanoseconds: columns.nanoseconds[first] } : undefined;
   }
 
-  stage(input: number): void {
-    if (!this.stepping || this.staged > this.next) return;
+  stage(input: number, engine: object): void {
+    // staged updates apply in the instance that reads the capture: only if that is the table's own
+    if (!this.stepping || this.staged > this.next || engine !== this.fib.engine().wasm) return;
     const columns = this.columns;
     const start = this.next;
     const limit = Math.min(columns.count, start + this.stagedIds.length);
