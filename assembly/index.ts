@@ -288,4 +288,5 @@ export * from './compare/covering';
 export * from './count/top-routes';
 export * from './intervals/exports';
 export * from './route-updates';
+export { updateLinesScan, updateLinesColumn, updateLinesTexts, updateLinesFree } from './updates/update-lines';
 export { stepsCapacity, stepsRecordsPointer, stepsTimesPointer, stepsRemovedEndsPointer, stepsStage, stepsApplied, stepsApplyUpTo } from './updates/in-step';

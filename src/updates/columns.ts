@@ -73,6 +73,20 @@ export class UpdateColumns {
     }
   }
 
+  /** Takes `count` updates whose columns were read elsewhere (update-lines-wasm.ts), in place of any it held. */
+  adopt(count: number, parts: Pick<UpdateColumns, 'seconds' | 'nanoseconds' | 'op' | 'family' | 'length' | 'v4' | 'v6' | 'attributes' | 'where'>): void {
+    this.count = count;
+    this.seconds = parts.seconds;
+    this.nanoseconds = parts.nanoseconds;
+    this.op = parts.op;
+    this.family = parts.family;
+    this.length = parts.length;
+    this.v4 = parts.v4;
+    this.v6 = parts.v6;
+    this.attributes = parts.attributes;
+    this.where = parts.where;
+  }
+
   /** Adds an attribute object and returns its number (callers intern: one object per distinct value). */
   addAttributes(attributes: RouteAttributes | undefined): number {
     if (attributes === undefined) return NO_ATTRIBUTES;

@@ -16,6 +16,7 @@ import type { Moment } from '../analyze/capture-clock.js';
 import { columnStream, NO_ATTRIBUTES, OP_ADD, OP_DEL, OP_REPLACE, UpdateColumns } from './columns.js';
 import { wordsOf } from './lines.js';
 import { parseUpdateTimeInto } from './time.js';
+import { scanUpdateLinesInWasm } from './update-lines-wasm.js';
 import type { UpdateStream } from './types.js';
 
 /**
@@ -26,6 +27,13 @@ import type { UpdateStream } from './types.js';
  * file of those lines is.
  */
 export function parseFibscopeUpdates(text: string, source: string): UpdateStream {
+  // the common lines of a long stream are read in WebAssembly when it is at hand (update-lines-wasm.ts)
+  const scanned = scanUpdateLinesInWasm(text, source, (route, line) => routeOfLine(route, source, line));
+  return scanned ? columnStream(scanned, { skipped: new Map() }) : readFibscopeLines(text, source);
+}
+
+/** parseFibscopeUpdates in JavaScript alone: every line, and every error's wording. */
+export function readFibscopeLines(text: string, source: string): UpdateStream {
   const columns = new UpdateColumns(source);
   const key = createPrefixBuffer();
   const via = createPrefixBuffer();

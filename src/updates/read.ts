@@ -4,6 +4,7 @@
 import { FibscopeError } from '../errors.js';
 import { looksLikeMrt } from '../mrt/detect.js';
 import { readRoutesBytes } from '../routes/read.js';
+import { compileModule } from '../wasm/module.js';
 import { parseUpdates, type ParseUpdatesOptions } from './detect.js';
 import { parseMrtUpdateStream } from './mrt.js';
 import type { UpdateStream } from './types.js';
@@ -23,5 +24,7 @@ export async function readUpdatesFile(path: string, options: Omit<ParseUpdatesOp
       .replace('a directory, not a routes file', 'a directory'));
   }
   if (looksLikeMrt(bytes)) return parseMrtUpdateStream(bytes, path, options.peer);
+  // compiled, the WebAssembly module reads fibscope's lines (update-lines-wasm.ts); without it, JavaScript does
+  await compileModule().catch(() => undefined);
   return parseUpdates(new TextDecoder('utf-8').decode(bytes), { ...options, source: path });
 }

@@ -6,14 +6,24 @@ import { WASM_URL } from '../wasm-url.js';
 export type FibscopeExports = Awaited<ReturnType<typeof instantiate>>;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+/** The compiled module once compileModule has it, for work that cannot wait for it. */
+let ready: WebAssembly.Module | undefined;
 
 /** Compiles the module once per process (or page) and hands out the same compiled module after. */
 export function compileModule(): Promise<WebAssembly.Module> {
-  compiled ??= fetchAndCompile().catch((error: unknown) => {
+  compiled ??= fetchAndCompile().then((module) => {
+    ready = module;
+    return module;
+  }, (error: unknown) => {
     compiled = undefined; // let a later call try again
     throw error;
   });
   return compiled;
+}
+
+/** The compiled module if compileModule has finished, else undefined (nothing is started). */
+export function compiledModuleIfReady(): WebAssembly.Module | undefined {
+  return ready;
 }
 
 async function fetchAndCompile(): Promise<WebAssembly.Module> {
