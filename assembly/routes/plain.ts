@@ -7,6 +7,7 @@
 // order mark past the start) makes it give up, and the host parses the text itself, with its
 // error messages.
 
+import { parseIPv4Text, parseIPv6Text } from '../text/addresses';
 import { prefixOrder } from '../fib/bulk-order';
 import { alloc, free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 
@@ -122,7 +123,7 @@ export function scanPlain(textAt: usize, length: u32, lines: u32): i32 {
     }
     // `ADDRESS NETMASK ...`: the host's parser reads (or refuses) the mask, with its words
     if (fields > 1 && isHostRouteV4(record) && !hasSlash(p0, p1)
-      && looksLikeNetmask(parseIPv4(load<u32>(starts, 4), load<u32>(ends, 4)))) return unsure();
+      && looksLikeNetmask(parseIPv4Text(text, load<u32>(starts, 4), load<u32>(ends, 4)))) return unsure();
     let hop = -1, dev = -1;
     let metric: u64 = 0;
     if (fields > 1 && !isNone(load<u32>(starts, 4), load<u32>(ends, 4))) hop = internLabel(load<u32>(starts, 4), load<u32>(ends, 4));
@@ -528,11 +529,11 @@ function scanPrefix(start: u32, end: u32, record: usize): bool {
   store<u64>(record, 0);
   store<u64>(record, 0, 8);
   let family: u32;
-  const v4 = parseIPv4(start, slash);
+  const v4 = parseIPv4Text(text, start, slash);
   if (v4 >= 0) {
     family = 4;
     store<u32>(record, bswap<u32>(<u32>v4));
-  } else if (parseIPv6(start, slash, record)) {
+  } else if (parseIPv6Text(text, start, slash, record)) {
     family = 6;
   } else {
     return false;
@@ -572,92 +573,6 @@ function isDefault(start: u32): bool {
 /** A u64 whose top `bits` bits are set (all of them from 64 on). */
 @inline function leadingOnes(bits: u32): u64 {
   return bits == 0 ? 0 : bits >= 64 ? U64.MAX_VALUE : U64.MAX_VALUE << <u64>(64 - bits);
-}
-
-/** Four decimal parts of 1-3 digits, each 0..255, filling the text exactly; -1 otherwise. */
-function parseIPv4(start: u32, end: u32): i64 {
-  let i = start;
-  let address: u32 = 0;
-  for (let part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= end || byteAt(i) != CH_DOT) return -1;
-      i++;
-    }
-    const first = i;
-    let value: u32 = 0;
-    while (i < end) {
-      const c = byteAt(i);
-      if (c < 0x30 || c > 0x39) break;
-      value = value * 10 + (c - 0x30);
-      i++;
-      if (i - first > 3) return -1;
-    }
-    if (i == first || value > 255) return -1;
-    address = (address << 8) | value;
-  }
-  return i == end ? <i64>address : -1;
-}
-
-@inline function hexValue(c: u32): i32 {
-  if (c >= 0x30 && c <= 0x39) return <i32>(c - 0x30);
-  const lower = c | 0x20;
-  if (lower >= 0x61 && lower <= 0x66) return <i32>(lower - 0x61 + 10);
-  return -1;
-}
-
-/** RFC 4291 text (one `::`, 1-4 hex digits a group, a dotted IPv4 tail) into 16 bytes at `out`. */
-function parseIPv6(start: u32, end: u32, out: usize): bool {
-  if (end - start < 2) return false;
-  let i = start;
-  let groups: u32 = 0;
-  let gap: i32 = -1;
-  if (byteAt(i) == CH_COLON) {
-    if (byteAt(i + 1) != CH_COLON) return false;
-    gap = 0;
-    i += 2;
-  }
-  while (i < end) {
-    if (groups == 8) return false;
-    const groupStart = i;
-    let value: u32 = 0;
-    while (i < end) {
-      const h = hexValue(byteAt(i));
-      if (h < 0) break;
-      value = (value << 4) + <u32>h;
-      i++;
-      if (i - groupStart > 4) break;
-    }
-    const digits = i - groupStart;
-    if (i < end && byteAt(i) == CH_DOT) {
-      // a dotted IPv4 tail: the last two groups, and the end of the text
-      if (groups > 6) return false;
-      const v4 = parseIPv4(groupStart, end);
-      if (v4 < 0) return false;
-      store<u32>(out + (<usize>groups << 1), bswap<u32>(<u32>v4));
-      groups += 2;
-      i = end;
-      break;
-    }
-    if (digits == 0 || digits > 4) return false;
-    store<u16>(out + (<usize>groups << 1), bswap<u16>(<u16>value));
-    groups++;
-    if (i == end) break;
-    if (byteAt(i) != CH_COLON) return false;
-    i++;
-    if (i < end && byteAt(i) == CH_COLON) {
-      if (gap >= 0) return false;
-      gap = <i32>groups;
-      i++;
-    } else if (i == end) {
-      return false;
-    }
-  }
-  if (gap < 0) return groups == 8;
-  if (groups > 7) return false;
-  const tail = groups - <u32>gap;
-  memory.copy(out + <usize>((8 - tail) << 1), out + <usize>(<u32>gap << 1), <usize>tail << 1);
-  memory.fill(out + <usize>(<u32>gap << 1), 0, <usize>((8 - tail - <u32>gap) << 1));
-  return true;
 }
 
 // ------------------------------------------------------------------ labels and pairs

@@ -7,6 +7,7 @@
 // host reads the whole stream itself, wording any error as it always has.
 
 import { free, tryAlloc, POOL_OTHER } from '../memory/alloc';
+import { parseIPv4Text, parseIPv6Text } from '../text/addresses';
 
 const OP_ADD: u8 = 0;
 const OP_REPLACE: u8 = 1;
@@ -200,15 +201,17 @@ function verbOf(text: usize, start: u32, end: u32): i32 {
   return -1;
 }
 
-/** `ADDRESS[/LENGTH]` into the key, as src/net/address.ts scanPrefix reads it (an IPv4 tail in IPv6: not here). */
+/** `ADDRESS[/LENGTH]` into the key, as src/net/address.ts scanPrefix reads it. */
 function scanPrefix(text: usize, start: u32, end: u32): bool {
   let slash = start;
   while (slash < end && load<u8>(text + slash) != 47) slash++;
   let max: u32;
-  if (parseIPv4(text, start, slash)) {
+  const v4 = parseIPv4Text(text, start, slash);
+  if (v4 >= 0) {
     keyFamily = 4;
+    keyV4 = <u32>v4;
     max = 32;
-  } else if (parseIPv6(text, start, slash)) {
+  } else if (parseIPv6Text(text, start, slash, keyV6)) {
     keyFamily = 6;
     max = 128;
   } else {
@@ -228,82 +231,6 @@ function scanPrefix(text: usize, start: u32, end: u32): bool {
   }
   if (value > max) return false;
   keyLength = value;
-  return true;
-}
-
-function parseIPv4(text: usize, start: u32, end: u32): bool {
-  let i = start;
-  let address: u32 = 0;
-  for (let part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= end || load<u8>(text + i) != 46) return false;
-      i++;
-    }
-    const first = i;
-    let value: u32 = 0;
-    while (i < end && i - first < 4 && digit(load<u8>(text + i))) value = value * 10 + (<u32>load<u8>(text + i++) - 48);
-    const digits = i - first;
-    if (digits == 0 || digits > 3 || value > 255) return false;
-    address = (address << 8) | value;
-  }
-  if (i != end) return false;
-  keyV4 = address;
-  return true;
-}
-
-@inline function hexValue(c: u32): i32 {
-  if (c - 48 < 10) return <i32>(c - 48);
-  const lower = c | 0x20;
-  if (lower - 97 < 6) return <i32>(lower - 87);
-  return -1;
-}
-
-/** RFC 4291 text (`::` once, 1-4 hex digits a group) into keyV6, network order; a dotted IPv4 tail is left to the host. */
-function parseIPv6(text: usize, start: u32, end: u32): bool {
-  if (end - start < 2) return false;
-  let i = start;
-  let groups: i32 = 0;
-  let gap: i32 = -1;
-  if (load<u8>(text + i) == 58) {
-    if (load<u8>(text + i + 1) != 58) return false;
-    gap = 0;
-    i += 2;
-  }
-  while (i < end) {
-    if (groups == 8) return false;
-    const groupStart = i;
-    let value: u32 = 0;
-    while (i < end) {
-      const h = hexValue(load<u8>(text + i));
-      if (h < 0) break;
-      value = (value << 4) | <u32>h;
-      i++;
-      if (i - groupStart > 4) return false;
-    }
-    if (i == groupStart) return false;
-    store<u8>(keyV6 + (<usize>groups << 1), <u8>(value >> 8));
-    store<u8>(keyV6 + (<usize>groups << 1) + 1, <u8>value);
-    groups++;
-    if (i == end) break;
-    if (load<u8>(text + i) != 58) return false; // a dotted tail or anything else: the host's
-    i++;
-    if (i < end && load<u8>(text + i) == 58) {
-      if (gap >= 0) return false;
-      gap = groups;
-      i++;
-    } else if (i == end) {
-      return false;
-    }
-  }
-  if (gap < 0) return groups == 8;
-  if (groups > 7) return false;
-  const tail = groups - gap;
-  for (let g = tail - 1; g >= 0; g--) {
-    const from = keyV6 + (<usize>(gap + g) << 1);
-    const to = keyV6 + (<usize>(8 - tail + g) << 1);
-    store<u16>(to, load<u16>(from));
-  }
-  memory.fill(keyV6 + (<usize>gap << 1), 0, <usize>(8 - tail - gap) << 1);
   return true;
 }
 
@@ -347,36 +274,42 @@ function textNumber(text: usize, routeStart: u32, restStart: u32, end: u32, line
 /** The update that first used each text: its family is the text's. */
 let firstUse: usize = 0;
 
+/** Bytes an entry takes across the columns and the texts' columns: eleven u32s, three u8s and a 16-byte key. */
+const ENTRY_BYTES: u64 = 11 * 4 + 3 + 16;
+/** The one block all the columns are cut from, and its size. */
+let block: usize = 0;
+let blockBytes: u64 = 0;
+
 function reserve(n: u32): bool {
-  capacity = n;
   let slotCount: u32 = 16;
   while (slotCount < n * 2) slotCount <<= 1;
+  blockBytes = <u64>n * ENTRY_BYTES + (<u64>slotCount << 2);
+  block = tryAlloc(blockBytes, POOL_OTHER);
+  if (!block) return false;
+  capacity = n;
   slotMask = slotCount - 1;
-  const words = <u64>n << 2;
-  seconds = tryAlloc(words, POOL_OTHER);
-  nanoseconds = tryAlloc(words, POOL_OTHER);
-  ops = tryAlloc(n, POOL_OTHER);
-  families = tryAlloc(n, POOL_OTHER);
-  lengths = tryAlloc(n, POOL_OTHER);
-  v4s = tryAlloc(words, POOL_OTHER);
-  v6s = tryAlloc(<u64>n << 4, POOL_OTHER);
-  attributes = tryAlloc(words, POOL_OTHER);
-  lines = tryAlloc(words, POOL_OTHER);
-  textStarts = tryAlloc(words, POOL_OTHER);
-  restStarts = tryAlloc(words, POOL_OTHER);
-  textEnds = tryAlloc(words, POOL_OTHER);
-  textLines = tryAlloc(words, POOL_OTHER);
-  textHashes = tryAlloc(words, POOL_OTHER);
-  firstUse = tryAlloc(words, POOL_OTHER);
-  slots = tryAlloc(<u64>slotCount << 2, POOL_OTHER);
-  if (!seconds || !nanoseconds || !ops || !families || !lengths || !v4s || !v6s || !attributes || !lines
-    || !textStarts || !restStarts || !textEnds || !textLines || !textHashes || !firstUse || !slots) {
-    updateLinesFree();
-    return false;
-  }
-  memory.fill(slots, 0, <usize>slotCount << 2);
-  memory.fill(v4s, 0, <usize>words);
-  memory.fill(v6s, 0, <usize>n << 4);
+  // the u32 columns first (aligned), then the 16-byte keys, the slots, the u8 columns
+  let at = block;
+  const words = <usize>n << 2;
+  seconds = at; at += words;
+  nanoseconds = at; at += words;
+  v4s = at; at += words;
+  attributes = at; at += words;
+  lines = at; at += words;
+  textStarts = at; at += words;
+  restStarts = at; at += words;
+  textEnds = at; at += words;
+  textLines = at; at += words;
+  textHashes = at; at += words;
+  firstUse = at; at += words;
+  v6s = at; at += <usize>n << 4;
+  slots = at; at += <usize>slotCount << 2;
+  ops = at; at += n;
+  families = at; at += n;
+  lengths = at;
+  // what not every entry writes: the other family's key, and the empty slots
+  memory.fill(v4s, 0, words);
+  memory.fill(v6s, 0, (<usize>n << 4) + (<usize>slotCount << 2));
   return true;
 }
 
@@ -405,30 +338,7 @@ export function updateLinesTexts(): u32 {
 }
 
 export function updateLinesFree(): void {
-  if (capacity == 0) return;
-  const n = capacity;
-  const words = <u64>n << 2;
-  freeIf(seconds, words);
-  freeIf(nanoseconds, words);
-  freeIf(v4s, words);
-  freeIf(attributes, words);
-  freeIf(lines, words);
-  freeIf(textStarts, words);
-  freeIf(restStarts, words);
-  freeIf(textEnds, words);
-  freeIf(textLines, words);
-  freeIf(textHashes, words);
-  freeIf(firstUse, words);
-  freeIf(ops, n);
-  freeIf(families, n);
-  freeIf(lengths, n);
-  freeIf(v6s, <u64>n << 4);
-  freeIf(slots, <u64>(slotMask + 1) << 2);
-  seconds = nanoseconds = ops = families = lengths = v4s = v6s = attributes = lines = 0;
-  textStarts = restStarts = textEnds = textLines = textHashes = firstUse = slots = 0;
+  if (block) free(block, blockBytes, POOL_OTHER);
+  block = 0;
   capacity = count = texts = 0;
-}
-
-@inline function freeIf(at: usize, bytes: u64): void {
-  if (at) free(at, bytes, POOL_OTHER);
 }
