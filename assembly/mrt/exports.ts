@@ -9,7 +9,7 @@ import {
   startRibScan, stopOffset, stopSubtype, stopType, table, PATHS,
 } from './rib-scan';
 import {
-  columnClass, columnFamily, columnLength, columnMetric, columnPath, communityRefs, giveClasses, routeCount, BATCH_ROUTES,
+  batchIpv4, columnClass, columnFamily, columnLength, columnMetric, columnPath, communityRefs, giveClasses, routeCount, BATCH_ROUTES,
 } from './rib-routes';
 import { otherPaths } from './path-batch';
 import { arena, arenaLength, ENTRY_BYTES, tableCount, tableEntries } from './blob-table';
@@ -56,6 +56,8 @@ export function mrtRibColumnClass(): usize { return columnClass; }
 export function mrtRibColumnPath(): usize { return columnPath; }
 /** Routes a mrtRibInsert call takes at most. */
 export function mrtRibBatchRoutes(): u32 { return BATCH_ROUTES; }
+/** The IPv4 routes among those of the last mrtRibInsert call. */
+export function mrtRibBatchIpv4(): u32 { return batchIpv4; }
 /** Once the routes are in: gives back all but what mrtRibColumnPath and mrtRibCommunityRefs give. */
 export function mrtRibRelease(): void { releaseInsertedScan(); }
 /** Gives back the memory of the last scan. */

@@ -14,8 +14,9 @@ const CLEARED = 0xffffffff;
 export interface AsPathTable {
   /** The AS_PATH values' bytes (4-octet AS numbers), and the others' of the scan. */
   readonly bytes: Uint8Array;
-  /** Per path n - 1: the start and end of its value in `bytes`. */
-  readonly ranges: Uint32Array;
+  /** Per path n - 1, `stride` u32 from (n - 1) * stride: @1 the start of its value in `bytes`, @2 its length (the scan's table entries, assembly/mrt/blob-table.ts). */
+  readonly values: Uint32Array;
+  readonly stride: number;
   /**
    * The paths other than one AS_SEQUENCE (rare), decoded at load time, by number; each path not
    * here is one AS_SEQUENCE of one AS number or more, so it has an origin AS.
@@ -69,13 +70,14 @@ export class LazyAsPaths {
     if (n === 0) return EMPTY_PATH;
     if (this.made === undefined) {
       this.made = [];
-      for (let i = this.table.ranges.length / 2; i >= 0; i--) this.made.push(undefined);
+      for (let i = this.table.values.length / this.table.stride; i >= 0; i--) this.made.push(undefined);
     }
     let path = this.made[n];
     if (path === undefined) {
-      const { bytes, ranges, otherPaths } = this.table;
+      const { bytes, values, stride, otherPaths } = this.table;
+      const at = values[(n - 1) * stride + 1];
       // not one of the others: one AS_SEQUENCE, which decodes (never Malformed)
-      path = otherPaths.get(n) ?? decodeAs4Path(bytes, ranges[(n - 1) * 2], ranges[(n - 1) * 2 + 1]) as AsAttributes;
+      path = otherPaths.get(n) ?? decodeAs4Path(bytes, at, at + values[(n - 1) * stride + 2]) as AsAttributes;
       this.made[n] = path;
     }
     return path;

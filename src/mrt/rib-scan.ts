@@ -215,25 +215,20 @@ class UndecodedValue extends Error {}
 function copyPaths(wasm: FibscopeExports, arena: Uint8Array): AsPathTable {
   const count = wasm.mrtRibValueCount(PATHS);
   const otherPaths = new Map<number, AsAttributes>();
-  if (count === 0) return { bytes: new Uint8Array(0), ranges: new Uint32Array(0), otherPaths };
   const stride = wasm.mrtRibValueBytes() >>> 2;
-  const entries = new Uint32Array(wasm.memory.buffer, wasm.mrtRibValues(PATHS) >>> 0, count * stride);
-  const ranges = new Uint32Array(count * 2);
-  for (let n = 0, w = 0; n < count; n++, w += stride) {
-    ranges[n * 2] = entries[w + 1];
-    ranges[n * 2 + 1] = entries[w + 1] + entries[w + 2];
-  }
+  if (count === 0) return { bytes: new Uint8Array(0), values: new Uint32Array(0), stride, otherPaths };
+  const values = new Uint32Array(wasm.memory.buffer, wasm.mrtRibValues(PATHS) >>> 0, count * stride).slice();
   const bytes = arena.slice();
   if (wasm.mrtRibOtherPaths() > 0) {
-    for (let n = 0; n < count; n++) {
-      const start = ranges[n * 2], end = ranges[n * 2 + 1];
+    for (let n = 0, w = 0; n < count; n++, w += stride) {
+      const start = values[w + 1], end = start + values[w + 2];
       if (isSequencePath(bytes, start, end)) continue;
       const path = decodeAs4Path(bytes, start, end);
       if (path instanceof Malformed) throw new UndecodedValue();
       otherPaths.set(n + 1, path);
     }
   }
-  return { bytes, ranges, otherPaths };
+  return { bytes, values, stride, otherPaths };
 }
 
 /** The distinct values of a scan's table `which`, in order, each decoded from its bytes (in the arena). */
