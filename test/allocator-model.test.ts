@@ -66,7 +66,14 @@ function drive(wasm: FibscopeExports, random: Random, live: Block[], steps: numb
     const op = live.length === 0 ? 0 : random.below(10);
     if (op < 5) {
       const size = randomSize(random);
-      const block = { ptr: wasm.allocatorAlloc(size) >>> 0, size, seed: random.below(256) };
+      // one in four through the zeroing tryAlloc, which must zero reused memory as fresh
+      const zeroed = random.below(4) === 0;
+      const block = { ptr: (zeroed ? wasm.allocatorTryAllocZeroed(size) : wasm.allocatorAlloc(size)) >>> 0, size, seed: random.below(256) };
+      if (block.ptr === 0) continue;
+      const bytes = new Uint8Array(wasm.memory.buffer, block.ptr, size);
+      for (let i = 0; zeroed && i < size; i++) {
+        if (bytes[i] !== 0) throw new Error(`tryAllocZeroed left byte ${i} of a ${size}-byte block at ${bytes[i]}`);
+      }
       fill(wasm, block);
       live.push(block);
     } else if (op < 8) {

@@ -320,6 +320,21 @@ export function tryAlloc(size: u64, pool: i32): usize {
 }
 
 /**
+ * As tryAlloc, the block zeroed: only the bytes the heap handed out before, since those at or
+ * past its high water hold zeros still from memory.grow (a hash table's slots, megabytes, are
+ * not written twice).
+ */
+export function tryAllocZeroed(size: u64, pool: i32): usize {
+  const untouched = highWater;
+  const ptr = tryAlloc(size, pool);
+  if (ptr) {
+    const end = min(<u64>ptr + size, max(untouched, <u64>ptr));
+    if (end > <u64>ptr) memory.fill(ptr, 0, <usize>(end - <u64>ptr));
+  }
+  return ptr;
+}
+
+/**
  * As tryAlloc, but only when `spare` more bytes could still be taken afterwards (room for the
  * copy a report makes of what this block will hold, say); 0 otherwise, and nothing taken.
  */

@@ -4,7 +4,7 @@
 // that every table shares (a few MB for a full table). A table is a few words in a static block
 // (TABLE_BYTES each), not a GC object.
 
-import { free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
+import { free, tryAlloc, tryAllocZeroed, tryRealloc, POOL_OTHER } from '../memory/alloc';
 
 /**
  * A table: @0 slots (8 bytes each: u32 entry number + 1, 0 = free, and u32 hash, so a probe
@@ -172,14 +172,13 @@ export function internHashed(table: usize, at: usize, length: u32, tag: u32, has
 }
 
 function start(table: usize, slotCount: u32): bool {
-  const slots = tryAlloc(<usize>slotCount << 3, POOL_OTHER);
+  const slots = tryAllocZeroed(<usize>slotCount << 3, POOL_OTHER);
   if (!slots) return false;
   const entries = tryAlloc(<usize>(slotCount >> 1) * ENTRY_BYTES, POOL_OTHER);
   if (!entries) {
     free(slots, <usize>slotCount << 3, POOL_OTHER);
     return false;
   }
-  memory.fill(slots, 0, <usize>slotCount << 3);
   store<usize>(table, slots, 0);
   store<u32>(table, slotCount - 1, 4);
   store<usize>(table, entries, 8);
@@ -193,9 +192,8 @@ function rehash(table: usize): bool {
   const oldSlots = load<usize>(table, 0);
   const oldMask = load<u32>(table, 4);
   const size = (oldMask + 1) << 1;
-  const slots = tryAlloc(<usize>size << 3, POOL_OTHER);
+  const slots = tryAllocZeroed(<usize>size << 3, POOL_OTHER);
   if (!slots) return false;
-  memory.fill(slots, 0, <usize>size << 3);
   const mask = size - 1;
   const entries = load<usize>(table, 8);
   const count = load<u32>(table, 12);
