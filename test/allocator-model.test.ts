@@ -191,6 +191,31 @@ describe.each(BUILDS)('the allocator (%s build)', (_name, file) => {
     for (const block of live) expect(holds(wasm, block)).toBe(true);
   });
 
+  it('grows memory ahead in one step, within the soft limit, and takes nothing', async () => {
+    const wasm = await instance(file);
+    const start = wasm.memoryHeapEnd();
+    wasm.memorySetLimits(start + (24 << 20), 4 << 20);
+    wasm.allocatorGrowAhead(12 << 20);
+    const grown = wasm.memory.buffer.byteLength;
+    expect(grown).toBeGreaterThanOrEqual(start + (12 << 20));
+    // nothing taken: the heap's top is where it was
+    expect(wasm.memoryHeapEnd()).toBe(start);
+    const live: Block[] = [];
+    for (let taken = 0; taken + 500_000 <= (12 << 20) - 65_536; taken += 500_000) {
+      const block = { ptr: wasm.allocatorTryAllocZeroed(500_000) >>> 0, size: 500_000, seed: live.length };
+      expect(block.ptr).toBeGreaterThan(0);
+      fill(wasm, block);
+      live.push(block);
+    }
+    // the blocks needed no more memory
+    expect(wasm.memory.buffer.byteLength).toBe(grown);
+    checkLayout(wasm, live);
+    for (const block of live) expect(holds(wasm, block)).toBe(true);
+    // never past the soft limit (24 MiB less the 4 MiB reserve from the start)
+    wasm.allocatorGrowAhead(64 << 20);
+    expect(wasm.memory.buffer.byteLength).toBeLessThanOrEqual(start + (20 << 20) + 65_536);
+  });
+
   it('never wraps near 4 GiB: a request past the address space fails instead of overlapping', async () => {
     const wasm = await instance(file);
     const first = wasm.allocatorAlloc(1024) >>> 0;

@@ -13,7 +13,7 @@
 // anything the host's reader would refuse or word (a malformed or truncated record, an attribute
 // of the wrong length): the host then reads the whole file itself, with its messages.
 
-import { free, tryAlloc, POOL_OTHER } from '../memory/alloc';
+import { free, growAhead, tryAlloc, POOL_OTHER } from '../memory/alloc';
 import { clearArena, clearTable, intern, reserve, tableCount, TABLE_BYTES } from './blob-table';
 import { batchFull, flushPaths, queuePath, resetPathBatch, resolvedPath } from './path-batch';
 import { addRoute, freeRoutes, releaseInserted, startBatches, startRoutes } from './rib-routes';
@@ -43,6 +43,8 @@ const ATTR_NEXT_HOP: u32 = 3, ATTR_AS_PATH: u32 = 2, ATTR_MED: u32 = 4, ATTR_COM
 const ATTR_MP_REACH: u32 = 14, ATTR_LARGE_COMMUNITIES: u32 = 32;
 const EXTENDED_LENGTH: u32 = 0x10;
 
+/** Heap bytes a load takes per byte of the dump (a full table of one peer: 115 MB for 52 MB). */
+const HEAP_PER_DUMP_BYTE: u64 = 2;
 /** File bytes per AS path reserved for at the start, and the most paths reserved for. */
 const PATH_RESERVE_BYTES: u32 = 256;
 const PATHS_RESERVED: u32 = 1 << 18;
@@ -83,6 +85,8 @@ export function startRibScan(length: u32): bool {
   file = 0;
   fileLength = windowStart = 0;
   totalLength = length;
+  // the heap a load of one peer's routes reaches, scan and table: some 2 bytes per byte of the dump
+  growAhead(<u64>length * HEAP_PER_DUMP_BYTE);
   // a one-prefix, one-entry RIB record takes some 55 bytes or more
   if (!startRoutes(length / 48)) return false;
   // the AS paths' table sized up front, for a full table's some 200 000 paths not to rehash it 9
