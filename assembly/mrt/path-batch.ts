@@ -1,11 +1,11 @@
 // The AS paths of the RIB scan (rib-scan.ts) numbered a batch at a time. A full table has some
 // 200 000 distinct paths, whose hash-table slots (4 MB) do not stay in cache: numbered one by one
-// as the scan met them, each new path waited on memory, one miss after another (two thirds of the
-// scan's time in the table). Queued here instead (the routes take a pending number), a batch's
-// slots are loaded together in a loop of a few instructions a load, so that the misses overlap,
-// then the entries they name and those entries' bytes (a known path's) likewise; the paths are
-// then numbered in the order queued, as before, the lines in cache, and the routes given their
-// numbers. WebAssembly has no prefetch instruction: these are plain loads, their values folded
+// as the scan met them, each new path waited on memory, one miss after another (the table took
+// some 50 ms of a full table's load, two thirds of it on those loads). Queued here instead (the
+// routes take a pending number), a batch's slots are loaded together in a loop of a few
+// instructions a load, so that the misses overlap, then the entries they name and those entries'
+// bytes (a known path's) likewise; the paths are then numbered in the order queued, as before,
+// the lines in cache, and the routes given their numbers. WebAssembly has no prefetch instruction: these are plain loads, their values folded
 // into `sink` so that they are kept.
 //
 // The queued values are bytes of the window: the scan flushes the batch before the host may

@@ -4,6 +4,7 @@
 // entry's MULTI_EXIT_DISC as metric, and the numbers of the entry's next hop, AS_PATH,
 // COMMUNITIES and LARGE_COMMUNITIES among the distinct ones of the file (blob-table.ts), which
 // the host decodes once each (AS paths only when a route of one is read: src/fib/lazy-as-paths.ts).
+// The AS paths are numbered a batch at a time (path-batch.ts says why).
 //
 // The file comes through a window the host refills (RIB_SCAN_NEED_BYTES), so a file of 50 MB
 // does not take 50 MB of fresh memory, which costs more to touch than to read.
