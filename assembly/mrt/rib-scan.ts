@@ -46,6 +46,7 @@ const EXTENDED_LENGTH: u32 = 0x10;
 
 /** Heap bytes a load takes per byte of the dump (a full table of one peer: 115 MB for 52 MB). */
 const HEAP_PER_DUMP_BYTE: u64 = 2;
+const HEAP_AHEAD_MOST: u64 = 256 << 20;
 /** File bytes per AS path reserved for at the start, and the most paths reserved for. */
 const PATH_RESERVE_BYTES: u32 = 256;
 const PATHS_RESERVED: u32 = 1 << 18;
@@ -86,8 +87,9 @@ export function startRibScan(length: u32): bool {
   file = 0;
   fileLength = windowStart = 0;
   totalLength = length;
-  // the heap a load of one peer's routes reaches, scan and table: some 2 bytes per byte of the dump
-  growAhead(<u64>length * HEAP_PER_DUMP_BYTE);
+  // the heap a load of one peer's routes reaches, scan and table: some 2 bytes per byte of the
+  // dump, at most HEAP_AHEAD_MOST (a bigger dump is of many peers, whose routes are not all loaded)
+  growAhead(min<u64>(<u64>length * HEAP_PER_DUMP_BYTE, HEAP_AHEAD_MOST));
   // a one-prefix, one-entry RIB record takes some 55 bytes or more
   if (!startRoutes(length / 48)) return false;
   // the AS paths' table sized up front, for a full table's some 200 000 paths not to rehash it 9
