@@ -66,7 +66,14 @@ function drive(wasm: FibscopeExports, random: Random, live: Block[], steps: numb
     const op = live.length === 0 ? 0 : random.below(10);
     if (op < 5) {
       const size = randomSize(random);
-      const block = { ptr: wasm.allocatorAlloc(size) >>> 0, size, seed: random.below(256) };
+      // one in four through the zeroing tryAlloc, which must zero reused memory as fresh
+      const zeroed = random.below(4) === 0;
+      const block = { ptr: (zeroed ? wasm.allocatorTryAllocZeroed(size) : wasm.allocatorAlloc(size)) >>> 0, size, seed: random.below(256) };
+      if (block.ptr === 0) continue;
+      const bytes = new Uint8Array(wasm.memory.buffer, block.ptr, size);
+      for (let i = 0; zeroed && i < size; i++) {
+        if (bytes[i] !== 0) throw new Error(`tryAllocZeroed left byte ${i} of a ${size}-byte block at ${bytes[i]}`);
+      }
       fill(wasm, block);
       live.push(block);
     } else if (op < 8) {
@@ -182,6 +189,31 @@ describe.each(BUILDS)('the allocator (%s build)', (_name, file) => {
     expect(wasm.memoryAllocationFailure()).toBe(4 << 20);
     checkLayout(wasm, [...live, { ptr: reserved, size: 500_000, seed: 0 }]);
     for (const block of live) expect(holds(wasm, block)).toBe(true);
+  });
+
+  it('grows memory ahead in one step, within the soft limit, and takes nothing', async () => {
+    const wasm = await instance(file);
+    const start = wasm.memoryHeapEnd();
+    wasm.memorySetLimits(start + (24 << 20), 4 << 20);
+    wasm.allocatorGrowAhead(12 << 20);
+    const grown = wasm.memory.buffer.byteLength;
+    expect(grown).toBeGreaterThanOrEqual(start + (12 << 20));
+    // nothing taken: the heap's top is where it was
+    expect(wasm.memoryHeapEnd()).toBe(start);
+    const live: Block[] = [];
+    for (let taken = 0; taken + 500_000 <= (12 << 20) - 65_536; taken += 500_000) {
+      const block = { ptr: wasm.allocatorTryAllocZeroed(500_000) >>> 0, size: 500_000, seed: live.length };
+      expect(block.ptr).toBeGreaterThan(0);
+      fill(wasm, block);
+      live.push(block);
+    }
+    // the blocks needed no more memory
+    expect(wasm.memory.buffer.byteLength).toBe(grown);
+    checkLayout(wasm, live);
+    for (const block of live) expect(holds(wasm, block)).toBe(true);
+    // never past the soft limit (24 MiB less the 4 MiB reserve from the start)
+    wasm.allocatorGrowAhead(64 << 20);
+    expect(wasm.memory.buffer.byteLength).toBeLessThanOrEqual(start + (20 << 20) + 65_536);
   });
 
   it('never wraps near 4 GiB: a request past the address space fails instead of overlapping', async () => {

@@ -3,8 +3,8 @@
 // (test/allocator-model.test.ts), which must see exactly what every other caller gets.
 
 import {
-  alloc, allocationFailure, availableBytes, belowSoftLimit, bytesTakenTotal, free, heapEnd, limitBytes, poolBytesInUse, realloc, reallocZeroed, reserveBytes,
-  setLimits, trimSlabs, tryAlloc, POOL_OTHER,
+  alloc, allocationFailure, availableBytes, belowSoftLimit, bytesTakenTotal, free, growAhead, heapEnd, limitBytes, poolBytesInUse, realloc, reallocZeroed, reserveBytes,
+  setLimits, trimSlabs, tryAlloc, tryAllocZeroed, POOL_OTHER,
 } from './alloc';
 
 /** Sets the heap's hard limit and the reserve below it, in bytes (numbers up to 2^32). */
@@ -27,6 +27,8 @@ export function memoryBytesTakenTotal(): f64 { return <f64>bytesTakenTotal(); }
 
 export function allocatorAlloc(size: u32): usize { return alloc(size, POOL_OTHER); }
 export function allocatorTryAlloc(size: u32): usize { return tryAlloc(size, POOL_OTHER); }
+export function allocatorTryAllocZeroed(size: u32): usize { return tryAllocZeroed(size, POOL_OTHER); }
+export function allocatorGrowAhead(bytes: f64): void { growAhead(<u64>bytes); }
 export function allocatorFree(ptr: usize, size: u32): void { free(ptr, size, POOL_OTHER); }
 export function allocatorRealloc(ptr: usize, oldSize: u32, newSize: u32): usize {
   return realloc(ptr, oldSize, newSize, POOL_OTHER);

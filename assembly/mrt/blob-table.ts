@@ -4,7 +4,7 @@
 // that every table shares (a few MB for a full table). A table is a few words in a static block
 // (TABLE_BYTES each), not a GC object.
 
-import { free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
+import { free, tryAlloc, tryAllocZeroed, tryRealloc, POOL_OTHER } from '../memory/alloc';
 
 /**
  * A table: @0 slots (8 bytes each: u32 entry number + 1, 0 = free, and u32 hash, so a probe
@@ -29,21 +29,23 @@ export function clearArena(): void {
 
 /** Copies `length` bytes at `at` to the end of the arena; their offset, or -1 when memory is too short. */
 function keep(at: usize, length: u32): i64 {
-  if (arenaLength + length > arenaCapacity) {
-    const capacity = max<u32>(1 << 16, (arenaLength + length) * 2);
-    const grown = tryAlloc(capacity, POOL_OTHER);
-    if (!grown) return -1;
-    if (arenaCapacity) {
-      memory.copy(grown, arena, arenaLength);
-      free(arena, arenaCapacity, POOL_OTHER);
-    }
-    arena = grown;
-    arenaCapacity = capacity;
-  }
+  if (arenaLength + length > arenaCapacity && !growArena(max<u32>(1 << 16, (arenaLength + length) * 2))) return -1;
   const offset = arenaLength;
   memory.copy(arena + <usize>offset, at, length);
   arenaLength += length;
   return offset;
+}
+
+function growArena(capacity: u32): bool {
+  const grown = tryAlloc(capacity, POOL_OTHER);
+  if (!grown) return false;
+  if (arenaCapacity) {
+    memory.copy(grown, arena, arenaLength);
+    free(arena, arenaCapacity, POOL_OTHER);
+  }
+  arena = grown;
+  arenaCapacity = capacity;
+  return true;
 }
 
 @inline export function tableEntries(table: usize): usize { return load<usize>(table, 8); }
@@ -59,7 +61,7 @@ export function clearTable(table: usize): void {
   memory.fill(table, 0, TABLE_BYTES);
 }
 
-function hashBytes(at: usize, length: u32, tag: u32): u32 {
+export function hashBytes(at: usize, length: u32, tag: u32): u32 {
   let h: u32 = 0x9e3779b9 ^ length ^ (tag << 24);
   let i: u32 = 0;
   for (; i + 4 <= length; i += 4) h = (rotl<u32>(h, 5) ^ load<u32>(at + <usize>i)) * 0x9e3779b1;
@@ -80,17 +82,58 @@ function hashBytes(at: usize, length: u32, tag: u32): u32 {
   return true;
 }
 
+/**
+ * Makes an empty `table` room for about `entries` entries, and the arena for `bytes` more bytes,
+ * so that they need not grow (and rehash) as often; false when memory is too short for that (the
+ * table then starts small). An estimate: a table outgrowing it grows as any does.
+ */
+export function reserve(table: usize, entries: u32, bytes: u32): bool {
+  if (load<u32>(table, 16)) return true;
+  let slots = FIRST_SLOTS;
+  while (slots < 1 << 30 && slots >> 1 < entries) slots <<= 1;
+  if (!start(table, slots)) return false;
+  return arenaLength + bytes <= arenaCapacity || growArena(arenaLength + bytes);
+}
+
+/** The address of the slot intern() first reads for bytes of hash `hash` (path-batch.ts loads it ahead). */
+@inline export function firstSlot(table: usize, hash: u32): usize {
+  return load<usize>(table, 0) + (<usize>(hash & load<u32>(table, 4)) << 3);
+}
+
+/** The entry a slot's word `n` names, else the first one: an address to load ahead, without a branch. */
+@inline export function slotEntry(table: usize, n: u32): usize {
+  const entries = load<usize>(table, 8);
+  return select<usize>(entries + <usize>(n - 1) * ENTRY_BYTES, entries, n != 0);
+}
+
+/** Where in the arena the bytes of the entry at `entry` are; within the arena even for an entry not written yet (slotEntry's first). */
+@inline export function entryBytes(entry: usize): usize {
+  return arena + <usize>min<u32>(load<u32>(entry, 4), arenaLength);
+}
+
 /** The number of the bytes `[at, at + length)` of kind `tag`, numbering them when new; -1 when memory is too short. */
 export function intern(table: usize, at: usize, length: u32, tag: u32): i32 {
-  if (!load<u32>(table, 16) && !start(table)) return -1;
-  const entries = load<usize>(table, 8);
   // neighbouring prefixes often share a value: the last one is tried first, without hashing
+  const last = lastEntry(table, at, length, tag);
+  return last >= 0 ? last : internHashed(table, at, length, tag, hashBytes(at, length, tag));
+}
+
+/** The number of the entry found or added last when it holds these bytes, else -1. */
+@inline function lastEntry(table: usize, at: usize, length: u32, tag: u32): i32 {
   const last = load<u32>(table, 20);
   if (last) {
-    const entry = entries + <usize>(last - 1) * ENTRY_BYTES;
+    const entry = load<usize>(table, 8) + <usize>(last - 1) * ENTRY_BYTES;
     if (load<u32>(entry, 8) == length && load<u32>(entry, 12) == tag && sameBytes(arena + <usize>load<u32>(entry, 4), at, length)) return <i32>(last - 1);
   }
-  const hash = hashBytes(at, length, tag);
+  return -1;
+}
+
+/** intern() of bytes whose hashBytes() is `hash`. */
+export function internHashed(table: usize, at: usize, length: u32, tag: u32, hash: u32): i32 {
+  if (!load<u32>(table, 16) && !start(table, FIRST_SLOTS)) return -1;
+  const last = lastEntry(table, at, length, tag);
+  if (last >= 0) return last;
+  const entries = load<usize>(table, 8);
   const slots = load<usize>(table, 0);
   const mask = load<u32>(table, 4);
   let slot = hash & mask;
@@ -128,16 +171,14 @@ export function intern(table: usize, at: usize, length: u32, tag: u32): i32 {
   return <i32>(count - 1);
 }
 
-function start(table: usize): bool {
-  const slotCount = FIRST_SLOTS;
-  const slots = tryAlloc(<usize>slotCount << 3, POOL_OTHER);
+function start(table: usize, slotCount: u32): bool {
+  const slots = tryAllocZeroed(<usize>slotCount << 3, POOL_OTHER);
   if (!slots) return false;
   const entries = tryAlloc(<usize>(slotCount >> 1) * ENTRY_BYTES, POOL_OTHER);
   if (!entries) {
     free(slots, <usize>slotCount << 3, POOL_OTHER);
     return false;
   }
-  memory.fill(slots, 0, <usize>slotCount << 3);
   store<usize>(table, slots, 0);
   store<u32>(table, slotCount - 1, 4);
   store<usize>(table, entries, 8);
@@ -151,9 +192,8 @@ function rehash(table: usize): bool {
   const oldSlots = load<usize>(table, 0);
   const oldMask = load<u32>(table, 4);
   const size = (oldMask + 1) << 1;
-  const slots = tryAlloc(<usize>size << 3, POOL_OTHER);
+  const slots = tryAllocZeroed(<usize>size << 3, POOL_OTHER);
   if (!slots) return false;
-  memory.fill(slots, 0, <usize>size << 3);
   const mask = size - 1;
   const entries = load<usize>(table, 8);
   const count = load<u32>(table, 12);

@@ -1,5 +1,6 @@
 // Exports for reading MRT RIB dumps (rib-scan.ts): the host passes the file through a window,
-// marks the chosen peers of each PEER_INDEX_TABLE and scans; it decodes each distinct value once,
+// marks the chosen peers of each PEER_INDEX_TABLE and scans; it decodes each distinct next hop and
+// community list once, copies the AS paths' bytes (decoded when a route is read),
 // gives the next hops their classes (mrtRibGiveClasses), copies the columns (rib-routes.ts), and
 // inserts the routes with mrtRibInsert (index.ts), a batch a call.
 
@@ -8,10 +9,10 @@ import {
   startRibScan, stopOffset, stopSubtype, stopType, table, PATHS,
 } from './rib-scan';
 import {
-  columnClass, columnFamily, columnLength, columnMetric, columnPath, communityRefs, giveClasses, routeCount, BATCH_ROUTES,
+  batchIpv4, columnClass, columnFamily, columnLength, columnMetric, columnPath, communityRefs, giveClasses, routeCount, BATCH_ROUTES,
 } from './rib-routes';
+import { otherPaths } from './path-batch';
 import { arena, arenaLength, ENTRY_BYTES, tableCount, tableEntries } from './blob-table';
-import { pathTexts, text, textLength } from './path-text';
 
 /** Starts a scan of a file of `length` bytes; false when memory is too short. */
 export function mrtRibStart(length: u32): bool { return startRibScan(length); }
@@ -41,10 +42,8 @@ export function mrtRibArenaLength(): u32 { return arenaLength; }
 /** Next-hop numbers (u32) in the order routes first take them. */
 export function mrtRibHopOrder(): usize { return hopOrder; }
 export function mrtRibHopOrderCount(): u32 { return hopOrderCount; }
-/** Per AS path, 3 u32 (start and end of its text, origin AS; start 0xffffffff: the host decodes the path itself) (path-text.ts). */
-export function mrtRibPathTexts(): usize { return pathTexts; }
-export function mrtRibPathText(): usize { return text; }
-export function mrtRibPathTextLength(): u32 { return textLength; }
+/** Distinct AS paths other than one AS_SEQUENCE of 4-octet AS numbers (0: the host need not look for them). */
+export function mrtRibOtherPaths(): u32 { return otherPaths; }
 /** u32 per next hop number + 1 (index 0: none), for the host to write the attribute class of each into. */
 export function mrtRibHopClasses(): usize { return hopClasses; }
 /** Gives each route the class of its next hop (mrtRibHopClasses, filled by the host) in the class column. */
@@ -57,7 +56,9 @@ export function mrtRibColumnClass(): usize { return columnClass; }
 export function mrtRibColumnPath(): usize { return columnPath; }
 /** Routes a mrtRibInsert call takes at most. */
 export function mrtRibBatchRoutes(): u32 { return BATCH_ROUTES; }
-/** Once the routes are in: gives back all but what mrtRibPathTexts, mrtRibColumnPath and mrtRibCommunityRefs give. */
+/** The IPv4 routes among those of the last mrtRibInsert call. */
+export function mrtRibBatchIpv4(): u32 { return batchIpv4; }
+/** Once the routes are in: gives back all but what mrtRibColumnPath and mrtRibCommunityRefs give. */
 export function mrtRibRelease(): void { releaseInsertedScan(); }
 /** Gives back the memory of the last scan. */
 export function mrtRibFree(): void { freeRibScan(); }

@@ -91,8 +91,12 @@ export function giveClasses(hopClasses: usize): void {
   }
 }
 
+/** The IPv4 routes among those of the last batchRecords(). */
+export let batchIpv4: u32 = 0;
+
 /** Writes the addRoutes records of routes `start`... (`count` at most BATCH_ROUTES) into the batch buffer, ids from `firstId + start`. */
 export function batchRecords(start: u32, count: u32, firstId: i32): usize {
+  let ipv4: u32 = 0;
   for (let n: u32 = 0; n < count; n++) {
     const i = <usize>(start + n);
     const record = batch + <usize>n * RECORD_BYTES;
@@ -100,6 +104,7 @@ export function batchRecords(start: u32, count: u32, firstId: i32): usize {
     if (family == 4) {
       store<u64>(record, <u64>load<u32>(columnKey + (i << 2)));
       store<u64>(record, 0, 8);
+      ipv4++;
     } else {
       const key = v6Keys + (<usize>load<u32>(columnKey + (i << 2)) << 4);
       store<u64>(record, load<u64>(key));
@@ -112,6 +117,7 @@ export function batchRecords(start: u32, count: u32, firstId: i32): usize {
     store<u8>(record, 0, 26);
     store<u32>(record, load<u32>(columnClass + (i << 2)), 28);
   }
+  batchIpv4 = ipv4;
   return batch;
 }
 

@@ -3,7 +3,8 @@
 // chosen peer, as src/mrt/table-dump-v2.ts does, and appends a route (rib-routes.ts) with the
 // entry's MULTI_EXIT_DISC as metric, and the numbers of the entry's next hop, AS_PATH,
 // COMMUNITIES and LARGE_COMMUNITIES among the distinct ones of the file (blob-table.ts), which
-// the host decodes once each (AS paths as text written here: path-text.ts).
+// the host decodes once each (AS paths only when a route of one is read: src/fib/lazy-as-paths.ts).
+// The AS paths are numbered a batch at a time (path-batch.ts says why).
 //
 // The file comes through a window the host refills (RIB_SCAN_NEED_BYTES), so a file of 50 MB
 // does not take 50 MB of fresh memory, which costs more to touch than to read.
@@ -13,9 +14,9 @@
 // anything the host's reader would refuse or word (a malformed or truncated record, an attribute
 // of the wrong length): the host then reads the whole file itself, with its messages.
 
-import { free, tryAlloc, POOL_OTHER } from '../memory/alloc';
-import { clearArena, clearTable, intern, tableCount, TABLE_BYTES } from './blob-table';
-import { addPathText, freePathTexts } from './path-text';
+import { free, growAhead, tryAlloc, POOL_OTHER } from '../memory/alloc';
+import { clearArena, clearTable, intern, reserve, tableCount, TABLE_BYTES } from './blob-table';
+import { batchFull, flushPaths, queuePath, resetPathBatch, resolvedPath } from './path-batch';
 import { addRoute, freeRoutes, releaseInserted, startBatches, startRoutes } from './rib-routes';
 
 /** The whole file is read. */
@@ -42,6 +43,13 @@ const BGP4MP_ET: u32 = 17, ISIS_ET: u32 = 33, OSPFV3_ET: u32 = 49;
 const ATTR_NEXT_HOP: u32 = 3, ATTR_AS_PATH: u32 = 2, ATTR_MED: u32 = 4, ATTR_COMMUNITIES: u32 = 8;
 const ATTR_MP_REACH: u32 = 14, ATTR_LARGE_COMMUNITIES: u32 = 32;
 const EXTENDED_LENGTH: u32 = 0x10;
+
+/** Heap bytes a load takes per byte of the dump (a full table of one peer: 115 MB for 52 MB). */
+const HEAP_PER_DUMP_BYTE: u64 = 2;
+const HEAP_AHEAD_MOST: u64 = 256 << 20;
+/** File bytes per AS path reserved for at the start, and the most paths reserved for. */
+const PATH_RESERVE_BYTES: u32 = 256;
+const PATHS_RESERVED: u32 = 1 << 18;
 
 /** Entries not loaded: of peers not chosen, or after the one taken for their prefix. */
 export let entriesPassedOver: u32 = 0;
@@ -79,8 +87,17 @@ export function startRibScan(length: u32): bool {
   file = 0;
   fileLength = windowStart = 0;
   totalLength = length;
+  // the heap a load of one peer's routes reaches, scan and table: some 2 bytes per byte of the
+  // dump, at most HEAP_AHEAD_MOST (a bigger dump is of many peers, whose routes are not all loaded)
+  growAhead(min<u64>(<u64>length * HEAP_PER_DUMP_BYTE, HEAP_AHEAD_MOST));
   // a one-prefix, one-entry RIB record takes some 55 bytes or more
-  return startRoutes(length / 48);
+  if (!startRoutes(length / 48)) return false;
+  // the AS paths' table sized up front, for a full table's some 200 000 paths not to rehash it 9
+  // times: a path per 4 prefixes or so (a guess, and a table outgrowing it grows), each some 16
+  // bytes; at most PATHS_RESERVED, for a dump of many peers whose routes are not all loaded
+  const paths = min<u32>(length / PATH_RESERVE_BYTES, PATHS_RESERVED);
+  reserve(table(PATHS), paths, paths * 16);
+  return true;
 }
 
 /** Room for the host to mark the `peers` peers of a PEER_INDEX_TABLE (u8 each, 1: load its routes); 0 when memory is too short. */
@@ -111,8 +128,9 @@ function needBytes(at: u32, length: u64): i32 {
 }
 
 /**
- * Once the routes are in: gives back all but the AS path texts and numbers and the community
- * numbers, which the host reads last (rib-routes.ts releaseInserted says why).
+ * Once the routes are in: gives back all but the AS path and community numbers of the routes,
+ * which the host reads last (rib-routes.ts releaseInserted says why); it has copied the distinct
+ * values' bytes out before.
  */
 export function releaseInsertedScan(): void {
   releaseInserted();
@@ -125,7 +143,7 @@ export function releaseInsertedScan(): void {
 export function freeRibScan(): void {
   releaseInsertedScan();
   freeRoutes();
-  freePathTexts();
+  resetPathBatch();
   if (peerCount >= 0) free(chosen, <usize>max(peerCount, 1), POOL_OTHER);
   peerCount = -1;
   memory.fill(hopCache, 0, <usize>HOP_CACHE_SLOTS * 8);
@@ -139,9 +157,24 @@ export function freeRibScan(): void {
 
 /** Reads on, `limit` records a call (V8 optimises a function only between calls); one of the RIB_SCAN_ statuses. */
 export function scanRib(limit: u32): i32 {
+  const status = scanRecords(limit);
+  // the queued AS paths are bytes of the window, which the host may refill once this returns
+  if (!flushQueuedPaths()) return RIB_SCAN_NO_MEMORY;
+  if (status == RIB_SCAN_DONE && !endScan()) return RIB_SCAN_NO_MEMORY;
+  return status;
+}
+
+/** Numbers the queued AS paths (path-batch.ts), the last entry's too; false when memory is too short. */
+function flushQueuedPaths(): bool {
+  if (!flushPaths(table(PATHS))) return false;
+  lastPath = resolvedPath(lastPath);
+  return true;
+}
+
+function scanRecords(limit: u32): i32 {
   for (let n: u32 = 0; n < limit; n++) {
     const at = pos;
-    if (at >= fileLength && windowStart + fileLength >= totalLength) return endScan() ? RIB_SCAN_DONE : RIB_SCAN_NO_MEMORY;
+    if (at >= fileLength && windowStart + fileLength >= totalLength) return RIB_SCAN_DONE;
     if (fileLength - at < HEADER_BYTES) return needBytes(at, HEADER_BYTES);
     const type = u16At(at + 4);
     const subtype = u16At(at + 6);
@@ -217,10 +250,9 @@ function readAttributes(start: usize, length: u32): i32 {
       if (valueLength != 4) return RIB_SCAN_UNSURE;
       id = nextHop4 = nextHopNumber(value);
     } else if (type == ATTR_AS_PATH) {
-      const paths = table(PATHS);
-      const known = tableCount(paths);
-      id = path = intern(paths, value, valueLength, 0);
-      if (id >= 0 && <u32>id == known && !addPathText(id, value, valueLength)) return RIB_SCAN_NO_MEMORY;
+      // numbered a batch at a time (path-batch.ts): a pending number until then
+      if (batchFull() && !flushQueuedPaths()) return RIB_SCAN_NO_MEMORY;
+      id = path = queuePath(value, valueLength);
     } else if (type == ATTR_MED) {
       if (valueLength != 4) return RIB_SCAN_UNSURE;
       med = bswap<u32>(load<u32>(value));

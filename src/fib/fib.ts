@@ -770,13 +770,10 @@ export class Fib {
     this.routeClass.set(columns.routeClass, first);
     const bulk = count > BULK_THRESHOLD;
     const perCall = this.wasm.mrtRibBatchRoutes();
-    const family = this.family;
     for (let start = 0; start < count; start += perCall) {
       const n = Math.min(perCall, count - start);
-      let ipv4 = 0;
-      for (let id = first + start; id < first + start + n; id++) if (family[id] === 4) ipv4++;
       const records = this.wasm.mrtRibInsert(start, n, first, bulk) >>> 0;
-      const counted = this.countInserted(records, ids, start, n, ipv4, this.wasm.insertedDuplicates());
+      const counted = this.countInserted(records, ids, start, n, this.wasm.mrtRibBatchIpv4(), this.wasm.insertedDuplicates());
       result.added += counted.added;
       result.ipv4 += counted.ipv4;
       result.ipv6 += counted.ipv6;

@@ -1,23 +1,26 @@
-// The AS paths of the routes of one MRT bulk load (src/mrt/rib-scan.ts), kept as numbers: a
-// full table has hundreds of thousands of distinct paths, and making an object for each at load
-// time costs the load its time and the next garbage collections theirs, while most are never read.
+// The AS paths of the routes of one MRT bulk load (src/mrt/rib-scan.ts), kept as numbers and the
+// distinct paths' bytes: a full table has hundreds of thousands of distinct paths, and making an
+// object (or only the text) for each at load time costs the load its time and the next garbage
+// collections theirs, while most are never read.
 // A path's object is made when a route of it is first read, once per path, so the routes of
 // one path share one object (reports make their text once per object).
-import { EMPTY_PATH } from '../mrt/attributes.js';
+import { decodeAs4Path, EMPTY_PATH } from '../mrt/attributes.js';
 import type { AsAttributes } from '../routes/route.js';
 
 /** A route whose entry was cleared (released, or given other attributes). */
 const CLEARED = 0xffffffff;
-/** A path's text start when the scan left the path to JavaScript (decoded in `otherPaths`). */
-export const OTHER_PATH = 0xffffffff;
 
 /** The distinct AS paths of a scan: number 0 is EMPTY_PATH (no AS_PATH), n the scan's path n - 1. */
 export interface AsPathTable {
-  /** Every path's text, one after another. */
-  readonly text: string;
-  /** Per path n - 1: its text's start and end in `text` (start OTHER_PATH: see otherPaths), its origin AS. */
-  readonly texts: Uint32Array;
-  /** The paths the text does not give, decoded, by number. */
+  /** The AS_PATH values' bytes (4-octet AS numbers), and the others' of the scan. */
+  readonly bytes: Uint8Array;
+  /** Per path n - 1, `stride` u32 from (n - 1) * stride: @1 the start of its value in `bytes`, @2 its length (the scan's table entries, assembly/mrt/blob-table.ts). */
+  readonly values: Uint32Array;
+  readonly stride: number;
+  /**
+   * The paths other than one AS_SEQUENCE (rare), decoded at load time, by number; each path not
+   * here is one AS_SEQUENCE of one AS number or more, so it has an origin AS.
+   */
   readonly otherPaths: ReadonlyMap<number, AsAttributes>;
 }
 
@@ -42,10 +45,11 @@ export class LazyAsPaths {
 
   /** Whether some route still here has an origin AS, read from the numbers (no objects made). */
   hasOriginAs(): boolean {
-    const { texts, otherPaths } = this.table;
+    const { otherPaths } = this.table;
     for (const n of this.paths) {
       if (n === CLEARED || n === 0) continue;
-      if (texts[(n - 1) * 3] !== OTHER_PATH || otherPaths.get(n)!.originAs !== undefined) return true;
+      const other = otherPaths.get(n);
+      if (other === undefined || other.originAs !== undefined) return true;
     }
     return false;
   }
@@ -66,14 +70,14 @@ export class LazyAsPaths {
     if (n === 0) return EMPTY_PATH;
     if (this.made === undefined) {
       this.made = [];
-      for (let i = this.table.texts.length / 3; i >= 0; i--) this.made.push(undefined);
+      for (let i = this.table.values.length / this.table.stride; i >= 0; i--) this.made.push(undefined);
     }
     let path = this.made[n];
     if (path === undefined) {
-      const { text, texts, otherPaths } = this.table;
-      const start = texts[(n - 1) * 3];
-      path = start === OTHER_PATH ? otherPaths.get(n)!
-        : Object.freeze({ asPath: text.slice(start, texts[(n - 1) * 3 + 1]), originAs: texts[(n - 1) * 3 + 2] });
+      const { bytes, values, stride, otherPaths } = this.table;
+      const at = values[(n - 1) * stride + 1];
+      // not one of the others: one AS_SEQUENCE, which decodes (never Malformed)
+      path = otherPaths.get(n) ?? decodeAs4Path(bytes, at, at + values[(n - 1) * stride + 2]) as AsAttributes;
       this.made[n] = path;
     }
     return path;

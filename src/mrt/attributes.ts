@@ -177,6 +177,12 @@ export function decodeAs4Path(bytes: Uint8Array, start: number, end: number): As
   return segments instanceof Malformed ? segments : asAttributesOfSegments(segments);
 }
 
+/** Whether `bytes[start, end)` is one AS_SEQUENCE of 4-octet AS numbers filling it (as isSequencePath in assembly/mrt/rib-scan.ts). */
+export function isSequencePath(bytes: Uint8Array, start: number, end: number): boolean {
+  const count = end - start >= 2 ? bytes[start + 1] : 0;
+  return count !== 0 && bytes[start] === AsPathSegmentType.AS_SEQUENCE && end - start === 2 + count * 4;
+}
+
 /** Decimal text of AS numbers, made once each: a table names some 70 000 ASes hundreds of thousands of times. */
 const asnTexts = new Map<number, string>();
 /** Scratch for the texts of one path's AS numbers. */
@@ -189,8 +195,8 @@ const pathWords: string[] = [];
  */
 function sequencePathOf(bytes: Uint8Array, start: number, end: number): AsAttributes | undefined {
   if (start === end) return EMPTY_PATH;
+  if (!isSequencePath(bytes, start, end)) return undefined;
   const count = bytes[start + 1];
-  if (bytes[start] !== AsPathSegmentType.AS_SEQUENCE || count === 0 || end - start !== 2 + count * 4) return undefined;
   let asn = 0;
   for (let k = 0, i = start + 2; k < count; k++, i += 4) {
     asn = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;

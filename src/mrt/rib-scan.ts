@@ -3,7 +3,8 @@
 // records and writes one addRoutes record per prefix, with the numbers of the
 // entry's next hop, AS path and community lists among the file's distinct ones; this side reads
 // the few records the scan stops at (PEER_INDEX_TABLE, kinds to skip) and decodes each distinct
-// value once, with the decoders of src/mrt/attributes.ts. What routes.ts loads and notes, the
+// next hop and community list once, with the decoders of src/mrt/attributes.ts; the distinct AS
+// paths it copies as bytes, decoded when a route of one is read (src/fib/lazy-as-paths.ts). What routes.ts loads and notes, the
 // same routes in the same order; anything else (TABLE_DUMP or BGP4MP records, a malformed or
 // truncated record, memory too short) leaves the file to routes.ts, which reads it with its
 // messages.
@@ -11,8 +12,8 @@ import { Malformed } from '../bgp/message/attributes/attribute.js';
 import { formatIPv4 } from '../net/address.js';
 import type { AsAttributes } from '../routes/route.js';
 import type { FibscopeExports } from '../wasm/module.js';
-import { type AsPathTable, OTHER_PATH } from '../fib/lazy-as-paths.js';
-import { decodeAs4Path, frozenCommunities, frozenLargeCommunities, mpReachNextHop } from './attributes.js';
+import type { AsPathTable } from '../fib/lazy-as-paths.js';
+import { decodeAs4Path, frozenCommunities, frozenLargeCommunities, isSequencePath, mpReachNextHop } from './attributes.js';
 import { recordKindName } from './constants.js';
 import { parsePeerFilter } from './peers.js';
 import { MrtRecords } from './records.js';
@@ -43,10 +44,8 @@ export class MrtRibScan {
   /** Index 0: none. */
   readonly nextHops: (string | null)[];
   readonly notes: MrtLoadNotes;
-  /** The AS paths the text of path-text.ts does not give, decoded (checked) at once, by number + 1. */
-  private readonly otherPaths: Map<number, AsAttributes>;
-  /** Distinct AS paths (read before release() gives back their table). */
-  private readonly pathCount: number;
+  /** The distinct AS paths, their bytes copied out before release() gives back the table. */
+  private readonly paths: AsPathTable;
   private readonly communityLists: (readonly string[] | undefined)[];
   private readonly largeLists: (readonly string[] | undefined)[];
   private readonly both = new Map<number, readonly string[]>();
@@ -60,8 +59,7 @@ export class MrtRibScan {
     this.nextHops = [null, ...decodeValues(wasm, NEXT_HOPS, (at, end, tag) => tag === TAG_NEXT_HOP
       ? formatIPv4(((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0)
       : mpReachNextHop(bytes, at, end))];
-    this.otherPaths = decodeOtherPaths(wasm, bytes);
-    this.pathCount = wasm.mrtRibValueCount(PATHS);
+    this.paths = copyPaths(wasm, bytes);
     this.communityLists = [undefined, ...decodeValues(wasm, COMMUNITIES, (at, end) => frozenCommunities(bytes, at, end))];
     this.largeLists = [undefined, ...decodeValues(wasm, LARGE_COMMUNITIES, (at, end) => frozenLargeCommunities(bytes, at, end))];
   }
@@ -76,17 +74,9 @@ export class MrtRibScan {
     return new Uint32Array(this.wasm.memory.buffer, this.wasm.mrtRibColumnPath() >>> 0, this.count).slice();
   }
 
-  /** The scan's distinct AS paths as numbers and one text (LazyAsPaths makes their objects when read). */
+  /** The scan's distinct AS paths as bytes (LazyAsPaths makes their objects when read). */
   pathTable(): AsPathTable {
-    const wasm = this.wasm;
-    const count = this.pathCount;
-    if (count === 0) return { text: '', texts: new Uint32Array(0), otherPaths: this.otherPaths };
-    const buffer = wasm.memory.buffer;
-    return {
-      text: utf8.decode(new Uint8Array(buffer, wasm.mrtRibPathText() >>> 0, wasm.mrtRibPathTextLength())),
-      texts: new Uint32Array(buffer, wasm.mrtRibPathTexts() >>> 0, count * 3).slice(),
-      otherPaths: this.otherPaths,
-    };
+    return this.paths;
   }
 
   /**
@@ -217,25 +207,28 @@ export class MrtRibScan {
 
 class UndecodedValue extends Error {}
 
-const utf8 = new TextDecoder('utf-8');
-
-/** The paths path-text.ts leaves to this side (sets, confederations, 2-octet-looking lengths), by number + 1. */
-function decodeOtherPaths(wasm: FibscopeExports, bytes: Uint8Array): Map<number, AsAttributes> {
-  const paths = new Map<number, AsAttributes>();
+/**
+ * The distinct AS paths' bytes and where each is, copied out of WebAssembly memory; those other
+ * than one AS_SEQUENCE (sets, confederations, 2-octet-looking lengths: rare) decoded, and so
+ * checked, at once.
+ */
+function copyPaths(wasm: FibscopeExports, arena: Uint8Array): AsPathTable {
   const count = wasm.mrtRibValueCount(PATHS);
-  if (count === 0) return paths;
-  const buffer = wasm.memory.buffer;
-  const texts = new Uint32Array(buffer, wasm.mrtRibPathTexts() >>> 0, count * 3);
+  const otherPaths = new Map<number, AsAttributes>();
   const stride = wasm.mrtRibValueBytes() >>> 2;
-  const entries = new Uint32Array(buffer, wasm.mrtRibValues(PATHS) >>> 0, count * stride);
-  for (let n = 0; n < count; n++) {
-    if (texts[n * 3] !== OTHER_PATH) continue;
-    const at = entries[n * stride + 1];
-    const path = decodeAs4Path(bytes, at, at + entries[n * stride + 2]);
-    if (path instanceof Malformed) throw new UndecodedValue();
-    paths.set(n + 1, path);
+  if (count === 0) return { bytes: new Uint8Array(0), values: new Uint32Array(0), stride, otherPaths };
+  const values = new Uint32Array(wasm.memory.buffer, wasm.mrtRibValues(PATHS) >>> 0, count * stride).slice();
+  const bytes = arena.slice();
+  if (wasm.mrtRibOtherPaths() > 0) {
+    for (let n = 0, w = 0; n < count; n++, w += stride) {
+      const start = values[w + 1], end = start + values[w + 2];
+      if (isSequencePath(bytes, start, end)) continue;
+      const path = decodeAs4Path(bytes, start, end);
+      if (path instanceof Malformed) throw new UndecodedValue();
+      otherPaths.set(n + 1, path);
+    }
   }
-  return paths;
+  return { bytes, values, stride, otherPaths };
 }
 
 /** The distinct values of a scan's table `which`, in order, each decoded from its bytes (in the arena). */

@@ -176,6 +176,24 @@ describe('MRT RIB dumps through WebAssembly, against the reader in JavaScript', 
     await expectSameLoad(bytes, { peer: peers[7].address, scanned: true });
   });
 
+  it('more distinct AS paths than the scan sized its table for, and far fewer; paths queued as the window moves on', async () => {
+    // the scan sizes its AS path table from the file's length, a path per 256 bytes
+    // (assembly/mrt/rib-scan.ts), and numbers the paths in batches of 256 (path-batch.ts)
+    const peers: TestPeer[] = [{ bgpId: '10.0.0.1', address: '192.0.2.1', as: 64500 }];
+    const table = peerIndexTable(DUMP_TIME, '10.255.0.1', '', peers);
+    const record = (n: number, asPath: string) => ribRecord(DUMP_TIME, n, `${10 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}.0/24`,
+      [{ peerIndex: 0, attributes: { asPath, nextHop: formatIPv4(0xc0000201 + (n % 3)) } }]);
+    // a path per prefix or two (some 60 bytes: 4 times the guess), some with an AS set, decoded at once
+    const many = concatBytes([table, ...Array.from({ length: 40_000 }, (_, n) => record(n, n % 97 === 0 ? `64500 {${n},7}` : `64500 ${n >> (n % 5 === 0 ? 1 : 0)} 3356`))]);
+    expect(many.length).toBeGreaterThan(2 << 20);
+    const loaded = await expectSameLoad(many, { scanned: true });
+    expect(loaded.result?.added).toBe(40_000);
+    // three paths in a file the scan sized its table for over a thousand
+    const few = concatBytes([table, ...Array.from({ length: 6000 }, (_, n) => record(n, ['64500 3356', '64500 1299 7', '64500'][n % 3]))]);
+    expect(few.length).toBeGreaterThan(256 * 1000);
+    expect((await expectSameLoad(few, { scanned: true })).result?.added).toBe(6000);
+  });
+
   it('records to skip between the RIB records, repeated prefixes, host bits set, entries of no chosen peer', async () => {
     const peers: TestPeer[] = [{ bgpId: '10.0.0.1', address: '192.0.2.1', as: 64500 }, { bgpId: '10.0.0.2', address: '192.0.2.2', as: 64501 }];
     const a = { asPath: '64500 3356', nextHop: '192.0.2.1', med: 5, communities: ['64500:1'] };
