@@ -102,6 +102,20 @@ function raiseTop(end: u64, limit: u64): bool {
   return true;
 }
 
+/**
+ * Grows memory at once so that `bytes` more past the heap's top need no growth, as far as the
+ * soft limit allows; nothing when memory is that big already, or cannot grow (allocations then
+ * grow it as they need). For a bulk load, which would otherwise grow memory by a quarter again
+ * and again: growing a memory of tens of megabytes costs milliseconds each time here (17 growths
+ * to 190 MB took 10 to 20 ms, one growth to the same size under 3 ms).
+ */
+export function prepareRoom(bytes: u64): void {
+  const end = min(heapTop + bytes, softLimit);
+  const have = <u64>memory.size() << 16;
+  if (end <= have) return;
+  memory.grow(<i32>((end - have + PAGE - 1) >> 16));
+}
+
 /** A large block of `size` bytes (a multiple of 8) whose address is a multiple of `align`; 0 when none fits under `limit`. */
 function takeLarge(size: u64, align: u64, limit: u64): usize {
   let prev: usize = 0;

@@ -3,7 +3,7 @@
 // (test/allocator-model.test.ts), which must see exactly what every other caller gets.
 
 import {
-  alloc, allocationFailure, availableBytes, belowSoftLimit, bytesTakenTotal, free, heapEnd, limitBytes, poolBytesInUse, realloc, reallocZeroed, reserveBytes,
+  alloc, allocationFailure, availableBytes, belowSoftLimit, bytesTakenTotal, free, heapEnd, limitBytes, poolBytesInUse, prepareRoom, realloc, reallocZeroed, reserveBytes,
   setLimits, trimSlabs, tryAlloc, POOL_OTHER,
 } from './alloc';
 
@@ -17,6 +17,8 @@ export function memoryReserve(): f64 { return <f64>reserveBytes(); }
 export function memoryHeapEnd(): f64 { return <f64>heapEnd(); }
 export function memoryBelowSoftLimit(): bool { return belowSoftLimit(); }
 export function memoryAvailable(): f64 { return <f64>availableBytes(); }
+/** Grows memory once for `bytes` more (a bulk load's estimate); views of it are then detached. */
+export function memoryPrepare(bytes: f64): void { prepareRoom(<u64>bytes); }
 /** Gives back the empty slab kept per block size (assembly/memory/alloc.ts). */
 export function memoryTrim(): void { trimSlabs(); }
 /** The size of the request that made the instance trap for want of memory; 0 when none did. */
