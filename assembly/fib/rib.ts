@@ -5,7 +5,8 @@
 // of routes for its prefix, best first (lowest metric, then the newest), so the list head is the
 // winner the lookup structure must show.
 //
-// Node layout, 16 bytes:
+// Node layout, 16 bytes (24, the last 8 unused, for nodes shorter than the lookup structure's
+// direct array: nodeBytes says why):
 //   @0  child[0] u32   pointer, 0 = none: the nearest node below whose next key bit is 0
 //   @4  child[1] u32
 //   @8  head     i32   best route of this prefix, -1 = none
@@ -31,6 +32,7 @@ import { keyBit } from './keys';
 import { routeHi, routeLength, routeLo, routeClass, routeMetric, routeNext, setRouteNext } from './routes';
 
 export const RIB_NODE: usize = 16;
+const RIB_TOP_NODE: usize = 24;
 
 @inline export function child(node: usize, bit: u32): usize {
   return load<u32>(node + (<usize>bit << 2));
@@ -57,10 +59,22 @@ const SHORTCUT_SLOTS: usize = 1 << SHORTCUT_DEPTH;
   root: usize;
   shortcut: usize;
   above: usize;
+  topDepth: i32;
 }
 
-export function initRib(rib: Rib): void {
-  rib.root = newRibNode(0, 0);
+/**
+ * The bytes of a node of `length` bits: those shorter than the lookup structure's direct array
+ * (which its rebuild walks to reach the array's slots) take 24, so they come from slabs of their
+ * own, a few megabytes for a full table that the walk reads without the nodes below in between.
+ */
+@inline function nodeBytes(rib: Rib, length: i32): usize {
+  return length < rib.topDepth ? RIB_TOP_NODE : RIB_NODE;
+}
+
+/** A RIB whose lookup structure's direct array takes `topDepth` bits (the nodes above are kept apart). */
+export function initRib(rib: Rib, topDepth: i32): void {
+  rib.topDepth = topDepth;
+  rib.root = newRibNode(rib, 0, 0);
   rib.shortcut = alloc(SHORTCUT_SLOTS << 2, POOL_RIB);
   memory.fill(rib.shortcut, 0, SHORTCUT_SLOTS << 2);
   rib.above = alloc(SHORTCUT_SLOTS << 2, POOL_RIB);
@@ -72,8 +86,8 @@ export function initRib(rib: Rib): void {
 }
 
 /** A node of `length` bits of the key whose most significant half is `hi`. */
-function newRibNode(length: i32, hi: u64): usize {
-  const node = alloc(RIB_NODE, POOL_RIB);
+function newRibNode(rib: Rib, length: i32, hi: u64): usize {
+  const node = alloc(nodeBytes(rib, length), POOL_RIB);
   initRibNode(node, length, hi);
   return node;
 }
@@ -259,7 +273,7 @@ function walk(rib: Rib, hi: u64, lo: u64, length: i32, create: bool, useShortcut
  */
 function attach(rib: Rib, parent: usize, bit: u32, next: usize, hi: u64, lo: u64, length: i32): usize {
   if (!next) {
-    const node = newRibNode(length, hi);
+    const node = newRibNode(rib, length, hi);
     store<u32>(parent + (<usize>bit << 2), <u32>node);
     noteShortcut(rib, parent, node);
     pushPath(node);
@@ -267,26 +281,33 @@ function attach(rib: Rib, parent: usize, bit: u32, next: usize, hi: u64, lo: u64
   }
   const nextLength = nodeLength(next);
   const shared = sharedWithNode(next, hi, lo, min(nextLength, length));
-  // the node made above `next` takes its place in memory and `next` moves (moveDown)
-  const above = next;
-  const moved = moveDown(rib, next, min(shared, length));
+  const aboveLength = min(shared, length);
+  // the node made above `next` takes its place in memory and `next` moves (moveDown), when
+  // both are blocks of one size
+  let above: usize;
+  let below: usize;
+  if (nodeBytes(rib, aboveLength) == nodeBytes(rib, nextLength)) {
+    above = next;
+    below = moveDown(rib, next, aboveLength);
+    initRibNode(above, aboveLength, hi);
+  } else {
+    above = newRibNode(rib, aboveLength, hi);
+    below = next;
+    store<u32>(parent + (<usize>bit << 2), <u32>above);
+  }
+  noteShortcut(rib, parent, above);
+  pushPath(above);
   if (shared == length) {
     // the new prefix covers `next`: it goes between
-    initRibNode(above, length, hi);
-    store<u32>(above + (<usize>nodeBits(moved, length, 1) << 2), <u32>moved);
-    noteShortcut(rib, parent, above);
-    pushPath(above);
+    store<u32>(above + (<usize>nodeBits(below, length, 1) << 2), <u32>below);
     return above;
   }
   // the two part after `shared` bits: a branch node there holds both
-  const node = newRibNode(length, hi);
-  initRibNode(above, shared, hi);
+  const node = newRibNode(rib, length, hi);
   const side = keyBit(hi, lo, shared);
   store<u32>(above + (<usize>side << 2), <u32>node);
-  store<u32>(above + (<usize>(side ^ 1) << 2), <u32>moved);
-  noteShortcut(rib, parent, above);
+  store<u32>(above + (<usize>(side ^ 1) << 2), <u32>below);
   noteShortcut(rib, above, node);
-  pushPath(above);
   pushPath(node);
   return node;
 }
@@ -298,7 +319,7 @@ function attach(rib: Rib, parent: usize, bit: u32, next: usize, hi: u64, lo: u64
  * pointer stays as it is. Only the shortcut may point at a node besides its parent.
  */
 function moveDown(rib: Rib, next: usize, aboveLength: i32): usize {
-  const moved = alloc(RIB_NODE, POOL_RIB);
+  const moved = alloc(nodeBytes(rib, nodeLength(next)), POOL_RIB);
   v128.store(moved, v128.load(next));
   if (aboveLength < SHORTCUT_DEPTH && nodeLength(moved) >= SHORTCUT_DEPTH) {
     store<u32>(rib.shortcut + (<usize>(nodeTop(moved) >> 16) << 2), <u32>moved);
@@ -419,14 +440,14 @@ export function removeOnPath(rib: Rib, id: i32): bool {
   const below = left ? left : right;
   store<u32>(parent + (<usize>bit << 2), <u32>below);
   dropShortcut(rib, parent, node, below);
-  free(node, RIB_NODE, POOL_RIB);
+  free(node, nodeBytes(rib, length), POOL_RIB);
   if (!below && pathCount >= 3 && head(parent) < 0) {
     // the parent, without routes, is left with one child: it goes too
     const grand = pathAt(pathCount - 3);
     const remaining = child(parent, bit ^ 1);
     store<u32>(grand + (<usize>keyBit(hi, lo, nodeLength(grand)) << 2), <u32>remaining);
     dropShortcut(rib, grand, parent, remaining);
-    free(parent, RIB_NODE, POOL_RIB);
+    free(parent, nodeBytes(rib, nodeLength(parent)), POOL_RIB);
   }
   fingerRib = 0;
   findNode(rib, hi, lo, length, false);
