@@ -412,7 +412,7 @@ export function ribRemove(rib: Rib, id: i32): bool {
 
 /**
  * ribRemove when the last walk (findNode or a removal) went to this route's prefix, so its path
- * is at hand. When the trie changes, the path is walked again: it then describes the trie after.
+ * is at hand. When nodes go, the path is cut back to those that stay, as a walk after would find.
  */
 export function removeOnPath(rib: Rib, id: i32): bool {
   const length = routeLength(id);
@@ -430,8 +430,12 @@ export function removeOnPath(rib: Rib, id: i32): bool {
   const left = child(node, 0), right = child(node, 1);
   // the node goes when this was its last route, unless it is the root or a branch point
   const goes = prev < 0 && routeNext(id) < 0 && !(left && right) && length != 0;
-  // then the nodes above it are needed, found before the route leaves (keys are read from routes)
-  if (goes && !pathFromRoot) walk(rib, hi, lo, length, false, false);
+  if (goes && !pathFromRoot) {
+    // the nodes above it are needed: its parent, and the parent's when that goes too (it has no
+    // routes and is left with one child); found before the route leaves (keys are read from routes)
+    const parentGoes = !(left || right) && pathCount >= 2 && head(pathAt(pathCount - 2)) < 0;
+    if (pathCount < 2 || (parentGoes && pathCount < 3)) walk(rib, hi, lo, length, false, false);
+  }
   if (prev < 0) store<i32>(node, routeNext(id), 8); else setRouteNext(prev, routeNext(id));
   setRouteNext(id, -1);
   if (!goes) return true;
@@ -441,16 +445,20 @@ export function removeOnPath(rib: Rib, id: i32): bool {
   store<u32>(parent + (<usize>bit << 2), <u32>below);
   dropShortcut(rib, parent, node, below);
   free(node, nodeBytes(rib, length), POOL_RIB);
-  if (!below && pathCount >= 3 && head(parent) < 0) {
-    // the parent, without routes, is left with one child: it goes too
-    const grand = pathAt(pathCount - 3);
+  // the path now ends above the node, and `pathNext` is what took its place
+  pathCount--;
+  pathNext = below;
+  if (!below && pathCount >= 2 && head(parent) < 0) {
+    // the parent, without routes (not the root), is left with one child: it goes too
+    const grand = pathAt(pathCount - 2);
     const remaining = child(parent, bit ^ 1);
     store<u32>(grand + (<usize>keyBit(hi, lo, nodeLength(grand)) << 2), <u32>remaining);
     dropShortcut(rib, grand, parent, remaining);
     free(parent, nodeBytes(rib, nodeLength(parent)), POOL_RIB);
+    pathCount--;
+    pathNext = remaining;
   }
   fingerRib = 0;
-  findNode(rib, hi, lo, length, false);
   return true;
 }
 
