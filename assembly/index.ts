@@ -18,6 +18,7 @@ import {
   records as plainScanRecords, scanPlain, sortScannedByPrefix,
 } from './routes/plain';
 import { batchRecords as mrtRibBatch } from './mrt/rib-routes';
+import { ribCheck, ribCheckedNodes } from './fib/rib-check';
 
 export * from './analyze';
 export * from './classify/rule-exports';
@@ -290,3 +291,9 @@ export * from './intervals/exports';
 export * from './route-updates';
 export { updateLinesScan, updateLinesColumn, updateLinesTexts, updateLinesFree } from './updates/update-lines';
 export { stepsCapacity, stepsRecordsPointer, stepsTimesPointer, stepsRemovedEndsPointer, stepsStage, stepsApplied, stepsApplyUpTo } from './updates/in-step';
+
+/** For tests: 0 when one family's RIB keeps every rule of its shape (fib/rib-check.ts), else the rule broken. */
+export function ribCheckShape(family: i32): i32 {
+  return ribCheck(tableOf(family).rib);
+}
+export { ribCheckedNodes };

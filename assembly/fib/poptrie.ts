@@ -26,8 +26,8 @@
 // would. Everything runs between lookups (one thread), so no lookup sees half a change.
 
 import { alloc, free } from '../memory/alloc';
-import { keyBit, keyChunk } from './keys';
-import { bestAbove, child, hasChildren, head, pathNode, Rib } from './rib';
+import { keyChunk } from './keys';
+import { bestAbove, child, hasChildren, head, nodeBits, nodeLength, pathNode, Rib } from './rib';
 
 export const NODE_BYTES: usize = 24;
 export const STRIDE: i32 = 6;
@@ -58,17 +58,28 @@ const scratch: usize = memory.data(<i32>(MAX_LEVELS * <i32>LEVEL_BYTES));
 
 /**
  * Records, for each of the 64 children below a node at depth `target - 6`, the best route
- * covering it and its RIB node (if longer prefixes lie below it). `n` is at `depth`, key bits `index`.
+ * covering it and its RIB node (if longer prefixes lie below it). The RIB position (rib.ts) is
+ * (`n`, `depth`), key bits `index`.
  */
 function collect(n: usize, depth: i32, index: u32, best: i32, target: i32, level: usize): void {
   if (!n) {
-    const span = target - depth;
-    const first = index << span;
-    const last = (index + 1) << span;
-    for (let v = first; v < last; v++) {
-      store<i32>(level + (<usize>v << 2), best);
-      store<u32>(level + RIB_COLUMN + (<usize>v << 2), 0);
+    collectRun(index << (target - depth), (index + 1) << (target - depth), best, level);
+    return;
+  }
+  const length = nodeLength(n);
+  if (length > depth) {
+    if (depth == target) {
+      // longer prefixes lie below: `n` itself
+      store<i32>(level + (<usize>index << 2), best);
+      store<u32>(level + RIB_COLUMN + (<usize>index << 2), <u32>n);
+      return;
     }
+    // a compressed chain: only the part on n's prefix lies below anything
+    const to = min(length, target);
+    const at = (index << (to - depth)) | nodeBits(n, depth, to - depth);
+    collectRun(index << (target - depth), at << (target - to), best, level);
+    collect(n, to, at, best, target, level);
+    collectRun((at + 1) << (target - to), (index + 1) << (target - depth), best, level);
     return;
   }
   const h = head(n);
@@ -80,6 +91,14 @@ function collect(n: usize, depth: i32, index: u32, best: i32, target: i32, level
   }
   collect(child(n, 0), depth + 1, index << 1, best, target, level);
   collect(child(n, 1), depth + 1, (index << 1) | 1, best, target, level);
+}
+
+/** Children `first` to `end` - 1 as leaves of `best`, nothing below them. */
+function collectRun(first: u32, end: u32, best: i32, level: usize): void {
+  for (let v = first; v < end; v++) {
+    store<i32>(level + (<usize>v << 2), best);
+    store<u32>(level + RIB_COLUMN + (<usize>v << 2), 0);
+  }
 }
 
 // Per recursion level of buildNode, the 64 children below the node being built as segments, in
@@ -111,6 +130,23 @@ function collectSegments(n: usize, depth: i32, index: u32, best: i32, target: i3
     appendSegment(area, index << (target - depth), best, 0);
     return;
   }
+  const length = nodeLength(n);
+  if (length > depth) {
+    if (depth == target) {
+      appendSegment(area, index, best, n);
+      return;
+    }
+    // a compressed chain: runs of `best` on either side of the part on n's prefix
+    const to = min(length, target);
+    const at = (index << (to - depth)) | nodeBits(n, depth, to - depth);
+    const first = index << (target - depth);
+    const start = at << (target - to);
+    if (start > first) appendSegment(area, first, best, 0);
+    collectSegments(n, to, at, best, target, area);
+    const after = (at + 1) << (target - to);
+    if (after < (index + 1) << (target - depth)) appendSegment(area, after, best, 0);
+    return;
+  }
   const h = head(n);
   if (h >= 0) best = h;
   if (depth == target) {
@@ -122,15 +158,14 @@ function collectSegments(n: usize, depth: i32, index: u32, best: i32, target: i3
 }
 
 /**
- * Fills `node` from the RIB node `rib` at `depth`, whose own route is already folded into `best`.
- * With `node` 0 it makes a top node, leaves inline (see the layout above). Returns the node.
+ * Fills `node` from the RIB position (`rib`, `depth`), whose own route is already folded into
+ * `best`. With `node` 0 it makes a top node, leaves inline (see the layout above). Returns the node.
  */
 function buildNode(node: usize, rib: usize, depth: i32, best: i32, level: i32, pool: i32): usize {
   const area = segments + <usize>level * LEVEL_SEGMENTS_BYTES;
   const target = depth + STRIDE;
   segmentCount = 0;
-  collectSegments(child(rib, 0), depth + 1, 0, best, target, area);
-  collectSegments(child(rib, 1), depth + 1, 1, best, target, area);
+  collectSegments(rib, depth, 0, best, target, area);
   const count = segmentCount; // the calls below collect their own levels
 
   let vector: u64 = 0;
@@ -230,14 +265,20 @@ function freeChildren(node: usize, pool: i32): void {
   }
 }
 
-/** Points direct slot `slot` at the RIB node `rib` (0 if none) below `best`, and frees what it held. */
+/** Points direct slot `slot` at the RIB position (`rib`, S; 0: nothing) below `best`, and frees what it held. */
 function setSlot(t: Poptrie, slot: u32, rib: usize, best: i32): void {
   let entry: u32;
+  let below = false;
   if (rib) {
-    const h = head(rib);
-    if (h >= 0) best = h;
+    if (nodeLength(rib) > t.directBits) {
+      below = true;
+    } else {
+      const h = head(rib);
+      if (h >= 0) best = h;
+      below = hasChildren(rib);
+    }
   }
-  if (rib && hasChildren(rib)) {
+  if (below) {
     entry = <u32>buildNode(0, rib, t.directBits, best, 0, t.pool);
   } else {
     entry = leafEntry(best);
@@ -259,7 +300,7 @@ function setSlot(t: Poptrie, slot: u32, rib: usize, best: i32): void {
  * IPv6 table's 2^20 slots are nearly all uncovered), so slots that held a leaf, all of them in a
  * fresh table, are overwritten in place and only the others go through setSlot to be freed.
  */
-function fillLeaves(t: Poptrie, first: u32, count: u32, best: i32): void {
+@inline function fillLeaves(t: Poptrie, first: u32, count: u32, best: i32): void {
   const entry = leafEntry(best);
   const at = t.direct + (<usize>first << 2);
   for (let k: u32 = 0; k < count; k++) {
@@ -269,16 +310,30 @@ function fillLeaves(t: Poptrie, first: u32, count: u32, best: i32): void {
   }
 }
 
-/** Refills every direct slot under RIB node `n` (0 if none) at `depth`, key bits `index`. */
+/** Refills every direct slot under the RIB position (`n`, `depth`; 0: nothing), key bits `index`. */
 function fillSlots(t: Poptrie, n: usize, depth: i32, index: u32, best: i32): void {
   const s = t.directBits;
   if (depth == s) {
     setSlot(t, index, n, best);
     return;
   }
+  const span = s - depth;
   if (!n) {
-    const span = s - depth;
     fillLeaves(t, index << span, 1 << span, best);
+    return;
+  }
+  const length = nodeLength(n);
+  if (length > depth) {
+    // a compressed chain: leaves of `best` on either side of the part on n's prefix
+    const to = min(length, s);
+    const at = (index << (to - depth)) | nodeBits(n, depth, to - depth);
+    const first = index << span;
+    const start = at << (s - to);
+    if (start > first) fillLeaves(t, first, start - first, best);
+    if (to == s) setSlot(t, at, n, best); else fillSlots(t, n, to, at, best);
+    const after = (at + 1) << (s - to);
+    const end = (index + 1) << span;
+    if (end > after) fillLeaves(t, after, end - after, best);
     return;
   }
   const h = head(n);

@@ -11,8 +11,8 @@ export const fib6 = changetype<Poptrie>(memory.data(offsetof<Poptrie>()));
 const rib4 = changetype<Rib>(memory.data(offsetof<Rib>()));
 const rib6 = changetype<Rib>(memory.data(offsetof<Rib>()));
 routeTableInit();
-initRib(rib4);
-initRib(rib6);
+initRib(rib4, DIRECT_BITS_V4);
+initRib(rib6, DIRECT_BITS_V6);
 initPoptrie(fib4, DIRECT_BITS_V4, POOL_FIB4, rib4);
 initPoptrie(fib6, DIRECT_BITS_V6, POOL_FIB6, rib6);
 

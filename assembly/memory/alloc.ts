@@ -321,10 +321,12 @@ export function tryAlloc(size: u64, pool: i32): usize {
 
 /**
  * Grows memory now, in one step, so that about `bytes` more past the heap's top take no
- * memory.grow (a bulk load that can tell roughly what it will take): the heap otherwise grows a
- * quarter at a time, a dozen steps on the way to a full table's 100 MB, and each costs V8 far more
- * than the pages (about 1.5 ms: a load's grows took 15-20 ms). Only within the soft limit; a hint,
- * nothing taken: pages grown and never used are never touched.
+ * memory.grow (a bulk load that can tell roughly what it will take: a plain table, an MRT dump):
+ * the heap otherwise grows a quarter at a time, a dozen steps on the way to a full table's 100 MB,
+ * and each costs V8 far more than the pages (17 growths to 190 MB took 10 to 20 ms, one growth
+ * to the same size under 3 ms). Only within the soft limit, and nothing when memory cannot grow
+ * (allocations then grow it as they need); a hint, nothing taken: pages grown and never used are
+ * never touched.
  */
 export function growAhead(bytes: u64): void {
   const end = min(heapTop + bytes, softLimit);

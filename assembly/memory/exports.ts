@@ -17,6 +17,8 @@ export function memoryReserve(): f64 { return <f64>reserveBytes(); }
 export function memoryHeapEnd(): f64 { return <f64>heapEnd(); }
 export function memoryBelowSoftLimit(): bool { return belowSoftLimit(); }
 export function memoryAvailable(): f64 { return <f64>availableBytes(); }
+/** Grows memory once for `bytes` more (a bulk load's estimate); views of it are then detached. */
+export function memoryPrepare(bytes: f64): void { growAhead(<u64>bytes); }
 /** Gives back the empty slab kept per block size (assembly/memory/alloc.ts). */
 export function memoryTrim(): void { trimSlabs(); }
 /** The size of the request that made the instance trap for want of memory; 0 when none did. */
