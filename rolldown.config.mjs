@@ -3,6 +3,7 @@
 // saves about 50 ms at every start (README, "Speed against native code"). The library
 // (dist/node.js, dist/index.js) and the thread worker stay as tsc wrote them. Paths to the
 // package's own files are made in src/wasm-url.ts and src/worker-url.ts, at dist/cli.js's depth.
+import { chmodSync } from 'node:fs';
 import { defineConfig } from 'rolldown';
 
 export default defineConfig({
@@ -10,4 +11,6 @@ export default defineConfig({
   platform: 'node',
   logLevel: 'warn',
   output: { file: 'dist/cli.js', format: 'esm', codeSplitting: false },
+  // a new file is written 0644: `npx fibscope` and the package's bin need it executable
+  plugins: [{ name: 'executable', writeBundle: (options) => chmodSync(options.file, 0o755) }],
 });

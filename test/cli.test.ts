@@ -21,6 +21,16 @@ function file(name: string, content: string | Buffer): string {
   return path;
 }
 
+describe('the command line as the package installs it', () => {
+  it('runs as a program of its own (the bin npx and npm link run, bundled into one file)', () => {
+    // run directly, not through `node`: the file must be executable and start with its #! line
+    const version = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+    expect(version.error).toBeUndefined();
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
 describe('fibscope lookup', () => {
   it('prints the matching route per address, like ip route get, with the prefix it matched last', () => {
     const run = fibscope('lookup', '-r', SAMPLE, '8.8.8.8', '10.20.30.40', '2001:4860:4860::8888', '203.0.113.5');
