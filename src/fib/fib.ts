@@ -7,7 +7,7 @@ import { MrtRibScan } from '../mrt/rib-scan.js';
 import { parseMrtRoutes, type MrtLoadNotes } from '../mrt/routes.js';
 import { canonicalNextHop } from '../routes/scan.js';
 import { detectionText } from '../routes/detect.js';
-import { RouteList } from '../routes/route-list.js';
+import { RouteList, setAt, widened } from '../routes/route-list.js';
 import {
   ROUTE_TYPES, routeTypeCode, type AsAttributes, type NextHop, type Route, type RouteAttributes, type RouteProvenance,
 } from '../routes/route.js';
@@ -1283,15 +1283,10 @@ export class Fib {
     // doubling for routes added one by one; a bulk load past that gets what it asks for, not up
     // to twice as much (each column is zeroed when made: a full table's are tens of megabytes)
     const size = Math.max(this.family.length * 2, needed);
-    const widen = <T extends Uint8Array | Uint32Array>(old: T): T => {
-      const next = new (old.constructor as new (n: number) => T)(size);
-      next.set(old);
-      return next;
-    };
-    this.family = widen(this.family);
-    this.prefixLength = widen(this.prefixLength);
-    this.metric = widen(this.metric);
-    this.routeClass = widen(this.routeClass);
+    this.family = widened(this.family, size);
+    this.prefixLength = widened(this.prefixLength, size);
+    this.metric = widened(this.metric, size);
+    this.routeClass = widened(this.routeClass, size);
   }
 
   /**
@@ -1594,12 +1589,6 @@ function checkUint32(value: unknown, what: string): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
     throw new FibscopeArgumentError(`${what} must be a whole number 0..4294967295, got ${String(value)}`);
   }
-}
-
-/** `column[id] = value`, filling the gap before it with undefined: a column with holes is slow. */
-function setAt<T>(column: (T | undefined)[], id: number, value: T): void {
-  while (column.length < id) column.push(undefined);
-  column[id] = value;
 }
 
 /**

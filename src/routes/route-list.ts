@@ -87,23 +87,25 @@ export class RouteList {
   }
 
   private grow(capacity: number): void {
-    const widen = <T extends Uint8Array | Uint32Array>(old: T, size: number): T => {
-      const next = new (old.constructor as new (n: number) => T)(size);
-      next.set(old);
-      return next;
-    };
-    this.family = widen(this.family, capacity);
-    this.prefixLength = widen(this.prefixLength, capacity);
-    this.metric = widen(this.metric, capacity);
-    this.type = widen(this.type, capacity);
-    this.line = widen(this.line, capacity);
-    this.v4 = widen(this.v4, capacity);
-    this.v6 = widen(this.v6, capacity * 16);
+    this.family = widened(this.family, capacity);
+    this.prefixLength = widened(this.prefixLength, capacity);
+    this.metric = widened(this.metric, capacity);
+    this.type = widened(this.type, capacity);
+    this.line = widened(this.line, capacity);
+    this.v4 = widened(this.v4, capacity);
+    this.v6 = widened(this.v6, capacity * 16);
   }
 }
 
+/** A column of `size` entries holding `old`'s first (the rest zero): growing a typed-array column. */
+export function widened<T extends Uint8Array | Uint32Array>(old: T, size: number): T {
+  const next = new (old.constructor as new (n: number) => T)(size);
+  next.set(old);
+  return next;
+}
+
 /** `column[i] = value`, filling the gap before it with undefined: a column with holes is slow. */
-function setAt<T>(column: (T | undefined)[], i: number, value: T): void {
+export function setAt<T>(column: (T | undefined)[], i: number, value: T): void {
   while (column.length < i) column.push(undefined);
   column[i] = value;
 }

@@ -6,6 +6,7 @@
 import { FibscopeArgumentError } from '../errors.js';
 import { createPrefixBuffer, formatIPv4, formatIPv6, maskV4, maskV6, PREFIX_OK, prefixErrorReason, scanPrefix } from '../net/address.js';
 import type { RouteAttributes } from '../routes/route.js';
+import { widened } from '../routes/route-list.js';
 import type { RouteUpdate, UpdateStream, UpdateStreamNotes } from './types.js';
 
 /** The verb of an update: its number in the `op` column. */
@@ -126,20 +127,15 @@ export class UpdateColumns {
 
   private grow(): void {
     const size = this.op.length * 2;
-    const widen = <T extends Uint8Array | Uint32Array>(old: T, factor = 1): T => {
-      const next = new (old.constructor as new (n: number) => T)(size * factor);
-      next.set(old);
-      return next;
-    };
-    this.seconds = widen(this.seconds);
-    this.nanoseconds = widen(this.nanoseconds);
-    this.op = widen(this.op);
-    this.family = widen(this.family);
-    this.length = widen(this.length);
-    this.v4 = widen(this.v4);
-    this.v6 = widen(this.v6, 16);
-    this.attributes = widen(this.attributes);
-    this.where = widen(this.where);
+    this.seconds = widened(this.seconds, size);
+    this.nanoseconds = widened(this.nanoseconds, size);
+    this.op = widened(this.op, size);
+    this.family = widened(this.family, size);
+    this.length = widened(this.length, size);
+    this.v4 = widened(this.v4, size);
+    this.v6 = widened(this.v6, size * 16);
+    this.attributes = widened(this.attributes, size);
+    this.where = widened(this.where, size);
   }
 }
 
