@@ -8,6 +8,7 @@
 // error messages.
 
 import { parseIPv4Text, parseIPv6Text } from '../text/addresses';
+import { lineEnd } from '../text/lines';
 import { prefixOrder } from '../fib/bulk-order';
 import { alloc, free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 
@@ -78,7 +79,7 @@ export function scanPlain(textAt: usize, length: u32, lines: u32): i32 {
       scanCount = count;
       return SCAN_MORE;
     }
-    let end = lineEnd(pos, length);
+    let end = lineEnd(text, pos, length);
     let i = pos;
     pos = end + 1;
     while (i < end && isBlank(byteAt(i))) i++;
@@ -139,19 +140,6 @@ export function scanPlain(textAt: usize, length: u32, lines: u32): i32 {
   }
   scanning = false;
   return <i32>count;
-}
-
-/** Where the line from `pos` ends: its newline, or `length`. Sixteen bytes a look. */
-@inline function lineEnd(pos: u32, length: u32): u32 {
-  const newline = i8x16.splat(10);
-  let i = pos;
-  while (i + 16 <= length) {
-    const found = i8x16.bitmask(i8x16.eq(v128.load(text + <usize>i), newline));
-    if (found) return i + ctz(found);
-    i += 16;
-  }
-  while (i < length && byteAt(i) != 10) i++;
-  return i;
 }
 
 function unsure(): i32 {

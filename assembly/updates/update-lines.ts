@@ -8,14 +8,14 @@
 
 import { free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 import { parseIPv4Text, parseIPv6Text } from '../text/addresses';
+import { lineEnd } from '../text/lines';
 
 const OP_ADD: u8 = 0;
 const OP_REPLACE: u8 = 1;
 const OP_DEL: u8 = 2;
 const MAX_SECONDS: u64 = 0xffffffff;
 
-// the columns, `capacity` entries each (one per line of the text, at most)
-let capacity: u32 = 0;
+// the columns, an entry per line of the text (reserve): no more updates than lines
 let count: u32 = 0;
 let seconds: usize = 0;
 let nanoseconds: usize = 0;
@@ -34,7 +34,7 @@ let textEnds: usize = 0;
 let textLines: usize = 0;
 let textHashes: usize = 0;
 let restStarts: usize = 0;
-/** Open addressing over the texts: number + 1, 0 = empty; a power of two, at least twice `capacity`. */
+/** Open addressing over the texts: number + 1, 0 = empty; a power of two, at least twice the lines. */
 let slots: usize = 0;
 let slotMask: u32 = 0;
 
@@ -88,19 +88,6 @@ function countLines(text: usize, from: u32, to: u32): u32 {
   for (; i + 16 <= to; i += 16) n += popcnt(i8x16.bitmask(i8x16.eq(v128.load(text + i), newline)));
   for (; i < to; i++) n += <u32>(load<u8>(text + i) == 10);
   return n;
-}
-
-/** Where the line from `pos` ends (its newline, or `length`), 16 bytes a step. */
-@inline function lineEnd(text: usize, pos: u32, length: u32): u32 {
-  const newline = i8x16.splat(10);
-  let i = pos;
-  while (i + 16 <= length) {
-    const found = i8x16.bitmask(i8x16.eq(v128.load(text + i), newline));
-    if (found) return i + ctz(found);
-    i += 16;
-  }
-  while (i < length && load<u8>(text + i) != 10) i++;
-  return i;
 }
 
 /** Reads up to PIECE_LINES lines from `pos`; returns where the next starts, or FAILED at a line not taken (`line`). */
@@ -286,7 +273,6 @@ function reserve(n: u32): bool {
   blockBytes = <u64>n * ENTRY_BYTES + (<u64>slotCount << 2);
   block = tryAlloc(blockBytes, POOL_OTHER);
   if (!block) return false;
-  capacity = n;
   slotMask = slotCount - 1;
   // the u32 columns first (aligned), then the 16-byte keys, the slots, the u8 columns
   let at = block;
@@ -340,5 +326,5 @@ export function updateLinesTexts(): u32 {
 export function updateLinesFree(): void {
   if (block) free(block, blockBytes, POOL_OTHER);
   block = 0;
-  capacity = count = texts = 0;
+  count = texts = 0;
 }
