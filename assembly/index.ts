@@ -9,7 +9,8 @@ import {
   clearRoute, ensureRouteCapacity, routeExists, routeFamily, routeHi, routeLength, routeLo,
   routeNext, routeRecord, setRoutePaths,
 } from './fib/routes';
-import { rebuildAll, updatePrefix } from './fib/poptrie';
+import { rebuildAll, rebuildResized, updatePrefix } from './fib/poptrie';
+import { lookupsDone4 } from './fib/direct-tier';
 import { lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './fib/lookup';
 import { fib4, fib6, tableOf } from './fib/tables';
 import {
@@ -229,6 +230,11 @@ export function rebuild(family: i32): void {
   rebuildAll(tableOf(family));
 }
 
+/** Rebuilds the family's table on a direct array of `bits` bits (tests of both IPv4 forms); false past the memory limit. */
+export function useDirectBits(family: i32, bits: i32): bool {
+  return rebuildResized(tableOf(family), bits);
+}
+
 /** Lists the ids of the routes for the prefix whose key is at the start of the I/O region, best first. */
 export function routesAt(family: i32, length: i32): i32 {
   const node = findNode(tableOf(family).rib, loadHi(io), loadLo(io), length, false);
@@ -242,12 +248,13 @@ export function routesAt(family: i32, length: i32): i32 {
 }
 
 export function lookup4(addr: u32): i32 {
-  return find4(fib4.direct, addr);
+  return find4(fib4.direct, fib4.directBits, addr);
 }
 
 /** Looks up `count` host-order IPv4 addresses from the I/O region into IO_OUTPUT. */
 export function lookup4Batch(count: i32): void {
-  lookup4Many(fib4.direct, io, io + IO_OUTPUT, count);
+  lookup4Many(fib4.direct, fib4.directBits, io, io + IO_OUTPUT, count);
+  lookupsDone4(count);
 }
 
 /** Looks up the 16-byte address at the start of the I/O region. */

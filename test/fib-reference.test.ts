@@ -5,25 +5,33 @@ import { BGP_V4_LENGTHS, BGP_V6_LENGTHS, Random, uniformLengths } from './helper
 import { nestedPrefixes, probeAddresses, randomPrefixes, type TestPrefix } from './helpers/tables.js';
 
 // Each table kind is checked against the reference LPM through lookup4/lookup6 (batch) and
-// lookup (one address, from text).
+// lookup (one address, from text). IPv4 twice: with the 18-bit direct array a table starts
+// with, and with the 24-bit one a large table is given (index.ts rebuild), forced on these
+// small tables.
 
-let mirror: Mirror;
-beforeEach(async () => {
-  mirror = new Mirror(await Fib.create());
-});
+/** A Fib whose IPv4 lookup structure has a direct array of `directBits` bits. */
+async function createFib(directBits: number): Promise<Fib> {
+  const fib = await Fib.create();
+  if (directBits !== 18 && !fib.engine().wasm.useDirectBits(4, directBits)) throw new Error('no room for the direct array');
+  return fib;
+}
 
-function loadAll(prefixes: TestPrefix[], random: Random): void {
+function loadAll(mirror: Mirror, prefixes: TestPrefix[], random: Random): void {
   for (const p of prefixes) mirror.add(p, random.below(3), `nh${random.below(50)}`);
 }
 
-describe.each([4, 6] as const)('IPv%i longest-prefix match against the reference', (family) => {
+describe.each([[4, 18], [4, 24], [6, 20]] as const)('IPv%i longest-prefix match against the reference, direct array of %i bits', (family, directBits) => {
+  let mirror: Mirror;
+  beforeEach(async () => {
+    mirror = new Mirror(await createFib(family === 4 ? directBits : 18));
+  });
   const bgpLengths = family === 4 ? BGP_V4_LENGTHS : BGP_V6_LENGTHS;
   const bits = family === 4 ? 32 : 128;
 
   it('agrees on a BGP-like table', () => {
     const random = new Random(family * 1000 + 1);
     const prefixes = randomPrefixes(random, family, 20_000, bgpLengths);
-    loadAll(prefixes, random);
+    loadAll(mirror, prefixes, random);
     const matched = mirror.check(family, probeAddresses(random, family, prefixes, family === 4 ? 100_000 : 30_000));
     expect(matched).toBeGreaterThan(family === 4 ? 50_000 : 15_000);
   });
@@ -31,14 +39,14 @@ describe.each([4, 6] as const)('IPv%i longest-prefix match against the reference
   it('agrees on an adversarial mix of every length 0..max', () => {
     const random = new Random(family * 1000 + 2);
     const prefixes = randomPrefixes(random, family, 5_000, uniformLengths(bits));
-    loadAll(prefixes, random);
+    loadAll(mirror, prefixes, random);
     mirror.check(family, probeAddresses(random, family, prefixes, 60_000));
   });
 
   it('agrees on nested more-specifics, host routes and a default route', () => {
     const random = new Random(family * 1000 + 3);
     const prefixes = nestedPrefixes(random, family, 2_000);
-    loadAll(prefixes, random);
+    loadAll(mirror, prefixes, random);
     mirror.check(family, probeAddresses(random, family, prefixes, 60_000));
   });
 
@@ -76,10 +84,10 @@ describe.each([4, 6] as const)('IPv%i longest-prefix match against the reference
     const lookupBytes = family === 4 ? 'ipv4LookupBytes' : 'ipv6LookupBytes';
     expect(family === 4 ? stats.ipv4Routes : stats.ipv6Routes).toBe(mirror.reference[family].size);
     // piecewise updates leave the shape a fresh build of the same routes has, byte for byte
-    const fresh = await Fib.create();
+    const fresh = await createFib(family === 4 ? directBits : 18);
     for (const route of mirror.fib.routes()) fresh.add(route.prefix, route);
     expect(stats[lookupBytes]).toBe(fresh.stats()[lookupBytes]);
-    const empty = (await Fib.create()).stats()[lookupBytes];
+    const empty = (await createFib(family === 4 ? directBits : 18)).stats()[lookupBytes];
     // removing everything leaves an empty table that answers -1
     for (const p of pool) mirror.remove(p);
     expect(mirror.check(family, probeAddresses(random, family, pool, 5_000))).toBe(0);

@@ -10,6 +10,7 @@
 
 import { alloc, free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { lookup4Many, lookup6Many } from '../fib/lookup';
+import { lookupsDone4 } from '../fib/direct-tier';
 import { anyMultipathRoute, pickPath, routeCapacity, routeGeneration, routePaths, routeRemovals } from '../fib/routes';
 import { flowHash } from '../parse/flow';
 import { fib4, fib6 } from '../fib/tables';
@@ -380,7 +381,8 @@ export function countFrame(c: Counters, linkType: u32, data: usize, caplen: u32,
 /** Counts the packets waiting in the batch; the feed calls it before it returns. */
 export function countBatch(c: Counters): void {
   if (queued == 0) return;
-  lookup4Many(fib4.direct, batch4, routes4, queued4);
+  lookup4Many(fib4.direct, fib4.directBits, batch4, routes4, queued4);
+  lookupsDone4(queued4);
   lookup6Many(fib6.direct, batch6, routes6, queued6);
   const checking = c.checks.on;
   const sourcing = checking || c.sourceSide.views != 0;
@@ -423,7 +425,8 @@ function lookupSources(): void {
     if (order & V6) memory.copy(sources6 + (<usize>(order & ~V6) << 4), header + 8, 16);
     else store<u32>(sources4 + (<usize>order << 2), bswap<u32>(load<u32>(header, 12)));
   }
-  lookup4Many(fib4.direct, sources4, sourceRoutes4, queued4);
+  lookup4Many(fib4.direct, fib4.directBits, sources4, sourceRoutes4, queued4);
+  lookupsDone4(queued4);
   lookup6Many(fib6.direct, sources6, sourceRoutes6, queued6);
 }
 

@@ -2,7 +2,9 @@
 // the RIB and rebuilt piecewise as routes change. Lookups live in lookup.ts; this file builds.
 //
 // Layout
-//   direct[2^S]  u32 per entry, indexed by the top S key bits (S = 18 for IPv4, 20 for IPv6):
+//   direct[2^S]  u32 per entry, indexed by the top S key bits (S = 20 for IPv6; for IPv4, 18, or
+//                24 for a large table, as DPDK's DIR-24-8: a lookup in a full table then mostly
+//                ends at its first load; see index.ts rebuild):
 //                odd  = leaf: (route id + 1) << 1 | 1   (so 1 means "no route")
 //                even = pointer to a top node for a slot that holds longer prefixes: a node
 //                       with its leaves right after it (24 + 4 * leaves bytes), so the lookups
@@ -25,7 +27,7 @@
 // no children is folded back into its parent, so updates leave the same shape a fresh build
 // would. Everything runs between lookups (one thread), so no lookup sees half a change.
 
-import { alloc, free } from '../memory/alloc';
+import { alloc, free, tryAlloc } from '../memory/alloc';
 import { keyChunk } from './keys';
 import { bestAbove, child, hasChildren, head, nodeBits, nodeLength, pathNode, Rib } from './rib';
 
@@ -43,6 +45,8 @@ export const LEAF_ONLY: u32 = 2;
   directBits: i32;
   pool: i32;
   rib: Rib;
+  /** the direct array was just allocated and holds garbage: the rebuild writes each slot without reading it */
+  fresh: bool;
 }
 
 @inline export function leafEntry(route: i32): u32 {
@@ -286,12 +290,17 @@ function setSlot(t: Poptrie, slot: u32, rib: usize, best: i32): void {
   const at = t.direct + (<usize>slot << 2);
   const old = load<u32>(at);
   store<u32>(at, entry);
-  if (old & 1) return;
-  if (old & LEAF_ONLY) {
-    const compact = <usize>(old & ~LEAF_ONLY);
-    free(compact, leafOnlyBytes(<i32>popcnt(load<u64>(compact))), t.pool);
+  if (!t.fresh) freeEntry(old, t.pool);
+}
+
+/** Frees what a direct slot's entry points to: a top node and all below it, or a leaf-only node. */
+function freeEntry(entry: u32, pool: i32): void {
+  if (entry & 1) return;
+  if (entry & LEAF_ONLY) {
+    const compact = <usize>(entry & ~LEAF_ONLY);
+    free(compact, leafOnlyBytes(<i32>popcnt(load<u64>(compact))), pool);
   } else {
-    freeTopNode(old, t.pool);
+    freeTopNode(entry, pool);
   }
 }
 
@@ -303,6 +312,10 @@ function setSlot(t: Poptrie, slot: u32, rib: usize, best: i32): void {
 @inline function fillLeaves(t: Poptrie, first: u32, count: u32, best: i32): void {
   const entry = leafEntry(best);
   const at = t.direct + (<usize>first << 2);
+  if (t.fresh) {
+    for (let k: u32 = 0; k < count; k++) store<u32>(at + (<usize>k << 2), entry);
+    return;
+  }
   for (let k: u32 = 0; k < count; k++) {
     const slot = at + (<usize>k << 2);
     if (load<u32>(slot) & 1) store<u32>(slot, entry);
@@ -516,9 +529,38 @@ export function initPoptrie(t: Poptrie, directBits: i32, pool: i32, rib: Rib): v
   t.directBits = directBits;
   t.pool = pool;
   t.rib = rib;
-  const slots = <usize>1 << directBits;
-  t.direct = alloc(slots << 2, pool);
-  // no route anywhere: the leaf entry of -1, four slots a store
+  t.fresh = false;
+  t.direct = alloc((<usize>1 << directBits) << 2, pool);
+  fillEmpty(t.direct, directBits);
+}
+
+/** No route anywhere: the leaf entry of -1 in each of the 2^bits slots, four a store. */
+function fillEmpty(direct: usize, bits: i32): void {
+  const slots = <usize>1 << bits;
   const empty = i32x4.splat(<i32>leafEntry(-1));
-  for (let i: usize = 0; i < slots; i += 4) v128.store(t.direct + (i << 2), empty);
+  for (let i: usize = 0; i < slots; i += 4) v128.store(direct + (i << 2), empty);
+}
+
+/**
+ * Rebuilds the whole lookup structure from the RIB on a new direct array of `directBits` (S)
+ * bits, freeing the old one and all it held. The new array is not cleared first: the rebuild
+ * writes every slot (at S = 24, clearing 64 MiB first took as long as the rest of the work on
+ * it). False, and nothing changed, when the array does not fit under the memory limit.
+ */
+export function rebuildResized(t: Poptrie, directBits: i32): bool {
+  if (directBits == t.directBits) {
+    rebuildAll(t);
+    return true;
+  }
+  const direct = tryAlloc((<usize>1 << directBits) << 2, t.pool);
+  if (!direct) return false;
+  const slots = <u32>1 << t.directBits;
+  for (let slot: u32 = 0; slot < slots; slot++) freeEntry(load<u32>(t.direct + (<usize>slot << 2)), t.pool);
+  free(t.direct, <usize>slots << 2, t.pool);
+  t.direct = direct;
+  t.directBits = directBits;
+  t.fresh = true;
+  rebuildAll(t);
+  t.fresh = false;
+  return true;
 }

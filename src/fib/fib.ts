@@ -424,7 +424,11 @@ export class Fib {
     return id < 0 ? undefined : this.route(id);
   }
 
-  /** Route ids for host-order IPv4 addresses (-1: no route). One WebAssembly call per 4096 addresses. */
+  /**
+   * Route ids for host-order IPv4 addresses (-1: no route). One WebAssembly call per 4096
+   * addresses. A table of more than 2^18 IPv4 routes is rebuilt, once, into a faster form after
+   * 2^24 lookups (64 MiB more; docs/library.md).
+   */
   lookup4(addresses: Uint32Array, out: Int32Array = new Int32Array(addresses.length)): Int32Array {
     if (out.length < addresses.length) throw new FibscopeArgumentError(`out holds ${out.length} ids, ${addresses.length} needed`);
     this.refreshViews();
@@ -434,6 +438,8 @@ export class Fib {
       const count = Math.min(this.maxBatch4, addresses.length - start);
       this.u32.set(addresses.subarray(start, start + count), input);
       this.wasm.lookup4Batch(count);
+      // memory may have grown: a large table moves to its large direct array after enough lookups
+      this.refreshViews();
       out.set(this.i32.subarray(output, output + count), start);
     }
     return out;
@@ -789,10 +795,7 @@ export class Fib {
     }
     // the rebuild then reuses the pages the scan touched
     scan.release();
-    if (bulk) {
-      if (result.ipv4 > 0) this.wasm.rebuild(4);
-      if (result.ipv6 > 0) this.wasm.rebuild(6);
-    }
+    if (bulk) this.rebuildLookups(result);
     // the BGP attributes last, once WebAssembly memory has stopped growing (see MrtRibScan);
     // fresh ids never had any, and a duplicate's id was released (its entry is cleared below)
     // AS paths as numbers (LazyAsPaths); one lazy load at a time, an older one folded into asAttributes first
@@ -822,10 +825,7 @@ export class Fib {
       duplicates += this.wasm.insertedDuplicates();
     }
     const result = this.countInserted(recordsAt, ids, 0, count, ipv4, duplicates);
-    if (bulk) {
-      if (result.ipv4 > 0) this.wasm.rebuild(4);
-      if (result.ipv6 > 0) this.wasm.rebuild(6);
-    }
+    if (bulk) this.rebuildLookups(result);
     return result;
   }
 
@@ -868,10 +868,7 @@ export class Fib {
     for (let start = 0; start < count; start += perCall) {
       this.addListRecords(list, ids, classes, start, Math.min(perCall, count - start), bulk, result);
     }
-    if (bulk) {
-      if (result.ipv4 > 0) this.wasm.rebuild(4);
-      if (result.ipv6 > 0) this.wasm.rebuild(6);
-    }
+    if (bulk) this.rebuildLookups(result);
     return result;
   }
 
@@ -1038,6 +1035,12 @@ export class Fib {
     this.counts[4] += result.ipv4;
     this.counts[6] += result.ipv6;
     return result;
+  }
+
+  /** After a bulk load, the lookup structure of each family it added to, rebuilt from its RIB. */
+  private rebuildLookups(result: LoadResult): void {
+    if (result.ipv4 > 0) this.wasm.rebuild(4);
+    if (result.ipv6 > 0) this.wasm.rebuild(6);
   }
 
   /** Hands the route staged in record 0 to WebAssembly now; returns its id (or the id of the identical one present). */
