@@ -83,6 +83,44 @@ describe('an analyzer while the table changes', () => {
     analyzer.dispose();
   });
 
+  // 3 and 2,000 read while removing, through the log of removed ids; 5,000 at once, past the
+  // log (count/counters.ts settleCounters), through every counter
+  it.each([3, 2_000, 5_000])('settles the counters of %i removed routes among 6,000, as a model of the table says', async (removals) => {
+    const fib = await testFib();
+    const analyzer = new Analyzer({ fib });
+    const { header, record } = stream();
+    analyzer.push(header);
+    const prefixOf = (i: number) => `10.${100 + (i >> 8)}.${i & 255}.0/24`;
+    const addressOf = (i: number) => `10.${100 + (i >> 8)}.${i & 255}.1`;
+    const model = new Map<string, number>();
+    for (let i = 0; i < 6_000; i++) fib.add(prefixOf(i), { nextHop: `hop${i % 7}` });
+    const count = (i: number, packets: number) => {
+      for (let p = 0; p < packets; p++) analyzer.push(record(addressOf(i)));
+      model.set(prefixOf(i), (model.get(prefixOf(i)) ?? 0) + packets);
+    };
+    const random = new Random(removals);
+    for (let i = 0; i < 6_000; i++) count(i, 1 + (i % 3));
+    const expectModel = () => {
+      const rows = new Map(analyzer.report().routes.filter((r) => r.prefix.startsWith('10.') && r.prefix.endsWith('/24') && r.packets > 0).map((r) => [r.prefix, r.packets]));
+      expect(rows).toEqual(model);
+    };
+    expectModel();
+    const order = Array.from({ length: 6_000 }, (_, i) => i).sort(() => random.below(3) - 1);
+    for (const [n, i] of order.slice(0, removals).entries()) {
+      fib.remove(prefixOf(i));
+      model.delete(prefixOf(i));
+      if (removals < 4_096 && n % 1_000 === 999) expectModel();
+    }
+    expectModel();
+    // the ids come back for new routes, which count from zero: read before and after they count
+    const back = order.slice(0, Math.min(removals, 500));
+    for (const i of back) fib.add(prefixOf(i), { nextHop: 'back' });
+    expectModel();
+    for (const i of back) count(i, 1);
+    expectModel();
+    analyzer.dispose();
+  });
+
   it('reset zeroes every counter and the stream carries on', async () => {
     const fib = await testFib();
     const analyzer = new Analyzer({ fib });

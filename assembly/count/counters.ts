@@ -11,7 +11,7 @@
 import { alloc, free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { lookup4Many, lookup6Many } from '../fib/lookup';
 import { lookupsDone4 } from '../fib/direct-tier';
-import { anyMultipathRoute, pickPath, routeCapacity, routeGeneration, routePaths, routeRemovals } from '../fib/routes';
+import { anyMultipathRoute, pickPath, REMOVAL_LOG, removedRoute, routeCapacity, routeGeneration, routePaths, routeRemovals } from '../fib/routes';
 import { flowHash } from '../parse/flow';
 import { fib4, fib6 } from '../fib/tables';
 import { decodeLink, linkReason, networkOffset, nonIpKey } from '../parse/link';
@@ -81,6 +81,8 @@ const PATH_COUNTER_BYTES: usize = 16;
    * need not compare generations
    */
   removalsSeen: u32;
+  /** routeRemovals when the route counters were last settled (settleCounters) */
+  settledRemovals: u32;
   /** what route counters held when a new generation of their id zeroed them (liveCounter): for time bins (intervals/) */
   gonePackets: u64;
   goneBytes: u64;
@@ -132,7 +134,7 @@ export function newCounters(): Counters {
 function syncGenerations(c: Counters, from: i32): void {
   const ids = min(c.routeCapacity, routeCapacity());
   for (let id = from; id < ids; id++) store<u32>(routeCounter(c, id), routeGeneration(id), 20);
-  if (from == 0) c.removalsSeen = routeRemovals();
+  if (from == 0) c.removalsSeen = c.settledRemovals = routeRemovals();
 }
 
 export function freeCounters(c: Counters): void {
@@ -268,13 +270,24 @@ function countSeries(series: TimeSeries, route: i32, wire: u64, time: u64): void
  * routes of the table; the destinations' copy marks theirs as unrouted (countersCopyDestinations).
  */
 export function settleCounters(c: Counters): void {
-  // no route removed since the generations were last in step: no counter is of a route gone
-  if (c.removalsSeen == routeRemovals()) return;
+  // no route removed since the counters last settled: no counter is of a route gone
+  const now = routeRemovals();
+  if (c.settledRemovals == now) return;
   const ids = min(c.routeCapacity, routeCapacity());
-  for (let id = 0; id < ids; id++) {
-    const counter = c.routes + <usize>id * ROUTE_COUNTER_BYTES;
-    if (load<u64>(counter) != 0 && load<u32>(counter, 20) != routeGeneration(id)) liveCounter(c, id);
+  if (now - c.settledRemovals <= REMOVAL_LOG) {
+    // only the routes removed since can have left a counter behind (a scrape of a served table
+    // under route churn: a few ids, where every route's counter was 3 MB to read)
+    for (let n = c.settledRemovals; n != now; n++) settleCounter(c, removedRoute(n), ids);
+  } else {
+    for (let id = 0; id < ids; id++) settleCounter(c, id, ids);
   }
+  c.settledRemovals = now;
+}
+
+@inline function settleCounter(c: Counters, id: i32, ids: i32): void {
+  if (id >= ids) return;
+  const counter = c.routes + <usize>id * ROUTE_COUNTER_BYTES;
+  if (load<u64>(counter) != 0 && load<u32>(counter, 20) != routeGeneration(id)) liveCounter(c, id);
 }
 
 function freePathCounters(counter: usize): void {

@@ -35,6 +35,19 @@ let multipathRoutes: i32 = 0;
   return removals;
 }
 
+/**
+ * The ids of the last REMOVAL_LOG routes removed, removal n at n % REMOVAL_LOG: a set of counters
+ * that settled after removal s need look only at the ids removed since (count/counters.ts
+ * settleCounters), not at every route's counter, while they are still here.
+ */
+export const REMOVAL_LOG: u32 = 4096;
+const removalLog: usize = memory.data(<i32>REMOVAL_LOG * 4);
+
+/** The id of removal `n` (routeRemovals() counts them); valid while routeRemovals() - n <= REMOVAL_LOG. */
+@inline export function removedRoute(n: u32): i32 {
+  return load<i32>(removalLog + (<usize>(n % REMOVAL_LOG) << 2));
+}
+
 @inline export function anyMultipathRoute(): bool {
   return multipathRoutes != 0;
 }
@@ -147,6 +160,7 @@ export function clearRoute(id: i32): void {
   memory.fill(routeRecord(id), 0, ROUTE_RECORD);
   freePaths(id);
   store<u32>(extraOf(id), routeGeneration(id) + 1);
+  store<i32>(removalLog + (<usize>(removals % REMOVAL_LOG) << 2), id);
   removals++;
 }
 
