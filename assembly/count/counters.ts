@@ -76,13 +76,11 @@ const PATH_COUNTER_BYTES: usize = 16;
    */
   classifying: bool;
   /**
-   * fib/routes.ts routeRemovals when every route counter's and destination entry's generation
-   * was last known to be its route's (syncGenerations): while it is still the same, counting
-   * need not compare generations
+   * fib/routes.ts routeRemovals when every route counter's generation was last made its route's
+   * (syncGenerations, settleCounters): counting settles first when it has changed, and then
+   * need not compare a counter's generation with its route's
    */
   removalsSeen: u32;
-  /** routeRemovals when the route counters were last settled (settleCounters) */
-  settledRemovals: u32;
   /** what route counters held when a new generation of their id zeroed them (liveCounter): for time bins (intervals/) */
   gonePackets: u64;
   goneBytes: u64;
@@ -134,7 +132,7 @@ export function newCounters(): Counters {
 function syncGenerations(c: Counters, from: i32): void {
   const ids = min(c.routeCapacity, routeCapacity());
   for (let id = from; id < ids; id++) store<u32>(routeCounter(c, id), routeGeneration(id), 20);
-  if (from == 0) c.removalsSeen = c.settledRemovals = routeRemovals();
+  if (from == 0) c.removalsSeen = routeRemovals();
 }
 
 export function freeCounters(c: Counters): void {
@@ -266,28 +264,26 @@ function countSeries(series: TimeSeries, route: i32, wire: u64, time: u64): void
 }
 
 /**
- * Zeroes the counters of routes that have gone since they counted, so that a report lists only
- * routes of the table; the destinations' copy marks theirs as unrouted (countersCopyDestinations).
+ * Zeroes the counters of routes that have gone since they counted, and gives every counter its
+ * route's generation: a report then lists only routes of the table (the destinations' copy marks
+ * theirs as unrouted, countersCopyDestinations), and counting need not compare generations.
  */
 export function settleCounters(c: Counters): void {
-  // no route removed since the counters last settled: no counter is of a route gone
   const now = routeRemovals();
-  if (c.settledRemovals == now) return;
+  if (c.removalsSeen == now) return;
   const ids = min(c.routeCapacity, routeCapacity());
-  if (now - c.settledRemovals <= REMOVAL_LOG) {
-    // only the routes removed since can have left a counter behind (a scrape of a served table
-    // under route churn: a few ids, where every route's counter was 3 MB to read)
-    for (let n = c.settledRemovals; n != now; n++) settleCounter(c, removedRoute(n), ids);
+  if (now - c.removalsSeen <= REMOVAL_LOG) {
+    // only the routes removed since can have left a counter behind (a served table under route
+    // churn settles a few ids a batch, where every route's counter was 3 MB to read)
+    for (let n = c.removalsSeen; n != now; n++) settleCounter(c, removedRoute(n), ids);
   } else {
     for (let id = 0; id < ids; id++) settleCounter(c, id, ids);
   }
-  c.settledRemovals = now;
+  c.removalsSeen = now;
 }
 
 @inline function settleCounter(c: Counters, id: i32, ids: i32): void {
-  if (id >= ids) return;
-  const counter = c.routes + <usize>id * ROUTE_COUNTER_BYTES;
-  if (load<u64>(counter) != 0 && load<u32>(counter, 20) != routeGeneration(id)) liveCounter(c, id);
+  if (id < ids && load<u32>(routeCounter(c, id), 20) != routeGeneration(id)) liveCounter(c, id);
 }
 
 function freePathCounters(counter: usize): void {
@@ -400,7 +396,8 @@ export function countBatch(c: Counters): void {
   const checking = c.checks.on;
   const sourcing = checking || c.sourceSide.views != 0;
   if (sourcing) lookupSources();
-  const stable = c.removalsSeen == routeRemovals();
+  // counters in step with their routes' generations: counting reads a counter's as its route's
+  settleCounters(c);
   const multipath = anyMultipathRoute();
   for (let i = 0; i < queued; i++) {
     const order = load<u32>(batchOrder + (<usize>i << 2));
@@ -423,8 +420,7 @@ export function countBatch(c: Counters): void {
         load<u32>(batchAvailable + (<usize>i << 2)), family == FRAME_IPV6, wire);
     }
     const time = load<u64>(batchTime + (<usize>i << 3));
-    if (stable) countPacket(c, hi, lo, family, route, wire, time, true);
-    else countPacket(c, hi, lo, family, route, wire, time, false);
+    countPacket(c, hi, lo, family, route, wire, time);
     if (sourcing) countSourcePacket(c, checking, i, order, hi, lo, route, wire);
   }
   queued = queued4 = queued6 = 0;
@@ -471,11 +467,10 @@ function countSourcePacket(c: Counters, checking: bool, i: i32, order: u32, dstH
 }
 
 /**
- * Counts one packet under its route and destination. `stable`: no route removed since the
- * generations were last in step (Counters.removalsSeen), so every counter's generation is
- * its route's and need not be looked up.
+ * Counts one packet under its route and destination. The counters are settled (settleCounters):
+ * a counter's generation is its route's.
  */
-@inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64, stable: bool): void {
+@inline function countPacket(c: Counters, hi: u64, lo: u64, family: u32, route: i32, wire: u64, time: u64): void {
   c.counted++;
   c.countedBytes += wire;
   if (time < c.firstTime) c.firstTime = time;
@@ -486,8 +481,8 @@ function countSourcePacket(c: Counters, checking: bool, i: i32, order: u32, dstH
     c.noRoutePackets++;
     c.noRouteBytes += wire;
   } else {
-    counter = stable ? routeCounter(c, route) : liveCounter(c, route);
-    generation = stable ? load<u32>(counter, 20) : routeGeneration(route);
+    counter = routeCounter(c, route);
+    generation = load<u32>(counter, 20);
     add64(counter, 1);
     add64(counter + 8, wire);
     if (c.series.bins) countSeries(c.series, route, wire, time);
@@ -517,7 +512,8 @@ function countSourcePacket(c: Counters, checking: bool, i: i32, order: u32, dstH
   if (time > load<u64>(entry, 40)) store<u64>(entry, time, 40);
   const previous = load<i32>(entry, 48);
   const previousGeneration = load<u32>(entry, 56);
-  if (previous != route || (!stable && route >= 0 && previousGeneration != generation)) {
+  // the same id of another generation is another route: the one the entry counted under is gone
+  if (previous != route || (route >= 0 && previousGeneration != generation)) {
     // the destination moved (the table changed): it now counts under its new route only; a
     // route that has gone since took its count of destinations with it
     if (previous >= 0 && previousGeneration == routeGeneration(previous)) {

@@ -244,6 +244,10 @@ export function closeBin(b: IntervalBaseline, c: Counters, k: u32, destinationK:
       basePackets = baseBytes = 0;
     } else if (packets < basePackets) basePackets = baseBytes = 0;
     if (packets == basePackets) {
+      // the whole baseline, not only its generation: a counter of a new generation that has not
+      // counted yet is 0 here, and the old count left in the slot would be taken off its first ones
+      store<u64>(slot, packets);
+      store<u64>(slot, bytesNow, 8);
       store<u32>(slot, generation, 16);
       continue;
     }
