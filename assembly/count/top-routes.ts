@@ -14,7 +14,7 @@
 //                                   id i32, generation u32, packets u64, bytes u64
 
 import { alloc, free, POOL_OTHER } from '../memory/alloc';
-import { Counters, ROUTE_COUNTER_BYTES } from './counters';
+import { Counters, ROUTE_COUNTER_BYTES, settleCounters } from './counters';
 import { routeCapacity, routeExists, routeGeneration } from '../fib/routes';
 
 const TOP_HEADER: usize = 32;
@@ -83,12 +83,14 @@ function siftUp(routes: usize, heap: usize, at: u32, preferred: usize, preferred
 /**
  * The top `k` routes of `counters` into a fresh block (layout above), of those with `atLeast`
  * packets: the host passes the K-th count of the last pick, which counts that only grow cannot
- * have lowered; should fewer than `k` routes be picked, it asks again with 0 (routes went). A counter of a route gone
- * since counts for nothing (checked here rather than settled: a second pass would cost as much as
- * the pick). `preferred` holds `preferredCount` ids in ascending order.
+ * have lowered; should fewer than `k` routes be picked, it asks again with 0 (routes went). The
+ * counters are settled first (the routes removed since, from the log of removed ids): a counter
+ * of a route gone is then 0, and the pass reads the counters alone. `preferred` holds
+ * `preferredCount` ids in ascending order.
  */
 export function countersTopRoutes(counters: usize, k: u32, preferred: usize, preferredCount: u32, atLeast: u64): usize {
   const c = changetype<Counters>(counters);
+  settleCounters(c);
   const routes = c.routes;
   const ids = min(c.routeCapacity, routeCapacity());
   const block = alloc(blockBytes(k), POOL_OTHER);
@@ -102,7 +104,7 @@ export function countersTopRoutes(counters: usize, k: u32, preferred: usize, pre
   for (let id = 0; id < ids; id++) {
     const counter = routes + <usize>id * ROUTE_COUNTER_BYTES;
     const count = load<u64>(counter);
-    if (count == 0 || load<u32>(counter, 20) != routeGeneration(id)) continue;
+    if (count == 0) continue;
     packets += count;
     bytes += load<u64>(counter, 8);
     if (count < atLeast) continue;
