@@ -17,7 +17,7 @@ import type { Count } from '../analyze/report.js';
 import type { TopRoute } from '../analyze/top-routes.js';
 import type { Fib, RouteRowFields } from '../fib/fib.js';
 import { addCounts, compareCounts, subtractCounts } from '../report/count.js';
-import { RouteLabelCache, type RouteSeriesValues } from '../report/prom.js';
+import { RouteLabelCache, type RouteLabels, type RouteSeriesValues } from '../report/prom.js';
 
 interface Member {
   generation: number;
@@ -27,6 +27,12 @@ interface Member {
   joinPaths?: { packets: Count; bytes: Count }[];
   lastPackets: Count;
   lastBytes: Count;
+  /**
+   * A single-path member's label set, and RouteLabelCache.drops when it was looked up: while that
+   * holds, a scrape counts into it without describing the route and looking its labels up again
+   */
+  labels?: RouteLabels;
+  drops?: number;
 }
 
 export interface TopRouteSample {
@@ -114,11 +120,16 @@ export class TopRouteSeries {
 
   /** The member's series: one, or one per next hop of a multipath route. */
   private addSeries(fib: Fib, route: TopRoute, member: Member, packets: Count, bytes: Count): void {
+    if (member.labels && member.drops === this.labels.drops) {
+      this.labels.addTo(member.labels, packets, bytes);
+      return;
+    }
     const row = this.row;
     if (!fib.describeInto(route.id, row)) throw new Error(`top routes: route ${route.id} was picked but is not in the table`);
     const hops = row.nextHops;
     if (!hops || hops.length <= 1) {
-      this.labels.add(row.prefix, row.nextHop, row.dev, packets, bytes);
+      member.labels = this.labels.add(row.prefix, row.nextHop, row.dev, packets, bytes);
+      member.drops = this.labels.drops;
       return;
     }
     hops.forEach((hop, i) => {
