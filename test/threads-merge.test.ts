@@ -76,7 +76,7 @@ describe('analyze --threads', () => {
         const run = spawnSync('node', [CLI, 'analyze', '--no-progress', '-r', join(dir, 'routes.txt'), '-f', 'json', '--threads', String(threads), path], {
           env: { ...process.env, FIBSCOPE_THREADS_MIN_RANGE: '1', FIBSCOPE_THREADS_LOG_PART: '256', FIBSCOPE_DEBUG_THREADS: '1' }, encoding: 'utf8',
         });
-        expect(run.stderr, 'read by the threads, not again on one').toMatch(/threads: \d+ pieces/);
+        expect(run.stderr, 'read by the threads, not again on one').toMatch(/threads: \d+ pieces \(the first on the main thread\)/);
         expect(run.stderr).not.toMatch(/one thread instead/);
         expect(run.stdout, `seed ${seed}, ${threads} threads`).toBe(one);
       }
@@ -123,6 +123,24 @@ describe('analyze --threads', () => {
     expect(JSON.parse(one).inputs[1].error).toMatch(/cut short/);
     expect(run('2')).toBe(one);
     expect(run('4')).toBe(one);
+  }, 60_000);
+
+  it('stops where one thread stops when the first range of a single file, read on the main thread, is damaged', () => {
+    const path = join(dir, 'damaged-early.pcap');
+    const bytes = capture(13, 900);
+    // a record header early in the file claims more than libpcap's largest record
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(24 + 8, 0x7fffffff, true);
+    writeFileSync(path, bytes);
+    const run = (threads: string) => spawnSync('node', [CLI, 'analyze', '--no-progress', '-r', join(dir, 'routes.txt'), '-f', 'json', '--threads', threads, path], {
+      env: { ...process.env, FIBSCOPE_THREADS_MIN_RANGE: '1', FIBSCOPE_DEBUG_THREADS: '1' }, encoding: 'utf8',
+    });
+    const one = run('1');
+    expect(JSON.parse(one.stdout).inputs[0].error).toMatch(/captured bytes/);
+    for (const threads of ['2', '3']) {
+      const several = run(threads);
+      expect(several.stderr).toMatch(/pieces \(the first on the main thread\)/);
+      expect(several.stdout, `${threads} threads`).toBe(one.stdout);
+    }
   }, 60_000);
 });
 

@@ -1,6 +1,8 @@
-// `analyze --threads N`: plain capture files analysed by N worker threads, each with its own
+// `analyze --threads N`: plain capture files analysed by N threads, each with its own
 // WebAssembly instance of the table, over whole files or ranges of large ones, then merged
-// exactly (merge-pieces.ts): the report is the one a single thread makes, byte for byte.
+// exactly (merge-pieces.ts): the report is the one a single thread makes, byte for byte. Several
+// files go to N worker threads; one file's ranges to the main thread (the first range: its table
+// is loaded already, where a worker would start and load one) and N - 1 workers.
 import { statSync, openSync, readSync, closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Fib } from '../fib/fib.js';
@@ -12,6 +14,7 @@ import { mergePieces, NotMergeable, type FilePieces } from './merge-pieces.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 import { ReplayRefused, TrackerReplay } from './tracker-replay.js';
 import { threadCpuMs } from './thread-cpu.js';
+import { analysePiece } from './analyse-piece.js';
 import { compileModule } from '../wasm/module.js';
 import { WORKER_URL } from '../worker-url.js';
 
@@ -25,6 +28,13 @@ const MIN_RANGE = Number(process.env.FIBSCOPE_THREADS_MIN_RANGE ?? 32 << 20);
  * piece that much shorter (tracking is about a sixth of the work per packet).
  */
 const FIRST_SHARE_WITH_CHECKS = 0.85;
+/**
+ * The main thread's first range of a single file, against each worker's: it starts at once
+ * while the workers load their tables; with checks it then replays the workers' logs, so it
+ * reads less (about 0.38 of a file against one worker, measured on the bench's capture).
+ */
+const MAIN_SHARE = 1.3;
+const MAIN_SHARE_WITH_CHECKS = 0.6;
 
 export interface ThreadedRun {
   paths: string[];
@@ -49,10 +59,12 @@ export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefi
   }
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const target = Math.max(MIN_RANGE, Math.ceil(totalBytes / run.threads));
+  const mainReadsFirst = run.paths.length === 1;
+  const firstShare = mainReadsFirst ? (run.setup.checks ? MAIN_SHARE_WITH_CHECKS : MAIN_SHARE) : run.setup.checks ? FIRST_SHARE_WITH_CHECKS : 1;
   const tasks: PieceTask[] = [];
   const files: FilePieces[] = run.paths.map((path, file) => {
     const ranges = splitCapture(path, sizes[file], Math.min(run.threads, Math.floor(sizes[file] / target) + (sizes[file] > target ? 1 : 0)) || 1,
-      file === 0 && run.setup.checks ? FIRST_SHARE_WITH_CHECKS : 1);
+      file === 0 ? firstShare : 1);
     return {
       path,
       pieces: ranges.map((range, i) => {
@@ -67,18 +79,20 @@ export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefi
   const fileOf = tasks.map((task) => run.paths.indexOf(task.path));
   const replay = new TrackerReplay(run.fib.engine().wasm, fileOf);
   try {
-    return await readAndMerge(run, files, tasks, replay, began);
+    return await readAndMerge(run, files, tasks, replay, began, mainReadsFirst);
   } finally {
     replay.dispose();
   }
 }
 
-async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay, began: number): Promise<Report | undefined> {
+async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay, began: number,
+  mainReadsFirst: boolean): Promise<Report | undefined> {
   const mainCpu = threadCpuMs();
-  const results = await runTasks(tasks, Math.min(run.threads, tasks.length), run, replay);
+  const results = await runTasks(tasks, Math.min(run.threads, tasks.length), run, replay, mainReadsFirst);
   if (process.env.FIBSCOPE_DEBUG_THREADS) {
-    const workers = [...new Set(results.map((result) => `${result.threadCpuMs?.total} (table ${result.threadCpuMs?.setup})`))];
-    process.stderr.write(`threads: ${tasks.length} pieces in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
+    // (the main thread's own piece has no worker's figures)
+    const workers = [...new Set(results.filter((result) => result.threadCpuMs).map((result) => `${result.threadCpuMs!.total} (table ${result.threadCpuMs!.setup})`))];
+    process.stderr.write(`threads: ${tasks.length} pieces${mainReadsFirst ? ' (the first on the main thread)' : ''} in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
   }
   let next = 0;
   for (const file of files) for (const piece of file.pieces) piece.result = results[next++];
@@ -96,6 +110,22 @@ async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceT
   }
 }
 
+/** The first task, read on this thread with its table (its log parts, should it log, go to the replay). */
+async function readFirstHere(task: PieceTask, run: ThreadedRun, replay: TrackerReplay, progress: (index: number, bytes: number) => void,
+  started: Set<string>): Promise<PieceResult> {
+  started.add(task.path);
+  run.onInput?.(task.path);
+  try {
+    return await analysePiece(run.fib, run.setup, task, {
+      log: (index, part) => replay.addPart(index, part),
+      progress,
+      yieldTurn: () => new Promise((resolve) => setImmediate(resolve)),
+    });
+  } catch (error) {
+    throw new FibscopeError((error as { code?: string }).code ?? 'CAPTURE_UNREADABLE', `${task.path} (bytes ${task.start}..${task.end}): ${(error as Error).message}`);
+  }
+}
+
 function isGzip(path: string): boolean {
   const fd = openSync(path, 'r');
   try {
@@ -106,19 +136,28 @@ function isGzip(path: string): boolean {
   }
 }
 
-/** Runs the tasks on `count` workers, each taking the next task when done; results by task index. */
-async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, replay: TrackerReplay): Promise<PieceResult[]> {
+/**
+ * Runs the tasks on `count` threads, each taking the next task when done; results by task index.
+ * With `mainReadsFirst`, this thread reads the first task and count - 1 workers the others.
+ */
+async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, replay: TrackerReplay, mainReadsFirst: boolean): Promise<PieceResult[]> {
   const results: PieceResult[] = new Array(tasks.length);
   const done = new Map<string, number>();
   const sizeOf = new Map<string, number>();
   for (const task of tasks) sizeOf.set(task.path, (sizeOf.get(task.path) ?? 0) + task.end - task.start);
   const started = new Set<string>();
-  let next = 0;
+  let next = mainReadsFirst ? 1 : 0;
   const workers: Worker[] = [];
+  const progress = (index: number, bytes: number) => {
+    const path = tasks[index].path;
+    const read = (done.get(path) ?? 0) + bytes;
+    done.set(path, read);
+    run.onProgress?.(read, sizeOf.get(path));
+  };
   // compiled once, here: the workers instantiate it rather than compile it each
   const module = await compileModule();
   try {
-    await Promise.all(Array.from({ length: count }, () => new Promise<void>((resolve, reject) => {
+    const workersDone = Promise.all(Array.from({ length: mainReadsFirst ? count - 1 : count }, () => new Promise<void>((resolve, reject) => {
       const worker = new Worker(WORKER_URL, { workerData: { ...run.setup, module } });
       workers.push(worker);
       const give = () => {
@@ -137,10 +176,7 @@ async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, rep
       worker.on('message', (message: { ready?: true; result?: PieceResult; log?: { index: number; part?: Uint8Array }; progress?: { index: number; bytes: number }; error?: { index: number; message: string; code?: string } }) => {
         if (message.ready) give();
         else if (message.progress) {
-          const path = tasks[message.progress.index].path;
-          const read = (done.get(path) ?? 0) + message.progress.bytes;
-          done.set(path, read);
-          run.onProgress?.(read, sizeOf.get(path));
+          progress(message.progress.index, message.progress.bytes);
         } else if (message.log) {
           replay.addPart(message.log.index, message.log.part);
         } else if (message.result) {
@@ -154,6 +190,13 @@ async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, rep
       });
       worker.on('error', reject);
     })));
+    // started after the workers, which load their tables meanwhile (they take their tasks when
+    // this reading yields, every few megabytes)
+    const mainPiece = mainReadsFirst ? readFirstHere(tasks[0], run, replay, progress, started).then((result) => {
+      results[0] = result;
+      replay.addResult(result);
+    }) : undefined;
+    await Promise.all([workersDone, mainPiece]);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
