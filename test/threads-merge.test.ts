@@ -76,7 +76,7 @@ describe('analyze --threads', () => {
         const run = spawnSync('node', [CLI, 'analyze', '--no-progress', '-r', join(dir, 'routes.txt'), '-f', 'json', '--threads', String(threads), path], {
           env: { ...process.env, FIBSCOPE_THREADS_MIN_RANGE: '1', FIBSCOPE_THREADS_LOG_PART: '256', FIBSCOPE_DEBUG_THREADS: '1' }, encoding: 'utf8',
         });
-        expect(run.stderr, 'read by the threads, not again on one').toMatch(/threads: \d+ pieces \(the first on the main thread\)/);
+        expect(run.stderr, 'read by the threads, not again on one').toMatch(/threads: \d+ pieces \(the first \d+ on the main thread\)/);
         expect(run.stderr).not.toMatch(/one thread instead/);
         expect(run.stdout, `seed ${seed}, ${threads} threads`).toBe(one);
       }
@@ -125,6 +125,23 @@ describe('analyze --threads', () => {
     expect(run('4')).toBe(one);
   }, 60_000);
 
+  it('gives one thread\'s anomaly top lists over several files, the main thread carrying its trackers from file to file', () => {
+    const paths = [61, 62, 63].map((seed) => {
+      const path = join(dir, `several${seed}.pcap`);
+      writeFileSync(path, capture(seed, 2000, 1500));
+      return path;
+    });
+    const one = analyze(paths, ['--threads', '1']);
+    for (const threads of [2, 3]) {
+      const run = spawnSync('node', [CLI, 'analyze', '--no-progress', '-r', join(dir, 'routes.txt'), '-f', 'json', '--threads', String(threads), ...paths], {
+        env: { ...process.env, FIBSCOPE_THREADS_MIN_RANGE: '1', FIBSCOPE_THREADS_LOG_PART: '256', FIBSCOPE_DEBUG_THREADS: '1' }, encoding: 'utf8',
+      });
+      // two threads: the main thread's stretch is the first file and a range of the second
+      expect(run.stderr, `${threads} threads`).toMatch(threads === 2 ? /pieces \(the first 2 on the main thread\)/ : /pieces \(the first \d+ on the main thread\)/);
+      expect(run.stdout, `${threads} threads`).toBe(one);
+    }
+  }, 60_000);
+
   it('stops where one thread stops when the first range of a single file, read on the main thread, is damaged', () => {
     const path = join(dir, 'damaged-early.pcap');
     const bytes = capture(13, 900);
@@ -138,7 +155,7 @@ describe('analyze --threads', () => {
     expect(JSON.parse(one.stdout).inputs[0].error).toMatch(/captured bytes/);
     for (const threads of ['2', '3']) {
       const several = run(threads);
-      expect(several.stderr).toMatch(/pieces \(the first on the main thread\)/);
+      expect(several.stderr).toMatch(/pieces \(the first \d+ on the main thread\)/);
       expect(several.stdout, `${threads} threads`).toBe(one.stdout);
     }
   }, 60_000);

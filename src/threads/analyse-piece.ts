@@ -22,11 +22,16 @@ const LOG_PART = Number(process.env.FIBSCOPE_THREADS_LOG_PART ?? 4 << 20);
 /** Bytes read between two progress reports. */
 const PROGRESS_BYTES = 1 << 24;
 
-export async function analysePiece(fib: Fib, setup: WorkerSetup, task: PieceTask, sink: PieceSink): Promise<PieceResult> {
+/**
+ * `startTrackers`: the anomaly trackers as the previous piece, read by the same thread, left them
+ * (a piece that does not log carries them on).
+ */
+export async function analysePiece(fib: Fib, setup: WorkerSetup, task: PieceTask, sink: PieceSink, startTrackers?: Uint8Array): Promise<PieceResult> {
   const analyzer = new Analyzer({ fib, name: task.path, filter: setup.filter, interfaceName: setup.interfaceName, checks: setup.checks });
-  const { wasm } = analyzer.internals();
-  // the first piece's trackers are where the main thread's replay starts; the others log
-  if (task.index > 0) wasm.anomalyLogStart();
+  const { wasm, counters } = analyzer.internals();
+  // the first pieces' trackers are where the main thread's replay starts; the others log
+  if (task.logs) wasm.anomalyLogStart();
+  else if (startTrackers) new Uint8Array(wasm.memory.buffer, wasm.countersChecksTrackers(counters) >>> 0, startTrackers.length).set(startTrackers);
   try {
     if (task.head.length > 0) analyzer.push(task.head);
     const fd = openSync(task.path, 'r');
@@ -38,7 +43,7 @@ export async function analysePiece(fib: Fib, setup: WorkerSetup, task: PieceTask
         if (count === 0) break;
         position += count;
         sinceProgress += count;
-        if (task.index > 0) sendLogPart(wasm, task.index, sink);
+        if (task.logs) sendLogPart(wasm, task.index, sink);
         if (sinceProgress >= PROGRESS_BYTES) {
           sink.progress(task.index, sinceProgress);
           sinceProgress = 0;
@@ -50,7 +55,7 @@ export async function analysePiece(fib: Fib, setup: WorkerSetup, task: PieceTask
     }
     sink.progress(task.index, sinceProgress);
     analyzer.end();
-    return collect(fib, task.index, analyzer);
+    return collect(fib, task, analyzer);
   } finally {
     wasm.anomalyLogStop();
     analyzer.dispose();
@@ -68,7 +73,7 @@ function sendLogPart(wasm: FibscopeExports, index: number, sink: PieceSink): voi
   wasm.anomalyLogStart();
 }
 
-function collect(fib: Fib, index: number, analyzer: Analyzer): PieceResult {
+function collect(fib: Fib, { index, logs }: PieceTask, analyzer: Analyzer): PieceResult {
   const report = analyzer.report({ destinations: false });
   const { wasm, io, counters, inputs } = analyzer.internals();
   const input = inputs[0].handle;
@@ -88,7 +93,7 @@ function collect(fib: Fib, index: number, analyzer: Analyzer): PieceResult {
   }
   let anomalies: PieceResult['anomalies'] = null;
   if (report.anomalies) {
-    anomalies = index === 0
+    anomalies = !logs
       ? { trackers: new Uint8Array(wasm.memory.buffer, wasm.countersChecksTrackers(counters) >>> 0, wasm.anomalyTrackersBytes()).slice() }
       : wasm.anomalyLogOverflowed() ? { overflowed: true }
         : { log: new Uint8Array(wasm.memory.buffer, wasm.anomalyLogPointer() >>> 0, wasm.anomalyLogBytes() >>> 0).slice() };

@@ -9,7 +9,7 @@ import type { Fib } from '../fib/fib.js';
 import type { Report } from '../analyze/report.js';
 import type { ProgressListener } from '../analyze/analyze-file.js';
 import { FibscopeError } from '../errors.js';
-import { splitCapture } from './split-capture.js';
+import { splitCapture, type CaptureRange } from './split-capture.js';
 import { mergePieces, NotMergeable, type FilePieces } from './merge-pieces.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 import { ReplayRefused, TrackerReplay } from './tracker-replay.js';
@@ -23,15 +23,10 @@ import { WORKER_URL } from '../worker-url.js';
 const MIN_RANGE = Number(process.env.FIBSCOPE_THREADS_MIN_RANGE ?? 32 << 20);
 
 /**
- * With checks, the workers past the first piece log anomalies instead of tracking them, and the
- * main thread tracks them (tracker-replay.ts): the first worker alone tracks, and is given a
- * piece that much shorter (tracking is about a sixth of the work per packet).
- */
-const FIRST_SHARE_WITH_CHECKS = 0.85;
-/**
- * The main thread's first range of a single file, against each worker's: it starts at once
- * while the workers load their tables; with checks it then replays the workers' logs, so it
- * reads less (about 0.38 of a file against one worker, measured on the bench's capture).
+ * The main thread's share of the bytes, against each worker's: it starts at once while the
+ * workers load their tables; with checks (the workers log anomalies, and the main thread replays
+ * the logs) it reads less: about 0.38 of the whole against one worker, as measured on the
+ * bench's captures.
  */
 const MAIN_SHARE = 1.3;
 const MAIN_SHARE_WITH_CHECKS = 0.6;
@@ -57,42 +52,75 @@ export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefi
     if (!stats.isFile() || isGzip(path)) return undefined;
     sizes.push(stats.size);
   }
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const target = Math.max(MIN_RANGE, Math.ceil(totalBytes / run.threads));
-  const mainReadsFirst = run.paths.length === 1;
-  const firstShare = mainReadsFirst ? (run.setup.checks ? MAIN_SHARE_WITH_CHECKS : MAIN_SHARE) : run.setup.checks ? FIRST_SHARE_WITH_CHECKS : 1;
-  const tasks: PieceTask[] = [];
-  const files: FilePieces[] = run.paths.map((path, file) => {
-    const ranges = splitCapture(path, sizes[file], Math.min(run.threads, Math.floor(sizes[file] / target) + (sizes[file] > target ? 1 : 0)) || 1,
-      file === 0 ? firstShare : 1);
-    return {
-      path,
-      pieces: ranges.map((range, i) => {
-        tasks.push({ index: tasks.length, path, start: range.start, end: range.end, head: range.head });
-        return { result: undefined as unknown as PieceResult, start: range.start, headBytes: range.head.length, last: i === ranges.length - 1 };
-      }),
-    };
-  });
+  const { files, tasks, mainTasks } = planPieces(run, sizes);
   // one piece: a worker would only add its start and the merge
   if (tasks.length < 2) return undefined;
   const began = performance.now();
   const fileOf = tasks.map((task) => run.paths.indexOf(task.path));
   const replay = new TrackerReplay(run.fib.engine().wasm, fileOf);
   try {
-    return await readAndMerge(run, files, tasks, replay, began, mainReadsFirst);
+    return await readAndMerge(run, files, tasks, replay, began, mainTasks);
   } finally {
     replay.dispose();
   }
 }
 
+/**
+ * The files as pieces, in capture order. The main thread reads a first stretch of them itself
+ * (`mainTasks` pieces: whole files, then the first range of the file where its share ends), the
+ * workers the rest (ranges of about an equal share each); 0 when the stretch would be no piece
+ * (a first file that cannot be cut), and the workers read everything.
+ */
+function planPieces(run: ThreadedRun, sizes: number[]): { files: FilePieces[]; tasks: PieceTask[]; mainTasks: number } {
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const mainShare = run.setup.checks ? MAIN_SHARE_WITH_CHECKS : MAIN_SHARE;
+  const prefix = (totalBytes * mainShare) / (mainShare + run.threads - 1);
+  const target = Math.max(MIN_RANGE, Math.ceil((totalBytes - prefix) / Math.max(1, run.threads - 1)));
+  const tasks: PieceTask[] = [];
+  let mainTasks = 0;
+  let offset = 0;
+  const files: FilePieces[] = run.paths.map((path, file) => {
+    const size = sizes[file];
+    const before = offset;
+    offset += size;
+    // how much of this file falls in the main thread's stretch, and how many workers' ranges the rest makes
+    const mine = Math.min(size, Math.max(0, prefix - before));
+    const others = Math.min(run.threads - 1, Math.ceil((size - mine) / target));
+    let ranges: CaptureRange[];
+    let mainRanges = 0;
+    if (mine >= size - MIN_RANGE / 4 || others === 0) {
+      ranges = [{ start: 0, end: size, head: new Uint8Array(0) }];
+      mainRanges = mine > 0 && mainTasks === tasks.length ? 1 : 0;
+    } else if (mine <= MIN_RANGE / 4 || mainTasks !== tasks.length) {
+      ranges = splitCapture(path, size, others);
+    } else {
+      // the first range the main thread's, the others equal
+      ranges = splitCapture(path, size, others + 1, (mine * others) / (size - mine));
+      mainRanges = ranges.length > 1 ? 1 : mine * 2 > size ? 1 : 0;
+    }
+    return {
+      path,
+      pieces: ranges.map((range, i) => {
+        if (i < mainRanges) mainTasks++;
+        tasks.push({ index: tasks.length, path, start: range.start, end: range.end, head: range.head, logs: false });
+        return { result: undefined as unknown as PieceResult, start: range.start, headBytes: range.head.length, last: i === ranges.length - 1 };
+      }),
+    };
+  });
+  // the pieces after the first stretch read in order by one thread log their anomalies
+  const inOrder = Math.max(mainTasks, 1);
+  for (const task of tasks) task.logs = task.index >= inOrder;
+  return { files, tasks, mainTasks };
+}
+
 async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay, began: number,
-  mainReadsFirst: boolean): Promise<Report | undefined> {
+  mainTasks: number): Promise<Report | undefined> {
   const mainCpu = threadCpuMs();
-  const results = await runTasks(tasks, Math.min(run.threads, tasks.length), run, replay, mainReadsFirst);
+  const results = await runTasks(tasks, run, replay, mainTasks);
   if (process.env.FIBSCOPE_DEBUG_THREADS) {
     // (the main thread's own piece has no worker's figures)
     const workers = [...new Set(results.filter((result) => result.threadCpuMs).map((result) => `${result.threadCpuMs!.total} (table ${result.threadCpuMs!.setup})`))];
-    process.stderr.write(`threads: ${tasks.length} pieces${mainReadsFirst ? ' (the first on the main thread)' : ''} in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
+    process.stderr.write(`threads: ${tasks.length} pieces${mainTasks ? ` (the first ${mainTasks} on the main thread)` : ''} in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
   }
   let next = 0;
   for (const file of files) for (const piece of file.pieces) piece.result = results[next++];
@@ -110,19 +138,31 @@ async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceT
   }
 }
 
-/** The first task, read on this thread with its table (its log parts, should it log, go to the replay). */
-async function readFirstHere(task: PieceTask, run: ThreadedRun, replay: TrackerReplay, progress: (index: number, bytes: number) => void,
-  started: Set<string>): Promise<PieceResult> {
-  started.add(task.path);
-  run.onInput?.(task.path);
-  try {
-    return await analysePiece(run.fib, run.setup, task, {
-      log: (index, part) => replay.addPart(index, part),
-      progress,
-      yieldTurn: () => new Promise((resolve) => setImmediate(resolve)),
-    });
-  } catch (error) {
-    throw new FibscopeError((error as { code?: string }).code ?? 'CAPTURE_UNREADABLE', `${task.path} (bytes ${task.start}..${task.end}): ${(error as Error).message}`);
+/**
+ * The first tasks, read in order on this thread with its table, each piece's anomaly trackers
+ * carried into the next (none logs); each result goes to `results` and the replay as it comes.
+ */
+async function readFirstHere(tasks: PieceTask[], run: ThreadedRun, replay: TrackerReplay, progress: (index: number, bytes: number) => void,
+  started: Set<string>, results: PieceResult[]): Promise<void> {
+  let trackers: Uint8Array | undefined;
+  for (const task of tasks) {
+    if (!started.has(task.path)) {
+      started.add(task.path);
+      run.onInput?.(task.path);
+    }
+    let result: PieceResult;
+    try {
+      result = await analysePiece(run.fib, run.setup, task, {
+        log: (index, part) => replay.addPart(index, part),
+        progress,
+        yieldTurn: () => new Promise((resolve) => setImmediate(resolve)),
+      }, trackers);
+    } catch (error) {
+      throw new FibscopeError((error as { code?: string }).code ?? 'CAPTURE_UNREADABLE', `${task.path} (bytes ${task.start}..${task.end}): ${(error as Error).message}`);
+    }
+    trackers = result.anomalies?.trackers;
+    results[task.index] = result;
+    replay.addResult(result);
   }
 }
 
@@ -137,16 +177,16 @@ function isGzip(path: string): boolean {
 }
 
 /**
- * Runs the tasks on `count` threads, each taking the next task when done; results by task index.
- * With `mainReadsFirst`, this thread reads the first task and count - 1 workers the others.
+ * Runs the tasks: this thread reads the first `mainTasks` in order, workers the others, each
+ * taking the next task when done; results by task index.
  */
-async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, replay: TrackerReplay, mainReadsFirst: boolean): Promise<PieceResult[]> {
+async function runTasks(tasks: PieceTask[], run: ThreadedRun, replay: TrackerReplay, mainTasks: number): Promise<PieceResult[]> {
   const results: PieceResult[] = new Array(tasks.length);
   const done = new Map<string, number>();
   const sizeOf = new Map<string, number>();
   for (const task of tasks) sizeOf.set(task.path, (sizeOf.get(task.path) ?? 0) + task.end - task.start);
   const started = new Set<string>();
-  let next = mainReadsFirst ? 1 : 0;
+  let next = mainTasks;
   const workers: Worker[] = [];
   const progress = (index: number, bytes: number) => {
     const path = tasks[index].path;
@@ -157,7 +197,8 @@ async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, rep
   // compiled once, here: the workers instantiate it rather than compile it each
   const module = await compileModule();
   try {
-    const workersDone = Promise.all(Array.from({ length: mainReadsFirst ? count - 1 : count }, () => new Promise<void>((resolve, reject) => {
+    const workerCount = Math.min(mainTasks ? run.threads - 1 : run.threads, tasks.length - mainTasks);
+    const workersDone = Promise.all(Array.from({ length: workerCount }, () => new Promise<void>((resolve, reject) => {
       const worker = new Worker(WORKER_URL, { workerData: { ...run.setup, module } });
       workers.push(worker);
       const give = () => {
@@ -192,11 +233,8 @@ async function runTasks(tasks: PieceTask[], count: number, run: ThreadedRun, rep
     })));
     // started after the workers, which load their tables meanwhile (they take their tasks when
     // this reading yields, every few megabytes)
-    const mainPiece = mainReadsFirst ? readFirstHere(tasks[0], run, replay, progress, started).then((result) => {
-      results[0] = result;
-      replay.addResult(result);
-    }) : undefined;
-    await Promise.all([workersDone, mainPiece]);
+    const mainPieces = readFirstHere(tasks.slice(0, mainTasks), run, replay, progress, started, results);
+    await Promise.all([workersDone, mainPieces]);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }

@@ -31,6 +31,11 @@ export interface PieceTask {
   start: number;
   end: number;
   head: Uint8Array;
+  /**
+   * Its reader logs every counted anomaly for the main thread's replay (assembly/threads/anomaly-log.ts)
+   * instead of tracking them: every piece but those read first, in order, by one thread.
+   */
+  logs: boolean;
 }
 
 /** Why the piece's reading stopped, in the piece's own record numbers and byte offsets. */

@@ -1,5 +1,6 @@
-// One thread's anomaly trackers rebuilt while the workers still read: the first piece's trackers,
-// raw, then every later piece's log of counted anomalies replayed into them in capture order
+// One thread's anomaly trackers rebuilt while the workers still read: the trackers of the first
+// pieces (read in order by one thread), raw, then every later piece's log of counted anomalies
+// replayed into them in capture order
 // (assembly/threads/anomaly-log.ts). Workers send their logs in parts as they read, so the
 // replay of a piece follows its worker once every earlier piece is in: only the last part is
 // left when the last worker ends.
@@ -44,7 +45,8 @@ export class TrackerReplay {
     if (anomalies.overflowed) this.refused = 'an anomaly log outgrew the memory limit';
     if (anomalies.log) this.parts[index].push(anomalies.log);
     if (anomalies.trackers) {
-      this.trackers = this.wasm.anomalyTrackersCreate() >>> 0;
+      // the trackers after the last of the pieces read in order by one thread: the replay's start
+      if (this.trackers === 0) this.trackers = this.wasm.anomalyTrackersCreate() >>> 0;
       new Uint8Array(this.wasm.memory.buffer, this.trackers, anomalies.trackers.length).set(anomalies.trackers);
     }
     // one reader stops at the first piece that stopped: the rest of the file is not in the report
