@@ -1,8 +1,8 @@
 // `analyze --threads N`: plain capture files analysed by N threads, each with its own
 // WebAssembly instance of the table, over whole files or ranges of large ones, then merged
-// exactly (merge-pieces.ts): the report is the one a single thread makes, byte for byte. Several
-// files go to N worker threads; one file's ranges to the main thread (the first range: its table
-// is loaded already, where a worker would start and load one) and N - 1 workers.
+// exactly (merge-pieces.ts): the report is the one a single thread makes, byte for byte. The main
+// thread reads a first stretch of the captures itself (its table is loaded already, where a
+// worker would start and load one), N - 1 workers the rest (planPieces).
 import { statSync, openSync, readSync, closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Fib } from '../fib/fib.js';
