@@ -111,8 +111,8 @@ export function packetClasses(checks: Checks, v6: bool, srcHi: u64, srcLo: u64, 
 /** Counts a packet in each of its classes, with its source and destination. */
 export function countClasses(checks: Checks, classes: u32, v6: bool, srcHi: u64, srcLo: u64, dstHi: u64, dstLo: u64, wire: u64): void {
   const family: u32 = v6 ? 6 : 4;
-  // a worker of `analyze --threads` past the first piece logs them for the main thread, whose
-  // trackers replay them (threads/anomaly-log.ts): its own would be thrown away
+  // the reader of an `analyze --threads` piece past the first stretch logs them for the main
+  // thread, whose trackers replay them (threads/anomaly-log.ts): its own would be thrown away
   const logging = anomalyLogOn();
   if (logging) appendAnomaly(classes, v6, srcHi, srcLo, dstHi, dstLo, wire);
   while (classes) {

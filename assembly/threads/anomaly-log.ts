@@ -1,8 +1,9 @@
 // The anomaly trackers of `analyze --threads`, merged exactly. A Space-Saving tracker
 // (count/top-tracker.ts) depends on the order it saw its addresses in, so the trackers of a
-// capture's ranges cannot be summed: a worker reading a later range logs every counted anomaly
-// instead, and the main thread replays the logs, in capture order, into trackers that start as
-// the first range's ended. The replay runs the same trackTop one thread runs.
+// capture's ranges cannot be summed: the reader of a range past the first stretch (the ranges one
+// thread reads in order) logs every counted anomaly instead, and the main thread replays the
+// logs, in capture order, into trackers that start as that stretch ended. The replay runs the
+// same trackTop one thread runs.
 //
 // Log entry: @0 classes u16  @2 family u8  @3 unused u8  @4 wire u32, then
 //   IPv4: source u32, destination u32 (16 bytes); IPv6: source hi, lo, destination hi, lo u64 (40 bytes)
@@ -89,7 +90,7 @@ export function anomalyTrackersBytes(): usize {
   return <usize>CLASS_COUNT * 2 * TRACKER_BYTES;
 }
 
-/** Zeroed trackers for a replay (the first range's are copied over them), or 0 past the memory limit. */
+/** Zeroed trackers for a replay (the first stretch's are copied over them), or 0 past the memory limit. */
 export function anomalyTrackersCreate(): usize {
   const trackers = alloc(anomalyTrackersBytes(), POOL_OTHER);
   memory.fill(trackers, 0, anomalyTrackersBytes());

@@ -143,13 +143,10 @@ async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceT
  * carried into the next (none logs); each result goes to `results` and the replay as it comes.
  */
 async function readFirstHere(tasks: PieceTask[], run: ThreadedRun, replay: TrackerReplay, progress: (index: number, bytes: number) => void,
-  started: Set<string>, results: PieceResult[]): Promise<void> {
+  begin: (task: PieceTask) => void, results: PieceResult[]): Promise<void> {
   let trackers: Uint8Array | undefined;
   for (const task of tasks) {
-    if (!started.has(task.path)) {
-      started.add(task.path);
-      run.onInput?.(task.path);
-    }
+    begin(task);
     let result: PieceResult;
     try {
       result = await analysePiece(run.fib, run.setup, task, {
@@ -158,12 +155,17 @@ async function readFirstHere(tasks: PieceTask[], run: ThreadedRun, replay: Track
         yieldTurn: () => new Promise((resolve) => setImmediate(resolve)),
       }, trackers);
     } catch (error) {
-      throw new FibscopeError((error as { code?: string }).code ?? 'CAPTURE_UNREADABLE', `${task.path} (bytes ${task.start}..${task.end}): ${(error as Error).message}`);
+      throw pieceError(task, (error as Error).message, (error as { code?: string }).code);
     }
     trackers = result.anomalies?.trackers;
     results[task.index] = result;
     replay.addResult(result);
   }
+}
+
+/** A piece's reading failed: the error names the file and the piece's bytes. */
+function pieceError(task: PieceTask, message: string, code?: string): FibscopeError {
+  return new FibscopeError(code ?? 'CAPTURE_UNREADABLE', `${task.path} (bytes ${task.start}..${task.end}): ${message}`);
 }
 
 function isGzip(path: string): boolean {
@@ -188,6 +190,12 @@ async function runTasks(tasks: PieceTask[], run: ThreadedRun, replay: TrackerRep
   const started = new Set<string>();
   let next = mainTasks;
   const workers: Worker[] = [];
+  /** Says when a file's first piece starts, whichever thread reads it. */
+  const begin = (task: PieceTask) => {
+    if (started.has(task.path)) return;
+    started.add(task.path);
+    run.onInput?.(task.path);
+  };
   const progress = (index: number, bytes: number) => {
     const path = tasks[index].path;
     const read = (done.get(path) ?? 0) + bytes;
@@ -208,10 +216,7 @@ async function runTasks(tasks: PieceTask[], run: ThreadedRun, replay: TrackerRep
           return;
         }
         const task = tasks[next++];
-        if (!started.has(task.path)) {
-          started.add(task.path);
-          run.onInput?.(task.path);
-        }
+        begin(task);
         worker.postMessage(task);
       };
       worker.on('message', (message: { ready?: true; result?: PieceResult; log?: { index: number; part?: Uint8Array }; progress?: { index: number; bytes: number }; error?: { index: number; message: string; code?: string } }) => {
@@ -225,15 +230,14 @@ async function runTasks(tasks: PieceTask[], run: ThreadedRun, replay: TrackerRep
           replay.addResult(message.result);
           give();
         } else if (message.error) {
-          const task = tasks[message.error.index];
-          reject(new FibscopeError(message.error.code ?? 'CAPTURE_UNREADABLE', `${task.path} (bytes ${task.start}..${task.end}): ${message.error.message}`));
+          reject(pieceError(tasks[message.error.index], message.error.message, message.error.code));
         }
       });
       worker.on('error', reject);
     })));
     // started after the workers, which load their tables meanwhile (they take their tasks when
     // this reading yields, every few megabytes)
-    const mainPieces = readFirstHere(tasks.slice(0, mainTasks), run, replay, progress, started, results);
+    const mainPieces = readFirstHere(tasks.slice(0, mainTasks), run, replay, progress, begin, results);
     await Promise.all([workersDone, mainPieces]);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
