@@ -133,6 +133,24 @@ export function lookup4Many(direct: usize, bits: u32, input: usize, output: usiz
   }
 }
 
+/** The 6 key bits at `depth` (> 58: they may reach into, or lie in, the low half) of the IPv6 key (hi, lo). */
+@inline function keyBits6(hi: u64, lo: u64, depth: u64): u64 {
+  if (depth >= 64) return (lo << (depth - 64)) >> 58;
+  return ((hi << depth) | (lo >> (64 - depth))) >> 58;
+}
+
+/**
+ * One round of `lane`'s walk at branch `v` of its node: the next node and the leaf's address
+ * both noted (see above). Returns the lane's bit when it goes on down.
+ */
+@inline function descend6(lane: usize, v: u64): u64 {
+  const node = <usize>load<u32>(laneNode + (lane << 2));
+  const vector = load<u64>(node);
+  store<u32>(laneNode + (lane << 2), <u32>childAt(node, vector, v));
+  store<u32>(laneLeaf + (lane << 2), <u32>leafAddress(node, v));
+  return ((vector >> v) & 1) << <u64>lane;
+}
+
 /** Route ids for `count` 16-byte IPv6 addresses at `input`, written to `output`. */
 export function lookup6Many(direct: usize, input: usize, output: usize, count: i32): void {
   if (count == 1) {
@@ -155,36 +173,35 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
         store<i32>(outBlock + (<usize>lane << 2), <i32>(entry >> 1) - 1);
         continue;
       }
-      // the key as a shift register (see lookup6), past the direct bits
       const hi = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4)));
-      const lo = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4), 8));
-      const shifted = (hi << DIRECT_BITS_V6) | (lo >> (64 - DIRECT_BITS_V6));
       if (entry & LEAF_ONLY) {
-        store<u32>(laneLeaf + (<usize>lane << 2), <u32>leafOnlyAddress(entry, shifted >> 58));
+        store<u32>(laneLeaf + (<usize>lane << 2), <u32>leafOnlyAddress(entry, (hi << DIRECT_BITS_V6) >> 58));
         ended |= <u64>1 << lane;
       } else {
-        store<u64>(laneHi + (<usize>lane << 3), shifted);
-        store<u64>(laneLo + (<usize>lane << 3), lo << DIRECT_BITS_V6);
+        store<u64>(laneHi + (<usize>lane << 3), hi);
+        store<u64>(laneLo + (<usize>lane << 3), bswap<u64>(load<u64>(inBlock + (<usize>lane << 4), 8)));
         pending |= <u64>1 << lane;
       }
     }
+    // every pending lane is at the same depth in a round, so its 6 key bits come straight from
+    // the key at that depth: from the high half alone while they lie there (most rounds)
+    let depth: u64 = DIRECT_BITS_V6;
     while (pending) {
       let next: u64 = 0;
-      for (let bits = pending; bits; bits &= bits - 1) {
-        const lane = <usize>ctz(bits);
-        const node = <usize>load<u32>(laneNode + (lane << 2));
-        const hi = load<u64>(laneHi + (lane << 3));
-        const lo = load<u64>(laneLo + (lane << 3));
-        const v = hi >> 58;
-        const vector = load<u64>(node);
-        store<u32>(laneNode + (lane << 2), <u32>childAt(node, vector, v));
-        store<u32>(laneLeaf + (lane << 2), <u32>leafAddress(node, v));
-        store<u64>(laneHi + (lane << 3), (hi << 6) | (lo >> 58));
-        store<u64>(laneLo + (lane << 3), lo << 6);
-        next |= ((vector >> v) & 1) << <u64>lane;
+      if (depth <= 58) {
+        for (let bits = pending; bits; bits &= bits - 1) {
+          const lane = <usize>ctz(bits);
+          next |= descend6(lane, (load<u64>(laneHi + (lane << 3)) << depth) >> 58);
+        }
+      } else {
+        for (let bits = pending; bits; bits &= bits - 1) {
+          const lane = <usize>ctz(bits);
+          next |= descend6(lane, keyBits6(load<u64>(laneHi + (lane << 3)), load<u64>(laneLo + (lane << 3)), depth));
+        }
       }
       ended |= pending & ~next;
       pending = next;
+      depth += 6;
     }
     readLeaves(ended, outBlock);
   }
