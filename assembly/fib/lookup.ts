@@ -79,7 +79,6 @@ const laneNode: usize = memory.data(LANES * 4);
 /** where a lane that ended finds its route id */
 const laneLeaf: usize = memory.data(LANES * 4);
 const laneHi: usize = memory.data(LANES * 8);
-const laneLo: usize = memory.data(LANES * 8);
 
 /** Reads the route ids of the lanes in `ended` from their laneLeaf addresses into `outBlock`. */
 @inline function readLeaves(ended: u64, outBlock: usize): void {
@@ -161,8 +160,10 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
     const inBlock = input + (<usize>i << 4);
     const outBlock = output + (<usize>i << 2);
     const lanes = min(LANES, count - i);
+    // the high halves in host order, once
     for (let lane = 0; lane < lanes; lane++) {
       const hi = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4)));
+      store<u64>(laneHi + (<usize>lane << 3), hi);
       store<u32>(laneNode + (<usize>lane << 2), load<u32>(direct + (<usize>(hi >> (64 - DIRECT_BITS_V6)) << 2)));
     }
     let pending: u64 = 0;
@@ -171,15 +172,11 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
       const entry = load<u32>(laneNode + (<usize>lane << 2));
       if (entry & 1) {
         store<i32>(outBlock + (<usize>lane << 2), <i32>(entry >> 1) - 1);
-        continue;
-      }
-      const hi = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4)));
-      if (entry & LEAF_ONLY) {
+      } else if (entry & LEAF_ONLY) {
+        const hi = load<u64>(laneHi + (<usize>lane << 3));
         store<u32>(laneLeaf + (<usize>lane << 2), <u32>leafOnlyAddress(entry, (hi << DIRECT_BITS_V6) >> 58));
         ended |= <u64>1 << lane;
       } else {
-        store<u64>(laneHi + (<usize>lane << 3), hi);
-        store<u64>(laneLo + (<usize>lane << 3), bswap<u64>(load<u64>(inBlock + (<usize>lane << 4), 8)));
         pending |= <u64>1 << lane;
       }
     }
@@ -196,7 +193,9 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
       } else {
         for (let bits = pending; bits; bits &= bits - 1) {
           const lane = <usize>ctz(bits);
-          next |= descend6(lane, keyBits6(load<u64>(laneHi + (lane << 3)), load<u64>(laneLo + (lane << 3)), depth));
+          // the low half only here: few walks go past bit 58
+          const lo = bswap<u64>(load<u64>(inBlock + (lane << 4), 8));
+          next |= descend6(lane, keyBits6(load<u64>(laneHi + (lane << 3)), lo, depth));
         }
       }
       ended |= pending & ~next;
