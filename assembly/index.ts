@@ -10,7 +10,7 @@ import {
   routeNext, routeRecord, setRoutePaths,
 } from './fib/routes';
 import { rebuildAll, rebuildResized, updatePrefix } from './fib/poptrie';
-import { lookupsDone4 } from './fib/direct-tier';
+import { lookupsDone4, lookupsDone6 } from './fib/direct-tier';
 import { lookup4 as find4, lookup6 as find6, lookup4Many, lookup6Many } from './fib/lookup';
 import { fib4, fib6, tableOf } from './fib/tables';
 import {
@@ -259,12 +259,13 @@ export function lookup4Batch(count: i32): void {
 
 /** Looks up the 16-byte address at the start of the I/O region. */
 export function lookup6(): i32 {
-  return find6(fib6.direct, loadHi(io), loadLo(io));
+  return find6(fib6.direct, fib6.directBits, loadHi(io), loadLo(io));
 }
 
 /** Looks up `count` 16-byte IPv6 addresses from the I/O region into IO_OUTPUT. */
 export function lookup6Batch(count: i32): void {
-  lookup6Many(fib6.direct, io, io + IO_OUTPUT, count);
+  lookup6Many(fib6.direct, fib6.directBits, io, io + IO_OUTPUT, count);
+  lookupsDone6(count);
 }
 
 /**

@@ -145,8 +145,8 @@ export async function dpdkBenchmarks(log: (line: string) => void, dir: string, t
       return { wall: wall / 1e6, cpu: cpu / 1e6 };
     };
     const compare = async (family: 4 | 6, ours: () => void, passes: number, count: number, target: number, peerName: string) => {
-      // warm both: ours for half a second, the steady state of a table in use (a large IPv4
-      // table moves to its large direct array after 2^24 lookups: assembly/fib/direct-tier.ts)
+      // warm both: ours for half a second, the steady state of a table in use (a large table
+      // moves to its large direct array after 2^24 lookups: assembly/fib/direct-tier.ts)
       const warming = performance.now();
       while (performance.now() - warming < 500) ours();
       await dpdkPasses(family, 1);
@@ -169,10 +169,12 @@ export async function dpdkBenchmarks(log: (line: string) => void, dir: string, t
         + `(${(ourRate / peerRate).toFixed(2)}×); processor time ${cpuRatio.toFixed(2)}×`);
     };
     await compare(4, () => fib.lookup4(v4, out4), V4_PASSES, V4_COUNT, 0.66, 'rte_fib');
-    // again on the form the table has after all those lookups (its 24-bit direct array)
+    // again on the form the table has after all those lookups (its 24-bit direct array); IPv6 too, below
     log(`dpdk: IPv4 lookup structure now ${(fib.stats().ipv4LookupBytes / 2 ** 20).toFixed(1)} MiB`);
     await sameRoutes(4, fib.lookup4(v4, out4), prefixes.v4);
     await compare(6, () => fib.lookup6(v6, out6), V6_PASSES, V6_COUNT, 0.85, 'rte_fib6');
+    log(`dpdk: IPv6 lookup structure now ${(fib.stats().ipv6LookupBytes / 2 ** 20).toFixed(1)} MiB`);
+    await sameRoutes(6, fib.lookup6(v6, out6), prefixes.v6);
   } finally {
     driver.stop();
   }

@@ -5,14 +5,14 @@ import { BGP_V4_LENGTHS, BGP_V6_LENGTHS, Random, uniformLengths } from './helper
 import { nestedPrefixes, probeAddresses, randomPrefixes, type TestPrefix } from './helpers/tables.js';
 
 // Each table kind is checked against the reference LPM through lookup4/lookup6 (batch) and
-// lookup (one address, from text). IPv4 twice: with the 18-bit direct array a table starts
-// with, and with the 24-bit one a large table is given (index.ts rebuild), forced on these
-// small tables.
+// lookup (one address, from text). Each family twice: with the direct array a table starts with
+// (18 bits for IPv4, 20 for IPv6), and with the 24-bit one a large table in use is given
+// (assembly/fib/direct-tier.ts), forced on these small tables.
 
-/** A Fib whose IPv4 lookup structure has a direct array of `directBits` bits. */
-async function createFib(directBits: number): Promise<Fib> {
+/** A Fib whose `family` lookup structure has a direct array of `directBits` bits. */
+async function createFib(family: 4 | 6, directBits: number): Promise<Fib> {
   const fib = await Fib.create();
-  if (directBits !== 18 && !fib.engine().wasm.useDirectBits(4, directBits)) throw new Error('no room for the direct array');
+  if (directBits === 24 && !fib.engine().wasm.useDirectBits(family, directBits)) throw new Error('no room for the direct array');
   return fib;
 }
 
@@ -20,10 +20,10 @@ function loadAll(mirror: Mirror, prefixes: TestPrefix[], random: Random): void {
   for (const p of prefixes) mirror.add(p, random.below(3), `nh${random.below(50)}`);
 }
 
-describe.each([[4, 18], [4, 24], [6, 20]] as const)('IPv%i longest-prefix match against the reference, direct array of %i bits', (family, directBits) => {
+describe.each([[4, 18], [4, 24], [6, 20], [6, 24]] as const)('IPv%i longest-prefix match against the reference, direct array of %i bits', (family, directBits) => {
   let mirror: Mirror;
   beforeEach(async () => {
-    mirror = new Mirror(await createFib(family === 4 ? directBits : 18));
+    mirror = new Mirror(await createFib(family, directBits));
   });
   const bgpLengths = family === 4 ? BGP_V4_LENGTHS : BGP_V6_LENGTHS;
   const bits = family === 4 ? 32 : 128;
@@ -84,10 +84,10 @@ describe.each([[4, 18], [4, 24], [6, 20]] as const)('IPv%i longest-prefix match 
     const lookupBytes = family === 4 ? 'ipv4LookupBytes' : 'ipv6LookupBytes';
     expect(family === 4 ? stats.ipv4Routes : stats.ipv6Routes).toBe(mirror.reference[family].size);
     // piecewise updates leave the shape a fresh build of the same routes has, byte for byte
-    const fresh = await createFib(family === 4 ? directBits : 18);
+    const fresh = await createFib(family, directBits);
     for (const route of mirror.fib.routes()) fresh.add(route.prefix, route);
     expect(stats[lookupBytes]).toBe(fresh.stats()[lookupBytes]);
-    const empty = (await createFib(family === 4 ? directBits : 18)).stats()[lookupBytes];
+    const empty = (await createFib(family, directBits)).stats()[lookupBytes];
     // removing everything leaves an empty table that answers -1
     for (const p of pool) mirror.remove(p);
     expect(mirror.check(family, probeAddresses(random, family, pool, 5_000))).toBe(0);

@@ -10,7 +10,7 @@
 
 import { alloc, free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { lookup4Many, lookup6Many } from '../fib/lookup';
-import { lookupsDone4 } from '../fib/direct-tier';
+import { lookupsDone4, lookupsDone6 } from '../fib/direct-tier';
 import { anyMultipathRoute, pickPath, REMOVAL_LOG, removedRoute, routeCapacity, routeGeneration, routePaths, routeRemovals } from '../fib/routes';
 import { flowHash } from '../parse/flow';
 import { fib4, fib6 } from '../fib/tables';
@@ -392,7 +392,8 @@ export function countBatch(c: Counters): void {
   if (queued == 0) return;
   lookup4Many(fib4.direct, fib4.directBits, batch4, routes4, queued4);
   lookupsDone4(queued4);
-  lookup6Many(fib6.direct, batch6, routes6, queued6);
+  lookup6Many(fib6.direct, fib6.directBits, batch6, routes6, queued6);
+  lookupsDone6(queued6);
   const checking = c.checks.on;
   const sourcing = checking || c.sourceSide.views != 0;
   if (sourcing) lookupSources();
@@ -436,7 +437,8 @@ function lookupSources(): void {
   }
   lookup4Many(fib4.direct, fib4.directBits, sources4, sourceRoutes4, queued4);
   lookupsDone4(queued4);
-  lookup6Many(fib6.direct, sources6, sourceRoutes6, queued6);
+  lookup6Many(fib6.direct, fib6.directBits, sources6, sourceRoutes6, queued6);
+  lookupsDone6(queued6);
 }
 
 /** Counts packet `i` of the batch on the source side: its anomaly classes (checks/checks.ts) and the source views. */

@@ -3,10 +3,13 @@
 
 import { LEAF_ONLY, NODE_BYTES } from './poptrie';
 
-/** The direct array's bits (S, poptrie.ts) an IPv4 table starts with, and a large one's (DIR-24-8's). */
+/**
+ * The direct array's bits (S, poptrie.ts) a table starts with, and a large one's (DIR-24-8's
+ * first level, as DPDK's rte_fib and rte_fib6 have it; direct-tier.ts).
+ */
 export const DIRECT_BITS_V4: i32 = 18;
-export const DIRECT_BITS_V4_LARGE: i32 = 24;
 export const DIRECT_BITS_V6: i32 = 20;
+export const DIRECT_BITS_LARGE: i32 = 24;
 
 /** The child node at branch `v` of `node`, whose vector has bit `v` set. */
 @inline function childAt(node: usize, vector: u64, v: u64): usize {
@@ -44,13 +47,13 @@ export const DIRECT_BITS_V6: i32 = 20;
   }
 }
 
-/** Route id for the IPv6 address (hi, lo), -1 if none. */
-@inline export function lookup6(direct: usize, hi: u64, lo: u64): i32 {
-  let entry = load<u32>(direct + (<usize>(hi >> (64 - DIRECT_BITS_V6)) << 2));
+/** Route id for the IPv6 address (hi, lo), -1 if none; `bits`: the table's direct bits (S). */
+@inline export function lookup6(direct: usize, bits: u64, hi: u64, lo: u64): i32 {
+  let entry = load<u32>(direct + (<usize>(hi >> (64 - bits)) << 2));
   if (entry & 1) return <i32>(entry >> 1) - 1;
   // the key as a 128-bit shift register: the next 6 bits are always the top of `hi`
-  hi = (hi << DIRECT_BITS_V6) | (lo >> (64 - DIRECT_BITS_V6));
-  lo <<= DIRECT_BITS_V6;
+  hi = (hi << bits) | (lo >> (64 - bits));
+  lo <<= bits;
   if (entry & LEAF_ONLY) return load<i32>(leafOnlyAddress(entry, hi >> 58));
   let node = <usize>entry;
   while (true) {
@@ -150,10 +153,10 @@ export function lookup4Many(direct: usize, bits: u32, input: usize, output: usiz
   return ((vector >> v) & 1) << <u64>lane;
 }
 
-/** Route ids for `count` 16-byte IPv6 addresses at `input`, written to `output`. */
-export function lookup6Many(direct: usize, input: usize, output: usize, count: i32): void {
+/** Route ids for `count` 16-byte IPv6 addresses at `input`, written to `output`; `bits` as lookup6's. */
+export function lookup6Many(direct: usize, bits: u64, input: usize, output: usize, count: i32): void {
   if (count == 1) {
-    store<i32>(output, lookup6(direct, bswap<u64>(load<u64>(input)), bswap<u64>(load<u64>(input, 8))));
+    store<i32>(output, lookup6(direct, bits, bswap<u64>(load<u64>(input)), bswap<u64>(load<u64>(input, 8))));
     return;
   }
   for (let i = 0; i < count; i += LANES) {
@@ -164,7 +167,7 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
     for (let lane = 0; lane < lanes; lane++) {
       const hi = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4)));
       store<u64>(laneHi + (<usize>lane << 3), hi);
-      store<u32>(laneNode + (<usize>lane << 2), load<u32>(direct + (<usize>(hi >> (64 - DIRECT_BITS_V6)) << 2)));
+      store<u32>(laneNode + (<usize>lane << 2), load<u32>(direct + (<usize>(hi >> (64 - bits)) << 2)));
     }
     let pending: u64 = 0;
     let ended: u64 = 0;
@@ -174,7 +177,7 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
         store<i32>(outBlock + (<usize>lane << 2), <i32>(entry >> 1) - 1);
       } else if (entry & LEAF_ONLY) {
         const hi = load<u64>(laneHi + (<usize>lane << 3));
-        store<u32>(laneLeaf + (<usize>lane << 2), <u32>leafOnlyAddress(entry, (hi << DIRECT_BITS_V6) >> 58));
+        store<u32>(laneLeaf + (<usize>lane << 2), <u32>leafOnlyAddress(entry, (hi << bits) >> 58));
         ended |= <u64>1 << lane;
       } else {
         pending |= <u64>1 << lane;
@@ -182,7 +185,7 @@ export function lookup6Many(direct: usize, input: usize, output: usize, count: i
     }
     // every pending lane is at the same depth in a round, so its 6 key bits come straight from
     // the key at that depth: from the high half alone while they lie there (most rounds)
-    let depth: u64 = DIRECT_BITS_V6;
+    let depth = bits;
     while (pending) {
       let next: u64 = 0;
       if (depth <= 58) {

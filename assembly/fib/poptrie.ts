@@ -2,9 +2,8 @@
 // the RIB and rebuilt piecewise as routes change. Lookups live in lookup.ts; this file builds.
 //
 // Layout
-//   direct[2^S]  u32 per entry, indexed by the top S key bits (S = 20 for IPv6; for IPv4, 18, or
-//                24 for a large table, as DPDK's DIR-24-8: a lookup in a full table then mostly
-//                ends at its first load; see direct-tier.ts):
+//   direct[2^S]  u32 per entry, indexed by the top S key bits (S = 18 for IPv4, 20 for IPv6, or
+//                24 for a large table in use, as DPDK's DIR-24-8; see direct-tier.ts):
 //                odd  = leaf: (route id + 1) << 1 | 1   (so 1 means "no route")
 //                even = pointer to a top node for a slot that holds longer prefixes: a node
 //                       with its leaves right after it (24 + 4 * leaves bytes), so the lookups

@@ -445,7 +445,10 @@ export class Fib {
     return out;
   }
 
-  /** Route ids for IPv6 addresses, 16 network-order bytes each (-1: no route). */
+  /**
+   * Route ids for IPv6 addresses, 16 network-order bytes each (-1: no route). A table of more
+   * than 2^16 IPv6 routes is rebuilt, once, into a faster form after 2^24 lookups (64 MiB more).
+   */
   lookup6(addresses: Uint8Array, out: Int32Array = new Int32Array(addresses.length >>> 4)): Int32Array {
     if (addresses.length % 16 !== 0) throw new FibscopeArgumentError(`IPv6 addresses take 16 bytes each; got ${addresses.length} bytes`);
     const total = addresses.length >>> 4;
@@ -456,6 +459,7 @@ export class Fib {
       const count = Math.min(this.maxBatch6, total - start);
       this.bytes.set(addresses.subarray(start * 16, (start + count) * 16), this.ioPointer);
       this.wasm.lookup6Batch(count);
+      this.refreshViews(); // as in lookup4
       out.set(this.i32.subarray(output, output + count), start);
     }
     return out;
