@@ -5,7 +5,7 @@
 import { ENTRY_BYTES } from '../count/destinations';
 import { alloc, POOL_OTHER } from '../memory/alloc';
 import { indentLines } from '../compare/indent';
-import { ascii, Text, writeDecimal, writeIPv4, writeIPv6, writeIsoTime, writeText } from './text';
+import { ascii, Text, writeBytes, writeDecimal, writeIPv4, writeIPv6, writeIsoTime, writeText } from './text';
 
 /**
  * Most bytes one destination's text takes, with a route prefix text of at most
@@ -109,6 +109,5 @@ function writePrefix(out: usize, route: i32, prefixes: usize, prefixSlots: u32):
   const slot = prefixes + (<usize>route << 3);
   const length = <usize>min(load<u32>(slot, 4), MAX_PREFIX_TEXT);
   if (length == 0) return writeText(out, NULL);
-  memory.copy(out, prefixes + <usize>load<u32>(slot), length);
-  return out + length;
+  return writeBytes(out, prefixes + <usize>load<u32>(slot), length);
 }

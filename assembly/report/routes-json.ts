@@ -7,7 +7,7 @@
 import { free, tryAlloc, tryRealloc, POOL_OTHER } from '../memory/alloc';
 import { MAX_ROUTE_PREFIX, ROW_BYTES, ROWS_HEADER } from './route-rows';
 import { indentLines } from '../compare/indent';
-import { ascii, Text, writeDecimal, writeDecimal32 } from './text';
+import { ascii, Text, writeBytes, writeDecimal, writeDecimal32 } from './text';
 
 // Attribute class text, one block per class, written by the host (routeClassCreate):
 //   @0 head length u32    the JSON after `"nextHop": `: next hop, `,\n      "dev": ` and device
@@ -98,10 +98,7 @@ let spaces: u32 = 0;
 
 /** Copies `length` bytes of text from `from`, indented. */
 function putBytes(out: usize, from: usize, length: usize): usize {
-  if (spaces == 0) {
-    memory.copy(out, from, length);
-    return out + length;
-  }
+  if (spaces == 0) return writeBytes(out, from, length);
   return out + indentLines(from, length, out, spaces);
 }
 
@@ -144,16 +141,14 @@ function writeRow(rows: usize, i: u32, bgp: usize, out: usize): usize {
   const hops = load<u32>(text, 8);
   let at = text + CLASS_HEADER + (<usize>hops << 2);
   out = put(out, OPEN);
-  memory.copy(out, rows + <usize>load<u32>(row, 32), <usize>load<u32>(row, 36));
-  out += <usize>load<u32>(row, 36);
+  out = writeBytes(out, rows + <usize>load<u32>(row, 32), <usize>load<u32>(row, 36));
   out = put(out, NEXT_HOP);
   out = putBytes(out, at, headLength);
   at += headLength;
   out = put(out, METRIC);
   out = writeDecimal32(out, load<u32>(row, 24));
   out = put(out, TYPE);
-  memory.copy(out, at, typeLength);
-  out += typeLength;
+  out = writeBytes(out, at, typeLength);
   at += typeLength;
   out = put(out, PACKETS);
   out = writeDecimal(out, load<u64>(row));
@@ -204,7 +199,7 @@ export function routeRowsPrefixTable(rows: usize, out: usize): u32 {
     store<u32>(slot, <u32>at);
     store<u32>(slot, <u32>(length + 2), 4);
     store<u8>(out + at, 0x22);
-    memory.copy(out + at + 1, rows + <usize>load<u32>(row, 32), length);
+    writeBytes(out + at + 1, rows + <usize>load<u32>(row, 32), length);
     store<u8>(out + at + 1 + length, 0x22);
     at += length + 2;
   }
