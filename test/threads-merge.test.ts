@@ -159,6 +159,30 @@ describe('analyze --threads', () => {
       expect(several.stdout, `${threads} threads`).toBe(one.stdout);
     }
   }, 60_000);
+
+  it('leaves out the ranges after a damaged one and merges the next file, as the destinations come in', () => {
+    // three files; the middle one, cut in ranges, stops early: its later ranges are read by the
+    // workers but must not be counted, while the third file's must
+    const [first, middle, last] = [71, 72, 73].map((seed) => join(dir, `middle${seed}.pcap`));
+    writeFileSync(first, capture(71, 1500, 600));
+    const damaged = capture(72, 3000, 600);
+    new DataView(damaged.buffer, damaged.byteOffset).setUint32(24 + 8, 0x7fffffff, true);
+    writeFileSync(middle, damaged);
+    writeFileSync(last, capture(73, 1500, 600));
+    const run = (threads: string) => spawnSync('node', [CLI, 'analyze', '--no-progress', '-r', join(dir, 'routes.txt'), '-f', 'json', '--threads', threads, first, middle, last], {
+      env: { ...process.env, FIBSCOPE_THREADS_MIN_RANGE: '1', FIBSCOPE_DEBUG_THREADS: '1' }, encoding: 'utf8',
+    });
+    const one = run('1');
+    const report = JSON.parse(one.stdout);
+    expect(report.inputs[1].error).toMatch(/captured bytes/);
+    expect(report.inputs[2].records).toBe(1500);
+    for (const threads of ['2', '3', '5']) {
+      const several = run(threads);
+      expect(several.stderr, `${threads} threads`).toMatch(/\d+ pieces/);
+      expect(several.stderr, `${threads} threads`).not.toMatch(/one thread instead/);
+      expect(several.stdout, `${threads} threads`).toBe(one.stdout);
+    }
+  }, 60_000);
 });
 
 describe('fibscope merge', () => {

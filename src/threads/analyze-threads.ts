@@ -10,7 +10,7 @@ import type { Report } from '../analyze/report.js';
 import type { ProgressListener } from '../analyze/analyze-file.js';
 import { FibscopeError } from '../errors.js';
 import { splitCapture, type CaptureRange } from './split-capture.js';
-import { mergePieces, NotMergeable, type FilePieces } from './merge-pieces.js';
+import { mergePieces, NotMergeable, PieceMerge, type FilePieces } from './merge-pieces.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 import { ReplayRefused, TrackerReplay } from './tracker-replay.js';
 import { threadCpuMs } from './thread-cpu.js';
@@ -25,11 +25,12 @@ const MIN_RANGE = Number(process.env.FIBSCOPE_THREADS_MIN_RANGE ?? 32 << 20);
 /**
  * The main thread's share of the bytes, against each worker's: it starts at once while the
  * workers load their tables; with checks (the workers log anomalies, and the main thread replays
- * the logs) it reads less: about 0.38 of the whole against one worker, as measured on the
- * bench's captures.
+ * the logs) it reads less: about 0.43 of the whole against one worker, as measured on the
+ * bench's four files (0.5 left it idle for 0.46 s waiting for the worker's last piece; 0.9
+ * made the worker wait).
  */
 const MAIN_SHARE = 1.3;
-const MAIN_SHARE_WITH_CHECKS = 0.6;
+const MAIN_SHARE_WITH_CHECKS = 0.75;
 
 export interface ThreadedRun {
   paths: string[];
@@ -116,17 +117,31 @@ function planPieces(run: ThreadedRun, sizes: number[]): { files: FilePieces[]; t
 async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay, began: number,
   mainTasks: number): Promise<Report | undefined> {
   const mainCpu = threadCpuMs();
-  const results = await runTasks(tasks, run, replay, mainTasks);
+  const merge = new PieceMerge(run.fib.engine().wasm, files);
+  try {
+    return await readAndMergeInto(merge, run, files, tasks, replay, began, mainTasks, mainCpu);
+  } finally {
+    merge.dispose();
+  }
+}
+
+async function readAndMergeInto(merge: PieceMerge, run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay,
+  began: number, mainTasks: number, mainCpu: number): Promise<Report | undefined> {
+  // each result goes to its piece of `files` as it comes, for the merge to take it in order
+  const pieces = files.flatMap((file) => file.pieces);
+  const deliver = (result: PieceResult) => {
+    pieces[result.index].result = result;
+    replay.addResult(result);
+  };
+  const results = await runTasks(tasks, run, deliver, merge, replay, mainTasks);
   if (process.env.FIBSCOPE_DEBUG_THREADS) {
     // (the main thread's own piece has no worker's figures)
     const workers = [...new Set(results.filter((result) => result.threadCpuMs).map((result) => `${result.threadCpuMs!.total} (table ${result.threadCpuMs!.setup})`))];
     process.stderr.write(`threads: ${tasks.length} pieces${mainTasks ? ` (the first ${mainTasks} on the main thread)` : ''} in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
   }
-  let next = 0;
-  for (const file of files) for (const piece of file.pieces) piece.result = results[next++];
   try {
     const merging = performance.now();
-    const report = mergePieces(files, run.fib.engine().wasm, () => replay.tops());
+    const report = mergePieces(files, merge, () => replay.tops());
     if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: merged in ${(performance.now() - merging).toFixed(0)} ms; main thread ${threadCpuMs().toFixed(0)} ms so far\n`);
     return report;
   } catch (error) {
@@ -143,7 +158,7 @@ async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceT
  * carried into the next (none logs); each result goes to `results` and the replay as it comes.
  */
 async function readFirstHere(tasks: PieceTask[], run: ThreadedRun, replay: TrackerReplay, progress: (index: number, bytes: number) => void,
-  begin: (task: PieceTask) => void, results: PieceResult[]): Promise<void> {
+  begin: (task: PieceTask) => void, deliver: (result: PieceResult) => void): Promise<void> {
   let trackers: Uint8Array | undefined;
   for (const task of tasks) {
     begin(task);
@@ -158,8 +173,7 @@ async function readFirstHere(tasks: PieceTask[], run: ThreadedRun, replay: Track
       throw pieceError(task, (error as Error).message, (error as { code?: string }).code);
     }
     trackers = result.anomalies?.trackers;
-    results[task.index] = result;
-    replay.addResult(result);
+    deliver(result);
   }
 }
 
@@ -180,10 +194,16 @@ function isGzip(path: string): boolean {
 
 /**
  * Runs the tasks: this thread reads the first `mainTasks` in order, workers the others, each
- * taking the next task when done; results by task index.
+ * taking the next task when done. Each result is delivered as it comes; then, this thread
+ * being otherwise idle, the merge takes the pieces it can. Returns the results by task index.
  */
-async function runTasks(tasks: PieceTask[], run: ThreadedRun, replay: TrackerReplay, mainTasks: number): Promise<PieceResult[]> {
+async function runTasks(tasks: PieceTask[], run: ThreadedRun, deliverOne: (result: PieceResult) => void, merge: PieceMerge,
+  replay: TrackerReplay, mainTasks: number): Promise<PieceResult[]> {
   const results: PieceResult[] = new Array(tasks.length);
+  const deliver = (result: PieceResult) => {
+    results[result.index] = result;
+    deliverOne(result);
+  };
   const done = new Map<string, number>();
   const sizeOf = new Map<string, number>();
   for (const task of tasks) sizeOf.set(task.path, (sizeOf.get(task.path) ?? 0) + task.end - task.start);
@@ -226,9 +246,10 @@ async function runTasks(tasks: PieceTask[], run: ThreadedRun, replay: TrackerRep
         } else if (message.log) {
           replay.addPart(message.log.index, message.log.part);
         } else if (message.result) {
-          results[message.result.index] = message.result;
-          replay.addResult(message.result);
+          deliver(message.result);
+          // the worker's next task first, then the merge while it reads
           give();
+          merge.offer();
         } else if (message.error) {
           reject(pieceError(tasks[message.error.index], message.error.message, message.error.code));
         }
@@ -237,7 +258,8 @@ async function runTasks(tasks: PieceTask[], run: ThreadedRun, replay: TrackerRep
     })));
     // started after the workers, which load their tables meanwhile (they take their tasks when
     // this reading yields, every few megabytes)
-    const mainPieces = readFirstHere(tasks.slice(0, mainTasks), run, replay, progress, begin, results);
+    const mainPieces = readFirstHere(tasks.slice(0, mainTasks), run, replay, progress, begin, deliver)
+      .then(() => merge.offer());
     await Promise.all([workersDone, mainPieces]);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));

@@ -1,7 +1,8 @@
 // The exact merge of the pieces of a threaded analysis into the report one thread would make:
 // totals and routes summed (merge/merge-parts.ts), destinations merged in WebAssembly from their
-// raw entries in the order first seen, anomaly top lists replayed from the workers' logs
-// (tracker-replay.ts). Where one thread's answer cannot be rebuilt (a cut that was not a record
+// raw entries in the order first seen, as the pieces come in (PieceMerge: most of that work is
+// done while the last pieces are still being read), anomaly top lists replayed from the
+// workers' logs (tracker-replay.ts). Where one thread's answer cannot be rebuilt (a cut that was not a record
 // boundary, a destination table or log past the memory limit), it says so and the caller reads
 // on one thread instead.
 import { VERSION } from '../analyze/build-report.js';
@@ -26,13 +27,18 @@ export interface FilePieces {
 /** Code of a record cut short at the end of the input (assembly/capture/errors.ts). */
 const CUT_SHORT = 4;
 
-/** `tops()`: the anomaly classes' top lists as one thread's trackers give them (tracker-replay.ts). */
-export function mergePieces(files: readonly FilePieces[], wasm: FibscopeExports, tops: () => Pick<AnomalyCounters, 'topSources' | 'topDestinations'>[]): Report {
+/**
+ * The report of the pieces, whose results are all in `files`; `merge` has their destinations (it
+ * takes those it has not had yet). `tops()`: the anomaly classes' top lists as one thread's
+ * trackers give them (tracker-replay.ts).
+ */
+export function mergePieces(files: readonly FilePieces[], merge: PieceMerge, tops: () => Pick<AnomalyCounters, 'topSources' | 'topDestinations'>[]): Report {
   const used: PieceResult[] = [];
   const inputs = files.map((file) => mergeInput(file, used));
   const digits = Math.max(6, ...used.map((piece) => piece.digits));
   if (used.some((piece) => piece.report.totals.destinationOverflow)) throw new NotMergeable('a destination table overflowed');
-  const { entries, count, prefixOf, perPrefix } = mergeDestinationEntries(used, wasm);
+  const { entries, count, prefixOf, perPrefix } = merge.finish(used.length);
+  const wasm = merge.wasm;
   const totals = mergeTotals(used.map((piece) => piece.report.totals), digits);
   const report = {
     fibscope: { version: VERSION },
@@ -97,52 +103,101 @@ function mergeInput(file: FilePieces, used: PieceResult[]): InputReport {
 const ENTRY = 64;
 
 /**
- * The destination entries of every piece as one table, merged in WebAssembly in the order first
- * seen over the pieces and sorted as one thread's report sorts them
- * (assembly/threads/merge-destinations.ts). Route ids become ids of `prefixOf`.
+ * The destination entries of the pieces one reader would use, merged into one table in
+ * WebAssembly as their results come in, in file order (assembly/threads/merge-destinations.ts:
+ * the order first seen over the pieces), then sorted as one thread's report sorts them. A piece
+ * is used as mergeInput uses it: a file's pieces up to the first that stopped. Route ids become
+ * ids of `prefixOf`. A failure (memory short) is kept for finish() to throw: `offer` is called
+ * from the workers' message handlers.
  */
-function mergeDestinationEntries(pieces: readonly PieceResult[], wasm: FibscopeExports) {
-  const idOfPrefix = new Map<string, number>();
-  const prefixOf: string[] = [];
-  const table = wasm.mergedDestinationsCreate() >>> 0;
-  try {
-    for (const piece of pieces) {
-      if (piece.entryBytes !== ENTRY) throw new Error(`destination entries of ${piece.entryBytes} bytes: this host knows ${ENTRY}`);
-      // the piece's route ids as ids of prefixOf, looked up once per route
-      const ids = Object.keys(piece.prefixes).map(Number);
-      const localOf = new Int32Array(ids.reduce((most, id) => Math.max(most, id), 0) + 1).fill(-1);
-      for (const id of ids) {
-        const prefix = piece.prefixes[id];
-        let local = idOfPrefix.get(prefix);
-        if (local === undefined) {
-          local = prefixOf.length;
-          idOfPrefix.set(prefix, local);
-          prefixOf.push(prefix);
-        }
-        localOf[id] = local;
+export class PieceMerge {
+  private readonly idOfPrefix = new Map<string, number>();
+  private readonly prefixOf: string[] = [];
+  private table: number;
+  /** the pieces in file order: [file, piece] */
+  private readonly order: [number, number][] = [];
+  private next = 0;
+  private added = 0;
+  private stoppedFile = -1;
+  private failure: Error | undefined;
+
+  constructor(readonly wasm: FibscopeExports, private readonly files: readonly FilePieces[]) {
+    files.forEach((file, f) => file.pieces.forEach((_, p) => this.order.push([f, p])));
+    this.table = wasm.mergedDestinationsCreate() >>> 0;
+  }
+
+  /** Merges the pieces whose results have come, in order, up to the first that has not. */
+  offer(): void {
+    while (this.next < this.order.length && !this.failure) {
+      const [f, p] = this.order[this.next];
+      const result = this.files[f].pieces[p].result as PieceResult | undefined;
+      if (!result) return;
+      this.next++;
+      if (this.stoppedFile === f) continue;
+      if (result.stop) this.stoppedFile = f;
+      try {
+        this.add(result);
+      } catch (error) {
+        this.failure = error as Error;
       }
-      const words = new Int32Array(piece.entries.buffer, piece.entries.byteOffset, piece.entries.byteLength >> 2);
-      for (let at = 12; at < words.length; at += ENTRY >> 2) if (words[at] >= 0) words[at] = localOf[words[at]];
-      const bytes = piece.entries.length;
-      const block = wasm.mergedDestinationsReceive(bytes) >>> 0;
-      if (block === 0) throw new NotMergeable('the destinations do not fit under the memory limit');
-      new Uint8Array(wasm.memory.buffer, block, bytes).set(piece.entries);
-      const added = wasm.mergedDestinationsAdd(table, block, bytes / ENTRY);
-      wasm.mergedDestinationsRelease(block, bytes);
-      if (!added) throw new NotMergeable('the merged destination table is full');
+      // the merged table has them now
+      result.entries = new Uint8Array(0);
     }
-    const count = wasm.mergedDestinationsCount(table) >>> 0;
-    const sorted = wasm.mergedDestinationsSorted(table) >>> 0;
+  }
+
+  private add(piece: PieceResult): void {
+    const wasm = this.wasm;
+    if (piece.entryBytes !== ENTRY) throw new Error(`destination entries of ${piece.entryBytes} bytes: this host knows ${ENTRY}`);
+    // the piece's route ids as ids of prefixOf, looked up once per route
+    const ids = Object.keys(piece.prefixes).map(Number);
+    const localOf = new Int32Array(ids.reduce((most, id) => Math.max(most, id), 0) + 1).fill(-1);
+    for (const id of ids) {
+      const prefix = piece.prefixes[id];
+      let local = this.idOfPrefix.get(prefix);
+      if (local === undefined) {
+        local = this.prefixOf.length;
+        this.idOfPrefix.set(prefix, local);
+        this.prefixOf.push(prefix);
+      }
+      localOf[id] = local;
+    }
+    const words = new Int32Array(piece.entries.buffer, piece.entries.byteOffset, piece.entries.byteLength >> 2);
+    for (let at = 12; at < words.length; at += ENTRY >> 2) if (words[at] >= 0) words[at] = localOf[words[at]];
+    const bytes = piece.entries.length;
+    const block = wasm.mergedDestinationsReceive(bytes) >>> 0;
+    if (block === 0) throw new NotMergeable('the destinations do not fit under the memory limit');
+    new Uint8Array(wasm.memory.buffer, block, bytes).set(piece.entries);
+    const fits = wasm.mergedDestinationsAdd(this.table, block, bytes / ENTRY);
+    wasm.mergedDestinationsRelease(block, bytes);
+    if (!fits) throw new NotMergeable('the merged destination table is full');
+    this.added++;
+  }
+
+  /** The merged entries, sorted, once every piece has come; `used`: how many pieces mergeInput used. */
+  finish(used: number) {
+    this.offer();
+    if (this.failure) throw this.failure;
+    if (this.added !== used) throw new Error(`the destination merge has ${this.added} pieces, the report ${used}`);
+    const wasm = this.wasm;
+    const count = wasm.mergedDestinationsCount(this.table) >>> 0;
+    const sorted = wasm.mergedDestinationsSorted(this.table) >>> 0;
     if (sorted === 0) throw new NotMergeable('the destinations do not fit under the memory limit');
     const entries = new Uint8Array(wasm.memory.buffer, sorted, count * ENTRY).slice();
     wasm.mergedDestinationsRelease(sorted, Math.max(count, 1) * ENTRY);
+    this.dispose();
+    const prefixOf = this.prefixOf;
     const perRoute = new Uint32Array(prefixOf.length);
     const words = new Int32Array(entries.buffer);
     for (let at = 12; at < words.length; at += ENTRY >> 2) if (words[at] >= 0) perRoute[words[at]]++;
     const perPrefix = new Map<string, number>(prefixOf.map((prefix, id) => [prefix, perRoute[id]]));
     return { entries, count, prefixOf, perPrefix };
-  } finally {
-    wasm.mergedDestinationsFree(table);
+  }
+
+  /** Frees the merged table (finish does; call it when the merge is given up). */
+  dispose(): void {
+    if (this.table === 0) return;
+    this.wasm.mergedDestinationsFree(this.table);
+    this.table = 0;
   }
 }
 
