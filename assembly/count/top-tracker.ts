@@ -4,21 +4,26 @@
 // which it may overstate by at most that much (its `error`). Any address with more than
 // total/TOP_SLOTS packets is always tracked. Exact while no slot has been taken over.
 //
-// Floods of all-different forged sources are the common case here, so a miss must be cheap: the
-// slots' fingerprints sit together in four cache lines, compared four at a time (SIMD), and the
-// least-counted slot is kept at hand
-// (a takeover looks for the next slot of the same count from there; a whole scan only once all
-// have passed it).
+// Floods of all-different forged sources are the common case here, so a miss must be cheap:
+// - a count per bucket of the fingerprints' top 8 bits says when no slot can hold the address
+//   (with 64 slots over 256 buckets, about 4 misses in 5 end there, at one load);
+// - otherwise the slots' fingerprints, together in four cache lines, are compared sixteen at a
+//   time (SIMD);
+// - the least-counted slot is kept at hand (a takeover looks for the next slot of the same count
+//   from there; a whole scan only once all have passed it).
 //
 // Tracker layout: @0 evictions u64  @8 least u32 (a slot of the smallest count)  @12 used u32
-//   @16 fingerprints u32 × TOP_SLOTS, then TOP_SLOTS slots of SLOT_BYTES:
+//   @16 fingerprints u32 × TOP_SLOTS, then BUCKETS u8 counts (slots whose fingerprint's top 8
+//   bits are the bucket's), then TOP_SLOTS slots of SLOT_BYTES:
 //   @0 hi u64  @8 lo u64  @16 packets u64  @24 bytes u64  @32 error u64 (packets it may overstate)
 //   @40 family u32
 
 export const TOP_SLOTS: u32 = 64;
 export const SLOT_BYTES: usize = 48;
 const FINGERPRINTS: usize = 16;
-export const SLOTS_AT: usize = FINGERPRINTS + (<usize>TOP_SLOTS << 2);
+const BUCKETS_AT: usize = FINGERPRINTS + (<usize>TOP_SLOTS << 2);
+const BUCKETS: usize = 256;
+export const SLOTS_AT: usize = BUCKETS_AT + BUCKETS;
 export const TRACKER_BYTES: usize = SLOTS_AT + <usize>TOP_SLOTS * SLOT_BYTES;
 
 @inline function fingerprintOf(family: u32, hi: u64, lo: u64): u32 {
@@ -35,6 +40,28 @@ export const TRACKER_BYTES: usize = SLOTS_AT + <usize>TOP_SLOTS * SLOT_BYTES;
 export function trackTop(tracker: usize, family: u32, hi: u64, lo: u64, wire: u64): void {
   const fingerprint = fingerprintOf(family, hi, lo);
   const used = load<u32>(tracker, 12);
+  // no slot's fingerprint in its bucket: not tracked, no need to compare
+  if (load<u8>(tracker + BUCKETS_AT + (<usize>fingerprint >> 24)) != 0) {
+    if (countIfTracked(tracker, used, fingerprint, family, hi, lo, wire)) return;
+  }
+  if (used < TOP_SLOTS) {
+    take(tracker, used, fingerprint, family, hi, lo, 0, 0, wire);
+    store<u32>(tracker, used + 1, 12);
+    // a new slot counts 1: the least there is
+    store<u32>(tracker, used, 8);
+    return;
+  }
+  // take over a least-counted slot: the newcomer may have had up to that many packets unseen
+  store<u64>(tracker, load<u64>(tracker) + 1);
+  const least = load<u32>(tracker, 8);
+  const slot = slotAt(tracker, least);
+  const floor = load<u64>(slot, 16);
+  take(tracker, least, fingerprint, family, hi, lo, floor, load<u64>(slot, 24), wire);
+  store<u32>(tracker, nextLeast(tracker, least, floor), 8);
+}
+
+/** Counts the packet in the slot of the address, if one holds it (true), comparing fingerprints sixteen at a time. */
+@inline function countIfTracked(tracker: usize, used: u32, fingerprint: u32, family: u32, hi: u64, lo: u64, wire: u64): bool {
   const fingerprints = tracker + FINGERPRINTS;
   // free slots hold fingerprint 0, which no address has
   const needle = i32x4.splat(<i32>fingerprint);
@@ -58,28 +85,19 @@ export function trackTop(tracker: usize, family: u32, hi: u64, lo: u64, wire: u6
         store<u64>(slot, load<u64>(slot, 24) + wire, 24);
         // the least-counted slot went up: the next takeover needs a smallest one again
         if (i == load<u32>(tracker, 8) && used == TOP_SLOTS) store<u32>(tracker, nextLeast(tracker, i, packets), 8);
-        return;
+        return true;
       }
     }
   }
-  if (used < TOP_SLOTS) {
-    take(tracker, used, fingerprint, family, hi, lo, 0, 0, wire);
-    store<u32>(tracker, used + 1, 12);
-    // a new slot counts 1: the least there is
-    store<u32>(tracker, used, 8);
-    return;
-  }
-  // take over a least-counted slot: the newcomer may have had up to that many packets unseen
-  store<u64>(tracker, load<u64>(tracker) + 1);
-  const least = load<u32>(tracker, 8);
-  const slot = slotAt(tracker, least);
-  const floor = load<u64>(slot, 16);
-  take(tracker, least, fingerprint, family, hi, lo, floor, load<u64>(slot, 24), wire);
-  store<u32>(tracker, nextLeast(tracker, least, floor), 8);
+  return false;
 }
 
 @inline function take(tracker: usize, i: u32, fingerprint: u32, family: u32, hi: u64, lo: u64, floor: u64, bytes: u64, wire: u64): void {
-  store<u32>(tracker + FINGERPRINTS + (<usize>i << 2), fingerprint);
+  const at = tracker + FINGERPRINTS + (<usize>i << 2);
+  const old = load<u32>(at);
+  if (old) bucketAdd(tracker, old, -1);
+  bucketAdd(tracker, fingerprint, 1);
+  store<u32>(at, fingerprint);
   const slot = slotAt(tracker, i);
   store<u64>(slot, hi);
   store<u64>(slot, lo, 8);
@@ -87,6 +105,11 @@ export function trackTop(tracker: usize, family: u32, hi: u64, lo: u64, wire: u6
   store<u64>(slot, bytes + wire, 24);
   store<u64>(slot, floor, 32);
   store<u32>(slot, family, 40);
+}
+
+@inline function bucketAdd(tracker: usize, fingerprint: u32, change: i32): void {
+  const at = tracker + BUCKETS_AT + (<usize>fingerprint >> 24);
+  store<u8>(at, <u8>(<i32>load<u8>(at) + change));
 }
 
 /** A slot of the smallest count after slot `taken` (which counted `floor`) went up by one. */
