@@ -17,8 +17,9 @@ const bundle = (input, file) => ({
 export default defineConfig([
   {
     ...bundle('dist/cli.js', 'dist/cli.js'),
-    // a new file is written 0644: `npx fibscope` and the package's bin need it executable
-    plugins: [{ name: 'executable', writeBundle: (options) => chmodSync(options.file, 0o755) }],
+    // a new file is written 0644: it must be executable, as must the package's bin that starts it
+    // (dist/bin.js, src/bin.ts as tsc wrote it)
+    plugins: [{ name: 'executable', writeBundle: (options) => { for (const file of [options.file, 'dist/bin.js']) chmodSync(file, 0o755); } }],
   },
   bundle('dist/threads/worker.js', 'dist/worker.js'),
 ]);

@@ -15,7 +15,10 @@ import type { Figure } from './fib.js';
 import { SHARED_ROUTES } from './tables.js';
 
 const YARDSTICK = fileURLToPath(new URL('../../../shared/yardsticks/native-analyze/', import.meta.url));
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+// the program `npx fibscope` runs (src/bin.ts: the compile cache on, where Node has one)
+const CLI = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+/** The Node the whole processes run on: this one, or FIBSCOPE_BENCH_NODE (another version's binary). */
+const NODE = process.env.FIBSCOPE_BENCH_NODE ?? process.execPath;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
@@ -65,7 +68,7 @@ function processTiming(command: string, args: string[]): Timing {
  * add `anomalies`, which the C does not count: `--no-checks` writes the C's report.
  */
 function fibscopeProcess(capture: string, routes: string, checks = false): Timing {
-  return processTiming(process.execPath, [CLI, 'analyze', '--no-progress', checks ? '--checks' : '--no-checks', '-r', routes, '-f', 'json', '-o', '/dev/null', capture]);
+  return processTiming(NODE, [CLI, 'analyze', '--no-progress', checks ? '--checks' : '--no-checks', '-r', routes, '-f', 'json', '-o', '/dev/null', capture]);
 }
 
 /** Times `fn` in this process. */
@@ -119,6 +122,8 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
     return [];
   }
   const bin = built.stdout.trim();
+  const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  log(`native: the whole fibscope processes run on Node ${nodeVersion} (${NODE}; FIBSCOPE_BENCH_NODE chooses another)`);
   const figures: Figure[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'fibscope-native-'));
   try {
@@ -133,7 +138,7 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
     // the whole process
     const [whole, wholeNative] = await alternate(5, () => fibscopeProcess(capture, routes),
       () => processTiming(bin, ['-q', '-o', '/dev/null', routes, capture]));
-    figures.push(ratioFigure('analyze --no-checks -f json, 1M packets, 100k routes, whole process (the C\'s report)', whole, wholeNative, 1.5));
+    figures.push(ratioFigure(`analyze --no-checks -f json, 1M packets, 100k routes, whole process on Node ${nodeVersion} (the C's report)`, whole, wholeNative, 1.5));
     const [withChecks, withChecksNative] = await alternate(3, () => fibscopeProcess(capture, routes, true),
       () => processTiming(bin, ['-q', '-o', '/dev/null', routes, capture]));
     figures.push(ratioFigure('analyze -f json with the default checks (anomalies too), whole process', withChecks, withChecksNative));
@@ -193,7 +198,7 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
     readFileSync(big);
     const [whole4, whole4Native] = await alternate(3, () => fibscopeProcess(big, routes),
       () => processTiming(bin, ['-q', '-o', '/dev/null', routes, big]));
-    figures.push(ratioFigure('analyze --no-checks -f json, 4M packets, whole process', whole4, whole4Native, 1.5));
+    figures.push(ratioFigure(`analyze --no-checks -f json, 4M packets, whole process on Node ${nodeVersion}`, whole4, whole4Native, 1.5));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

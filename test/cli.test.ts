@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -22,12 +22,17 @@ function file(name: string, content: string | Buffer): string {
 }
 
 describe('the command line as the package installs it', () => {
-  it('runs as a program of its own (the bin npx and npm link run, bundled into one file)', () => {
-    // run directly, not through `node`: the file must be executable and start with its #! line
-    const version = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
-    expect(version.error).toBeUndefined();
-    expect(version.status).toBe(0);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  it('runs as a program of its own (the bin npx and npm link run, and the bundled command line it starts)', () => {
+    // run directly, not through `node`: each file must be executable and start with its #! line
+    const bin = new URL('../dist/bin.js', import.meta.url).pathname;
+    const packageBin = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).bin.fibscope;
+    expect(new URL(`../${packageBin}`, import.meta.url).pathname).toBe(bin);
+    for (const program of [bin, CLI]) {
+      const version = spawnSync(program, ['--version'], { encoding: 'utf8' });
+      expect(version.error, program).toBeUndefined();
+      expect(version.status, program).toBe(0);
+      expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    }
   });
 });
 
