@@ -189,13 +189,13 @@ export function lookup6Many(direct: usize, bits: u64, input: usize, output: usiz
     while (pending) {
       let next: u64 = 0;
       if (depth <= 58) {
-        for (let bits = pending; bits; bits &= bits - 1) {
-          const lane = <usize>ctz(bits);
+        for (let rest = pending; rest; rest &= rest - 1) {
+          const lane = <usize>ctz(rest);
           next |= descend6(lane, (load<u64>(laneHi + (lane << 3)) << depth) >> 58);
         }
       } else {
-        for (let bits = pending; bits; bits &= bits - 1) {
-          const lane = <usize>ctz(bits);
+        for (let rest = pending; rest; rest &= rest - 1) {
+          const lane = <usize>ctz(rest);
           // the low half only here: few walks go past bit 58
           const lo = bswap<u64>(load<u64>(inBlock + (lane << 4), 8));
           next |= descend6(lane, keyBits6(load<u64>(laneHi + (lane << 3)), lo, depth));

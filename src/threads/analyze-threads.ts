@@ -118,28 +118,19 @@ async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceT
   mainTasks: number): Promise<Report | undefined> {
   const mainCpu = threadCpuMs();
   const merge = new PieceMerge(run.fib.engine().wasm, files);
-  try {
-    return await readAndMergeInto(merge, run, files, tasks, replay, began, mainTasks, mainCpu);
-  } finally {
-    merge.dispose();
-  }
-}
-
-async function readAndMergeInto(merge: PieceMerge, run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay,
-  began: number, mainTasks: number, mainCpu: number): Promise<Report | undefined> {
   // each result goes to its piece of `files` as it comes, for the merge to take it in order
   const pieces = files.flatMap((file) => file.pieces);
-  const deliver = (result: PieceResult) => {
+  const onResult = (result: PieceResult) => {
     pieces[result.index].result = result;
     replay.addResult(result);
   };
-  const results = await runTasks(tasks, run, deliver, merge, replay, mainTasks);
-  if (process.env.FIBSCOPE_DEBUG_THREADS) {
-    // (the main thread's own piece has no worker's figures)
-    const workers = [...new Set(results.filter((result) => result.threadCpuMs).map((result) => `${result.threadCpuMs!.total} (table ${result.threadCpuMs!.setup})`))];
-    process.stderr.write(`threads: ${tasks.length} pieces${mainTasks ? ` (the first ${mainTasks} on the main thread)` : ''} in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
-  }
   try {
+    const results = await runTasks(tasks, run, onResult, merge, replay, mainTasks);
+    if (process.env.FIBSCOPE_DEBUG_THREADS) {
+      // (the main thread's own piece has no worker's figures)
+      const workers = [...new Set(results.filter((result) => result.threadCpuMs).map((result) => `${result.threadCpuMs!.total} (table ${result.threadCpuMs!.setup})`))];
+      process.stderr.write(`threads: ${tasks.length} pieces${mainTasks ? ` (the first ${mainTasks} on the main thread)` : ''} in ${(performance.now() - began).toFixed(0)} ms; main thread ${mainCpu.toFixed(0)} ms before, ${(threadCpuMs() - mainCpu).toFixed(0)} ms during; pieces' workers (cpu ms so far) ${workers.join(' ')}\n`);
+    }
     const merging = performance.now();
     const report = mergePieces(files, merge, () => replay.tops());
     if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: merged in ${(performance.now() - merging).toFixed(0)} ms; main thread ${threadCpuMs().toFixed(0)} ms so far\n`);
@@ -150,6 +141,8 @@ async function readAndMergeInto(merge: PieceMerge, run: ThreadedRun, files: File
       return undefined;
     }
     throw error;
+  } finally {
+    merge.dispose();
   }
 }
 
@@ -197,12 +190,12 @@ function isGzip(path: string): boolean {
  * taking the next task when done. Each result is delivered as it comes; then, this thread
  * being otherwise idle, the merge takes the pieces it can. Returns the results by task index.
  */
-async function runTasks(tasks: PieceTask[], run: ThreadedRun, deliverOne: (result: PieceResult) => void, merge: PieceMerge,
+async function runTasks(tasks: PieceTask[], run: ThreadedRun, onResult: (result: PieceResult) => void, merge: PieceMerge,
   replay: TrackerReplay, mainTasks: number): Promise<PieceResult[]> {
   const results: PieceResult[] = new Array(tasks.length);
   const deliver = (result: PieceResult) => {
     results[result.index] = result;
-    deliverOne(result);
+    onResult(result);
   };
   const done = new Map<string, number>();
   const sizeOf = new Map<string, number>();
