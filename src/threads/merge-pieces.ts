@@ -2,9 +2,9 @@
 // totals and routes summed (merge/merge-parts.ts), destinations merged in WebAssembly from their
 // raw entries in the order first seen, as the pieces come in (PieceMerge: most of that work is
 // done while the last pieces are still being read), anomaly top lists replayed from the
-// workers' logs (tracker-replay.ts). Where one thread's answer cannot be rebuilt (a cut that was not a record
-// boundary, a destination table or log past the memory limit), it says so and the caller reads
-// on one thread instead.
+// workers' logs (tracker-replay.ts). Where one thread's answer cannot be rebuilt (a cut that was
+// not a record boundary, a destination table or log past the memory limit), it says so and the
+// caller reads on one thread instead.
 import { VERSION } from '../analyze/build-report.js';
 import { DESTINATION_JSON, destinationJsonSource, prefixTableOf } from '../analyze/destination-json.js';
 import { destinationAddress } from '../analyze/destination-address.js';
