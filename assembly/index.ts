@@ -230,7 +230,7 @@ export function rebuild(family: i32): void {
   rebuildAll(tableOf(family));
 }
 
-/** Rebuilds the family's table on a direct array of `bits` bits (tests of both IPv4 forms); false past the memory limit. */
+/** Rebuilds the family's table on a direct array of `bits` bits (tests of both forms of each family); false past the memory limit. */
 export function useDirectBits(family: i32, bits: i32): bool {
   return rebuildResized(tableOf(family), bits);
 }

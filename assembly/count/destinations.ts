@@ -75,6 +75,11 @@ function newIndex(slots: u32): usize {
   return t.entries + <usize>n * ENTRY_BYTES;
 }
 
+/** Copies one entry from `from` to `to`, 16 bytes a store: memory.copy would be a call out of the compiled code per entry. */
+@inline export function copyEntry(to: usize, from: usize): void {
+  for (let k: usize = 0; k < ENTRY_BYTES; k += 16) v128.store(to + k, v128.load(from + k));
+}
+
 /**
  * The entry of a destination, or 0 when it is not there yet: the caller then adds it with
  * `addDestination` and the same hash.
@@ -187,12 +192,7 @@ export function copySortedDestinations(t: DestinationTable, out: usize, keys: us
     from = to;
     to = swap;
   }
-  // 16 bytes a store: memory.copy would be a call out of the compiled code per entry
-  for (let i: u32 = 0; i < n; i++) {
-    const entry = entryAt(t, <u32>load<u64>(from + (<usize>i << 3)));
-    const to = out + <usize>i * ENTRY_BYTES;
-    for (let k: usize = 0; k < ENTRY_BYTES; k += 16) v128.store(to + k, v128.load(entry + k));
-  }
+  for (let i: u32 = 0; i < n; i++) copyEntry(out + <usize>i * ENTRY_BYTES, entryAt(t, <u32>load<u64>(from + (<usize>i << 3))));
   return n;
 }
 

@@ -210,11 +210,7 @@ function makeDateText(days: u32): void {
 export function writeIsoTime(out: usize, seconds: u32, nanoseconds: u32, digits: i32): usize {
   const days = seconds / 86400;
   if (days != dateTextDay) makeDateText(days);
-  // the 11 bytes as 8 + 2 + 1
-  store<u64>(out, load<u64>(dateText));
-  store<u16>(out, load<u16>(dateText, 8), 8);
-  store<u8>(out, load<u8>(dateText, 10), 10);
-  out += DATE_BYTES;
+  out = writeBytes(out, dateText, DATE_BYTES);
   const ofDay = seconds - days * 86400;
   const hours = ofDay / 3600;
   const ofHour = ofDay - hours * 3600;

@@ -15,7 +15,7 @@
 
 import { alloc, free, POOL_OTHER } from '../memory/alloc';
 import { Counters } from '../count/counters';
-import { DestinationTable, entryAt, ENTRY_BYTES } from '../count/destinations';
+import { copyEntry, DestinationTable, entryAt, ENTRY_BYTES } from '../count/destinations';
 import { routeExists, routeGeneration } from '../fib/routes';
 
 const TOP_HEADER: usize = 64;
@@ -115,7 +115,7 @@ export function countersTopDestinations(counters: usize, k: u32, preferred: usiz
     store<u32>(heap, load<u32>(heap + (<usize>last << 2)));
     siftDown(t, heap, last, 0, preferred, preferredCount);
     const out = block + TOP_HEADER + <usize>last * ENTRY_BYTES;
-    memory.copy(out, entryAt(t, picked), ENTRY_BYTES);
+    copyEntry(out, entryAt(t, picked));
     store<u32>(numbers + (<usize>last << 2), picked);
     // a destination whose route has gone since shows as unrouted
     const route = load<i32>(out, 48);

@@ -4,7 +4,7 @@
 
 import { alloc, free, tryAlloc, POOL_OTHER } from '../memory/alloc';
 import {
-  addDestination, copySortedDestinations, DestinationTable, destinationHash, ENTRY_BYTES, findDestination,
+  addDestination, copyEntry, copySortedDestinations, DestinationTable, destinationHash, ENTRY_BYTES, findDestination,
   freeDestinations, initDestinations,
 } from '../count/destinations';
 
@@ -40,7 +40,7 @@ export function mergedDestinationsAdd(table: usize, from: usize, count: u32): bo
     if (found == 0) {
       const added = addDestination(t, hash, hi, lo, family);
       if (added == 0) return false;
-      memory.copy(added, entry, ENTRY_BYTES);
+      copyEntry(added, entry);
       continue;
     }
     store<u64>(found, load<u64>(found, 16) + load<u64>(entry, 16), 16);
