@@ -291,6 +291,7 @@ export * from './checks/exports';
 export * from './report/route-exports';
 export * from './threads/anomaly-log';
 export * from './threads/merge-destinations';
+export * from './threads/merge-routes';
 export * from './compare/indent';
 export * from './compare/side-rows';
 export * from './compare/covering';

@@ -12,7 +12,9 @@ const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-threads-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ROUTES = ['10.0.0.0/8 via 192.0.2.1', '10.1.0.0/16 via 192.0.2.2', '198.51.100.0/24 dev eth1', '0.0.0.0/1 via 192.0.2.9'].join('\n');
+// a multipath route too: its counters per next hop are summed by the merge
+const ROUTES = ['10.0.0.0/8 via 192.0.2.1', '10.1.0.0/16 via 192.0.2.2', '198.51.100.0/24 dev eth1', '0.0.0.0/1 via 192.0.2.9',
+  '128.0.0.0/1 proto static', '\tnexthop via 192.0.2.5 dev eth0 weight 1', '\tnexthop via 192.0.2.6 dev eth1 weight 3'].join('\n');
 writeFileSync(join(dir, 'routes.txt'), `${ROUTES}\n`);
 
 function random(seed: number): () => number {
@@ -182,6 +184,32 @@ describe('analyze --threads', () => {
       expect(several.stderr, `${threads} threads`).not.toMatch(/one thread instead/);
       expect(several.stdout, `${threads} threads`).toBe(one.stdout);
     }
+  }, 60_000);
+});
+
+describe('analyzeFiles with threads', () => {
+  it('reads on one thread when the table is not what the workers load (a route added after loading): route ids differ', () => {
+    const path = join(dir, 'changed.pcap');
+    writeFileSync(path, capture(51, 2000, 200));
+    const node = new URL('../dist/node.js', import.meta.url).href;
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { Fib, analyzeFiles } from ${JSON.stringify(node)};
+      const bytes = readFileSync(process.argv[2]);
+      const fib = await Fib.create();
+      fib.load(bytes, { format: 'auto' });
+      fib.load('0.0.0.0/2 via 192.0.2.66\\n', { format: 'auto' });
+      const routes = async (threads) => (await analyzeFiles([process.argv[3]], { fib, routeSources: [{ bytes }], threads })).routes;
+      process.stdout.write(JSON.stringify({ one: await routes(1), two: await routes(2) }));`;
+    writeFileSync(join(dir, 'changed.mjs'), script);
+    const run = spawnSync('node', [join(dir, 'changed.mjs'), join(dir, 'routes.txt'), path], {
+      env: { ...process.env, FIBSCOPE_THREADS_MIN_RANGE: '1', FIBSCOPE_DEBUG_THREADS: '1' }, encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/one thread instead: a worker's table gave its routes other ids/);
+    const { one, two } = JSON.parse(run.stdout);
+    expect(one.find((route: { prefix: string }) => route.prefix === '0.0.0.0/2').packets).toBeGreaterThan(100);
+    expect(two).toEqual(one);
   }, 60_000);
 });
 

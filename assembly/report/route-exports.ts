@@ -2,7 +2,7 @@
 // (routes-json.ts).
 import { MAX_ROUTE_PREFIX, ROW_BYTES, ROWS_HEADER } from './route-rows';
 
-export { routeRowsTake } from './route-rows';
+export { routeRowsOf, routeRowsTake } from './route-rows';
 export { destinationJsonScratch, routeBigScratch, routeJsonScratch } from './scratch';
 export { routeClassCreate, routesJson, routesJsonBytes, routeJsonBound, routeRowsPrefixTable } from './routes-json';
 

@@ -69,11 +69,7 @@ export function mergedDestinationsSorted(table: usize): usize {
   return out;
 }
 
-/** Room for `bytes` of a piece's entries: freed with mergedDestinationsRelease. */
-export function mergedDestinationsReceive(bytes: usize): usize {
-  return tryAlloc(<u64>max<usize>(bytes, 1), POOL_OTHER);
-}
-
+/** Frees a block mergedDestinationsSorted made. */
 export function mergedDestinationsRelease(block: usize, bytes: usize): void {
   free(block, <u64>max<usize>(bytes, 1), POOL_OTHER);
 }

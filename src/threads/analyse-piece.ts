@@ -3,7 +3,7 @@
 // (analyze-threads.ts). What it sends while it reads (log parts, progress) goes through `send`.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Analyzer } from '../analyze/analyzer.js';
-import type { Fib, RouteRowFields } from '../fib/fib.js';
+import type { Fib } from '../fib/fib.js';
 import type { FibscopeExports } from '../wasm/module.js';
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 
@@ -55,7 +55,7 @@ export async function analysePiece(fib: Fib, setup: WorkerSetup, task: PieceTask
     }
     sink.progress(task.index, sinceProgress);
     analyzer.end();
-    return collect(fib, task, analyzer);
+    return collect(task, analyzer);
   } finally {
     wasm.anomalyLogStop();
     analyzer.dispose();
@@ -73,8 +73,9 @@ function sendLogPart(wasm: FibscopeExports, index: number, sink: PieceSink): voi
   wasm.anomalyLogStart();
 }
 
-function collect(fib: Fib, { index, logs }: PieceTask, analyzer: Analyzer): PieceResult {
-  const report = analyzer.report({ destinations: false });
+function collect({ index, logs }: PieceTask, analyzer: Analyzer): PieceResult {
+  // the routes go as their raw counters, summed by route id on the main thread, which writes them
+  const report = analyzer.report({ destinations: false, routes: false });
   const { wasm, io, counters, inputs } = analyzer.internals();
   const input = inputs[0].handle;
   const code = wasm.inputError(input);
@@ -84,12 +85,12 @@ function collect(fib: Fib, { index, logs }: PieceTask, analyzer: Analyzer): Piec
   const entryBytes = wasm.destinationEntryBytes();
   const at = wasm.countersDestinationEntries(counters) >>> 0;
   const entries = new Uint8Array(wasm.memory.buffer, at, count * entryBytes).slice();
-  const view = new DataView(entries.buffer);
-  const prefixes: Record<number, string> = {};
-  const row: RouteRowFields = { prefix: '', nextHop: null, dev: null, metric: 0, type: 'unicast' };
-  for (let i = 0; i < count; i++) {
-    const route = view.getInt32(i * entryBytes + 48, true);
-    if (route >= 0 && prefixes[route] === undefined && fib.describeInto(route, row)) prefixes[route] = row.prefix;
+  const countsAt = wasm.routeCountsTake(counters) >>> 0;
+  let routeCounts: Uint8Array | null = null;
+  if (countsAt !== 0) {
+    const bytes = wasm.routeCountsBytes() >>> 0;
+    routeCounts = new Uint8Array(wasm.memory.buffer, countsAt, bytes).slice();
+    wasm.pieceBlockRelease(countsAt, bytes);
   }
   let anomalies: PieceResult['anomalies'] = null;
   if (report.anomalies) {
@@ -112,7 +113,8 @@ function collect(fib: Fib, { index, logs }: PieceTask, analyzer: Analyzer): Piec
     digits: Math.max(6, wasm.inputPrecision(input)),
     entries,
     entryBytes,
-    prefixes,
+    tableDigest: wasm.routeTableDigest(),
+    routeCounts,
     anomalies,
   };
 }

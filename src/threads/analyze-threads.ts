@@ -117,7 +117,7 @@ function planPieces(run: ThreadedRun, sizes: number[]): { files: FilePieces[]; t
 async function readAndMerge(run: ThreadedRun, files: FilePieces[], tasks: PieceTask[], replay: TrackerReplay, began: number,
   mainTasks: number): Promise<Report | undefined> {
   const mainCpu = threadCpuMs();
-  const merge = new PieceMerge(run.fib.engine().wasm, files);
+  const merge = new PieceMerge(run.fib, files);
   // each result goes to its piece of `files` as it comes, for the merge to take it in order
   const pieces = files.flatMap((file) => file.pieces);
   const onResult = (result: PieceResult) => {

@@ -60,8 +60,13 @@ export interface PieceResult {
   /** Destination entries in the order first seen (assembly/count/destinations.ts layout). */
   entries: Uint8Array;
   entryBytes: number;
-  /** The prefix of each route id the entries name. */
-  prefixes: Record<number, string>;
+  /** The digest of the thread's table (routeTableDigest): equal to the main thread's, its route ids are the same. */
+  tableDigest: bigint;
+  /**
+   * The counters of the routes the piece counted, by route id (assembly/threads/merge-routes.ts
+   * layout); null when they did not fit under the memory limit.
+   */
+  routeCounts: Uint8Array | null;
   /**
    * With checks, what the main thread rebuilds one thread's anomaly trackers from
    * (assembly/threads/anomaly-log.ts): the first piece's trackers, raw; every later piece's log

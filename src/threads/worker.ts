@@ -25,7 +25,8 @@ parentPort!.on('message', async (task: PieceTask | null) => {
     const result = await analysePiece(fib, setup, task, sink);
     if (process.env.FIBSCOPE_DEBUG_THREADS) result.threadCpuMs = { setup: setupCpuMs, total: threadCpuMs() };
     const log = result.anomalies?.log ?? result.anomalies?.trackers;
-    parentPort!.postMessage({ result }, [result.entries.buffer as ArrayBuffer, ...(log ? [log.buffer as ArrayBuffer] : [])]);
+    const transfers = [result.entries.buffer, result.routeCounts?.buffer, log?.buffer].filter((buffer) => buffer !== undefined) as ArrayBuffer[];
+    parentPort!.postMessage({ result }, transfers);
   } catch (error) {
     parentPort!.postMessage({ error: { index: task.index, message: (error as Error).message, code: (error as { code?: string }).code } });
   }
