@@ -68,7 +68,7 @@ function processTiming(command: string, args: string[]): Timing {
  * add `anomalies`, which the C does not count: `--no-checks` writes the C's report.
  */
 function fibscopeProcess(capture: string, routes: string, checks = false): Timing {
-  return processTiming(NODE, [CLI, 'analyze', '--no-progress', checks ? '--checks' : '--no-checks', '-r', routes, '-f', 'json', '-o', '/dev/null', capture]);
+  return processTiming(NODE, [CLI, 'analyze', '--no-progress', '--threads', '1', checks ? '--checks' : '--no-checks', '-r', routes, '-f', 'json', '-o', '/dev/null', capture]);
 }
 
 /** Times `fn` in this process. */

@@ -16,7 +16,7 @@ import { addServeCommand } from './cli/serve.js';
 import { addMergeCommand } from './cli/merge.js';
 import { addCompareCommand } from './cli/compare.js';
 import type { RouteSource } from './threads/piece.js';
-import { availableParallelism } from 'node:os';
+import { coresAvailable } from './threads/thread-count.js';
 import { parseByteSize } from './serve/limits.js';
 import {
   addClassifyOptions, explainingClassifyErrors, readRulesFile, refusedLinkTypesWarnings, type ClassifyOptions,
@@ -116,12 +116,13 @@ interface AnalyzeOptions extends RoutesOptions, ClassifyOptions, CheckOptions, U
   output?: string;
   progress?: boolean;
   plainNumbers?: boolean;
-  threads: number;
+  /** absent: the cores available (thread-count.ts) */
+  threads?: number;
   interval?: bigint;
 }
 
 const threadCount = (value: string) => {
-  if (value === 'cores') return availableParallelism();
+  if (value === 'cores') return coresAvailable();
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) {
     throw new FibscopeError('BAD_ARGUMENT', `--threads takes a whole number from 1 to 256, or 'cores', not '${value}'`);
   }
@@ -148,10 +149,10 @@ addUpdatesOptions(addCheckOptions(addClassifyOptions(routesOptions(program.comma
   .addOption(new Option('--memory-limit <size>', 'most WebAssembly memory to use (default and ceiling: 4 GiB, all wasm32 has)').argParser(byteSize))
   .addOption(new Option('--interval <duration>', 'also count traffic in time bins of this width: 1s, 500ms, 5m, 1h, or seconds (docs/intervals.md)')
     .argParser((value) => parseDuration(value, '--interval')))
-  // one thread by default: two measured slower than one on the 2-core machine this was built on
-  // (README, "More than one core"); `--threads cores` asks for them all
-  .addOption(new Option('--threads <n>', `worker threads for plain capture files, each with its own copy of the table; 'cores' for all ${availableParallelism()} (default: 1)`)
-    .argParser(threadCount).default(1))
+  // by default the cores available, as many as the bytes pay for (src/threads/thread-count.ts)
+  .addOption(new Option('--threads <n>', 'most threads to read plain capture files on, each with its own copy of the table '
+    + `(default and 'cores': the ${coresAvailable()} cores available; fewer when the captures are too small to pay for a worker's start and table)`)
+    .argParser(threadCount))
   .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
     if (options.by === 'rule' && options.rules === undefined) throw new FibscopeError('BAD_ARGUMENT', '--by rule needs a rule set: give --rules FILE');
@@ -182,14 +183,14 @@ addUpdatesOptions(addCheckOptions(addClassifyOptions(routesOptions(program.comma
       const bins = options.interval === undefined ? undefined
         : intervalOutput(options.interval, options.format, { by, top: options.top, sort: options.sort }, sink, fib);
       for (const warning of bins?.warnings ?? []) process.stderr.write(`fibscope: warning: ${warning}\n`);
-      if (bins?.interval && options.threads > 1) process.stderr.write('fibscope: note: --interval reads on one thread\n');
+      if (bins?.interval && (options.threads ?? 1) > 1) process.stderr.write('fibscope: note: --interval reads on one thread\n');
       const progress = await progressFor(options.progress === undefined ? 'auto' : options.progress ? 'always' : 'off');
       let report;
       try {
         report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
           fib, filter: options.filter, rules, interfaceName: options.interface, checks: checkSetup.checks, views: checkSetup.views,
           onInput: (path) => progress.start(path), onProgress: progress.listener,
-          threads: options.threads, routeSources: sources, memoryLimit: options.memoryLimit, interval: bins?.interval, updates: updates?.updates,
+          threads: options.threads ?? coresAvailable(), routeSources: sources, memoryLimit: options.memoryLimit, interval: bins?.interval, updates: updates?.updates,
         }));
       } finally {
         progress.stop();

@@ -26,7 +26,7 @@ export interface AnalyzeOptions extends Pick<AnalyzerOptions, 'filter' | 'rules'
   onInput?: (path: string) => void;
   onProgress?: ProgressListener;
   /**
-   * Worker threads to analyse plain capture files on (docs/library.md, "Threads"); 1 by default.
+   * The most worker threads to analyse plain capture files on (docs/library.md, "Threads"); 1 by default.
    * They rebuild the table from `routeSources`, so without them (and with a `fib`) one thread
    * reads; rules and views are counted on one thread too. The report is the same either way.
    */

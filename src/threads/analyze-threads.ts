@@ -14,6 +14,7 @@ import { mergePieces, NotMergeable, PieceMerge, type FilePieces } from './merge-
 import type { PieceResult, PieceTask, WorkerSetup } from './piece.js';
 import { ReplayRefused, TrackerReplay } from './tracker-replay.js';
 import { threadCpuMs } from './thread-cpu.js';
+import { threadsWorthUsing, workerWorthBytes } from './thread-count.js';
 import { analysePiece } from './analyse-piece.js';
 import { compileModule } from '../wasm/module.js';
 import { WORKER_URL } from '../worker-url.js';
@@ -42,8 +43,9 @@ export interface ThreadedRun {
 }
 
 /**
- * The files' report on `threads` workers, or undefined when they must be read on one thread:
- * standard input, a pipe or a gzip file among them, or pieces whose merge could not be exact.
+ * The files' report on up to `threads` threads, or undefined when they must be read on one:
+ * standard input, a pipe or a gzip file among them, too few bytes to pay for a worker's start and
+ * table (thread-count.ts), or pieces whose merge could not be exact.
  */
 export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefined> {
   const sizes: number[] = [];
@@ -53,7 +55,17 @@ export async function analyzeThreaded(run: ThreadedRun): Promise<Report | undefi
     if (!stats.isFile() || isGzip(path)) return undefined;
     sizes.push(stats.size);
   }
-  const { files, tasks, mainTasks } = planPieces(run, sizes);
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const { ipv4Routes, ipv6Routes } = run.fib.stats();
+  // (FIBSCOPE_THREADS_MIN_RANGE, which the tests set to cut small captures, stands for it too)
+  const workerBytes = process.env.FIBSCOPE_THREADS_MIN_RANGE ? MIN_RANGE
+    : Math.max(MIN_RANGE, workerWorthBytes(ipv4Routes + ipv6Routes, Boolean(run.setup.checks)));
+  const threads = threadsWorthUsing(run.threads, totalBytes, workerBytes, run.setup.checks ? MAIN_SHARE_WITH_CHECKS : MAIN_SHARE);
+  if (threads < 2) {
+    if (process.env.FIBSCOPE_DEBUG_THREADS) process.stderr.write(`threads: one: ${totalBytes} bytes do not pay for a worker (each should read ${Math.round(workerBytes)})\n`);
+    return undefined;
+  }
+  const { files, tasks, mainTasks } = planPieces({ ...run, threads }, sizes);
   // one piece: a worker would only add its start and the merge
   if (tasks.length < 2) return undefined;
   const began = performance.now();
