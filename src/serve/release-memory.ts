@@ -2,8 +2,7 @@
 // has gone quiet may not run for a long time: after clients that held large /report texts are
 // gone, the texts would keep the RSS up. Once the last of them is dropped, ask for a collection
 // (a couple, spaced out). The collector is reached through V8's flag, where the runtime allows.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { nodeV8, nodeVm } from '../node-builtins.js';
 
 /** Sockets let go of what they were writing shortly after they close: collect after that, and once more later. */
 const DELAYS_MS = [1000, 5000];
@@ -14,8 +13,8 @@ let pending: NodeJS.Timeout | undefined;
 function collector(): (() => void) | undefined {
   if (collect === null) {
     try {
-      setFlagsFromString('--expose-gc');
-      collect = runInNewContext('gc') as () => void;
+      nodeV8().setFlagsFromString('--expose-gc');
+      collect = nodeVm().runInNewContext('gc') as () => void;
     } catch {
       collect = undefined;
     }

@@ -9,7 +9,8 @@
 // No client can hold the server up: headers, bodies and whole requests have time limits
 // (limits.ts), and a client that stops reading its answer is cut (response-guard.ts). With a
 // write token, every request but a read needs it (write-auth.ts); with a certificate, it is HTTPS.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { nodeHttp } from '../node-builtins.js';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { FibscopeOutOfMemoryError } from '../errors.js';
@@ -166,7 +167,7 @@ export class FibscopeServer {
       this.http = tls.server;
       this.cutTlsConnections = tls.cutAll;
     } else {
-      this.http = createServer(limits, this.handle);
+      this.http = nodeHttp().createServer(limits, this.handle);
     }
   }
 

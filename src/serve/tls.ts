@@ -1,12 +1,12 @@
 // `--tls-cert` and `--tls-key`: serve HTTPS with Node's own TLS. Both files are checked before
 // serve listens, each error naming its file: a certificate that is not one, a key that is not
 // one, a key that does not belong to the certificate.
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server, type ServerOptions } from 'node:https';
+import type { Server, ServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
-import { createSecureContext } from 'node:tls';
+import { nodeCrypto, nodeHttps, nodeTls } from '../node-builtins.js';
 import { FibscopeError } from '../errors.js';
 import { readSecretFile } from './secret-file.js';
 
@@ -32,17 +32,17 @@ export async function loadTlsFiles(certPath: string, keyPath: string, now = new 
   const { text: key, warning } = await readSecretFile(keyPath, '--tls-key');
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(cert);
+    certificate = new (nodeCrypto().X509Certificate)(cert);
   } catch (error) {
     throw bad(`--tls-cert ${certPath}: not a PEM certificate (${(error as Error).message})`);
   }
   try {
-    createPrivateKey(key);
+    nodeCrypto().createPrivateKey(key);
   } catch (error) {
     throw bad(`--tls-key ${keyPath}: not a PEM private key (${(error as Error).message}); an encrypted key needs decrypting first`);
   }
   try {
-    createSecureContext({ cert, key });
+    nodeTls().createSecureContext({ cert, key });
   } catch (error) {
     throw bad(`--tls-key ${keyPath} does not go with --tls-cert ${certPath} (${(error as Error).message})`);
   }
@@ -74,7 +74,7 @@ export interface TlsServer {
  */
 export function createTlsServer(files: TlsFiles, limits: ServerOptions & { headersTimeout: number },
   handle: (req: IncomingMessage, res: ServerResponse) => void): TlsServer {
-  const server = createServer({ ...limits, handshakeTimeout: limits.headersTimeout, cert: files.cert, key: files.key }, handle);
+  const server = nodeHttps().createServer({ ...limits, handshakeTimeout: limits.headersTimeout, cert: files.cert, key: files.key }, handle);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

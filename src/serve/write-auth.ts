@@ -7,7 +7,7 @@
 // error="invalid_token" (403 is for a right token without the scope, which one token cannot
 // lack); `Bearer` with no token → 400 invalid_request. The rejected request's body is never
 // read, so the connection is closed rather than kept for a body nobody wants.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../node-builtins.js';
 import type { IncomingMessage } from 'node:http';
 import { FibscopeArgumentError } from '../errors.js';
 import { HttpError } from './http-error.js';
@@ -18,7 +18,7 @@ const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const REALM = 'fibscope';
 
-const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+const digest = (text: string): Buffer => nodeCrypto().createHash('sha256').update(text, 'utf8').digest();
 
 export class WriteAuth {
   /** Only the token's hash is kept: compared in constant time with the hash of what a client sends. */
@@ -48,7 +48,7 @@ export class WriteAuth {
         `Bearer realm="${REALM}", error="invalid_request"`);
     }
     // hashes have one length, so timingSafeEqual takes them, and their time says nothing of the token's length
-    if (!timingSafeEqual(digest(given), this.expected)) {
+    if (!nodeCrypto().timingSafeEqual(digest(given), this.expected)) {
       throw rejection(401, `${what}: the token is not the right one`,
         `Bearer realm="${REALM}", error="invalid_token", error_description="the token is not the right one"`);
     }

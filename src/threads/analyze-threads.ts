@@ -4,7 +4,8 @@
 // thread reads a first stretch of the captures itself (its table is loaded already, where a
 // worker would start and load one), N - 1 workers the rest (planPieces).
 import { statSync, openSync, readSync, closeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { nodeWorkerThreads } from '../node-builtins.js';
 import type { Fib } from '../fib/fib.js';
 import type { Report } from '../analyze/report.js';
 import type { ProgressListener } from '../analyze/analyze-file.js';
@@ -232,7 +233,7 @@ async function runTasks(tasks: PieceTask[], run: ThreadedRun, onResult: (result:
   try {
     const workerCount = Math.min(mainTasks ? run.threads - 1 : run.threads, tasks.length - mainTasks);
     const workersDone = Promise.all(Array.from({ length: workerCount }, () => new Promise<void>((resolve, reject) => {
-      const worker = new Worker(WORKER_URL, { workerData: { ...run.setup, module } });
+      const worker = new (nodeWorkerThreads().Worker)(WORKER_URL, { workerData: { ...run.setup, module } });
       workers.push(worker);
       const give = () => {
         if (next >= tasks.length) {
