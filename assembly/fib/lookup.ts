@@ -135,6 +135,15 @@ export function lookup4Many(direct: usize, bits: u32, input: usize, output: usiz
   }
 }
 
+/**
+ * The 16-byte address at `at` (network order) with each half in host order: one byte shuffle,
+ * where bswap<u64> is a dozen WebAssembly instructions (it has no byte-swap).
+ */
+@inline function keyHalves(at: usize): v128 {
+  const bytes = v128.load(at);
+  return i8x16.shuffle(bytes, bytes, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+}
+
 /** The 6 key bits at `depth` (> 58: they may reach into, or lie in, the low half) of the IPv6 key (hi, lo). */
 @inline function keyBits6(hi: u64, lo: u64, depth: u64): u64 {
   if (depth >= 64) return (lo << (depth - 64)) >> 58;
@@ -156,7 +165,8 @@ export function lookup4Many(direct: usize, bits: u32, input: usize, output: usiz
 /** Route ids for `count` 16-byte IPv6 addresses at `input`, written to `output`; `bits` as lookup6's. */
 export function lookup6Many(direct: usize, bits: u64, input: usize, output: usize, count: i32): void {
   if (count == 1) {
-    store<i32>(output, lookup6(direct, bits, bswap<u64>(load<u64>(input)), bswap<u64>(load<u64>(input, 8))));
+    const key = keyHalves(input);
+    store<i32>(output, lookup6(direct, bits, <u64>i64x2.extract_lane(key, 0), <u64>i64x2.extract_lane(key, 1)));
     return;
   }
   for (let i = 0; i < count; i += LANES) {
@@ -165,7 +175,7 @@ export function lookup6Many(direct: usize, bits: u64, input: usize, output: usiz
     const lanes = min(LANES, count - i);
     // the high halves in host order, once
     for (let lane = 0; lane < lanes; lane++) {
-      const hi = bswap<u64>(load<u64>(inBlock + (<usize>lane << 4)));
+      const hi = <u64>i64x2.extract_lane(keyHalves(inBlock + (<usize>lane << 4)), 0);
       store<u64>(laneHi + (<usize>lane << 3), hi);
       store<u32>(laneNode + (<usize>lane << 2), load<u32>(direct + (<usize>(hi >> (64 - bits)) << 2)));
     }
@@ -197,7 +207,7 @@ export function lookup6Many(direct: usize, bits: u64, input: usize, output: usiz
         for (let rest = pending; rest; rest &= rest - 1) {
           const lane = <usize>ctz(rest);
           // the low half only here: few walks go past bit 58
-          const lo = bswap<u64>(load<u64>(inBlock + (lane << 4), 8));
+          const lo = <u64>i64x2.extract_lane(keyHalves(inBlock + (lane << 4)), 1);
           next |= descend6(lane, keyBits6(load<u64>(laneHi + (lane << 3)), lo, depth));
         }
       }
