@@ -151,7 +151,8 @@ addUpdatesOptions(addCheckOptions(addClassifyOptions(routesOptions(program.comma
     .argParser((value) => parseDuration(value, '--interval')))
   // by default the cores available, as many as the bytes pay for (src/threads/thread-count.ts)
   .addOption(new Option('--threads <n>', 'most threads to read plain capture files on, each with its own copy of the table '
-    + `(default and 'cores': the ${coresAvailable()} cores available; fewer when the captures are too small to pay for a worker's start and table)`)
+    + `(default and 'cores': the ${coresAvailable()} cores available, fewer when the captures are too small to pay for a worker's start and table; `
+    + 'one by default with --memory-limit, which each thread has for itself)')
     .argParser(threadCount))
   .action(async (captures: string[], options: AnalyzeOptions, command: Command) => {
     if (captures.filter((c) => c === '-').length > 1) throw new FibscopeError('BAD_ARGUMENT', "standard input ('-') can be read once");
@@ -190,7 +191,8 @@ addUpdatesOptions(addCheckOptions(addClassifyOptions(routesOptions(program.comma
         report = await explainingClassifyErrors(undefined, () => analyzeFiles(captures, {
           fib, filter: options.filter, rules, interfaceName: options.interface, checks: checkSetup.checks, views: checkSetup.views,
           onInput: (path) => progress.start(path), onProgress: progress.listener,
-          threads: options.threads ?? coresAvailable(), routeSources: sources, memoryLimit: options.memoryLimit, interval: bins?.interval, updates: updates?.updates,
+          // a memory limit holds for each thread: by default it keeps the run to one
+          threads: options.threads ?? (options.memoryLimit === undefined ? coresAvailable() : 1), routeSources: sources, memoryLimit: options.memoryLimit, interval: bins?.interval, updates: updates?.updates,
         }));
       } finally {
         progress.stop();

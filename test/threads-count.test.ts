@@ -59,6 +59,15 @@ describe('analyze without --threads', () => {
     expect(byDefault.stdout).toBe(one.stdout);
   }, 60_000);
 
+  it('reads on one thread with --memory-limit, which each thread would have for itself, unless --threads says more', () => {
+    const limited = run(['--memory-limit', '256M'], { FIBSCOPE_THREADS_MIN_RANGE: '10000' });
+    expect(limited.status, limited.stderr).toBe(0);
+    expect(limited.stderr).not.toMatch(/pieces/);
+    const asked = run(['--memory-limit', '256M', '--threads', '2'], { FIBSCOPE_THREADS_MIN_RANGE: '10000' });
+    expect(asked.stderr).toMatch(/threads: \d+ pieces/);
+    expect(asked.stdout).toBe(limited.stdout);
+  }, 60_000);
+
   it('reads small captures on one thread, even when asked for more: a worker would not pay for itself', () => {
     const two = run(['--threads', '2'], {});
     expect(two.status, two.stderr).toBe(0);
