@@ -3,9 +3,10 @@
 // merged from their raw entries in the order first seen, both in WebAssembly as the pieces come
 // in (PieceMerge: most of that work is done while the last pieces are still being read), the
 // routes then sorted and written as one thread's report writes them (analyze/route-rows.ts);
-// anomaly top lists replayed from the workers' logs (tracker-replay.ts). Where one thread's answer cannot be rebuilt (a cut that was
-// not a record boundary, a destination table or log past the memory limit), it says so and the
-// caller reads on one thread instead.
+// anomaly top lists replayed from the workers' logs (tracker-replay.ts). Where one thread's
+// answer cannot be rebuilt (a cut that was not a record boundary, a destination table or log
+// past the memory limit, a worker's table with other route ids), it says so and the caller
+// reads on one thread instead.
 import { VERSION } from '../analyze/build-report.js';
 import { DESTINATION_JSON, destinationJsonSource } from '../analyze/destination-json.js';
 import { destinationAddress } from '../analyze/destination-address.js';
