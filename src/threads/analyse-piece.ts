@@ -113,7 +113,6 @@ function collect({ index, logs }: PieceTask, analyzer: Analyzer): PieceResult {
     digits: Math.max(6, wasm.inputPrecision(input)),
     entries,
     entryBytes,
-    tableDigest: wasm.routeTableDigest(),
     routeCounts,
     anomalies,
   };

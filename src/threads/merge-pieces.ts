@@ -170,7 +170,7 @@ export class PieceMerge {
   private add(piece: PieceResult): void {
     const wasm = this.wasm;
     if (piece.entryBytes !== ENTRY) throw new Error(`destination entries of ${piece.entryBytes} bytes: this host knows ${ENTRY}`);
-    if (piece.tableDigest !== this.digest) throw new NotMergeable("a worker's table gave its routes other ids than this thread's");
+    if (piece.tableDigest !== undefined && piece.tableDigest !== this.digest) throw new NotMergeable("a worker's table gave its routes other ids than this thread's");
     if (!piece.routeCounts) throw new NotMergeable("a piece's route counters did not fit under the memory limit");
     this.receive(piece.routeCounts, 'the route counters', (block, bytes) => wasm.mergedRoutesAdd(this.routes, this.capacity, block, bytes));
     this.receive(piece.entries, 'the destinations', (block, bytes) => wasm.mergedDestinationsAdd(this.table, block, bytes / ENTRY));

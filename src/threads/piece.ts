@@ -60,8 +60,11 @@ export interface PieceResult {
   /** Destination entries in the order first seen (assembly/count/destinations.ts layout). */
   entries: Uint8Array;
   entryBytes: number;
-  /** The digest of the thread's table (routeTableDigest): equal to the main thread's, its route ids are the same. */
-  tableDigest: bigint;
+  /**
+   * A worker's table's digest (routeTableDigest), taken once when it loaded: equal to the main
+   * thread's, its route ids are the same. Absent for a piece the main thread read with its own table.
+   */
+  tableDigest?: bigint;
   /**
    * The counters of the routes the piece counted, by route id (assembly/threads/merge-routes.ts
    * layout); null when they did not fit under the memory limit.

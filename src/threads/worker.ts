@@ -10,6 +10,8 @@ import type { PieceTask, WorkerSetup } from './piece.js';
 const setup = workerData as WorkerSetup;
 const fib = await Fib.create({ memoryLimit: setup.memoryLimit, module: setup.module });
 for (const route of setup.routes) fib.load(route.bytes, { format: route.format ?? 'auto', source: route.source, peer: route.peer });
+// what tells the main thread that this table gives routes its ids (the table never changes here)
+const tableDigest = fib.engine().wasm.routeTableDigest();
 
 const sink: PieceSink = {
   log: (index, part) => parentPort!.postMessage({ log: { index, part } }, part ? [part.buffer as ArrayBuffer] : []),
@@ -23,6 +25,7 @@ parentPort!.on('message', async (task: PieceTask | null) => {
   }
   try {
     const result = await analysePiece(fib, setup, task, sink);
+    result.tableDigest = tableDigest;
     if (process.env.FIBSCOPE_DEBUG_THREADS) result.threadCpuMs = { setup: setupCpuMs, total: threadCpuMs() };
     const log = result.anomalies?.log ?? result.anomalies?.trackers;
     const transfers = [result.entries.buffer, result.routeCounts?.buffer, log?.buffer].filter((buffer) => buffer !== undefined) as ArrayBuffer[];
