@@ -112,8 +112,13 @@ export class Analyzer {
   private counters: number;
   private inputs: InputState[] = [];
   private current: InputState;
-  /** Bytes of the current input waiting at the start of the capture buffer. */
+  /** Bytes of the current input not read yet (a record cut short), waiting at tailAt. */
   private pending = 0;
+  /** Where the pending bytes lie: the capture buffer's start, or in front of a read-ahead area's data. */
+  private tailAt: number;
+  /** The two read-ahead areas (assembly/analyze.ts), made on first use; 0 before. */
+  private aheadAreas = 0;
+  private readonly aheadBytes: number;
   private disposed = false;
   /** WebAssembly memory for pushFrame, made on its first call. */
   private frameBuffer = 0;
@@ -139,6 +144,8 @@ export class Analyzer {
     if (!wasm.memoryBelowSoftLimit()) throw outOfMemory('a new analyzer', 'no room for a new analyzer; nothing was made');
     this.buffer = wasm.captureBufferCreate() >>> 0;
     this.bufferBytes = wasm.captureBufferBytes();
+    this.tailAt = this.buffer;
+    this.aheadBytes = wasm.readAheadBytes();
     this.counters = wasm.countersCreate() >>> 0;
     try {
       this.pcapInterface = options.interfaceName === undefined ? 0 : registerInterfaceName(wasm, options.interfaceName);
@@ -235,6 +242,7 @@ export class Analyzer {
     const input = this.current;
     if (input.ended) throw new FibscopeArgumentError(`input ${input.path} has ended; start another with nextInput()`);
     for (let offset = 0; offset < chunk.length && !this.stopped(input);) {
+      this.tailToBuffer();
       const room = this.bufferBytes - this.pending;
       const take = Math.min(room, chunk.length - offset);
       // the buffer never moves, but memory may have grown (detaching old views): view it afresh
@@ -250,11 +258,13 @@ export class Analyzer {
   }
 
   /**
-   * Feeds `length` bytes of the capture buffer; throws, with nothing read, when memory is too
-   * short for the routes' counters. With clock listeners, the feed stops at each moment one
-   * waits for, lets it act, and goes on from the record it stopped before.
+   * Feeds `length` bytes from tailAt (the pending bytes and what follows them); throws, with
+   * nothing read, when memory is too short for the routes' counters. With clock listeners, the
+   * feed stops at each moment one waits for, lets it act, and goes on from the record it stopped
+   * before. What is left unread stays where it lies: tailAt moves to it.
    */
   private feed(input: InputState, length: number, final: boolean, unread: string): number {
+    const base = this.tailAt;
     // routes may have changed since: the checks need the types and devices of new ones
     if (this.checking) this.fib.describeRouteClasses();
     // with listeners the feed stops at their moments and goes on from the record it stopped
@@ -270,7 +280,7 @@ export class Analyzer {
           if (this.checking) this.fib.describeRouteClasses();
         }
         if (this.clockListeners.length > 0) this.armStopTime(input);
-        const step = this.wasm.inputFeedInPlace(input.handle, this.counters, this.buffer + used, length - used, final) >>> 0;
+        const step = this.wasm.inputFeedInPlace(input.handle, this.counters, base + used, length - used, final) >>> 0;
         stepping?.settle();
         if (step === FEED_OUT_OF_MEMORY) throw this.countersOutOfMemory(unread);
         used += step;
@@ -285,8 +295,54 @@ export class Analyzer {
       // nothing stays staged between feeds: the table is as the clock has it for any caller
       stepping?.unstage();
     }
-    if (used > 0 && used < length) new Uint8Array(this.wasm.memory.buffer).copyWithin(this.buffer, this.buffer + used, this.buffer + length);
+    this.tailAt = base + used;
     return length - used;
+  }
+
+  /** Moves the pending bytes to `to` (ranges may overlap). */
+  private moveTail(to: number): void {
+    if (to === this.tailAt) return;
+    if (this.pending > 0) new Uint8Array(this.wasm.memory.buffer).copyWithin(to, this.tailAt, this.tailAt + this.pending);
+    this.tailAt = to;
+  }
+
+  /** The pending bytes back at the capture buffer's start, where push and pushFrom add to them. */
+  private tailToBuffer(): void {
+    this.moveTail(this.buffer);
+  }
+
+  /**
+   * A view of read-ahead area `area`'s data (0 or 1; see read-ahead.ts), for a reader to fill
+   * while the other area is counted; undefined when memory is too short for the areas. A view
+   * dies when memory grows: take one per read.
+   */
+  aheadView(area: 0 | 1): Uint8Array | undefined {
+    this.checkUsable();
+    if (!this.aheadAreas) this.aheadAreas = this.wasm.readAreasCreate() >>> 0;
+    if (!this.aheadAreas) return undefined;
+    return new Uint8Array(this.wasm.memory.buffer, this.aheadData(area), this.aheadBytes);
+  }
+
+  /**
+   * Counts `count` bytes a reader put in area `area` (after the pending bytes, which move in
+   * front of them), then moves what is left unread in front of the other area's data: this area
+   * is free to fill again as soon as this returns, while the other may be filling meanwhile.
+   */
+  pushAhead(area: 0 | 1, count: number): void {
+    this.checkUsable();
+    if (!this.aheadAreas) throw new FibscopeArgumentError('pushAhead before aheadView gave an area');
+    const input = this.current;
+    if (input.ended) throw new FibscopeArgumentError(`input ${input.path} has ended; start another with nextInput()`);
+    this.moveTail(this.aheadData(area) - this.pending);
+    if (count > 0 && !this.stopped(input)) {
+      this.pending = this.feed(input, this.pending + count, false, 'the bytes just read were not counted');
+    }
+    this.moveTail(this.aheadData(area === 0 ? 1 : 0) - this.pending);
+  }
+
+  /** Where area `area`'s data starts: each area is room for the pending bytes (bufferBytes), then its data. */
+  private aheadData(area: 0 | 1): number {
+    return this.aheadAreas + this.bufferBytes + area * (this.bufferBytes + this.aheadBytes);
   }
 
   private countersOutOfMemory(unread: string): FibscopeOutOfMemoryError {
@@ -320,6 +376,7 @@ export class Analyzer {
   async pushFrom(fill: (view: Uint8Array) => Promise<number>): Promise<number> {
     this.checkUsable();
     const input = this.current;
+    this.tailToBuffer();
     const room = this.bufferBytes - this.pending;
     const view = new Uint8Array(this.wasm.memory.buffer, this.buffer + this.pending, room);
     const count = await fill(view);
@@ -333,6 +390,7 @@ export class Analyzer {
   pushFromSync(fill: (view: Uint8Array) => number): number {
     this.checkUsable();
     const input = this.current;
+    this.tailToBuffer();
     const room = this.bufferBytes - this.pending;
     const count = fill(new Uint8Array(this.wasm.memory.buffer, this.buffer + this.pending, room));
     if (count > 0 && !this.stopped(input)) {
@@ -498,6 +556,7 @@ export class Analyzer {
     this.activeRules = undefined;
     this.wasm.countersFree(this.counters);
     this.wasm.captureBufferFree(this.buffer);
+    if (this.aheadAreas) this.wasm.readAreasFree(this.aheadAreas);
     if (this.frameBuffer) this.wasm.hostBufferFree(this.frameBuffer, MAX_FRAME);
     this.disposed = true;
   }
@@ -507,6 +566,7 @@ export class Analyzer {
     if (this.pcapInterface) this.wasm.inputSetInterface(input.handle, this.pcapInterface);
     this.inputs.push(input);
     this.pending = 0;
+    this.tailAt = this.buffer;
     return input;
   }
 
