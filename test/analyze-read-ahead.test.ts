@@ -10,6 +10,7 @@ import { Analyzer, Fib, type FibOptions } from '../src/index.js';
 import { analyzeFiles } from '../src/node.js';
 import { readFileAhead } from '../src/analyze/read-ahead.js';
 import { pcap, pcapng, truncate, LINKTYPE } from './helpers/captures.js';
+import { ipv4 } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-read-ahead-'));
@@ -23,17 +24,10 @@ async function table(options: FibOptions = {}): Promise<Fib> {
   return fib;
 }
 
-/** A raw-IPv4 packet to `destination`, `size` bytes (at least 20). */
-function ipv4(destination: number, size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  const view = new DataView(bytes.buffer);
-  bytes[0] = 0x45;
-  view.setUint16(2, size);
-  bytes[8] = 64;
-  bytes[9] = 17;
-  view.setUint32(12, 0xc0000201);
-  view.setUint32(16, destination);
-  return bytes;
+/** A raw-IPv4 packet to the address `destination` (a u32), `size` bytes (at least 20). */
+function packet(destination: number, size: number): Uint8Array {
+  const dst = [24, 16, 8, 0].map((shift) => (destination >>> shift) & 0xff).join('.');
+  return ipv4({ src: '192.0.2.1', dst, proto: 17, payload: new Uint8Array(size - 20) });
 }
 
 /** Sizes mostly small, some up to 64 KiB: records end at every offset of an area. */
@@ -46,7 +40,7 @@ function randomPcap(seed: number, bytes: number): Uint8Array {
   const random = new Random(seed);
   const records = [];
   for (let total = 0, i = 0; total < bytes; i++) {
-    const data = ipv4(random.below(2 ** 32), size(random));
+    const data = packet(random.below(2 ** 32), size(random));
     total += data.length + 16;
     records.push({ ts: { sec: 1_600_000_000 + (i >> 10), frac: i & 1023 }, data });
   }
@@ -57,8 +51,8 @@ function randomPcapng(seed: number, bytes: number): Uint8Array {
   const random = new Random(seed);
   const blocks = [];
   for (let total = 0, i = 0; total < bytes; i++) {
-    // now and then a block of 200 KiB: blocks cut at an area's end are large too
-    const data = ipv4(random.below(2 ** 32), random.u32() / 2 ** 32 < 0.003 ? 200_000 : size(random));
+    // now and then a block of 60 KB: blocks cut at an area's end are large too
+    const data = packet(random.below(2 ** 32), random.u32() / 2 ** 32 < 0.003 ? 60_000 : size(random));
     total += data.length + 32;
     blocks.push({ kind: 'epb' as const, interface: 0, ts: BigInt(1_600_000_000_000_000 + i), data });
   }
