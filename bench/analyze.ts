@@ -10,9 +10,9 @@ import { Analyzer, Fib } from 'fibscope';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
 import { npmPipeline } from './npm-pipeline.js';
+import { median } from './median.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface Run {
   ms: number;

@@ -10,10 +10,10 @@ import type { Browser } from 'playwright-core';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
 import { buildSite, CHROMIUM, launchChromium, serveSite, type Site } from './web-harness.js';
+import { median } from './median.js';
 
 const RUNS = 5;
 const PACKETS = 1_000_000;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rate = (ms: number) => PACKETS / (ms / 1000) / 1e6;
 
 /** What the page's worker reports (web/src/protocol.ts AnalysisTiming). */

@@ -11,9 +11,9 @@ import { Analyzer, compileFilter, compileRules, Fib, parseRules, type AnalyzerOp
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
 import { classBenchRuleSet, RULE_SET_SIZES, ruleSetText } from './rule-sets.js';
+import { median } from './median.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const FILTER = 'tcp and dst port 443';
 const RUNS = 5;
 

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
+import { median } from './median.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const RUNS = 5;
 
 /** Milliseconds of one whole fibscope process. */

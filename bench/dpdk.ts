@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Fib, parseIPv6 } from 'fibscope';
 import type { Figure } from './fib.js';
 import { seeded } from './tables.js';
+import { median } from './median.js';
 
 const DRIVER_SOURCE = fileURLToPath(new URL('../../bench/dpdk-lookup.c', import.meta.url));
 const V4_COUNT = 1 << 20;
@@ -23,7 +24,6 @@ const ROUNDS = 7;
 const CHECKED = 20_000;
 
 interface Timing { wall: number; cpu: number }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** The table's prefixes per family, in file order: DPDK's next hop n is the n-th of its family. */
 function tablePrefixes(text: string): { v4: string[]; v6: string[] } {

@@ -4,6 +4,7 @@ import { Bench } from 'tinybench';
 import LongestPrefixMatch from 'longest-prefix-match';
 import { Fib, parseIPv6 } from 'fibscope';
 import { pickV4Length, seeded, sharedRoutes, syntheticTable } from './tables.js';
+import { median } from './median.js';
 
 export interface Figure {
   name: string;
@@ -14,8 +15,6 @@ export interface Figure {
   peerName?: string;
   note?: string;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function time(fn: () => void): number {
   const start = performance.now();

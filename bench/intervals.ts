@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Analyzer, Fib } from 'fibscope';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
+import { median } from './median.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const RUNS = 5;
 
 function processMs(args: string[]): number {

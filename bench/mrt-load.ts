@@ -10,6 +10,7 @@ import { Fib } from 'fibscope';
 import type { Figure } from './fib.js';
 import { ipv4Number, type MrtRoute, writeMrtRib } from './mrt.js';
 import { seeded, sharedRoutes, syntheticTable } from './tables.js';
+import { median } from './median.js';
 
 /** Every order of the three loads once. */
 const ORDERS = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] as const;
@@ -18,7 +19,6 @@ const PREFIXES_PER_PATH = 3;
 const TIMESTAMP = 1_767_225_600;
 const PEER = { bgpId: ipv4Number('192.0.2.1'), address: ipv4Number('192.0.2.1'), as: 64999 };
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const formatV4 = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 
 function tableRoutes(text: string): MrtRoute[] {

@@ -13,13 +13,13 @@ import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import { dpdkBenchmarks } from './dpdk.js';
 import type { Figure } from './fib.js';
 import { SHARED_ROUTES } from './tables.js';
+import { median } from './median.js';
 
 const YARDSTICK = fileURLToPath(new URL('../../../shared/yardsticks/native-analyze/', import.meta.url));
 // the program `npx fibscope` runs (src/bin.ts: the compile cache on, where Node has one)
 const CLI = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 /** The Node the whole processes run on: this one, or FIBSCOPE_BENCH_NODE (another version's binary). */
 const NODE = process.env.FIBSCOPE_BENCH_NODE ?? process.execPath;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * One measurement, milliseconds: elapsed, and processor time (user + system), which a busy

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
+import { median } from './median.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const OURS = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const YARDSTICK = resolve(OURS, '../shared/yardsticks/native-analyze');
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface Phase {
   /** wall-clock ms of report() and writing its JSON to /dev/null */

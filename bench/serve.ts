@@ -18,11 +18,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
+import { median } from './median.js';
 
 const CLI = process.env.FIBSCOPE_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 /** Another build to compare with on the full table (an A/B in one run): FIBSCOPE_BASE_CLI=/elsewhere/dist/cli.js. */
 const BASE_CLI = process.env.FIBSCOPE_BASE_CLI;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** FIBSCOPE_SERVE_RUNS: fewer runs for a quick look. */
 const RUNS = Number(process.env.FIBSCOPE_SERVE_RUNS ?? 3);

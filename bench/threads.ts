@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
+import { median } from './median.js';
 
 // the program `npx fibscope` runs (src/bin.ts)
 const CLI = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 /** Turns of each side; FIBSCOPE_BENCH_THREADS_RUNS changes it. */
 const RUNS = Number(process.env.FIBSCOPE_BENCH_THREADS_RUNS ?? 3);
 

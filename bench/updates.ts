@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { Analyzer, Fib, parseUpdates, UpdateApplier } from 'fibscope';
 import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import type { Figure } from './fib.js';
+import { median } from './median.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const CHILD = fileURLToPath(new URL('./updates-child.js', import.meta.url));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const CHANGES = 100_000;
 const TARGET_MS = 500;
 
