@@ -288,11 +288,10 @@ addServeCommand(program, loadTables);
 addMergeCommand(program);
 addCompareCommand(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// no top-level await: the same module is bundled as CommonJS too, for Node 20's code cache (src/code-cache.ts)
+program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = exitStatusFor(error);
-}
+});
 
 function exitStatusFor(error: unknown): number {
   if (error instanceof CommanderError) {

@@ -28,9 +28,13 @@ export function compiledModuleIfReady(): WebAssembly.Module | undefined {
 
 async function fetchAndCompile(): Promise<WebAssembly.Module> {
   if (WASM_URL.protocol === 'file:') {
-    // a name bundlers do not follow: browsers never take this branch
+    // Node's own module where it hands it out (20.16 and later): the command line's CommonJS
+    // bundle, run from a code cache (src/code-cache.ts), has no import(); else a name bundlers
+    // do not follow: browsers never take this branch
     const fsModule = 'node:fs/promises';
-    const { readFile } = await import(/* @vite-ignore */ fsModule) as typeof import('node:fs/promises');
+    type FsPromises = typeof import('node:fs/promises');
+    const builtin = (globalThis.process as { getBuiltinModule?: (id: string) => unknown } | undefined)?.getBuiltinModule;
+    const { readFile } = (builtin?.(fsModule) ?? await import(/* @vite-ignore */ fsModule)) as FsPromises;
     return WebAssembly.compile(await readFile(WASM_URL));
   }
   const response = await fetch(WASM_URL);
