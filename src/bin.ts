@@ -7,12 +7,10 @@ import module from 'node:module';
 
 const nodeCache = (module as { enableCompileCache?: () => unknown }).enableCompileCache;
 const hasBuiltins = typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function';
-if (nodeCache) {
-  nodeCache();
-  await import('./cli.js');
-} else if (hasBuiltins) {
+if (!nodeCache && hasBuiltins) {
   // Node 20.16 and later: the bundle's one import() of a Node module has another way in (src/wasm/module.ts)
   (await import('./code-cache.js')).runFromCodeCache();
 } else {
+  nodeCache?.();
   await import('./cli.js');
 }

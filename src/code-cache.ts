@@ -42,7 +42,8 @@ export function runFromCodeCache(): void {
   // one cache per command: each holds the functions its runs compiled (analyze's are not --version's)
   const command = process.argv.slice(2).find((arg) => /^[a-z][a-z-]*$/.test(arg)) ?? 'none';
   const prefix = `cli-${command}-${process.version}-${process.arch}-`;
-  const cacheFile = directory && join(directory, `${prefix}${crc32(source).toString(16)}-${source.length}.bin`);
+  const cacheName = `${prefix}${crc32(source).toString(16)}-${source.length}.bin`;
+  const cacheFile = directory && join(directory, cacheName);
   let cachedData: Buffer | undefined;
   try {
     if (cacheFile) cachedData = readFileSync(cacheFile);
@@ -50,17 +51,17 @@ export function runFromCodeCache(): void {
     // no cache yet
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: BUNDLE, cachedData });
-  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+  if (directory && cacheFile && (!cachedData || script.cachedDataRejected)) {
     // at exit, when the functions the run used are compiled too: the next start finds them
     process.once('exit', () => {
       try {
-        mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
+        mkdirSync(directory, { recursive: true, mode: 0o700 });
         const partial = `${cacheFile}.${process.pid}`;
         writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
         renameSync(partial, cacheFile);
         // the same command's cache for an older bundle goes (an upgraded fibscope)
-        for (const name of readdirSync(dirname(cacheFile))) {
-          if (name.startsWith(prefix) && name.endsWith('.bin') && join(dirname(cacheFile), name) !== cacheFile) rmSync(join(dirname(cacheFile), name), { force: true });
+        for (const name of readdirSync(directory)) {
+          if (name.startsWith(prefix) && name.endsWith('.bin') && name !== cacheName) rmSync(join(directory, name), { force: true });
         }
       } catch {
         // a cache that cannot be written is only a slower start next time
