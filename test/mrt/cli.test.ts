@@ -34,10 +34,12 @@ describe.skipIf(!hasBgpdump || !hasBzip2)('fibscope with an MRT routes file', ()
   const mrt = join(dir, 'rib.mrt');
   writeFileSync(mrt, rib);
   const bz2 = join(dir, 'rib.bz2');
-  writeFileSync(bz2, bzip2(rib));
   const gz = join(dir, 'rib.gz');
+  // (vitest runs a skipped describe's body too: without the tools, nothing here may call them)
+  const usable = hasBgpdump && hasBzip2;
+  if (usable) writeFileSync(bz2, bzip2(rib));
   writeFileSync(gz, gzip(rib));
-  const lines = bgpdumpLines(mrt);
+  const lines = usable ? bgpdumpLines(mrt) : [];
 
   it('without --peer: the first entry of each prefix, as bgpdump prints it first', () => {
     const text = join(dir, 'first.txt');
