@@ -99,6 +99,17 @@ function newIndex(slots: u32): usize {
 }
 
 /**
+ * Loads the index slot of `hash` and the entry it names (entry 0 when the slot is empty), for
+ * their cache misses to overlap with the other packets' of a batch before they are counted;
+ * returns what it read, for the caller to keep the loads alive.
+ */
+@inline export function touchDestination(t: DestinationTable, hash: u64): u64 {
+  const value = load<u64>(t.index + (<usize>(<u32>(hash >> 32) & t.mask) << 3));
+  const n = <u32>value;
+  return value + load<u64>(entryAt(t, select<u32>(n - 1, 0, n != 0)), 16);
+}
+
+/**
  * Appends a destination that findDestination did not find; returns its entry, key and family
  * set, or 0 when the table is full and memory too short to grow it.
  */
