@@ -1,12 +1,12 @@
 // Node: analyze capture files (plain or gzip, recognised by their first bytes) or standard input.
 import { readSync, type Stats } from 'node:fs';
-import { readFileAhead } from './read-ahead.js';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { FibscopeError } from '../errors.js';
 import { Fib } from '../fib/fib.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
+import { readFileAhead } from './read-ahead.js';
 import type { Report } from './report.js';
 import type { RouteSource } from '../threads/piece.js';
 import { UpdateApplier, type ApplyUpdatesOptions } from '../updates/applier.js';
