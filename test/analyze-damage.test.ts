@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fib } from '../src/node.js';
 import { analyzeBytes, counts, testFib } from './helpers/analyze.js';
 import {
@@ -88,6 +88,7 @@ describe('damage', () => {
 describe('fibscope analyze on damaged input', () => {
   const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
   const dir = mkdtempSync(join(tmpdir(), 'fibscope-damage-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
   it('writes the report of what it read, names file, record and offset on stderr, and exits 1', () => {

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { analyzeFile, type Fib } from '../src/node.js';
 import { analyzeBytes, byDestination, counts, testFib } from './helpers/analyze.js';
 import { pcap, pcapng, type PcapRecord } from './helpers/captures.js';
@@ -104,6 +104,7 @@ describe('reading in pieces', () => {
 
   it('reads gzip-compressed captures whatever their name, and several files into one report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fibscope-formats-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const plain = join(dir, 'a.pcapng.gz');
     const zipped = join(dir, 'b.txt');
     writeFileSync(plain, pcap({ linkType: LINKTYPE.EN10MB, records }));

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { untilListening } from './helpers/tcpdump.js';
 // `tcpdump -U -w - | fibscope analyze -`: the capture arrives over time, records cut anywhere.
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-live-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const routes = join(dir, 'routes.txt');
 writeFileSync(routes, '10.231.0.0/24 veth-net\nfd00:231::/64 veth-net6\n0.0.0.0/0 default\n');
 

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fib } from '../src/node.js';
 import { analyzeBytes, testFib } from './helpers/analyze.js';
 import { pcap, pcapng, type PcapRecord } from './helpers/captures.js';
@@ -14,6 +14,7 @@ import { LINKTYPE, raw, udp4, udp6 } from './helpers/packets.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-edges-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let fib: Fib;
 beforeAll(async () => {

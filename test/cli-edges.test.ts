@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { progressLines } from '../src/cli/progress.js';
 import { pcap } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
@@ -15,6 +15,7 @@ const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const ROUTES = new URL('../samples/routes.txt', import.meta.url).pathname;
 const CAPTURE = new URL('../samples/edge.pcap', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-cli-edges-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function fibscope(...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -1,14 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 // The built CLI, run as a user runs it (npm test builds first).
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const SAMPLE = new URL('../samples/routes.txt', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function fibscope(...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Analyzer, Fib, FibscopeOutOfMemoryError } from '../src/index.js';
 import { distinctAddresses, rawPcapHeader, rawRecords } from '../bench/raw-capture.js';
 
@@ -212,10 +212,12 @@ describe('fibscope analyze --memory-limit', () => {
 
   it('warns that the destination table filled up, writes the whole report, and exits 0', async () => {
     const { spawnSync } = await import('node:child_process');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const path = join(mkdtempSync(join(tmpdir(), 'fibscope-limit-')), 'many.pcap');
+    const dir = mkdtempSync(join(tmpdir(), 'fibscope-limit-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'many.pcap');
     const addresses = distinctAddresses(150_000);
     writeFileSync(path, Buffer.concat([rawPcapHeader(), rawRecords(addresses)]));
     const run = spawnSync(process.execPath, [CLI, 'analyze', '--memory-limit', '24MiB', '-f', 'json', path], { encoding: 'utf8', maxBuffer: 1 << 28 });

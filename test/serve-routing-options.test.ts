@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseRoutingConfig, resolveRoutingOptions } from '../src/cli/routing-options.js';
 
 // serve's live-routing settings: flags and --routing-config give the same setup, and every
@@ -9,6 +9,7 @@ import { parseRoutingConfig, resolveRoutingOptions } from '../src/cli/routing-op
 // file and line.
 
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-routing-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function configFile(text: string): string {
   const path = join(dir, `config-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(path, text);

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 // The built CLI, run as a user runs it (npm test builds first).
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
@@ -15,6 +15,7 @@ function fibscope(...args: string[]): { status: number | null; stdout: string; s
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-compare-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);

@@ -6,7 +6,8 @@
 // leaves the namespaces.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,7 +72,7 @@ export class RoutingLab {
   readonly addresses: Record<Side, LinkAddresses>;
   /** The IPv4 and IPv6 networks of the link, for gateways of static routes (any host address in them). */
   readonly link: { v4: (host: number) => string; v6: (host: number) => string };
-  /** A scratch folder for configs, sockets and logs; removed by close(). */
+  /** A scratch folder for configs, sockets and logs; made by create(), removed by close(). */
   readonly dir: string;
   private readonly children = new Set<ChildProcess>();
   private up = false;
@@ -83,11 +84,14 @@ export class RoutingLab {
     this.devices = { router: 'lab-r', speaker: 'lab-s' };
     this.link = { v4: (host) => `10.${octet}.0.${host}`, v6: (host) => `fd00:${octet}::${host.toString(16)}` };
     this.addresses = { router: { v4: this.link.v4(1), v6: this.link.v6(1) }, speaker: { v4: this.link.v4(2), v6: this.link.v6(2) } };
-    this.dir = mkdtempSync(join(tmpdir(), `fibscope-${tag}-`));
+    // only named here: a suite skipped (no root, no daemon) still builds its lab but never runs
+    // the afterAll that would close it
+    this.dir = join(tmpdir(), `fibscope-${tag}-${randomBytes(4).toString('hex')}`);
   }
 
-  /** Creates the namespaces and the link; a failure half way leaves what close() removes. */
+  /** Makes the scratch folder, the namespaces and the link; a failure half way leaves what close() removes. */
   create(): void {
+    mkdirSync(this.dir, { mode: 0o700 }); // fails rather than share a folder that exists
     this.up = true;
     const { router, speaker } = this.spaces;
     run('ip', ['netns', 'add', router]);

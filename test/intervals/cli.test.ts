@@ -4,10 +4,10 @@
  * durations name the flag.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { pcap } from '../helpers/captures.js';
 import { ipv4, udp } from '../helpers/packets.js';
 import { Random } from '../helpers/random.js';
@@ -15,6 +15,7 @@ import { Random } from '../helpers/random.js';
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const SAMPLE = new URL('../../samples/routes.txt', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-intervals-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function fibscope(...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

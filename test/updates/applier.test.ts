@@ -5,10 +5,10 @@
  * nothing; updates before the first packet, at a packet's very time and after the last; the
  * report's `updates` in JSON and the table.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeFiles, Fib } from '../../src/node.js';
 import type { Moment } from '../../src/analyze/capture-clock.js';
 import type { Interval } from '../../src/intervals/interval.js';
@@ -23,6 +23,7 @@ import { ipv4, udp } from '../helpers/packets.js';
 import { Random } from '../helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-applier-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const LINX = '/work/shared/data/routes/linx-2014-v4-updates.txt.gz';
 const SAMPLE = '/work/shared/data/routes/sample.routes';
 

@@ -4,10 +4,10 @@
  * --allow-unordered, --peer, --threads behave as docs/cli.md says.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeFiles, Fib } from '../../src/node.js';
 import { formatJson } from '../../src/report/json.js';
 import { readUpdatesFile } from '../../src/updates/read.js';
@@ -19,6 +19,7 @@ import { ipv4, udp } from '../helpers/packets.js';
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const SAMPLE = '/work/shared/data/routes/sample.routes';
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-updates-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function fibscope(...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

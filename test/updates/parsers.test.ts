@@ -3,11 +3,11 @@
  * BGP4MP lines; detection from the first meaningful line, gzip, times; every bad line named by
  * file:line. Route attributes are checked against what the routes parsers make of the same text.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseRoutes } from '../../src/routes/index.js';
 import { parseUpdates } from '../../src/updates/detect.js';
 import { readUpdatesFile } from '../../src/updates/read.js';
@@ -15,6 +15,7 @@ import { describeMoment, parseUpdateTime } from '../../src/updates/time.js';
 import { Random } from '../helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fibscope-updates-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const parse = (text: string, peer?: string) => parseUpdates(text, { source: 'u.txt', peer });
 const errorOf = (text: string, peer?: string) => {
   try {
