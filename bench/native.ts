@@ -81,11 +81,18 @@ async function inProcess(fn: () => void | Promise<void>): Promise<Timing> {
   return { wall, cpu: (used.user + used.system) / 1000 };
 }
 
+/** The medians of A's and B's rounds, and each round's elapsed ratio A / B (its turns). */
+type Alternation = [Timing, Timing, number[]];
+
 /**
  * `rounds` times A then B; the medians of each. A turn of each runs first, untimed: the C's first
  * runs measured 290–400 ms against 230–245 ms after (a 1M-packet median of 5 once came out 293 ms).
+ * FIBSCOPE_BENCH_NATIVE_ROUNDS sets every figure's rounds: this shared machine's speed moves by a
+ * third from second to second, and more rounds steady the medians.
  */
-async function alternate(rounds: number, a: () => Timing | Promise<Timing>, b: () => Timing | Promise<Timing>): Promise<[Timing, Timing]> {
+async function alternate(rounds: number, a: () => Timing | Promise<Timing>, b: () => Timing | Promise<Timing>): Promise<Alternation> {
+  const asked = Number(process.env.FIBSCOPE_BENCH_NATIVE_ROUNDS);
+  if (asked > 0) rounds = Math.round(asked);
   await a();
   await b();
   const as: Timing[] = [];
@@ -95,15 +102,17 @@ async function alternate(rounds: number, a: () => Timing | Promise<Timing>, b: (
     bs.push(await b());
   }
   const medians = (list: Timing[]) => ({ wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) });
-  return [medians(as), medians(bs)];
+  return [medians(as), medians(bs), as.map((t, i) => t.wall / bs[i].wall)];
 }
 
-function ratioFigure(name: string, ours: Timing, native: Timing, target?: number): Figure {
+/** `turns`: each round's elapsed ratio, whose spread the note gives (how far to trust the median). */
+function ratioFigure(name: string, ours: Timing, native: Timing, target?: number, turns: number[] = []): Figure {
+  const spread = turns.length > 1 ? `; turns ${Math.min(...turns).toFixed(2)}–${Math.max(...turns).toFixed(2)}×` : '';
   return {
     name: `${name}: fibscope / native, elapsed`,
     value: ours.wall / native.wall,
     unit: '×',
-    note: `${ours.wall.toFixed(0)} ms vs ${native.wall.toFixed(0)} ms; processor time ${ours.cpu.toFixed(0)} vs ${native.cpu.toFixed(0)} ms = `
+    note: `${ours.wall.toFixed(0)} ms vs ${native.wall.toFixed(0)} ms${spread}; processor time ${ours.cpu.toFixed(0)} vs ${native.cpu.toFixed(0)} ms = `
       + `${(ours.cpu / native.cpu).toFixed(2)}×${target === undefined ? '' : ` (target ≤ ${target}×)`}`,
   };
 }
@@ -141,12 +150,12 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
     readFileSync(capture);
 
     // the whole process
-    const [whole, wholeNative] = await alternate(5, () => fibscopeProcess(capture, routes),
+    const [whole, wholeNative, wholeTurns] = await alternate(5, () => fibscopeProcess(capture, routes),
       () => processTiming(bin, ['-q', '-o', '/dev/null', routes, capture]));
-    figures.push(ratioFigure(`analyze --no-checks -f json, 1M packets, 100k routes, whole process on Node ${nodeVersion} (the C's report)`, whole, wholeNative, 1.5));
-    const [withChecks, withChecksNative] = await alternate(3, () => fibscopeProcess(capture, routes, true),
+    figures.push(ratioFigure(`analyze --no-checks -f json, 1M packets, 100k routes, whole process on Node ${nodeVersion} (the C's report)`, whole, wholeNative, 1.5, wholeTurns));
+    const [withChecks, withChecksNative, withChecksTurns] = await alternate(3, () => fibscopeProcess(capture, routes, true),
       () => processTiming(bin, ['-q', '-o', '/dev/null', routes, capture]));
-    figures.push(ratioFigure('analyze -f json with the default checks (anomalies too), whole process', withChecks, withChecksNative));
+    figures.push(ratioFigure('analyze -f json with the default checks (anomalies too), whole process', withChecks, withChecksNative, undefined, withChecksTurns));
 
     // the per-packet loop, the capture already in memory
     const bytes = readFileSync(capture);
@@ -162,8 +171,8 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
       return timing;
     };
     await pushAlone(); // warm up the compiled code
-    const [loop, loopNative] = await alternate(7, pushAlone, () => runNative(bin, ['-P', routes, capture]).fromMemory!);
-    figures.push(ratioFigure('Analyzer.push alone vs the C loop from memory (-P), 1M packets', loop, loopNative, 1.3));
+    const [loop, loopNative, loopTurns] = await alternate(7, pushAlone, () => runNative(bin, ['-P', routes, capture]).fromMemory!);
+    figures.push(ratioFigure('Analyzer.push alone vs the C loop from memory (-P), 1M packets', loop, loopNative, 1.3, loopTurns));
     const prefetchRuns = Array.from({ length: 3 }, () => runNative(bin, ['-P', '-p', routes, capture]).fromMemory!);
     const prefetched = { wall: median(prefetchRuns.map((t) => t.wall)), cpu: median(prefetchRuns.map((t) => t.cpu)) };
     figures.push(ratioFigure('Analyzer.push alone vs the C loop from memory, prefetching (-P -p)', loop, prefetched, 1.3));
@@ -179,19 +188,19 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
       analyzer.dispose();
       return timing;
     };
-    const [report, reportNative] = await alternate(5, reportOnce, () => runNative(bin, ['-o', '/dev/null', routes, capture]).report);
-    figures.push(ratioFigure('report built and written, 1M packets', report, reportNative, 1.5));
+    const [report, reportNative, reportTurns] = await alternate(5, reportOnce, () => runNative(bin, ['-o', '/dev/null', routes, capture]).report);
+    figures.push(ratioFigure('report built and written, 1M packets', report, reportNative, 1.5, reportTurns));
 
     // routes read and loaded: the C's parse and build phases
     const nativeLoad = (path: string) => runNative(bin, [path, tiny]).load;
-    const [load, loadNative] = await alternate(7, () => fibscopeLoad(routes), () => nativeLoad(routes));
-    figures.push(ratioFigure('routes read and loaded, 100k prefixes', load, loadNative, 1.5));
+    const [load, loadNative, loadTurns] = await alternate(7, () => fibscopeLoad(routes), () => nativeLoad(routes));
+    figures.push(ratioFigure('routes read and loaded, 100k prefixes', load, loadNative, 1.5, loadTurns));
     const full = join(SHARED_ROUTES, 'tier1-2024.txt.gz');
     if (existsSync(full)) {
       const fullText = join(dir, 'tier1-2024.txt');
       writeFileSync(fullText, gunzipSync(readFileSync(full)));
-      const [loadFull, loadFullNative] = await alternate(5, () => fibscopeLoad(fullText), () => nativeLoad(fullText));
-      figures.push(ratioFigure('routes read and loaded, tier1-2024 (1.06M prefixes)', loadFull, loadFullNative, 1.5));
+      const [loadFull, loadFullNative, loadFullTurns] = await alternate(5, () => fibscopeLoad(fullText), () => nativeLoad(fullText));
+      figures.push(ratioFigure('routes read and loaded, tier1-2024 (1.06M prefixes)', loadFull, loadFullNative, 1.5, loadFullTurns));
       figures.push(...await dpdkBenchmarks(log, dir, fullText, readFileSync(fullText, 'utf8')));
     } else {
       log('native: no ../shared/data: the 1M-prefix load and the DPDK comparison are skipped');
@@ -201,9 +210,9 @@ export async function nativeBenchmarks(log: (line: string) => void): Promise<Fig
     const big = join(dir, 'capture-4m.pcap');
     writeCapture(big, { packets: 4_000_000 });
     readFileSync(big);
-    const [whole4, whole4Native] = await alternate(3, () => fibscopeProcess(big, routes),
+    const [whole4, whole4Native, whole4Turns] = await alternate(3, () => fibscopeProcess(big, routes),
       () => processTiming(bin, ['-q', '-o', '/dev/null', routes, big]));
-    figures.push(ratioFigure(`analyze --no-checks -f json, 4M packets, whole process on Node ${nodeVersion}`, whole4, whole4Native, 1.5));
+    figures.push(ratioFigure(`analyze --no-checks -f json, 4M packets, whole process on Node ${nodeVersion}`, whole4, whole4Native, 1.5, whole4Turns));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
