@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Fib } from '../src/node.js';
 import { analyzeBytes, counts, testFib } from './helpers/analyze.js';
 import {
@@ -10,6 +9,7 @@ import {
   setRecordLength, truncate, type PcapRecord,
 } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 let fib: Fib;
 beforeAll(async () => {
@@ -87,8 +87,7 @@ describe('damage', () => {
 
 describe('fibscope analyze on damaged input', () => {
   const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
-  const dir = mkdtempSync(join(tmpdir(), 'fibscope-damage-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('fibscope-damage-');
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
   it('writes the report of what it read, names file, record and offset on stderr, and exits 1', () => {

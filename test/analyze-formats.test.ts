@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFile, type Fib } from '../src/node.js';
 import { analyzeBytes, byDestination, counts, testFib } from './helpers/analyze.js';
 import { pcap, pcapng, type PcapRecord } from './helpers/captures.js';
 import { ETHERTYPE, ethernet, LINKTYPE, nullLoopback, AF, raw, udp4, udp6 } from './helpers/packets.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 let fib: Fib;
 beforeAll(async () => {
@@ -103,8 +103,7 @@ describe('reading in pieces', () => {
   });
 
   it('reads gzip-compressed captures whatever their name, and several files into one report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fibscope-formats-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('fibscope-formats-');
     const plain = join(dir, 'a.pcapng.gz');
     const zipped = join(dir, 'b.txt');
     writeFileSync(plain, pcap({ linkType: LINKTYPE.EN10MB, records }));

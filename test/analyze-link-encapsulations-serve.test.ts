@@ -2,21 +2,20 @@
 // WebAssembly decoders behind every surface, so a pcapng with one interface per link type
 // gives the same counts from `analyze -f json` and from /metrics.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pcapng, type PcapngBlock } from './helpers/captures.js';
 import {
   ciscoHdlc, ETHERTYPE, ethernet, LINKTYPE, mplsStack, ppp, PPP_PROTOCOL, pppoeSession, udp4, udp6,
 } from './helpers/packets.js';
 import { CLI, metricValue, serveUnavailable, startServe, waitFor } from './helpers/serve-process.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const unavailable = serveUnavailable();
 if (unavailable) console.warn(`skipping the encapsulations through fibscope serve: ${unavailable}`);
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-encapsulations-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-encapsulations-');
 const routes = join(dir, 'routes.txt');
 writeFileSync(routes, '10.0.0.0/8 192.0.2.1 eth0\n2001:db8::/32 fe80::1 eth1\n');
 

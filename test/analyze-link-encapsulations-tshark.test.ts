@@ -3,28 +3,24 @@
 // labels with their fields and bottom-of-stack bit, PPP and HDLC protocols), and find the
 // same outermost destination as the analyzer. Skipped with the reason when tshark is absent.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Fib } from '../src/node.js';
 import { analyzeBytes, testFib } from './helpers/analyze.js';
 import { pcap } from './helpers/captures.js';
 import {
   ciscoHdlc, ETHERTYPE, ethernet, LINKTYPE, mplsStack, ppp, PPP_PROTOCOL, pppoeSession, sll, sll2, udp4, udp6,
 } from './helpers/packets.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const tshark = spawnSync('sh', ['-c', 'command -v tshark']).status === 0;
 if (!tshark) console.log('analyze-link-encapsulations-tshark: skipped: `tshark` (Wireshark) is not on PATH');
 
 let fib: Fib;
-let dir = '';
+const dir = tempDir('fibscope-encapsulations-');
 beforeAll(async () => {
   fib = await testFib();
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-encapsulations-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** tshark's fields, one line per frame and `|` between fields, for a one-link-type capture of `frames`. */

@@ -1,16 +1,15 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pcap } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
 import { untilListening } from './helpers/tcpdump.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // `tcpdump -U -w - | fibscope analyze -`: the capture arrives over time, records cut anywhere.
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-live-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-live-');
 const routes = join(dir, 'routes.txt');
 writeFileSync(routes, '10.231.0.0/24 veth-net\nfd00:231::/64 veth-net6\n0.0.0.0/0 default\n');
 

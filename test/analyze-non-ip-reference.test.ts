@@ -4,13 +4,13 @@
 // frames are compared with Wireshark's tshark, frame by frame. Each part skips with the reason
 // when ../shared/data or tshark (with mergecap) is absent.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
 import { analyzeFile, Fib, readRoutesFile, type Count, type Report } from '../src/node.js';
 import { linkTypeName } from '../src/report/link-type-names.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const present = existsSync(join(DATA, 'captures')) && existsSync(join(DATA, 'expected'));
@@ -122,33 +122,29 @@ it.skipIf(!present || !tshark)('on the Ethernet pcap captures with non-IP frames
   const files = analysed.filter(({ report }) => Number(report.totals.nonIp) > 0 && report.inputs[0].format === 'pcap'
     && report.inputs[0].linkTypes.length === 1 && report.inputs[0].linkTypes[0] === 1);
   expect(files.length).toBeGreaterThan(100);
-  const dir = mkdtempSync(join(tmpdir(), 'fibscope-non-ip-'));
-  try {
-    const merged = join(dir, 'merged.pcapng');
-    const merge = spawnSync('mergecap', ['-a', '-I', 'none', '-w', merged, ...files.map((f) => f.path)], { encoding: 'utf8' });
-    expect(merge.status, merge.stderr).toBe(0);
-    const read = spawnSync('tshark', ['-n', '-r', merged, '-T', 'fields', '-E', 'separator=|',
-      '-e', 'frame.interface_id', '-e', 'eth.type', '-e', 'eth.len', '-e', 'vlan.etype', '-e', 'vlan.len', '-e', 'ieee8021ah.etype'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    expect(read.status, read.stderr).toBe(0);
-    const theirs = files.map(() => new Map<string, number>());
-    for (const line of read.stdout.split('\n')) {
-      if (!line) continue;
-      const [id, ...fields] = line.split('|');
-      const key = tsharkKey(fields[0], fields[1], fields[2], fields[3], fields[4]);
-      if (key) theirs[Number(id)].set(key, (theirs[Number(id)].get(key) ?? 0) + 1);
-    }
-    const failures: string[] = [];
-    let frames = 0;
-    files.forEach(({ path, report }, i) => {
-      const ours = comparable(report.totals.nonIpByType);
-      frames += [...ours.values()].reduce((a, b) => a + b, 0);
-      const a = JSON.stringify([...ours].sort());
-      const b = JSON.stringify([...theirs[i]].sort());
-      if (a !== b) failures.push(`${path}: ours ${a}, tshark's ${b}`);
-    });
-    expect(failures).toEqual([]);
-    expect(frames).toBeGreaterThan(1000);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const dir = tempDir('fibscope-non-ip-');
+  const merged = join(dir, 'merged.pcapng');
+  const merge = spawnSync('mergecap', ['-a', '-I', 'none', '-w', merged, ...files.map((f) => f.path)], { encoding: 'utf8' });
+  expect(merge.status, merge.stderr).toBe(0);
+  const read = spawnSync('tshark', ['-n', '-r', merged, '-T', 'fields', '-E', 'separator=|',
+    '-e', 'frame.interface_id', '-e', 'eth.type', '-e', 'eth.len', '-e', 'vlan.etype', '-e', 'vlan.len', '-e', 'ieee8021ah.etype'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  expect(read.status, read.stderr).toBe(0);
+  const theirs = files.map(() => new Map<string, number>());
+  for (const line of read.stdout.split('\n')) {
+    if (!line) continue;
+    const [id, ...fields] = line.split('|');
+    const key = tsharkKey(fields[0], fields[1], fields[2], fields[3], fields[4]);
+    if (key) theirs[Number(id)].set(key, (theirs[Number(id)].get(key) ?? 0) + 1);
   }
+  const failures: string[] = [];
+  let frames = 0;
+  files.forEach(({ path, report }, i) => {
+    const ours = comparable(report.totals.nonIpByType);
+    frames += [...ours.values()].reduce((a, b) => a + b, 0);
+    const a = JSON.stringify([...ours].sort());
+    const b = JSON.stringify([...theirs[i]].sort());
+    if (a !== b) failures.push(`${path}: ours ${a}, tshark's ${b}`);
+  });
+  expect(failures).toEqual([]);
+  expect(frames).toBeGreaterThan(1000);
 }, 30_000);

@@ -2,19 +2,18 @@
 // the same bytes pushed in turn (Analyzer.push, random chunks): captures of several 4 MiB areas,
 // records and blocks cut at every area's end, memory growing while a read is in flight (new
 // destinations all along), damage past the first areas, and memory too short for the areas.
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Analyzer, Fib, type FibOptions } from '../src/index.js';
 import { analyzeFiles } from '../src/node.js';
 import { readFileAhead } from '../src/analyze/read-ahead.js';
 import { pcap, pcapng, truncate, LINKTYPE } from './helpers/captures.js';
 import { ipv4 } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
+import { tempDir } from './helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-read-ahead-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-read-ahead-');
 
 const ROUTES = ['10.0.0.0/8 via 192.0.2.1', '10.1.0.0/16 via 192.0.2.2', '0.0.0.0/1 via 192.0.2.9', '128.0.0.0/1 dev eth1'].join('\n');
 

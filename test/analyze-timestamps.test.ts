@@ -10,16 +10,16 @@
 // and by tcpdump.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer, type Fib, type Report } from '../src/node.js';
 import { formatJson } from '../src/report/index.js';
 import { analyzeBytes, testFib } from './helpers/analyze.js';
 import { pcap, pcapng, pcapngLayout, type PcapngBlock, type PcapngInterface, type PcapRecord } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 let fib: Fib;
 beforeAll(async () => {
@@ -145,8 +145,7 @@ const tcpdump = has('tcpdump');
 for (const [tool, found] of [['tshark', tshark], ['tcpdump', tcpdump]] as const) {
   if (!found) console.warn(`analyze-timestamps: ${tool} is not installed; its cross-checks are skipped`);
 }
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-times-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-times-');
 let files = 0;
 
 /** tshark's frame.time_epoch of each packet, or its error text when it refuses the file. */

@@ -4,15 +4,13 @@
  * ASNs too), origin and next hop. Skipped when bgpdump is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ipv4Number, type MrtRoute, writeMrtRib } from '../bench/mrt.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const missing = spawnSync('sh', ['-c', 'command -v bgpdump']).status === 0 ? null : 'bgpdump is missing (Debian: bgpdump)';
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-mrt-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-mrt-');
 
 describe.skipIf(missing)('writeMrtRib', () => {
   it('writes a RIB that bgpdump reads back route by route', () => {

@@ -3,11 +3,11 @@
 // (src/code-cache.ts), one file per command in the user's cache directory. Either way the output
 // is dist/cli.js's, byte for byte. The CI runs this file on Node 20, 22 and 24.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers/temp-dir.js';
 
 const BIN = new URL('../dist/bin.js', import.meta.url).pathname;
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
@@ -16,8 +16,7 @@ const CAPTURE = new URL('../samples/edge.pcap', import.meta.url).pathname;
 /** Node keeps its own cache: fibscope keeps none. */
 const nodeCaches = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-code-cache-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-code-cache-');
 
 function run(program: string, args: string[], cacheHome: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [program, ...args], {

@@ -3,10 +3,9 @@
 // arithmetic, no DataView, nothing shared with the builders), and, when Wireshark's tshark,
 // capinfos or tcpdump are installed, by those tools reading the same files.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EPB_FIELD, PCAPNG_BLOCK, chunks, corruptBlockLength, join, patchBlockU32, pcap, pcapLayout, pcapng, pcapngLayout,
   setBlockTrailer, setBlockType, setMagic, setRecordLength, truncate, type PcapngBlock,
@@ -15,6 +14,7 @@ import {
   AF, ETHERTYPE, IPPROTO, LINKTYPE, arp, arpFrame, crc32, ethernet, icmp, internetChecksum, ipv4, ipv4Bytes, ipv6,
   ipv6Bytes, loop, macBytes, nullLoopback, raw, sll, sll2, tcp, udp, udp4, udp6,
 } from './helpers/packets.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // ---------------------------------------------------------------- an independent reader
 
@@ -469,8 +469,7 @@ const capinfos = has('capinfos');
 for (const [tool, found] of [['tshark', tshark], ['tcpdump', tcpdump], ['capinfos', capinfos]] as const) {
   if (!found) console.warn(`captures-builder: ${tool} is not on PATH; its cross-check is skipped (Debian: tshark, tcpdump)`);
 }
-const dir = mkdtempSync(joinPath(tmpdir(), 'fibscope-captures-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-captures-');
 let fileNumber = 0;
 function file(bytes: Uint8Array, ext: string): string {
   const path = joinPath(dir, `${fileNumber++}.${ext}`);

@@ -1,20 +1,19 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Fib } from '../src/node.js';
 import { analyzeBytes, testFib } from './helpers/analyze.js';
 import { pcap, pcapng, type PcapRecord } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4, udp6 } from './helpers/packets.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // Captures as a new user hands them over: gzip piped into `analyze -`, and files so short that
 // only their first bytes say what they were meant to be.
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-edges-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-edges-');
 
 let fib: Fib;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { progressLines } from '../src/cli/progress.js';
 import { pcap } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // The rough edges of the command line a new user hits: options that do nothing, a progress flag
 // that did nothing off a terminal, and `lookup` answers that scripts test.
@@ -14,8 +14,7 @@ import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const ROUTES = new URL('../samples/routes.txt', import.meta.url).pathname;
 const CAPTURE = new URL('../samples/edge.pcap', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-cli-edges-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-cli-edges-');
 
 function fibscope(...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

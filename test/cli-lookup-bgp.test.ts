@@ -1,10 +1,10 @@
 // `fibscope lookup` shows the BGP attributes a route was read with (bgpdump -m lines), in text
 // and JSON, checked against the fields of the line split here; routes without them show none.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers/temp-dir.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const LINES = [
@@ -19,8 +19,7 @@ function lookup(file: string, ...args: string[]) {
 }
 
 describe('lookup with BGP attributes', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fibscope-lookup-bgp-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('fibscope-lookup-bgp-');
   const file = join(dir, 'rib.txt');
   writeFileSync(file, `${LINES.join('\n')}\n`);
 

@@ -1,6 +1,7 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Analyzer, Fib, FibscopeOutOfMemoryError } from '../src/index.js';
 import { distinctAddresses, rawPcapHeader, rawRecords } from '../bench/raw-capture.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // WebAssembly memory is finite (4 GiB for wasm32, less with memoryLimit). These tests set a small
 // limit and go past it: growth stops with a clear outcome, and every number that is reported is
@@ -212,11 +213,9 @@ describe('fibscope analyze --memory-limit', () => {
 
   it('warns that the destination table filled up, writes the whole report, and exits 0', async () => {
     const { spawnSync } = await import('node:child_process');
-    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'fibscope-limit-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('fibscope-limit-');
     const path = join(dir, 'many.pcap');
     const addresses = distinctAddresses(150_000);
     writeFileSync(path, Buffer.concat([rawPcapHeader(), rawRecords(addresses)]));

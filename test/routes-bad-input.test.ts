@@ -1,12 +1,12 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FibscopeArgumentError, FibscopeError, RouteFormatError } from '../src/errors.js';
 import { parseRoutes, type RouteFormat } from '../src/routes/index.js';
 import { readRoutesFile } from '../src/routes/read.js';
 import { routeRows } from './helpers/route-rows.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 /** The error a parse throws (fails the test when it does not throw). */
 function errorOf(text: string, format: RouteFormat | 'auto' = 'auto', source = 'routes.txt'): RouteFormatError {
@@ -122,8 +122,7 @@ describe('empty, binary and repetitive input', () => {
 });
 
 describe('readRoutesFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fibscope-routes-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('fibscope-routes-');
 
   it('reads plain and gzip-compressed files, whatever their name', async () => {
     writeFileSync(join(dir, 'a.txt'), '10.0.0.0/8 gw\n');

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   analyzeFile, Fib, FibscopeError, parseRoutes, readRoutesBytes, RouteFormatError, type RouteFormat,
 } from '../src/node.js';
@@ -10,6 +9,7 @@ import { MAX_JSON_DEPTH } from '../src/routes/ip-json.js';
 import { findJsonSyntaxError, offsetInJsonMessage } from '../src/routes/json-syntax.js';
 import { Random } from './helpers/random.js';
 import { routesText, routeText } from './helpers/route-texts.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // The smaller parser faults of issue 9, each as a user met it: deep ip-json, ip-json syntax
 // errors named on line 1, binary bytes past the first 4 KiB, a byte order mark read two ways,
@@ -287,10 +287,9 @@ describe('a byte order mark', () => {
 
 describe('a directory where a file belongs', () => {
   const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
-  const dir = mkdtempSync(join(tmpdir(), 'fibscope-faults-'));
+  const dir = tempDir('fibscope-faults-');
   const folder = join(dir, 'captures');
   mkdirSync(folder);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function fibscope(...args: string[]) {
     const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

@@ -4,20 +4,19 @@
 // text, uRPF and route types by a naive longest match). Classes not checked have no series, never
 // a 0. A bad --bogons file stops serve before it listens, naming file:line (exit 2).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnomalyCounters, Report } from '../src/analyze/report.js';
 import { anomalyModels, checkTraffic, type Sent } from './helpers/check-traffic.js';
 import { CLI, familySamples, serveUnavailable, startServe, waitFor } from './helpers/serve-process.js';
+import { tempDir } from './helpers/temp-dir.js';
 import { addressValue, DESTINATION, PRIVATE_USE, ReferenceList, referenceClassesWithList, SOURCE } from './checks/registry-reference.js';
 
 const unavailable = serveUnavailable();
 if (unavailable) console.warn(`skipping the fibscope serve checks tests: ${unavailable}`);
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-serve-checks-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-serve-checks-');
 let files = 0;
 function file(contents: Uint8Array | string, extension: string): string {
   const path = join(dir, `${files++}.${extension}`);

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pcap, truncate } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
 import { CLI, metricValue, serveUnavailable, startServe, waitFor } from './helpers/serve-process.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // `fibscope serve` as a process: reading standard input while it grows, route changes over
 // HTTP, the final report on SIGTERM, the end of the stream, and usage errors.
@@ -14,10 +14,9 @@ import { CLI, metricValue, serveUnavailable, startServe, waitFor } from './helpe
 const unavailable = serveUnavailable();
 if (unavailable) console.warn(`skipping the fibscope serve process tests: ${unavailable}`);
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-serve-'));
+const dir = tempDir('fibscope-serve-');
 const routes = join(dir, 'routes.txt');
 writeFileSync(routes, '10.0.0.0/8 192.0.2.1 eth0\n');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function capture(destinations: string[]): Uint8Array {
   return pcap({

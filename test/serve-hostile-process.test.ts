@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer } from '../src/analyze/analyzer.js';
 import { Fib } from '../src/fib/fib.js';
 import { LINKTYPE, udp4 } from './helpers/packets.js';
 import { metricValue, serveUnavailable, startServe, waitFor, type ServeProcess } from './helpers/serve-process.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // `fibscope serve` as a child process with a large destination set, against clients that ask
 // for /report and never read it: another client's scrapes are answered throughout (and match a
@@ -66,13 +66,12 @@ async function timedGet(url: string, ms: number): Promise<{ status: number; text
   return { status: response.status, text: await response.text() };
 }
 
-let dir: string;
+const dir = tempDir('fibscope-hostile-');
 let serve: ServeProcess | undefined;
 let reference: Analyzer;
 
 beforeAll(async () => {
   if (unavailable) return;
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-hostile-'));
   const capture = bigCapture();
   writeFileSync(join(dir, 'big.pcap'), capture);
   writeFileSync(join(dir, 'routes.txt'), TABLE);
@@ -88,7 +87,6 @@ afterAll(async () => {
     serve.child.kill('SIGTERM');
     await serve.exited;
   }
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.skipIf(unavailable)('serve, with clients that never read', () => {

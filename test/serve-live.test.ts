@@ -1,10 +1,10 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricValue, serveUnavailable, startServe, waitFor, type ServeProcess } from './helpers/serve-process.js';
 import { untilListening } from './helpers/tcpdump.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // Real traffic: two network namespaces joined by a veth pair, `tcpdump -U -w -` in one piped into
 // `fibscope serve -`, ping, a UDP sender and an HTTP request from the other. The counters must
@@ -24,13 +24,12 @@ if (!root || !tools) {
 else if (unavailable) console.warn(`skipping the tcpdump | fibscope serve test: ${unavailable}`);
 
 const [a, b] = [`fibscope-sa-${process.pid}`, `fibscope-sb-${process.pid}`];
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-serve-live-'));
+const dir = tempDir('fibscope-serve-live-');
 const children: ChildProcess[] = [];
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const ns of [a, b]) spawnSync('ip', ['netns', 'del', ns]);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });

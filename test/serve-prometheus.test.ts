@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pcap } from './helpers/captures.js';
 import { IPPROTO, ipv4, LINKTYPE, raw, tcp, udp4, udp6 } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
 import { serveUnavailable, startServe, waitFor, type ServeProcess } from './helpers/serve-process.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // Two `fibscope serve` instances, two capture points, scraped by a real Prometheus (Debian's
 // `prometheus` package): what Prometheus sums across them, `sum by (prefix)
@@ -27,7 +27,7 @@ const unavailable = serveUnavailable()
   ?? (existsSync(PROMETHEUS) ? undefined : `${PROMETHEUS} is absent (Debian: apt-get install prometheus; or set PROMETHEUS)`);
 if (unavailable) console.warn(`skipping the serve + Prometheus test: ${unavailable}`);
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-prometheus-'));
+const dir = tempDir('fibscope-prometheus-');
 
 /** Two routers' tables: 10.0.0.0/8 and 2001:db8::/32 in both, by different next hops; the rest in one. */
 const TABLE_A = '10.0.0.0/8 192.0.2.1 eth0\n10.1.0.0/16 192.0.2.9 eth9\n2001:db8::/32 fe80::1 eth1\n';
@@ -177,7 +177,6 @@ afterAll(async () => {
     stopping.push(serve.exited);
   }
   await Promise.all(stopping);
-  rmSync(dir, { recursive: true, force: true });
 }, 20_000);
 
 describe.skipIf(unavailable !== undefined)('fibscope serve scraped by Prometheus', () => {

@@ -1,15 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRoutingConfig, resolveRoutingOptions } from '../src/cli/routing-options.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // serve's live-routing settings: flags and --routing-config give the same setup, and every
 // incomplete or contradictory setting is refused before anything listens, naming the flag or the
 // file and line.
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-routing-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-routing-');
 function configFile(text: string): string {
   const path = join(dir, `config-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(path, text);

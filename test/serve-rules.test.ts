@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pcap } from './helpers/captures.js';
 import { icmp, IPPROTO, ipv4, ipv6, LINKTYPE, raw, tcp, udp } from './helpers/packets.js';
 import { Random } from './helpers/random.js';
 import { CLI, familySamples, metricValue, serveUnavailable, startServe, waitFor, type ServeProcess } from './helpers/serve-process.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // `fibscope serve --filter --rules` as a process: the rule set in force over GET /rules, replaced
 // by PUT /rules between two parts of the stream, a bad set refused with its line and the old one
@@ -16,8 +16,7 @@ import { CLI, familySamples, metricValue, serveUnavailable, startServe, waitFor,
 const unavailable = serveUnavailable();
 if (unavailable) console.warn(`skipping the fibscope serve rules tests: ${unavailable}`);
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-serve-rules-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-serve-rules-');
 
 interface Packet {
   family: 4 | 6;

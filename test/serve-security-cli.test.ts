@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, serveUnavailable, startServe, type ServeProcess } from './helpers/serve-process.js';
 import { httpsCall, opensslUnavailable, selfSigned, type SelfSigned } from './helpers/tls.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // `fibscope serve --token-file --tls-cert --tls-key` as a process: writes need the token (401
 // without, 401 invalid_token when wrong, 200 when right, the table compared through GET /routes),
@@ -16,7 +16,7 @@ const unavailable = serveUnavailable() ?? opensslUnavailable();
 if (unavailable) console.warn(`skipping the serve security process tests: ${unavailable}`);
 
 const TOKEN = 'cli-token-5f1e2d3c4b5a69788796a5b4';
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-serve-security-'));
+const dir = tempDir('fibscope-serve-security-');
 const routes = join(dir, 'routes.txt');
 const tokenFile = join(dir, 'token');
 writeFileSync(routes, '10.0.0.0/8 192.0.2.1 eth0\n');
@@ -35,7 +35,6 @@ afterEach(async () => {
     await started.exited;
   }
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A serve that should stop before it listens. */
 const serveCli = (...args: string[]) =>

@@ -1,6 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { Fib } from '../src/fib/fib.js';
 import { FibscopeServer } from '../src/serve/server.js';
 import { checkTlsPair, loadTlsFiles } from '../src/serve/tls.js';
 import { httpsCall, opensslUnavailable, selfSigned, type SelfSigned } from './helpers/tls.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // HTTPS in process, with a certificate openssl made: a client that trusts it gets the endpoints,
 // a write needs the token over TLS too, plain HTTP to the port gets nothing, a client that never
@@ -19,8 +19,7 @@ const unavailable = opensslUnavailable();
 if (unavailable) console.warn(`skipping the serve TLS tests: ${unavailable}`);
 
 const TOKEN = 'tls-test-token-0123456789';
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-tls-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-tls-');
 
 describe.skipIf(unavailable !== undefined)('serve over TLS', () => {
   let mine: SelfSigned;

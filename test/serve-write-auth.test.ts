@@ -1,7 +1,6 @@
 import * as crypto from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Analyzer } from '../src/analyze/analyzer.js';
@@ -10,6 +9,7 @@ import { FibscopeServer } from '../src/serve/server.js';
 import { readTokenFile } from '../src/serve/token-file.js';
 import { pcap } from './helpers/captures.js';
 import { LINKTYPE, raw, udp4 } from './helpers/packets.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // Write tokens in process (RFC 6750): every request but GET and HEAD needs the token, whatever
 // the path; a rejected write changes nothing (the table, the rules and the change counters are
@@ -27,7 +27,7 @@ vi.mock('../src/node-builtins.js', async (importOriginal) => {
 const TOKEN = 'tok-3f9a1c0e7b5d2486.Xy_~+/z';
 const TABLE = '10.0.0.0/8 192.0.2.1 eth0\n';
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-write-auth-'));
+const dir = tempDir('fibscope-write-auth-');
 let fib: Fib;
 let analyzer: Analyzer;
 let server: FibscopeServer;
@@ -46,7 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   analyzer.dispose();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function call(method: string, path: string, headers: Record<string, string> = {}, body?: string) {

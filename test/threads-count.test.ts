@@ -1,17 +1,17 @@
 // How many threads `analyze` reads on: the cores available by default, and no worker whose
 // share of the bytes would not pay for its start and its copy of the table.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { threadsWorthUsing, workerWorthBytes } from '../src/threads/thread-count.js';
 import { pcap, LINKTYPE } from './helpers/captures.js';
 import { udp4 } from './helpers/packets.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-thread-count-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-thread-count-');
 
 describe('threadsWorthUsing', () => {
   it('gives each worker at least its worth of bytes, within what was asked', () => {

@@ -2,15 +2,14 @@
 // capture: random captures, cut at random points (inside records too), must give the same
 // report byte for byte.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pcap, pcapng, LINKTYPE } from './helpers/captures.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-threads-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-threads-');
 
 // a multipath route too: its counters per next hop are summed by the merge
 const ROUTES = ['10.0.0.0/8 via 192.0.2.1', '10.1.0.0/16 via 192.0.2.2', '198.51.100.0/24 dev eth1', '0.0.0.0/1 via 192.0.2.9',

@@ -54,8 +54,7 @@
  * Needs root, iproute2, tcpdump and python3 (Debian packages); skipped with the reason otherwise.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Analyzer, Fib } from '../src/node.js';
@@ -65,6 +64,7 @@ import {
   NEIGHBOURS, type Neighbour, PLAN, ROUTES, type RouterCaptures, type UrpfMode, type UrpfRouter,
   type UrpfRouterOptions, ingressPcapng, urpfRouterMissing, withUrpfRouter,
 } from './helpers/urpf-router.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // ---------------------------------------------------------------- the slow reference
 
@@ -475,11 +475,10 @@ describe.skipIf(missing !== null)('uRPF verdicts of a Linux router equal the RFC
   it.skipIf(!tshark)('merges the ingress captures into one pcapng that names each packet\'s interface (read back by tshark)', async () => {
     await withUrpfRouter('strict', {}, async (router) => {
       const run = await runProbes(router, comparableProbes());
-      const dir = mkdtempSync(join(tmpdir(), 'fibscope-urpf-'));
+      const dir = tempDir('fibscope-urpf-');
       const file = join(dir, 'ingress.pcapng');
       writeFileSync(file, ingressPcapng(run.captures));
       const read = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'ip.src', '-e', 'udp.srcport'], { encoding: 'utf8' });
-      rmSync(dir, { recursive: true, force: true });
       expect(read.status, read.stderr).toBe(0);
       const seen = read.stdout.trim().split('\n').sort();
       const expected = allPackets(run.captures.ingress).map((p) => `${p.device}\t${ipv4Text(p.src)}\t${p.sport}`).sort();

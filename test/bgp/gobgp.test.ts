@@ -3,22 +3,22 @@
 // recording sink exactly, attributes included. Skipped when gobgpd is absent; the daemon is
 // killed in afterAll whatever happened.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import type { RouteChange } from '../../src/bgp/types.js';
 import { RecordingSink } from '../helpers/recording-sink.js';
 import { gobgpConfig } from '../helpers/routing-lab.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const available = spawnSync('sh', ['-c', 'command -v gobgpd && command -v gobgp']).status === 0;
 if (!available) console.log('bgp gobgp: skipped: gobgpd/gobgp (Debian package gobgpd) not on PATH');
 
 const LOCAL_AS = 4200000000;
 const GOBGP_AS = 65010;
-let dir = '';
+const dir = tempDir('fibscope-gobgp-');
 let daemon: ChildProcess | undefined;
 let daemonLog = '';
 let speaker: BgpSpeaker | undefined;
@@ -44,7 +44,6 @@ function gobgp(...args: string[]): string {
 
 beforeAll(async () => {
   if (!available) return;
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-gobgp-'));
   speaker = new BgpSpeaker({ localAs: LOCAL_AS, routerId: '192.0.2.100', peers: [{ address: '127.0.0.1', as: GOBGP_AS }], sink, holdTime: 30 });
   const { port } = await speaker.listen(0, '127.0.0.1');
   apiPort = await freePort();
@@ -65,7 +64,6 @@ afterAll(async () => {
     if (daemon.exitCode === null) daemon.kill('SIGKILL');
   }
   await speaker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Every prefix's latest state from the sink's updates: announced attributes, or gone. */

@@ -2,10 +2,9 @@
 // (the speaker's OPEN/KEEPALIVE/NOTIFICATION and peer-style UPDATEs) from a pcap, as TCP payload
 // on port 179, and its fields must equal what our decoders say. Skipped when tshark is absent.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeUpdate, encodePathAttributes, encodeUpdate } from '../../src/bgp/message/update.js';
 import { decodeOpen, encodeOpen } from '../../src/bgp/message/open.js';
 import { encodeKeepalive } from '../../src/bgp/message/keepalive.js';
@@ -18,17 +17,12 @@ import { IPPROTO, LINKTYPE, ipv4, tcp } from '../helpers/packets.js';
 import { Random } from '../helpers/random.js';
 import { randomUpdate } from '../helpers/bgp-updates.js';
 import { speakerCapabilities } from '../../src/bgp/session.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const tshark = spawnSync('sh', ['-c', 'command -v tshark']).status === 0;
 if (!tshark) console.log('bgp tshark: skipped: `tshark` (Wireshark) is not on PATH');
 
-let dir = '';
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-bgp-tshark-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir('fibscope-bgp-tshark-');
 
 /** Each message in its own TCP segment from 192.0.2.1:40000 to 192.0.2.2:179; tshark's fields per frame. */
 function dissect(messages: Uint8Array[], fields: string[], asnLength: 2 | 4): string[][] {

@@ -5,9 +5,8 @@
 // large communities; a withdraw on GoBGP must arrive as a withdraw, and GoBGP stopping as a
 // Peer Down that takes the peer's routes. Skipped with the reason when FRR or GoBGP is absent.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PathAttributes, RouteSink } from '../../src/bgp/types.js';
@@ -16,6 +15,7 @@ import { LiveRoutes } from '../../src/live-routes/live-routes.js';
 import { BmpCollector } from '../../src/bmp/collector.js';
 import { RecordingSink } from '../helpers/recording-sink.js';
 import { gobgpConfig } from '../helpers/routing-lab.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BGPD = '/usr/lib/frr/bgpd';
 const BMP_MODULE = '/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_bmp.so';
@@ -34,7 +34,7 @@ const ROUTER = FRR_ADDRESS; // bgpd connects to the collector from 127.0.0.1
 const sourceId = (policy: string) => `bmp ${ROUTER} peer ${GOBGP_ADDRESS} ${policy}-policy`;
 const POLICIES = ['pre', 'post'];
 
-let dir = '';
+const dir = tempDir('fibscope-bmp-frr-');
 let collector: BmpCollector;
 const sink = new RecordingSink();
 // the same calls into a live table too: the routes FRR received, as fibscope's table holds them
@@ -128,7 +128,6 @@ const routeOf = (policy: string, prefix: string) => sink.routes.get(sourceId(pol
 
 beforeAll(async () => {
   if (missing.length > 0) return;
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-bmp-frr-'));
   collector = new BmpCollector({ routers: [ROUTER], sink: both, onLog: (line) => log.push(line) });
   const { port: bmpPort } = await collector.listen(0, '127.0.0.1');
   const frrPort = await freePort(FRR_ADDRESS);
@@ -184,7 +183,6 @@ async function stop(child: ChildProcess): Promise<void> {
 afterAll(async () => {
   await Promise.all(children.map(stop));
   await collector?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.skipIf(missing.length > 0)('FRRouting bgpd reporting over BMP', () => {

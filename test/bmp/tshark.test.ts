@@ -3,10 +3,9 @@
 // payload of one TCP segment, and tshark's fields for it must equal what decodeMessage (and
 // decodeUpdate for Route Monitoring) made of the same bytes. Skipped when tshark is absent.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeUpdate } from '../../src/bgp/message/update.js';
 import { decodeMessage, type BmpMessage } from '../../src/bmp/message/messages.js';
 import type { PerPeerHeader } from '../../src/bmp/message/per-peer-header.js';
@@ -16,18 +15,13 @@ import {
   bgpNotification, bgpOpen, bgpUpdate, FLAG, initiation, peerDown, peerUp, routeMirroring, routeMonitoring, statisticsReport,
   termination, type PeerFields,
 } from '../helpers/bmp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const tshark = spawnSync('sh', ['-c', 'command -v tshark']).status === 0;
 if (!tshark) console.log('bmp tshark: skipped: `tshark` (Wireshark) is not on PATH');
 
 const PORT = 11019;
-let dir = '';
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-bmp-tshark-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDir('fibscope-bmp-tshark-');
 
 /** tshark's `fields` for each message, one TCP segment each; a field's occurrences joined by ','. */
 function tsharkFields(messages: Uint8Array[], fields: string[]): string[][] {

@@ -1,12 +1,12 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pcap } from '../helpers/captures.js';
 import { ethernet, ETHERTYPE, LINKTYPE, udp4, udp6 } from '../helpers/packets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { addressText, classifierWith, classifyAll } from './classifier.js';
 import type { TestAddress } from './classifier.js';
 import { PRIVATE_USE, REGISTRY_ROWS, SOURCE, addressValue, referenceClasses } from './registry-reference.js';
@@ -25,8 +25,7 @@ const CAPTURES = fileURLToPath(new URL('../../../shared/data/captures/', import.
 const shared = existsSync(CAPTURES);
 if (!shared) console.log(`bogons-captures: real-capture test skipped: ${CAPTURES} is absent`);
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-bogons-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-bogons-');
 
 /** Every registry row's first and last address and their neighbours, per family. */
 function boundaryAddresses(family: 4 | 6): TestAddress[] {

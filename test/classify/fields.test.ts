@@ -1,17 +1,17 @@
 // The packet fields WebAssembly decodes per record (assembly/classify/fields.ts), against Wireshark's
 // tshark on real captures of ../shared/data and on captures built here, and against the builders'
 // own inputs where tshark is absent.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { distinctAddresses, rawPcapHeader, rawRecords } from '../../bench/raw-capture.js';
 import { formatIPv4 } from '../../src/net/address.js';
 import { pcapng } from '../helpers/captures.js';
 import {
   arpFrame, concat, ETHERTYPE, ethernet, icmp, IPPROTO, ipv4, ipv6, ipv6Extension, LINKTYPE, sll2, tcp, udp, udp4,
 } from '../helpers/packets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { fieldsDriver, type FieldsDriver, type RecordFields } from './fields-driver.js';
 import { expectLikeTshark, hasTshark, tsharkFrames, type Compared, type TsharkFrame } from './tshark-fields.js';
 
@@ -38,13 +38,9 @@ function findCaptures(name: string): string[] {
 }
 
 let driver: FieldsDriver;
-let dir = '';
+const dir = tempDir('fibscope-fields-');
 beforeAll(async () => {
   driver = await fieldsDriver();
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-fields-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const zero = (): Compared => ({ ip: 0, ports: 0, tcpFlags: 0, icmp: 0, fragments: 0, vlans: 0, extensions: 0, readPastMalformed: 0 });

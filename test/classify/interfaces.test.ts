@@ -2,23 +2,19 @@
 // the reader meets them, a number per distinct name for the whole instance, pcap inputs given one by
 // the host; each record's fields carry its interface's number. tshark reads the same names back.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pcap, pcapng } from '../helpers/captures.js';
 import { LINKTYPE, raw, udp4, udp6 } from '../helpers/packets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { fieldsDriver, type FieldsDriver } from './fields-driver.js';
 import { hasTshark } from './tshark-fields.js';
 
 let driver: FieldsDriver;
-let dir = '';
+const dir = tempDir('fibscope-interfaces-');
 beforeAll(async () => {
   driver = await fieldsDriver();
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-interfaces-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const v4 = raw(udp4('192.0.2.1', '198.51.100.1'));

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The built CLI, run as a user runs it (npm test builds first).
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
@@ -14,8 +14,7 @@ function fibscope(...args: string[]): { status: number | null; stdout: string; s
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-compare-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-compare-');
 const file = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);

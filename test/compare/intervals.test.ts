@@ -3,10 +3,9 @@
  * side by side and in what moves; bins add up to the whole comparison; the CLI's formats.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Comparison } from '../../src/node.js';
 import { trackCompareIntervals, type CompareInterval, type CompareIntervalSide } from '../../src/compare/intervals.js';
 import type { Report } from '../../src/analyze/report.js';
@@ -15,10 +14,10 @@ import { compareBy } from './compare-check.js';
 import { captureOf, randomFrames } from './random-capture.js';
 import { randomTablePair } from './random-tables.js';
 import { ETHERTYPE, ethernet, udp4 } from '../helpers/packets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CLI = join(import.meta.dirname, '../../dist/cli.js');
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-compare-intervals-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-compare-intervals-');
 
 /** captureOf gives 16 packets a second: 4 s bins (1_700_000_000 is a multiple of 4) hold 64 each. */
 const PER_BIN = 64;

@@ -1,20 +1,19 @@
 // tcpdump as the oracle over captures this test builds: every link type the filter compiles
 // for, VLAN and QinQ, fragments, IPv6 extension headers, SCTP, ARP/RARP, and every frame cut
 // short at several lengths (out-of-bounds loads). See oracle.ts for what "agree" means.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { benchRawCapture, builtCaptures } from './built-captures.js';
 import { ORACLE_EXPRESSIONS } from './expressions.js';
 import { hasTool } from './harness.js';
 import { compiledFor, disagreements } from './oracle.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const tcpdump = hasTool('tcpdump');
 if (!tcpdump) console.warn('tcpdump-oracle-built: tcpdump is not installed, skipping');
 
-const workDir = mkdtempSync(join(tmpdir(), 'fibscope-filter-'));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+const workDir = tempDir('fibscope-filter-');
 
 describe.skipIf(!tcpdump).concurrent(`${ORACLE_EXPRESSIONS.length} expressions agree with tcpdump record for record`, () => {
   it('every expression compiles to a valid module', () => {

@@ -1,23 +1,22 @@
 // The classifier's CLI tests (cli-filter, cli-rules): the built CLI, captures built here, and
 // the oracle's side, fibscope's analysis of what tcpdump keeps.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { Report } from '../../src/analyze/report.js';
 import { formatJson } from '../../src/report/index.js';
 import { analyzeBytes, testFib } from './analyze.js';
 import { pcap, type PcapRecord } from './captures.js';
 import { arpFrame, ETHERTYPE, ethernet, icmp, IPPROTO, ipv4, ipv6, LINKTYPE, tcp, udp } from './packets.js';
 import { Random } from './random.js';
+import { tempDir } from './temp-dir.js';
 
 export const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 export const ROUTES = new URL('../../samples/routes.txt', import.meta.url).pathname;
 export const SAMPLE = new URL('../../samples/edge.pcap', import.meta.url).pathname;
 export const DATA = new URL('../../../shared/data/captures/', import.meta.url).pathname;
-export const dir = mkdtempSync(join(tmpdir(), 'fibscope-cli-classify-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+export const dir = tempDir('fibscope-cli-classify-');
 
 export const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 export const tcpdump = has('tcpdump');

@@ -4,18 +4,17 @@
  * durations name the flag.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pcap } from '../helpers/captures.js';
 import { ipv4, udp } from '../helpers/packets.js';
 import { Random } from '../helpers/random.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const SAMPLE = new URL('../../samples/routes.txt', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-intervals-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-intervals-');
 
 function fibscope(...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

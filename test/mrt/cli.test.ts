@@ -1,16 +1,15 @@
 // `fibscope lookup -r rib.mrt.bz2 [--peer ...]`: an MRT RIB dump read through the command line
 // (detected from its bytes, bzip2 or gzip), compared with the same command on bgpdump's text of it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/bgp/message/bytes.js';
 import { bgpdumpLines, bzip2, gzip, hasBgpdump, hasBzip2, peerIndexTable, ribRecord } from './build.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-mrt-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-mrt-cli-');
 
 const T = 1_700_000_000;
 const rib = concatBytes([

@@ -4,10 +4,9 @@
  * MED, AS path and origin, communities). RIB dumps keep one route per prefix (the first entry of
  * the chosen peer); bgpdump prints every entry, so its text is filtered to that entry first.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/bgp/message/bytes.js';
 import { Fib } from '../../src/fib/fib.js';
 import { parseMrtRoutes } from '../../src/mrt/routes.js';
@@ -19,9 +18,9 @@ import {
 } from './build.js';
 import { DUMP_TIME, randomDump } from './random-table.js';
 import { bgpRouteRows } from './rows.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-mrt-routes-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-mrt-routes-');
 let files = 0;
 function write(bytes: Uint8Array, suffix = '.mrt'): string {
   const path = join(dir, `${files++}${suffix}`);

@@ -3,10 +3,9 @@
  * the oracle `bgpdump -m`: each W line is a `del` of its prefix, each A line a `replace` with its
  * next hop, AS path, MED and communities, at its time (microseconds for BGP4MP_ET), in order.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/bgp/message/bytes.js';
 import { encodeMessage } from '../../src/bgp/message/header.js';
 import { formatIPv4 } from '../../src/net/address.js';
@@ -17,9 +16,9 @@ import { Random } from '../helpers/random.js';
 import {
   bgp4mpRecord, bgpdumpLines, bzip2, gzip, hasBgpdump, hasBzip2, peerIndexTable, ribRecord, stateChangeRecord, updateMessage, type TestBgp4mp,
 } from './build.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-mrt-updates-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-mrt-updates-');
 
 interface UpdatePeer { address: string; as: number; subtype: 1 | 4 | 6 | 7 }
 

@@ -2,11 +2,10 @@
 // the reference answers (each rule in turn, its filters run by the stand-alone compiled filter);
 // and for rule sets of filters only, each rule's count equals tcpdump's count of
 // `(rule_i) and not (rule_1) and ... and not (rule_{i-1})`.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FIELDS_BYTES } from '../../src/classify/fields.js';
 import { compileFilter } from '../../src/filter/index.js';
 import { compileRules } from '../../src/rules/compile.js';
@@ -19,6 +18,7 @@ import { pcap } from '../helpers/captures.js';
 import { hasTool, readCapture, runFilter, tcpdumpFilterAll, type Capture } from '../filter/harness.js';
 import { captureBlocks } from './capture-blocks.js';
 import { interfaceNumber, Random, randomRuleSet } from './random-rules.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CAPTURES = new URL('../../../shared/data/captures/', import.meta.url).pathname;
 const hasData = existsSync(CAPTURES);
@@ -39,13 +39,9 @@ function findCapture(name: string): string {
 }
 
 let wasm: FibscopeExports;
-let dir = '';
+const dir = tempDir('fibscope-rules-');
 beforeAll(async () => {
   wasm = await instantiateModule();
-  dir = mkdtempSync(join(tmpdir(), 'fibscope-rules-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** The first matching rule of every record of the capture, by the compiled set. */

@@ -5,10 +5,9 @@
  * nothing; updates before the first packet, at a packet's very time and after the last; the
  * report's `updates` in JSON and the table.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyzeFiles, Fib } from '../../src/node.js';
 import type { Moment } from '../../src/analyze/capture-clock.js';
 import type { Interval } from '../../src/intervals/interval.js';
@@ -21,9 +20,9 @@ import { readUpdatesFile } from '../../src/updates/read.js';
 import { pcap, type PcapRecord } from '../helpers/captures.js';
 import { ipv4, udp } from '../helpers/packets.js';
 import { Random } from '../helpers/random.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-applier-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-applier-');
 const LINX = '/work/shared/data/routes/linx-2014-v4-updates.txt.gz';
 const SAMPLE = '/work/shared/data/routes/sample.routes';
 

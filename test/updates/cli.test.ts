@@ -4,10 +4,9 @@
  * --allow-unordered, --peer, --threads behave as docs/cli.md says.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyzeFiles, Fib } from '../../src/node.js';
 import { formatJson } from '../../src/report/json.js';
 import { readUpdatesFile } from '../../src/updates/read.js';
@@ -15,11 +14,11 @@ import { pcap } from '../helpers/captures.js';
 import { concatBytes } from '../../src/bgp/message/bytes.js';
 import { bgp4mpRecord, bgpdumpLines, hasBgpdump, updateMessage, type TestUpdate } from '../mrt/build.js';
 import { ipv4, udp } from '../helpers/packets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const SAMPLE = '/work/shared/data/routes/sample.routes';
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-updates-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-updates-cli-');
 
 function fibscope(...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

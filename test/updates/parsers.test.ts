@@ -3,19 +3,18 @@
  * BGP4MP lines; detection from the first meaningful line, gzip, times; every bad line named by
  * file:line. Route attributes are checked against what the routes parsers make of the same text.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRoutes } from '../../src/routes/index.js';
 import { parseUpdates } from '../../src/updates/detect.js';
 import { readUpdatesFile } from '../../src/updates/read.js';
 import { describeMoment, parseUpdateTime } from '../../src/updates/time.js';
 import { Random } from '../helpers/random.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fibscope-updates-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fibscope-updates-');
 const parse = (text: string, peer?: string) => parseUpdates(text, { source: 'u.txt', peer });
 const errorOf = (text: string, peer?: string) => {
   try {
