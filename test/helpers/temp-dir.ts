@@ -12,8 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, onTestFinished } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { afterAll, onTestFinished, TestRunner } from 'vitest';
 
 const foldersToRemove = new Set<string>();
 let removalAtEndAdded = false;
@@ -28,7 +27,7 @@ export function tempDir(prefix: string): string {
     rmSync(dir, { recursive: true, force: true });
   };
   // afterAll inside a running test is never called, and onTestFinished outside one throws
-  if (getCurrentTest()) onTestFinished(remove);
+  if (TestRunner.getCurrentTest()) onTestFinished(remove);
   else afterAll(remove);
   return dir;
 }
