@@ -98,6 +98,13 @@ export function lookup4Many(direct: usize, bits: u32, input: usize, output: usiz
     store<i32>(output, lookup4(direct, bits, load<u32>(input)));
     return;
   }
+  // a large table's loop with its shifts known when compiled: a shift by a variable is three
+  // micro-operations on x86 and needs its count in CL, reloaded every address
+  if (bits == DIRECT_BITS_LARGE) lookup4Blocks(direct, DIRECT_BITS_LARGE, input, output, count);
+  else lookup4Blocks(direct, bits, input, output, count);
+}
+
+@inline function lookup4Blocks(direct: usize, bits: u32, input: usize, output: usize, count: i32): void {
   for (let i = 0; i < count; i += LANES) {
     const inBlock = input + (<usize>i << 2);
     const outBlock = output + (<usize>i << 2);
