@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Fib, parseIPv6 } from 'fibscope';
 import type { Figure } from './fib.js';
 import { seeded } from './tables.js';
-import { median } from './median.js';
+import { median, ratioRange } from './median.js';
 
 const DRIVER_SOURCE = fileURLToPath(new URL('../../bench/dpdk-lookup.c', import.meta.url));
 const V4_COUNT = 1 << 20;
@@ -164,7 +164,7 @@ export async function dpdkBenchmarks(log: (line: string) => void, dir: string, t
       figures.push({
         name: `lookup${family} batch vs ${peerName}, full table, addresses inside routed prefixes`,
         value: ourRate, unit: 'M lookups/s', peer: peerRate, peerName,
-        note: `${(ourRate / peerRate).toFixed(2)}× elapsed (turns ${Math.min(...turns).toFixed(2)}–${Math.max(...turns).toFixed(2)}×), `
+        note: `${(ourRate / peerRate).toFixed(2)}× elapsed (turns ${ratioRange(turns)}), `
           + `${cpuRatio.toFixed(2)}× processor time `
           + `(${rate(a, 'cpu').toFixed(1)} vs ${rate(b, 'cpu').toFixed(1)} M/s; target ≥ ${target}×)`,
       });

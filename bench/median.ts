@@ -5,3 +5,8 @@
 export function median(values: readonly number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
+
+/** The range of the rounds' ratios, "0.91–1.20×": how far the median of a noisy run can be trusted. */
+export function ratioRange(ratios: readonly number[]): string {
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`;
+}

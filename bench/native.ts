@@ -13,7 +13,7 @@ import { bgpLikeTable, writeCapture } from './capture-gen.js';
 import { dpdkBenchmarks } from './dpdk.js';
 import type { Figure } from './fib.js';
 import { SHARED_ROUTES } from './tables.js';
-import { median } from './median.js';
+import { median, ratioRange } from './median.js';
 
 const YARDSTICK = fileURLToPath(new URL('../../../shared/yardsticks/native-analyze/', import.meta.url));
 // the program `npx fibscope` runs (src/bin.ts: the compile cache on, where Node has one)
@@ -107,7 +107,7 @@ async function alternate(rounds: number, a: () => Timing | Promise<Timing>, b: (
 
 /** `turns`: each round's elapsed ratio, whose spread the note gives (how far to trust the median). */
 function ratioFigure(name: string, ours: Timing, native: Timing, target?: number, turns: number[] = []): Figure {
-  const spread = turns.length > 1 ? `; turns ${Math.min(...turns).toFixed(2)}–${Math.max(...turns).toFixed(2)}×` : '';
+  const spread = turns.length > 1 ? `; turns ${ratioRange(turns)}` : '';
   return {
     name: `${name}: fibscope / native, elapsed`,
     value: ours.wall / native.wall,
